@@ -1,0 +1,47 @@
+/* The command line: the table of subcommands and what they share (PID lists,
+ * durations, and turning an error code into one line that says what to do). */
+#ifndef STACKTOP_CLI_H
+#define STACKTOP_CLI_H
+
+#include <stddef.h>
+
+/* Exit codes (DESIGN.md): the target could not be examined, or bad usage. */
+enum { EXIT_TARGET = 1, EXIT_USAGE = 2 };
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;   /* the synopsis after "stacktop NAME" */
+	const char *summary; /* one line for `stacktop --help` */
+	/* Runs the command with argv[0] == name; returns the exit code. */
+	int (*exec)(int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_mem_entry;
+
+/* Appends the PIDs of a "1,2,3" list to *pids (owned, grown with realloc).
+ * Returns 0, or -1 when the list is not PIDs. */
+int cli_parse_pids(const char *arg, int **pids, size_t *npids);
+
+/* Parses a positive number of seconds ("1", "0.5"). Returns 0 or -1. */
+int cli_parse_seconds(const char *arg, double *out);
+
+/* Parses a count between min and max. Returns 0 or -1. */
+int cli_parse_count(const char *arg, long min, long max, long *out);
+
+/* Prints "stacktop NAME: MESSAGE" and the usage line to stderr; returns
+ * EXIT_USAGE. */
+int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints the full --help of a command to stdout; returns 0. */
+int cli_help(const struct cmd_entry *cmd, const char *options);
+
+/* Prints one line for an error met while examining pid (err is -errno) with
+ * the remedy where there is one; returns EXIT_TARGET. */
+int cli_target_error(int pid, int err);
+
+/* Sleeps for seconds, resuming after signals. */
+void cli_sleep(double seconds);
+
+#endif

@@ -1,0 +1,87 @@
+#include "growth.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+/* The smallest windows we cut: more would only add noise to the fit. */
+#define GROWTH_MAX_WINDOWS 64
+
+const char *
+growth_verdict_name(enum growth_verdict v)
+{
+	switch (v) {
+	case GROWTH_STEADY:
+		return "steady";
+	case GROWTH_GROWING:
+		return "growing";
+	case GROWTH_SHRINKING:
+		return "shrinking";
+	case GROWTH_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+void
+growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, struct growth *out)
+{
+	double min_t[GROWTH_MAX_WINDOWS], min_v[GROWTH_MAX_WINDOWS];
+	bool used[GROWTH_MAX_WINDOWS] = {false};
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, mean, change, threshold;
+	size_t k = 0, ups = 0, downs = 0;
+
+	*out = (struct growth){.kib_per_min = NAN, .verdict = GROWTH_UNKNOWN};
+	if (n < 2 || windows < 1)
+		return;
+	if (windows > GROWTH_MAX_WINDOWS)
+		windows = GROWTH_MAX_WINDOWS;
+	out->span_s = t_s[n - 1] - t_s[0];
+	out->window_s = out->span_s / (double)windows;
+	if (!(out->span_s > 0))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t w = (size_t)((t_s[i] - t_s[0]) / out->window_s);
+
+		if (w >= windows)
+			w = windows - 1; /* the last sample closes the last window */
+		if (!used[w] || (double)kib[i] < min_v[w]) {
+			min_v[w] = (double)kib[i];
+			min_t[w] = t_s[i];
+			used[w] = true;
+		}
+	}
+	/* Compact the windows that held samples. */
+	for (size_t w = 0; w < windows; w++) {
+		if (!used[w])
+			continue;
+		min_t[k] = min_t[w];
+		min_v[k] = min_v[w];
+		k++;
+	}
+	out->windows = k;
+	if (k < 3)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		sx += min_t[i];
+		sy += min_v[i];
+		sxx += min_t[i] * min_t[i];
+		sxy += min_t[i] * min_v[i];
+		if (i > 0 && min_v[i] > min_v[i - 1])
+			ups++;
+		if (i > 0 && min_v[i] < min_v[i - 1])
+			downs++;
+	}
+	if (k * sxx - sx * sx <= 0)
+		return;
+	slope = ((double)k * sxy - sx * sy) / ((double)k * sxx - sx * sx);
+	out->kib_per_min = slope * 60.0;
+	mean = sy / (double)k;
+	change = slope * out->span_s;
+	threshold = fmax(64.0, 0.005 * mean);
+	if (change >= threshold && (double)ups >= 0.6 * (double)(k - 1))
+		out->verdict = GROWTH_GROWING;
+	else if (-change >= threshold && (double)downs >= 0.6 * (double)(k - 1))
+		out->verdict = GROWTH_SHRINKING;
+	else
+		out->verdict = GROWTH_STEADY;
+}

@@ -1,0 +1,52 @@
+/* stacktop: which process, which thread, and what is it doing. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef STACKTOP_VERSION
+#define STACKTOP_VERSION "unknown"
+#endif
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_report_entry,
+	&cmd_mem_entry,
+};
+
+static int
+main_usage(FILE *out)
+{
+	fprintf(out, "usage: stacktop [COMMAND] [OPTIONS]\n\n"
+		     "Which process, which thread, and what is it doing.\n"
+		     "With no command, prints a report when stdout is not a terminal.\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\n'stacktop COMMAND --help' describes each; man stacktop has it all.\n");
+	return out == stdout ? 0 : EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return main_usage(stdout);
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("stacktop %s\n", STACKTOP_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] != '-') {
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[1], commands[i]->name) == 0)
+				return commands[i]->exec(argc - 1, argv + 1);
+		fprintf(stderr, "stacktop: unknown command '%s'\n", argv[1]);
+		return main_usage(stderr);
+	}
+	/* No command. The live view comes with the UI; until then, and whenever
+	 * stdout is not a terminal, stacktop prints a report (as atop does). */
+	if (isatty(STDOUT_FILENO))
+		fprintf(stderr, "stacktop: the live view is not built yet; printing a report\n");
+	argv[0] = (char *)"report";
+	return cmd_report_entry.exec(argc, argv);
+}

@@ -1,0 +1,20 @@
+#include "model.h"
+
+#include <stdlib.h>
+
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nprocs; i++) {
+		struct process_row *p = &r->procs[i];
+
+		for (size_t t = 0; t < p->nthreads; t++)
+			free(p->threads[t].wchan);
+		free(p->threads);
+		free(p->cmdline);
+	}
+	free(r->procs);
+	free(r);
+}

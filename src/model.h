@@ -1,0 +1,97 @@
+/* The snapshot model: what probes fill and renderers read.
+ *
+ * Plain records (they flow from probes to renderers). Strings that come from a
+ * target are kept raw here; renderers sanitize or escape them. Unknown
+ * numbers are NAN (rates) or -1 (sizes and counts), never a made-up value. */
+#ifndef STACKTOP_MODEL_H
+#define STACKTOP_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "growth.h"
+#include "probes/procfs_parse.h"
+
+struct thread_row {
+	int tid;
+	char name[PROCFS_COMM_MAX];
+	char state;
+	double cpu_pct; /* of one CPU, over the interval */
+	double user_pct;
+	double sys_pct;
+	char *wchan;	/* owned; NULL when unknown, "" when not waiting */
+	int syscall;	/* a number, or a PROCFS_SYSCALL_* value */
+	double ctxsw_voluntary_per_s;
+	double ctxsw_involuntary_per_s;
+	double run_delay_pct; /* time spent waiting for a CPU, % of the interval */
+};
+
+struct mem_row {
+	int64_t rss_kib;
+	int64_t anon_kib;
+	int64_t file_kib;
+	int64_t shmem_kib;
+	int64_t swap_kib;
+};
+
+struct process_row {
+	int pid;
+	int64_t uid;
+	char user[33]; /* "" when the uid has no name */
+	char comm[PROCFS_COMM_MAX];
+	char *cmdline; /* owned, raw bytes with NULs turned into spaces; NULL if unknown */
+	size_t cmdline_len;
+	double cpu_pct;
+	double user_pct;
+	double sys_pct;
+	int64_t thread_count;
+	struct mem_row mem;
+	struct thread_row *threads; /* owned, hottest first */
+	size_t nthreads;	    /* rows listed (may be fewer than thread_count) */
+};
+
+struct system_row {
+	double user_pct; /* of all CPUs, over the interval */
+	double sys_pct;
+	double nice_pct;
+	double iowait_pct;
+	double steal_pct;
+	double idle_pct;
+	int ncpus;
+	double load[3];
+	double uptime_s;
+	int64_t mem_total_kib;
+	int64_t mem_used_kib;
+	int64_t mem_available_kib;
+	int64_t swap_total_kib;
+	int64_t swap_used_kib;
+	size_t processes;
+	size_t threads;
+	size_t running;
+};
+
+struct report {
+	struct timespec taken_at; /* wall clock at the end of the interval */
+	double interval_s;
+	struct system_row system;
+	struct process_row *procs; /* owned, hottest first */
+	size_t nprocs;
+};
+
+/* One process's memory (stacktop mem). */
+struct mem_report {
+	int pid;
+	char comm[PROCFS_COMM_MAX];
+	struct procfs_rollup rollup;	   /* rss, pss, uss, swap */
+	struct procfs_breakdown breakdown; /* resident KiB by kind */
+	struct growth growth;		   /* of RssAnon over the window */
+	int64_t anon_first_kib;
+	int64_t anon_last_kib;
+	size_t samples;
+};
+
+/* Frees a report's contents and the report; report_free(NULL) is a no-op. */
+void report_free(struct report *r);
+
+#endif

@@ -1,0 +1,59 @@
+/* The /proc collector: per-process and per-thread CPU, state and activity.
+ *
+ * The hot path reads only each task's `stat`, through an fd kept open and
+ * re-read with pread() (measured: 18.5 ms for 5,000 threads, against 130 ms for
+ * a libproc2 reap). Everything else (status, schedstat, wchan, syscall,
+ * cmdline) is read only for the tasks a report shows or watches.
+ *
+ * Rates are deltas between the baseline and the latest sample, keyed on the
+ * task id *and* its start time, so a reused PID is never mistaken for the
+ * task that had it before. Tasks that vanish are dropped silently. */
+#ifndef STACKTOP_COLLECTOR_H
+#define STACKTOP_COLLECTOR_H
+
+#include <stddef.h>
+
+#include "../model.h"
+#include "procfs.h"
+
+struct collector;
+
+/* Creates a collector over fs (borrowed; must outlive the collector) for the
+ * given PIDs (copied), or every process when npids is 0. Raises the soft
+ * RLIMIT_NOFILE to the hard limit so that stat fds can stay open. Returns 0 and
+ * an owned collector (free with collector_free). */
+int collector_new(struct procfs *fs, const int *pids, size_t npids, struct collector **out);
+void collector_free(struct collector *c);
+
+/* Reads every task's stat and the system CPU counters. Returns 0, or -ESRCH
+ * when one of the requested PIDs no longer exists (collector_gone_pid names
+ * it), or another -errno when /proc itself cannot be read. */
+int collector_sample(struct collector *c);
+int collector_gone_pid(const struct collector *c);
+
+/* Makes the latest sample the start of the next interval. */
+void collector_set_baseline(struct collector *c);
+
+/* Tasks in the latest sample. */
+size_t collector_task_count(const struct collector *c);
+
+/* Starts tracking the slower counters (context switches, run delay) of every
+ * task, or of the max tasks that used the most CPU since the baseline. Those
+ * rates are measured from this call to the next report; unwatched tasks get
+ * NAN. */
+void collector_watch_all(struct collector *c);
+void collector_watch_hottest(struct collector *c, size_t max);
+
+/* What a report shows: the max_procs hottest processes (all requested PIDs
+ * when PIDs were given) with their max_threads hottest threads each. */
+struct report_shape {
+	size_t max_procs;
+	size_t max_threads;
+};
+
+/* Builds a report of the interval from the baseline to the latest sample,
+ * reading the extra files of the rows it shows. Returns an owned report (free
+ * with report_free). */
+struct report *collector_report(struct collector *c, const struct report_shape *shape);
+
+#endif

@@ -1,0 +1,182 @@
+#include "procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../xmalloc.h"
+
+struct procfs {
+	char *root;
+	int dirfd;
+};
+
+int
+procfs_new(const char *root, struct procfs **out)
+{
+	struct procfs *p;
+	int fd;
+
+	if (root == NULL)
+		root = getenv("STACKTOP_PROCFS");
+	if (root == NULL || *root == '\0')
+		root = "/proc";
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	p = xmalloc(sizeof(*p));
+	p->root = xstrdup(root);
+	p->dirfd = fd;
+	*out = p;
+	return 0;
+}
+
+void
+procfs_free(struct procfs *p)
+{
+	if (p == NULL)
+		return;
+	close(p->dirfd);
+	free(p->root);
+	free(p);
+}
+
+const char *
+procfs_root(const struct procfs *p)
+{
+	return p->root;
+}
+
+int
+procfs_open(const struct procfs *p, const char *relpath)
+{
+	int fd = openat(p->dirfd, relpath, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+ssize_t
+procfs_pread(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	/* Most proc files arrive in one read; loop for the ones that do not. */
+	while (len + 1 < size) {
+		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+ssize_t
+procfs_read(const struct procfs *p, const char *relpath, char *buf, size_t size)
+{
+	int fd = procfs_open(p, relpath);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = procfs_pread(fd, buf, size);
+	close(fd);
+	return n;
+}
+
+ssize_t
+procfs_read_all(const struct procfs *p, const char *relpath, char **buf)
+{
+	int fd = procfs_open(p, relpath);
+	size_t cap = 4096, len = 0;
+	char *b;
+
+	*buf = NULL;
+	if (fd < 0)
+		return fd;
+	b = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			cap *= 2;
+			b = xreallocarray(b, cap, 1);
+		}
+		n = read(fd, b + len, cap - 1 - len);
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			free(b);
+			close(fd);
+			return -err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	b[len] = '\0';
+	*buf = b;
+	return (ssize_t)len;
+}
+
+static bool
+procfs_parse_id(const char *name, int *id)
+{
+	long v = 0;
+
+	if (*name == '\0')
+		return false;
+	for (const char *s = name; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*id = (int)v;
+	return v > 0;
+}
+
+ssize_t
+procfs_list_ids(const struct procfs *p, const char *relpath, int **ids)
+{
+	int fd = openat(p->dirfd, relpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n = 0, cap = 64;
+	struct dirent *de;
+	DIR *dir;
+
+	*ids = NULL;
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	*ids = xmalloc(cap * sizeof(**ids));
+	while ((de = readdir(dir)) != NULL) {
+		int id;
+
+		if (!procfs_parse_id(de->d_name, &id))
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			*ids = xreallocarray(*ids, cap, sizeof(**ids));
+		}
+		(*ids)[n++] = id;
+	}
+	closedir(dir);
+	return (ssize_t)n;
+}

@@ -1,0 +1,50 @@
+/* Thin I/O over a procfs tree: /proc by default, or a fixture tree for tests.
+ *
+ * All paths are relative to the root ("123/task/456/stat"), opened with
+ * openat() on the root's directory fd. Reads return -errno; ENOENT and ESRCH
+ * mean the task is gone, a normal event that callers treat as such. */
+#ifndef STACKTOP_PROCFS_H
+#define STACKTOP_PROCFS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct procfs;
+
+/* Opens the procfs root: root if not NULL, else $STACKTOP_PROCFS if set, else
+ * /proc. Returns 0 and an owned handle (free with procfs_free), or -errno. */
+int procfs_new(const char *root, struct procfs **out);
+void procfs_free(struct procfs *p);
+
+/* The root path (borrowed for the handle's life). */
+const char *procfs_root(const struct procfs *p);
+
+/* True for the errors that mean "the process or thread no longer exists". */
+static inline bool
+procfs_is_gone(int err)
+{
+	return err == -ENOENT || err == -ESRCH;
+}
+
+/* Opens relpath read-only. Returns an fd (owned by the caller) or -errno. */
+int procfs_open(const struct procfs *p, const char *relpath);
+
+/* Reads fd from offset 0 into buf (size bytes, NUL-terminated: at most
+ * size - 1 bytes of data). Returns the length or -errno. */
+ssize_t procfs_pread(int fd, char *buf, size_t size);
+
+/* Opens, reads and closes relpath into buf as procfs_pread does. */
+ssize_t procfs_read(const struct procfs *p, const char *relpath, char *buf, size_t size);
+
+/* Reads the whole of relpath, however long, into *buf (owned, NUL-terminated,
+ * free with free()). Returns the length or -errno; *buf is NULL on error. */
+ssize_t procfs_read_all(const struct procfs *p, const char *relpath, char **buf);
+
+/* Lists the numeric entries of directory relpath ("." for the PIDs, "PID/task"
+ * for the TIDs) into *ids (owned, free with free()). Returns the count or
+ * -errno. */
+ssize_t procfs_list_ids(const struct procfs *p, const char *relpath, int **ids);
+
+#endif

@@ -1,0 +1,398 @@
+#include "procfs_parse.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS] = {
+	[PROCFS_MEM_HEAP] = "heap", [PROCFS_MEM_ANON] = "anon",	  [PROCFS_MEM_STACK] = "stack",
+	[PROCFS_MEM_FILE] = "file", [PROCFS_MEM_SHMEM] = "shmem",
+};
+
+/* A cursor over untrusted text; every read is bounded by end. */
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static void
+cursor_skip_spaces(struct cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+		c->p++;
+}
+
+/* Reads an unsigned decimal; returns false (cursor unchanged) if there is none.
+ * Saturates instead of overflowing on absurd input. */
+static bool
+cursor_u64(struct cursor *c, uint64_t *out)
+{
+	const char *p;
+	uint64_t v = 0;
+
+	cursor_skip_spaces(c);
+	p = c->p;
+	if (p >= c->end || *p < '0' || *p > '9')
+		return false;
+	for (; p < c->end && *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	c->p = p;
+	*out = v;
+	return true;
+}
+
+static bool
+cursor_i64(struct cursor *c, int64_t *out)
+{
+	bool neg = false;
+	uint64_t v;
+
+	cursor_skip_spaces(c);
+	if (c->p < c->end && *c->p == '-') {
+		neg = true;
+		c->p++;
+	}
+	if (!cursor_u64(c, &v))
+		return false;
+	if (v > INT64_MAX)
+		v = INT64_MAX;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+/* Skips one space-separated field. */
+static bool
+cursor_skip_field(struct cursor *c)
+{
+	cursor_skip_spaces(c);
+	if (c->p >= c->end || *c->p == '\n')
+		return false;
+	while (c->p < c->end && *c->p != ' ' && *c->p != '\n')
+		c->p++;
+	return true;
+}
+
+static int
+int_clamp(int64_t v)
+{
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int)v;
+}
+
+int
+procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
+{
+	const char *open = memchr(buf, '(', len);
+	const char *close = NULL;
+	struct cursor c;
+	uint64_t skip;
+	int64_t v;
+	size_t comm_len;
+
+	memset(out, 0, sizeof(*out));
+	out->num_threads = -1;
+	out->processor = -1;
+	if (open == NULL)
+		return -EINVAL;
+	/* The comm ends at the last ')': the name itself may contain ')'. */
+	for (const char *p = buf + len; p > open + 1;) {
+		p--;
+		if (*p == ')') {
+			close = p;
+			break;
+		}
+	}
+	if (close == NULL)
+		return -EINVAL;
+	comm_len = (size_t)(close - open - 1);
+	if (comm_len >= sizeof(out->comm))
+		comm_len = sizeof(out->comm) - 1;
+	memcpy(out->comm, open + 1, comm_len);
+	out->comm[comm_len] = '\0';
+
+	c = (struct cursor){close + 1, buf + len};
+	cursor_skip_spaces(&c);
+	if (c.p >= c.end)
+		return -EINVAL;
+	out->state = *c.p++; /* field 3 */
+	if (!cursor_i64(&c, &v))
+		return -EINVAL;
+	out->ppid = int_clamp(v); /* field 4 */
+	/* Fields 5-8: pgrp session tty_nr tpgid (tpgid may be -1), 9: flags,
+	 * 10-13: minflt cminflt majflt cmajflt. */
+	for (int i = 5; i <= 8; i++)
+		if (!cursor_skip_field(&c))
+			return -EINVAL;
+	if (!cursor_u64(&c, &skip))
+		return -EINVAL;
+	out->flags = skip;
+	for (int i = 10; i <= 13; i++)
+		if (!cursor_skip_field(&c))
+			return -EINVAL;
+	if (!cursor_u64(&c, &out->utime) || !cursor_u64(&c, &out->stime))
+		return -EINVAL; /* fields 14, 15 */
+	/* Fields 16-19: cutime cstime priority nice (the latter two may be negative). */
+	for (int i = 16; i <= 19; i++)
+		if (!cursor_skip_field(&c))
+			return -EINVAL;
+	if (!cursor_i64(&c, &out->num_threads)) /* field 20 */
+		return -EINVAL;
+	if (!cursor_skip_field(&c) || !cursor_u64(&c, &out->starttime)) /* 21, 22 */
+		return -EINVAL;
+	/* Field 39 (processor) is optional for our purposes: old kernels lack it. */
+	for (int i = 23; i <= 38; i++)
+		if (!cursor_skip_field(&c))
+			return 0;
+	if (cursor_u64(&c, &skip))
+		out->processor = skip > INT32_MAX ? -1 : (int)skip;
+	return 0;
+}
+
+/* Calls fn for each "Key: value" line of a status-like file. */
+static void
+procfs_each_key(const char *buf, size_t len, void (*fn)(const char *key, size_t keylen,
+							   struct cursor *value, void *arg),
+		void *arg)
+{
+	const char *p = buf;
+	const char *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(line_end - p));
+
+		if (colon != NULL) {
+			struct cursor value = {colon + 1, line_end};
+
+			fn(p, (size_t)(colon - p), &value, arg);
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+static bool
+key_is(const char *key, size_t keylen, const char *want)
+{
+	return keylen == strlen(want) && memcmp(key, want, keylen) == 0;
+}
+
+static void
+procfs_status_field(const char *key, size_t keylen, struct cursor *value, void *arg)
+{
+	struct procfs_status *st = arg;
+	static const struct {
+		const char *key;
+		size_t offset;
+	} fields[] = {
+		{"Uid", offsetof(struct procfs_status, uid)},
+		{"VmRSS", offsetof(struct procfs_status, rss_kib)},
+		{"RssAnon", offsetof(struct procfs_status, anon_kib)},
+		{"RssFile", offsetof(struct procfs_status, file_kib)},
+		{"RssShmem", offsetof(struct procfs_status, shmem_kib)},
+		{"VmSwap", offsetof(struct procfs_status, swap_kib)},
+		{"voluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_voluntary)},
+		{"nonvoluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_involuntary)},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (key_is(key, keylen, fields[i].key)) {
+			int64_t v;
+
+			if (cursor_i64(value, &v) && v >= 0)
+				*(int64_t *)((char *)st + fields[i].offset) = v;
+			return;
+		}
+	}
+}
+
+void
+procfs_parse_status(const char *buf, size_t len, struct procfs_status *out)
+{
+	*out = (struct procfs_status){-1, -1, -1, -1, -1, -1, -1, -1};
+	procfs_each_key(buf, len, procfs_status_field, out);
+}
+
+int
+procfs_parse_schedstat(const char *buf, size_t len, struct procfs_schedstat *out)
+{
+	struct cursor c = {buf, buf + len};
+
+	memset(out, 0, sizeof(*out));
+	if (!cursor_u64(&c, &out->run_ns) || !cursor_u64(&c, &out->delay_ns) ||
+	    !cursor_u64(&c, &out->timeslices))
+		return -EINVAL;
+	return 0;
+}
+
+int
+procfs_parse_syscall(const char *buf, size_t len)
+{
+	struct cursor c = {buf, buf + len};
+	int64_t nr;
+
+	if (len >= 7 && memcmp(buf, "running", 7) == 0)
+		return PROCFS_SYSCALL_RUNNING;
+	if (!cursor_i64(&c, &nr))
+		return PROCFS_SYSCALL_UNKNOWN;
+	/* "-1 sp pc": blocked outside a syscall. */
+	if (nr == -1)
+		return PROCFS_SYSCALL_NONE;
+	if (nr < 0 || nr > 100000)
+		return PROCFS_SYSCALL_UNKNOWN;
+	return (int)nr;
+}
+
+int
+procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out)
+{
+	struct cursor c = {buf, buf + len};
+	uint64_t *fields[] = {&out->user,   &out->nice, &out->system,  &out->idle,
+			      &out->iowait, &out->irq,	&out->softirq, &out->steal};
+
+	memset(out, 0, sizeof(*out));
+	if (len < 4 || memcmp(buf, "cpu ", 4) != 0)
+		return -EINVAL;
+	c.p += 4;
+	/* Older kernels have fewer columns; the missing ones stay 0. */
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!cursor_u64(&c, fields[i]))
+			return i >= 4 ? 0 : -EINVAL;
+	return 0;
+}
+
+struct rollup_parts {
+	struct procfs_rollup *out;
+	int64_t private_clean, private_dirty;
+};
+
+static void
+procfs_rollup_field(const char *key, size_t keylen, struct cursor *value, void *arg)
+{
+	struct rollup_parts *parts = arg;
+	int64_t v;
+
+	if (!cursor_i64(value, &v) || v < 0)
+		return;
+	if (key_is(key, keylen, "Rss"))
+		parts->out->rss_kib = v;
+	else if (key_is(key, keylen, "Pss"))
+		parts->out->pss_kib = v;
+	else if (key_is(key, keylen, "Swap"))
+		parts->out->swap_kib = v;
+	else if (key_is(key, keylen, "Private_Clean"))
+		parts->private_clean = v;
+	else if (key_is(key, keylen, "Private_Dirty"))
+		parts->private_dirty = v;
+}
+
+void
+procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out)
+{
+	struct rollup_parts parts = {out, -1, -1};
+
+	*out = (struct procfs_rollup){-1, -1, -1, -1};
+	procfs_each_key(buf, len, procfs_rollup_field, &parts);
+	if (parts.private_clean >= 0 && parts.private_dirty >= 0)
+		out->uss_kib = parts.private_clean + parts.private_dirty;
+}
+
+static bool
+has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* The kind of a mapping from its smaps header line
+ * "start-end perms offset dev inode   name". */
+static enum procfs_mem_kind
+procfs_mapping_kind(const char *line, size_t len)
+{
+	struct cursor c = {line, line + len};
+	const char *name;
+	size_t name_len;
+
+	for (int i = 0; i < 5; i++)
+		if (!cursor_skip_field(&c))
+			return PROCFS_MEM_ANON;
+	cursor_skip_spaces(&c);
+	name = c.p;
+	name_len = (size_t)(c.end - c.p);
+	if (name_len == 0 || has_prefix(name, name_len, "[anon:"))
+		return PROCFS_MEM_ANON;
+	if (has_prefix(name, name_len, "[heap]"))
+		return PROCFS_MEM_HEAP;
+	if (has_prefix(name, name_len, "[stack"))
+		return PROCFS_MEM_STACK;
+	if (has_prefix(name, name_len, "/dev/shm/") || has_prefix(name, name_len, "/memfd:") ||
+	    has_prefix(name, name_len, "/SYSV") || has_prefix(name, name_len, "/dev/zero") ||
+	    has_prefix(name, name_len, "[anon_shmem"))
+		return PROCFS_MEM_SHMEM;
+	if (name[0] == '/')
+		return PROCFS_MEM_FILE;
+	/* [vdso], [vvar], [vsyscall]: kernel-provided, counted with anon. */
+	return PROCFS_MEM_ANON;
+}
+
+/* A header line starts with a hex range "start-end"; field lines with a key. */
+static bool
+is_mapping_header(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && ((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
+		i++;
+	return i > 0 && i < len && line[i] == '-';
+}
+
+void
+procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
+{
+	const char *p = buf;
+	const char *end = buf + len;
+	enum procfs_mem_kind kind = PROCFS_MEM_ANON;
+	int64_t rss = 0, anon = 0;
+	bool in_mapping = false;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		const char *line_end = nl ? nl : end;
+		size_t line_len = (size_t)(line_end - p);
+		bool header = p < end && is_mapping_header(p, line_len);
+
+		if ((header || p >= end) && in_mapping) {
+			/* Copy-on-write pages of a private file mapping are anonymous memory. */
+			if (kind == PROCFS_MEM_FILE && anon > 0 && anon <= rss) {
+				out->kib[PROCFS_MEM_ANON] += anon;
+				rss -= anon;
+			}
+			out->kib[kind] += rss;
+		}
+		if (p >= end)
+			break;
+		if (header) {
+			kind = procfs_mapping_kind(p, line_len);
+			rss = anon = 0;
+			in_mapping = true;
+		} else if (in_mapping) {
+			struct cursor value;
+			int64_t v;
+
+			if (has_prefix(p, line_len, "Rss:")) {
+				value = (struct cursor){p + 4, line_end};
+				if (cursor_i64(&value, &v) && v >= 0)
+					rss = v;
+			} else if (has_prefix(p, line_len, "Anonymous:")) {
+				value = (struct cursor){p + 10, line_end};
+				if (cursor_i64(&value, &v) && v >= 0)
+					anon = v;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+}

@@ -1,0 +1,106 @@
+/* Pure parsers for the /proc files stacktop reads.
+ *
+ * Each takes the bytes of one file and fills a struct; none makes a syscall,
+ * so the unit tests and the fuzzer drive them with fixtures and garbage. The
+ * input is whatever the kernel (or a hostile process name) put there: every
+ * parser bounds its reads by len and tolerates missing fields, which stay
+ * "unknown" (-1). */
+#ifndef STACKTOP_PROCFS_PARSE_H
+#define STACKTOP_PROCFS_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kernel's comm is at most 15 bytes (TASK_COMM_LEN); we keep room for more
+ * in case that grows, and truncate beyond. */
+#define PROCFS_COMM_MAX 64
+
+/* /proc/PID/stat and /proc/PID/task/TID/stat. */
+struct procfs_stat {
+	char comm[PROCFS_COMM_MAX]; /* raw bytes, NUL-terminated, not sanitized */
+	char state;		    /* R, S, D, T, t, Z, X, I, … */
+	int ppid;
+	uint64_t flags; /* PF_* */
+	uint64_t utime; /* clock ticks */
+	uint64_t stime;
+	int64_t num_threads;
+	uint64_t starttime; /* clock ticks after boot: with the id, a task's identity */
+	int processor;
+};
+
+/* PF_KTHREAD (include/linux/sched.h): a kernel thread, with no user space,
+ * command line or meaningful syscall. */
+#define PROCFS_PF_KTHREAD 0x00200000u
+
+/* Parses a stat line. comm is taken up to the *last* ')' because a comm may
+ * itself hold ") R 1 (" or a newline. Returns 0, or -EINVAL when the line is
+ * not a stat line. */
+int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out);
+
+/* The fields of /proc/PID/status we use; -1 where absent. */
+struct procfs_status {
+	int64_t uid; /* real uid */
+	int64_t rss_kib;
+	int64_t anon_kib;
+	int64_t file_kib;
+	int64_t shmem_kib;
+	int64_t swap_kib;
+	int64_t ctxsw_voluntary;
+	int64_t ctxsw_involuntary;
+};
+
+/* Parses status text. Never fails: what is missing stays -1. */
+void procfs_parse_status(const char *buf, size_t len, struct procfs_status *out);
+
+/* /proc/PID/task/TID/schedstat: time on CPU, time waiting on a run queue (ns),
+ * and the number of times the task ran. Returns 0 or -EINVAL. */
+struct procfs_schedstat {
+	uint64_t run_ns;
+	uint64_t delay_ns;
+	uint64_t timeslices;
+};
+int procfs_parse_schedstat(const char *buf, size_t len, struct procfs_schedstat *out);
+
+/* /proc/PID/task/TID/syscall: a syscall number, or one of these. */
+enum {
+	PROCFS_SYSCALL_RUNNING = -1, /* on a CPU: no syscall to report */
+	PROCFS_SYSCALL_NONE = -2,    /* blocked, but not in a syscall (e.g. a fault) */
+	PROCFS_SYSCALL_UNKNOWN = -3, /* unreadable or malformed */
+};
+int procfs_parse_syscall(const char *buf, size_t len);
+
+/* The first line of /proc/stat, in clock ticks. */
+struct procfs_cpu_times {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+};
+/* Returns 0, or -EINVAL without a "cpu " line. */
+int procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out);
+
+/* /proc/PID/smaps_rollup; -1 where absent. uss = Private_Clean + Private_Dirty. */
+struct procfs_rollup {
+	int64_t rss_kib;
+	int64_t pss_kib;
+	int64_t uss_kib;
+	int64_t swap_kib;
+};
+void procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out);
+
+/* Resident memory by kind, summed over the mappings of /proc/PID/smaps. */
+enum procfs_mem_kind {
+	PROCFS_MEM_HEAP,
+	PROCFS_MEM_ANON,
+	PROCFS_MEM_STACK,
+	PROCFS_MEM_FILE,
+	PROCFS_MEM_SHMEM,
+	PROCFS_MEM_KINDS
+};
+extern const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS];
+struct procfs_breakdown {
+	int64_t kib[PROCFS_MEM_KINDS];
+};
+/* Classifies each mapping by its name: [heap], [stack], shared memory
+ * (/dev/shm, memfd:, SYSV, shared anonymous), file-backed (whose anonymous
+ * copy-on-write pages count as anon), or anonymous. */
+void procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out);
+
+#endif

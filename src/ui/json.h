@@ -1,0 +1,44 @@
+/* A small streaming JSON writer: valid JSON whatever bytes it is given.
+ *
+ * Strings are escaped completely: controls as \u00XX, and bytes that are not
+ * valid UTF-8 as U+FFFD, so a hostile comm or cmdline can never break a
+ * document. Numbers that are not finite become null ("unknown"). */
+#ifndef STACKTOP_JSON_H
+#define STACKTOP_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *out;
+	int depth;
+	bool first[JSON_MAX_DEPTH]; /* no member written yet at this depth */
+	bool after_key;
+};
+
+/* Starts a document on out (borrowed for the writer's life). */
+void json_init(struct json *j, FILE *out);
+/* Ends a document with a newline. */
+void json_finish(struct json *j);
+
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+/* The key of the next member of the current object. */
+void json_key(struct json *j, const char *key);
+
+void json_string(struct json *j, const char *s);
+/* A string of exactly len bytes, which may hold NULs or invalid UTF-8. */
+void json_string_len(struct json *j, const char *s, size_t len);
+void json_int(struct json *j, int64_t v);
+/* A non-finite value is written as null. */
+void json_double(struct json *j, double v, int decimals);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+#endif

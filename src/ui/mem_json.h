@@ -1,0 +1,12 @@
+/* The memory report as JSON, schema "stacktop.mem/1". */
+#ifndef STACKTOP_MEM_JSON_H
+#define STACKTOP_MEM_JSON_H
+
+#include <stdio.h>
+
+#include "../model.h"
+
+/* Writes m (borrowed) to out as one JSON document on one line. */
+void mem_json_write(FILE *out, const struct mem_report *m);
+
+#endif

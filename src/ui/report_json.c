@@ -1,0 +1,167 @@
+#include "report_json.h"
+
+#include <string.h>
+
+#include "../probes/syscall_names.h"
+#include "json.h"
+#include "text.h"
+
+/* A size in KiB, or null when unknown. */
+static void
+json_kib(struct json *j, const char *key, int64_t kib)
+{
+	json_key(j, key);
+	if (kib < 0)
+		json_null(j);
+	else
+		json_int(j, kib);
+}
+
+static void
+json_pct(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	json_double(j, v, 2);
+}
+
+static void
+report_json_system(struct json *j, const struct system_row *s)
+{
+	json_key(j, "system");
+	json_object_begin(j);
+	json_pct(j, "user_pct", s->user_pct);
+	json_pct(j, "sys_pct", s->sys_pct);
+	json_pct(j, "nice_pct", s->nice_pct);
+	json_pct(j, "iowait_pct", s->iowait_pct);
+	json_pct(j, "steal_pct", s->steal_pct);
+	json_pct(j, "idle_pct", s->idle_pct);
+	json_key(j, "cpus");
+	json_int(j, s->ncpus);
+	json_key(j, "load");
+	json_array_begin(j);
+	for (int i = 0; i < 3; i++)
+		json_double(j, s->load[i], 2);
+	json_array_end(j);
+	json_key(j, "uptime_s");
+	json_double(j, s->uptime_s, 0);
+	json_kib(j, "mem_total_kib", s->mem_total_kib);
+	json_kib(j, "mem_used_kib", s->mem_used_kib);
+	json_kib(j, "mem_available_kib", s->mem_available_kib);
+	json_kib(j, "swap_total_kib", s->swap_total_kib);
+	json_kib(j, "swap_used_kib", s->swap_used_kib);
+	json_key(j, "processes");
+	json_int(j, (int64_t)s->processes);
+	json_key(j, "threads");
+	json_int(j, (int64_t)s->threads);
+	json_key(j, "running");
+	json_int(j, (int64_t)s->running);
+	json_object_end(j);
+}
+
+static void
+report_json_thread(struct json *j, const struct thread_row *t)
+{
+	char state[2] = {text_state(t->state), '\0'};
+
+	json_object_begin(j);
+	json_key(j, "tid");
+	json_int(j, t->tid);
+	json_key(j, "name");
+	json_string(j, t->name);
+	json_key(j, "state");
+	json_string(j, state);
+	json_pct(j, "cpu_pct", t->cpu_pct);
+	json_pct(j, "user_pct", t->user_pct);
+	json_pct(j, "sys_pct", t->sys_pct);
+	json_key(j, "wchan");
+	json_string(j, t->wchan);
+	/* The syscall the thread is blocked in, by name; null when it is running
+	 * or we may not know. */
+	json_key(j, "syscall");
+	if (t->syscall >= 0 && syscall_name(t->syscall) != NULL)
+		json_string(j, syscall_name(t->syscall));
+	else
+		json_null(j);
+	json_key(j, "syscall_nr");
+	if (t->syscall >= 0)
+		json_int(j, t->syscall);
+	else
+		json_null(j);
+	json_pct(j, "ctxsw_voluntary_per_s", t->ctxsw_voluntary_per_s);
+	json_pct(j, "ctxsw_involuntary_per_s", t->ctxsw_involuntary_per_s);
+	json_pct(j, "run_delay_pct", t->run_delay_pct);
+	json_key(j, "stack");
+	json_null(j);
+	json_object_end(j);
+}
+
+static void
+report_json_process(struct json *j, const struct process_row *p)
+{
+	json_object_begin(j);
+	json_key(j, "pid");
+	json_int(j, p->pid);
+	json_key(j, "user");
+	if (p->user[0])
+		json_string(j, p->user);
+	else
+		json_null(j);
+	json_key(j, "uid");
+	if (p->uid >= 0)
+		json_int(j, p->uid);
+	else
+		json_null(j);
+	json_key(j, "comm");
+	json_string(j, p->comm);
+	json_key(j, "cmdline");
+	if (p->cmdline != NULL)
+		json_string_len(j, p->cmdline, p->cmdline_len);
+	else
+		json_null(j);
+	json_pct(j, "cpu_pct", p->cpu_pct);
+	json_pct(j, "user_pct", p->user_pct);
+	json_pct(j, "sys_pct", p->sys_pct);
+	json_key(j, "thread_count");
+	json_int(j, p->thread_count);
+	json_key(j, "mem");
+	json_object_begin(j);
+	json_kib(j, "rss_kib", p->mem.rss_kib);
+	json_kib(j, "anon_kib", p->mem.anon_kib);
+	json_kib(j, "file_kib", p->mem.file_kib);
+	json_kib(j, "shmem_kib", p->mem.shmem_kib);
+	json_kib(j, "swap_kib", p->mem.swap_kib);
+	json_object_end(j);
+	json_key(j, "threads");
+	json_array_begin(j);
+	for (size_t t = 0; t < p->nthreads; t++)
+		report_json_thread(j, &p->threads[t]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void
+report_json_write(FILE *out, const struct report *r)
+{
+	struct json j;
+	char when[40];
+	struct tm tm;
+
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_key(&j, "schema");
+	json_string(&j, "stacktop.report/1");
+	gmtime_r(&r->taken_at.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_key(&j, "taken_at");
+	json_string(&j, when);
+	json_key(&j, "interval_s");
+	json_double(&j, r->interval_s, 3);
+	report_json_system(&j, &r->system);
+	json_key(&j, "processes");
+	json_array_begin(&j);
+	for (size_t i = 0; i < r->nprocs; i++)
+		report_json_process(&j, &r->procs[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}

@@ -1,0 +1,62 @@
+#include "text.h"
+
+#include <math.h>
+
+#include "../sanitize.h"
+#include "../xmalloc.h"
+
+#include <stdlib.h>
+
+void
+text_field(FILE *out, const char *raw, size_t len, size_t width, int pad)
+{
+	/* Four bytes per column is the most UTF-8 needs. */
+	size_t cap = width * 4 + 1;
+	char *clean = xmalloc(cap);
+	size_t w, cut = 0;
+
+	sanitize_text(raw, len, clean, cap);
+	/* Cut at a code point boundary once width columns are used. */
+	for (w = 0; clean[cut] != '\0'; cut++) {
+		if (((unsigned char)clean[cut] & 0xc0) != 0x80) {
+			if (w == width)
+				break;
+			w++;
+		}
+	}
+	clean[cut] = '\0';
+	fputs(clean, out);
+	for (; pad && w < width; w++)
+		fputc(' ', out);
+	free(clean);
+}
+
+char *
+text_kib(char *buf, size_t size, int64_t kib)
+{
+	if (kib < 0)
+		snprintf(buf, size, "-");
+	else if (kib < 1024)
+		snprintf(buf, size, "%lldK", (long long)kib);
+	else if (kib < 1024 * 1024)
+		snprintf(buf, size, "%.1fM", (double)kib / 1024);
+	else
+		snprintf(buf, size, "%.2fG", (double)kib / (1024 * 1024));
+	return buf;
+}
+
+char *
+text_pct(char *buf, size_t size, double pct)
+{
+	if (isnan(pct))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f", pct);
+	return buf;
+}
+
+char
+text_state(char state)
+{
+	return (state >= 'A' && state <= 'Z') || (state >= 'a' && state <= 'z') ? state : '?';
+}

@@ -1,0 +1,23 @@
+/* Small helpers for plain-text renderers: sanitized columns and human sizes. */
+#ifndef STACKTOP_TEXT_H
+#define STACKTOP_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Writes raw[0..len) sanitized (see sanitize.h), cut to at most width columns
+ * and, when pad is set, padded with spaces to width. */
+void text_field(FILE *out, const char *raw, size_t len, size_t width, int pad);
+
+/* Formats a size in KiB as "812K", "12.3M", "1.20G"; "-" when negative
+ * (unknown). Returns buf. */
+char *text_kib(char *buf, size_t size, int64_t kib);
+
+/* Formats a percentage with one decimal, or "-" when it is NAN. Returns buf. */
+char *text_pct(char *buf, size_t size, double pct);
+
+/* A task state letter from stat, or '?' when it is not a printable letter. */
+char text_state(char state);
+
+#endif
