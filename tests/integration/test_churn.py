@@ -1,0 +1,61 @@
+"""Threads born and ending hundreds of times a second: report --count 50
+-d 0.1 never fails, and stacktop's open fds stay flat (no fd kept for a dead
+thread)."""
+
+import os
+import subprocess
+import time
+
+from harness import STACKTOP, check, fail, run, start_target
+
+
+def thread_births(pid, seconds):
+    """How many threads the target makes per second (from its task ids)."""
+    seen = set()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            seen.update(os.listdir(f"/proc/{pid}/task"))
+        except FileNotFoundError:
+            fail("the churn target died")
+    return len(seen) / seconds
+
+
+def fd_series(args):
+    """Runs stacktop with args, counting its open fds every 20 ms."""
+    proc = subprocess.Popen([STACKTOP, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    counts = []
+    while proc.poll() is None:
+        try:
+            counts.append(len(os.listdir(f"/proc/{proc.pid}/fd")))
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    return proc.returncode, out, err.decode(), counts
+
+
+def test():
+    target = start_target("churn")
+    rate = thread_births(target.pid, 0.5)
+    print(f"churn target: ~{rate:.0f} threads seen per second")
+    check(rate > 100, f"the target churns too slowly ({rate:.0f}/s) to test anything")
+
+    for scope in (["-p", str(target.pid)], []):
+        code, out, err, fds = fd_series(["report", *scope, "-d", "0.1", "--count", "50"])
+        what = "report " + " ".join(scope)
+        check(code == 0, f"{what} exited {code}: {err}")
+        reports = out.count(b"stacktop report ")
+        check(reports == 50, f"{what}: {reports} reports of 50")
+        check(len(fds) > 10, f"{what}: too few fd samples ({len(fds)})")
+        half = len(fds) // 2
+        print(f"{what}: open fds over the run: {fds}")
+        # Flat: the second half never exceeds the first half's peak by more
+        # than the few threads alive at any one time.
+        check(max(fds[half:]) <= max(fds[:half]) + 12,
+              f"{what}: fds grew from {max(fds[:half])} to {max(fds[half:])}")
+    check(target.poll() is None, "the target survived")
+
+
+run(test)

@@ -1,0 +1,50 @@
+"""mem: a leaking target is "growing" at its known rate (within 30%), a
+sawtooth target is "steady", and the totals and breakdown are consistent."""
+
+from harness import check, run, stacktop, stacktop_json, start_target
+
+LEAK_MIB_PER_MIN = 60
+
+
+def check_totals(doc, what):
+    for key in ("rss_kib", "pss_kib", "uss_kib", "swap_kib"):
+        check(isinstance(doc[key], int), f"{what}: {key} = {doc[key]}")
+    check(doc["uss_kib"] <= doc["pss_kib"] <= doc["rss_kib"], f"{what}: uss <= pss <= rss")
+    kinds = {b["kind"]: b["kib"] for b in doc["breakdown"]}
+    check(set(kinds) == {"heap", "anon", "stack", "file", "shmem"}, f"{what}: kinds {kinds}")
+    # The kinds split the resident set (within the pages that move meanwhile).
+    total = sum(kinds.values())
+    check(abs(total - doc["rss_kib"]) <= max(1024, doc["rss_kib"] * 0.1),
+          f"{what}: breakdown {total} vs rss {doc['rss_kib']}")
+    return kinds
+
+
+def test():
+    leak = start_target("leak", str(LEAK_MIB_PER_MIN))
+    doc = stacktop_json("mem", "-p", leak.pid, "-d", 6)
+    print(f"leak: {doc['growth']}")
+    check(doc["schema"] == "stacktop.mem/1" and doc["pid"] == leak.pid, "schema and pid")
+    kinds = check_totals(doc, "leak")
+    check(kinds["heap"] > 2048, f"the leak is on the heap: {kinds}")
+    growth = doc["growth"]
+    want = LEAK_MIB_PER_MIN * 1024
+    check(growth["verdict"] == "growing", f"leak verdict {growth['verdict']}")
+    check(abs(growth["anon_kib_per_min"] - want) <= 0.3 * want,
+          f"leak rate {growth['anon_kib_per_min']} KiB/min, want {want} +/- 30%")
+    check(5.5 <= growth["window_s"] <= 7, f"window {growth['window_s']}")
+    leak.kill()
+
+    saw = start_target("sawtooth", "32")
+    doc = stacktop_json("mem", "-p", saw.pid, "-d", 6)
+    print(f"sawtooth: {doc['growth']}")
+    check_totals(doc, "sawtooth")
+    check(doc["growth"]["verdict"] == "steady", f"sawtooth verdict {doc['growth']['verdict']}")
+
+    code, out, err = stacktop("mem", "-p", saw.pid, "-d", 1)
+    check(code == 0, f"text mem exited {code}: {err}")
+    text = out.decode()
+    for word in ("rss", "pss", "uss", "heap", "anon growth"):
+        check(word in text, f"text mem lacks {word}:\n{text}")
+
+
+run(test)

@@ -1,0 +1,95 @@
+"""report against a target with known threads: ranking, names, states,
+syscalls, CPU bounds and the JSON contract."""
+
+import time
+
+from harness import check, run, stacktop, stacktop_json, start_target
+
+PROCESS_KEYS = {"pid", "comm", "cmdline", "cpu_pct", "user_pct", "sys_pct", "mem", "threads"}
+MEM_KEYS = {"rss_kib", "anon_kib", "file_kib", "shmem_kib", "swap_kib"}
+THREAD_KEYS = {"tid", "name", "state", "cpu_pct", "user_pct", "sys_pct", "wchan", "syscall",
+               "ctxsw_voluntary_per_s", "ctxsw_involuntary_per_s", "run_delay_pct", "stack"}
+IDLE = 8
+
+
+def by_name(proc):
+    return {t["name"]: t for t in proc["threads"]}
+
+
+def check_json(pid):
+    doc = stacktop_json("report", "-p", pid, "-d", 1)
+    check(doc["schema"] == "stacktop.report/1", f"schema {doc['schema']}")
+    check({"taken_at", "interval_s", "processes"} <= doc.keys(), f"report keys {doc.keys()}")
+    check(0.9 <= doc["interval_s"] <= 1.5, f"interval {doc['interval_s']}")
+    check(len(doc["processes"]) == 1, "one process for one -p")
+    proc = doc["processes"][0]
+    check(PROCESS_KEYS <= proc.keys(), f"process keys {proc.keys()}")
+    check(MEM_KEYS <= proc["mem"].keys(), f"mem keys {proc['mem'].keys()}")
+    check(proc["pid"] == pid and proc["comm"] == "st-main", f"process {proc['pid']} {proc['comm']}")
+    check(proc["cmdline"].endswith(f"threads {IDLE}"), f"cmdline {proc['cmdline']}")
+    check(proc["mem"]["rss_kib"] > 0 and proc["mem"]["anon_kib"] > 0, f"mem {proc['mem']}")
+    # JSON lists every thread, hottest first.
+    check(len(proc["threads"]) == IDLE + 3, f"{len(proc['threads'])} threads")
+    for t in proc["threads"]:
+        check(THREAD_KEYS <= t.keys(), f"thread keys {t.keys()}")
+    cpus = [t["cpu_pct"] for t in proc["threads"]]
+    check(cpus == sorted(cpus, reverse=True), f"threads not sorted by CPU: {cpus}")
+
+    threads = by_name(proc)
+    hot = proc["threads"][0]
+    check(hot["name"] == "st-hot", f"hottest thread is {hot['name']}")
+    check(hot["state"] == "R", f"hot state {hot['state']}")
+    check(60 <= hot["cpu_pct"] <= 101, f"hot thread at {hot['cpu_pct']}% of a CPU")
+    check(hot["user_pct"] > hot["sys_pct"], "a spinning loop is user time")
+    check(hot["syscall"] is None, f"running thread in syscall {hot['syscall']}")
+    check(60 <= proc["cpu_pct"] <= 105, f"process at {proc['cpu_pct']}%")
+
+    reader = threads["st-reader"]
+    check(reader["state"] == "S", f"reader state {reader['state']}")
+    check(reader["syscall"] == "read", f"reader syscall {reader['syscall']}")
+    check("pipe" in (reader["wchan"] or ""), f"reader wchan {reader['wchan']}")
+    check(reader["cpu_pct"] < 1, f"reader at {reader['cpu_pct']}%")
+    check(reader["ctxsw_voluntary_per_s"] == 0, f"reader switches {reader['ctxsw_voluntary_per_s']}")
+
+    for i in range(IDLE):
+        idle = threads[f"st-idle-{i}"]
+        check(idle["state"] == "S" and idle["syscall"] == "futex",
+              f"idle {i}: {idle['state']} {idle['syscall']}")
+        check(idle["cpu_pct"] < 1, f"idle {i} at {idle['cpu_pct']}%")
+    main = threads["st-main"]
+    check(main["syscall"] == "pause", f"main syscall {main['syscall']}")
+    check(hot["run_delay_pct"] is not None and hot["ctxsw_involuntary_per_s"] is not None,
+          "context switches and run delay measured for a small process")
+
+
+def check_text(pid):
+    code, out, err = stacktop("report", "-p", pid, "-d", 0.5, "-n", 3)
+    check(code == 0, f"text report exited {code}: {err}")
+    lines = out.decode().splitlines()
+    header = [i for i, l in enumerate(lines) if l.lstrip().startswith("TID ")]
+    check(len(header) == 1, f"one thread table expected:\n{out.decode()}")
+    rows = lines[header[0] + 1:header[0] + 4]
+    check(rows[0].split()[1] == "st-hot", f"first row is not the hot thread: {rows[0]}")
+    check(f"({IDLE + 3 - 3} more threads" in out.decode(), "the elided threads are counted")
+
+
+def check_whole_system(pid):
+    doc = stacktop_json("report", "-d", 1, "-P", 3, "-n", 2)
+    check(len(doc["processes"]) == 3, f"{len(doc['processes'])} processes for -P 3")
+    check(doc["processes"][0]["pid"] == pid,
+          f"hottest process is {doc['processes'][0]['comm']}, not the spinning target")
+    check(len(doc["processes"][0]["threads"]) == 2, "-n limits the JSON threads too")
+    system = doc["system"]
+    check(system["threads"] >= IDLE + 3 and system["running"] >= 1, f"system {system}")
+    check(system["user_pct"] > 20, f"system user {system['user_pct']}% with a spinning thread")
+
+
+def test():
+    target = start_target("threads", str(IDLE))
+    time.sleep(0.3)
+    check_json(target.pid)
+    check_text(target.pid)
+    check_whole_system(target.pid)
+
+
+run(test)

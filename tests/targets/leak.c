@@ -1,0 +1,34 @@
+/* Anonymous memory that grows at a known rate and is never freed.
+ *
+ * usage: leak MIB_PER_MINUTE */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "target.h"
+
+int
+main(int argc, char **argv)
+{
+	double rate = argc > 1 ? atof(argv[1]) : 60;
+	/* Ten allocations a second, each touched so that it is resident. */
+	size_t chunk = (size_t)(rate * 1024 * 1024 / 600);
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	struct timespec next;
+
+	target_init();
+	target_ready();
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		char *p = malloc(chunk);
+
+		if (p != NULL)
+			memset(p, 0xa5, chunk);
+		next.tv_nsec += tick.tv_nsec;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+}

@@ -1,0 +1,90 @@
+/* A process with known threads: one hot thread spinning in a known function,
+ * idle threads waiting on a condition variable, and one thread blocked in
+ * read() on a pipe nobody writes to.
+ *
+ * usage: threads [IDLE_THREADS]   (default 8; the benchmark uses 5000) */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static volatile unsigned long spin_counter;
+
+__attribute__((noinline)) static void
+spin_forever(void)
+{
+	for (;;)
+		spin_counter++;
+}
+
+static void *
+hot_main(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "st-hot");
+	spin_forever();
+	return NULL;
+}
+
+static void *
+idle_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&idle_lock);
+	for (;;)
+		pthread_cond_wait(&idle_cond, &idle_lock);
+	return NULL;
+}
+
+__attribute__((noinline)) static void
+block_in_read(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) != 0)
+		;
+}
+
+static void *
+reader_main(void *arg)
+{
+	int *fds = arg;
+
+	pthread_setname_np(pthread_self(), "st-reader");
+	block_in_read(fds[0]);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	int nidle = argc > 1 ? atoi(argv[1]) : 8;
+	static int fds[2];
+	pthread_attr_t attr;
+	pthread_t t;
+
+	target_init();
+	pthread_setname_np(pthread_self(), "st-main");
+	if (pipe(fds) != 0)
+		return 1;
+	/* Small stacks so that thousands of idle threads stay cheap. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (int i = 0; i < nidle; i++) {
+		char name[32];
+
+		if (pthread_create(&t, &attr, idle_main, NULL) != 0)
+			return 1;
+		snprintf(name, sizeof(name), "st-idle-%d", i % 100000);
+		name[15] = '\0'; /* the kernel limit */
+		pthread_setname_np(t, name);
+	}
+	pthread_create(&t, &attr, reader_main, fds);
+	pthread_create(&t, &attr, hot_main, NULL);
+	target_ready();
+	for (;;)
+		pause();
+}
