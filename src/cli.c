@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "xmalloc.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "xmalloc.h"
 
 int
 cli_parse_pids(const char *arg, int **pids, size_t *npids)
@@ -85,14 +85,14 @@ cli_target_error(int pid, int err)
 	case ESRCH:
 	case ENOENT:
 		fprintf(stderr, "stacktop: PID %d: no such process (it does not exist or exited)\n",
-			pid);
+		        pid);
 		break;
 	case EACCES:
 	case EPERM:
 		fprintf(stderr,
-			"stacktop: PID %d: %s; run as root or grant CAP_SYS_PTRACE "
-			"(see also kernel.yama.ptrace_scope)\n",
-			pid, strerror(-err));
+		        "stacktop: PID %d: %s; run as root or grant CAP_SYS_PTRACE "
+		        "(see also kernel.yama.ptrace_scope)\n",
+		        pid, strerror(-err));
 		break;
 	default:
 		fprintf(stderr, "stacktop: PID %d: %s\n", pid, strerror(-err));

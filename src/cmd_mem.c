@@ -1,4 +1,10 @@
 /* stacktop mem: where a process's memory is, and whether it keeps growing. */
+#include "cli.h"
+#include "probes/mem.h"
+#include "ui/mem_json.h"
+#include "ui/mem_text.h"
+#include "xmalloc.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -7,16 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "probes/mem.h"
-#include "ui/mem_json.h"
-#include "ui/mem_text.h"
-#include "xmalloc.h"
-
 /* RssAnon is read ten times a second; the minima of MEM_WINDOWS equal windows
  * feed the slope, so a sawtooth shorter than -d / MEM_WINDOWS is ignored. */
 #define MEM_SAMPLE_PERIOD_S 0.1
-#define MEM_WINDOWS	    5
+#define MEM_WINDOWS         5
 
 static const char mem_options[] =
     "options:\n"
@@ -70,9 +70,11 @@ static int
 cmd_mem_exec(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"pid", required_argument, NULL, 'p'}, {"delay", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},	 {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"delay", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_mem_entry;
 	struct mem_report report = {0};
@@ -97,7 +99,7 @@ cmd_mem_exec(int argc, char **argv)
 			if (cli_parse_seconds(optarg, &seconds) != 0) {
 				free(pids);
 				return cli_usage_error(cmd, "'%s' is not a number of seconds",
-						       optarg);
+				                       optarg);
 			}
 			break;
 		case 'j':
@@ -133,6 +135,9 @@ cmd_mem_exec(int argc, char **argv)
 	err = mem_read_usage(fs, pid, &report);
 	if (err == 0)
 		err = mem_watch(fs, pid, seconds, &report);
+	/* Then again, so that the totals describe the end of the window. */
+	if (err == 0)
+		err = mem_read_usage(fs, pid, &report);
 	procfs_free(fs);
 	if (err != 0)
 		return cli_target_error(pid, err);
@@ -144,8 +149,8 @@ cmd_mem_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_mem_entry = {
-	.name = "mem",
-	.usage = "-p PID [-d SECONDS] [--json]",
-	.summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
-	.exec = cmd_mem_exec,
+    .name = "mem",
+    .usage = "-p PID [-d SECONDS] [--json]",
+    .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
+    .exec = cmd_mem_exec,
 };

@@ -40,10 +40,10 @@ growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, stru
 	if (!(out->span_s > 0))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		size_t w = (size_t)((t_s[i] - t_s[0]) / out->window_s);
-
-		if (w >= windows)
-			w = windows - 1; /* the last sample closes the last window */
+		double at = (t_s[i] - t_s[0]) / out->window_s;
+		/* The last sample closes the last window; out-of-order times are
+		 * clamped rather than trusted. */
+		size_t w = at <= 0 ? 0 : at >= (double)windows ? windows - 1 : (size_t)at;
 		if (!used[w] || (double)kib[i] < min_v[w]) {
 			min_v[w] = (double)kib[i];
 			min_t[w] = t_s[i];

@@ -23,9 +23,9 @@ enum growth_verdict {
 const char *growth_verdict_name(enum growth_verdict v);
 
 struct growth {
-	double span_s;	    /* from the first sample to the last */
+	double span_s;      /* from the first sample to the last */
 	double window_s;    /* the length of one window */
-	size_t windows;	    /* windows that held samples */
+	size_t windows;     /* windows that held samples */
 	double kib_per_min; /* the fitted slope; NAN when unknown */
 	enum growth_verdict verdict;
 };
@@ -36,6 +36,6 @@ struct growth {
  * the steps between successive window minima go up (down); steady otherwise;
  * unknown with fewer than 3 windows holding samples. Pure. */
 void growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows,
-		struct growth *out);
+                struct growth *out);
 
 #endif

@@ -1,26 +1,26 @@
 /* stacktop: which process, which thread, and what is it doing. */
+#include "cli.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cli.h"
 
 #ifndef STACKTOP_VERSION
 #define STACKTOP_VERSION "unknown"
 #endif
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_report_entry,
-	&cmd_mem_entry,
+    &cmd_report_entry,
+    &cmd_mem_entry,
 };
 
 static int
 main_usage(FILE *out)
 {
 	fprintf(out, "usage: stacktop [COMMAND] [OPTIONS]\n\n"
-		     "Which process, which thread, and what is it doing.\n"
-		     "With no command, prints a report when stdout is not a terminal.\n\n"
-		     "commands:\n");
+	             "Which process, which thread, and what is it doing.\n"
+	             "With no command, prints a report when stdout is not a terminal.\n\n"
+	             "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "\n'stacktop COMMAND --help' describes each; man stacktop has it all.\n");

@@ -6,12 +6,12 @@
 #ifndef STACKTOP_MODEL_H
 #define STACKTOP_MODEL_H
 
+#include "growth.h"
+#include "probes/procfs_parse.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-#include "growth.h"
-#include "probes/procfs_parse.h"
 
 struct thread_row {
 	int tid;
@@ -20,8 +20,8 @@ struct thread_row {
 	double cpu_pct; /* of one CPU, over the interval */
 	double user_pct;
 	double sys_pct;
-	char *wchan;	/* owned; NULL when unknown, "" when not waiting */
-	int syscall;	/* a number, or a PROCFS_SYSCALL_* value */
+	char *wchan; /* owned; NULL when unknown, "" when not waiting */
+	int syscall; /* a number, or a PROCFS_SYSCALL_* value */
 	double ctxsw_voluntary_per_s;
 	double ctxsw_involuntary_per_s;
 	double run_delay_pct; /* time spent waiting for a CPU, % of the interval */
@@ -48,7 +48,7 @@ struct process_row {
 	int64_t thread_count;
 	struct mem_row mem;
 	struct thread_row *threads; /* owned, hottest first */
-	size_t nthreads;	    /* rows listed (may be fewer than thread_count) */
+	size_t nthreads;            /* rows listed (may be fewer than thread_count) */
 };
 
 struct system_row {
@@ -83,9 +83,9 @@ struct report {
 struct mem_report {
 	int pid;
 	char comm[PROCFS_COMM_MAX];
-	struct procfs_rollup rollup;	   /* rss, pss, uss, swap */
+	struct procfs_rollup rollup;       /* rss, pss, uss, swap */
 	struct procfs_breakdown breakdown; /* resident KiB by kind */
-	struct growth growth;		   /* of RssAnon over the window */
+	struct growth growth;              /* of RssAnon over the window */
 	int64_t anon_first_kib;
 	int64_t anon_last_kib;
 	size_t samples;

@@ -1,5 +1,8 @@
 #include "collector.h"
 
+#include "../xmalloc.h"
+#include "sysinfo.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pwd.h>
@@ -11,21 +14,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../xmalloc.h"
-#include "sysinfo.h"
-
 /* fds kept free for everything else (files read on demand, the terminal). */
 #define COLLECTOR_FD_RESERVE 128
 
 /* One process or thread, as the collector remembers it between samples. */
 struct task {
-	int id;	 /* TID, or PID in the process table */
+	int id;  /* TID, or PID in the process table */
 	int pid; /* the process it belongs to */
-	int fd;	 /* its stat file kept open, or -1 */
+	int fd;  /* its stat file kept open, or -1 */
 	uint32_t seen;
 	struct procfs_stat cur;
 	bool has_base;
 	uint64_t base_utime, base_stime;
+	uint64_t last_ticks; /* CPU ticks in the last completed interval */
 	bool watched;
 	double watch_time;
 	struct procfs_schedstat watch_sched;
@@ -56,8 +57,8 @@ struct collector {
 	size_t fds_open;
 	struct task_table procs;
 	struct task_table tasks;
-	double now, base_time;		   /* CLOCK_MONOTONIC seconds */
-	uint64_t base_boot_ticks;	   /* the baseline in clock ticks after boot */
+	double now, base_time;                 /* CLOCK_MONOTONIC seconds */
+	uint64_t base_boot_ticks;              /* the baseline in clock ticks after boot */
 	struct procfs_cpu_times cpu, base_cpu; /* system-wide */
 	struct uid_name *users;
 	size_t nusers;
@@ -243,10 +244,11 @@ collector_gone_pid(const struct collector *c)
 	return c->gone_pid;
 }
 
-/* Re-reads a task's stat through its cached fd, or opens relpath (and keeps
- * the fd while the budget allows). Returns 0 or -errno (gone, no access). */
+/* Re-reads a task's stat through its cached fd, or opens relpath under dirfd
+ * (and keeps the fd while the budget allows). Returns 0 or -errno (gone, no
+ * access). */
 static int
-collector_read_stat(struct collector *c, struct task *task, const char *relpath)
+collector_read_stat(struct collector *c, struct task *task, int dirfd, const char *relpath)
 {
 	char buf[1024];
 	struct procfs_stat st;
@@ -261,7 +263,7 @@ collector_read_stat(struct collector *c, struct task *task, const char *relpath)
 			collector_close_task(c, task);
 	}
 	if (task->fd < 0) {
-		fd = procfs_open(c->fs, relpath);
+		fd = procfs_openat(dirfd, relpath);
 		if (fd < 0)
 			return fd;
 		n = procfs_pread(fd, buf, sizeof(buf));
@@ -302,23 +304,26 @@ collector_sample_process(struct collector *c, int pid)
 	char path[64];
 	int *tids = NULL;
 	ssize_t ntids;
-	int err;
+	int err, taskfd;
 
 	snprintf(path, sizeof(path), "%d/stat", pid);
-	err = collector_read_stat(c, task_table_get(&c->procs, pid, pid), path);
+	err = collector_read_stat(c, task_table_get(&c->procs, pid, pid), procfs_root_fd(c->fs),
+	                          path);
 	if (err != 0)
 		return err;
 	snprintf(path, sizeof(path), "%d/task", pid);
-	ntids = procfs_list_ids(c->fs, path, &tids);
-	if (ntids < 0)
-		return (int)ntids;
+	taskfd = procfs_open_dir(c->fs, path);
+	if (taskfd < 0)
+		return taskfd;
+	ntids = procfs_list_ids_fd(taskfd, &tids);
 	for (ssize_t i = 0; i < ntids; i++) {
-		snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tids[i]);
+		snprintf(path, sizeof(path), "%d/stat", tids[i]);
 		/* A thread that exits between the listing and the read is normal. */
-		(void)collector_read_stat(c, task_table_get(&c->tasks, tids[i], pid), path);
+		(void)collector_read_stat(c, task_table_get(&c->tasks, tids[i], pid), taskfd, path);
 	}
+	close(taskfd);
 	free(tids);
-	return 0;
+	return ntids < 0 ? (int)ntids : 0;
 }
 
 int
@@ -339,7 +344,13 @@ collector_sample(struct collector *c)
 	}
 	for (ssize_t i = 0; i < npids; i++) {
 		int err = collector_sample_process(c, pids[i]);
+		const struct task *proc = task_table_find(&c->procs, pids[i]);
 
+		/* A requested process that is now a zombie has exited: its parent
+		 * just has not reaped it yet. */
+		if (err == 0 && c->npids > 0 && proc &&
+		    (proc->cur.state == 'Z' || proc->cur.state == 'X'))
+			err = -ESRCH;
 		if (err != 0 && c->npids > 0 && ret == 0) {
 			c->gone_pid = pids[i];
 			ret = procfs_is_gone(err) ? -ESRCH : err;
@@ -359,6 +370,9 @@ collector_sample(struct collector *c)
 static void
 task_set_baseline(struct task *task)
 {
+	task->last_ticks = task->has_base ? (task->cur.utime + task->cur.stime) -
+	                                        (task->base_utime + task->base_stime)
+	                                  : 0;
 	task->has_base = true;
 	task->base_utime = task->cur.utime;
 	task->base_stime = task->cur.stime;
@@ -413,7 +427,7 @@ collector_interval(const struct collector *c)
 
 static void
 task_cpu(const struct collector *c, const struct task *task, double *total, double *user,
-	 double *sys)
+         double *sys)
 {
 	uint64_t u, s;
 	double scale = 100.0 / c->hz / collector_interval(c);
@@ -438,8 +452,8 @@ task_cpu_total(const struct collector *c, const struct task *task)
 
 /* Reads the slower counters of a task: schedstat and status. */
 static void
-collector_read_details(struct collector *c, const struct task *task,
-		       struct procfs_schedstat *sched, struct procfs_status *status)
+collector_read_details(struct collector *c, const struct task *task, struct procfs_schedstat *sched,
+                       struct procfs_status *status)
 {
 	char path[64];
 	char buf[4096];
@@ -501,12 +515,33 @@ collector_sorted(struct collector *c, const struct task_table *t, int only_pid, 
 	return v;
 }
 
-void
-collector_watch_hottest(struct collector *c, size_t max)
+/* Busier first: more CPU in the last interval, then runnable or in
+ * uninterruptible sleep right now. */
+static int
+compare_busier(const void *pa, const void *pb)
 {
-	size_t n;
-	struct task **v = collector_sorted(c, &c->tasks, 0, &n);
+	const struct task *a = *(struct task *const *)pa, *b = *(struct task *const *)pb;
+	int ra = a->cur.state == 'R' || a->cur.state == 'D';
+	int rb = b->cur.state == 'R' || b->cur.state == 'D';
 
+	if (a->last_ticks != b->last_ticks)
+		return a->last_ticks > b->last_ticks ? -1 : 1;
+	return rb - ra;
+}
+
+void
+collector_watch_busiest(struct collector *c, size_t max)
+{
+	struct task **v = xmalloc((c->tasks.n ? c->tasks.n : 1) * sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->tasks.n; i++) {
+		struct task *task = &c->tasks.v[i];
+
+		if (task->last_ticks > 0 || task->cur.state == 'R' || task->cur.state == 'D')
+			v[n++] = task;
+	}
+	qsort(v, n, sizeof(*v), compare_busier);
 	for (size_t i = 0; i < n && i < max; i++)
 		collector_watch(c, v[i]);
 	free(v);
@@ -543,14 +578,18 @@ collector_fill_thread(struct collector *c, const struct task *task, struct threa
 	row->state = task->cur.state;
 	task_cpu(c, task, &row->cpu_pct, &row->user_pct, &row->sys_pct);
 
-	snprintf(path, sizeof(path), "%d/task/%d/wchan", task->pid, task->id);
-	n = procfs_read(c->fs, path, buf, sizeof(buf));
-	/* "0" is the kernel's way of saying "not waiting" (or not allowed to say). */
-	row->wchan = n < 0 ? NULL : xstrdup(strcmp(buf, "0") == 0 ? "" : buf);
-
 	snprintf(path, sizeof(path), "%d/task/%d/syscall", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	row->syscall = n < 0 ? PROCFS_SYSCALL_UNKNOWN : procfs_parse_syscall(buf, (size_t)n);
+
+	snprintf(path, sizeof(path), "%d/task/%d/wchan", task->pid, task->id);
+	n = procfs_read(c->fs, path, buf, sizeof(buf));
+	/* wchan reads "0" both for "not waiting" and for "not allowed to say";
+	 * syscall is readable only with the same permission, so it tells which. */
+	if (n < 0 || (strcmp(buf, "0") == 0 && row->syscall == PROCFS_SYSCALL_UNKNOWN))
+		row->wchan = NULL;
+	else
+		row->wchan = xstrdup(strcmp(buf, "0") == 0 ? "" : buf);
 	/* A kernel thread has no user registers: its "syscall" line is zeros. */
 	if (task->cur.flags & PROCFS_PF_KTHREAD)
 		row->syscall = PROCFS_SYSCALL_NONE;
@@ -568,20 +607,21 @@ collector_fill_thread(struct collector *c, const struct task *task, struct threa
 			row->ctxsw_voluntary_per_s =
 			    (double)(status.ctxsw_voluntary - task->watch_status.ctxsw_voluntary) /
 			    dt;
-			row->ctxsw_involuntary_per_s = (double)(status.ctxsw_involuntary -
-								task->watch_status.ctxsw_involuntary) /
-						       dt;
+			row->ctxsw_involuntary_per_s =
+			    (double)(status.ctxsw_involuntary -
+			             task->watch_status.ctxsw_involuntary) /
+			    dt;
 		}
 		if (sched.delay_ns != UINT64_MAX && task->watch_sched.delay_ns != UINT64_MAX &&
 		    sched.delay_ns >= task->watch_sched.delay_ns)
-			row->run_delay_pct =
-			    (double)(sched.delay_ns - task->watch_sched.delay_ns) / 1e9 / dt * 100.0;
+			row->run_delay_pct = (double)(sched.delay_ns - task->watch_sched.delay_ns) /
+			                     1e9 / dt * 100.0;
 	}
 }
 
 static void
 collector_fill_process(struct collector *c, const struct task *proc, size_t max_threads,
-		       struct process_row *row)
+                       struct process_row *row)
 {
 	char path[64];
 	char buf[4096];
@@ -601,7 +641,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	row->uid = status.uid;
 	snprintf(row->user, sizeof(row->user), "%s", collector_user_name(c, status.uid));
 	row->mem = (struct mem_row){status.rss_kib, status.anon_kib, status.file_kib,
-				    status.shmem_kib, status.swap_kib};
+	                            status.shmem_kib, status.swap_kib};
 
 	snprintf(path, sizeof(path), "%d/cmdline", proc->id);
 	n = procfs_read_all(c->fs, path, &row->cmdline);
@@ -629,9 +669,9 @@ static void
 collector_fill_system(struct collector *c, struct system_row *sys)
 {
 	const struct procfs_cpu_times *a = &c->base_cpu, *b = &c->cpu;
-	uint64_t d[8] = {b->user - a->user,	  b->nice - a->nice, b->system - a->system,
-			 b->idle - a->idle,	  b->iowait - a->iowait, b->irq - a->irq,
-			 b->softirq - a->softirq, b->steal - a->steal};
+	uint64_t d[8] = {b->user - a->user,       b->nice - a->nice,     b->system - a->system,
+	                 b->idle - a->idle,       b->iowait - a->iowait, b->irq - a->irq,
+	                 b->softirq - a->softirq, b->steal - a->steal};
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < 8; i++) {

@@ -11,10 +11,10 @@
 #ifndef STACKTOP_COLLECTOR_H
 #define STACKTOP_COLLECTOR_H
 
-#include <stddef.h>
-
 #include "../model.h"
 #include "procfs.h"
+
+#include <stddef.h>
 
 struct collector;
 
@@ -38,11 +38,12 @@ void collector_set_baseline(struct collector *c);
 size_t collector_task_count(const struct collector *c);
 
 /* Starts tracking the slower counters (context switches, run delay) of every
- * task, or of the max tasks that used the most CPU since the baseline. Those
- * rates are measured from this call to the next report; unwatched tasks get
- * NAN. */
+ * task, or of at most max busy tasks: those that used CPU in the last
+ * completed interval, then those runnable or in uninterruptible sleep now.
+ * These rates are measured from this call to the report; unwatched tasks get
+ * NAN. Call after collector_set_baseline. */
 void collector_watch_all(struct collector *c);
-void collector_watch_hottest(struct collector *c, size_t max);
+void collector_watch_busiest(struct collector *c, size_t max);
 
 /* What a report shows: the max_procs hottest processes (all requested PIDs
  * when PIDs were given) with their max_threads hottest threads each. */

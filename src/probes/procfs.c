@@ -1,13 +1,13 @@
 #include "procfs.h"
 
+#include "../xmalloc.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "../xmalloc.h"
 
 struct procfs {
 	char *root;
@@ -51,11 +51,23 @@ procfs_root(const struct procfs *p)
 }
 
 int
-procfs_open(const struct procfs *p, const char *relpath)
+procfs_root_fd(const struct procfs *p)
 {
-	int fd = openat(p->dirfd, relpath, O_RDONLY | O_CLOEXEC);
+	return p->dirfd;
+}
+
+int
+procfs_openat(int dirfd, const char *relpath)
+{
+	int fd = openat(dirfd, relpath, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int
+procfs_open(const struct procfs *p, const char *relpath)
+{
+	return procfs_openat(p->dirfd, relpath);
 }
 
 ssize_t
@@ -147,10 +159,33 @@ procfs_parse_id(const char *name, int *id)
 	return v > 0;
 }
 
+int
+procfs_open_dir(const struct procfs *p, const char *relpath)
+{
+	int fd = openat(p->dirfd, relpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 ssize_t
 procfs_list_ids(const struct procfs *p, const char *relpath, int **ids)
 {
-	int fd = openat(p->dirfd, relpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = procfs_open_dir(p, relpath);
+	ssize_t n;
+
+	*ids = NULL;
+	if (fd < 0)
+		return fd;
+	n = procfs_list_ids_fd(fd, ids);
+	close(fd);
+	return n;
+}
+
+ssize_t
+procfs_list_ids_fd(int dirfd, int **ids)
+{
+	/* closedir() closes the fd it was given: hand it a duplicate. */
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	size_t n = 0, cap = 64;
 	struct dirent *de;
 	DIR *dir;
@@ -165,6 +200,7 @@ procfs_list_ids(const struct procfs *p, const char *relpath, int **ids)
 		close(fd);
 		return -err;
 	}
+	rewinddir(dir); /* the duplicate shares dirfd's offset */
 	*ids = xmalloc(cap * sizeof(**ids));
 	while ((de = readdir(dir)) != NULL) {
 		int id;

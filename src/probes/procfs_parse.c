@@ -5,8 +5,8 @@
 #include <string.h>
 
 const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS] = {
-	[PROCFS_MEM_HEAP] = "heap", [PROCFS_MEM_ANON] = "anon",	  [PROCFS_MEM_STACK] = "stack",
-	[PROCFS_MEM_FILE] = "file", [PROCFS_MEM_SHMEM] = "shmem",
+    [PROCFS_MEM_HEAP] = "heap", [PROCFS_MEM_ANON] = "anon",   [PROCFS_MEM_STACK] = "stack",
+    [PROCFS_MEM_FILE] = "file", [PROCFS_MEM_SHMEM] = "shmem",
 };
 
 /* A cursor over untrusted text; every read is bounded by end. */
@@ -152,9 +152,9 @@ procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
 
 /* Calls fn for each "Key: value" line of a status-like file. */
 static void
-procfs_each_key(const char *buf, size_t len, void (*fn)(const char *key, size_t keylen,
-							   struct cursor *value, void *arg),
-		void *arg)
+procfs_each_key(const char *buf, size_t len,
+                void (*fn)(const char *key, size_t keylen, struct cursor *value, void *arg),
+                void *arg)
 {
 	const char *p = buf;
 	const char *end = buf + len;
@@ -187,14 +187,14 @@ procfs_status_field(const char *key, size_t keylen, struct cursor *value, void *
 		const char *key;
 		size_t offset;
 	} fields[] = {
-		{"Uid", offsetof(struct procfs_status, uid)},
-		{"VmRSS", offsetof(struct procfs_status, rss_kib)},
-		{"RssAnon", offsetof(struct procfs_status, anon_kib)},
-		{"RssFile", offsetof(struct procfs_status, file_kib)},
-		{"RssShmem", offsetof(struct procfs_status, shmem_kib)},
-		{"VmSwap", offsetof(struct procfs_status, swap_kib)},
-		{"voluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_voluntary)},
-		{"nonvoluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_involuntary)},
+	    {"Uid", offsetof(struct procfs_status, uid)},
+	    {"VmRSS", offsetof(struct procfs_status, rss_kib)},
+	    {"RssAnon", offsetof(struct procfs_status, anon_kib)},
+	    {"RssFile", offsetof(struct procfs_status, file_kib)},
+	    {"RssShmem", offsetof(struct procfs_status, shmem_kib)},
+	    {"VmSwap", offsetof(struct procfs_status, swap_kib)},
+	    {"voluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_voluntary)},
+	    {"nonvoluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_involuntary)},
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -250,7 +250,7 @@ procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out
 {
 	struct cursor c = {buf, buf + len};
 	uint64_t *fields[] = {&out->user,   &out->nice, &out->system,  &out->idle,
-			      &out->iowait, &out->irq,	&out->softirq, &out->steal};
+	                      &out->iowait, &out->irq,  &out->softirq, &out->steal};
 
 	memset(out, 0, sizeof(*out));
 	if (len < 4 || memcmp(buf, "cpu ", 4) != 0)
@@ -344,7 +344,8 @@ is_mapping_header(const char *line, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && ((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
+	while (i < len &&
+	       ((line[i] >= '0' && line[i] <= '9') || (line[i] >= 'a' && line[i] <= 'f')))
 		i++;
 	return i > 0 && i < len && line[i] == '-';
 }

@@ -18,7 +18,7 @@
 /* /proc/PID/stat and /proc/PID/task/TID/stat. */
 struct procfs_stat {
 	char comm[PROCFS_COMM_MAX]; /* raw bytes, NUL-terminated, not sanitized */
-	char state;		    /* R, S, D, T, t, Z, X, I, … */
+	char state;                 /* R, S, D, T, t, Z, X, I, … */
 	int ppid;
 	uint64_t flags; /* PF_* */
 	uint64_t utime; /* clock ticks */

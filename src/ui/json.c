@@ -1,9 +1,9 @@
 #include "json.h"
 
+#include "../sanitize.h"
+
 #include <math.h>
 #include <string.h>
-
-#include "../sanitize.h"
 
 void
 json_init(struct json *j, FILE *out)

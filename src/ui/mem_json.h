@@ -2,9 +2,9 @@
 #ifndef STACKTOP_MEM_JSON_H
 #define STACKTOP_MEM_JSON_H
 
-#include <stdio.h>
-
 #include "../model.h"
+
+#include <stdio.h>
 
 /* Writes m (borrowed) to out as one JSON document on one line. */
 void mem_json_write(FILE *out, const struct mem_report *m);

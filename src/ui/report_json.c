@@ -1,10 +1,10 @@
 #include "report_json.h"
 
-#include <string.h>
-
 #include "../probes/syscall_names.h"
 #include "json.h"
 #include "text.h"
+
+#include <string.h>
 
 /* A size in KiB, or null when unknown. */
 static void

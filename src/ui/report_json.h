@@ -2,9 +2,9 @@
 #ifndef STACKTOP_REPORT_JSON_H
 #define STACKTOP_REPORT_JSON_H
 
-#include <stdio.h>
-
 #include "../model.h"
+
+#include <stdio.h>
 
 /* Writes r (borrowed) to out as one JSON document on one line. */
 void report_json_write(FILE *out, const struct report *r);

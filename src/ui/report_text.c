@@ -1,11 +1,11 @@
 #include "report_text.h"
 
+#include "../probes/syscall_names.h"
+#include "text.h"
+
 #include <math.h>
 #include <string.h>
 #include <time.h>
-
-#include "../probes/syscall_names.h"
-#include "text.h"
 
 /* The widest command line we print; JSON carries all of it. */
 #define REPORT_CMDLINE_COLUMNS 160
@@ -21,18 +21,19 @@ report_text_header(FILE *out, const struct report *r)
 	gmtime_r(&r->taken_at.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	fprintf(out, "stacktop report %s, over %.2f s, up %ldd %02ld:%02ld\n", when, r->interval_s,
-		up / 86400, up / 3600 % 24, up / 60 % 60);
+	        up / 86400, up / 3600 % 24, up / 60 % 60);
 	fprintf(out, "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d CPUs)",
-		text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
-		text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
-		text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
+	        text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
+	        text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
+	        text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
 	fprintf(out, "   load %.2f %.2f %.2f\n", s->load[0], s->load[1], s->load[2]);
 	fprintf(out, "mem: %s used of %s, %s available; swap %s used of %s\n",
-		text_kib(a, sizeof(a), s->mem_used_kib), text_kib(b, sizeof(b), s->mem_total_kib),
-		text_kib(c, sizeof(c), s->mem_available_kib),
-		text_kib(d, sizeof(d), s->swap_used_kib), text_kib(e, sizeof(e), s->swap_total_kib));
+	        text_kib(a, sizeof(a), s->mem_used_kib), text_kib(b, sizeof(b), s->mem_total_kib),
+	        text_kib(c, sizeof(c), s->mem_available_kib),
+	        text_kib(d, sizeof(d), s->swap_used_kib),
+	        text_kib(e, sizeof(e), s->swap_total_kib));
 	fprintf(out, "tasks: %zu processes, %zu threads, %zu running\n", s->processes, s->threads,
-		s->running);
+	        s->running);
 }
 
 static void
@@ -41,19 +42,20 @@ report_text_process(FILE *out, const struct process_row *p)
 	char cpu[16], usr[16], sys[16], rss[16], anon[16], file[16], shm[16], swap[16];
 
 	fprintf(out, "\n%7s %-10s %5s %5s %5s %5s %7s %7s %7s %7s %7s %s\n", "PID", "USER", "%CPU",
-		"%USR", "%SYS", "THR", "RSS", "ANON", "FILE", "SHMEM", "SWAP", "COMMAND");
+	        "%USR", "%SYS", "THR", "RSS", "ANON", "FILE", "SHMEM", "SWAP", "COMMAND");
 	fprintf(out, "%7d ", p->pid);
 	if (p->user[0])
 		text_field(out, p->user, strlen(p->user), 10, 1);
 	else
 		fprintf(out, "%-10lld", (long long)p->uid);
-	fprintf(out, " %5s %5s %5s %5lld %7s %7s %7s %7s %7s ", text_pct(cpu, sizeof(cpu), p->cpu_pct),
-		text_pct(usr, sizeof(usr), p->user_pct), text_pct(sys, sizeof(sys), p->sys_pct),
-		(long long)p->thread_count, text_kib(rss, sizeof(rss), p->mem.rss_kib),
-		text_kib(anon, sizeof(anon), p->mem.anon_kib),
-		text_kib(file, sizeof(file), p->mem.file_kib),
-		text_kib(shm, sizeof(shm), p->mem.shmem_kib),
-		text_kib(swap, sizeof(swap), p->mem.swap_kib));
+	fprintf(out, " %5s %5s %5s %5lld %7s %7s %7s %7s %7s ",
+	        text_pct(cpu, sizeof(cpu), p->cpu_pct), text_pct(usr, sizeof(usr), p->user_pct),
+	        text_pct(sys, sizeof(sys), p->sys_pct), (long long)p->thread_count,
+	        text_kib(rss, sizeof(rss), p->mem.rss_kib),
+	        text_kib(anon, sizeof(anon), p->mem.anon_kib),
+	        text_kib(file, sizeof(file), p->mem.file_kib),
+	        text_kib(shm, sizeof(shm), p->mem.shmem_kib),
+	        text_kib(swap, sizeof(swap), p->mem.swap_kib));
 	if (p->cmdline != NULL && p->cmdline_len > 0) {
 		text_field(out, p->cmdline, p->cmdline_len, REPORT_CMDLINE_COLUMNS, 0);
 	} else {
@@ -97,12 +99,13 @@ report_text_thread(FILE *out, const struct thread_row *t)
 	fprintf(out, "  %7d ", t->tid);
 	text_field(out, t->name, strlen(t->name), 16, 1);
 	snprintf(vcs, sizeof(vcs), isnan(t->ctxsw_voluntary_per_s) ? "-" : "%.0f",
-		 t->ctxsw_voluntary_per_s);
+	         t->ctxsw_voluntary_per_s);
 	snprintf(ics, sizeof(ics), isnan(t->ctxsw_involuntary_per_s) ? "-" : "%.0f",
-		 t->ctxsw_involuntary_per_s);
-	fprintf(out, " %c %5s %5s %5s %6s %7s %7s ", text_state(t->state), text_pct(cpu, sizeof(cpu), t->cpu_pct),
-		text_pct(usr, sizeof(usr), t->user_pct), text_pct(sys, sizeof(sys), t->sys_pct),
-		text_pct(delay, sizeof(delay), t->run_delay_pct), vcs, ics);
+	         t->ctxsw_involuntary_per_s);
+	fprintf(out, " %c %5s %5s %5s %6s %7s %7s ", text_state(t->state),
+	        text_pct(cpu, sizeof(cpu), t->cpu_pct), text_pct(usr, sizeof(usr), t->user_pct),
+	        text_pct(sys, sizeof(sys), t->sys_pct),
+	        text_pct(delay, sizeof(delay), t->run_delay_pct), vcs, ics);
 	report_text_activity(out, t);
 	fputc('\n', out);
 }
@@ -116,11 +119,11 @@ report_text_write(FILE *out, const struct report *r)
 
 		report_text_process(out, p);
 		fprintf(out, "  %7s %-16s %c %5s %5s %5s %6s %7s %7s %s\n", "TID", "NAME", 'S',
-			"%CPU", "%USR", "%SYS", "DELAY%", "VCSW/s", "ICSW/s", "SYSCALL (WCHAN)");
+		        "%CPU", "%USR", "%SYS", "DELAY%", "VCSW/s", "ICSW/s", "SYSCALL (WCHAN)");
 		for (size_t t = 0; t < p->nthreads; t++)
 			report_text_thread(out, &p->threads[t]);
 		if ((int64_t)p->nthreads < p->thread_count)
 			fprintf(out, "  (%lld more threads; -n to list more)\n",
-				(long long)(p->thread_count - (int64_t)p->nthreads));
+			        (long long)(p->thread_count - (int64_t)p->nthreads));
 	}
 }

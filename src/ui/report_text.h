@@ -3,9 +3,9 @@
 #ifndef STACKTOP_REPORT_TEXT_H
 #define STACKTOP_REPORT_TEXT_H
 
-#include <stdio.h>
-
 #include "../model.h"
+
+#include <stdio.h>
 
 /* Writes r (borrowed) to out. */
 void report_text_write(FILE *out, const struct report *r);

@@ -1,10 +1,9 @@
 #include "text.h"
 
-#include <math.h>
-
 #include "../sanitize.h"
 #include "../xmalloc.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 void

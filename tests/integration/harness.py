@@ -55,7 +55,7 @@ def stacktop(*args, timeout=120, user=None):
     """Runs the binary; returns (exit code, stdout bytes, stderr text)."""
     cmd = [STACKTOP, *map(str, args)]
     if user is not None:
-        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]
+        cmd = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *cmd]
     done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return done.returncode, done.stdout, done.stderr.decode(errors="replace")
 

@@ -4,6 +4,7 @@ thread)."""
 
 import os
 import subprocess
+import tempfile
 import time
 
 from harness import STACKTOP, check, fail, run, start_target
@@ -23,17 +24,21 @@ def thread_births(pid, seconds):
 
 def fd_series(args):
     """Runs stacktop with args, counting its open fds every 20 ms."""
-    proc = subprocess.Popen([STACKTOP, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    counts = []
-    while proc.poll() is None:
-        try:
-            counts.append(len(os.listdir(f"/proc/{proc.pid}/fd")))
-        except (FileNotFoundError, ProcessLookupError):
-            break
-        time.sleep(0.02)
-    out, err = proc.communicate()
-    return proc.returncode, out, err.decode(), counts
+    # Output goes to files: a pipe nobody reads while we poll would fill up.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([STACKTOP, *args], stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL)
+        counts = []
+        while proc.poll() is None:
+            try:
+                counts.append(len(os.listdir(f"/proc/{proc.pid}/fd")))
+            except (FileNotFoundError, ProcessLookupError):
+                break
+            time.sleep(0.02)
+        proc.wait()
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read().decode(), counts
 
 
 def test():
@@ -46,7 +51,7 @@ def test():
         code, out, err, fds = fd_series(["report", *scope, "-d", "0.1", "--count", "50"])
         what = "report " + " ".join(scope)
         check(code == 0, f"{what} exited {code}: {err}")
-        reports = out.count(b"stacktop report ")
+        reports = sum(line.startswith(b"stacktop report ") for line in out.splitlines())
         check(reports == 50, f"{what}: {reports} reports of 50")
         check(len(fds) > 10, f"{what}: too few fd samples ({len(fds)})")
         half = len(fds) // 2

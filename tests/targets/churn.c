@@ -2,10 +2,10 @@
  * millisecond or so, to race the collector's listing against their exits.
  *
  * usage: churn */
+#include "target.h"
+
 #include <pthread.h>
 #include <time.h>
-
-#include "target.h"
 
 static void *
 short_life(void *arg)

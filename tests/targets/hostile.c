@@ -3,18 +3,19 @@
  * C1 control and invalid UTF-8. Its command line is whatever the test passes.
  *
  * usage: hostile [ARGS...] */
+#include "target.h"
+
 #include <pthread.h>
 #include <string.h>
 
-#include "target.h"
-
 /* Each at most 15 bytes: the kernel's comm limit. */
 static const char *const thread_names[] = {
-	"\x1b]0;pwned\x07",   /* set the window title */
-	"a\nb) S 9 (",	      /* a newline and a fake stat field list */
-	"\xc2\x9b" "31mred",  /* C1 CSI, UTF-8 encoded */
-	"bad\xff\xfeutf8",    /* invalid UTF-8 */
-	"\x1b[2J\x1b[Hclr",   /* clear the screen */
+    "\x1b]0;pwned\x07", /* set the window title */
+    "a\nb) S 9 (",      /* a newline and a fake stat field list */
+    "\xc2\x9b"
+    "31mred",           /* C1 CSI, UTF-8 encoded */
+    "bad\xff\xfeutf8",  /* invalid UTF-8 */
+    "\x1b[2J\x1b[Hclr", /* clear the screen */
 };
 
 static void *

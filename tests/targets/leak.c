@@ -1,11 +1,14 @@
-/* Anonymous memory that grows at a known rate and is never freed.
+/* Heap memory that grows at a known rate and is never freed. It grows the
+ * brk heap itself, so the rate and the [heap] mapping are exact whatever
+ * allocator the target was built with (a sanitizer's malloc does not use brk).
  *
  * usage: leak MIB_PER_MINUTE */
+#include "target.h"
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "target.h"
 
 int
 main(int argc, char **argv)
@@ -20,9 +23,9 @@ main(int argc, char **argv)
 	target_ready();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
-		char *p = malloc(chunk);
+		char *p = sbrk((intptr_t)chunk);
 
-		if (p != NULL)
+		if (p != (void *)-1)
 			memset(p, 0xa5, chunk);
 		next.tv_nsec += tick.tv_nsec;
 		if (next.tv_nsec >= 1000000000) {

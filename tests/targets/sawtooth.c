@@ -3,12 +3,12 @@
  * does not move, so it is not a leak.
  *
  * usage: sawtooth [PEAK_MIB]   (default 32) */
+#include "target.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-
-#include "target.h"
 
 #define STEPS 8
 
@@ -26,7 +26,7 @@ main(int argc, char **argv)
 		/* mmap/munmap, so that the release really lowers RssAnon. */
 		for (int i = 0; i < STEPS; i++) {
 			blocks[i] = mmap(NULL, step, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (blocks[i] != MAP_FAILED)
 				memset(blocks[i], 0x5a, step);
 			nanosleep(&tick, NULL);

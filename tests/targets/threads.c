@@ -3,11 +3,11 @@
  * read() on a pipe nobody writes to.
  *
  * usage: threads [IDLE_THREADS]   (default 8; the benchmark uses 5000) */
+#include "target.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "target.h"
 
 static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;

@@ -30,12 +30,12 @@ check_str_at(const char *got, const char *want, const char *file, int line)
 	if (!ok) {
 		check_failures++;
 		fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", file, line,
-			got ? got : "(null)", want);
+		        got ? got : "(null)", want);
 	}
 	return ok;
 }
 
-#define CHECK(cond)	       check_at((cond), #cond, __FILE__, __LINE__)
+#define CHECK(cond)          check_at((cond), #cond, __FILE__, __LINE__)
 #define CHECK_STR(got, want) check_str_at((got), (want), __FILE__, __LINE__)
 
 /* The exit status of a test program: 0 when every check held. */

@@ -1,12 +1,12 @@
 /* The collector over a fixture procfs tree: hostile names, a vanished thread,
  * a zombie, a vanished process, and CPU deltas. */
+#include "check.h"
+#include "probes/collector.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#include "check.h"
-#include "probes/collector.h"
 
 static char tree[256];
 
@@ -50,10 +50,10 @@ test_whole_tree(struct procfs *fs)
 	collector_watch_all(c);
 	/* Thread 101 runs 40 more user ticks, and so does its process. */
 	write_file("100/task/101/stat",
-		   "101 (x) R 1 (\nz) R 1 100 100 0 -1 4194368 0 0 0 0 140 50 0 0 20 0 2 0 5001 "
-		   "1000 10 1 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+	           "101 (x) R 1 (\nz) R 1 100 100 0 -1 4194368 0 0 0 0 140 50 0 0 20 0 2 0 5001 "
+	           "1000 10 1 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
 	write_file("100/stat", "100 (a) (b) S 1 100 100 0 -1 4194560 0 0 0 0 340 100 0 0 20 0 2 "
-			       "0 5000 1000 10 1 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n");
+	                       "0 5000 1000 10 1 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n");
 	CHECK(collector_sample(c) == 0);
 	r = collector_report(c, &shape);
 	CHECK(r->nprocs == 2);
@@ -64,8 +64,8 @@ test_whole_tree(struct procfs *fs)
 		CHECK(p->cpu_pct > 0 && p->sys_pct == 0);
 		CHECK(p->thread_count == 2);
 		CHECK(p->uid == 0);
-		CHECK(p->mem.rss_kib == 2048 && p->mem.anon_kib == 1024 &&
-		      p->mem.file_kib == 768 && p->mem.shmem_kib == 256 && p->mem.swap_kib == 0);
+		CHECK(p->mem.rss_kib == 2048 && p->mem.anon_kib == 1024 && p->mem.file_kib == 768 &&
+		      p->mem.shmem_kib == 256 && p->mem.swap_kib == 0);
 		CHECK(p->cmdline != NULL && p->cmdline_len == 10);
 		CHECK_STR(p->cmdline, "srv --flag");
 		CHECK(p->nthreads == 2);

@@ -1,8 +1,8 @@
 /* The growth fit on synthetic series: a leak, a sawtooth, a one-off step. */
-#include <math.h>
-
 #include "check.h"
 #include "growth.h"
+
+#include <math.h>
 
 #define N 101 /* ten seconds at ten samples a second */
 

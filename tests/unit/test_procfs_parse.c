@@ -1,10 +1,10 @@
 /* The /proc parsers on captured and hostile inputs. */
+#include "check.h"
+#include "probes/procfs_parse.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-#include "check.h"
-#include "probes/procfs_parse.h"
 
 static void
 test_stat_plain(void)
@@ -31,7 +31,7 @@ static void
 test_stat_hostile_comm(void)
 {
 	static const char line[] = "77 (x) R 1 (\nz) S 1 77 77 0 -1 4194304 0 0 0 0 250 50 0 0 20 "
-				   "0 3 0 999 0 0 0\n";
+	                           "0 3 0 999 0 0 0\n";
 	struct procfs_stat st;
 
 	CHECK(procfs_parse_stat(line, sizeof(line) - 1, &st) == 0);
@@ -47,8 +47,14 @@ static void
 test_stat_garbage(void)
 {
 	static const char *const bad[] = {
-		"", "(", "12 (abc", "12 (abc) ", "12 (abc) S", "12 (abc) S x", "12 abc) S 1 2 3",
-		"12 (abc) S 1 2 3 4 5 6 7 8 9 10 not-a-number",
+	    "",
+	    "(",
+	    "12 (abc",
+	    "12 (abc) ",
+	    "12 (abc) S",
+	    "12 (abc) S x",
+	    "12 abc) S 1 2 3",
+	    "12 (abc) S 1 2 3 4 5 6 7 8 9 10 not-a-number",
 	};
 	struct procfs_stat st;
 
@@ -64,11 +70,11 @@ static void
 test_status(void)
 {
 	static const char text[] = "Name:\tst-hot\nUmask:\t0022\nState:\tR (running)\n"
-				   "Uid:\t1000\t1000\t1000\t1000\nVmRSS:\t    4321 kB\n"
-				   "RssAnon:\t    1000 kB\nRssFile:\t    3000 kB\n"
-				   "RssShmem:\t     321 kB\nVmSwap:\t       7 kB\n"
-				   "voluntary_ctxt_switches:\t150\n"
-				   "nonvoluntary_ctxt_switches:\t9";
+	                           "Uid:\t1000\t1000\t1000\t1000\nVmRSS:\t    4321 kB\n"
+	                           "RssAnon:\t    1000 kB\nRssFile:\t    3000 kB\n"
+	                           "RssShmem:\t     321 kB\nVmSwap:\t       7 kB\n"
+	                           "voluntary_ctxt_switches:\t150\n"
+	                           "nonvoluntary_ctxt_switches:\t9";
 	struct procfs_status st;
 
 	procfs_parse_status(text, sizeof(text) - 1, &st);
@@ -117,7 +123,8 @@ test_rollup(void)
 	    "55d4e0a00000-7ffd8f5ff000 ---p 00000000 00:00 0                          [rollup]\n"
 	    "Rss:                4096 kB\nPss:                3000 kB\n"
 	    "Pss_Anon:           1000 kB\nShared_Clean:       1024 kB\n"
-	    "Private_Clean:       512 kB\nPrivate_Dirty:      2560 kB\nSwap:                 16 kB\n";
+	    "Private_Clean:       512 kB\nPrivate_Dirty:      2560 kB\nSwap:                 16 "
+	    "kB\n";
 	struct procfs_rollup r;
 
 	procfs_parse_rollup(text, sizeof(text) - 1, &r);

@@ -1,9 +1,9 @@
 /* Terminal sanitizing and JSON escaping of hostile strings. */
-#include <stdlib.h>
-
 #include "check.h"
 #include "sanitize.h"
 #include "ui/json.h"
+
+#include <stdlib.h>
 
 static const char *
 clean(const char *in, size_t len)
@@ -21,7 +21,10 @@ test_sanitize(void)
 	CHECK_STR(clean("a\nb\tc\x07", 6), "a?b?c?");
 	CHECK_STR(clean("\x7f", 1), "?");
 	/* C1 CSI (U+009B) is a control for many terminals. */
-	CHECK_STR(clean("\xc2\x9b" "31m", 5), "?31m");
+	CHECK_STR(clean("\xc2\x9b"
+	                "31m",
+	                5),
+	          "?31m");
 	/* Invalid UTF-8: a stray continuation, a truncated sequence, an overlong
 	 * slash, a surrogate. */
 	CHECK_STR(clean("\x80x", 2), "?x");
@@ -30,7 +33,10 @@ test_sanitize(void)
 	CHECK_STR(clean("\xed\xa0\x80", 3), "???");
 	/* Valid UTF-8 passes; bidi overrides do not. */
 	CHECK_STR(clean("caf\xc3\xa9", 5), "caf\xc3\xa9");
-	CHECK_STR(clean("\xe2\x80\xae" "abc", 6), "?abc");
+	CHECK_STR(clean("\xe2\x80\xae"
+	                "abc",
+	                6),
+	          "?abc");
 	CHECK_STR(clean("a\0b", 3), "a?b");
 	CHECK(sanitize_width("caf\xc3\xa9") == 4);
 
@@ -70,7 +76,7 @@ test_json(void)
 	char *s = json_of("q\"b\\\n\x1b\xff\xc3\xa9\0z", 11);
 
 	CHECK_STR(s, "{\"s\":\"q\\\"b\\\\\\u000a\\u001b\\ufffd\xc3\xa9\\u0000z\",\"n\":null,"
-		     "\"a\":[1,-2]}");
+	             "\"a\":[1,-2]}");
 	free(s);
 }
 
