@@ -75,18 +75,21 @@ procfs_pread(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	/* Most proc files arrive in one read; loop for the ones that do not. */
+	/* A seq_file hands out whole records, so a read that does not fill the
+	 * buffer has everything: reading on to see EOF would double the syscalls
+	 * on the hot path. Only a full buffer asks for more. */
 	while (len + 1 < size) {
-		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+		size_t want = size - 1 - len;
+		ssize_t n = pread(fd, buf + len, want, (off_t)len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		if ((size_t)n < want)
+			break;
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
