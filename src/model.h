@@ -66,9 +66,10 @@ struct system_row {
 	int64_t mem_available_kib;
 	int64_t swap_total_kib;
 	int64_t swap_used_kib;
+	const char *thread_source; /* "taskstats" or "stat": where thread counters came from */
 	size_t processes;
 	size_t threads;
-	size_t running;
+	int64_t running; /* runnable tasks on the whole machine; -1 unknown */
 };
 
 struct report {

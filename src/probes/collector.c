@@ -2,6 +2,8 @@
 
 #include "../xmalloc.h"
 #include "sysinfo.h"
+#include "task_table.h"
+#include "taskstats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,30 +19,6 @@
 /* fds kept free for everything else (files read on demand, the terminal). */
 #define COLLECTOR_FD_RESERVE 128
 
-/* One process or thread, as the collector remembers it between samples. */
-struct task {
-	int id;  /* TID, or PID in the process table */
-	int pid; /* the process it belongs to */
-	int fd;  /* its stat file kept open, or -1 */
-	uint32_t seen;
-	struct procfs_stat cur;
-	bool has_base;
-	uint64_t base_utime, base_stime;
-	uint64_t last_ticks; /* CPU ticks in the last completed interval */
-	bool watched;
-	double watch_time;
-	struct procfs_schedstat watch_sched;
-	struct procfs_status watch_status;
-};
-
-/* Tasks in an array, found by id through an open-addressing index. */
-struct task_table {
-	struct task *v;
-	size_t n, cap;
-	uint32_t *index; /* slot -> array position + 1; 0 is empty */
-	size_t index_cap;
-};
-
 struct uid_name {
 	int64_t uid;
 	char name[33];
@@ -55,138 +33,41 @@ struct collector {
 	double hz;
 	size_t fd_budget;
 	size_t fds_open;
+	/* Threads are read through taskstats when we may (root), else stat. */
+	struct taskstats_client *taskstats;
+	int *pending_tids; /* this sample's threads, for one taskstats sweep */
+	int *pending_pids;
+	size_t npending, pending_cap;
+	struct taskstats_sample *answers;
 	struct task_table procs;
 	struct task_table tasks;
 	double now, base_time;                 /* CLOCK_MONOTONIC seconds */
 	uint64_t base_boot_ticks;              /* the baseline in clock ticks after boot */
+	uint64_t base_real_s;                  /* the baseline in wall-clock seconds */
 	struct procfs_cpu_times cpu, base_cpu; /* system-wide */
 	struct uid_name *users;
 	size_t nusers;
 };
 
 static double
-monotonic_now(void)
+clock_seconds(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t
-boot_ticks(double hz)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)(((double)ts.tv_sec + (double)ts.tv_nsec / 1e9) * hz);
-}
-
-static size_t
-task_hash(int id, size_t cap)
-{
-	return ((uint32_t)id * 2654435761u) & (cap - 1);
-}
-
 static void
-task_table_reindex(struct task_table *t)
+collector_drop_task(struct task *task, void *arg)
 {
-	size_t want = 64;
+	struct collector *c = arg;
 
-	while (want < t->n * 2)
-		want *= 2;
-	if (want != t->index_cap) {
-		free(t->index);
-		t->index = xmalloc(want * sizeof(*t->index));
-		t->index_cap = want;
-	}
-	memset(t->index, 0, t->index_cap * sizeof(*t->index));
-	for (size_t i = 0; i < t->n; i++) {
-		size_t s = task_hash(t->v[i].id, t->index_cap);
-
-		while (t->index[s] != 0)
-			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (uint32_t)i + 1;
-	}
-}
-
-static struct task *
-task_table_find(const struct task_table *t, int id)
-{
-	if (t->index_cap == 0)
-		return NULL;
-	for (size_t s = task_hash(id, t->index_cap); t->index[s] != 0;
-	     s = (s + 1) & (t->index_cap - 1)) {
-		struct task *task = &t->v[t->index[s] - 1];
-
-		if (task->id == id)
-			return task;
-	}
-	return NULL;
-}
-
-static struct task *
-task_table_add(struct task_table *t, int id, int pid)
-{
-	struct task *task;
-
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
-	}
-	task = &t->v[t->n++];
-	memset(task, 0, sizeof(*task));
-	task->id = id;
-	task->pid = pid;
-	task->fd = -1;
-	if (t->n * 2 > t->index_cap)
-		task_table_reindex(t);
-	else {
-		size_t s = task_hash(id, t->index_cap);
-
-		while (t->index[s] != 0)
-			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (uint32_t)t->n;
-	}
-	return task;
-}
-
-static void
-collector_close_task(struct collector *c, struct task *task)
-{
 	if (task->fd >= 0) {
 		close(task->fd);
 		task->fd = -1;
 		c->fds_open--;
 	}
-}
-
-/* Drops the tasks the latest sample did not see: they have exited. */
-static void
-collector_sweep(struct collector *c, struct task_table *t)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i].seen != c->gen) {
-			collector_close_task(c, &t->v[i]);
-			continue;
-		}
-		t->v[kept++] = t->v[i];
-	}
-	if (kept != t->n) {
-		t->n = kept;
-		task_table_reindex(t);
-	}
-}
-
-static void
-task_table_free(struct collector *c, struct task_table *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		collector_close_task(c, &t->v[i]);
-	free(t->v);
-	free(t->index);
 }
 
 /* Raises the soft fd limit to the hard one: each cached stat file holds an fd. */
@@ -208,6 +89,16 @@ collector_fd_budget(void)
 	return rl.rlim_cur > COLLECTOR_FD_RESERVE ? rl.rlim_cur - COLLECTOR_FD_RESERVE : 0;
 }
 
+/* taskstats describes the machine's own tasks: only for the real /proc, and
+ * not when STACKTOP_TASKSTATS=0 asks for the /proc path (tests use it). */
+static bool
+collector_wants_taskstats(const struct procfs *fs)
+{
+	const char *env = getenv("STACKTOP_TASKSTATS");
+
+	return strcmp(procfs_root(fs), "/proc") == 0 && !(env && strcmp(env, "0") == 0);
+}
+
 int
 collector_new(struct procfs *fs, const int *pids, size_t npids, struct collector **out)
 {
@@ -222,6 +113,9 @@ collector_new(struct procfs *fs, const int *pids, size_t npids, struct collector
 	c->npids = npids;
 	c->hz = hz > 0 ? (double)hz : 100.0;
 	c->fd_budget = collector_fd_budget();
+	/* Without CAP_NET_ADMIN this fails, and stat files serve instead. */
+	if (collector_wants_taskstats(fs) && taskstats_new(&c->taskstats) != 0)
+		c->taskstats = NULL;
 	*out = c;
 	return 0;
 }
@@ -231,8 +125,16 @@ collector_free(struct collector *c)
 {
 	if (c == NULL)
 		return;
-	task_table_free(c, &c->procs);
-	task_table_free(c, &c->tasks);
+	for (size_t i = 0; i < c->procs.n; i++)
+		collector_drop_task(&c->procs.v[i], c);
+	for (size_t i = 0; i < c->tasks.n; i++)
+		collector_drop_task(&c->tasks.v[i], c);
+	task_table_free(&c->procs);
+	task_table_free(&c->tasks);
+	taskstats_free(c->taskstats);
+	free(c->pending_tids);
+	free(c->pending_pids);
+	free(c->answers);
 	free(c->users);
 	free(c->pids);
 	free(c);
@@ -242,6 +144,21 @@ int
 collector_gone_pid(const struct collector *c)
 {
 	return c->gone_pid;
+}
+
+/* Marks a task seen in this sample, as the same task or as a new one. */
+static void
+collector_see(struct collector *c, struct task *task, uint64_t identity, bool same)
+{
+	if (task->seen == 0 || !same) {
+		/* New, or the id now names another task: forget the old one. */
+		task->has_base = false;
+		task->watched = false;
+		task->last_us = 0;
+		task->born_after_base = false;
+	}
+	task->identity = identity;
+	task->seen = c->gen;
 }
 
 /* Re-reads a task's stat through its cached fd, or opens relpath under dirfd
@@ -260,7 +177,7 @@ collector_read_stat(struct collector *c, struct task *task, int dirfd, const cha
 		/* The fd pins the task it was opened for: if that one exited and the
 		 * id was reused, the path now names a new task. */
 		if (n < 0)
-			collector_close_task(c, task);
+			collector_drop_task(task, c);
 	}
 	if (task->fd < 0) {
 		fd = procfs_openat(dirfd, relpath);
@@ -278,26 +195,76 @@ collector_read_stat(struct collector *c, struct task *task, int dirfd, const cha
 		return (int)n;
 	if (procfs_parse_stat(buf, (size_t)n, &st) != 0)
 		return -EINVAL;
-	if (task->seen != 0 && st.starttime != task->cur.starttime) {
-		/* Same id, another task: forget what we knew of the old one. */
-		task->has_base = false;
-		task->watched = false;
-	}
-	task->cur = st;
-	task->seen = c->gen;
+	collector_see(c, task, st.starttime, task->identity == st.starttime);
+	if (!task->has_base)
+		task->born_after_base = st.starttime >= c->base_boot_ticks;
+	task->st = st;
+	task->has_stat = true;
+	task->cur = (struct task_counters){
+	    .user_us = (uint64_t)((double)st.utime * 1e6 / c->hz),
+	    .sys_us = (uint64_t)((double)st.stime * 1e6 / c->hz),
+	    .ctxsw_voluntary = -1,
+	    .ctxsw_involuntary = -1,
+	    .delay_ns = -1,
+	};
 	return 0;
 }
 
-static struct task *
-task_table_get(struct task_table *t, int id, int pid)
+static void
+collector_queue_thread(struct collector *c, int tid, int pid)
 {
-	struct task *task = task_table_find(t, id);
-
-	return task ? task : task_table_add(t, id, pid);
+	if (c->npending == c->pending_cap) {
+		c->pending_cap = c->pending_cap ? c->pending_cap * 2 : 1024;
+		c->pending_tids = xreallocarray(c->pending_tids, c->pending_cap, sizeof(int));
+		c->pending_pids = xreallocarray(c->pending_pids, c->pending_cap, sizeof(int));
+	}
+	c->pending_tids[c->npending] = tid;
+	c->pending_pids[c->npending++] = pid;
 }
 
-/* Samples one process and its threads. Returns 0 or -errno for the process
- * itself; threads that vanish are simply skipped. */
+/* Reads the queued threads through taskstats. Returns 0, or -errno when the
+ * socket failed (the caller then falls back to stat files). */
+static int
+collector_read_taskstats(struct collector *c)
+{
+	int err;
+
+	c->answers = xreallocarray(c->answers, c->npending ? c->npending : 1, sizeof(*c->answers));
+	err = taskstats_query(c->taskstats, c->pending_tids, c->npending, c->answers);
+	if (err != 0)
+		return err;
+	for (size_t i = 0; i < c->npending; i++) {
+		const struct taskstats_sample *a = &c->answers[i];
+		struct task *task;
+		bool same;
+
+		if (!a->ok)
+			continue; /* gone since the listing */
+		task = task_table_get(&c->tasks, c->pending_tids[i], c->pending_pids[i]);
+		/* taskstats has no exact start time (its btime jitters by a second),
+		 * so a reused id shows as a start a few seconds off or as counters
+		 * that went backwards. */
+		same = a->btime_s + 2 >= task->identity && a->btime_s <= task->identity + 2 &&
+		       a->user_us >= task->cur.user_us && a->sys_us >= task->cur.sys_us;
+		collector_see(c, task, a->btime_s, same);
+		if (!task->has_base)
+			task->born_after_base = a->btime_s + 1 >= c->base_real_s;
+		memcpy(task->st.comm, a->comm, sizeof(a->comm));
+		task->has_stat = false;
+		task->cur = (struct task_counters){
+		    .user_us = a->user_us,
+		    .sys_us = a->sys_us,
+		    .ctxsw_voluntary = (int64_t)(a->ctxsw_voluntary & INT64_MAX),
+		    .ctxsw_involuntary = (int64_t)(a->ctxsw_involuntary & INT64_MAX),
+		    .delay_ns = (int64_t)(a->delay_ns & INT64_MAX),
+		};
+	}
+	return 0;
+}
+
+/* Samples one process and lists its threads: their stat files are read now,
+ * or they are queued for one taskstats sweep. Returns 0 or -errno for the
+ * process itself; threads that vanish are simply skipped. */
 static int
 collector_sample_process(struct collector *c, int pid)
 {
@@ -317,6 +284,10 @@ collector_sample_process(struct collector *c, int pid)
 		return taskfd;
 	ntids = procfs_list_ids_fd(taskfd, &tids);
 	for (ssize_t i = 0; i < ntids; i++) {
+		if (c->taskstats != NULL) {
+			collector_queue_thread(c, tids[i], pid);
+			continue;
+		}
 		snprintf(path, sizeof(path), "%d/stat", tids[i]);
 		/* A thread that exits between the listing and the read is normal. */
 		(void)collector_read_stat(c, task_table_get(&c->tasks, tids[i], pid), taskfd, path);
@@ -326,22 +297,20 @@ collector_sample_process(struct collector *c, int pid)
 	return ntids < 0 ? (int)ntids : 0;
 }
 
-int
-collector_sample(struct collector *c)
+/* Samples the processes (all, or the requested ones). Returns 0 or -errno. */
+static int
+collector_sample_processes(struct collector *c)
 {
-	char buf[512];
 	int *pids = c->pids;
 	ssize_t npids = (ssize_t)c->npids;
 	int ret = 0;
 
-	c->gen++;
-	if (c->gen == 0)
-		c->gen = 1; /* 0 marks a task never seen */
 	if (c->npids == 0) {
 		npids = procfs_list_ids(c->fs, ".", &pids);
 		if (npids < 0)
 			return (int)npids;
 	}
+	c->npending = 0;
 	for (ssize_t i = 0; i < npids; i++) {
 		int err = collector_sample_process(c, pids[i]);
 		const struct task *proc = task_table_find(&c->procs, pids[i]);
@@ -349,7 +318,7 @@ collector_sample(struct collector *c)
 		/* A requested process that is now a zombie has exited: its parent
 		 * just has not reaped it yet. */
 		if (err == 0 && c->npids > 0 && proc &&
-		    (proc->cur.state == 'Z' || proc->cur.state == 'X'))
+		    (proc->st.state == 'Z' || proc->st.state == 'X'))
 			err = -ESRCH;
 		if (err != 0 && c->npids > 0 && ret == 0) {
 			c->gone_pid = pids[i];
@@ -358,24 +327,50 @@ collector_sample(struct collector *c)
 	}
 	if (pids != c->pids)
 		free(pids);
+	return ret;
+}
+
+int
+collector_sample(struct collector *c)
+{
+	char buf[512];
+	int ret;
+
+	if (++c->gen == 0)
+		c->gen = 1; /* 0 marks a task never seen */
+	ret = collector_sample_processes(c);
+	if (c->taskstats != NULL && collector_read_taskstats(c) != 0) {
+		/* The socket broke: read this sample again the /proc way. */
+		taskstats_free(c->taskstats);
+		c->taskstats = NULL;
+		ret = collector_sample_processes(c);
+	}
 	/* Only the first line is parsed; the buffer need not hold the rest. */
 	if (procfs_read(c->fs, "stat", buf, sizeof(buf)) >= 0)
 		(void)procfs_parse_cpu_times(buf, strlen(buf), &c->cpu);
-	c->now = monotonic_now();
-	collector_sweep(c, &c->procs);
-	collector_sweep(c, &c->tasks);
+	c->now = clock_seconds(CLOCK_MONOTONIC);
+	task_table_sweep(&c->procs, c->gen, collector_drop_task, c);
+	task_table_sweep(&c->tasks, c->gen, collector_drop_task, c);
 	return ret;
+}
+
+static uint64_t
+counters_cpu_us(const struct task_counters *k)
+{
+	return k->user_us + k->sys_us;
 }
 
 static void
 task_set_baseline(struct task *task)
 {
-	task->last_ticks = task->has_base ? (task->cur.utime + task->cur.stime) -
-	                                        (task->base_utime + task->base_stime)
-	                                  : 0;
+	task->last_us =
+	    task->has_base && counters_cpu_us(&task->cur) >= counters_cpu_us(&task->base)
+	        ? counters_cpu_us(&task->cur) - counters_cpu_us(&task->base)
+	        : 0;
+	task->base = task->cur;
 	task->has_base = true;
-	task->base_utime = task->cur.utime;
-	task->base_stime = task->cur.stime;
+	task->born_after_base = false;
+	task->watched = false;
 }
 
 void
@@ -383,12 +378,11 @@ collector_set_baseline(struct collector *c)
 {
 	for (size_t i = 0; i < c->procs.n; i++)
 		task_set_baseline(&c->procs.v[i]);
-	for (size_t i = 0; i < c->tasks.n; i++) {
+	for (size_t i = 0; i < c->tasks.n; i++)
 		task_set_baseline(&c->tasks.v[i]);
-		c->tasks.v[i].watched = false;
-	}
 	c->base_time = c->now;
-	c->base_boot_ticks = boot_ticks(c->hz);
+	c->base_boot_ticks = (uint64_t)(clock_seconds(CLOCK_BOOTTIME) * c->hz);
+	c->base_real_s = (uint64_t)clock_seconds(CLOCK_REALTIME);
 	c->base_cpu = c->cpu;
 }
 
@@ -398,23 +392,16 @@ collector_task_count(const struct collector *c)
 	return c->tasks.n;
 }
 
-/* CPU ticks a task used since the baseline, or false when unknown. */
-static bool
-task_ticks(const struct collector *c, const struct task *task, uint64_t *user, uint64_t *sys)
+/* The counters a task had at the baseline, or NULL when unknown (it existed
+ * then but we did not see it). */
+static const struct task_counters *
+task_base(const struct task *task)
 {
-	uint64_t bu = 0, bs = 0;
+	static const struct task_counters zero = {0, 0, 0, 0, 0};
 
-	if (task->has_base) {
-		bu = task->base_utime;
-		bs = task->base_stime;
-	} else if (task->cur.starttime < c->base_boot_ticks) {
-		/* It existed at the baseline but we did not see it then. */
-		return false;
-	}
-	/* Counters are monotonic; clamp in case a racing read disagrees. */
-	*user = task->cur.utime > bu ? task->cur.utime - bu : 0;
-	*sys = task->cur.stime > bs ? task->cur.stime - bs : 0;
-	return true;
+	if (task->has_base)
+		return &task->base;
+	return task->born_after_base ? &zero : NULL;
 }
 
 static double
@@ -429,15 +416,17 @@ static void
 task_cpu(const struct collector *c, const struct task *task, double *total, double *user,
          double *sys)
 {
-	uint64_t u, s;
-	double scale = 100.0 / c->hz / collector_interval(c);
+	const struct task_counters *b = task_base(task);
+	double scale = 100.0 / 1e6 / collector_interval(c);
 
-	if (!task_ticks(c, task, &u, &s)) {
+	if (b == NULL) {
 		*total = *user = *sys = NAN;
 		return;
 	}
-	*user = (double)u * scale;
-	*sys = (double)s * scale;
+	/* Counters are monotonic; clamp in case a racing read disagrees. */
+	*user =
+	    task->cur.user_us > b->user_us ? (double)(task->cur.user_us - b->user_us) * scale : 0;
+	*sys = task->cur.sys_us > b->sys_us ? (double)(task->cur.sys_us - b->sys_us) * scale : 0;
 	*total = *user + *sys;
 }
 
@@ -450,30 +439,38 @@ task_cpu_total(const struct collector *c, const struct task *task)
 	return isnan(total) ? -1.0 : total;
 }
 
-/* Reads the slower counters of a task: schedstat and status. */
+/* Reads the slower counters of a task from schedstat and status into k. */
 static void
-collector_read_details(struct collector *c, const struct task *task, struct procfs_schedstat *sched,
-                       struct procfs_status *status)
+collector_read_details(struct collector *c, const struct task *task, struct task_counters *k)
 {
 	char path[64];
 	char buf[4096];
+	struct procfs_schedstat sched;
+	struct procfs_status status;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%d/task/%d/schedstat", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
-	if (n < 0 || procfs_parse_schedstat(buf, (size_t)n, sched) != 0)
-		memset(sched, 0xff, sizeof(*sched)); /* all-ones: unknown */
+	k->delay_ns = n >= 0 && procfs_parse_schedstat(buf, (size_t)n, &sched) == 0 &&
+	                      sched.delay_ns <= INT64_MAX
+	                  ? (int64_t)sched.delay_ns
+	                  : -1;
 	snprintf(path, sizeof(path), "%d/task/%d/status", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
-	procfs_parse_status(buf, n < 0 ? 0 : (size_t)n, status);
+	procfs_parse_status(buf, n < 0 ? 0 : (size_t)n, &status);
+	k->ctxsw_voluntary = status.ctxsw_voluntary;
+	k->ctxsw_involuntary = status.ctxsw_involuntary;
 }
 
+/* Under taskstats every thread's slower counters come with each sample:
+ * watching is only needed on the stat path. */
 static void
 collector_watch(struct collector *c, struct task *task)
 {
-	task->watched = true;
-	task->watch_time = monotonic_now();
-	collector_read_details(c, task, &task->watch_sched, &task->watch_status);
+	if (task->has_stat && !task->watched) {
+		task->watched = true;
+		collector_read_details(c, task, &task->base);
+	}
 }
 
 void
@@ -483,49 +480,17 @@ collector_watch_all(struct collector *c)
 		collector_watch(c, &c->tasks.v[i]);
 }
 
-/* Orders tasks by CPU since the baseline, hottest first, then by id. */
-static int
-compare_hotter(const struct collector *c, const struct task *a, const struct task *b)
-{
-	double ca = task_cpu_total(c, a), cb = task_cpu_total(c, b);
-
-	if (ca != cb)
-		return ca > cb ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-/* qsort has no context argument; qsort_r (glibc) does. */
-static int
-compare_task_ptrs(const void *a, const void *b, void *arg)
-{
-	return compare_hotter(arg, *(struct task *const *)a, *(struct task *const *)b);
-}
-
-static struct task **
-collector_sorted(struct collector *c, const struct task_table *t, int only_pid, size_t *count)
-{
-	struct task **v = xmalloc((t->n ? t->n : 1) * sizeof(*v));
-	size_t n = 0;
-
-	for (size_t i = 0; i < t->n; i++)
-		if (only_pid == 0 || t->v[i].pid == only_pid)
-			v[n++] = &t->v[i];
-	qsort_r(v, n, sizeof(*v), compare_task_ptrs, c);
-	*count = n;
-	return v;
-}
-
 /* Busier first: more CPU in the last interval, then runnable or in
  * uninterruptible sleep right now. */
 static int
 compare_busier(const void *pa, const void *pb)
 {
 	const struct task *a = *(struct task *const *)pa, *b = *(struct task *const *)pb;
-	int ra = a->cur.state == 'R' || a->cur.state == 'D';
-	int rb = b->cur.state == 'R' || b->cur.state == 'D';
+	int ra = a->st.state == 'R' || a->st.state == 'D';
+	int rb = b->st.state == 'R' || b->st.state == 'D';
 
-	if (a->last_ticks != b->last_ticks)
-		return a->last_ticks > b->last_ticks ? -1 : 1;
+	if (a->last_us != b->last_us)
+		return a->last_us > b->last_us ? -1 : 1;
 	return rb - ra;
 }
 
@@ -538,13 +503,41 @@ collector_watch_busiest(struct collector *c, size_t max)
 	for (size_t i = 0; i < c->tasks.n; i++) {
 		struct task *task = &c->tasks.v[i];
 
-		if (task->last_ticks > 0 || task->cur.state == 'R' || task->cur.state == 'D')
+		if (task->last_us > 0 || task->st.state == 'R' || task->st.state == 'D')
 			v[n++] = task;
 	}
 	qsort(v, n, sizeof(*v), compare_busier);
 	for (size_t i = 0; i < n && i < max; i++)
 		collector_watch(c, v[i]);
 	free(v);
+}
+
+/* Hotter first (CPU since the baseline), then by id. */
+static int
+compare_hotter(const void *pa, const void *pb, void *arg)
+{
+	const struct task *a = *(struct task *const *)pa, *b = *(struct task *const *)pb;
+	double ca = task_cpu_total(arg, a), cb = task_cpu_total(arg, b);
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The tasks of t (of process only_pid, or all when it is 0), hottest first.
+ * Returns an owned array of borrowed pointers. */
+static struct task **
+collector_sorted(struct collector *c, const struct task_table *t, int only_pid, size_t *count)
+{
+	struct task **v = xmalloc((t->n ? t->n : 1) * sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (only_pid == 0 || t->v[i].pid == only_pid)
+			v[n++] = &t->v[i];
+	qsort_r(v, n, sizeof(*v), compare_hotter, c);
+	*count = n;
+	return v;
 }
 
 static const char *
@@ -566,21 +559,47 @@ collector_user_name(struct collector *c, int64_t uid)
 	return u->name;
 }
 
-static void
-collector_fill_thread(struct collector *c, const struct task *task, struct thread_row *row)
+/* A rate per second of a counter between base and cur, or NAN if either end
+ * is unknown. */
+static double
+counter_rate(int64_t base, int64_t cur, double dt)
 {
+	if (base < 0 || cur < 0 || cur < base)
+		return NAN;
+	return (double)(cur - base) / dt;
+}
+
+static void
+collector_fill_thread(struct collector *c, struct task *task, struct thread_row *row)
+{
+	const struct task_counters *b = task_base(task);
+	double dt = collector_interval(c);
 	char path[64];
-	char buf[256];
+	char buf[1024];
 	ssize_t n;
 
 	row->tid = task->id;
-	memcpy(row->name, task->cur.comm, sizeof(row->name));
-	row->state = task->cur.state;
+	row->state = task->has_stat ? task->st.state : '?';
+	if (!task->has_stat) {
+		/* taskstats has no state: read it for the rows we show. */
+		struct procfs_stat st;
+
+		snprintf(path, sizeof(path), "%d/task/%d/stat", task->pid, task->id);
+		n = procfs_read(c->fs, path, buf, sizeof(buf));
+		if (n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0) {
+			row->state = st.state;
+			memcpy(task->st.comm, st.comm, sizeof(st.comm));
+		}
+	}
+	memcpy(row->name, task->st.comm, sizeof(row->name));
 	task_cpu(c, task, &row->cpu_pct, &row->user_pct, &row->sys_pct);
 
 	snprintf(path, sizeof(path), "%d/task/%d/syscall", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	row->syscall = n < 0 ? PROCFS_SYSCALL_UNKNOWN : procfs_parse_syscall(buf, (size_t)n);
+	/* A kernel thread has no user registers: its "syscall" line is zeros. */
+	if (task->st.flags & PROCFS_PF_KTHREAD)
+		row->syscall = PROCFS_SYSCALL_NONE;
 
 	snprintf(path, sizeof(path), "%d/task/%d/wchan", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
@@ -590,32 +609,16 @@ collector_fill_thread(struct collector *c, const struct task *task, struct threa
 		row->wchan = NULL;
 	else
 		row->wchan = xstrdup(strcmp(buf, "0") == 0 ? "" : buf);
-	/* A kernel thread has no user registers: its "syscall" line is zeros. */
-	if (task->cur.flags & PROCFS_PF_KTHREAD)
-		row->syscall = PROCFS_SYSCALL_NONE;
 
+	if (task->watched)
+		collector_read_details(c, task, &task->cur);
 	row->ctxsw_voluntary_per_s = row->ctxsw_involuntary_per_s = row->run_delay_pct = NAN;
-	if (task->watched) {
-		struct procfs_schedstat sched;
-		struct procfs_status status;
-		double dt = monotonic_now() - task->watch_time;
-
-		collector_read_details(c, task, &sched, &status);
-		if (dt <= 1e-3)
-			return;
-		if (status.ctxsw_voluntary >= 0 && task->watch_status.ctxsw_voluntary >= 0) {
-			row->ctxsw_voluntary_per_s =
-			    (double)(status.ctxsw_voluntary - task->watch_status.ctxsw_voluntary) /
-			    dt;
-			row->ctxsw_involuntary_per_s =
-			    (double)(status.ctxsw_involuntary -
-			             task->watch_status.ctxsw_involuntary) /
-			    dt;
-		}
-		if (sched.delay_ns != UINT64_MAX && task->watch_sched.delay_ns != UINT64_MAX &&
-		    sched.delay_ns >= task->watch_sched.delay_ns)
-			row->run_delay_pct = (double)(sched.delay_ns - task->watch_sched.delay_ns) /
-			                     1e9 / dt * 100.0;
+	if (b != NULL) {
+		row->ctxsw_voluntary_per_s =
+		    counter_rate(b->ctxsw_voluntary, task->cur.ctxsw_voluntary, dt);
+		row->ctxsw_involuntary_per_s =
+		    counter_rate(b->ctxsw_involuntary, task->cur.ctxsw_involuntary, dt);
+		row->run_delay_pct = counter_rate(b->delay_ns, task->cur.delay_ns, dt) / 1e7;
 	}
 }
 
@@ -631,9 +634,9 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	ssize_t n;
 
 	row->pid = proc->id;
-	memcpy(row->comm, proc->cur.comm, sizeof(row->comm));
+	memcpy(row->comm, proc->st.comm, sizeof(row->comm));
 	task_cpu(c, proc, &row->cpu_pct, &row->user_pct, &row->sys_pct);
-	row->thread_count = proc->cur.num_threads;
+	row->thread_count = proc->st.num_threads;
 
 	snprintf(path, sizeof(path), "%d/status", proc->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
@@ -672,7 +675,10 @@ collector_fill_system(struct collector *c, struct system_row *sys)
 	uint64_t d[8] = {b->user - a->user,       b->nice - a->nice,     b->system - a->system,
 	                 b->idle - a->idle,       b->iowait - a->iowait, b->irq - a->irq,
 	                 b->softirq - a->softirq, b->steal - a->steal};
+	struct procfs_loadavg load;
 	uint64_t total = 0;
+	char buf[256];
+	ssize_t n;
 
 	for (size_t i = 0; i < 8; i++) {
 		/* A counter that went backwards (a CPU went offline) says nothing. */
@@ -693,12 +699,17 @@ collector_fill_system(struct collector *c, struct system_row *sys)
 		sys->iowait_pct = (double)d[4] / t;
 		sys->steal_pct = (double)d[7] / t;
 	}
+	sys->thread_source = c->taskstats != NULL ? "taskstats" : "stat";
 	sys->processes = c->procs.n;
 	sys->threads = c->tasks.n;
-	sys->running = 0;
-	for (size_t i = 0; i < c->tasks.n; i++)
-		if (c->tasks.v[i].cur.state == 'R')
-			sys->running++;
+	n = procfs_read(c->fs, "loadavg", buf, sizeof(buf));
+	if (n >= 0 && procfs_parse_loadavg(buf, (size_t)n, &load) == 0) {
+		memcpy(sys->load, load.load, sizeof(sys->load));
+		sys->running = load.running;
+	} else {
+		sys->load[0] = sys->load[1] = sys->load[2] = NAN;
+		sys->running = -1;
+	}
 	sysinfo_read(sys);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS] = {
@@ -260,6 +261,37 @@ procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (!cursor_u64(&c, fields[i]))
 			return i >= 4 ? 0 : -EINVAL;
+	return 0;
+}
+
+int
+procfs_parse_loadavg(const char *buf, size_t len, struct procfs_loadavg *out)
+{
+	char copy[128];
+	char *p = copy, *end;
+	uint64_t running, threads;
+	struct cursor c;
+
+	*out = (struct procfs_loadavg){{0, 0, 0}, -1, -1};
+	/* strtod needs a NUL-terminated string; the line is short. */
+	if (len >= sizeof(copy))
+		len = sizeof(copy) - 1;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	for (int i = 0; i < 3; i++) {
+		out->load[i] = strtod(p, &end);
+		if (end == p)
+			return -EINVAL;
+		p = end;
+	}
+	c = (struct cursor){p, copy + len};
+	if (!cursor_u64(&c, &running) || c.p >= c.end || *c.p != '/')
+		return -EINVAL;
+	c.p++;
+	if (!cursor_u64(&c, &threads))
+		return -EINVAL;
+	out->running = running > INT64_MAX ? INT64_MAX : (int64_t)running;
+	out->threads = threads > INT64_MAX ? INT64_MAX : (int64_t)threads;
 	return 0;
 }
 

@@ -76,6 +76,16 @@ struct procfs_cpu_times {
 /* Returns 0, or -EINVAL without a "cpu " line. */
 int procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out);
 
+/* /proc/loadavg: "0.52 0.40 0.31 2/123 4567". running counts the tasks
+ * runnable right now, threads every task on the machine. */
+struct procfs_loadavg {
+	double load[3];
+	int64_t running;
+	int64_t threads;
+};
+/* Returns 0 or -EINVAL. */
+int procfs_parse_loadavg(const char *buf, size_t len, struct procfs_loadavg *out);
+
 /* /proc/PID/smaps_rollup; -1 where absent. uss = Private_Clean + Private_Dirty. */
 struct procfs_rollup {
 	int64_t rss_kib;

@@ -20,8 +20,6 @@ sysinfo_read(struct system_row *sys)
 		sys->swap_used_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_SWAP_USED, ul_int);
 		procps_meminfo_unref(&mem);
 	}
-	if (procps_loadavg(&sys->load[0], &sys->load[1], &sys->load[2]) < 0)
-		sys->load[0] = sys->load[1] = sys->load[2] = NAN;
 	if (procps_uptime(&sys->uptime_s, &idle) < 0)
 		sys->uptime_s = NAN;
 	sys->ncpus = (int)procps_cpu_count();

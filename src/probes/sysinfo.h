@@ -1,4 +1,4 @@
-/* Machine-wide memory, load and uptime, through libproc2.
+/* Machine-wide memory and uptime, through libproc2.
  *
  * libproc2 gives the same "used" memory that top and free print. Its CPU
  * counters are not used: procps_stat_get() re-reads /proc/stat at most once a
@@ -8,7 +8,7 @@
 
 #include "../model.h"
 
-/* Fills the memory, load, uptime and CPU count of sys; what cannot be read is
+/* Fills the memory, uptime and CPU count of sys; what cannot be read is
  * left -1 (sizes) or NAN. */
 void sysinfo_read(struct system_row *sys);
 

@@ -49,12 +49,17 @@ report_json_system(struct json *j, const struct system_row *s)
 	json_kib(j, "mem_available_kib", s->mem_available_kib);
 	json_kib(j, "swap_total_kib", s->swap_total_kib);
 	json_kib(j, "swap_used_kib", s->swap_used_kib);
+	json_key(j, "thread_source");
+	json_string(j, s->thread_source);
 	json_key(j, "processes");
 	json_int(j, (int64_t)s->processes);
 	json_key(j, "threads");
 	json_int(j, (int64_t)s->threads);
 	json_key(j, "running");
-	json_int(j, (int64_t)s->running);
+	if (s->running >= 0)
+		json_int(j, s->running);
+	else
+		json_null(j);
 	json_object_end(j);
 }
 

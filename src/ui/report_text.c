@@ -32,8 +32,9 @@ report_text_header(FILE *out, const struct report *r)
 	        text_kib(c, sizeof(c), s->mem_available_kib),
 	        text_kib(d, sizeof(d), s->swap_used_kib),
 	        text_kib(e, sizeof(e), s->swap_total_kib));
-	fprintf(out, "tasks: %zu processes, %zu threads, %zu running\n", s->processes, s->threads,
-	        s->running);
+	fprintf(out, "tasks: %zu process%s, %zu thread%s; %lld runnable on the machine\n",
+	        s->processes, s->processes == 1 ? "" : "es", s->threads, s->threads == 1 ? "" : "s",
+	        (long long)s->running);
 }
 
 static void

@@ -1,6 +1,7 @@
 """report against a target with known threads: ranking, names, states,
 syscalls, CPU bounds and the JSON contract."""
 
+import os
 import time
 
 from harness import check, run, stacktop, stacktop_json, start_target
@@ -10,6 +11,10 @@ MEM_KEYS = {"rss_kib", "anon_kib", "file_kib", "shmem_kib", "swap_kib"}
 THREAD_KEYS = {"tid", "name", "state", "cpu_pct", "user_pct", "sys_pct", "wchan", "syscall",
                "ctxsw_voluntary_per_s", "ctxsw_involuntary_per_s", "run_delay_pct", "stack"}
 IDLE = 8
+# As root, threads are read through taskstats; STACKTOP_TASKSTATS=0 (the
+# "_procfs" variant of this test) forces the /proc stat path.
+EXPECTED_SOURCE = "stat" if os.environ.get("STACKTOP_TASKSTATS") == "0" or os.geteuid() != 0 \
+    else "taskstats"
 
 
 def by_name(proc):
@@ -19,6 +24,8 @@ def by_name(proc):
 def check_json(pid):
     doc = stacktop_json("report", "-p", pid, "-d", 1)
     check(doc["schema"] == "stacktop.report/1", f"schema {doc['schema']}")
+    check(doc["system"]["thread_source"] == EXPECTED_SOURCE,
+          f"threads read through {doc['system']['thread_source']}, not {EXPECTED_SOURCE}")
     check({"taken_at", "interval_s", "processes"} <= doc.keys(), f"report keys {doc.keys()}")
     check(0.9 <= doc["interval_s"] <= 1.5, f"interval {doc['interval_s']}")
     check(len(doc["processes"]) == 1, "one process for one -p")

@@ -1,0 +1,60 @@
+/* The tasks (processes or threads) the collector remembers between samples:
+ * an array found by id through an open-addressing index. */
+#ifndef STACKTOP_TASK_TABLE_H
+#define STACKTOP_TASK_TABLE_H
+
+#include "procfs_parse.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Cumulative counters of one task. CPU is kept in microseconds whatever the
+ * source (stat's clock ticks or taskstats' microseconds). */
+struct task_counters {
+	uint64_t user_us;
+	uint64_t sys_us;
+	int64_t ctxsw_voluntary; /* -1: not read */
+	int64_t ctxsw_involuntary;
+	int64_t delay_ns; /* run-queue wait; -1: not read */
+};
+
+struct task {
+	int id;  /* TID, or PID in the process table */
+	int pid; /* the process it belongs to */
+	int fd;  /* its stat file kept open, or -1 */
+	uint32_t seen;
+	struct procfs_stat st;    /* the last stat read (threads under taskstats: comm only) */
+	bool has_stat;            /* st.state and the rest are real */
+	uint64_t identity;        /* start time: stat ticks, or taskstats seconds */
+	bool born_after_base;     /* started after the baseline: its base is zero */
+	struct task_counters cur; /* at the latest sample */
+	struct task_counters base;
+	bool has_base;
+	uint64_t last_us; /* CPU in the last completed interval */
+	bool watched;     /* read the slower counters at both ends (stat mode) */
+};
+
+struct task_table {
+	struct task *v;
+	size_t n, cap;
+	uint32_t *index; /* slot -> array position + 1; 0 is empty */
+	size_t index_cap;
+};
+
+/* The task with this id, or NULL. The pointer lives until the next add or
+ * sweep. */
+struct task *task_table_find(const struct task_table *t, int id);
+
+/* The task with this id, added (zeroed, fd -1) if it is not there yet. */
+struct task *task_table_get(struct task_table *t, int id, int pid);
+
+/* Drops every task whose seen is not gen, after calling drop(task, arg) on
+ * it (to release its fd). */
+void task_table_sweep(struct task_table *t, uint32_t gen, void (*drop)(struct task *, void *),
+                      void *arg);
+
+/* Frees the table's memory (call drop on the tasks first if they hold fds). */
+void task_table_free(struct task_table *t);
+
+#endif
