@@ -1,13 +1,15 @@
-/* libFuzzer harness for the pure decoders: every /proc parser, the terminal
- * sanitizer and the JSON string writer get the same arbitrary bytes. Nothing
+/* libFuzzer harness for the pure decoders: every /proc parser, the taskstats
+ * netlink answer parser, the terminal sanitizer and the JSON string writer get
+ * the same arbitrary bytes. Nothing
  * may crash, read out of bounds or loop without bound. */
-#include <stdint.h>
-#include <stdio.h>
-
 #include "growth.h"
 #include "probes/procfs_parse.h"
+#include "probes/taskstats.h"
 #include "sanitize.h"
 #include "ui/json.h"
+
+#include <stdint.h>
+#include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct procfs_cpu_times cpu;
 	struct procfs_rollup rollup;
 	struct procfs_breakdown breakdown;
+	struct procfs_loadavg load;
+	struct taskstats_sample ts;
 	char clean[64];
 	static FILE *devnull;
 	struct json j;
@@ -32,6 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)procfs_parse_cpu_times(buf, size, &cpu);
 	procfs_parse_rollup(buf, size, &rollup);
 	procfs_parse_smaps(buf, size, &breakdown);
+	(void)procfs_parse_loadavg(buf, size, &load);
+	(void)taskstats_parse(data, size, &ts);
 	sanitize_text(buf, size, clean, sizeof(clean));
 	(void)sanitize_width(clean);
 

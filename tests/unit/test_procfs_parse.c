@@ -3,6 +3,7 @@
 #include "probes/procfs_parse.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -117,6 +118,18 @@ test_cpu_times(void)
 }
 
 static void
+test_loadavg(void)
+{
+	struct procfs_loadavg l;
+
+	CHECK(procfs_parse_loadavg("0.52 0.40 1.31 2/123 4567\n", 26, &l) == 0);
+	CHECK(fabs(l.load[0] - 0.52) < 1e-9 && fabs(l.load[2] - 1.31) < 1e-9);
+	CHECK(l.running == 2 && l.threads == 123);
+	CHECK(procfs_parse_loadavg("0.5 0.4", 7, &l) == -EINVAL);
+	CHECK(procfs_parse_loadavg("1 2 3 x/4", 9, &l) == -EINVAL);
+}
+
+static void
 test_rollup(void)
 {
 	static const char text[] =
@@ -168,6 +181,7 @@ main(void)
 	test_status();
 	test_schedstat_syscall();
 	test_cpu_times();
+	test_loadavg();
 	test_rollup();
 	test_smaps();
 	return check_done("procfs_parse");
