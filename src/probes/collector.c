@@ -588,7 +588,7 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 		n = procfs_read(c->fs, path, buf, sizeof(buf));
 		if (n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0) {
 			row->state = st.state;
-			memcpy(task->st.comm, st.comm, sizeof(st.comm));
+			task->st = st; /* its name and flags too */
 		}
 	}
 	memcpy(row->name, task->st.comm, sizeof(row->name));

@@ -159,3 +159,13 @@ json_null(struct json *j)
 	json_separate(j);
 	fputs("null", j->out);
 }
+
+void
+json_member_count(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_int(j, v);
+}

@@ -41,4 +41,8 @@ void json_double(struct json *j, double v, int decimals);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
+/* A member "key": v, or "key": null when v is negative (our "unknown" for
+ * sizes, counts and ids). */
+void json_member_count(struct json *j, const char *key, int64_t v);
+
 #endif

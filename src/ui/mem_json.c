@@ -2,16 +2,6 @@
 
 #include "json.h"
 
-static void
-mem_json_kib(struct json *j, const char *key, int64_t kib)
-{
-	json_key(j, key);
-	if (kib < 0)
-		json_null(j);
-	else
-		json_int(j, kib);
-}
-
 void
 mem_json_write(FILE *out, const struct mem_report *m)
 {
@@ -25,17 +15,17 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	json_int(&j, m->pid);
 	json_key(&j, "comm");
 	json_string(&j, m->comm);
-	mem_json_kib(&j, "rss_kib", m->rollup.rss_kib);
-	mem_json_kib(&j, "pss_kib", m->rollup.pss_kib);
-	mem_json_kib(&j, "uss_kib", m->rollup.uss_kib);
-	mem_json_kib(&j, "swap_kib", m->rollup.swap_kib);
+	json_member_count(&j, "rss_kib", m->rollup.rss_kib);
+	json_member_count(&j, "pss_kib", m->rollup.pss_kib);
+	json_member_count(&j, "uss_kib", m->rollup.uss_kib);
+	json_member_count(&j, "swap_kib", m->rollup.swap_kib);
 	json_key(&j, "breakdown");
 	json_array_begin(&j);
 	for (int k = 0; k < PROCFS_MEM_KINDS; k++) {
 		json_object_begin(&j);
 		json_key(&j, "kind");
 		json_string(&j, procfs_mem_kind_names[k]);
-		mem_json_kib(&j, "kib", m->breakdown.kib[k]);
+		json_member_count(&j, "kib", m->breakdown.kib[k]);
 		json_object_end(&j);
 	}
 	json_array_end(&j);

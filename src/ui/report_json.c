@@ -6,17 +6,6 @@
 
 #include <string.h>
 
-/* A size in KiB, or null when unknown. */
-static void
-json_kib(struct json *j, const char *key, int64_t kib)
-{
-	json_key(j, key);
-	if (kib < 0)
-		json_null(j);
-	else
-		json_int(j, kib);
-}
-
 static void
 json_pct(struct json *j, const char *key, double v)
 {
@@ -44,22 +33,18 @@ report_json_system(struct json *j, const struct system_row *s)
 	json_array_end(j);
 	json_key(j, "uptime_s");
 	json_double(j, s->uptime_s, 0);
-	json_kib(j, "mem_total_kib", s->mem_total_kib);
-	json_kib(j, "mem_used_kib", s->mem_used_kib);
-	json_kib(j, "mem_available_kib", s->mem_available_kib);
-	json_kib(j, "swap_total_kib", s->swap_total_kib);
-	json_kib(j, "swap_used_kib", s->swap_used_kib);
+	json_member_count(j, "mem_total_kib", s->mem_total_kib);
+	json_member_count(j, "mem_used_kib", s->mem_used_kib);
+	json_member_count(j, "mem_available_kib", s->mem_available_kib);
+	json_member_count(j, "swap_total_kib", s->swap_total_kib);
+	json_member_count(j, "swap_used_kib", s->swap_used_kib);
 	json_key(j, "thread_source");
 	json_string(j, s->thread_source);
 	json_key(j, "processes");
 	json_int(j, (int64_t)s->processes);
 	json_key(j, "threads");
 	json_int(j, (int64_t)s->threads);
-	json_key(j, "running");
-	if (s->running >= 0)
-		json_int(j, s->running);
-	else
-		json_null(j);
+	json_member_count(j, "running", s->running);
 	json_object_end(j);
 }
 
@@ -87,11 +72,7 @@ report_json_thread(struct json *j, const struct thread_row *t)
 		json_string(j, syscall_name(t->syscall));
 	else
 		json_null(j);
-	json_key(j, "syscall_nr");
-	if (t->syscall >= 0)
-		json_int(j, t->syscall);
-	else
-		json_null(j);
+	json_member_count(j, "syscall_nr", t->syscall);
 	json_pct(j, "ctxsw_voluntary_per_s", t->ctxsw_voluntary_per_s);
 	json_pct(j, "ctxsw_involuntary_per_s", t->ctxsw_involuntary_per_s);
 	json_pct(j, "run_delay_pct", t->run_delay_pct);
@@ -111,11 +92,7 @@ report_json_process(struct json *j, const struct process_row *p)
 		json_string(j, p->user);
 	else
 		json_null(j);
-	json_key(j, "uid");
-	if (p->uid >= 0)
-		json_int(j, p->uid);
-	else
-		json_null(j);
+	json_member_count(j, "uid", p->uid);
 	json_key(j, "comm");
 	json_string(j, p->comm);
 	json_key(j, "cmdline");
@@ -130,11 +107,11 @@ report_json_process(struct json *j, const struct process_row *p)
 	json_int(j, p->thread_count);
 	json_key(j, "mem");
 	json_object_begin(j);
-	json_kib(j, "rss_kib", p->mem.rss_kib);
-	json_kib(j, "anon_kib", p->mem.anon_kib);
-	json_kib(j, "file_kib", p->mem.file_kib);
-	json_kib(j, "shmem_kib", p->mem.shmem_kib);
-	json_kib(j, "swap_kib", p->mem.swap_kib);
+	json_member_count(j, "rss_kib", p->mem.rss_kib);
+	json_member_count(j, "anon_kib", p->mem.anon_kib);
+	json_member_count(j, "file_kib", p->mem.file_kib);
+	json_member_count(j, "shmem_kib", p->mem.shmem_kib);
+	json_member_count(j, "swap_kib", p->mem.swap_kib);
 	json_object_end(j);
 	json_key(j, "threads");
 	json_array_begin(j);

@@ -26,15 +26,20 @@ report_text_header(FILE *out, const struct report *r)
 	        text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
 	        text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
 	        text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
-	fprintf(out, "   load %.2f %.2f %.2f\n", s->load[0], s->load[1], s->load[2]);
+	if (isnan(s->load[0]))
+		fprintf(out, "   load -\n");
+	else
+		fprintf(out, "   load %.2f %.2f %.2f\n", s->load[0], s->load[1], s->load[2]);
 	fprintf(out, "mem: %s used of %s, %s available; swap %s used of %s\n",
 	        text_kib(a, sizeof(a), s->mem_used_kib), text_kib(b, sizeof(b), s->mem_total_kib),
 	        text_kib(c, sizeof(c), s->mem_available_kib),
 	        text_kib(d, sizeof(d), s->swap_used_kib),
 	        text_kib(e, sizeof(e), s->swap_total_kib));
-	fprintf(out, "tasks: %zu process%s, %zu thread%s; %lld runnable on the machine\n",
-	        s->processes, s->processes == 1 ? "" : "es", s->threads, s->threads == 1 ? "" : "s",
-	        (long long)s->running);
+	fprintf(out, "tasks: %zu process%s, %zu thread%s", s->processes,
+	        s->processes == 1 ? "" : "es", s->threads, s->threads == 1 ? "" : "s");
+	if (s->running >= 0)
+		fprintf(out, "; %lld runnable on the machine", (long long)s->running);
+	fputc('\n', out);
 }
 
 static void
