@@ -59,15 +59,22 @@ clock_seconds(clockid_t id)
 }
 
 static void
-collector_drop_task(struct task *task, void *arg)
+collector_close_fd(struct collector *c, struct task *task)
 {
-	struct collector *c = arg;
-
 	if (task->fd >= 0) {
 		close(task->fd);
 		task->fd = -1;
 		c->fds_open--;
 	}
+}
+
+/* Releases what a task holds when it leaves the table. */
+static void
+collector_drop_task(struct task *task, void *arg)
+{
+	collector_close_fd(arg, task);
+	free(task->tids);
+	task->tids = NULL;
 }
 
 /* Raises the soft fd limit to the hard one: each cached stat file holds an fd. */
@@ -177,7 +184,7 @@ collector_read_stat(struct collector *c, struct task *task, int dirfd, const cha
 		/* The fd pins the task it was opened for: if that one exited and the
 		 * id was reused, the path now names a new task. */
 		if (n < 0)
-			collector_drop_task(task, c);
+			collector_close_fd(c, task);
 	}
 	if (task->fd < 0) {
 		fd = procfs_openat(dirfd, relpath);
@@ -222,18 +229,81 @@ collector_queue_thread(struct collector *c, int tid, int pid)
 	c->pending_pids[c->npending++] = pid;
 }
 
-/* Reads the queued threads through taskstats. Returns 0, or -errno when the
- * socket failed (the caller then falls back to stat files). */
+/* Lists the threads of proc into proc->tids. Returns an fd on its task
+ * directory (owned by the caller) for opening the threads' files, or -errno. */
 static int
-collector_read_taskstats(struct collector *c)
+collector_list_threads(struct collector *c, struct task *proc)
 {
-	int err;
+	char path[64];
+	int *tids;
+	ssize_t n;
+	int taskfd;
 
-	c->answers = xreallocarray(c->answers, c->npending ? c->npending : 1, sizeof(*c->answers));
-	err = taskstats_query(c->taskstats, c->pending_tids, c->npending, c->answers);
-	if (err != 0)
-		return err;
-	for (size_t i = 0; i < c->npending; i++) {
+	snprintf(path, sizeof(path), "%d/task", proc->id);
+	taskfd = procfs_open_dir(c->fs, path);
+	if (taskfd < 0)
+		return taskfd;
+	n = procfs_list_ids_fd(taskfd, &tids);
+	if (n < 0) {
+		close(taskfd);
+		return (int)n;
+	}
+	free(proc->tids);
+	proc->tids = tids;
+	proc->ntids = proc->tids_cap = (size_t)n;
+	proc->listed = c->gen;
+	return taskfd;
+}
+
+/* Reads (stat path) or queues (taskstats) the threads in proc->tids; dirfd is
+ * their task directory, or -1 to open them from the root. Returns how many
+ * stat reads failed because the thread is gone. */
+static size_t
+collector_read_threads(struct collector *c, struct task *proc, int dirfd)
+{
+	char path[64];
+	size_t gone = 0;
+	int pid = proc->id;
+
+	for (size_t i = 0; i < proc->ntids; i++) {
+		int tid = proc->tids[i];
+		int err;
+
+		if (c->taskstats != NULL) {
+			collector_queue_thread(c, tid, pid);
+			continue;
+		}
+		if (dirfd >= 0)
+			snprintf(path, sizeof(path), "%d/stat", tid);
+		else
+			snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
+		/* task_table_get may move other threads, never the processes. */
+		err = collector_read_stat(c, task_table_get(&c->tasks, tid, pid),
+		                          dirfd >= 0 ? dirfd : procfs_root_fd(c->fs), path);
+		if (procfs_is_gone(err))
+			gone++;
+	}
+	return gone;
+}
+
+/* Lists proc's threads afresh and reads or queues them. Returns 0 or -errno. */
+static int
+collector_relist_threads(struct collector *c, struct task *proc)
+{
+	int taskfd = collector_list_threads(c, proc);
+
+	if (taskfd < 0)
+		return taskfd;
+	(void)collector_read_threads(c, proc, taskfd);
+	close(taskfd);
+	return 0;
+}
+
+/* Applies the taskstats answers for the queued threads [from, to). */
+static void
+collector_apply_taskstats(struct collector *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
 		const struct taskstats_sample *a = &c->answers[i];
 		struct task *task;
 		bool same;
@@ -259,42 +329,90 @@ collector_read_taskstats(struct collector *c)
 		    .delay_ns = (int64_t)(a->delay_ns & INT64_MAX),
 		};
 	}
-	return 0;
 }
 
-/* Samples one process and lists its threads: their stat files are read now,
- * or they are queued for one taskstats sweep. Returns 0 or -errno for the
- * process itself; threads that vanish are simply skipped. */
+/* Queries the queued threads from index `from` on. Returns 0 or -errno. */
+static int
+collector_query_taskstats(struct collector *c, size_t from)
+{
+	c->answers = xreallocarray(c->answers, c->npending ? c->npending : 1, sizeof(*c->answers));
+	return taskstats_query(c->taskstats, c->pending_tids + from, c->npending - from,
+	                       c->answers + from);
+}
+
+/* Reads the queued threads through taskstats. A thread gone from a process
+ * whose list was trusted (not listed in this sample) means the list may be
+ * stale: that process is listed again and its new threads queried. Returns
+ * 0, or -errno when the socket failed (the caller then falls back to stat
+ * files). */
+static int
+collector_read_taskstats(struct collector *c)
+{
+	size_t first = c->npending;
+	int err = collector_query_taskstats(c, 0);
+
+	if (err != 0)
+		return err;
+	collector_apply_taskstats(c, 0, first);
+	for (size_t i = 0; i < first; i++) {
+		struct task *proc;
+
+		if (c->answers[i].ok)
+			continue;
+		proc = task_table_find(&c->procs, c->pending_pids[i]);
+		if (proc != NULL && proc->listed != c->gen)
+			(void)collector_relist_threads(c, proc);
+	}
+	if (c->npending == first)
+		return 0;
+	err = collector_query_taskstats(c, first);
+	if (err == 0)
+		collector_apply_taskstats(c, first, c->npending);
+	return err;
+}
+
+/* Samples one process and reads or queues its threads. Returns 0 or -errno
+ * for the process itself; threads that vanish are simply skipped. */
 static int
 collector_sample_process(struct collector *c, int pid)
 {
 	char path[64];
-	int *tids = NULL;
-	ssize_t ntids;
-	int err, taskfd;
+	struct task *proc = task_table_get(&c->procs, pid, pid);
+	int err;
 
 	snprintf(path, sizeof(path), "%d/stat", pid);
-	err = collector_read_stat(c, task_table_get(&c->procs, pid, pid), procfs_root_fd(c->fs),
-	                          path);
+	err = collector_read_stat(c, proc, procfs_root_fd(c->fs), path);
 	if (err != 0)
 		return err;
-	snprintf(path, sizeof(path), "%d/task", pid);
-	taskfd = procfs_open_dir(c->fs, path);
-	if (taskfd < 0)
-		return taskfd;
-	ntids = procfs_list_ids_fd(taskfd, &tids);
-	for (ssize_t i = 0; i < ntids; i++) {
-		if (c->taskstats != NULL) {
-			collector_queue_thread(c, tids[i], pid);
+	/* Listing /proc/PID/task costs about a microsecond a thread; skip it when
+	 * the threads cannot have changed: the kernel counts as many as we know,
+	 * and none of those is gone (a birth raises the count unless a death hides
+	 * it, and a death shows as a failed read). A thread born after the count
+	 * was read belongs to the next sample. */
+	if (proc->tids != NULL && proc->st.num_threads == (int64_t)proc->ntids &&
+	    collector_read_threads(c, proc, -1) == 0)
+		return 0;
+	return collector_relist_threads(c, proc);
+}
+
+/* Remembers, per process, the threads this sample saw alive. */
+static void
+collector_remember_threads(struct collector *c)
+{
+	for (size_t i = 0; i < c->procs.n; i++)
+		c->procs.v[i].ntids = 0;
+	for (size_t i = 0; i < c->tasks.n; i++) {
+		const struct task *task = &c->tasks.v[i];
+		struct task *proc = task_table_find(&c->procs, task->pid);
+
+		if (proc == NULL)
 			continue;
+		if (proc->ntids == proc->tids_cap) {
+			proc->tids_cap = proc->tids_cap ? proc->tids_cap * 2 : 16;
+			proc->tids = xreallocarray(proc->tids, proc->tids_cap, sizeof(int));
 		}
-		snprintf(path, sizeof(path), "%d/stat", tids[i]);
-		/* A thread that exits between the listing and the read is normal. */
-		(void)collector_read_stat(c, task_table_get(&c->tasks, tids[i], pid), taskfd, path);
+		proc->tids[proc->ntids++] = task->id;
 	}
-	close(taskfd);
-	free(tids);
-	return ntids < 0 ? (int)ntids : 0;
 }
 
 /* Samples the processes (all, or the requested ones). Returns 0 or -errno. */
@@ -351,6 +469,7 @@ collector_sample(struct collector *c)
 	c->now = clock_seconds(CLOCK_MONOTONIC);
 	task_table_sweep(&c->procs, c->gen, collector_drop_task, c);
 	task_table_sweep(&c->tasks, c->gen, collector_drop_task, c);
+	collector_remember_threads(c);
 	return ret;
 }
 

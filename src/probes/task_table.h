@@ -33,6 +33,11 @@ struct task {
 	bool has_base;
 	uint64_t last_us; /* CPU in the last completed interval */
 	bool watched;     /* read the slower counters at both ends (stat mode) */
+	/* Processes only: their threads alive at the latest sample (owned), and
+	 * the sample in which /proc/PID/task was last listed. */
+	int *tids;
+	size_t ntids, tids_cap;
+	uint32_t listed;
 };
 
 struct task_table {
