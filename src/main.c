@@ -12,6 +12,7 @@
 static const struct cmd_entry *const commands[] = {
     &cmd_report_entry,
     &cmd_mem_entry,
+    &cmd_dump_entry,
 };
 
 static int

@@ -18,3 +18,19 @@ report_free(struct report *r)
 	free(r->procs);
 	free(r);
 }
+
+void
+dump_report_free(struct dump_report *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		for (size_t f = 0; f < d->threads[i].nframes; f++) {
+			free(d->threads[i].frames[f].function);
+			free(d->threads[i].frames[f].module);
+		}
+		free(d->threads[i].frames);
+	}
+	free(d->threads);
+	free(d);
+}

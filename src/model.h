@@ -92,7 +92,38 @@ struct mem_report {
 	size_t samples;
 };
 
+/* One stack frame, innermost first in a stack. */
+struct frame_row {
+	uint64_t ip;
+	char *function;  /* owned; NULL when no symbol covers ip */
+	uint64_t offset; /* into function, or into module when function is NULL */
+	char *module;    /* owned: the mapped path; NULL when not in a file */
+};
+
+/* One thread of stacktop dump. */
+struct thread_stack {
+	int tid;
+	char name[PROCFS_COMM_MAX];
+	char state;
+	int err; /* 0, or why there is no stack: -ESRCH gone, -ETIMEDOUT did not stop */
+	struct frame_row *frames; /* owned */
+	size_t nframes;
+};
+
+/* stacktop dump: every thread's stack, and how long the target was stopped. */
+struct dump_report {
+	int pid;
+	char comm[PROCFS_COMM_MAX];
+	double stopped_ms;
+	size_t skipped;               /* threads that did not stop in time */
+	struct thread_stack *threads; /* owned */
+	size_t nthreads;
+};
+
 /* Frees a report's contents and the report; report_free(NULL) is a no-op. */
 void report_free(struct report *r);
+
+/* Frees a dump, its threads and frames; dump_report_free(NULL) is a no-op. */
+void dump_report_free(struct dump_report *d);
 
 #endif

@@ -1,5 +1,7 @@
 #include "procfs_parse.h"
 
+#include "../xmalloc.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -428,4 +430,84 @@ procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
 		}
 		p = nl ? nl + 1 : end;
 	}
+}
+
+/* Reads a hexadecimal number; false if there is none. */
+static bool
+cursor_hex(struct cursor *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = c->p;
+
+	for (; p < c->end; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else
+			break;
+		if (v >> 60)
+			return false; /* more than 64 bits: not an address */
+		v = v << 4 | d;
+	}
+	if (p == c->p)
+		return false;
+	c->p = p;
+	*out = v;
+	return true;
+}
+
+/* "start-end perms offset dev inode   path" */
+static bool
+procfs_parse_map_line(const char *line, size_t len, struct procfs_map *m)
+{
+	struct cursor c = {line, line + len};
+	size_t plen;
+
+	memset(m, 0, sizeof(*m));
+	if (!cursor_hex(&c, &m->start) || c.p >= c.end || *c.p++ != '-' ||
+	    !cursor_hex(&c, &m->end) || m->end < m->start)
+		return false;
+	cursor_skip_spaces(&c);
+	if (c.end - c.p < 4)
+		return false;
+	memcpy(m->perms, c.p, 4);
+	c.p += 4;
+	cursor_skip_spaces(&c);
+	if (!cursor_hex(&c, &m->offset) || !cursor_skip_field(&c) /* dev */ ||
+	    !cursor_u64(&c, &m->inode))
+		return false;
+	cursor_skip_spaces(&c);
+	plen = (size_t)(c.end - c.p);
+	if (plen >= sizeof(m->path))
+		plen = sizeof(m->path) - 1;
+	memcpy(m->path, c.p, plen);
+	m->path[plen] = '\0';
+	return true;
+}
+
+size_t
+procfs_parse_maps(const char *buf, size_t len, struct procfs_map **maps)
+{
+	const char *p = buf, *end = buf + len;
+	size_t n = 0, cap = 0;
+
+	*maps = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		struct procfs_map m;
+
+		if (procfs_parse_map_line(p, (size_t)(line_end - p), &m)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				*maps = xreallocarray(*maps, cap, sizeof(**maps));
+			}
+			(*maps)[n++] = m;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return n;
 }

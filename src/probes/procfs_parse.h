@@ -95,6 +95,19 @@ struct procfs_rollup {
 };
 void procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out);
 
+/* One line of /proc/PID/maps. */
+struct procfs_map {
+	uint64_t start, end;
+	uint64_t offset; /* in the file */
+	uint64_t inode;
+	char perms[5];  /* "r-xp" */
+	char path[256]; /* "" for anonymous; may end in " (deleted)"; cut if longer */
+};
+
+/* Parses maps text into *maps (owned, free with free()). Lines that do not
+ * parse are skipped. Returns the count. */
+size_t procfs_parse_maps(const char *buf, size_t len, struct procfs_map **maps);
+
 /* Resident memory by kind, summed over the mappings of /proc/PID/smaps. */
 enum procfs_mem_kind {
 	PROCFS_MEM_HEAP,

@@ -1,0 +1,46 @@
+/* One ELF file mapped by a target (its executable or a library), read from
+ * our side: never through the target's memory.
+ *
+ * The file is mmapped read-only and parsed with libelf: its PT_LOAD segments
+ * (to turn a mapping into a load bias), the .eh_frame_hdr the unwinder
+ * searches, and its function symbols (.symtab, else .dynsym). Everything in
+ * the file is untrusted input: offsets and sizes are bounded by the file. */
+#ifndef STACKTOP_MODULE_H
+#define STACKTOP_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct module;
+
+/* Opens the ELF file at path (e.g. /proc/PID/map_files/START-END, or the
+ * mapped path under /proc/PID/root). Returns 0 and an owned module (free with
+ * module_free), or -errno (-ENOEXEC when it is not an ELF file we can read). */
+int module_open(const char *path, struct module **out);
+
+/* Parses an ELF image already in memory (borrowed; must outlive the module):
+ * what module_open does after mmap, and what the fuzzer drives. */
+int module_from_memory(const void *image, size_t size, struct module **out);
+void module_free(struct module *m);
+
+/* The bytes at file offset [off, off + len), or NULL when outside the file.
+ * Borrowed for the module's life. */
+const void *module_bytes(const struct module *m, uint64_t off, size_t len);
+
+/* The link-time address that file offset off (page-aligned, as in a mapping)
+ * is loaded at: a mapping at address A with offset off has load bias
+ * A - *vaddr. Returns 0, or -ENOENT when no PT_LOAD segment starts there. */
+int module_vaddr_of_offset(const struct module *m, uint64_t off, uint64_t *vaddr);
+
+/* The link-time address and size of .eh_frame_hdr. Returns 0 or -ENOENT. */
+int module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size);
+
+/* The file offset of link-time address vaddr, or -ENOENT. */
+int module_offset_of_vaddr(const struct module *m, uint64_t vaddr, uint64_t *off);
+
+/* The function containing link-time address vaddr: its name (borrowed for
+ * the module's life) and the offset into it; NULL when no symbol's extent
+ * covers it (callers then print module+0xOFFSET, never a wrong name). */
+const char *module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset);
+
+#endif

@@ -1,0 +1,94 @@
+#include "dump_json.h"
+
+#include "json.h"
+#include "text.h"
+
+#include <errno.h>
+#include <string.h>
+
+const char *
+dump_thread_error(int err)
+{
+	switch (-err) {
+	case 0:
+		return NULL;
+	case ESRCH:
+		return "the thread exited";
+	case ETIMEDOUT:
+		return "did not stop within 100 ms (uninterruptible sleep?)";
+	case EPERM:
+	case EACCES:
+		return "no permission to trace it";
+	default:
+		return strerror(-err);
+	}
+}
+
+static void
+dump_json_frame(struct json *j, const struct frame_row *f)
+{
+	json_object_begin(j);
+	json_key(j, "kind");
+	json_string(j, "native");
+	json_key(j, "address");
+	json_int(j, (int64_t)f->ip);
+	json_key(j, "function");
+	json_string(j, f->function);
+	json_key(j, "module");
+	json_string(j, f->module);
+	json_key(j, "offset");
+	json_int(j, (int64_t)f->offset);
+	json_key(j, "file");
+	json_null(j);
+	json_key(j, "line");
+	json_null(j);
+	json_object_end(j);
+}
+
+void
+dump_json_write(FILE *out, const struct dump_report *d)
+{
+	struct json j;
+
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_key(&j, "schema");
+	json_string(&j, "stacktop.dump/1");
+	json_key(&j, "pid");
+	json_int(&j, d->pid);
+	json_key(&j, "comm");
+	json_string(&j, d->comm);
+	json_key(&j, "python");
+	json_null(&j);
+	json_key(&j, "stopped_ms");
+	json_double(&j, d->stopped_ms, 3);
+	json_key(&j, "threads");
+	json_array_begin(&j);
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct thread_stack *t = &d->threads[i];
+		char state[2] = {text_state(t->state), '\0'};
+
+		json_object_begin(&j);
+		json_key(&j, "tid");
+		json_int(&j, t->tid);
+		json_key(&j, "name");
+		json_string(&j, t->name);
+		json_key(&j, "python_thread_name");
+		json_null(&j);
+		json_key(&j, "holds_gil");
+		json_null(&j);
+		json_key(&j, "state");
+		json_string(&j, state);
+		json_key(&j, "error");
+		json_string(&j, dump_thread_error(t->err));
+		json_key(&j, "stack");
+		json_array_begin(&j);
+		for (size_t f = 0; f < t->nframes; f++)
+			dump_json_frame(&j, &t->frames[f]);
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}
