@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <lzma.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,9 +30,16 @@ struct module_segment {
 };
 
 struct module {
-	void *map; /* our mmap, or NULL when the image is borrowed */
+	void *map;   /* our mmap, or NULL when the image is borrowed */
+	void *owned; /* a decompressed image we allocated, or NULL */
 	const char *image;
 	size_t size;
+	bool has_symtab; /* full symbols, not just the exported ones */
+	unsigned char build_id[64];
+	size_t build_id_len;
+	char debuglink[256];                    /* .gnu_debuglink's file name, or "" */
+	uint64_t debugdata_off, debugdata_size; /* .gnu_debugdata (xz), or 0 */
+	struct module *debug;                   /* symbols from a debug file or MiniDebugInfo */
 	struct module_segment *segs;
 	size_t nsegs;
 	uint64_t eh_hdr_vaddr, eh_hdr_size;
@@ -95,6 +104,25 @@ module_read_symbols(struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *s
 	}
 }
 
+/* Takes the GNU build-id from a note section, if it holds one. */
+static void
+module_read_build_id(struct module *m, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (data != NULL && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp((char *)data->d_buf + name_off, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= sizeof(m->build_id)) {
+			memcpy(m->build_id, (char *)data->d_buf + desc_off, nh.n_descsz);
+			m->build_id_len = nh.n_descsz;
+			return;
+		}
+	}
+}
+
 static int
 module_parse(struct module *m)
 {
@@ -139,11 +167,23 @@ module_parse(struct module *m)
 		} else if (name && strcmp(name, ".eh_frame_hdr") == 0) {
 			m->eh_hdr_vaddr = sh.sh_addr;
 			m->eh_hdr_size = sh.sh_size;
+		} else if (name && strcmp(name, ".gnu_debugdata") == 0) {
+			m->debugdata_off = sh.sh_offset;
+			m->debugdata_size = sh.sh_size;
+		} else if (name && strcmp(name, ".gnu_debuglink") == 0) {
+			const char *link = module_bytes(m, sh.sh_offset, sh.sh_size);
+
+			if (link != NULL && sh.sh_size > 0)
+				snprintf(m->debuglink, sizeof(m->debuglink), "%.*s",
+				         (int)strnlen(link, sh.sh_size), link);
+		} else if (sh.sh_type == SHT_NOTE) {
+			module_read_build_id(m, scn);
 		}
 	}
 	/* .symtab has the static functions too; .dynsym only the exported ones. */
 	if (symtab != NULL)
 		module_read_symbols(m, elf, symtab, &symtab_sh);
+	m->has_symtab = m->nsyms > 0;
 	if (m->nsyms == 0 && dynsym != NULL)
 		module_read_symbols(m, elf, dynsym, &dynsym_sh);
 	qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
@@ -203,6 +243,8 @@ module_free(struct module *m)
 		return;
 	if (m->map != NULL)
 		munmap(m->map, m->size);
+	free(m->owned);
+	module_free(m->debug);
 	free(m->segs);
 	free(m->syms);
 	free(m);
@@ -254,8 +296,8 @@ module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size)
 	return 0;
 }
 
-const char *
-module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset)
+static const char *
+module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
 {
 	size_t lo = 0, hi = m->nsyms;
 
@@ -280,4 +322,100 @@ module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset)
 			break; /* far enough back: no enclosing symbol */
 	}
 	return NULL;
+}
+
+const char *
+module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset)
+{
+	const char *name = NULL;
+
+	/* A debug file or MiniDebugInfo knows the static functions that a
+	 * stripped file's .dynsym lacks; both use the file's link-time addresses. */
+	if (m->debug != NULL)
+		name = module_lookup(m->debug, vaddr, offset);
+	return name != NULL ? name : module_lookup(m, vaddr, offset);
+}
+
+/* MiniDebugInfo (Fedora and others): .gnu_debugdata is an xz-compressed ELF
+ * holding the .symtab entries that .dynsym lacks. */
+static void
+module_load_minidebuginfo(struct module *m)
+{
+	const uint8_t *xz = module_bytes(m, m->debugdata_off, m->debugdata_size);
+	size_t cap = 1 << 20, in_pos = 0, out_pos = 0;
+	uint64_t memlimit = 256u << 20;
+	uint8_t *out = NULL;
+	lzma_ret r;
+
+	if (xz == NULL || m->debugdata_size == 0)
+		return;
+	/* Grow the output until it fits, within a bound a hostile file cannot
+	 * push past. */
+	for (;;) {
+		out = xreallocarray(out, cap, 1);
+		in_pos = out_pos = 0;
+		r = lzma_stream_buffer_decode(&memlimit, 0, NULL, xz, &in_pos, m->debugdata_size,
+		                              out, &out_pos, cap);
+		if (r != LZMA_BUF_ERROR || cap >= (64u << 20))
+			break;
+		cap *= 4;
+	}
+	if (r != LZMA_OK || module_from_memory(out, out_pos, &m->debug) != 0) {
+		free(out);
+		return;
+	}
+	m->debug->owned = out;
+}
+
+/* A separate debug file: by build-id under /usr/lib/debug/.build-id, then by
+ * .gnu_debuglink next to the file, in .debug/ there, and under
+ * /usr/lib/debug. (The CRC in the debuglink is not checked: a mismatching
+ * file yields wrong names only if it has the same name and build, which the
+ * build-id path rules out first.) */
+static void
+module_load_debug_file(struct module *m, const char *dir)
+{
+	char path[1024];
+	size_t n;
+
+	if (m->build_id_len > 1) {
+		n = (size_t)snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/",
+		                     m->build_id[0]);
+		for (size_t i = 1; i < m->build_id_len && n + 3 < sizeof(path); i++)
+			n += (size_t)snprintf(path + n, sizeof(path) - n, "%02x", m->build_id[i]);
+		snprintf(path + n, sizeof(path) - n, ".debug");
+		if (module_open(path, &m->debug) == 0)
+			return;
+	}
+	if (m->debuglink[0] == '\0' || dir == NULL)
+		return;
+	const char *const patterns[] = {"%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s"};
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		snprintf(path, sizeof(path), patterns[i], dir, m->debuglink);
+		if (module_open(path, &m->debug) == 0 && m->debug->has_symtab)
+			return;
+		module_free(m->debug);
+		m->debug = NULL;
+	}
+}
+
+void
+module_load_debug(struct module *m, const char *path)
+{
+	char dir[512];
+	const char *slash;
+
+	if (m->has_symtab || m->debug != NULL)
+		return;
+	if (m->debugdata_size > 0)
+		module_load_minidebuginfo(m);
+	if (m->debug != NULL)
+		return;
+	slash = strrchr(path, '/');
+	if (slash != NULL && (size_t)(slash - path) < sizeof(dir)) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		module_load_debug_file(m, dir);
+	} else {
+		module_load_debug_file(m, NULL);
+	}
 }

@@ -23,6 +23,13 @@ int module_open(const char *path, struct module **out);
 int module_from_memory(const void *image, size_t size, struct module **out);
 void module_free(struct module *m);
 
+/* Finds more symbols for a stripped module: MiniDebugInfo (.gnu_debugdata),
+ * then a debug file by build-id or .gnu_debuglink. path is where the target's
+ * file lives as the target sees it (e.g. /usr/lib/libc.so.6): debuglink
+ * names are relative to its directory. Does nothing when the module has a
+ * .symtab; failures leave it as it was. */
+void module_load_debug(struct module *m, const char *path);
+
 /* The bytes at file offset [off, off + len), or NULL when outside the file.
  * Borrowed for the module's life. */
 const void *module_bytes(const struct module *m, uint64_t off, size_t len);

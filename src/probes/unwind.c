@@ -99,6 +99,7 @@ unwinder_module(struct unwinder *u, struct mapping *m)
 			if (module_open(path, &mod) != 0)
 				return NULL;
 		}
+		module_load_debug(mod, m->map.path);
 		u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
 		u->modules[u->nmodules++] = mod;
 		m->module = mod;
