@@ -1,0 +1,170 @@
+"""dump: every thread's native stack, in the right order, reaching
+start_thread; the same binary stripped (module+offset, never a wrong name),
+with MiniDebugInfo and with a debuglink file; a blocked thread shows the libc
+call it is blocked in."""
+
+import os
+import random
+import subprocess
+import time
+
+from harness import STACKTOP, assert_terminal_safe, check, run, stacktop, stacktop_json, \
+    start_target
+
+IDLE = 2
+
+
+def functions(thread):
+    return [f["function"] for f in thread["stack"]]
+
+
+def in_order(names, expected, what):
+    """expected appear in names, in this order (other frames may sit between)."""
+    at = 0
+    for want in expected:
+        try:
+            at = names.index(want, at) + 1
+        except ValueError:
+            check(False, f"{what}: {want} missing or out of order in {names}")
+
+
+def settle(pid):
+    """Waits until the main thread sits in pause(): right after "ready" it may
+    still be on its way back from write()."""
+    for _ in range(400):
+        if open(f"/proc/{pid}/syscall").read().split()[0] == "34":  # x86-64 pause
+            return
+        time.sleep(0.005)
+    check(False, f"target {pid} never reached pause()")
+
+
+def by_name(doc):
+    return {t["name"]: t for t in doc["threads"]}
+
+
+def check_full_symbols(variant):
+    target = start_target(variant, str(IDLE))
+    settle(target.pid)
+    doc = stacktop_json("dump", "-p", target.pid)
+    check(doc["schema"] == "stacktop.dump/1" and doc["pid"] == target.pid, "schema and pid")
+    check(len(doc["threads"]) == IDLE + 3, f"{len(doc['threads'])} threads")
+    threads = by_name(doc)
+    for t in doc["threads"]:
+        check(t["error"] is None and t["stack"], f"{variant}: no stack for {t['name']}")
+        for f in t["stack"]:
+            check(f["kind"] == "native" and {"function", "module", "offset", "file", "line"}
+                  <= f.keys(), f"frame keys {f.keys()}")
+    hot = functions(threads["st-hot"])
+    check(hot[0] == "spin_forever", f"{variant}: hot thread is in {hot[0]}, not spin_forever")
+    in_order(hot, ["spin_forever", "hot_main", "start_thread"], f"{variant} st-hot")
+    check(any("clone" in (f or "") for f in hot[-2:]), f"{variant}: no clone at the root {hot}")
+    reader = functions(threads["st-reader"])
+    check("read" in (reader[0] or ""), f"{variant}: reader blocked in {reader[0]}, not read")
+    in_order(reader, ["block_in_read", "reader_main", "start_thread"], f"{variant} st-reader")
+    idle = functions(threads["st-idle-0"])
+    check(any("pthread_cond_wait" in (f or "") for f in idle), f"{variant}: idle {idle}")
+    in_order(idle, ["idle_main", "start_thread"], f"{variant} st-idle-0")
+    main = functions(threads["st-main"])
+    check("pause" in (main[0] or ""), f"{variant}: main in {main[0]}")
+    in_order(main, ["main"], f"{variant} st-main")
+    module = threads["st-hot"]["stack"][0]["module"]
+    check(module and module.endswith("/" + variant), f"{variant}: module {module}")
+    target.kill()
+
+
+def check_stripped():
+    """Without symbols, the target's own frames are module+offset: never the
+    name of some other function."""
+    target = start_target("threads-stripped", str(IDLE))
+    settle(target.pid)
+    doc = stacktop_json("dump", "-p", target.pid)
+    for t in doc["threads"]:
+        for f in t["stack"]:
+            if f["module"] and f["module"].endswith("/threads-stripped"):
+                check(f["function"] is None, f"stripped binary named a frame {f['function']}")
+                check(f["offset"] > 0, "module+offset has an offset")
+        # libc's frames still have names (its debug file, by build-id).
+        check("start_thread" in functions(t) or t["name"] == "st-main",
+              f"{t['name']}: {functions(t)}")
+    target.kill()
+
+
+def check_text_and_stopped():
+    target = start_target("threads", str(IDLE))
+    settle(target.pid)
+    code, out, err = stacktop("dump", "-p", target.pid)
+    check(code == 0, f"text dump exited {code}: {err}")
+    assert_terminal_safe(out, "dump text")
+    text = out.decode()
+    check(f"Thread {target.pid} (st-main)" in text and "spin_forever+0x" in text, text)
+
+    # A target stopped by SIGSTOP is dumped and left stopped.
+    os.kill(target.pid, 19)  # SIGSTOP
+    tids = os.listdir(f"/proc/{target.pid}/task")
+    doc = stacktop_json("dump", "-p", target.pid)
+    check(all(t["stack"] for t in doc["threads"]), "a stopped target has stacks")
+    for tid in tids:
+        state = open(f"/proc/{target.pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()[0]
+        check(state == "T", f"thread {tid} is {state} after the dump, not stopped (T)")
+    os.kill(target.pid, 18)  # SIGCONT
+    target.kill()
+
+
+def thread_states(pid):
+    states = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+        except FileNotFoundError:
+            continue
+        states[int(tid)] = stat.rsplit(")", 1)[1].split()
+    return states
+
+
+def check_sigkill():
+    """SIGKILL stacktop at random moments of a dump, 25 times: the kernel
+    releases every seized thread; none is left stopped and the target keeps
+    running."""
+    target = start_target("threads", "200")
+    rng = random.Random(1234)
+    for i in range(25):
+        proc = subprocess.Popen([STACKTOP, "dump", "-p", str(target.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, 0.004))
+        proc.kill()
+        proc.wait()
+        # The kernel detaches a dead tracer's tracees as it reaps it.
+        stopped = {tid: st[0] for tid, st in thread_states(target.pid).items()
+                   if st[0] in ("t", "T")}
+        check(not stopped, f"kill {i}: threads left stopped: {stopped}")
+    hot = [tid for tid in thread_states(target.pid)
+           if open(f"/proc/{target.pid}/task/{tid}/comm").read().strip() == "st-hot"]
+    check(len(hot) == 1, "no st-hot thread")
+    before = int(thread_states(target.pid)[hot[0]][11])  # utime, field 14
+    time.sleep(0.3)
+    after = int(thread_states(target.pid)[hot[0]][11])
+    check(after > before, f"the hot thread made no progress ({before} -> {after})")
+    target.kill()
+
+
+def check_errors():
+    code, out, err = stacktop("dump", "-p", 4000000)
+    check(code == 1 and "no such process" in err and err.count("\n") == 1, f"{code} {err!r}")
+    target = start_target("threads", "1")
+    code, out, err = stacktop("dump", "-p", target.pid, user="nobody")
+    check(code == 1 and err.count("\n") == 1, f"unprivileged dump: {code} {err!r}")
+    for remedy in ("root", "CAP_SYS_PTRACE", "kernel.yama.ptrace_scope"):
+        check(remedy in err, f"unprivileged dump: no '{remedy}' in {err!r}")
+    target.kill()
+
+
+def test():
+    for variant in ("threads", "threads-minidebug", "threads-debuglink"):
+        check_full_symbols(variant)
+    check_stripped()
+    check_text_and_stopped()
+    check_sigkill()
+    check_errors()
+
+
+run(test)
