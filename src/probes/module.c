@@ -186,7 +186,8 @@ module_parse(struct module *m)
 	m->has_symtab = m->nsyms > 0;
 	if (m->nsyms == 0 && dynsym != NULL)
 		module_read_symbols(m, elf, dynsym, &dynsym_sh);
-	qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
+	if (m->nsyms > 0)
+		qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
 	elf_end(elf);
 	return 0;
 }
