@@ -78,6 +78,13 @@ cursor_skip_field(struct cursor *c)
 	return true;
 }
 
+/* Sums of sizes a hostile file could push past INT64_MAX stop there. */
+static int64_t
+add_saturated(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 static int
 int_clamp(int64_t v)
 {
@@ -330,7 +337,7 @@ procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out)
 	*out = (struct procfs_rollup){-1, -1, -1, -1};
 	procfs_each_key(buf, len, procfs_rollup_field, &parts);
 	if (parts.private_clean >= 0 && parts.private_dirty >= 0)
-		out->uss_kib = parts.private_clean + parts.private_dirty;
+		out->uss_kib = add_saturated(parts.private_clean, parts.private_dirty);
 }
 
 static bool
@@ -403,10 +410,10 @@ procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
 		if ((header || p >= end) && in_mapping) {
 			/* Copy-on-write pages of a private file mapping are anonymous memory. */
 			if (kind == PROCFS_MEM_FILE && anon > 0 && anon <= rss) {
-				out->kib[PROCFS_MEM_ANON] += anon;
+				out->kib[PROCFS_MEM_ANON] = add_saturated(out->kib[PROCFS_MEM_ANON], anon);
 				rss -= anon;
 			}
-			out->kib[kind] += rss;
+			out->kib[kind] = add_saturated(out->kib[kind], rss);
 		}
 		if (p >= end)
 			break;
