@@ -168,6 +168,16 @@ collector_see(struct collector *c, struct task *task, uint64_t identity, bool sa
 	task->seen = c->gen;
 }
 
+/* Clock ticks to microseconds, saturating: a hostile stat file may claim
+ * anything. */
+static uint64_t
+ticks_to_us(uint64_t ticks, double hz)
+{
+	double us = (double)ticks * (1e6 / hz);
+
+	return us >= 1.8e19 ? UINT64_MAX : (uint64_t)us;
+}
+
 /* Re-reads a task's stat through its cached fd, or opens relpath under dirfd
  * (and keeps the fd while the budget allows). Returns 0 or -errno (gone, no
  * access). */
@@ -208,8 +218,8 @@ collector_read_stat(struct collector *c, struct task *task, int dirfd, const cha
 	task->st = st;
 	task->has_stat = true;
 	task->cur = (struct task_counters){
-	    .user_us = (uint64_t)((double)st.utime * 1e6 / c->hz),
-	    .sys_us = (uint64_t)((double)st.stime * 1e6 / c->hz),
+	    .user_us = ticks_to_us(st.utime, c->hz),
+	    .sys_us = ticks_to_us(st.stime, c->hz),
 	    .ctxsw_voluntary = -1,
 	    .ctxsw_involuntary = -1,
 	    .delay_ns = -1,
