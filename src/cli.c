@@ -3,6 +3,7 @@
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,4 +113,58 @@ cli_sleep(double seconds)
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+int
+cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
+                 struct target_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"pid", required_argument, NULL, 'p'},
+	    {"delay", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int *pids = NULL;
+	size_t npids = 0;
+	int ch, rc = -1;
+
+	optind = 1;
+	opterr = 0;
+	while (rc < 0 && (ch = getopt_long(argc, argv, ":p:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1)
+				rc = cli_usage_error(cmd, "-p takes one PID");
+			break;
+		case 'd':
+			if (!o->has_delay)
+				rc = cli_usage_error(cmd, "unknown option '-d'");
+			else if (cli_parse_seconds(optarg, &o->seconds) != 0)
+				rc =
+				    cli_usage_error(cmd, "'%s' is not a number of seconds", optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			rc = cli_help(cmd, help);
+			break;
+		case ':':
+			rc = cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+			break;
+		default:
+			rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+	}
+	if (rc < 0 && optind < argc)
+		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (rc < 0 && npids != 1)
+		rc = cli_usage_error(cmd, "-p PID is required");
+	if (rc < 0)
+		o->pid = pids[0];
+	free(pids);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef STACKTOP_CLI_H
 #define STACKTOP_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit codes (DESIGN.md): the target could not be examined, or bad usage. */
@@ -29,6 +30,21 @@ int cli_parse_seconds(const char *arg, double *out);
 
 /* Parses a count between min and max. Returns 0 or -1. */
 int cli_parse_count(const char *arg, long min, long max, long *out);
+
+/* The options of a command aimed at one process: -p PID (required),
+ * --json, and -d SECONDS when has_delay is set (seconds holds its default). */
+struct target_opts {
+	int pid;
+	bool json;
+	bool has_delay;
+	double seconds;
+};
+
+/* Parses them. Returns -1 when the command should go on, else the exit code
+ * to return: 0 after --help (printed with help), EXIT_USAGE after a usage
+ * error (printed). */
+int cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
+                     struct target_opts *o);
 
 /* Prints "stacktop NAME: MESSAGE" and the usage line to stderr; returns
  * EXIT_USAGE. */

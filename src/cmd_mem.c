@@ -6,7 +6,6 @@
 #include "xmalloc.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,62 +68,14 @@ mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *o
 static int
 cmd_mem_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"delay", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const struct cmd_entry *cmd = &cmd_mem_entry;
+	struct target_opts o = {.has_delay = true, .seconds = 10};
 	struct mem_report report = {0};
 	struct procfs *fs = NULL;
-	int *pids = NULL;
-	size_t npids = 0;
-	double seconds = 10;
-	bool json = false;
-	int ch, err, pid;
+	int rc = cli_parse_target(&cmd_mem_entry, mem_options, argc, argv, &o);
+	int err, pid = o.pid;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":p:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1) {
-				free(pids);
-				return cli_usage_error(cmd, "-p takes one PID");
-			}
-			break;
-		case 'd':
-			if (cli_parse_seconds(optarg, &seconds) != 0) {
-				free(pids);
-				return cli_usage_error(cmd, "'%s' is not a number of seconds",
-				                       optarg);
-			}
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			free(pids);
-			return cli_help(cmd, mem_options);
-		case ':':
-			free(pids);
-			return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-		default:
-			free(pids);
-			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		free(pids);
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	}
-	if (npids != 1)
-		return cli_usage_error(cmd, "-p PID is required");
-	pid = pids[0];
-	free(pids);
-
+	if (rc >= 0)
+		return rc;
 	err = procfs_new(NULL, &fs);
 	if (err != 0) {
 		fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
@@ -134,14 +85,14 @@ cmd_mem_exec(int argc, char **argv)
 	 * permission, before the user waits for the growth window. */
 	err = mem_read_usage(fs, pid, &report);
 	if (err == 0)
-		err = mem_watch(fs, pid, seconds, &report);
+		err = mem_watch(fs, pid, o.seconds, &report);
 	/* Then again, so that the totals describe the end of the window. */
 	if (err == 0)
 		err = mem_read_usage(fs, pid, &report);
 	procfs_free(fs);
 	if (err != 0)
 		return cli_target_error(pid, err);
-	if (json)
+	if (o.json)
 		mem_json_write(stdout, &report);
 	else
 		mem_text_write(stdout, &report);
