@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "probes/procfs.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -167,4 +168,15 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 		o->pid = pids[0];
 	free(pids);
 	return rc;
+}
+
+int
+cli_open_procfs(struct procfs **fs)
+{
+	int err = procfs_new(NULL, fs);
+
+	if (err == 0)
+		return 0;
+	fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
+	return EXIT_TARGET;
 }

@@ -58,6 +58,11 @@ int cli_help(const struct cmd_entry *cmd, const char *options);
  * the remedy where there is one; returns EXIT_TARGET. */
 int cli_target_error(int pid, int err);
 
+/* Opens the procfs root (see procfs_new) into *fs. Returns 0, or prints one
+ * line and returns EXIT_TARGET. */
+struct procfs;
+int cli_open_procfs(struct procfs **fs);
+
 /* Sleeps for seconds, resuming after signals. */
 void cli_sleep(double seconds);
 

@@ -26,11 +26,8 @@ cmd_dump_exec(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	err = procfs_new(NULL, &fs);
-	if (err != 0) {
-		fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
+	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	}
 	err = stacks_dump(fs, pid, &d);
 	procfs_free(fs);
 	if (err != 0)

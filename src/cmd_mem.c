@@ -76,11 +76,8 @@ cmd_mem_exec(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	err = procfs_new(NULL, &fs);
-	if (err != 0) {
-		fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
+	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	}
 	/* Read the breakdown first: it fails fast on a missing PID or on no
 	 * permission, before the user waits for the growth window. */
 	err = mem_read_usage(fs, pid, &report);

@@ -133,9 +133,7 @@ cmd_report_exec(int argc, char **argv)
 		free(o.pids);
 		return rc < 0 ? cli_help(&cmd_report_entry, report_options) : rc;
 	}
-	err = procfs_new(NULL, &fs);
-	if (err != 0) {
-		fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
+	if (cli_open_procfs(&fs) != 0) {
 		free(o.pids);
 		return EXIT_TARGET;
 	}
