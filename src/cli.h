@@ -52,6 +52,11 @@ int cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, ch
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The usage error for what getopt_long returned for a missing value (':',
+ * with a leading ':' in optstring) or an unknown option ('?'); returns
+ * EXIT_USAGE. */
+int cli_option_error(const struct cmd_entry *cmd, int ch, char **argv);
+
 /* Prints the full --help of a command to stdout; returns 0. */
 int cli_help(const struct cmd_entry *cmd, const char *options);
 

@@ -1,6 +1,7 @@
 /* stacktop record: a sampled profile of one process's native stacks, written
  * as folded stacks, speedscope JSON or an SVG flame graph. */
 #include "cli.h"
+#include "clock.h"
 #include "probes/sampler.h"
 #include "sanitize.h"
 #include "ui/profile_fold.h"
@@ -120,11 +121,8 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		case 'h':
 			rc = -1;
 			break;
-		case ':':
-			rc = cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-			break;
 		default:
-			rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			rc = cli_option_error(cmd, ch, argv);
 			break;
 		}
 	}
@@ -140,15 +138,6 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		                                                         : RECORD_FOLDED;
 	free(pids);
 	return rc;
-}
-
-static double
-record_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Sleeps until the monotonic time at (seconds); a signal ends the sleep. */
@@ -167,19 +156,19 @@ record_sleep_until(double at)
 static int
 record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 {
-	double period = 1.0 / o->rate, start = record_now(), next = start;
+	double period = 1.0 / o->rate, start = clock_monotonic_s(), next = start;
 	int err = 0;
 
 	while (!record_interrupted) {
 		err = sampler_round(s, p);
-		p->duration_s = record_now() - start;
+		p->duration_s = clock_monotonic_s() - start;
 		if (err != 0)
 			break;
 		next += period;
 		if (next - start >= o->duration)
 			break;
-		if (record_now() > next)
-			next += floor((record_now() - next) / period + 1) * period;
+		if (clock_monotonic_s() > next)
+			next += floor((clock_monotonic_s() - next) / period + 1) * period;
 		record_sleep_until(next);
 	}
 	return err;

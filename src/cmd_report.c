@@ -100,10 +100,8 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'h':
 			return -1;
-		case ':':
-			return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error(cmd, ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -1,5 +1,6 @@
 #include "ptrace.h"
 
+#include "../clock.h"
 #include "../xmalloc.h"
 
 #include <elf.h>
@@ -27,10 +28,7 @@
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return clock_monotonic_s() * 1e3;
 }
 
 ssize_t
