@@ -10,36 +10,9 @@ import time
 
 from harness import STACKTOP, assert_terminal_safe, check, run, stacktop, stacktop_json, \
     start_target
+from stacks import by_name, check_frames, functions, in_order, settle
 
 IDLE = 2
-
-
-def functions(thread):
-    return [f["function"] for f in thread["stack"]]
-
-
-def in_order(names, expected, what):
-    """expected appear in names, in this order (other frames may sit between)."""
-    at = 0
-    for want in expected:
-        try:
-            at = names.index(want, at) + 1
-        except ValueError:
-            check(False, f"{what}: {want} missing or out of order in {names}")
-
-
-def settle(pid):
-    """Waits until the main thread sits in pause(): right after "ready" it may
-    still be on its way back from write()."""
-    for _ in range(400):
-        if open(f"/proc/{pid}/syscall").read().split()[0] == "34":  # x86-64 pause
-            return
-        time.sleep(0.005)
-    check(False, f"target {pid} never reached pause()")
-
-
-def by_name(doc):
-    return {t["name"]: t for t in doc["threads"]}
 
 
 def check_full_symbols(variant):
@@ -49,11 +22,7 @@ def check_full_symbols(variant):
     check(doc["schema"] == "stacktop.dump/1" and doc["pid"] == target.pid, "schema and pid")
     check(len(doc["threads"]) == IDLE + 3, f"{len(doc['threads'])} threads")
     threads = by_name(doc)
-    for t in doc["threads"]:
-        check(t["error"] is None and t["stack"], f"{variant}: no stack for {t['name']}")
-        for f in t["stack"]:
-            check(f["kind"] == "native" and {"function", "module", "offset", "file", "line"}
-                  <= f.keys(), f"frame keys {f.keys()}")
+    check_frames(doc, variant)
     hot = functions(threads["st-hot"])
     check(hot[0] == "spin_forever", f"{variant}: hot thread is in {hot[0]}, not spin_forever")
     in_order(hot, ["spin_forever", "hot_main", "start_thread"], f"{variant} st-hot")
