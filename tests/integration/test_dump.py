@@ -1,7 +1,8 @@
 """dump: every thread's native stack, in the right order, reaching
 start_thread; the same binary stripped (module+offset, never a wrong name),
-with MiniDebugInfo and with a debuglink file; a blocked thread shows the libc
-call it is blocked in."""
+with MiniDebugInfo and with a debuglink file, and built without unwind tables
+(frame pointers only); a blocked thread shows the libc call it is blocked
+in."""
 
 import os
 import random
@@ -140,7 +141,11 @@ def check_errors():
 
 
 def test():
-    for variant in ("threads", "threads-minidebug", "threads-debuglink"):
+    # threads-fp and threads-fp-noeh: no unwind tables for the program's own
+    # code, so the walk follows its frame pointers (and finds the frameless
+    # leaf spin_forever's caller).
+    for variant in ("threads", "threads-minidebug", "threads-debuglink", "threads-fp",
+                    "threads-fp-noeh"):
         check_full_symbols(variant)
     check_stripped()
     check_text_and_stopped()
