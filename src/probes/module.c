@@ -24,6 +24,7 @@ struct module_symbol {
 	uint64_t addr;
 	uint64_t size;
 	const char *name; /* in the image */
+	bool local;       /* STB_LOCAL: a file's own alias (glibc's __GI_*) */
 };
 
 struct module_segment {
@@ -51,12 +52,34 @@ struct module {
 	const char **display;
 };
 
+static size_t
+leading_underscores(const char *s)
+{
+	return strspn(s, "_");
+}
+
+/* By address; aliases of one address ordered from the least to the most
+ * readable, so that a lookup, which takes the last one that covers an
+ * address, names it as people know it: a global name before a local alias
+ * (clone3, not __GI___clone3), fewer leading underscores (read, not __read),
+ * then the shorter name. */
 static int
 compare_symbols(const void *a, const void *b)
 {
 	const struct module_symbol *x = a, *y = b;
+	size_t ux, uy, lx, ly;
 
-	return (x->addr > y->addr) - (x->addr < y->addr);
+	if (x->addr != y->addr)
+		return (x->addr > y->addr) - (x->addr < y->addr);
+	if (x->local != y->local)
+		return x->local ? -1 : 1;
+	ux = leading_underscores(x->name), uy = leading_underscores(y->name);
+	if (ux != uy)
+		return ux > uy ? -1 : 1;
+	lx = strlen(x->name), ly = strlen(y->name);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return -strcmp(x->name, y->name);
 }
 
 /* A string of the image at offset off of section strtab, NUL-terminated
@@ -104,7 +127,8 @@ module_read_symbols(struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *s
 		name = module_string(m, &strsh, sym.st_name);
 		if (name == NULL || *name == '\0')
 			continue;
-		m->syms[m->nsyms++] = (struct module_symbol){sym.st_value, sym.st_size, name};
+		m->syms[m->nsyms++] = (struct module_symbol){
+		    sym.st_value, sym.st_size, name, GELF_ST_BIND(sym.st_info) == STB_LOCAL};
 	}
 }
 

@@ -19,8 +19,12 @@
 #include <unistd.h>
 
 /* How long we wait for all threads to stop: a thread in an uninterruptible
- * sleep (D) cannot stop until it wakes, and we will not hold the others. */
-#define PTRACE_STOP_TIMEOUT_MS 100
+ * sleep (D) cannot stop until it wakes, and we will not hold the others. A
+ * thread that is runnable (R) stops as soon as it gets a CPU, and on a box
+ * so loaded that it waits its turn longer than that, we wait on for it, up
+ * to the longer limit: that box is the one stacktop is run on. */
+#define PTRACE_STOP_TIMEOUT_MS     100
+#define PTRACE_RUNNABLE_TIMEOUT_MS 1000
 
 /* The x86-64 ABI lets a leaf function use 128 bytes below the stack pointer. */
 #define RED_ZONE 128
@@ -90,6 +94,29 @@ ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 	}
 }
 
+/* True when thread tid is runnable: waiting for a CPU, it will stop once it
+ * gets one. Read from the live /proc (the comm may hold anything: the state
+ * follows the last ')'). */
+static bool
+ptrace_runnable(int tid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren != NULL && paren[1] == ' ' && paren[2] == 'R';
+}
+
 static void
 ptrace_copy(struct thread_snapshot *s, size_t stack_bytes)
 {
@@ -153,6 +180,8 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 		if (!seized[i] || out[i].err != 0)
 			continue;
 		out[i].err = ptrace_wait_stop(&out[i], deadline);
+		if (out[i].err == -ETIMEDOUT && ptrace_runnable(out[i].tid))
+			out[i].err = ptrace_wait_stop(&out[i], start + PTRACE_RUNNABLE_TIMEOUT_MS);
 		if (out[i].err == -ETIMEDOUT)
 			stats->skipped++;
 		if (out[i].err == 0)

@@ -4,11 +4,13 @@
 #include "module.h"
 #include "procfs_parse.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <libunwind.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 /* Not in libunwind's public headers, but exported: the binary search through
  * an .eh_frame_hdr table that libunwind itself uses (perf calls it too). */
@@ -145,6 +147,26 @@ unwinder_proc_read_maps(void *arg, char **out)
 	return n;
 }
 
+/* The target's vDSO, which is no file: the kernel maps one image into every
+ * 64-bit process, so ours is the target's (read in our own memory, never in
+ * the target's). Its unwind tables and names let clock_gettime and friends
+ * unwind and show by name. Returns 0 or -ENOENT when the image does not fit
+ * the target's mapping (another kernel ABI). */
+static int
+unwinder_vdso_module(const struct procfs_map *map, struct module **out)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	uint64_t size;
+
+	if (eh == NULL || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return -ENOENT;
+	/* Section headers come last in the image. */
+	size = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
+	if (size < sizeof(*eh) || size > map->end - map->start)
+		return -ENOENT;
+	return module_from_memory(eh, (size_t)size, out);
+}
+
 /* Opens the file behind a mapping: map_files sees the very file the target
  * mapped (even deleted, even in another mount namespace); the path under
  * /proc/PID/root is the fallback. */
@@ -155,6 +177,8 @@ unwinder_proc_open_module(void *arg, const struct procfs_map *map, struct module
 	char path[512];
 	int err;
 
+	if (strcmp(map->path, "[vdso]") == 0)
+		return unwinder_vdso_module(map, out);
 	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(p->fs), p->pid,
 	         (unsigned long long)map->start, (unsigned long long)map->end);
 	if (module_open(path, out) != 0) {
@@ -207,7 +231,7 @@ unwinder_module(struct unwinder *u, struct mapping *m)
 	if (m->tried)
 		return m->module;
 	m->tried = true;
-	if (m->map.inode == 0 || m->map.path[0] != '/')
+	if ((m->map.inode == 0 || m->map.path[0] != '/') && strcmp(m->map.path, "[vdso]") != 0)
 		return NULL;
 	m->module = unwinder_open_module(u, &m->map);
 	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map.offset, &m->bias) == 0) {

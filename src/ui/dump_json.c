@@ -15,7 +15,7 @@ dump_thread_error(int err)
 	case ESRCH:
 		return "the thread exited";
 	case ETIMEDOUT:
-		return "did not stop within 100 ms (uninterruptible sleep?)";
+		return "did not stop in time (in an uninterruptible sleep, or denied a CPU for 1 s)";
 	case EPERM:
 	case EACCES:
 		return "no permission to trace it";

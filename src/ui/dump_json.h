@@ -9,7 +9,7 @@
 /* Writes d (borrowed) to out as one JSON document on one line. */
 void dump_json_write(FILE *out, const struct dump_report *d);
 
-/* The reason a thread has no stack, in words ("did not stop within 100 ms"),
+/* The reason a thread has no stack, in words ("did not stop in time ..."),
  * or NULL when it has one. */
 const char *dump_thread_error(int err);
 
