@@ -219,6 +219,28 @@ def check_exec():
     target.kill()
 
 
+def check_vdso():
+    """before_exec spends its time in clock_gettime, in the vDSO, which is no
+    file: its frames are named from the kernel's image and unwinding goes on
+    through them to the caller."""
+    target = start_target("execer", "30")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "p.json")
+        code, _, err = stacktop("record", "-p", target.pid, "-d", 1, "-o", path)
+        check(code == 0, f"record of clock_gettime: {err}")
+        doc = json.load(open(path))
+    frames = doc["shared"]["frames"]
+    vdso = [s for p in doc["profiles"] for s in p["samples"]
+            if any(frames[i].get("file") == "[vdso]" for i in s)]
+    check(vdso, f"no sample in the vDSO: {frames}")
+    check(any(frames[i]["name"] == "clock_gettime" and frames[i].get("file") == "[vdso]"
+              for s in vdso for i in s), f"no vDSO frame named clock_gettime: {frames}")
+    for s in vdso:
+        names = [frames[i]["name"] for i in s]
+        check("before_exec" in names, f"unwinding stopped in the vDSO: {names}")
+    target.kill()
+
+
 def check_leader_exit():
     """A main thread that ended is a zombie, but the process lives on."""
     target = start_target("leaderexit")
@@ -267,6 +289,7 @@ def test():
     check_sigkill()
     check_target_exits()
     check_exec()
+    check_vdso()
     check_leader_exit()
     check_churn()
     check_errors()
