@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "demangle.h"
+#include "procfs_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -469,4 +470,77 @@ module_load_debug(struct module *m, const char *path)
 	} else {
 		module_load_debug_file(m, NULL);
 	}
+}
+
+/* Looks name up in one symbol table section of elf. */
+static int
+module_find_in(const struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+               const char *name, uint64_t *vaddr, uint64_t *size)
+{
+	Elf_Scn *strscn = elf_getscn(elf, sh->sh_link);
+	Elf_Data *data = elf_getdata(scn, NULL);
+	GElf_Shdr strsh;
+	size_t count;
+
+	if (strscn == NULL || gelf_getshdr(strscn, &strsh) == NULL || data == NULL ||
+	    sh->sh_entsize == 0)
+		return -ENOENT;
+	count = data->d_size / sh->sh_entsize;
+	for (size_t i = 0; i < count && i < MODULE_MAX_SYMBOLS; i++) {
+		GElf_Sym sym;
+		const char *s;
+
+		if (gelf_getsym(data, (int)i, &sym) == NULL)
+			break;
+		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
+			continue;
+		s = module_string(m, &strsh, sym.st_name);
+		if (s != NULL && strcmp(s, name) == 0) {
+			*vaddr = sym.st_value;
+			*size = sym.st_size;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int
+module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	int err = -ENOENT;
+
+	if (m->debug != NULL && module_find_symbol(m->debug, name, vaddr, size) == 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	if ((elf = elf_memory((char *)m->image, m->size)) == NULL)
+		return -ENOENT;
+	while (err != 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) != NULL &&
+		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+			err = module_find_in(m, elf, scn, &sh, name, vaddr, size);
+	}
+	elf_end(elf);
+	return err;
+}
+
+int
+module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
+                    struct module **out)
+{
+	char path[512];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", root, pid,
+	         (unsigned long long)map->start, (unsigned long long)map->end);
+	if (module_open(path, out) != 0) {
+		snprintf(path, sizeof(path), "%s/%s/root%s", root, task, map->path);
+		if ((err = module_open(path, out)) != 0)
+			return err;
+	}
+	module_load_debug(*out, map->path);
+	return 0;
 }

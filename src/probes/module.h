@@ -19,6 +19,15 @@ struct module;
  * module_free), or -errno (-ENOEXEC when it is not an ELF file we can read). */
 int module_open(const char *path, struct module **out);
 
+/* Opens the file a target maps (map, from its maps) with its debug symbols:
+ * through ROOT/PID/map_files, which sees the very file the target mapped
+ * (even deleted, even in another mount namespace), else the mapped path
+ * under ROOT/TASK/root (TASK: "PID", or "PID/task/TID" when the main thread
+ * has ended). Returns 0 and an owned module, or -errno. */
+struct procfs_map;
+int module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
+                        struct module **out);
+
 /* Parses an ELF image already in memory (borrowed; must outlive the module):
  * what module_open does after mmap, and what the fuzzer drives. */
 int module_from_memory(const void *image, size_t size, struct module **out);
@@ -52,5 +61,10 @@ int module_offset_of_vaddr(const struct module *m, uint64_t vaddr, uint64_t *off
  * (callers then print module+0xOFFSET, never a wrong name). Not const: the
  * readable name is worked out on a symbol's first lookup and kept. */
 const char *module_symbol(struct module *m, uint64_t vaddr, uint64_t *offset);
+
+/* Finds the symbol called name, of any kind (data too: _PyRuntime), in the
+ * debug symbols, .symtab or .dynsym: its link-time address and size.
+ * Returns 0 or -ENOENT. A linear search: for a few names per target. */
+int module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size);
 
 #endif

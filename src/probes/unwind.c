@@ -167,28 +167,14 @@ unwinder_vdso_module(const struct procfs_map *map, struct module **out)
 	return module_from_memory(eh, (size_t)size, out);
 }
 
-/* Opens the file behind a mapping: map_files sees the very file the target
- * mapped (even deleted, even in another mount namespace); the path under
- * /proc/PID/root is the fallback. */
 static int
 unwinder_proc_open_module(void *arg, const struct procfs_map *map, struct module **out)
 {
 	const struct unwinder_proc *p = arg;
-	char path[512];
-	int err;
 
 	if (strcmp(map->path, "[vdso]") == 0)
 		return unwinder_vdso_module(map, out);
-	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(p->fs), p->pid,
-	         (unsigned long long)map->start, (unsigned long long)map->end);
-	if (module_open(path, out) != 0) {
-		snprintf(path, sizeof(path), "%s/%s/root%s", procfs_root(p->fs), p->task,
-		         map->path);
-		if ((err = module_open(path, out)) != 0)
-			return err;
-	}
-	module_load_debug(*out, map->path);
-	return 0;
+	return module_open_mapping(procfs_root(p->fs), p->pid, p->task, map, out);
 }
 
 static ssize_t
