@@ -104,6 +104,24 @@ cli_target_error(int pid, int err)
 		        "(see also kernel.yama.ptrace_scope)\n",
 		        pid, strerror(-err));
 		break;
+	case ENOEXEC:
+		fprintf(stderr,
+		        "stacktop: PID %d is not a Python process (no libpython or _PyRuntime "
+		        "found)\n",
+		        pid);
+		break;
+	case ENOTSUP:
+		fprintf(stderr,
+		        "stacktop: PID %d runs a CPython version stacktop cannot read (2.7 and "
+		        "3.6 to 3.13 are known)\n",
+		        pid);
+		break;
+	case EFAULT:
+		fprintf(stderr,
+		        "stacktop: PID %d: its interpreter state could not be read (it changed "
+		        "while read, or is not what its version promises)\n",
+		        pid);
+		break;
 	default:
 		fprintf(stderr, "stacktop: PID %d: %s\n", pid, strerror(-err));
 		break;

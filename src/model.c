@@ -23,14 +23,26 @@ report_free(struct report *r)
 }
 
 void
+frame_row_clear(struct frame_row *f)
+{
+	free(f->function);
+	free(f->module);
+	free(f->file);
+	f->function = f->module = f->file = NULL;
+}
+
+void
 thread_stack_clear(struct thread_stack *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t f = 0; f < t->nframes; f++) {
-		free(t->frames[f].function);
-		free(t->frames[f].module);
-	}
+	for (size_t f = 0; f < t->nframes; f++)
+		frame_row_clear(&t->frames[f]);
+	for (size_t f = 0; f < t->nnative; f++)
+		frame_row_clear(&t->native_frames[f]);
+	free(t->native_frames);
+	t->native_frames = NULL;
+	t->nnative = 0;
 	free(t->frames);
 	t->frames = NULL;
 	t->nframes = 0;

@@ -9,6 +9,7 @@
 #include "growth.h"
 #include "probes/procfs_parse.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -95,11 +96,17 @@ struct mem_report {
 
 /* One stack frame, innermost first in a stack. */
 struct frame_row {
+	bool python;     /* a Python frame: function, file and line; no ip */
 	uint64_t ip;
 	char *function;  /* owned; NULL when no symbol covers ip */
 	uint64_t offset; /* into function, or into module when function is NULL */
 	char *module;    /* owned: the mapped path; NULL when not in a file */
+	char *file;      /* owned: a Python frame's source file; NULL if unknown */
+	int line;        /* a Python frame's line; 0 when unknown */
 };
+
+/* Frees a frame's strings (not the frame). */
+void frame_row_clear(struct frame_row *f);
 
 /* One thread of stacktop dump. */
 struct thread_stack {
@@ -109,12 +116,19 @@ struct thread_stack {
 	int err; /* 0, or why there is no stack: -ESRCH gone, -ETIMEDOUT did not stop */
 	struct frame_row *frames; /* owned */
 	size_t nframes;
+	bool python;   /* the thread runs Python (it has a thread state) */
+	int holds_gil; /* 1 or 0 for a Python thread, -1 unknown */
+	/* When the Python frames did not line up with the native ones: frames
+	 * holds the Python stack, and these the native one (owned). */
+	struct frame_row *native_frames;
+	size_t nnative;
 };
 
 /* stacktop dump: every thread's stack, and how long the target was stopped. */
 struct dump_report {
 	int pid;
 	char comm[PROCFS_COMM_MAX];
+	char python_version[16]; /* "3.11.7" for a Python process, else "" */
 	double stopped_ms;
 	size_t skipped;               /* threads that did not stop in time */
 	struct thread_stack *threads; /* owned */

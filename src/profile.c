@@ -27,10 +27,8 @@ profile_free(struct profile *p)
 	for (size_t i = 0; i < p->nstacks; i++) {
 		struct profile_stack *s = &p->stacks[i];
 
-		for (size_t f = 0; f < s->nips; f++) {
-			free(s->frames[f].function);
-			free(s->frames[f].module);
-		}
+		for (size_t f = 0; f < s->nips; f++)
+			frame_row_clear(&s->frames[f]);
 		free(s->frames);
 		free(s->ips);
 	}

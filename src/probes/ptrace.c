@@ -138,7 +138,7 @@ ptrace_copy(struct thread_snapshot *s, size_t stack_bytes)
 
 int
 ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
-                struct snapshot_stats *stats)
+                struct snapshot_stats *stats, const struct snapshot_hook *hook)
 {
 	sigset_t hold, saved;
 	bool *seized = xcalloc(n ? n : 1, sizeof(*seized));
@@ -186,6 +186,12 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 			stats->skipped++;
 		if (out[i].err == 0)
 			ptrace_copy(&out[i], stack_bytes);
+	}
+	for (size_t i = 0; hook != NULL && i < n; i++) {
+		if (seized[i] && out[i].err == 0) {
+			hook->while_stopped(hook->arg);
+			break;
+		}
 	}
 	/* Detach releases a thread we interrupted; one that was already in a
 	 * group-stop (SIGSTOP) stays stopped, as it was. A thread that never

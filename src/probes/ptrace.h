@@ -30,14 +30,23 @@ struct snapshot_stats {
 	size_t skipped;    /* threads that did not stop in time */
 };
 
+/* What to do while the threads are stopped, after the copies: e.g. read the
+ * Python frames so that they match the native stacks. Called once, with
+ * arg, only when at least one thread stopped. Keep it short: the target
+ * waits for it. */
+struct snapshot_hook {
+	void (*while_stopped)(void *arg);
+	void *arg;
+};
+
 /* Stops the n threads tids (of one process), copies each one's registers and
  * up to stack_bytes of its stack from the stack pointer up, and lets them go.
  * Fills out[i] for tids[i]. Returns 0, or -EPERM when we may not trace the
  * process at all (each thread's own failure is in out[i].err). Signals that
  * would end stacktop (INT, TERM, HUP, QUIT, PIPE) are held until every
- * thread is detached. */
+ * thread is detached. hook may be NULL. */
 int ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
-                    struct snapshot_stats *stats);
+                    struct snapshot_stats *stats, const struct snapshot_hook *hook);
 
 /* Frees the stack copies of n snapshots (not the array). */
 void ptrace_snapshot_release(struct thread_snapshot *snaps, size_t n);

@@ -351,7 +351,7 @@ sampler_round(struct sampler *s, struct profile *p)
 		return 0;
 	}
 	snaps = xcalloc(nran, sizeof(*snaps));
-	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats);
+	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats, NULL);
 	p->stopped_ms_sum += stats.stopped_ms;
 	if (stats.stopped_ms > p->stopped_ms_max)
 		p->stopped_ms_max = stats.stopped_ms;

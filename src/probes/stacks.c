@@ -2,6 +2,8 @@
 
 #include "../xmalloc.h"
 #include "ptrace.h"
+#include "python_merge.h"
+#include "python_stack.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -44,19 +46,107 @@ stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread
 		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
 }
 
-/* The stacks of threads tids of process pid (comm from its stat). */
+/* Reading a live target's memory for the Python decoder. */
+static int
+stacks_read_memory(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = ptrace_read_memory(*(const int *)arg, addr, buf, len);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? (int)n : -EFAULT;
+}
+
+/* The Python side of a dump: the target, its memory, and its frames as
+ * followed (while the threads were stopped, or not at all stopped). */
+struct stacks_python {
+	struct python_target target;
+	int pid;
+	struct python_memory mem;
+	struct python_raw raw;
+	int err;
+};
+
+static void
+stacks_python_read(void *arg)
+{
+	struct stacks_python *py = arg;
+
+	py->err = python_stack_read(&py->target, &py->mem, &py->raw);
+}
+
+/* The Python frames of thread t, named, and whether they line up with its
+ * native frames (then merged into them). */
+static void
+stacks_python_thread(struct python_namer *namer, const struct python_raw_thread *rt,
+                     struct thread_stack *t, bool merge)
+{
+	struct frame_row *py = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*py)), *merged;
+	bool *last = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*last));
+	size_t nmerged;
+
+	t->python = true;
+	t->holds_gil = rt->holds_gil;
+	for (size_t i = 0; i < rt->nframes; i++) {
+		python_stack_name(namer, &rt->frames[i], &py[i]);
+		last[i] = rt->frames[i].eval_last;
+	}
+	if (merge && t->err == 0 &&
+	    python_merge(t->frames, t->nframes, py, last, rt->nframes, &merged, &nmerged)) {
+		thread_stack_clear(t);
+		t->frames = merged;
+		t->nframes = nmerged;
+		for (size_t i = 0; i < rt->nframes; i++)
+			frame_row_clear(&py[i]);
+		free(py);
+	} else {
+		/* Python alone, or both side by side when they do not line up. */
+		if (merge && t->err == 0) {
+			t->native_frames = t->frames;
+			t->nnative = t->nframes;
+		} else {
+			thread_stack_clear(t);
+		}
+		t->frames = py;
+		t->nframes = rt->nframes;
+		t->err = 0;
+	}
+	free(last);
+}
+
+/* Puts the Python frames into the threads of d. */
+static void
+stacks_python_apply(struct stacks_python *py, struct dump_report *d, const int *tids, size_t n,
+                    bool merge)
+{
+	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
+
+	python_stack_map_tids(&py->target, &py->mem, &py->raw, tids, n);
+	for (size_t i = 0; i < d->nthreads; i++)
+		d->threads[i].holds_gil = -1;
+	for (size_t k = 0; k < py->raw.nthreads; k++) {
+		const struct python_raw_thread *rt = &py->raw.threads[k];
+
+		for (size_t i = 0; i < d->nthreads; i++)
+			if (d->threads[i].tid == rt->tid && !d->threads[i].python)
+				stacks_python_thread(namer, rt, &d->threads[i], merge);
+	}
+	python_namer_free(namer);
+}
+
+/* The stacks of threads tids of process pid (comm from its stat); py, when
+ * not NULL, is a Python process whose frames are wanted too, merged, or
+ * alone (and then without a stop). */
 static int
 stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
-                 struct dump_report **out)
+                 struct stacks_python *py, bool python_only, struct dump_report **out)
 {
-	struct snapshot_stats stats;
-	struct thread_snapshot *snaps;
-	struct unwinder *u;
+	struct snapshot_stats stats = {0};
+	struct snapshot_hook hook = {stacks_python_read, py};
+	struct thread_snapshot *snaps = NULL;
+	struct unwinder *u = NULL;
 	struct dump_report *d;
-	int err;
+	int err = 0;
 
-	err = unwinder_new(fs, pid, &u);
-	if (err != 0)
+	if (!python_only && (err = unwinder_new(fs, pid, &u)) != 0)
 		return procfs_is_gone(err) ? -ESRCH : err;
 	d = xcalloc(1, sizeof(*d));
 	d->pid = pid;
@@ -65,20 +155,32 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	d->nthreads = n;
 	for (size_t i = 0; i < n; i++) {
 		d->threads[i].tid = tids[i];
+		d->threads[i].holds_gil = -1;
 		stacks_read_thread(fs, pid, &d->threads[i]);
 	}
+	if (py != NULL)
+		snprintf(d->python_version, sizeof(d->python_version), "%s", py->target.version);
 
-	snaps = xcalloc(n ? n : 1, sizeof(*snaps));
-	err = ptrace_snapshot(tids, n, STACKS_COPY_BYTES, snaps, &stats);
-	d->stopped_ms = stats.stopped_ms;
-	d->skipped = stats.skipped;
-	if (err == 0) {
-		for (size_t i = 0; i < n; i++)
+	if (python_only) {
+		stacks_python_read(py);
+	} else {
+		snaps = xcalloc(n ? n : 1, sizeof(*snaps));
+		err = ptrace_snapshot(tids, n, STACKS_COPY_BYTES, snaps, &stats,
+		                      py != NULL ? &hook : NULL);
+		d->stopped_ms = stats.stopped_ms;
+		d->skipped = stats.skipped;
+		for (size_t i = 0; err == 0 && i < n; i++)
 			stacks_unwind(u, &snaps[i], &d->threads[i]);
+		ptrace_snapshot_release(snaps, n);
+		free(snaps);
 	}
-	ptrace_snapshot_release(snaps, n);
-	free(snaps);
+	if (err == 0 && py != NULL && py->err == 0)
+		stacks_python_apply(py, d, tids, n, !python_only);
+	if (py != NULL)
+		python_raw_free(&py->raw);
 	unwinder_free(u);
+	if (err == 0 && py != NULL && py->err != 0)
+		err = py->err == -ESRCH ? -ESRCH : -EFAULT;
 	if (err != 0) {
 		dump_report_free(d);
 		return err;
@@ -106,10 +208,11 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 }
 
 int
-stacks_dump(const struct procfs *fs, int pid, struct dump_report **out)
+stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out)
 {
 	char path[64];
 	struct procfs_stat st;
+	struct stacks_python *py = NULL;
 	int *tids;
 	ssize_t n;
 	int err;
@@ -117,12 +220,27 @@ stacks_dump(const struct procfs *fs, int pid, struct dump_report **out)
 	*out = NULL;
 	if ((err = stacks_read_process(fs, pid, &st)) != 0)
 		return err;
+	if (mode != STACKS_NATIVE) {
+		py = xcalloc(1, sizeof(*py));
+		py->pid = pid;
+		py->mem = (struct python_memory){stacks_read_memory, &py->pid};
+		err = python_find(fs, pid, &py->target);
+		if (err != 0) {
+			free(py);
+			py = NULL;
+			if (mode != STACKS_AUTO || err == -ESRCH)
+				return err;
+		}
+	}
 	snprintf(path, sizeof(path), "%d/task", pid);
 	n = procfs_list_ids(fs, path, &tids);
-	if (n < 0)
+	if (n < 0) {
+		free(py);
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, out);
+	}
+	err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, py, mode == STACKS_PYTHON, out);
 	free(tids);
+	free(py);
 	return err;
 }
 
@@ -135,5 +253,5 @@ stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct 
 	*out = NULL;
 	if ((err = stacks_read_process(fs, pid, &st)) != 0)
 		return err;
-	return stacks_take_tids(fs, pid, st.comm, tids, n, out);
+	return stacks_take_tids(fs, pid, st.comm, tids, n, NULL, false, out);
 }

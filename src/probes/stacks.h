@@ -1,6 +1,9 @@
-/* Every thread's native stack of one process: the thread list and names from
- * /proc, one short stop for all threads (probes/ptrace), then unwinding and
- * naming from the copies (probes/unwind) with the target running again. */
+/* Every thread's stack of one process: the thread list and names from /proc,
+ * one short stop for all threads (probes/ptrace), then unwinding and naming
+ * from the copies (probes/unwind) with the target running again. In a
+ * CPython process the Python frames are read too (probes/python_*): while
+ * the threads are stopped, so that they match the native stacks they are
+ * merged into, or without any stop for Python frames alone. */
 #ifndef STACKTOP_STACKS_H
 #define STACKTOP_STACKS_H
 
@@ -11,10 +14,19 @@
 #define STACKS_MAX_FRAMES 256
 #define STACKS_COPY_BYTES (64 * 1024)
 
+enum stacks_mode {
+	STACKS_AUTO,   /* merged for a Python process, native otherwise */
+	STACKS_NATIVE, /* native frames only */
+	STACKS_PYTHON, /* Python frames only, read without stopping the target */
+	STACKS_MIXED,  /* merged; the process must be Python */
+};
+
 /* Takes the stacks of every thread of pid. Returns 0 and an owned dump (free
- * with dump_report_free), -ESRCH when the process does not exist, or -EPERM
- * when we may not trace it. */
-int stacks_dump(const struct procfs *fs, int pid, struct dump_report **out);
+ * with dump_report_free), -ESRCH when the process does not exist, -EPERM
+ * when we may not trace it, -ENOEXEC when Python frames were asked for and
+ * it is not a Python process, -ENOTSUP when its CPython version is not one
+ * we can read. */
+int stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out);
 
 /* The same for the n threads tids of pid only (report --stacks, the live
  * view): only they are stopped. A tid that is not a thread of pid gets

@@ -15,7 +15,8 @@ dump_thread_error(int err)
 	case ESRCH:
 		return "the thread exited";
 	case ETIMEDOUT:
-		return "did not stop in time (in an uninterruptible sleep, or denied a CPU for 1 s)";
+		return "did not stop in time (in an uninterruptible sleep, or denied a CPU for 1 "
+		       "s)";
 	case EPERM:
 	case EACCES:
 		return "no permission to trace it";
@@ -29,20 +30,34 @@ dump_json_frame(struct json *j, const struct frame_row *f)
 {
 	json_object_begin(j);
 	json_key(j, "kind");
-	json_string(j, "native");
+	json_string(j, f->python ? "python" : "native");
 	json_key(j, "address");
-	json_int(j, (int64_t)f->ip);
+	if (f->python)
+		json_null(j);
+	else
+		json_int(j, (int64_t)f->ip);
 	json_key(j, "function");
 	json_string(j, f->function);
 	json_key(j, "module");
 	json_string(j, f->module);
 	json_key(j, "offset");
-	json_int(j, (int64_t)f->offset);
+	if (f->python)
+		json_null(j);
+	else
+		json_int(j, (int64_t)f->offset);
 	json_key(j, "file");
-	json_null(j);
-	json_key(j, "line");
-	json_null(j);
+	json_string(j, f->file);
+	json_member_count(j, "line", f->line > 0 ? f->line : -1);
 	json_object_end(j);
+}
+
+static void
+dump_json_stack(struct json *j, const struct frame_row *frames, size_t n)
+{
+	json_array_begin(j);
+	for (size_t f = 0; f < n; f++)
+		dump_json_frame(j, &frames[f]);
+	json_array_end(j);
 }
 
 void
@@ -59,7 +74,14 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_key(&j, "comm");
 	json_string(&j, d->comm);
 	json_key(&j, "python");
-	json_null(&j);
+	if (d->python_version[0]) {
+		json_object_begin(&j);
+		json_key(&j, "version");
+		json_string(&j, d->python_version);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
 	json_key(&j, "threads");
@@ -76,16 +98,22 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_key(&j, "python_thread_name");
 		json_null(&j);
 		json_key(&j, "holds_gil");
-		json_null(&j);
+		if (t->holds_gil >= 0)
+			json_bool(&j, t->holds_gil == 1);
+		else
+			json_null(&j);
 		json_key(&j, "state");
 		json_string(&j, state);
 		json_key(&j, "error");
 		json_string(&j, dump_thread_error(t->err));
 		json_key(&j, "stack");
-		json_array_begin(&j);
-		for (size_t f = 0; f < t->nframes; f++)
-			dump_json_frame(&j, &t->frames[f]);
-		json_array_end(&j);
+		dump_json_stack(&j, t->frames, t->nframes);
+		/* Only when the Python frames could not be merged: stack then
+		 * holds them alone, and this the native frames. */
+		if (t->native_frames != NULL) {
+			json_key(&j, "native_stack");
+			dump_json_stack(&j, t->native_frames, t->nnative);
+		}
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -15,9 +15,29 @@ dump_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* "#3   (python)           in Worker.run (/srv/app/worker.py:42)" */
+static void
+dump_text_python_frame(FILE *out, size_t i, const struct frame_row *f)
+{
+	fprintf(out, "#%-3zu %-18s in ", i, "(python)");
+	text_field(out, f->function, strlen(f->function), 200, 0);
+	fputs(" (", out);
+	if (f->file != NULL)
+		text_field(out, f->file, strlen(f->file), 200, 0);
+	else
+		fputs("??", out);
+	if (f->line > 0)
+		fprintf(out, ":%d", f->line);
+	fputs(")\n", out);
+}
+
 void
 dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 {
+	if (f->python) {
+		dump_text_python_frame(out, i, f);
+		return;
+	}
 	fprintf(out, "#%-3zu 0x%016" PRIx64 " in ", i, f->ip);
 	if (f->function != NULL) {
 		text_field(out, f->function, strlen(f->function), 200, 0);
@@ -42,7 +62,10 @@ dump_text_write(FILE *out, const struct dump_report *d)
 {
 	fprintf(out, "PID %d (", d->pid);
 	text_field(out, d->comm, strlen(d->comm), sizeof(d->comm), 0);
-	fprintf(out, "): %zu threads, stopped for %.2f ms", d->nthreads, d->stopped_ms);
+	fprintf(out, "): %zu threads", d->nthreads);
+	if (d->python_version[0])
+		fprintf(out, ", Python %s", d->python_version);
+	fprintf(out, ", stopped for %.2f ms", d->stopped_ms);
 	if (d->skipped > 0)
 		fprintf(out, ", %zu did not stop in time", d->skipped);
 	fputc('\n', out);
@@ -52,12 +75,20 @@ dump_text_write(FILE *out, const struct dump_report *d)
 
 		fprintf(out, "\nThread %d (", t->tid);
 		text_field(out, t->name, strlen(t->name), sizeof(t->name), 0);
-		fprintf(out, ") %c:\n", text_state(t->state));
+		fprintf(out, ") %c%s:\n", text_state(t->state),
+		        t->holds_gil == 1 ? ", holds the GIL" : "");
 		if (why != NULL) {
 			fprintf(out, "    (no stack: %s)\n", why);
 			continue;
 		}
+		if (t->native_frames != NULL)
+			fputs("    (the Python and native stacks do not line up: both follow)\n",
+			      out);
 		for (size_t f = 0; f < t->nframes; f++)
 			dump_text_frame(out, f, &t->frames[f]);
+		if (t->native_frames != NULL)
+			fputs("    native:\n", out);
+		for (size_t f = 0; f < t->nnative; f++)
+			dump_text_frame(out, f, &t->native_frames[f]);
 	}
 }

@@ -1,0 +1,35 @@
+/* Finding the CPython interpreter in a live process, without running
+ * anything of it: which file holds the interpreter (libpython, or the
+ * executable when it is linked in statically, as Debian's python3 is), its
+ * version, where its state starts (_PyRuntime on 3.7+, interp_head on 2.7
+ * and 3.6), and the struct layout to read it with (the committed table, or
+ * on 3.13+ the _Py_DebugOffsets the target publishes). */
+#ifndef STACKTOP_PYTHON_FIND_H
+#define STACKTOP_PYTHON_FIND_H
+
+#include "procfs.h"
+#include "python_layout.h"
+
+#include <stdint.h>
+
+struct python_target {
+	int pid;
+	char version[16]; /* "3.11.7", or "3.6" when only major.minor are known */
+	struct python_layout layout;
+	/* 3.7+: the address of _PyRuntime. 2.7, 3.6: the address of the
+	 * interp_head variable (a PyInterpreterState *). */
+	uint64_t head_addr;
+	/* 2.7, 3.6: the address of _PyThreadState_Current (the GIL holder), or
+	 * 0 when unknown. */
+	uint64_t gil_holder_addr;
+	char file[256]; /* the file the interpreter is in, as the target maps it */
+};
+
+/* Looks for the interpreter of pid through fs. Returns 0 and fills *out;
+ * -ENOEXEC when pid is not a Python process (no libpython, no _PyRuntime or
+ * interp_head in its files); -ENOTSUP when it is a CPython whose version we
+ * cannot read (out->version says which); -ESRCH when it is gone; -EPERM or
+ * -EACCES when its files cannot be opened. */
+int python_find(const struct procfs *fs, int pid, struct python_target *out);
+
+#endif

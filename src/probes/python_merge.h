@@ -1,0 +1,28 @@
+/* Merging a thread's Python frames into its native stack, the way the
+ * interpreter nests them: each call of the eval loop (a native frame of
+ * _PyEval_EvalFrameDefault, PyEval_EvalFrameEx on 2.7) runs one Python frame
+ * on 3.10 and before, and a run of them on 3.11+ (up to the one marked
+ * is_entry on 3.11, or to a C-stack shim frame on 3.12+). Pure. */
+#ifndef STACKTOP_PYTHON_MERGE_H
+#define STACKTOP_PYTHON_MERGE_H
+
+#include "../model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when f is a native frame of the eval loop. */
+bool python_merge_is_eval(const struct frame_row *f);
+
+/* Replaces each eval-loop frame of native[0..nn) by the Python frames of
+ * that call: py[0..np), innermost first, where eval_last[i] marks the
+ * outermost frame of each call. Returns true and *out (owned frames, *nout
+ * of them, strings copied) when the calls line up one to one; false, with
+ * *out untouched, when they do not (then show both rather than guess). */
+bool python_merge(const struct frame_row *native, size_t nn, const struct frame_row *py,
+                  const bool *eval_last, size_t np, struct frame_row **out, size_t *nout);
+
+/* A deep copy of frame f (owned strings). */
+struct frame_row python_merge_copy(const struct frame_row *f);
+
+#endif

@@ -1,0 +1,544 @@
+#include "python_stack.h"
+
+#include "../xmalloc.h"
+#include "python_linetable.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bounds on what a corrupt or racing target can make us follow. */
+#define PYTHON_MAX_INTERPRETERS 64
+#define PYTHON_MAX_THREADS      10000
+#define PYTHON_MAX_FRAMES       4096
+#define PYTHON_MAX_NAME         1024      /* code points of a name we decode */
+#define PYTHON_MAX_LINETABLE    (1 << 20) /* bytes */
+/* How much of a frame or glibc's struct pthread we read at once (struct
+ * pthread sits at the top of its thread's stack: no more than fits there). */
+#define PYTHON_FRAME_BYTES   128
+#define PYTHON_PTHREAD_BYTES 1024
+/* glibc's struct pthread keeps the tid here on x86-64 since 2.28: tried
+ * first, and preferred when several offsets fit. */
+#define PYTHON_GLIBC_TID_OFFSET 0x2d0
+
+    static int
+    read_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
+{
+	return mem->read(mem->arg, addr, v, sizeof(*v));
+}
+
+static int
+read_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
+{
+	return mem->read(mem->arg, addr, v, sizeof(*v));
+}
+
+/* A field of a buffer read from the target at a layout offset; 0 when the
+ * offset is absent or out of the buffer. */
+static uint64_t
+field_u64(const unsigned char *buf, size_t len, int32_t off)
+{
+	uint64_t v = 0;
+
+	if (off >= 0 && (size_t)off + sizeof(v) <= len)
+		memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+static int64_t
+field_i32(const unsigned char *buf, size_t len, int32_t off)
+{
+	int32_t v = 0;
+
+	if (off >= 0 && (size_t)off + sizeof(v) <= len)
+		memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+static unsigned
+field_u8(const unsigned char *buf, size_t len, int32_t off)
+{
+	return off >= 0 && (size_t)off < len ? buf[off] : 0;
+}
+
+/* The first interpreter: _PyRuntime.interpreters.head, or *interp_head. */
+static int
+python_first_interp(const struct python_target *t, const struct python_memory *mem,
+                    uint64_t *interp)
+{
+	const struct python_layout *l = &t->layout;
+	uint64_t at = l->runtime.interpreters_head >= 0
+	                  ? t->head_addr + (uint64_t)l->runtime.interpreters_head
+	                  : t->head_addr;
+
+	return read_u64(mem, at, interp);
+}
+
+/* The thread state that holds the GIL in interpreter interp, or 0. */
+static uint64_t
+python_gil_holder(const struct python_target *t, const struct python_memory *mem, uint64_t interp)
+{
+	const struct python_layout *l = &t->layout;
+	uint64_t holder = 0, gil;
+	int32_t locked = 0;
+
+	if (l->interp.ceval_gil >= 0) { /* 3.12+: a GIL per interpreter */
+		if (read_u64(mem, interp + (uint64_t)l->interp.ceval_gil, &gil) != 0 || gil == 0 ||
+		    read_i32(mem, gil + (uint64_t)l->gil.locked, &locked) != 0 ||
+		    read_u64(mem, gil + (uint64_t)l->gil.last_holder, &holder) != 0)
+			return 0;
+	} else if (l->runtime.gil_locked >= 0) { /* 3.7–3.11 */
+		if (read_i32(mem, t->head_addr + (uint64_t)l->runtime.gil_locked, &locked) != 0 ||
+		    read_u64(mem, t->head_addr + (uint64_t)l->runtime.gil_last_holder, &holder) !=
+		        0)
+			return 0;
+	} else if (t->gil_holder_addr != 0) { /* 2.7, 3.6: NULL while released */
+		if (read_u64(mem, t->gil_holder_addr, &holder) != 0)
+			return 0;
+		locked = holder != 0;
+	}
+	return locked ? holder : 0;
+}
+
+/* The innermost frame of a thread state. */
+static uint64_t
+python_top_frame(const struct python_layout *l, const unsigned char *ts, size_t len,
+                 const struct python_memory *mem)
+{
+	uint64_t cframe, frame = 0;
+
+	if (l->thread.frame >= 0) /* ≤3.10 */
+		return field_u64(ts, len, l->thread.frame);
+	if (l->thread.current_frame >= 0) /* 3.13+ */
+		return field_u64(ts, len, l->thread.current_frame);
+	cframe = field_u64(ts, len, l->thread.cframe); /* 3.11–3.12 */
+	if (cframe != 0)
+		(void)read_u64(mem, cframe + (uint64_t)l->cframe.current_frame, &frame);
+	return frame;
+}
+
+static void
+python_push(struct python_raw_thread *th, size_t *cap, struct python_raw_frame f)
+{
+	if (th->nframes == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		th->frames = xreallocarray(th->frames, *cap, sizeof(*th->frames));
+	}
+	th->frames[th->nframes++] = f;
+}
+
+/* ≤3.10: PyFrameObjects, one call of the eval loop each. */
+static void
+python_walk_frames(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
+                   struct python_raw_thread *th)
+{
+	unsigned char buf[PYTHON_FRAME_BYTES];
+	size_t cap = 0;
+
+	for (size_t depth = 0; frame != 0; depth++) {
+		int64_t lasti;
+
+		if (depth == PYTHON_MAX_FRAMES ||
+		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
+			th->truncated = true;
+			return;
+		}
+		lasti = field_i32(buf, sizeof(buf), l->frame.f_lasti);
+		python_push(th, &cap,
+		            (struct python_raw_frame){
+		                .code = field_u64(buf, sizeof(buf), l->frame.f_code),
+		                .offset = lasti < 0 ? -1 : lasti * l->frame.lasti_scale,
+		                .eval_last = true,
+		            });
+		frame = field_u64(buf, sizeof(buf), l->frame.f_back);
+	}
+}
+
+/* 3.11+: _PyInterpreterFrames. One call of the eval loop runs several: on
+ * 3.11 its outermost is marked is_entry; on 3.12+ each call pushes a shim
+ * frame owned by the C stack under them. */
+static void
+python_walk_iframes(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
+                    struct python_raw_thread *th)
+{
+	unsigned char buf[PYTHON_FRAME_BYTES];
+	int32_t instr = l->iframe.instr_ptr >= 0 ? l->iframe.instr_ptr : l->iframe.prev_instr;
+	size_t cap = 0;
+
+	for (size_t depth = 0; frame != 0; depth++) {
+		uint64_t code, ip;
+
+		if (depth == PYTHON_MAX_FRAMES ||
+		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
+			th->truncated = true;
+			return;
+		}
+		frame = field_u64(buf, sizeof(buf), l->iframe.previous);
+		if (l->iframe.owned_by_cstack >= 0 && field_u8(buf, sizeof(buf), l->iframe.owner) ==
+		                                          (unsigned)l->iframe.owned_by_cstack) {
+			if (th->nframes > 0)
+				th->frames[th->nframes - 1].eval_last = true;
+			continue; /* the shim: no code of its own */
+		}
+		code = field_u64(buf, sizeof(buf), l->iframe.code);
+		ip = field_u64(buf, sizeof(buf), instr);
+		python_push(
+		    th, &cap,
+		    (struct python_raw_frame){
+		        .code = code,
+		        .offset = ip >= code + (uint64_t)l->code.co_code_adaptive
+		                      ? (int64_t)(ip - code - (uint64_t)l->code.co_code_adaptive)
+		                      : -1,
+		        .eval_last = l->iframe.is_entry >= 0 &&
+		                     field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0,
+		    });
+	}
+	/* The outermost frame ends the outermost call in any case. */
+	if (th->nframes > 0)
+		th->frames[th->nframes - 1].eval_last = true;
+}
+
+void
+python_raw_free(struct python_raw *r)
+{
+	for (size_t i = 0; i < r->nthreads; i++)
+		free(r->threads[i].frames);
+	free(r->threads);
+	r->threads = NULL;
+	r->nthreads = 0;
+}
+
+int
+python_stack_read(const struct python_target *t, const struct python_memory *mem,
+                  struct python_raw *out)
+{
+	const struct python_layout *l = &t->layout;
+	size_t ts_len = 0, cap = 0;
+	uint64_t interp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = python_first_interp(t, mem, &interp)) != 0)
+		return err == -ESRCH ? err : -EFAULT;
+	/* Enough of a PyThreadState for every field we read. */
+	const int32_t fields[] = {l->thread.next,      l->thread.frame,
+	                          l->thread.cframe,    l->thread.current_frame,
+	                          l->thread.thread_id, l->thread.native_thread_id};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] >= 0 && (size_t)fields[i] + 8 > ts_len)
+			ts_len = (size_t)fields[i] + 8;
+	unsigned char *ts = xmalloc(ts_len);
+
+	for (size_t ni = 0; interp != 0 && ni < PYTHON_MAX_INTERPRETERS; ni++) {
+		uint64_t tstate = 0, holder = python_gil_holder(t, mem, interp);
+
+		(void)read_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
+		for (size_t nt = 0; tstate != 0 && nt < PYTHON_MAX_THREADS; nt++) {
+			struct python_raw_thread *th;
+			uint64_t frame;
+
+			if (mem->read(mem->arg, tstate, ts, ts_len) != 0)
+				break;
+			if (out->nthreads == cap) {
+				cap = cap ? cap * 2 : 8;
+				out->threads =
+				    xreallocarray(out->threads, cap, sizeof(*out->threads));
+			}
+			th = &out->threads[out->nthreads++];
+			*th = (struct python_raw_thread){
+			    .tstate = tstate,
+			    .pthread = field_u64(ts, ts_len, l->thread.thread_id),
+			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
+			    .holds_gil = holder == tstate,
+			};
+			frame = python_top_frame(l, ts, ts_len, mem);
+			if (l->thread.frame >= 0)
+				python_walk_frames(l, mem, frame, th);
+			else
+				python_walk_iframes(l, mem, frame, th);
+			tstate = field_u64(ts, ts_len, l->thread.next);
+		}
+		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
+			break;
+	}
+	free(ts);
+	return 0;
+}
+
+/* Does offset off of every thread's struct pthread hold one of tids, and
+ * the main thread's (pid) among them? */
+static bool
+python_tid_offset_fits(unsigned char **pt, size_t n, size_t off, const int *tids, size_t ntids,
+                       int pid)
+{
+	bool main_seen = false;
+
+	for (size_t i = 0; i < n; i++) {
+		int32_t v;
+		bool found = false;
+
+		if (pt[i] == NULL)
+			continue;
+		memcpy(&v, pt[i] + off, sizeof(v));
+		for (size_t k = 0; k < ntids && !found; k++)
+			found = tids[k] == v;
+		if (!found)
+			return false;
+		main_seen |= v == pid;
+	}
+	return main_seen;
+}
+
+void
+python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
+                      struct python_raw *r, const int *tids, size_t ntids)
+{
+	unsigned char **pt;
+	size_t off;
+	bool found;
+
+	if (t->layout.thread.native_thread_id >= 0 || r->nthreads == 0)
+		return;
+	pt = xcalloc(r->nthreads, sizeof(*pt));
+	for (size_t i = 0; i < r->nthreads; i++) {
+		pt[i] = xmalloc(PYTHON_PTHREAD_BYTES);
+		if (r->threads[i].pthread == 0 ||
+		    mem->read(mem->arg, r->threads[i].pthread, pt[i], PYTHON_PTHREAD_BYTES) != 0) {
+			free(pt[i]);
+			pt[i] = NULL;
+		}
+	}
+	off = PYTHON_GLIBC_TID_OFFSET;
+	found = python_tid_offset_fits(pt, r->nthreads, off, tids, ntids, t->pid);
+	for (size_t o = 0; !found && o + 4 <= PYTHON_PTHREAD_BYTES; o += 4) {
+		found = python_tid_offset_fits(pt, r->nthreads, o, tids, ntids, t->pid);
+		off = o;
+	}
+	for (size_t i = 0; i < r->nthreads; i++) {
+		int32_t v;
+
+		if (found && pt[i] != NULL) {
+			memcpy(&v, pt[i] + off, sizeof(v));
+			r->threads[i].tid = v;
+		}
+		free(pt[i]);
+	}
+	free(pt);
+}
+
+/* What a code object says, read once. */
+struct python_code {
+	uint64_t addr; /* 0: empty slot */
+	char *function, *file;
+	int firstlineno;
+	unsigned char *linetable; /* owned */
+	size_t linetable_len;
+};
+
+struct python_namer {
+	const struct python_target *t;
+	const struct python_memory *mem;
+	struct python_code *slots; /* open addressing on addr */
+	size_t nslots, used;
+};
+
+struct python_namer *
+python_namer_new(const struct python_target *t, const struct python_memory *mem)
+{
+	struct python_namer *n = xcalloc(1, sizeof(*n));
+
+	n->t = t;
+	n->mem = mem;
+	n->nslots = 64;
+	n->slots = xcalloc(n->nslots, sizeof(*n->slots));
+	return n;
+}
+
+void
+python_namer_free(struct python_namer *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nslots; i++) {
+		free(n->slots[i].function);
+		free(n->slots[i].file);
+		free(n->slots[i].linetable);
+	}
+	free(n->slots);
+	free(n);
+}
+
+/* Appends code point cp as UTF-8; an invalid one as U+FFFD. */
+static size_t
+utf8_put(char *out, uint32_t cp)
+{
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp > 0x10ffff)
+		return utf8_put(out, 0xfffd);
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A bytes object (2.7: a str): its first *len bytes, at most max. Owned,
+ * NUL-terminated; NULL when unreadable. */
+static unsigned char *
+python_read_bytes(const struct python_namer *n, uint64_t obj, size_t max, size_t *len)
+{
+	const struct python_layout *l = &n->t->layout;
+	unsigned char *buf;
+	uint64_t size;
+
+	if (obj == 0 || read_u64(n->mem, obj + (uint64_t)l->bytes.ob_size, &size) != 0 ||
+	    size > max)
+		return NULL;
+	buf = xmalloc((size_t)size + 1);
+	if (size > 0 &&
+	    n->mem->read(n->mem->arg, obj + (uint64_t)l->bytes.ob_sval, buf, (size_t)size) != 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[size] = '\0';
+	*len = (size_t)size;
+	return buf;
+}
+
+/* A str object as UTF-8 (owned), cut at PYTHON_MAX_NAME code points; NULL
+ * when unreadable. 3.x: PEP 393 strings of 1, 2 or 4 bytes a character;
+ * 2.7: code names are byte strings. */
+static char *
+python_read_str(const struct python_namer *n, uint64_t obj)
+{
+	const struct python_layout *l = &n->t->layout;
+	unsigned char head[256], *data;
+	uint64_t length, at;
+	uint32_t state, kind;
+	char *out;
+	size_t o = 0, len;
+
+	if (n->t->layout.major == 2)
+		return (char *)python_read_bytes(n, obj, PYTHON_MAX_NAME, &len);
+	if (obj == 0 || (size_t)l->unicode.ascii_size > sizeof(head) ||
+	    n->mem->read(n->mem->arg, obj, head, (size_t)l->unicode.ascii_size) != 0)
+		return NULL;
+	length = field_u64(head, sizeof(head), l->unicode.length);
+	state = (uint32_t)field_i32(head, sizeof(head), l->unicode.state);
+	kind = (state >> l->unicode.kind_shift) & ((1u << l->unicode.kind_width) - 1);
+	if (kind != 1 && kind != 2 && kind != 4)
+		return NULL;
+	if (length > PYTHON_MAX_NAME)
+		length = PYTHON_MAX_NAME;
+	if ((state >> l->unicode.compact_shift) & 1)
+		at = obj + (uint64_t)(((state >> l->unicode.ascii_shift) & 1)
+		                          ? l->unicode.ascii_size
+		                          : l->unicode.compact_size);
+	else if (read_u64(n->mem, obj + (uint64_t)l->unicode.data_any, &at) != 0)
+		return NULL;
+	data = xmalloc(length * kind + 1);
+	if (length > 0 && n->mem->read(n->mem->arg, at, data, length * kind) != 0) {
+		free(data);
+		return NULL;
+	}
+	out = xmalloc(length * 4 + 1);
+	for (uint64_t i = 0; i < length; i++) {
+		uint32_t cp = 0;
+
+		if (kind == 1)
+			cp = data[i];
+		else if (kind == 2)
+			cp = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
+		else
+			memcpy(&cp, data + 4 * i, 4);
+		o += utf8_put(out + o, cp);
+	}
+	out[o] = '\0';
+	free(data);
+	return out;
+}
+
+/* Reads code object addr into c. */
+static void
+python_read_code(const struct python_namer *n, uint64_t addr, struct python_code *c)
+{
+	const struct python_layout *l = &n->t->layout;
+	int32_t name_off = l->code.co_qualname >= 0 ? l->code.co_qualname : l->code.co_name;
+	int32_t table_off = l->code.co_linetable >= 0 ? l->code.co_linetable : l->code.co_lnotab;
+	uint64_t name = 0, file = 0, table = 0;
+	int32_t first = 0;
+
+	c->addr = addr;
+	(void)read_u64(n->mem, addr + (uint64_t)name_off, &name);
+	(void)read_u64(n->mem, addr + (uint64_t)l->code.co_filename, &file);
+	(void)read_u64(n->mem, addr + (uint64_t)table_off, &table);
+	(void)read_i32(n->mem, addr + (uint64_t)l->code.co_firstlineno, &first);
+	c->function = python_read_str(n, name);
+	c->file = python_read_str(n, file);
+	c->firstlineno = first;
+	c->linetable = python_read_bytes(n, table, PYTHON_MAX_LINETABLE, &c->linetable_len);
+}
+
+static struct python_code *
+python_code(struct python_namer *n, uint64_t addr)
+{
+	size_t i;
+
+	if ((n->used + 1) * 2 > n->nslots) {
+		struct python_code *old = n->slots;
+		size_t nold = n->nslots;
+
+		n->nslots *= 2;
+		n->slots = xcalloc(n->nslots, sizeof(*n->slots));
+		for (size_t k = 0; k < nold; k++) {
+			if (old[k].addr == 0)
+				continue;
+			for (i = (old[k].addr >> 4) & (n->nslots - 1); n->slots[i].addr != 0;
+			     i = (i + 1) & (n->nslots - 1))
+				;
+			n->slots[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = (addr >> 4) & (n->nslots - 1); n->slots[i].addr != 0;
+	     i = (i + 1) & (n->nslots - 1))
+		if (n->slots[i].addr == addr)
+			return &n->slots[i];
+	python_read_code(n, addr, &n->slots[i]);
+	n->used++;
+	return &n->slots[i];
+}
+
+void
+python_stack_name(struct python_namer *n, const struct python_raw_frame *f, struct frame_row *out)
+{
+	struct python_code *c = f->code != 0 ? python_code(n, f->code) : NULL;
+	int line;
+
+	*out = (struct frame_row){.python = true};
+	out->function = xstrdup(c != NULL && c->function != NULL ? c->function : "<unknown>");
+	if (c == NULL)
+		return;
+	out->file = c->file != NULL ? xstrdup(c->file) : NULL;
+	if (c->linetable != NULL &&
+	    python_linetable_line(n->t->layout.code.linetable_format, c->linetable,
+	                          c->linetable_len, c->firstlineno, f->offset, &line) == 0)
+		out->line = line;
+}

@@ -1,0 +1,79 @@
+/* Reading the Python stacks of every thread of a CPython process from
+ * outside: its thread states, each one's chain of frames, and what they
+ * execute, through a memory reader the caller supplies (process_vm_readv on
+ * a live target, a fake address space in tests).
+ *
+ * It happens in two steps, so that a stopped target is stopped only for the
+ * first: python_stack_read follows pointers (threads, frames: a few reads
+ * per frame), and python_stack_name turns each frame's code object into a
+ * function, file and line afterwards. Code objects are immutable, and their
+ * names are cached for the decoder's life. Everything read is untrusted:
+ * every chain is bounded and a read that fails ends that chain, marked. */
+#ifndef STACKTOP_PYTHON_STACK_H
+#define STACKTOP_PYTHON_STACK_H
+
+#include "../model.h"
+#include "python_find.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How the decoder reads the target. */
+struct python_memory {
+	/* Reads len bytes at addr into buf. Returns 0 when all were read, else
+	 * -errno. */
+	int (*read)(void *arg, uint64_t addr, void *buf, size_t len);
+	void *arg;
+};
+
+/* A frame as followed: what to name later. */
+struct python_raw_frame {
+	uint64_t code;  /* PyCodeObject * */
+	int64_t offset; /* of the instruction, in bytes (for the line table) */
+	bool eval_last; /* the outermost frame of one call of the eval loop */
+};
+
+struct python_raw_thread {
+	uint64_t tstate;  /* PyThreadState * */
+	uint64_t pthread; /* thread_id: the pthread_t */
+	int tid;          /* the OS thread id; 0 until known */
+	bool holds_gil;
+	bool truncated;                  /* the chain ended in a read that failed or a bound */
+	struct python_raw_frame *frames; /* owned, innermost first */
+	size_t nframes;
+};
+
+struct python_raw {
+	struct python_raw_thread *threads; /* owned */
+	size_t nthreads;
+};
+
+/* Follows every thread state of every interpreter of t and their frames.
+ * Returns 0 and fills *out (free with python_raw_free), or -EFAULT when not
+ * even the interpreter could be read (-ESRCH when the read says the process
+ * is gone). */
+int python_stack_read(const struct python_target *t, const struct python_memory *mem,
+                      struct python_raw *out);
+void python_raw_free(struct python_raw *r);
+
+/* Sets tid of each thread: native_thread_id on 3.11+; before, the pthread_t
+ * is the address of glibc's struct pthread, whose tid field is found by
+ * trying offsets until every thread's lands on one of tids[0..ntids) (the
+ * process's threads, from /proc). Threads left unmatched keep tid 0. */
+void python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
+                           struct python_raw *r, const int *tids, size_t ntids);
+
+/* Names frames; caches code objects. */
+struct python_namer;
+struct python_namer *python_namer_new(const struct python_target *t,
+                                      const struct python_memory *mem);
+void python_namer_free(struct python_namer *n);
+
+/* Fills out (owned strings) for raw frame f: kind python, function (the
+ * qualified name on 3.11+), file and line; function "<unknown>" when the
+ * code object cannot be read. */
+void python_stack_name(struct python_namer *n, const struct python_raw_frame *f,
+                       struct frame_row *out);
+
+#endif
