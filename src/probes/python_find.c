@@ -148,8 +148,10 @@ python_find(const struct procfs *fs, int pid, struct python_target *out)
 	n = procfs_parse_maps(text, (size_t)len, &maps);
 	free(text);
 	if (n == 0) {
+		/* No maps: the main thread has ended (its threads may live on);
+		 * its interpreter is not looked for. */
 		free(maps);
-		return -ESRCH; /* a zombie has no maps */
+		return -ENOEXEC;
 	}
 	snprintf(task, sizeof(task), "%d", pid);
 	while (first_file < n && maps[first_file].inode == 0)
