@@ -74,6 +74,14 @@ cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 }
 
 int
+cli_option_error(const struct cmd_entry *cmd, int ch, char **argv)
+{
+	if (ch == ':')
+		return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int
 cli_help(const struct cmd_entry *cmd, const char *options)
 {
 	printf("usage: stacktop %s %s\n\n%s\n\n%s", cmd->name, cmd->usage, cmd->summary, options);
@@ -152,11 +160,8 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 		case 'h':
 			rc = cli_help(cmd, help);
 			break;
-		case ':':
-			rc = cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-			break;
 		default:
-			rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			rc = cli_option_error(cmd, ch, argv);
 			break;
 		}
 	}

@@ -20,6 +20,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_mem_entry;
 extern const struct cmd_entry cmd_dump_entry;
+extern const struct cmd_entry cmd_record_entry;
 
 /* Appends the PIDs of a "1,2,3" list to *pids (owned, grown with realloc).
  * Returns 0, or -1 when the list is not PIDs. */
@@ -50,6 +51,11 @@ int cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, ch
  * EXIT_USAGE. */
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The usage error for what getopt_long returned for a missing value (':',
+ * with a leading ':' in optstring) or an unknown option ('?'); returns
+ * EXIT_USAGE. */
+int cli_option_error(const struct cmd_entry *cmd, int ch, char **argv);
 
 /* Prints the full --help of a command to stdout; returns 0. */
 int cli_help(const struct cmd_entry *cmd, const char *options);

@@ -1,5 +1,6 @@
 /* stacktop mem: where a process's memory is, and whether it keeps growing. */
 #include "cli.h"
+#include "clock.h"
 #include "probes/mem.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
@@ -24,15 +25,6 @@ static const char mem_options[] =
     "      --json             JSON output (schema stacktop.mem/1)\n"
     "  -h, --help             this help\n";
 
-static double
-mem_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Samples RssAnon for seconds and fits its growth. Returns 0 or -errno. */
 static int
 mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *out)
@@ -40,7 +32,7 @@ mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *o
 	size_t cap = (size_t)(seconds / MEM_SAMPLE_PERIOD_S) + 4, n = 0;
 	double *t = xmalloc(cap * sizeof(*t));
 	int64_t *kib = xmalloc(cap * sizeof(*kib));
-	double start = mem_now(), now = start;
+	double start = clock_monotonic_s(), now = start;
 	int err = 0;
 
 	while (n < cap) {
@@ -51,7 +43,7 @@ mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *o
 		if (now - start >= seconds)
 			break;
 		cli_sleep(MEM_SAMPLE_PERIOD_S);
-		now = mem_now();
+		now = clock_monotonic_s();
 	}
 	if (err == 0) {
 		growth_fit(t, kib, n, MEM_WINDOWS, &out->growth);

@@ -13,6 +13,7 @@ static const struct cmd_entry *const commands[] = {
     &cmd_report_entry,
     &cmd_mem_entry,
     &cmd_dump_entry,
+    &cmd_record_entry,
 };
 
 static int

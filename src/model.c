@@ -10,8 +10,11 @@ report_free(struct report *r)
 	for (size_t i = 0; i < r->nprocs; i++) {
 		struct process_row *p = &r->procs[i];
 
-		for (size_t t = 0; t < p->nthreads; t++)
+		for (size_t t = 0; t < p->nthreads; t++) {
 			free(p->threads[t].wchan);
+			thread_stack_clear(p->threads[t].stack);
+			free(p->threads[t].stack);
+		}
 		free(p->threads);
 		free(p->cmdline);
 	}
@@ -20,17 +23,26 @@ report_free(struct report *r)
 }
 
 void
+thread_stack_clear(struct thread_stack *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t f = 0; f < t->nframes; f++) {
+		free(t->frames[f].function);
+		free(t->frames[f].module);
+	}
+	free(t->frames);
+	t->frames = NULL;
+	t->nframes = 0;
+}
+
+void
 dump_report_free(struct dump_report *d)
 {
 	if (d == NULL)
 		return;
-	for (size_t i = 0; i < d->nthreads; i++) {
-		for (size_t f = 0; f < d->threads[i].nframes; f++) {
-			free(d->threads[i].frames[f].function);
-			free(d->threads[i].frames[f].module);
-		}
-		free(d->threads[i].frames);
-	}
+	for (size_t i = 0; i < d->nthreads; i++)
+		thread_stack_clear(&d->threads[i]);
 	free(d->threads);
 	free(d);
 }

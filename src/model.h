@@ -24,7 +24,8 @@ struct thread_row {
 	int syscall; /* a number, or a PROCFS_SYSCALL_* value */
 	double ctxsw_voluntary_per_s;
 	double ctxsw_involuntary_per_s;
-	double run_delay_pct; /* time spent waiting for a CPU, % of the interval */
+	double run_delay_pct;       /* time spent waiting for a CPU, % of the interval */
+	struct thread_stack *stack; /* owned; taken for report --stacks, else NULL */
 };
 
 struct mem_row {
@@ -122,6 +123,9 @@ struct dump_report {
 
 /* Frees a report's contents and the report; report_free(NULL) is a no-op. */
 void report_free(struct report *r);
+
+/* Frees a thread's frames (not the struct itself). */
+void thread_stack_clear(struct thread_stack *t);
 
 /* Frees a dump, its threads and frames; dump_report_free(NULL) is a no-op. */
 void dump_report_free(struct dump_report *d);

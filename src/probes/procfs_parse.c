@@ -410,7 +410,8 @@ procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
 		if ((header || p >= end) && in_mapping) {
 			/* Copy-on-write pages of a private file mapping are anonymous memory. */
 			if (kind == PROCFS_MEM_FILE && anon > 0 && anon <= rss) {
-				out->kib[PROCFS_MEM_ANON] = add_saturated(out->kib[PROCFS_MEM_ANON], anon);
+				out->kib[PROCFS_MEM_ANON] =
+				    add_saturated(out->kib[PROCFS_MEM_ANON], anon);
 				rss -= anon;
 			}
 			out->kib[kind] = add_saturated(out->kib[kind], rss);

@@ -1,10 +1,12 @@
 #include "ptrace.h"
 
+#include "../clock.h"
 #include "../xmalloc.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,10 +28,7 @@
 static double
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return clock_monotonic_s() * 1e3;
 }
 
 ssize_t
@@ -57,13 +56,23 @@ ptrace_read_memory(int pid, uint64_t addr, void *buf, size_t len)
 
 /* Waits until s->tid reports a stop. Returns 0, -ESRCH when it exited,
  * -ETIMEDOUT after the deadline. A stop for a signal being delivered to it is
- * a stop too; the signal is remembered so that detaching gives it back. */
+ * a stop too; the signal is remembered so that detaching gives it back.
+ *
+ * Every ptrace stop also sends the tracer SIGCHLD, which the caller keeps
+ * blocked: waiting for it with sigtimedwait wakes us the moment a thread
+ * stops, where polling with sleeps would add the timer's slack (50 us or
+ * more) to the target's stop, once per thread. */
 static int
 ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 {
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		int status;
 		pid_t r = waitpid(s->tid, &status, __WALL | WNOHANG);
+		double left;
 
 		if (r == s->tid && WIFSTOPPED(status)) {
 			/* PTRACE_EVENT_STOP: our interrupt, or a group-stop. */
@@ -73,11 +82,11 @@ ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 		}
 		if (r == s->tid || (r < 0 && errno == ECHILD))
 			return -ESRCH; /* exited while we waited */
-		if (now_ms() > deadline)
+		left = deadline - now_ms();
+		if (left <= 0)
 			return -ETIMEDOUT;
-		/* Threads stop within microseconds; poll rather than sleep long. */
-		struct timespec pause = {0, 20 * 1000};
-		nanosleep(&pause, NULL);
+		struct timespec wait = {(time_t)(left / 1e3), (long)(fmod(left, 1e3) * 1e6)};
+		(void)sigtimedwait(&chld, NULL, &wait);
 	}
 }
 
@@ -118,6 +127,7 @@ ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes, struct t
 	sigaddset(&hold, SIGHUP);
 	sigaddset(&hold, SIGQUIT);
 	sigaddset(&hold, SIGPIPE);
+	sigaddset(&hold, SIGCHLD); /* see ptrace_wait_stop */
 	sigprocmask(SIG_BLOCK, &hold, &saved);
 
 	start = now_ms();

@@ -43,56 +43,40 @@ stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread
 		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
 }
 
-int
-stacks_dump(const struct procfs *fs, int pid, struct dump_report **out)
+/* The stacks of threads tids of process pid (comm from its stat). */
+static int
+stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
+                 struct dump_report **out)
 {
-	char path[64], buf[1024];
-	struct procfs_stat st;
 	struct snapshot_stats stats;
 	struct thread_snapshot *snaps;
 	struct unwinder *u;
 	struct dump_report *d;
-	int *tids;
-	ssize_t n;
 	int err;
 
-	*out = NULL;
-	snprintf(path, sizeof(path), "%d/stat", pid);
-	n = procfs_read(fs, path, buf, sizeof(buf));
-	if (n < 0)
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || st.state == 'Z' || st.state == 'X')
-		return -ESRCH;
-	snprintf(path, sizeof(path), "%d/task", pid);
-	n = procfs_list_ids(fs, path, &tids);
-	if (n < 0)
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
 	err = unwinder_new(fs, pid, &u);
-	if (err != 0) {
-		free(tids);
+	if (err != 0)
 		return procfs_is_gone(err) ? -ESRCH : err;
-	}
 	d = xcalloc(1, sizeof(*d));
 	d->pid = pid;
-	memcpy(d->comm, st.comm, sizeof(d->comm));
-	d->threads = xcalloc(n ? (size_t)n : 1, sizeof(*d->threads));
-	d->nthreads = (size_t)n;
-	for (ssize_t i = 0; i < n; i++) {
+	snprintf(d->comm, sizeof(d->comm), "%s", comm);
+	d->threads = xcalloc(n ? n : 1, sizeof(*d->threads));
+	d->nthreads = n;
+	for (size_t i = 0; i < n; i++) {
 		d->threads[i].tid = tids[i];
 		stacks_read_thread(fs, pid, &d->threads[i]);
 	}
 
-	snaps = xcalloc(n ? (size_t)n : 1, sizeof(*snaps));
-	err = ptrace_snapshot(pid, tids, (size_t)n, STACKS_COPY_BYTES, snaps, &stats);
+	snaps = xcalloc(n ? n : 1, sizeof(*snaps));
+	err = ptrace_snapshot(pid, tids, n, STACKS_COPY_BYTES, snaps, &stats);
 	d->stopped_ms = stats.stopped_ms;
 	d->skipped = stats.skipped;
 	if (err == 0) {
-		for (ssize_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			stacks_unwind(u, &snaps[i], &d->threads[i]);
 	}
-	ptrace_snapshot_release(snaps, (size_t)n);
+	ptrace_snapshot_release(snaps, n);
 	free(snaps);
-	free(tids);
 	unwinder_free(u);
 	if (err != 0) {
 		dump_report_free(d);
@@ -100,4 +84,53 @@ stacks_dump(const struct procfs *fs, int pid, struct dump_report **out)
 	}
 	*out = d;
 	return 0;
+}
+
+/* Reads pid's stat: its name, and whether it is alive. */
+static int
+stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/stat", pid);
+	n = procfs_read(fs, path, buf, sizeof(buf));
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	if (procfs_parse_stat(buf, (size_t)n, st) != 0 || st->state == 'Z' || st->state == 'X')
+		return -ESRCH;
+	return 0;
+}
+
+int
+stacks_dump(const struct procfs *fs, int pid, struct dump_report **out)
+{
+	char path[64];
+	struct procfs_stat st;
+	int *tids;
+	ssize_t n;
+	int err;
+
+	*out = NULL;
+	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+		return err;
+	snprintf(path, sizeof(path), "%d/task", pid);
+	n = procfs_list_ids(fs, path, &tids);
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, out);
+	free(tids);
+	return err;
+}
+
+int
+stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct dump_report **out)
+{
+	struct procfs_stat st;
+	int err;
+
+	*out = NULL;
+	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+		return err;
+	return stacks_take_tids(fs, pid, st.comm, tids, n, out);
 }

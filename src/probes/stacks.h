@@ -16,4 +16,10 @@
  * when we may not trace it. */
 int stacks_dump(const struct procfs *fs, int pid, struct dump_report **out);
 
+/* The same for the n threads tids of pid only (report --stacks, the live
+ * view): only they are stopped. A tid that is not a thread of pid gets
+ * -ESRCH in its row. */
+int stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n,
+                struct dump_report **out);
+
 #endif

@@ -22,6 +22,15 @@ enum {
 	DW_EH_PE_datarel = 0x30,
 };
 
+/* A file the target maps, opened on our side. Kept across maps changes:
+ * a library unmapped and mapped again is not parsed twice. The file is known
+ * by its inode and path (a rebuilt file gets a new inode). */
+struct module_entry {
+	uint64_t inode;
+	char path[256];
+	struct module *module; /* owned; NULL when it could not be opened */
+};
+
 /* A mapping of the target, with its file opened on our side when it is one. */
 struct mapping {
 	struct procfs_map map;
@@ -34,9 +43,11 @@ struct mapping {
 struct unwinder {
 	const struct procfs *fs;
 	int pid;
+	char *maps_text; /* the maps the mappings were parsed from */
+	size_t maps_len;
 	struct mapping *maps;
 	size_t nmaps;
-	struct module **modules; /* owned, one per distinct file */
+	struct module_entry *modules; /* one per distinct file */
 	size_t nmodules;
 	unw_addr_space_t as;
 };
@@ -68,43 +79,45 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 
 /* Opens the file behind a mapping: map_files sees the very file the target
  * mapped (even deleted, even in another mount namespace); the path under
- * /proc/PID/root is the fallback. */
+ * /proc/PID/root is the fallback. A file that cannot be opened is cached too,
+ * so that each sample does not try again. */
+static struct module *
+unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
+{
+	char path[512];
+	struct module_entry *e;
+	struct module *mod = NULL;
+
+	for (size_t i = 0; i < u->nmodules; i++)
+		if (u->modules[i].inode == map->inode && strcmp(u->modules[i].path, map->path) == 0)
+			return u->modules[i].module;
+	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(u->fs), u->pid,
+	         (unsigned long long)map->start, (unsigned long long)map->end);
+	if (module_open(path, &mod) != 0) {
+		snprintf(path, sizeof(path), "%s/%d/root%s", procfs_root(u->fs), u->pid, map->path);
+		if (module_open(path, &mod) != 0)
+			mod = NULL;
+	}
+	if (mod != NULL)
+		module_load_debug(mod, map->path);
+	u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
+	e = &u->modules[u->nmodules++];
+	e->inode = map->inode;
+	snprintf(e->path, sizeof(e->path), "%s", map->path);
+	e->module = mod;
+	return mod;
+}
+
 static struct module *
 unwinder_module(struct unwinder *u, struct mapping *m)
 {
-	char path[512];
-	struct module *mod = NULL;
-
 	if (m->tried)
 		return m->module;
 	m->tried = true;
 	if (m->map.inode == 0 || m->map.path[0] != '/')
 		return NULL;
-	/* Another mapping of the same file already has it open. */
-	for (size_t i = 0; i < u->nmaps; i++) {
-		struct mapping *o = &u->maps[i];
-
-		if (o != m && o->tried && o->module != NULL && o->map.inode == m->map.inode &&
-		    strcmp(o->map.path, m->map.path) == 0) {
-			m->module = o->module;
-			break;
-		}
-	}
-	if (m->module == NULL) {
-		snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(u->fs),
-		         u->pid, (unsigned long long)m->map.start, (unsigned long long)m->map.end);
-		if (module_open(path, &mod) != 0) {
-			snprintf(path, sizeof(path), "%s/%d/root%s", procfs_root(u->fs), u->pid,
-			         m->map.path);
-			if (module_open(path, &mod) != 0)
-				return NULL;
-		}
-		module_load_debug(mod, m->map.path);
-		u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
-		u->modules[u->nmodules++] = mod;
-		m->module = mod;
-	}
-	if (module_vaddr_of_offset(m->module, m->map.offset, &m->bias) == 0) {
+	m->module = unwinder_open_module(u, &m->map);
+	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map.offset, &m->bias) == 0) {
 		m->bias = m->map.start - m->bias;
 		m->has_bias = true;
 	}
@@ -314,31 +327,57 @@ static unw_accessors_t unwinder_accessors = {
 };
 
 int
-unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
+unwinder_refresh(struct unwinder *u, bool *changed)
 {
-	struct unwinder *u;
 	struct procfs_map *maps;
 	char path[64];
 	char *buf;
 	ssize_t n;
 	size_t count;
 
-	snprintf(path, sizeof(path), "%d/maps", pid);
-	n = procfs_read_all(fs, path, &buf);
+	*changed = false;
+	snprintf(path, sizeof(path), "%d/maps", u->pid);
+	n = procfs_read_all(u->fs, path, &buf);
 	if (n < 0)
 		return (int)n;
+	if (u->maps_text != NULL && (size_t)n == u->maps_len &&
+	    memcmp(buf, u->maps_text, u->maps_len) == 0) {
+		free(buf);
+		return 0;
+	}
 	count = procfs_parse_maps(buf, (size_t)n, &maps);
-	free(buf);
-	u = xcalloc(1, sizeof(*u));
-	u->fs = fs;
-	u->pid = pid;
+	free(u->maps_text);
+	u->maps_text = buf;
+	u->maps_len = (size_t)n;
+	free(u->maps);
 	u->maps = xcalloc(count ? count : 1, sizeof(*u->maps));
 	for (size_t i = 0; i < count; i++)
 		u->maps[i].map = maps[i];
 	u->nmaps = count;
 	free(maps);
+	/* libunwind caches what it learnt per address; an address may now
+	 * belong to another file. */
+	unw_flush_cache(u->as, 0, 0);
+	*changed = true;
+	return 0;
+}
+
+int
+unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
+{
+	struct unwinder *u = xcalloc(1, sizeof(*u));
+	bool changed;
+	int err;
+
+	u->fs = fs;
+	u->pid = pid;
 	u->as = unw_create_addr_space(&unwinder_accessors, 0);
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	err = unwinder_refresh(u, &changed);
+	if (err != 0) {
+		unwinder_free(u);
+		return err;
+	}
 	*out = u;
 	return 0;
 }
@@ -351,9 +390,10 @@ unwinder_free(struct unwinder *u)
 	if (u->as != NULL)
 		unw_destroy_addr_space(u->as);
 	for (size_t i = 0; i < u->nmodules; i++)
-		module_free(u->modules[i]);
+		module_free(u->modules[i].module);
 	free(u->modules);
 	free(u->maps);
+	free(u->maps_text);
 	free(u);
 }
 

@@ -4,9 +4,9 @@
  * parse unwind tables out of its memory. Ours answer from the copy taken while
  * the thread was stopped (registers and stack), and from the target's ELF
  * files opened and mapped locally (.eh_frame_hdr and .eh_frame), so the
- * target runs again before the unwinding starts. Modules are cached for the
- * life of the unwinder, which is one look at one process: its maps do not
- * change under it. */
+ * target runs again before the unwinding starts. Files are opened and parsed
+ * once for the life of the unwinder; its view of the target's mappings is
+ * renewed with unwinder_refresh, for a process sampled over time. */
 #ifndef STACKTOP_UNWIND_H
 #define STACKTOP_UNWIND_H
 
@@ -24,6 +24,12 @@ struct unwinder;
  * unwinder_free), or -errno. */
 int unwinder_new(const struct procfs *fs, int pid, struct unwinder **out);
 void unwinder_free(struct unwinder *u);
+
+/* Reads pid's maps again; when they changed (a library loaded or unloaded,
+ * an exec), the unwinder forgets what it knew per address and sets
+ * *changed. Files already opened stay cached. Returns 0 or -errno (-ENOENT,
+ * -ESRCH: the process is gone). */
+int unwinder_refresh(struct unwinder *u, bool *changed);
 
 /* Unwinds a snapshot into at most max instruction pointers, innermost first.
  * Returns how many. */

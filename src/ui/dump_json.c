@@ -24,7 +24,7 @@ dump_thread_error(int err)
 	}
 }
 
-static void
+void
 dump_json_frame(struct json *j, const struct frame_row *f)
 {
 	json_object_begin(j);

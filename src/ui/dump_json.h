@@ -13,4 +13,9 @@ void dump_json_write(FILE *out, const struct dump_report *d);
  * or NULL when it has one. */
 const char *dump_thread_error(int err);
 
+/* Writes one frame object of the contract ({kind, address, function, module,
+ * offset, file, line}) as the next value of j. */
+struct json;
+void dump_json_frame(struct json *j, const struct frame_row *f);
+
 #endif

@@ -15,7 +15,7 @@ dump_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void
+void
 dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 {
 	fprintf(out, "#%-3zu 0x%016" PRIx64 " in ", i, f->ip);

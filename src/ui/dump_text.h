@@ -10,4 +10,8 @@
 /* Writes d (borrowed) to out. */
 void dump_text_write(FILE *out, const struct dump_report *d);
 
+/* Writes frame number i of a stack as one line: "#i 0xADDR in func+0xOFF
+ * (module)", or "module+0xOFF" when no symbol covers it. */
+void dump_text_frame(FILE *out, size_t i, const struct frame_row *f);
+
 #endif

@@ -1,6 +1,7 @@
 #include "report_json.h"
 
 #include "../probes/syscall_names.h"
+#include "dump_json.h"
 #include "json.h"
 #include "text.h"
 
@@ -76,8 +77,19 @@ report_json_thread(struct json *j, const struct thread_row *t)
 	json_pct(j, "ctxsw_voluntary_per_s", t->ctxsw_voluntary_per_s);
 	json_pct(j, "ctxsw_involuntary_per_s", t->ctxsw_involuntary_per_s);
 	json_pct(j, "run_delay_pct", t->run_delay_pct);
+	/* report --stacks: the stack of the hottest threads; null for the others
+	 * and without --stacks, with the reason when one could not be taken. */
 	json_key(j, "stack");
-	json_null(j);
+	if (t->stack != NULL && t->stack->err == 0) {
+		json_array_begin(j);
+		for (size_t f = 0; f < t->stack->nframes; f++)
+			dump_json_frame(j, &t->stack->frames[f]);
+		json_array_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "stack_error");
+	json_string(j, t->stack != NULL ? dump_thread_error(t->stack->err) : NULL);
 	json_object_end(j);
 }
 

@@ -1,6 +1,8 @@
 #include "report_text.h"
 
 #include "../probes/syscall_names.h"
+#include "dump_json.h"
+#include "dump_text.h"
 #include "text.h"
 
 #include <math.h>
@@ -116,6 +118,24 @@ report_text_thread(FILE *out, const struct thread_row *t)
 	fputc('\n', out);
 }
 
+/* report --stacks: the thread's frames under its row. */
+static void
+report_text_stack(FILE *out, const struct thread_stack *s)
+{
+	const char *why;
+
+	if (s == NULL)
+		return;
+	if ((why = dump_thread_error(s->err)) != NULL) {
+		fprintf(out, "%11s(no stack: %s)\n", "", why);
+		return;
+	}
+	for (size_t f = 0; f < s->nframes; f++) {
+		fprintf(out, "%11s", "");
+		dump_text_frame(out, f, &s->frames[f]);
+	}
+}
+
 void
 report_text_write(FILE *out, const struct report *r)
 {
@@ -126,8 +146,10 @@ report_text_write(FILE *out, const struct report *r)
 		report_text_process(out, p);
 		fprintf(out, "  %7s %-16s %c %5s %5s %5s %6s %7s %7s %s\n", "TID", "NAME", 'S',
 		        "%CPU", "%USR", "%SYS", "DELAY%", "VCSW/s", "ICSW/s", "SYSCALL (WCHAN)");
-		for (size_t t = 0; t < p->nthreads; t++)
+		for (size_t t = 0; t < p->nthreads; t++) {
 			report_text_thread(out, &p->threads[t]);
+			report_text_stack(out, p->threads[t].stack);
+		}
 		if ((int64_t)p->nthreads < p->thread_count)
 			fprintf(out, "  (%lld more threads; -n to list more)\n",
 			        (long long)(p->thread_count - (int64_t)p->nthreads));

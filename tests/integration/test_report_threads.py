@@ -1,5 +1,5 @@
 """report against a target with known threads: ranking, names, states,
-syscalls, CPU bounds and the JSON contract."""
+syscalls, CPU bounds, the JSON contract, and --stacks."""
 
 import os
 import time
@@ -39,6 +39,7 @@ def check_json(pid):
     check(len(proc["threads"]) == IDLE + 3, f"{len(proc['threads'])} threads")
     for t in proc["threads"]:
         check(THREAD_KEYS <= t.keys(), f"thread keys {t.keys()}")
+        check(t["stack"] is None, "a stack without --stacks")
     cpus = [t["cpu_pct"] for t in proc["threads"]]
     check(cpus == sorted(cpus, reverse=True), f"threads not sorted by CPU: {cpus}")
 
@@ -80,6 +81,32 @@ def check_text(pid):
     check(f"({IDLE + 3 - 3} more threads" in out.decode(), "the elided threads are counted")
 
 
+def check_stacks(pid):
+    """--stacks: the hottest threads' stacks under their rows."""
+    doc = stacktop_json("report", "-p", pid, "-d", 0.3, "--stacks", "-n", 3)
+    threads = doc["processes"][0]["threads"]
+    check(len(threads) == 3 and threads[0]["name"] == "st-hot", f"threads {threads}")
+    for t in threads:
+        check(t["stack"] and t["stack_error"] is None, f"no stack for {t['name']}: {t}")
+    hot = [f["function"] for f in threads[0]["stack"]]
+    check(hot[0] == "spin_forever" and "hot_main" in hot and "start_thread" in hot,
+          f"hot stack {hot}")
+    # JSON lists every thread; stacks are taken for the ten hottest.
+    doc = stacktop_json("report", "-p", pid, "-d", 0.3, "--stacks")
+    threads = doc["processes"][0]["threads"]
+    with_stack = [t["name"] for t in threads if t["stack"]]
+    check(len(threads) == IDLE + 3 and len(with_stack) == 10, f"stacks of {with_stack}")
+    check(threads[-1]["stack"] is None and threads[-1]["stack_error"] is None,
+          "the eleventh thread has a stack")
+
+    code, out, err = stacktop("report", "-p", pid, "-d", 0.3, "-n", 2, "--stacks")
+    check(code == 0, f"report --stacks exited {code}: {err}")
+    lines = out.decode().splitlines()
+    hot_row = [i for i, l in enumerate(lines) if " st-hot " in l]
+    check(len(hot_row) == 1 and "in spin_forever+0x" in lines[hot_row[0] + 1],
+          f"the hot thread's stack is not under its row:\n{out.decode()}")
+
+
 def check_whole_system(pid):
     doc = stacktop_json("report", "-d", 1, "-P", 3, "-n", 2)
     procs = doc["processes"]
@@ -101,6 +128,7 @@ def test():
     time.sleep(0.3)
     check_json(target.pid)
     check_text(target.pid)
+    check_stacks(target.pid)
     check_whole_system(target.pid)
 
 

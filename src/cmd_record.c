@@ -1,0 +1,273 @@
+/* stacktop record: a sampled profile of one process's native stacks, written
+ * as folded stacks, speedscope JSON or an SVG flame graph. */
+#include "cli.h"
+#include "clock.h"
+#include "probes/sampler.h"
+#include "sanitize.h"
+#include "ui/profile_fold.h"
+#include "ui/profile_speedscope.h"
+#include "ui/profile_svg.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ptrace stops cost the target a few microseconds per thread; beyond 1 kHz
+ * the stops themselves would be the profile. */
+#define RECORD_MAX_HZ 1000
+
+static const char record_options[] =
+    "options:\n"
+    "  -p, --pid PID          the process (required)\n"
+    "  -d, --duration SECONDS how long to sample (default 10; Ctrl-C ends early\n"
+    "                         and still writes the profile)\n"
+    "  -r, --rate HZ          samples per second (default 100, at most 1000)\n"
+    "  -o, --output FILE      where to write (default standard output)\n"
+    "  -f, --format FORMAT    folded (flamegraph.pl, inferno), speedscope (JSON),\n"
+    "                         or svg (a flame graph); default from FILE's\n"
+    "                         extension (.svg, .json), else folded\n"
+    "      --idle             count threads that did not run too (their last\n"
+    "                         stack), for a wall-clock profile\n"
+    "  -h, --help             this help\n";
+
+enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG };
+
+static const char *const record_format_names[] = {
+    [RECORD_FOLDED] = "folded",
+    [RECORD_SPEEDSCOPE] = "speedscope",
+    [RECORD_SVG] = "svg",
+};
+
+struct record_opts {
+	int pid;
+	double duration;
+	double rate;
+	const char *output; /* NULL: stdout */
+	int format;         /* -1: from the output's name */
+	bool idle;
+};
+
+static volatile sig_atomic_t record_interrupted;
+
+static void
+record_on_signal(int sig)
+{
+	(void)sig;
+	record_interrupted = 1;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int
+record_parse(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"pid", required_argument, NULL, 'p'},    {"duration", required_argument, NULL, 'd'},
+	    {"rate", required_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, 'f'}, {"idle", no_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const struct cmd_entry *cmd = &cmd_record_entry;
+	int *pids = NULL;
+	size_t npids = 0;
+	long hz;
+	int ch, rc = 0;
+
+	*o = (struct record_opts){.duration = 10, .rate = 100, .format = -1};
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:d:r:o:f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1)
+				rc = cli_usage_error(cmd, "-p takes one PID");
+			break;
+		case 'd':
+			if (cli_parse_seconds(optarg, &o->duration) != 0)
+				rc =
+				    cli_usage_error(cmd, "'%s' is not a number of seconds", optarg);
+			break;
+		case 'r':
+			if (cli_parse_count(optarg, 1, RECORD_MAX_HZ, &hz) != 0)
+				rc = cli_usage_error(cmd, "the rate is 1 to %d Hz, not '%s'",
+				                     RECORD_MAX_HZ, optarg);
+			o->rate = (double)hz;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'f':
+			for (size_t i = 0; i < 3; i++)
+				if (strcmp(optarg, record_format_names[i]) == 0)
+					o->format = (int)i;
+			if (o->format < 0)
+				rc = cli_usage_error(cmd, "unknown format '%s'", optarg);
+			break;
+		case 'i':
+			o->idle = true;
+			break;
+		case 'h':
+			rc = -1;
+			break;
+		default:
+			rc = cli_option_error(cmd, ch, argv);
+			break;
+		}
+	}
+	if (rc == 0 && optind < argc)
+		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (rc == 0 && npids != 1)
+		rc = cli_usage_error(cmd, "-p PID is required");
+	if (rc == 0)
+		o->pid = pids[0];
+	if (o->format < 0)
+		o->format = o->output && ends_with(o->output, ".svg")    ? RECORD_SVG
+		            : o->output && ends_with(o->output, ".json") ? RECORD_SPEEDSCOPE
+		                                                         : RECORD_FOLDED;
+	free(pids);
+	return rc;
+}
+
+/* Sleeps until the monotonic time at (seconds); a signal ends the sleep. */
+static void
+record_sleep_until(double at)
+{
+	struct timespec ts = {(time_t)at, (long)((at - floor(at)) * 1e9)};
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* Samples until the duration is over, the user interrupts, or the target is
+ * gone. Rounds are due at fixed times; a round that runs late makes the next
+ * ones skip rather than bunch up. Returns 0, -ESRCH (gone: the profile holds
+ * what came before) or -EPERM. */
+static int
+record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
+{
+	double period = 1.0 / o->rate, start = clock_monotonic_s(), next = start;
+	int err = 0;
+
+	while (!record_interrupted) {
+		err = sampler_round(s, p);
+		p->duration_s = clock_monotonic_s() - start;
+		if (err != 0)
+			break;
+		next += period;
+		if (next - start >= o->duration)
+			break;
+		if (clock_monotonic_s() > next)
+			next += floor((clock_monotonic_s() - next) / period + 1) * period;
+		record_sleep_until(next);
+	}
+	return err;
+}
+
+static void
+record_summary(const struct profile *p, const struct record_opts *o, const char *comm)
+{
+	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		distinct += p->stacks[i].count > 0;
+	fprintf(stderr,
+	        "stacktop record: PID %d (%s): %llu samples in %llu rounds over %.2f s "
+	        "(%.1f Hz of %.0f), %llu errors, %zu distinct stacks; target stopped %.3f ms "
+	        "per round on average (max %.3f ms)",
+	        p->pid, comm, (unsigned long long)p->samples, (unsigned long long)p->ticks,
+	        p->duration_s, hz, o->rate, (unsigned long long)p->errors, distinct,
+	        p->stops ? p->stopped_ms_sum / (double)p->stops : 0.0, p->stopped_ms_max);
+	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
+	        o->output ? o->output : "standard output");
+}
+
+static int
+cmd_record_exec(int argc, char **argv)
+{
+	struct record_opts o;
+	struct procfs *fs = NULL;
+	struct sampler *s = NULL;
+	struct profile *p;
+	struct sigaction sa = {.sa_handler = record_on_signal};
+	char comm[4 * PROCFS_COMM_MAX];
+	FILE *out = stdout;
+	int rc = record_parse(argc, argv, &o);
+	int err;
+
+	if (rc != 0)
+		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
+	if (cli_open_procfs(&fs) != 0)
+		return EXIT_TARGET;
+	err = sampler_new(fs, o.pid, o.idle, &s);
+	if (err != 0) {
+		procfs_free(fs);
+		return cli_target_error(o.pid, err);
+	}
+	/* Open the output before sampling: a typo should not cost the profile. */
+	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
+		        strerror(errno));
+		sampler_free(s);
+		procfs_free(fs);
+		return EXIT_USAGE;
+	}
+	/* Ctrl-C, a hang-up or kill end the recording, not the profile. The
+	 * ptrace stop holds these signals, so they land between rounds. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	p = profile_new(o.pid, "");
+	p->requested_hz = o.rate;
+	err = record_loop(s, p, &o);
+	sanitize_text(sampler_comm(s), strlen(sampler_comm(s)), comm, sizeof(comm));
+	snprintf(p->comm, sizeof(p->comm), "%s", sampler_comm(s));
+	rc = 0;
+	if (err == -ESRCH && p->ticks > 0) {
+		fprintf(stderr,
+		        "stacktop record: PID %d exited after %.2f s; the profile covers its "
+		        "life until then\n",
+		        o.pid, p->duration_s);
+	} else if (err != 0) {
+		rc = cli_target_error(o.pid, err);
+	}
+	if (rc == 0) {
+		if (o.format == RECORD_SVG)
+			profile_svg_write(out, p);
+		else if (o.format == RECORD_SPEEDSCOPE)
+			profile_speedscope_write(out, p);
+		else
+			profile_folded_write(out, p);
+		record_summary(p, &o, comm);
+	}
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
+		        strerror(errno));
+		rc = EXIT_TARGET;
+	}
+	fflush(stdout);
+	profile_free(p);
+	sampler_free(s);
+	procfs_free(fs);
+	return rc;
+}
+
+const struct cmd_entry cmd_record_entry = {
+    .name = "record",
+    .usage = "-p PID [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] [--idle]",
+    .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
+    .exec = cmd_record_exec,
+};

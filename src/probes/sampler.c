@@ -1,0 +1,303 @@
+#include "sampler.h"
+
+#include "../xmalloc.h"
+#include "ptrace.h"
+#include "stacks.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What we remember of a thread between rounds. */
+struct sampled_thread {
+	int tid;
+	int schedstat_fd; /* kept open; -1 when it could not be (then opened each round) */
+	bool known;       /* run_ns holds a reading */
+	uint64_t run_ns;  /* CPU time at the last round */
+	bool ran;         /* this round: ran since the last one (or is new) */
+	size_t last;      /* its last stack: profile index + 1, or 0 */
+};
+
+struct sampler {
+	const struct procfs *fs;
+	int pid;
+	bool idle;
+	int task_dir; /* PID/task, kept open */
+	int stat_fd;  /* PID/stat, kept open */
+	char comm[PROCFS_COMM_MAX];
+	struct sampled_thread *threads; /* sorted by tid */
+	size_t nthreads;
+	uint64_t rounds;
+	struct unwinder *unwinder;
+};
+
+static int
+compare_ints(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+sampler_close_thread(struct sampled_thread *t)
+{
+	if (t->schedstat_fd >= 0)
+		close(t->schedstat_fd);
+	t->schedstat_fd = -1;
+}
+
+void
+sampler_free(struct sampler *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nthreads; i++)
+		sampler_close_thread(&s->threads[i]);
+	free(s->threads);
+	if (s->task_dir >= 0)
+		close(s->task_dir);
+	if (s->stat_fd >= 0)
+		close(s->stat_fd);
+	unwinder_free(s->unwinder);
+	free(s);
+}
+
+int
+sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	char path[64];
+	int err;
+
+	*out = NULL;
+	s->fs = fs;
+	s->pid = pid;
+	s->idle = idle;
+	snprintf(path, sizeof(path), "%d/task", pid);
+	s->task_dir = procfs_open_dir(fs, path);
+	snprintf(path, sizeof(path), "%d/stat", pid);
+	s->stat_fd = procfs_open(fs, path);
+	err = s->task_dir < 0 ? s->task_dir : s->stat_fd < 0 ? s->stat_fd : 0;
+	if (err == 0)
+		err = unwinder_new(fs, pid, &s->unwinder);
+	if (err != 0) {
+		sampler_free(s);
+		return procfs_is_gone(err) ? -ESRCH : err;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *
+sampler_comm(const struct sampler *s)
+{
+	return s->comm;
+}
+
+/* The process is alive (not a zombie) and its name is current: an exec
+ * renames it. */
+static int
+sampler_read_process(struct sampler *s)
+{
+	char buf[1024];
+	struct procfs_stat st;
+	ssize_t n = procfs_pread(s->stat_fd, buf, sizeof(buf));
+
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || st.state == 'Z' || st.state == 'X')
+		return -ESRCH;
+	memcpy(s->comm, st.comm, sizeof(s->comm));
+	return 0;
+}
+
+static struct sampled_thread *
+sampler_find(struct sampled_thread *threads, size_t n, int tid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (threads[mid].tid == tid)
+			return &threads[mid];
+		if (threads[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads a thread's CPU time and decides whether it ran since the last round.
+ * A thread seen for the first time counts as having run, except in the first
+ * round of a CPU profile, which only sets the baseline. */
+static void
+sampler_read_thread(struct sampler *s, struct sampled_thread *t)
+{
+	char path[64], buf[128];
+	struct procfs_schedstat ss;
+	ssize_t n;
+
+	if (t->schedstat_fd < 0 && !t->known) {
+		snprintf(path, sizeof(path), "%d/schedstat", t->tid);
+		t->schedstat_fd = procfs_openat(s->task_dir, path);
+	}
+	if (t->schedstat_fd >= 0) {
+		n = procfs_pread(t->schedstat_fd, buf, sizeof(buf));
+	} else {
+		/* Out of fds: open, read and close. */
+		snprintf(path, sizeof(path), "%d/task/%d/schedstat", s->pid, t->tid);
+		n = procfs_read(s->fs, path, buf, sizeof(buf));
+	}
+	if (n < 0 || procfs_parse_schedstat(buf, (size_t)n, &ss) != 0) {
+		t->ran = false; /* gone since the listing */
+		return;
+	}
+	if (!t->known)
+		t->ran = s->rounds > 0 || s->idle;
+	else
+		t->ran = ss.run_ns != t->run_ns;
+	t->known = true;
+	t->run_ns = ss.run_ns;
+}
+
+/* Lists the threads again, keeping what we knew of those still there. */
+static int
+sampler_list(struct sampler *s)
+{
+	struct sampled_thread *threads;
+	int *tids;
+	ssize_t n = procfs_list_ids_fd(s->task_dir, &tids);
+
+	if (n <= 0) {
+		free(tids);
+		return n == 0 || procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	}
+	qsort(tids, (size_t)n, sizeof(*tids), compare_ints);
+	threads = xcalloc((size_t)n, sizeof(*threads));
+	for (ssize_t i = 0; i < n; i++) {
+		struct sampled_thread *old = sampler_find(s->threads, s->nthreads, tids[i]);
+
+		if (old != NULL) {
+			threads[i] = *old;
+			old->schedstat_fd = -1; /* moved */
+		} else {
+			threads[i] = (struct sampled_thread){.tid = tids[i], .schedstat_fd = -1};
+		}
+	}
+	for (size_t i = 0; i < s->nthreads; i++)
+		sampler_close_thread(&s->threads[i]); /* those that ended */
+	free(s->threads);
+	free(tids);
+	s->threads = threads;
+	s->nthreads = (size_t)n;
+	return 0;
+}
+
+/* The thread's name now (threads name themselves after they start). */
+static void
+sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/comm", tid);
+	int fd = procfs_openat(s->task_dir, path);
+
+	name[0] = '\0';
+	if (fd < 0)
+		return;
+	n = procfs_pread(fd, name, size);
+	close(fd);
+	if (n > 0 && name[n - 1] == '\n')
+		name[n - 1] = '\0';
+}
+
+/* Counts one stack of thread t: an entry already in the profile, or a new
+ * one named now, while the modules it runs in are mapped. */
+static void
+sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
+              const struct thread_snapshot *snap)
+{
+	uint64_t ips[STACKS_MAX_FRAMES];
+	size_t n = unwinder_unwind(s->unwinder, snap, ips, STACKS_MAX_FRAMES);
+	struct profile_stack *entry = profile_find(p, t->tid, ips, n);
+
+	if (entry == NULL) {
+		struct frame_row *frames = xcalloc(n ? n : 1, sizeof(*frames));
+		char name[PROCFS_COMM_MAX];
+
+		for (size_t i = 0; i < n; i++)
+			unwinder_symbolize(s->unwinder, ips[i], i > 0, &frames[i]);
+		sampler_thread_name(s, t->tid, name, sizeof(name));
+		entry = profile_add(p, t->tid, name, ips, frames, n);
+	}
+	entry->count++;
+	p->samples++;
+	t->last = (size_t)(entry - p->stacks) + 1;
+}
+
+int
+sampler_round(struct sampler *s, struct profile *p)
+{
+	struct thread_snapshot *snaps;
+	struct snapshot_stats stats;
+	int *tids;
+	size_t nran = 0;
+	bool changed;
+	int err;
+
+	if ((err = sampler_read_process(s)) != 0 || (err = sampler_list(s)) != 0)
+		return err;
+	for (size_t i = 0; i < s->nthreads; i++) {
+		sampler_read_thread(s, &s->threads[i]);
+		nran += s->threads[i].ran;
+	}
+	s->rounds++;
+	p->ticks++;
+	tids = xcalloc(nran ? nran : 1, sizeof(*tids));
+	nran = 0;
+	for (size_t i = 0; i < s->nthreads; i++) {
+		if (s->threads[i].ran)
+			tids[nran++] = s->threads[i].tid;
+		else if (s->idle && s->threads[i].last > 0) {
+			p->stacks[s->threads[i].last - 1].count++;
+			p->samples++;
+		}
+	}
+	if (nran == 0) {
+		free(tids);
+		return 0;
+	}
+	snaps = xcalloc(nran, sizeof(*snaps));
+	err = ptrace_snapshot(s->pid, tids, nran, STACKS_COPY_BYTES, snaps, &stats);
+	p->stopped_ms_sum += stats.stopped_ms;
+	if (stats.stopped_ms > p->stopped_ms_max)
+		p->stopped_ms_max = stats.stopped_ms;
+	p->stops++;
+	/* The target runs again: now the maps, unwinding and names. */
+	if (err == 0 && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
+		err = procfs_is_gone(err) ? -ESRCH : err;
+	for (size_t i = 0, k = 0; err == 0 && i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+
+		if (!t->ran)
+			continue;
+		if (snaps[k].err == 0)
+			sampler_count(s, p, t, &snaps[k]);
+		else if (snaps[k].err != -ESRCH)
+			p->errors++; /* a thread that ended meanwhile is no error */
+		k++;
+	}
+	ptrace_snapshot_release(snaps, nran);
+	free(snaps);
+	free(tids);
+	return err;
+}

@@ -1,0 +1,36 @@
+/* Sampling one process's native stacks over time (stacktop record).
+ *
+ * Each round lists the threads, reads each one's CPU time (schedstat, from an
+ * fd kept open), and stops only the threads that ran since the previous round:
+ * one short ptrace stop for all of them (probes/ptrace), then unwinding and
+ * naming from the copies with the target running again. A thread that did not
+ * run is not stopped; with idle sampling its last stack counts again. Every
+ * stack goes into a profile (profile.h). The unwinder lives as long as the
+ * sampler and renews its view of the maps each round, so libraries loaded
+ * later and an exec are followed. */
+#ifndef STACKTOP_SAMPLER_H
+#define STACKTOP_SAMPLER_H
+
+#include "../profile.h"
+#include "procfs.h"
+
+#include <stdbool.h>
+
+struct sampler;
+
+/* Prepares to sample pid through fs (borrowed; must outlive the sampler).
+ * With idle set, threads that did not run count too (a wall-clock profile);
+ * otherwise only threads that ran (a CPU profile). Returns 0 and an owned
+ * sampler (free with sampler_free), or -ESRCH when pid does not exist. */
+int sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out);
+void sampler_free(struct sampler *s);
+
+/* The process's name as of the last round (borrowed until the next round). */
+const char *sampler_comm(const struct sampler *s);
+
+/* Takes one round into p. The first round of a CPU profile only sets the
+ * baseline (nothing is known to have run yet). Returns 0, -ESRCH when the
+ * process is gone (exited, or a zombie), or -EPERM when we may not trace it. */
+int sampler_round(struct sampler *s, struct profile *p);
+
+#endif

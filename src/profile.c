@@ -1,0 +1,125 @@
+#include "profile.h"
+
+#include "xmalloc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct profile *
+profile_new(int pid, const char *comm)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+
+	p->pid = pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->nslots = 64;
+	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
+	return p;
+}
+
+void
+profile_free(struct profile *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nstacks; i++) {
+		struct profile_stack *s = &p->stacks[i];
+
+		for (size_t f = 0; f < s->nips; f++) {
+			free(s->frames[f].function);
+			free(s->frames[f].module);
+		}
+		free(s->frames);
+		free(s->ips);
+	}
+	free(p->stacks);
+	free(p->slots);
+	free(p);
+}
+
+/* FNV-1a over the thread and the addresses. */
+static uint64_t
+profile_hash(int tid, const uint64_t *ips, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(unsigned)tid;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= ips[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The slot where (tid, ips) is or would go. nslots is a power of two and
+ * never full (grown at half load). */
+static size_t
+profile_slot(const struct profile *p, int tid, const uint64_t *ips, size_t n)
+{
+	size_t i = (size_t)profile_hash(tid, ips, n) & (p->nslots - 1);
+
+	for (;; i = (i + 1) & (p->nslots - 1)) {
+		const struct profile_stack *s;
+
+		if (p->slots[i] == 0)
+			return i;
+		s = &p->stacks[p->slots[i] - 1];
+		if (s->tid == tid && s->nips == n && memcmp(s->ips, ips, n * sizeof(*ips)) == 0)
+			return i;
+	}
+}
+
+struct profile_stack *
+profile_find(struct profile *p, int tid, const uint64_t *ips, size_t n)
+{
+	size_t i = profile_slot(p, tid, ips, n);
+
+	return p->slots[i] ? &p->stacks[p->slots[i] - 1] : NULL;
+}
+
+static void
+profile_grow_index(struct profile *p)
+{
+	free(p->slots);
+	p->nslots *= 2;
+	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
+	for (size_t k = 0; k < p->nstacks; k++) {
+		const struct profile_stack *s = &p->stacks[k];
+
+		p->slots[profile_slot(p, s->tid, s->ips, s->nips)] = k + 1;
+	}
+}
+
+struct profile_stack *
+profile_add(struct profile *p, int tid, const char *thread, const uint64_t *ips,
+            struct frame_row *frames, size_t n)
+{
+	struct profile_stack *s;
+
+	if ((p->nstacks + 1) * 2 > p->nslots)
+		profile_grow_index(p);
+	p->stacks = xreallocarray(p->stacks, p->nstacks + 1, sizeof(*p->stacks));
+	s = &p->stacks[p->nstacks++];
+	*s = (struct profile_stack){.tid = tid, .frames = frames, .nips = n};
+	snprintf(s->thread, sizeof(s->thread), "%s", thread);
+	s->ips = xcalloc(n ? n : 1, sizeof(*s->ips));
+	memcpy(s->ips, ips, n * sizeof(*ips));
+	p->slots[profile_slot(p, tid, ips, n)] = p->nstacks;
+	return s;
+}
+
+char *
+profile_frame_label(const struct frame_row *f, char *buf, size_t size)
+{
+	const char *module = f->module ? strrchr(f->module, '/') : NULL;
+
+	module = module ? module + 1 : f->module;
+	if (f->function != NULL)
+		snprintf(buf, size, "%s", f->function);
+	else if (module != NULL)
+		snprintf(buf, size, "%s+0x%" PRIx64, module, f->offset);
+	else
+		snprintf(buf, size, "[unknown]");
+	return buf;
+}

@@ -1,0 +1,64 @@
+/* A profile: stacks sampled over time, counted (stacktop record).
+ *
+ * Each distinct (thread, instruction pointers) pair is one entry with a
+ * count. Frames are named once, when an entry is first seen, while the
+ * modules that hold them are still mapped; later samples of the same stack
+ * only add to its count. Renderers (ui/profile_*) read entries; several
+ * entries may print the same (the same functions at other offsets), and the
+ * renderers merge those. */
+#ifndef STACKTOP_PROFILE_H
+#define STACKTOP_PROFILE_H
+
+#include "model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct profile_stack {
+	int tid;
+	char thread[PROCFS_COMM_MAX]; /* raw, as the target named it */
+	uint64_t *ips;                /* owned, innermost first: the key */
+	struct frame_row *frames;     /* owned, innermost first, nips of them */
+	size_t nips;
+	uint64_t count;
+};
+
+struct profile {
+	int pid;
+	char comm[PROCFS_COMM_MAX];
+	struct profile_stack *stacks; /* owned, in order of first sight */
+	size_t nstacks;
+	uint64_t samples;      /* stacks counted, all threads */
+	uint64_t ticks;        /* sampling rounds */
+	uint64_t errors;       /* threads we meant to sample and could not */
+	double duration_s;     /* from the first round to the last */
+	double requested_hz;   /* -r */
+	double stopped_ms_sum; /* the target's stops, over all rounds */
+	double stopped_ms_max;
+	uint64_t stops; /* rounds that stopped at least one thread */
+	size_t *slots;  /* hash index into stacks (index + 1; 0 empty) */
+	size_t nslots;
+};
+
+/* An empty profile of pid (comm copied). Owned; free with profile_free. */
+struct profile *profile_new(int pid, const char *comm);
+void profile_free(struct profile *p);
+
+/* The entry of thread tid with stack ips[0..n), or -1 when there is none yet.
+ * Borrowed until the next profile_add. */
+struct profile_stack *profile_find(struct profile *p, int tid, const uint64_t *ips, size_t n);
+
+/* Adds an entry (ips and thread copied; frames taken over: owned by the
+ * profile from now on) with count 0. The caller must have checked with
+ * profile_find that there is none. Returns it, borrowed until the next
+ * profile_add. */
+struct profile_stack *profile_add(struct profile *p, int tid, const char *thread,
+                                  const uint64_t *ips, struct frame_row *frames, size_t n);
+
+/* The text a frame shows in a profile: "function", or "module+0xOFFSET" with
+ * the module's file name, or "[unknown]". Raw (not sanitized); written into
+ * buf (size bytes). Returns buf. */
+char *profile_frame_label(const struct frame_row *f, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,103 @@
+#include "profile_fold.h"
+
+#include "../sanitize.h"
+#include "../xmalloc.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing string. */
+struct fold_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+fold_append(struct fold_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* Appends a label: sanitized, with ';' (the separator) made ':'. */
+static void
+fold_append_label(struct fold_buf *b, const char *raw)
+{
+	char clean[1024];
+
+	sanitize_text(raw, strlen(raw), clean, sizeof(clean));
+	for (char *c = clean; *c; c++)
+		if (*c == ';')
+			*c = ':';
+	fold_append(b, clean);
+}
+
+static int
+compare_lines(const void *a, const void *b)
+{
+	return strcmp(((const struct folded_line *)a)->stack,
+	              ((const struct folded_line *)b)->stack);
+}
+
+size_t
+profile_fold(const struct profile *p, struct folded_line **lines)
+{
+	struct folded_line *out = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*out));
+	size_t n = 0, merged = 0;
+
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct profile_stack *s = &p->stacks[i];
+		struct fold_buf b = {0};
+		char label[1024];
+
+		if (s->count == 0)
+			continue;
+		fold_append(&b, "thread ");
+		fold_append_label(&b, s->thread);
+		snprintf(label, sizeof(label), " (%d)", s->tid);
+		fold_append(&b, label);
+		for (size_t f = s->nips; f > 0; f--) {
+			fold_append(&b, ";");
+			fold_append_label(
+			    &b, profile_frame_label(&s->frames[f - 1], label, sizeof(label)));
+		}
+		out[n++] = (struct folded_line){b.s, s->count};
+	}
+	qsort(out, n, sizeof(*out), compare_lines);
+	for (size_t i = 0; i < n; i++) {
+		if (merged > 0 && strcmp(out[merged - 1].stack, out[i].stack) == 0) {
+			out[merged - 1].count += out[i].count;
+			free(out[i].stack);
+		} else {
+			out[merged++] = out[i];
+		}
+	}
+	*lines = out;
+	return merged;
+}
+
+void
+profile_fold_free(struct folded_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i].stack);
+	free(lines);
+}
+
+void
+profile_folded_write(FILE *out, const struct profile *p)
+{
+	struct folded_line *lines;
+	size_t n = profile_fold(p, &lines);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s %" PRIu64 "\n", lines[i].stack, lines[i].count);
+	profile_fold_free(lines, n);
+}

@@ -1,0 +1,27 @@
+/* A profile folded into lines, the format of flamegraph.pl and inferno:
+ * "thread NAME (TID);root;...;leaf COUNT", one line per distinct sequence of
+ * labels. Labels are sanitized (no controls, valid UTF-8) and hold no ';', so
+ * a line splits back into frames on ';'. Shared by the folded and SVG
+ * writers. */
+#ifndef STACKTOP_PROFILE_FOLD_H
+#define STACKTOP_PROFILE_FOLD_H
+
+#include "../profile.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct folded_line {
+	char *stack; /* owned: labels joined by ';', root first */
+	uint64_t count;
+};
+
+/* Folds p into *lines (owned; free with profile_fold_free), sorted by stack
+ * text, identical stacks merged. Returns how many. */
+size_t profile_fold(const struct profile *p, struct folded_line **lines);
+void profile_fold_free(struct folded_line *lines, size_t n);
+
+/* Writes p as folded stacks. */
+void profile_folded_write(FILE *out, const struct profile *p);
+
+#endif

@@ -1,0 +1,188 @@
+#include "profile_speedscope.h"
+
+#include "../xmalloc.h"
+#include "json.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* speedscope's frames are shared by all profiles: each distinct
+ * (label, module) once, found again through a hash of the pair. */
+struct frame_table {
+	char **keys;   /* owned: "label\0module" */
+	size_t *slots; /* index + 1; 0 empty */
+	size_t nkeys, nslots;
+};
+
+static uint64_t
+frame_hash(const char *key, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The length of a key, both halves and the NUL between them. */
+static size_t
+frame_key_len(const char *key)
+{
+	size_t n = strlen(key) + 1;
+
+	return n + strlen(key + n);
+}
+
+/* The id of a frame, added when new. */
+static size_t
+frame_id(struct frame_table *t, const struct frame_row *f)
+{
+	char label[1024], key[2048];
+	const char *module = f->module ? f->module : "";
+	size_t len, i;
+
+	profile_frame_label(f, label, sizeof(label));
+	len = (size_t)snprintf(key, sizeof(key), "%s%c%s", label, '\0', module);
+	if (len >= sizeof(key))
+		len = sizeof(key) - 1;
+	if ((t->nkeys + 1) * 2 > t->nslots) {
+		free(t->slots);
+		t->nslots = t->nslots ? t->nslots * 2 : 256;
+		t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+		for (size_t k = 0; k < t->nkeys; k++) {
+			size_t klen = frame_key_len(t->keys[k]);
+
+			i = (size_t)frame_hash(t->keys[k], klen) & (t->nslots - 1);
+			while (t->slots[i])
+				i = (i + 1) & (t->nslots - 1);
+			t->slots[i] = k + 1;
+		}
+	}
+	i = (size_t)frame_hash(key, len) & (t->nslots - 1);
+	for (; t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
+		const char *k = t->keys[t->slots[i] - 1];
+
+		if (frame_key_len(k) == len && memcmp(k, key, len) == 0)
+			return t->slots[i] - 1;
+	}
+	t->keys = xreallocarray(t->keys, t->nkeys + 1, sizeof(*t->keys));
+	t->keys[t->nkeys] = xmalloc(len + 1);
+	memcpy(t->keys[t->nkeys], key, len);
+	t->keys[t->nkeys][len] = '\0';
+	t->slots[i] = ++t->nkeys;
+	return t->nkeys - 1;
+}
+
+static int
+compare_by_tid(const void *a, const void *b)
+{
+	const struct profile_stack *x = *(const struct profile_stack *const *)a;
+	const struct profile_stack *y = *(const struct profile_stack *const *)b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* One thread's profile: stacks[0..n) all belong to it. */
+static void
+speedscope_thread(struct json *j, struct frame_table *t, const struct profile_stack *const *stacks,
+                  size_t n)
+{
+	char name[64 + PROCFS_COMM_MAX];
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += stacks[i]->count;
+	snprintf(name, sizeof(name), "thread %s (%d)", stacks[0]->thread, stacks[0]->tid);
+	json_object_begin(j);
+	json_key(j, "type");
+	json_string(j, "sampled");
+	json_key(j, "name");
+	json_string(j, name);
+	json_key(j, "unit");
+	json_string(j, "none");
+	json_key(j, "startValue");
+	json_int(j, 0);
+	json_key(j, "endValue");
+	json_int(j, (int64_t)total);
+	json_key(j, "samples");
+	json_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		json_array_begin(j);
+		for (size_t f = stacks[i]->nips; f > 0; f--)
+			json_int(j, (int64_t)frame_id(t, &stacks[i]->frames[f - 1]));
+		json_array_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "weights");
+	json_array_begin(j);
+	for (size_t i = 0; i < n; i++)
+		json_int(j, (int64_t)stacks[i]->count);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void
+profile_speedscope_write(FILE *out, const struct profile *p)
+{
+	const struct profile_stack **stacks = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*stacks));
+	struct frame_table frames = {0};
+	char name[64 + PROCFS_COMM_MAX];
+	size_t n = 0;
+	struct json j;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		if (p->stacks[i].count > 0)
+			stacks[n++] = &p->stacks[i];
+	qsort(stacks, n, sizeof(*stacks), compare_by_tid);
+
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_key(&j, "$schema");
+	json_string(&j, "https://www.speedscope.app/file-format-schema.json");
+	json_key(&j, "exporter");
+	json_string(&j, "stacktop " STACKTOP_VERSION);
+	snprintf(name, sizeof(name), "stacktop record %d (%s)", p->pid, p->comm);
+	json_key(&j, "name");
+	json_string(&j, name);
+	json_key(&j, "activeProfileIndex");
+	json_int(&j, 0);
+	/* Profiles first: they fill the frame table that follows. */
+	json_key(&j, "profiles");
+	json_array_begin(&j);
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+
+		while (k < n && stacks[k]->tid == stacks[i]->tid)
+			k++;
+		speedscope_thread(&j, &frames, stacks + i, k - i);
+		i = k;
+	}
+	json_array_end(&j);
+	json_key(&j, "shared");
+	json_object_begin(&j);
+	json_key(&j, "frames");
+	json_array_begin(&j);
+	for (size_t i = 0; i < frames.nkeys; i++) {
+		const char *module = frames.keys[i] + strlen(frames.keys[i]) + 1;
+
+		json_object_begin(&j);
+		json_key(&j, "name");
+		json_string(&j, frames.keys[i]);
+		if (*module) {
+			json_key(&j, "file");
+			json_string(&j, module);
+		}
+		json_object_end(&j);
+		free(frames.keys[i]);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+	free(frames.keys);
+	free(frames.slots);
+	free(stacks);
+}

@@ -1,0 +1,161 @@
+/* The profile's stack index and its renderers, on hand-made profiles:
+ * identical stacks counted once, many distinct stacks found again after the
+ * index grows, folded lines merged and sanitized, SVG text escaped, and
+ * speedscope frames shared. */
+#include "check.h"
+#include "profile.h"
+#include "ui/profile_fold.h"
+#include "ui/profile_speedscope.h"
+#include "ui/profile_svg.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+
+/* frames for names[0..n) innermost first; NULL names are module+offset. */
+static struct frame_row *
+frames_of(const char *const *names, size_t n)
+{
+	struct frame_row *f = xcalloc(n, sizeof(*f));
+
+	for (size_t i = 0; i < n; i++) {
+		f[i].ip = 0x1000 + i;
+		f[i].function = names[i] ? xstrdup(names[i]) : NULL;
+		f[i].module = xstrdup("/usr/lib/libx.so");
+		f[i].offset = 0x40;
+	}
+	return f;
+}
+
+static void
+add(struct profile *p, int tid, const char *thread, const uint64_t *ips, const char *const *names,
+    size_t n, uint64_t count)
+{
+	struct profile_stack *s = profile_find(p, tid, ips, n);
+
+	if (s == NULL)
+		s = profile_add(p, tid, thread, ips, frames_of(names, n), n);
+	s->count += count;
+	p->samples += count;
+}
+
+/* What a writer prints, as a string (owned). */
+static char *
+render(void (*write)(FILE *, const struct profile *), const struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	write(out, p);
+	fclose(out);
+	return buf;
+}
+
+static void
+test_index(void)
+{
+	struct profile *p = profile_new(1, "x");
+	uint64_t ips[3];
+	const char *names[3] = {"a", "b", "c"};
+
+	/* 1,000 distinct stacks: the index grows many times. */
+	for (uint64_t i = 0; i < 1000; i++) {
+		ips[0] = i, ips[1] = i * 7, ips[2] = 42;
+		add(p, (int)(i % 3), "t", ips, names, 3, 1);
+	}
+	CHECK(p->nstacks == 1000);
+	for (uint64_t i = 0; i < 1000; i++) {
+		ips[0] = i, ips[1] = i * 7, ips[2] = 42;
+		struct profile_stack *s = profile_find(p, (int)(i % 3), ips, 3);
+
+		CHECK(s != NULL && s->count == 1);
+		CHECK(profile_find(p, (int)(i % 3) + 3, ips, 3) == NULL); /* other thread */
+		CHECK(profile_find(p, (int)(i % 3), ips, 2) == NULL);     /* shorter stack */
+	}
+	profile_free(p);
+}
+
+static void
+test_folded(void)
+{
+	struct profile *p = profile_new(7, "app");
+	const uint64_t ips1[] = {1, 2, 3}, ips2[] = {9, 2, 3}, ips3[] = {5};
+	const char *leaf[] = {"spin", "work", "start"};
+	const char *odd[] = {"a;b\x1b[2J", NULL, "start"};
+	const char *unknown[] = {NULL};
+	char *text;
+
+	/* Two stacks that differ only in addresses print as one line. */
+	add(p, 10, "hot", ips1, leaf, 3, 5);
+	add(p, 10, "hot", ips2, leaf, 3, 2);
+	add(p, 11, "we\nird", ips1, odd, 3, 1);
+	add(p, 12, "bare", ips3, unknown, 1, 4);
+	text = render(profile_folded_write, p);
+	CHECK_STR(text, "thread bare (12);libx.so+0x40 4\n"
+	                "thread hot (10);start;work;spin 7\n"
+	                "thread we?ird (11);start;libx.so+0x40;a:b?[2J 1\n");
+	free(text);
+	profile_free(p);
+}
+
+static void
+test_svg(void)
+{
+	struct profile *p = profile_new(7, "<app>");
+	const uint64_t ips[] = {1, 2};
+	const char *names[] = {"operator<<", "main"};
+	char *text;
+
+	add(p, 1, "t&t", ips, names, 2, 3);
+	p->ticks = 3;
+	text = render(profile_svg_write, p);
+	CHECK(strstr(text, "<title>operator&lt;&lt; (3 samples, 100.00%)</title>") != NULL);
+	CHECK(strstr(text, "<title>thread t&amp;t (1) (3 samples") != NULL);
+	CHECK(strstr(text, "PID 7 (&lt;app&gt;)") != NULL);
+	CHECK(strstr(text, "operator<<") == NULL);
+	CHECK(strstr(text, "</svg>\n") != NULL);
+	free(text);
+	profile_free(p);
+
+	/* An empty profile is still a valid document. */
+	p = profile_new(8, "idle");
+	text = render(profile_svg_write, p);
+	CHECK(strstr(text, "</svg>\n") != NULL && strstr(text, "<title>") == NULL);
+	free(text);
+	profile_free(p);
+}
+
+static void
+test_speedscope(void)
+{
+	struct profile *p = profile_new(7, "app");
+	const uint64_t ips1[] = {1, 2}, ips2[] = {3, 2};
+	const char *one[] = {"leaf", "main"}, *two[] = {"other", "main"};
+	char *text;
+
+	add(p, 2, "b", ips2, two, 2, 1);
+	add(p, 1, "a", ips1, one, 2, 2);
+	add(p, 2, "b", ips1, one, 2, 3);
+	text = render(profile_speedscope_write, p);
+	/* Thread 1 first; "main" is frame 0 the first time it is seen, and
+	 * shared by both threads' stacks. */
+	CHECK(strstr(text, "\"name\":\"thread a (1)\",\"unit\":\"none\",\"startValue\":0,"
+	                   "\"endValue\":2,\"samples\":[[0,1]],\"weights\":[2]") != NULL);
+	CHECK(strstr(text, "\"name\":\"thread b (2)\",\"unit\":\"none\",\"startValue\":0,"
+	                   "\"endValue\":4,\"samples\":[[0,2],[0,1]],\"weights\":[1,3]") != NULL);
+	CHECK(strstr(text, "\"frames\":[{\"name\":\"main\",\"file\":\"/usr/lib/libx.so\"},"
+	                   "{\"name\":\"leaf\",\"file\":\"/usr/lib/libx.so\"},"
+	                   "{\"name\":\"other\",\"file\":\"/usr/lib/libx.so\"}]") != NULL);
+	free(text);
+	profile_free(p);
+}
+
+int
+main(void)
+{
+	test_index();
+	test_folded();
+	test_svg();
+	test_speedscope();
+	return check_done("profile");
+}
