@@ -11,31 +11,43 @@
  * latency small on a busy box, the probe asks for SCHED_FIFO (it runs a few
  * microseconds per period); without the privilege it stays a normal thread.
  *
- * On SIGUSR1 the main thread prints one line on stdout,
- *   "stats MAX_STALL_US ITERATIONS MONOTONIC_NS WORKER_CPU_NS"
- * and starts a new maximum. The worker's CPU time tells a tool's cost from
- * other work on the machine taking the CPU away. The benchmark reads that line before and after
- * running a tool; nothing on stacktop's side helps.
+ * The numbers live in STATS_FILE, mapped shared (struct stallprobe_stats, in
+ * native byte order), so that the benchmark reads them without waking any
+ * thread of ours: a sampler that stops only the threads that ran would
+ * otherwise find a reporting thread running. The benchmark starts a window
+ * by writing a new number to `window`; the probe then starts a new maximum
+ * and acknowledges it in `window_ack`.
  *
- * usage: stallprobe [IDLE_THREADS]   (default 100) */
+ * With --no-probe there is no probe thread: a sampler then finds only the
+ * worker running.
+ *
+ * usage: stallprobe IDLE_THREADS STATS_FILE [--no-probe] */
 #include "target.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define PROBE_PERIOD_NS 200000
 
+/* The layout scripts/bench reads: eight-byte fields, written with relaxed
+ * atomics, each by one side only. */
+struct stallprobe_stats {
+	uint64_t worker_tid;   /* for the worker's CPU time in /proc */
+	uint64_t iterations;   /* the worker's loop count */
+	uint64_t probe_rounds; /* completed probe sleeps */
+	uint64_t max_stall_ns; /* the largest oversleep in window `window_ack` */
+	uint64_t window;       /* written by the benchmark */
+	uint64_t window_ack;
+};
+
 static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
-
-/* Written by one thread each, read by the main thread: relaxed atomics. */
-static uint64_t iterations;    /* the worker's loop count */
-static uint64_t max_stall_ns;  /* the probe's largest oversleep since the last report */
-static uint64_t probe_rounds;  /* completed probe sleeps */
-static clockid_t worker_clock; /* set before the main thread reports */
 
 static uint64_t
 now_ns(void)
@@ -47,53 +59,52 @@ now_ns(void)
 }
 
 __attribute__((noinline)) static void
-count_forever(void)
+count_forever(struct stallprobe_stats *st)
 {
 	for (;;)
-		__atomic_store_n(&iterations, __atomic_load_n(&iterations, __ATOMIC_RELAXED) + 1,
+		__atomic_store_n(&st->iterations,
+		                 __atomic_load_n(&st->iterations, __ATOMIC_RELAXED) + 1,
 		                 __ATOMIC_RELAXED);
 }
 
 static void *
 worker_main(void *arg)
 {
-	(void)arg;
+	struct stallprobe_stats *st = arg;
+
 	pthread_setname_np(pthread_self(), "sp-worker");
-	count_forever();
+	__atomic_store_n(&st->worker_tid, (uint64_t)gettid(), __ATOMIC_RELAXED);
+	count_forever(st);
 	return NULL;
 }
 
-static void
-probe_record(uint64_t gap)
-{
-	uint64_t cur = __atomic_load_n(&max_stall_ns, __ATOMIC_RELAXED);
-
-	/* A compare-and-swap, not a store: the main thread may reset the maximum
-	 * to 0 between our load and our store. */
-	while (gap > cur && !__atomic_compare_exchange_n(&max_stall_ns, &cur, gap, 0,
-	                                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-}
-
 __attribute__((noinline)) static void
-probe_forever(void)
+probe_forever(struct stallprobe_stats *st)
 {
 	const struct timespec period = {0, PROBE_PERIOD_NS};
 
 	for (;;) {
-		uint64_t start = now_ns(), slept;
+		uint64_t start = now_ns(), slept, gap, window;
 
 		clock_nanosleep(CLOCK_MONOTONIC, 0, &period, NULL);
 		slept = now_ns() - start;
-		probe_record(slept > PROBE_PERIOD_NS ? slept - PROBE_PERIOD_NS : 0);
-		__atomic_add_fetch(&probe_rounds, 1, __ATOMIC_RELAXED);
+		gap = slept > PROBE_PERIOD_NS ? slept - PROBE_PERIOD_NS : 0;
+		window = __atomic_load_n(&st->window, __ATOMIC_RELAXED);
+		if (window != __atomic_load_n(&st->window_ack, __ATOMIC_RELAXED)) {
+			/* A new window: this sleep began before it, so it does
+			 * not count. */
+			__atomic_store_n(&st->max_stall_ns, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&st->window_ack, window, __ATOMIC_RELEASE);
+		} else if (gap > __atomic_load_n(&st->max_stall_ns, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&st->max_stall_ns, gap, __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&st->probe_rounds, 1, __ATOMIC_RELEASE);
 	}
 }
 
 static void *
 probe_main(void *arg)
 {
-	(void)arg;
 	pthread_setname_np(pthread_self(), "sp-probe");
 	/* The default 50 µs timer slack would be a quarter of the period. */
 	prctl(PR_SET_TIMERSLACK, 1UL);
@@ -101,7 +112,7 @@ probe_main(void *arg)
 	 * freeze rather than the wait for a CPU. EPERM: stay SCHED_OTHER. */
 	pthread_setschedparam(pthread_self(), SCHED_FIFO,
 	                      &(struct sched_param){.sched_priority = 1});
-	probe_forever();
+	probe_forever(arg);
 	return NULL;
 }
 
@@ -115,60 +126,44 @@ idle_main(void *arg)
 	return NULL;
 }
 
-/* Wait until the probe has finished two sleeps that began after now: a freeze
- * that ended just before the report was asked for is then in the maximum
- * (the main thread and the probe resume in no particular order). Bounded, in
- * case the probe cannot run at all. */
-static void
-wait_for_probe(void)
+/* The shared page; NULL on failure (after a message). */
+static struct stallprobe_stats *
+stats_map(const char *path)
 {
-	const struct timespec tick = {0, 100000};
-	uint64_t target = __atomic_load_n(&probe_rounds, __ATOMIC_RELAXED) + 2;
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	void *p;
 
-	for (int i = 0; i < 1000; i++) {
-		if (__atomic_load_n(&probe_rounds, __ATOMIC_RELAXED) >= target)
-			return;
-		nanosleep(&tick, NULL);
+	if (fd < 0 || ftruncate(fd, 4096) != 0) {
+		perror(path);
+		return NULL;
 	}
-}
-
-static void
-report_loop(const sigset_t *usr1)
-{
-	for (;;) {
-		struct timespec cpu = {0, 0};
-		int sig;
-
-		if (sigwait(usr1, &sig) != 0)
-			continue;
-		wait_for_probe();
-		clock_gettime(worker_clock, &cpu);
-		printf("stats %llu %llu %llu %llu\n",
-		       (unsigned long long)__atomic_exchange_n(&max_stall_ns, 0, __ATOMIC_RELAXED) /
-		           1000,
-		       (unsigned long long)__atomic_load_n(&iterations, __ATOMIC_RELAXED),
-		       (unsigned long long)now_ns(),
-		       (unsigned long long)cpu.tv_sec * 1000000000u +
-		           (unsigned long long)cpu.tv_nsec);
-		fflush(stdout);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return NULL;
 	}
+	return p;
 }
 
 int
 main(int argc, char **argv)
 {
-	int nidle = argc > 1 ? atoi(argv[1]) : 100;
+	struct stallprobe_stats *st;
 	pthread_attr_t attr;
-	sigset_t usr1;
 	pthread_t t;
+	int nidle;
 
 	target_init();
+	if (argc < 3 || (argc > 3 && strcmp(argv[3], "--no-probe") != 0)) {
+		fprintf(stderr, "usage: stallprobe IDLE_THREADS STATS_FILE [--no-probe]\n");
+		return 2;
+	}
+	nidle = atoi(argv[1]);
+	st = stats_map(argv[2]);
+	if (st == NULL)
+		return 1;
 	pthread_setname_np(pthread_self(), "sp-main");
-	/* Blocked before any thread starts, so every thread inherits the mask and
-	 * only the main thread's sigwait takes SIGUSR1. */
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (int i = 0; i < nidle; i++) {
@@ -180,10 +175,13 @@ main(int argc, char **argv)
 		name[15] = '\0'; /* the kernel limit */
 		pthread_setname_np(t, name);
 	}
-	if (pthread_create(&t, &attr, worker_main, NULL) != 0 ||
-	    pthread_getcpuclockid(t, &worker_clock) != 0 ||
-	    pthread_create(&t, &attr, probe_main, NULL) != 0)
+	if (pthread_create(&t, &attr, worker_main, st) != 0 ||
+	    (argc == 3 && pthread_create(&t, &attr, probe_main, st) != 0))
 		return 1;
+	/* The benchmark looks for the worker's TID once we are ready. */
+	while (__atomic_load_n(&st->worker_tid, __ATOMIC_RELAXED) == 0)
+		sched_yield();
 	target_ready();
-	report_loop(&usr1);
+	for (;;)
+		pause();
 }
