@@ -77,25 +77,6 @@ collector_drop_task(struct task *task, void *arg)
 	task->tids = NULL;
 }
 
-/* Raises the soft fd limit to the hard one: each cached stat file holds an fd. */
-static size_t
-collector_fd_budget(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return 0;
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit raised = {rl.rlim_max, rl.rlim_max};
-
-		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	if (rl.rlim_cur == RLIM_INFINITY)
-		rl.rlim_cur = 1 << 20;
-	return rl.rlim_cur > COLLECTOR_FD_RESERVE ? rl.rlim_cur - COLLECTOR_FD_RESERVE : 0;
-}
-
 /* taskstats describes the machine's own tasks: only for the real /proc, and
  * not when STACKTOP_TASKSTATS=0 asks for the /proc path (tests use it). */
 static bool
@@ -119,7 +100,7 @@ collector_new(struct procfs *fs, const int *pids, size_t npids, struct collector
 	}
 	c->npids = npids;
 	c->hz = hz > 0 ? (double)hz : 100.0;
-	c->fd_budget = collector_fd_budget();
+	c->fd_budget = procfs_fd_budget(COLLECTOR_FD_RESERVE);
 	/* Without CAP_NET_ADMIN this fails, and stat files serve instead. */
 	if (collector_wants_taskstats(fs) && taskstats_new(&c->taskstats) != 0)
 		c->taskstats = NULL;

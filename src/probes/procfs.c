@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 struct procfs {
@@ -218,4 +219,22 @@ procfs_list_ids_fd(int dirfd, int **ids)
 	}
 	closedir(dir);
 	return (ssize_t)n;
+}
+
+size_t
+procfs_fd_budget(size_t reserve)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = {rl.rlim_max, rl.rlim_max};
+
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		rl.rlim_cur = 1 << 20;
+	return rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
 }

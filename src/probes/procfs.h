@@ -31,6 +31,11 @@ procfs_is_gone(int err)
 /* The root directory's fd (borrowed for the handle's life), for openat(). */
 int procfs_root_fd(const struct procfs *p);
 
+/* How many fds a caller may keep open for cached files, leaving reserve for
+ * everything else: raises the soft RLIMIT_NOFILE to the hard limit first
+ * (each cached file holds an fd). */
+size_t procfs_fd_budget(size_t reserve);
+
 /* Opens relpath read-only. Returns an fd (owned by the caller) or -errno. */
 int procfs_open(const struct procfs *p, const char *relpath);
 

@@ -91,7 +91,7 @@ ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 }
 
 static void
-ptrace_copy(int pid, struct thread_snapshot *s, size_t stack_bytes)
+ptrace_copy(struct thread_snapshot *s, size_t stack_bytes)
 {
 	struct iovec io = {&s->regs, sizeof(s->regs)};
 	ssize_t n;
@@ -104,12 +104,13 @@ ptrace_copy(int pid, struct thread_snapshot *s, size_t stack_bytes)
 	s->stack = xmalloc(stack_bytes);
 	/* A single remote range stops at the first unmapped page: what lies
 	 * beyond the top of the stack is simply not copied. */
-	n = ptrace_read_memory(pid, s->stack_start, s->stack, stack_bytes);
+	/* Through the thread itself: a main thread that ended has no memory. */
+	n = ptrace_read_memory(s->tid, s->stack_start, s->stack, stack_bytes);
 	s->stack_len = n > 0 ? (size_t)n : 0;
 }
 
 int
-ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
+ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
                 struct snapshot_stats *stats)
 {
 	sigset_t hold, saved;
@@ -134,8 +135,6 @@ ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes, struct t
 	for (size_t i = 0; i < n; i++) {
 		if (ptrace(PTRACE_SEIZE, tids[i], NULL, NULL) != 0) {
 			out[i].err = -errno;
-			if (errno == EPERM && nseized == 0)
-				ret = -EPERM;
 			continue;
 		}
 		seized[i] = true;
@@ -143,6 +142,12 @@ ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes, struct t
 		if (ptrace(PTRACE_INTERRUPT, tids[i], NULL, NULL) != 0)
 			out[i].err = -errno;
 	}
+	/* No permission for any thread is no permission for the process; a
+	 * single thread refused is one that is exiting (a zombie main thread
+	 * cannot be seized either). */
+	for (size_t i = 0; i < n && nseized == 0; i++)
+		if (out[i].err == -EPERM)
+			ret = -EPERM;
 	deadline = now_ms() + PTRACE_STOP_TIMEOUT_MS;
 	for (size_t i = 0; i < n; i++) {
 		if (!seized[i] || out[i].err != 0)
@@ -151,7 +156,7 @@ ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes, struct t
 		if (out[i].err == -ETIMEDOUT)
 			stats->skipped++;
 		if (out[i].err == 0)
-			ptrace_copy(pid, &out[i], stack_bytes);
+			ptrace_copy(&out[i], stack_bytes);
 	}
 	/* Detach releases a thread we interrupted; one that was already in a
 	 * group-stop (SIGSTOP) stays stopped, as it was. A thread that never

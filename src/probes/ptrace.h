@@ -30,14 +30,14 @@ struct snapshot_stats {
 	size_t skipped;    /* threads that did not stop in time */
 };
 
-/* Stops the n threads tids of process pid, copies each one's registers and up
- * to stack_bytes of its stack from the stack pointer up, and lets them go.
+/* Stops the n threads tids (of one process), copies each one's registers and
+ * up to stack_bytes of its stack from the stack pointer up, and lets them go.
  * Fills out[i] for tids[i]. Returns 0, or -EPERM when we may not trace the
  * process at all (each thread's own failure is in out[i].err). Signals that
  * would end stacktop (INT, TERM, HUP, QUIT, PIPE) are held until every
  * thread is detached. */
-int ptrace_snapshot(int pid, const int *tids, size_t n, size_t stack_bytes,
-                    struct thread_snapshot *out, struct snapshot_stats *stats);
+int ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
+                    struct snapshot_stats *stats);
 
 /* Frees the stack copies of n snapshots (not the array). */
 void ptrace_snapshot_release(struct thread_snapshot *snaps, size_t n);

@@ -13,10 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Files kept open are cheap to read again, but a process may have more
+ * threads than we have fds: beyond the budget, files are opened each time.
+ * The reserve is for the target's ELF files, maps and the output. */
+#define SAMPLER_FD_RESERVE 256
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
 	int schedstat_fd; /* kept open; -1 when it could not be (then opened each round) */
+	int stat_fd;      /* likewise, opened once the thread has run */
 	bool known;       /* run_ns holds a reading */
 	uint64_t run_ns;  /* CPU time at the last round */
 	bool ran;         /* this round: ran since the last one (or is new) */
@@ -33,6 +39,9 @@ struct sampler {
 	struct sampled_thread *threads; /* sorted by tid */
 	size_t nthreads;
 	uint64_t rounds;
+	int64_t kernel_threads; /* the thread count the kernel gave this round */
+	bool relist;            /* a thread was found gone: list them again */
+	size_t fds_open, fd_budget;
 	struct unwinder *unwinder;
 };
 
@@ -45,11 +54,39 @@ compare_ints(const void *a, const void *b)
 }
 
 static void
-sampler_close_thread(struct sampled_thread *t)
+sampler_close_thread(struct sampler *s, struct sampled_thread *t)
 {
-	if (t->schedstat_fd >= 0)
+	if (t->schedstat_fd >= 0) {
 		close(t->schedstat_fd);
-	t->schedstat_fd = -1;
+		s->fds_open--;
+	}
+	if (t->stat_fd >= 0) {
+		close(t->stat_fd);
+		s->fds_open--;
+	}
+	t->schedstat_fd = t->stat_fd = -1;
+}
+
+/* Reads the file name of thread t (schedstat or stat) into buf through the
+ * fd cached in *fd: opened on first use while the budget allows, otherwise
+ * opened, read and closed. Returns the length or -errno. */
+static ssize_t
+sampler_read_file(struct sampler *s, int tid, const char *name, int *fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int once;
+
+	snprintf(path, sizeof(path), "%d/%s", tid, name);
+	if (*fd < 0 && s->fds_open < s->fd_budget && (*fd = procfs_openat(s->task_dir, path)) >= 0)
+		s->fds_open++;
+	if (*fd >= 0)
+		return procfs_pread(*fd, buf, size);
+	if ((once = procfs_openat(s->task_dir, path)) < 0)
+		return once;
+	n = procfs_pread(once, buf, size);
+	close(once);
+	return n;
 }
 
 void
@@ -58,7 +95,7 @@ sampler_free(struct sampler *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->nthreads; i++)
-		sampler_close_thread(&s->threads[i]);
+		sampler_close_thread(s, &s->threads[i]);
 	free(s->threads);
 	if (s->task_dir >= 0)
 		close(s->task_dir);
@@ -79,6 +116,7 @@ sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out)
 	s->fs = fs;
 	s->pid = pid;
 	s->idle = idle;
+	s->fd_budget = procfs_fd_budget(SAMPLER_FD_RESERVE);
 	snprintf(path, sizeof(path), "%d/task", pid);
 	s->task_dir = procfs_open_dir(fs, path);
 	snprintf(path, sizeof(path), "%d/stat", pid);
@@ -100,8 +138,10 @@ sampler_comm(const struct sampler *s)
 	return s->comm;
 }
 
-/* The process is alive (not a zombie) and its name is current: an exec
- * renames it. */
+/* The process is alive and its name is current (an exec renames it). Its
+ * state is its main thread's: a main thread that ended (pthread_exit) is a
+ * zombie while the other threads go on, so only a zombie with no other
+ * thread is a process that is gone. */
 static int
 sampler_read_process(struct sampler *s)
 {
@@ -111,9 +151,11 @@ sampler_read_process(struct sampler *s)
 
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || st.state == 'Z' || st.state == 'X')
+	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 ||
+	    ((st.state == 'Z' || st.state == 'X') && st.num_threads <= 1))
 		return -ESRCH;
 	memcpy(s->comm, st.comm, sizeof(s->comm));
+	s->kernel_threads = st.num_threads;
 	return 0;
 }
 
@@ -135,29 +177,24 @@ sampler_find(struct sampled_thread *threads, size_t n, int tid)
 	return NULL;
 }
 
-/* Reads a thread's CPU time and decides whether it ran since the last round.
- * A thread seen for the first time counts as having run, except in the first
- * round of a CPU profile, which only sets the baseline. */
+/* Reads a thread's CPU time and decides whether to sample it. It ran since
+ * the last round when its CPU time moved; a thread seen for the first time
+ * counts as having run, except in the first round of a CPU profile, which
+ * only sets the baseline. A CPU profile then takes only the threads that are
+ * on a run queue now (state R), as an on-CPU sampler would find them: a
+ * thread that ran a little and went back to sleep would otherwise show where
+ * it sleeps. With idle sampling, every thread that ran is taken. */
 static void
 sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 {
-	char path[64], buf[128];
+	char buf[1024];
 	struct procfs_schedstat ss;
-	ssize_t n;
+	struct procfs_stat st;
+	ssize_t n = sampler_read_file(s, t->tid, "schedstat", &t->schedstat_fd, buf, sizeof(buf));
 
-	if (t->schedstat_fd < 0 && !t->known) {
-		snprintf(path, sizeof(path), "%d/schedstat", t->tid);
-		t->schedstat_fd = procfs_openat(s->task_dir, path);
-	}
-	if (t->schedstat_fd >= 0) {
-		n = procfs_pread(t->schedstat_fd, buf, sizeof(buf));
-	} else {
-		/* Out of fds: open, read and close. */
-		snprintf(path, sizeof(path), "%d/task/%d/schedstat", s->pid, t->tid);
-		n = procfs_read(s->fs, path, buf, sizeof(buf));
-	}
+	t->ran = false;
 	if (n < 0 || procfs_parse_schedstat(buf, (size_t)n, &ss) != 0) {
-		t->ran = false; /* gone since the listing */
+		s->relist = true; /* gone since the listing */
 		return;
 	}
 	if (!t->known)
@@ -166,6 +203,10 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 		t->ran = ss.run_ns != t->run_ns;
 	t->known = true;
 	t->run_ns = ss.run_ns;
+	if (!t->ran || s->idle)
+		return;
+	n = sampler_read_file(s, t->tid, "stat", &t->stat_fd, buf, sizeof(buf));
+	t->ran = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -187,13 +228,14 @@ sampler_list(struct sampler *s)
 
 		if (old != NULL) {
 			threads[i] = *old;
-			old->schedstat_fd = -1; /* moved */
+			old->schedstat_fd = old->stat_fd = -1; /* moved */
 		} else {
-			threads[i] = (struct sampled_thread){.tid = tids[i], .schedstat_fd = -1};
+			threads[i] = (struct sampled_thread){
+			    .tid = tids[i], .schedstat_fd = -1, .stat_fd = -1};
 		}
 	}
 	for (size_t i = 0; i < s->nthreads; i++)
-		sampler_close_thread(&s->threads[i]); /* those that ended */
+		sampler_close_thread(s, &s->threads[i]); /* those that ended */
 	free(s->threads);
 	free(tids);
 	s->threads = threads;
@@ -244,6 +286,29 @@ sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
 	t->last = (size_t)(entry - p->stacks) + 1;
 }
 
+/* Our own stop makes a thread run: the interrupt wakes it, and after the
+ * detach it runs again to go back to what it waited for. Read the CPU time of
+ * the threads we stopped once more, now that unwinding gave them time to
+ * settle, so that the next round does not take that for work of their own
+ * (and stop every sleeping thread again, round after round). */
+static void
+sampler_rebase(struct sampler *s)
+{
+	char buf[128];
+	struct procfs_schedstat ss;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+		ssize_t n;
+
+		if (!t->ran)
+			continue;
+		n = sampler_read_file(s, t->tid, "schedstat", &t->schedstat_fd, buf, sizeof(buf));
+		if (n >= 0 && procfs_parse_schedstat(buf, (size_t)n, &ss) == 0)
+			t->run_ns = ss.run_ns;
+	}
+}
+
 int
 sampler_round(struct sampler *s, struct profile *p)
 {
@@ -254,8 +319,17 @@ sampler_round(struct sampler *s, struct profile *p)
 	bool changed;
 	int err;
 
-	if ((err = sampler_read_process(s)) != 0 || (err = sampler_list(s)) != 0)
+	if ((err = sampler_read_process(s)) != 0)
 		return err;
+	/* Listing the threads costs about a microsecond each; skip it when they
+	 * cannot have changed: the kernel counts as many as we know and none of
+	 * ours was found gone (a birth raises the count unless a death hides
+	 * it, and a death shows as a failed read). */
+	if (s->threads == NULL || s->relist || s->kernel_threads != (int64_t)s->nthreads) {
+		if ((err = sampler_list(s)) != 0)
+			return err;
+		s->relist = false;
+	}
 	for (size_t i = 0; i < s->nthreads; i++) {
 		sampler_read_thread(s, &s->threads[i]);
 		nran += s->threads[i].ran;
@@ -277,7 +351,7 @@ sampler_round(struct sampler *s, struct profile *p)
 		return 0;
 	}
 	snaps = xcalloc(nran, sizeof(*snaps));
-	err = ptrace_snapshot(s->pid, tids, nran, STACKS_COPY_BYTES, snaps, &stats);
+	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats);
 	p->stopped_ms_sum += stats.stopped_ms;
 	if (stats.stopped_ms > p->stopped_ms_max)
 		p->stopped_ms_max = stats.stopped_ms;
@@ -296,6 +370,7 @@ sampler_round(struct sampler *s, struct profile *p)
 			p->errors++; /* a thread that ended meanwhile is no error */
 		k++;
 	}
+	sampler_rebase(s);
 	ptrace_snapshot_release(snaps, nran);
 	free(snaps);
 	free(tids);

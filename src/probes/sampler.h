@@ -1,10 +1,11 @@
 /* Sampling one process's native stacks over time (stacktop record).
  *
  * Each round lists the threads, reads each one's CPU time (schedstat, from an
- * fd kept open), and stops only the threads that ran since the previous round:
- * one short ptrace stop for all of them (probes/ptrace), then unwinding and
- * naming from the copies with the target running again. A thread that did not
- * run is not stopped; with idle sampling its last stack counts again. Every
+ * fd kept open), and stops only the threads that ran since the previous round
+ * (for a CPU profile, only those of them on a run queue now): one short
+ * ptrace stop for all of them (probes/ptrace), then unwinding and naming from
+ * the copies with the target running again. A thread that did not run is not
+ * stopped; with idle sampling its last stack counts again. Every
  * stack goes into a profile (profile.h). The unwinder lives as long as the
  * sampler and renews its view of the maps each round, so libraries loaded
  * later and an exec are followed. */

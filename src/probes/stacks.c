@@ -33,7 +33,8 @@ stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread
 	uint64_t ips[STACKS_MAX_FRAMES];
 	size_t n;
 
-	t->err = s->err;
+	/* A zombie (a main thread that ended) cannot be seized: it exited. */
+	t->err = s->err != 0 && t->state == 'Z' ? -ESRCH : s->err;
 	if (s->err != 0)
 		return;
 	n = unwinder_unwind(u, s, ips, STACKS_MAX_FRAMES);
@@ -68,7 +69,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	}
 
 	snaps = xcalloc(n ? n : 1, sizeof(*snaps));
-	err = ptrace_snapshot(pid, tids, n, STACKS_COPY_BYTES, snaps, &stats);
+	err = ptrace_snapshot(tids, n, STACKS_COPY_BYTES, snaps, &stats);
 	d->stopped_ms = stats.stopped_ms;
 	d->skipped = stats.skipped;
 	if (err == 0) {
@@ -86,7 +87,8 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	return 0;
 }
 
-/* Reads pid's stat: its name, and whether it is alive. */
+/* Reads pid's stat: its name, and whether it is alive (a zombie main thread
+ * with other threads running is a live process). */
 static int
 stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 {
@@ -97,7 +99,8 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 	n = procfs_read(fs, path, buf, sizeof(buf));
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, st) != 0 || st->state == 'Z' || st->state == 'X')
+	if (procfs_parse_stat(buf, (size_t)n, st) != 0 ||
+	    ((st->state == 'Z' || st->state == 'X') && st->num_threads <= 1))
 		return -ESRCH;
 	return 0;
 }

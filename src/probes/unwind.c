@@ -43,6 +43,10 @@ struct mapping {
 struct unwinder {
 	const struct procfs *fs;
 	int pid;
+	/* Where the address space is read: "PID", or "PID/task/TID" for a live
+	 * thread when the main thread has ended (a zombie main thread has no
+	 * maps, no root and no memory of its own while the others run on). */
+	char task[48];
 	char *maps_text; /* the maps the mappings were parsed from */
 	size_t maps_len;
 	struct mapping *maps;
@@ -94,7 +98,8 @@ unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
 	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(u->fs), u->pid,
 	         (unsigned long long)map->start, (unsigned long long)map->end);
 	if (module_open(path, &mod) != 0) {
-		snprintf(path, sizeof(path), "%s/%d/root%s", procfs_root(u->fs), u->pid, map->path);
+		snprintf(path, sizeof(path), "%s/%s/root%s", procfs_root(u->fs), u->task,
+		         map->path);
 		if (module_open(path, &mod) != 0)
 			mod = NULL;
 	}
@@ -173,7 +178,7 @@ access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, voi
 			return 0;
 		}
 	}
-	if (ptrace_read_memory(ctx->u->pid, addr, val, sizeof(*val)) == sizeof(*val))
+	if (ptrace_read_memory(ctx->s->tid, addr, val, sizeof(*val)) == sizeof(*val))
 		return 0;
 	return -UNW_EINVAL;
 }
@@ -326,6 +331,37 @@ static unw_accessors_t unwinder_accessors = {
     .get_proc_name = get_proc_name,
 };
 
+/* The maps through a live thread, when the main thread's are empty: it
+ * ended, or the whole process did (then there are none to find). Returns
+ * the length read or -errno, and points u->task at the thread it used. */
+static ssize_t
+unwinder_read_live_maps(struct unwinder *u, char **buf)
+{
+	char path[96];
+	int *tids;
+	ssize_t n, ntids;
+
+	*buf = NULL;
+	snprintf(path, sizeof(path), "%d/task", u->pid);
+	ntids = procfs_list_ids(u->fs, path, &tids);
+	if (ntids < 0)
+		return ntids;
+	n = 0;
+	for (ssize_t i = 0; i < ntids && n == 0; i++) {
+		if (tids[i] == u->pid)
+			continue;
+		snprintf(path, sizeof(path), "%d/task/%d/maps", u->pid, tids[i]);
+		free(*buf);
+		n = procfs_read_all(u->fs, path, buf);
+		if (n > 0)
+			snprintf(u->task, sizeof(u->task), "%d/task/%d", u->pid, tids[i]);
+		else
+			n = 0;
+	}
+	free(tids);
+	return n;
+}
+
 int
 unwinder_refresh(struct unwinder *u, bool *changed)
 {
@@ -336,8 +372,12 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 	size_t count;
 
 	*changed = false;
-	snprintf(path, sizeof(path), "%d/maps", u->pid);
+	snprintf(path, sizeof(path), "%s/maps", u->task);
 	n = procfs_read_all(u->fs, path, &buf);
+	if (n == 0) {
+		free(buf);
+		n = unwinder_read_live_maps(u, &buf);
+	}
 	if (n < 0)
 		return (int)n;
 	if (u->maps_text != NULL && (size_t)n == u->maps_len &&
@@ -371,6 +411,7 @@ unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
 
 	u->fs = fs;
 	u->pid = pid;
+	snprintf(u->task, sizeof(u->task), "%d", pid);
 	u->as = unw_create_addr_space(&unwinder_accessors, 0);
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	err = unwinder_refresh(u, &changed);

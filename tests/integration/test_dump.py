@@ -147,6 +147,18 @@ def check_sigkill():
     target.kill()
 
 
+def check_leader_exit():
+    """A process whose main thread ended: the main thread has no stack, the
+    live one has its whole chain."""
+    target = start_target("leaderexit")
+    time.sleep(0.2)
+    doc = stacktop_json("dump", "-p", target.pid)
+    threads = by_name(doc)
+    orphan = functions(threads["st-orphan"])
+    in_order(orphan, ["orphan_spin", "orphan_main", "start_thread"], "st-orphan")
+    target.kill()
+
+
 def check_errors():
     code, out, err = stacktop("dump", "-p", 4000000)
     check(code == 1 and "no such process" in err and err.count("\n") == 1, f"{code} {err!r}")
@@ -164,6 +176,7 @@ def test():
     check_stripped()
     check_text_and_stopped()
     check_sigkill()
+    check_leader_exit()
     check_errors()
 
 

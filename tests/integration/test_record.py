@@ -2,7 +2,8 @@
 that did not run; --idle adds every thread's last stack; folded, speedscope
 and SVG outputs parse; hostile names stay safe; killing stacktop at random
 moments never leaves the target stopped; a target that exits or execs during
-the recording gives a profile and a clean message; errors are one line."""
+the recording gives a profile and a clean message, one whose main thread
+ended does not look gone; errors are one line."""
 
 import json
 import os
@@ -218,6 +219,18 @@ def check_exec():
     target.kill()
 
 
+def check_leader_exit():
+    """A main thread that ended is a zombie, but the process lives on."""
+    target = start_target("leaderexit")
+    time.sleep(0.2)
+    code, out, err = stacktop("record", "-p", target.pid, "-d", 1)
+    check(code == 0 and "exited" not in err, f"record with a zombie main thread: {code} {err}")
+    stacks = parse_folded(out, "leader exit")
+    check(any(thread_of(f) == "st-orphan" and f[-1] == "orphan_spin" for f, _ in stacks),
+          f"the working thread is missing: {stacks}")
+    target.kill()
+
+
 def check_churn():
     """Threads born and ending during sampling: no failure, nothing stopped."""
     target = start_target("churn")
@@ -254,6 +267,7 @@ def test():
     check_sigkill()
     check_target_exits()
     check_exec()
+    check_leader_exit()
     check_churn()
     check_errors()
 
