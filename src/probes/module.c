@@ -1,6 +1,7 @@
 #include "module.h"
 
 #include "../xmalloc.h"
+#include "demangle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,9 @@ struct module {
 	uint64_t eh_hdr_vaddr, eh_hdr_size;
 	struct module_symbol *syms; /* sorted by address */
 	size_t nsyms;
+	/* Per symbol, the name as printed (module_display_name): NULL until
+	 * first looked up, else the symbol's own name or an owned string. */
+	const char **display;
 };
 
 static int
@@ -246,6 +250,10 @@ module_free(struct module *m)
 		munmap(m->map, m->size);
 	free(m->owned);
 	module_free(m->debug);
+	for (size_t i = 0; m->display != NULL && i < m->nsyms; i++)
+		if (m->display[i] != m->syms[i].name)
+			free((char *)m->display[i]);
+	free(m->display);
 	free(m->segs);
 	free(m->syms);
 	free(m);
@@ -297,7 +305,8 @@ module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size)
 	return 0;
 }
 
-static const char *
+/* The index of the function symbol whose extent covers vaddr, or -1. */
+static ptrdiff_t
 module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
 {
 	size_t lo = 0, hi = m->nsyms;
@@ -317,24 +326,41 @@ module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
 
 		if (vaddr - s->addr < s->size) {
 			*offset = vaddr - s->addr;
-			return s->name;
+			return (ptrdiff_t)(i - 1);
 		}
 		if (lo - i > 8)
 			break; /* far enough back: no enclosing symbol */
 	}
-	return NULL;
+	return -1;
+}
+
+/* Symbol i's name as printed: demangled and without its version, worked out
+ * on its first lookup only (a profile looks the same symbols up again and
+ * again). */
+static const char *
+module_display_name(struct module *m, size_t i)
+{
+	if (m->display == NULL)
+		m->display = xcalloc(m->nsyms, sizeof(*m->display));
+	if (m->display[i] == NULL) {
+		char *readable = demangle_symbol(m->syms[i].name);
+
+		m->display[i] = readable != NULL ? readable : m->syms[i].name;
+	}
+	return m->display[i];
 }
 
 const char *
-module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset)
+module_symbol(struct module *m, uint64_t vaddr, uint64_t *offset)
 {
-	const char *name = NULL;
+	ptrdiff_t i;
 
 	/* A debug file or MiniDebugInfo knows the static functions that a
 	 * stripped file's .dynsym lacks; both use the file's link-time addresses. */
-	if (m->debug != NULL)
-		name = module_lookup(m->debug, vaddr, offset);
-	return name != NULL ? name : module_lookup(m, vaddr, offset);
+	if (m->debug != NULL && (i = module_lookup(m->debug, vaddr, offset)) >= 0)
+		return module_display_name(m->debug, (size_t)i);
+	i = module_lookup(m, vaddr, offset);
+	return i >= 0 ? module_display_name(m, (size_t)i) : NULL;
 }
 
 /* MiniDebugInfo (Fedora and others): .gnu_debugdata is an xz-compressed ELF

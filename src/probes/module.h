@@ -3,7 +3,8 @@
  *
  * The file is mmapped read-only and parsed with libelf: its PT_LOAD segments
  * (to turn a mapping into a load bias), the .eh_frame_hdr the unwinder
- * searches, and its function symbols (.symtab, else .dynsym). Everything in
+ * searches, and its function symbols (.symtab, else .dynsym), named as
+ * people read them (probes/demangle). Everything in
  * the file is untrusted input: offsets and sizes are bounded by the file. */
 #ifndef STACKTOP_MODULE_H
 #define STACKTOP_MODULE_H
@@ -45,9 +46,11 @@ int module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size)
 /* The file offset of link-time address vaddr, or -ENOENT. */
 int module_offset_of_vaddr(const struct module *m, uint64_t vaddr, uint64_t *off);
 
-/* The function containing link-time address vaddr: its name (borrowed for
- * the module's life) and the offset into it; NULL when no symbol's extent
- * covers it (callers then print module+0xOFFSET, never a wrong name). */
-const char *module_symbol(const struct module *m, uint64_t vaddr, uint64_t *offset);
+/* The function containing link-time address vaddr: its name as printed
+ * (C++ demangled, without an ELF symbol version; borrowed for the module's
+ * life) and the offset into it; NULL when no symbol's extent covers it
+ * (callers then print module+0xOFFSET, never a wrong name). Not const: the
+ * readable name is worked out on a symbol's first lookup and kept. */
+const char *module_symbol(struct module *m, uint64_t vaddr, uint64_t *offset);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "module.h"
+#include "procfs_parse.h"
 
 #include <errno.h>
 #include <libunwind.h>
@@ -14,6 +15,10 @@
 extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip,
                                               unw_dyn_info_t *di, unw_proc_info_t *pi,
                                               int need_unwind_info, void *arg);
+
+/* A frameless leaf's return address is trusted only when the call before it
+ * entered a function that starts at most this far before the IP. */
+#define UNWIND_LEAF_MAX_BYTES (1u << 20)
 
 /* DWARF exception-header pointer encodings (LSB, .eh_frame_hdr). */
 enum {
@@ -40,14 +45,21 @@ struct mapping {
 	bool has_bias;
 };
 
-struct unwinder {
+/* The live process: what the target callbacks of unwinder_new read. */
+struct unwinder_proc {
 	const struct procfs *fs;
 	int pid;
 	/* Where the address space is read: "PID", or "PID/task/TID" for a live
 	 * thread when the main thread has ended (a zombie main thread has no
 	 * maps, no root and no memory of its own while the others run on). */
 	char task[48];
-	char *maps_text; /* the maps the mappings were parsed from */
+};
+
+struct unwinder {
+	const struct unwinder_target *target;
+	void *arg;                 /* given to target's calls */
+	struct unwinder_proc proc; /* arg, for unwinder_new */
+	char *maps_text;           /* the maps the mappings were parsed from */
 	size_t maps_len;
 	struct mapping *maps;
 	size_t nmaps;
@@ -60,6 +72,10 @@ struct unwinder {
 struct unwind_ctx {
 	struct unwinder *u;
 	const struct thread_snapshot *s;
+	/* The registers the cursor started from: the snapshot's, then those a
+	 * frame-pointer step found for the caller. */
+	struct user_regs_struct regs;
+	bool no_info; /* an unwind table lookup found nothing during the step */
 };
 
 static struct mapping *
@@ -81,30 +97,102 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 	return NULL;
 }
 
+/* The maps through a live thread, when the main thread's are empty: it
+ * ended, or the whole process did (then there are none to find). Returns
+ * the length read or -errno, and points p->task at the thread it used. */
+static ssize_t
+unwinder_proc_read_live_maps(struct unwinder_proc *p, char **buf)
+{
+	char path[96];
+	int *tids;
+	ssize_t n, ntids;
+
+	*buf = NULL;
+	snprintf(path, sizeof(path), "%d/task", p->pid);
+	ntids = procfs_list_ids(p->fs, path, &tids);
+	if (ntids < 0)
+		return ntids;
+	n = 0;
+	for (ssize_t i = 0; i < ntids && n == 0; i++) {
+		if (tids[i] == p->pid)
+			continue;
+		snprintf(path, sizeof(path), "%d/task/%d/maps", p->pid, tids[i]);
+		free(*buf);
+		n = procfs_read_all(p->fs, path, buf);
+		if (n > 0)
+			snprintf(p->task, sizeof(p->task), "%d/task/%d", p->pid, tids[i]);
+		else
+			n = 0;
+	}
+	free(tids);
+	return n;
+}
+
+/* The live process's maps. */
+static ssize_t
+unwinder_proc_read_maps(void *arg, char **out)
+{
+	struct unwinder_proc *p = arg;
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/maps", p->task);
+	n = procfs_read_all(p->fs, path, out);
+	if (n == 0) {
+		free(*out);
+		n = unwinder_proc_read_live_maps(p, out);
+	}
+	return n;
+}
+
 /* Opens the file behind a mapping: map_files sees the very file the target
  * mapped (even deleted, even in another mount namespace); the path under
- * /proc/PID/root is the fallback. A file that cannot be opened is cached too,
- * so that each sample does not try again. */
+ * /proc/PID/root is the fallback. */
+static int
+unwinder_proc_open_module(void *arg, const struct procfs_map *map, struct module **out)
+{
+	const struct unwinder_proc *p = arg;
+	char path[512];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(p->fs), p->pid,
+	         (unsigned long long)map->start, (unsigned long long)map->end);
+	if (module_open(path, out) != 0) {
+		snprintf(path, sizeof(path), "%s/%s/root%s", procfs_root(p->fs), p->task,
+		         map->path);
+		if ((err = module_open(path, out)) != 0)
+			return err;
+	}
+	module_load_debug(*out, map->path);
+	return 0;
+}
+
+static ssize_t
+unwinder_proc_read_memory(void *arg, int tid, uint64_t addr, void *buf, size_t len)
+{
+	(void)arg;
+	return ptrace_read_memory(tid, addr, buf, len);
+}
+
+static const struct unwinder_target unwinder_proc_target = {
+    .read_maps = unwinder_proc_read_maps,
+    .open_module = unwinder_proc_open_module,
+    .read_memory = unwinder_proc_read_memory,
+};
+
+/* The module of the file a mapping shows, opened on first use. A file that
+ * cannot be opened is cached too, so that each sample does not try again. */
 static struct module *
 unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
 {
-	char path[512];
 	struct module_entry *e;
 	struct module *mod = NULL;
 
 	for (size_t i = 0; i < u->nmodules; i++)
 		if (u->modules[i].inode == map->inode && strcmp(u->modules[i].path, map->path) == 0)
 			return u->modules[i].module;
-	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procfs_root(u->fs), u->pid,
-	         (unsigned long long)map->start, (unsigned long long)map->end);
-	if (module_open(path, &mod) != 0) {
-		snprintf(path, sizeof(path), "%s/%s/root%s", procfs_root(u->fs), u->task,
-		         map->path);
-		if (module_open(path, &mod) != 0)
-			mod = NULL;
-	}
-	if (mod != NULL)
-		module_load_debug(mod, map->path);
+	if (u->target->open_module(u->arg, map, &mod) != 0)
+		mod = NULL;
 	u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
 	e = &u->modules[u->nmodules++];
 	e->inode = map->inode;
@@ -150,43 +238,72 @@ unwinder_bias(struct unwinder *u, struct mapping *m, uint64_t *bias)
 	return m->has_bias;
 }
 
-/* Reads a word the unwinder asks for: from the stack copy, from the file a
- * mapping comes from, or (last) from the live target. Never writes. */
-static int
-access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
+/* Reads the word at addr from the stack copy only. */
+static bool
+unwinder_stack_word(const struct thread_snapshot *s, uint64_t addr, uint64_t *val)
 {
-	struct unwind_ctx *ctx = arg;
+	if (addr < s->stack_start || s->stack_len < sizeof(*val) ||
+	    addr - s->stack_start > s->stack_len - sizeof(*val))
+		return false;
+	memcpy(val, s->stack + (addr - s->stack_start), sizeof(*val));
+	return true;
+}
+
+/* Reads len bytes of the target at addr: from the stack copy, from the file
+ * a mapping comes from, or (last) from the live target. Returns 0 or -1. */
+static int
+unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
+{
 	const struct thread_snapshot *s = ctx->s;
+	struct unwinder *u = ctx->u;
 	struct mapping *m;
 
-	(void)as;
-	if (write)
-		return -UNW_EINVAL;
-	if (addr >= s->stack_start && s->stack_len >= sizeof(*val) &&
-	    addr - s->stack_start <= s->stack_len - sizeof(*val)) {
-		memcpy(val, s->stack + (addr - s->stack_start), sizeof(*val));
+	if (addr >= s->stack_start && len <= s->stack_len &&
+	    addr - s->stack_start <= s->stack_len - len) {
+		memcpy(buf, s->stack + (addr - s->stack_start), len);
 		return 0;
 	}
-	m = unwinder_mapping(ctx->u, addr);
-	if (m != NULL && m->map.perms[1] != 'w' && unwinder_module(ctx->u, m) != NULL) {
+	m = unwinder_mapping(u, addr);
+	if (m != NULL && m->map.perms[1] != 'w' && len <= m->map.end - addr &&
+	    unwinder_module(u, m) != NULL) {
 		/* Read-only file-backed memory is the same on disk as in the target. */
 		const void *bytes =
-		    module_bytes(m->module, m->map.offset + (addr - m->map.start), sizeof(*val));
+		    module_bytes(m->module, m->map.offset + (addr - m->map.start), len);
 
 		if (bytes != NULL) {
-			memcpy(val, bytes, sizeof(*val));
+			memcpy(buf, bytes, len);
 			return 0;
 		}
 	}
-	if (ptrace_read_memory(ctx->s->tid, addr, val, sizeof(*val)) == sizeof(*val))
+	if (u->target->read_memory != NULL &&
+	    u->target->read_memory(u->arg, s->tid, addr, buf, len) == (ssize_t)len)
 		return 0;
-	return -UNW_EINVAL;
+	return -1;
+}
+
+/* True when addr is in a mapping the target may execute. */
+static bool
+unwinder_executable(struct unwinder *u, uint64_t addr)
+{
+	const struct mapping *m = unwinder_mapping(u, addr);
+
+	return m != NULL && m->map.perms[2] == 'x';
+}
+
+/* A word the unwinder asks for. Never writes. */
+static int
+access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+	(void)as;
+	if (write)
+		return -UNW_EINVAL;
+	return unwinder_read(arg, addr, val, sizeof(*val)) == 0 ? 0 : -UNW_EINVAL;
 }
 
 static int
 access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
-	const struct user_regs_struct *r = &((struct unwind_ctx *)arg)->s->regs;
+	const struct user_regs_struct *r = &((struct unwind_ctx *)arg)->regs;
 
 	(void)as;
 	if (write)
@@ -287,10 +404,9 @@ put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 /* Finds the unwind entry for ip through the .eh_frame_hdr binary-search
  * table of the module that holds it. */
 static int
-find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need_unwind_info,
-               void *arg)
+unwinder_search_table(struct unwind_ctx *ctx, unw_addr_space_t as, unw_word_t ip,
+                      unw_proc_info_t *pi, int need_unwind_info)
 {
-	struct unwind_ctx *ctx = arg;
 	struct mapping *m = unwinder_mapping(ctx->u, ip);
 	const unsigned char *hdr;
 	uint64_t hdr_vaddr, hdr_size, hdr_off, bias;
@@ -317,7 +433,23 @@ find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need
 	di.u.rti.segbase = bias + hdr_vaddr;
 	di.u.rti.table_data = bias + hdr_vaddr + 12;
 	di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
-	return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+	return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, ctx);
+}
+
+/* libunwind asks for the unwind entry of the frame it steps from. Where
+ * there is none, it would guess from the frame pointer in its own way
+ * (within 16 KiB, and losing frames after a guess); the flag tells
+ * unwinder_step to take our frame-pointer step instead. */
+static int
+find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need_unwind_info,
+               void *arg)
+{
+	struct unwind_ctx *ctx = arg;
+	int err = unwinder_search_table(ctx, as, ip, pi, need_unwind_info);
+
+	if (err == -UNW_ENOINFO)
+		ctx->no_info = true;
+	return err;
 }
 
 static unw_accessors_t unwinder_accessors = {
@@ -331,53 +463,16 @@ static unw_accessors_t unwinder_accessors = {
     .get_proc_name = get_proc_name,
 };
 
-/* The maps through a live thread, when the main thread's are empty: it
- * ended, or the whole process did (then there are none to find). Returns
- * the length read or -errno, and points u->task at the thread it used. */
-static ssize_t
-unwinder_read_live_maps(struct unwinder *u, char **buf)
-{
-	char path[96];
-	int *tids;
-	ssize_t n, ntids;
-
-	*buf = NULL;
-	snprintf(path, sizeof(path), "%d/task", u->pid);
-	ntids = procfs_list_ids(u->fs, path, &tids);
-	if (ntids < 0)
-		return ntids;
-	n = 0;
-	for (ssize_t i = 0; i < ntids && n == 0; i++) {
-		if (tids[i] == u->pid)
-			continue;
-		snprintf(path, sizeof(path), "%d/task/%d/maps", u->pid, tids[i]);
-		free(*buf);
-		n = procfs_read_all(u->fs, path, buf);
-		if (n > 0)
-			snprintf(u->task, sizeof(u->task), "%d/task/%d", u->pid, tids[i]);
-		else
-			n = 0;
-	}
-	free(tids);
-	return n;
-}
-
 int
 unwinder_refresh(struct unwinder *u, bool *changed)
 {
 	struct procfs_map *maps;
-	char path[64];
 	char *buf;
 	ssize_t n;
 	size_t count;
 
 	*changed = false;
-	snprintf(path, sizeof(path), "%s/maps", u->task);
-	n = procfs_read_all(u->fs, path, &buf);
-	if (n == 0) {
-		free(buf);
-		n = unwinder_read_live_maps(u, &buf);
-	}
+	n = u->target->read_maps(u->arg, &buf);
 	if (n < 0)
 		return (int)n;
 	if (u->maps_text != NULL && (size_t)n == u->maps_len &&
@@ -402,16 +497,16 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 	return 0;
 }
 
-int
-unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
+/* An unwinder over target with arg, its maps read. */
+static int
+unwinder_start(struct unwinder *u, const struct unwinder_target *target, void *arg,
+               struct unwinder **out)
 {
-	struct unwinder *u = xcalloc(1, sizeof(*u));
 	bool changed;
 	int err;
 
-	u->fs = fs;
-	u->pid = pid;
-	snprintf(u->task, sizeof(u->task), "%d", pid);
+	u->target = target;
+	u->arg = arg;
 	u->as = unw_create_addr_space(&unwinder_accessors, 0);
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	err = unwinder_refresh(u, &changed);
@@ -421,6 +516,22 @@ unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
 	}
 	*out = u;
 	return 0;
+}
+
+int
+unwinder_new_from(const struct unwinder_target *target, void *arg, struct unwinder **out)
+{
+	return unwinder_start(xcalloc(1, sizeof(struct unwinder)), target, arg, out);
+}
+
+int
+unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
+{
+	struct unwinder *u = xcalloc(1, sizeof(*u));
+
+	u->proc = (struct unwinder_proc){.fs = fs, .pid = pid};
+	snprintf(u->proc.task, sizeof(u->proc.task), "%d", pid);
+	return unwinder_start(u, &unwinder_proc_target, &u->proc, out);
 }
 
 void
@@ -438,10 +549,108 @@ unwinder_free(struct unwinder *u)
 	free(u);
 }
 
+/* A frameless leaf: in the innermost frame, a function that sets up no
+ * frame pointer (GCC sets none up in a function that calls nothing, even
+ * with -fno-omit-frame-pointer) still has its return address at the stack
+ * pointer. The word there is taken for one only when the five bytes before
+ * it are a direct call (E8 rel32) to an address at or shortly before ip: the
+ * call that entered this very function. */
+static bool
+unwinder_leaf_return(struct unwind_ctx *ctx, uint64_t ip, uint64_t sp, uint64_t *ret)
+{
+	unsigned char call[5];
+	uint64_t r, callee;
+	int32_t rel;
+
+	if (!unwinder_stack_word(ctx->s, sp, &r) || r < sizeof(call) ||
+	    !unwinder_executable(ctx->u, r) ||
+	    unwinder_read(ctx, r - sizeof(call), call, sizeof(call)) != 0 || call[0] != 0xe8)
+		return false;
+	memcpy(&rel, call + 1, sizeof(rel));
+	callee = r + (uint64_t)(int64_t)rel;
+	if (callee > ip || ip - callee > UNWIND_LEAF_MAX_BYTES)
+		return false;
+	*ret = r;
+	return true;
+}
+
+/* Copies register reg of a frame into *field, when the cursor knows it. */
+static void
+unwinder_take_reg(unw_cursor_t *frame, unw_regnum_t reg, unsigned long long *field)
+{
+	unw_word_t val;
+
+	if (unw_get_reg(frame, reg, &val) == 0)
+		*field = val;
+}
+
+/* One frame-pointer step from frame, for code no unwind table covers: the
+ * frame layout of -fno-omit-frame-pointer code, [rbp] the caller's rbp and
+ * [rbp + 8] the return address. Only inside the stack copy and only upwards
+ * (rbp at or above the stack pointer, the caller's stack pointer above it),
+ * the return address in executable memory: a garbage chain ends instead of
+ * looping. Restarts cursor at the caller with the registers we know there.
+ * Returns 1, or 0 at the end. */
+static int
+unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t *cursor,
+                 bool innermost)
+{
+	unw_cursor_t copy = *frame; /* unw_get_reg wants it writable */
+	struct user_regs_struct caller = ctx->regs;
+	unw_word_t ip, sp, rbp;
+	uint64_t ret, caller_rbp;
+
+	if (unw_get_reg(&copy, UNW_REG_IP, &ip) != 0 || unw_get_reg(&copy, UNW_REG_SP, &sp) != 0 ||
+	    unw_get_reg(&copy, UNW_X86_64_RBP, &rbp) != 0)
+		return 0;
+	if (innermost && unwinder_leaf_return(ctx, ip, sp, &ret)) {
+		sp += 8;
+	} else {
+		if (rbp < sp || rbp % 8 != 0 || !unwinder_stack_word(ctx->s, rbp, &caller_rbp) ||
+		    !unwinder_stack_word(ctx->s, rbp + 8, &ret) || ret == 0 ||
+		    !unwinder_executable(ctx->u, ret))
+			return 0;
+		sp = rbp + 16;
+		rbp = caller_rbp;
+	}
+	/* Callee-saved registers keep their values across a frame whose unwind
+	 * rules we do not have: the best guess for the caller's. */
+	unwinder_take_reg(&copy, UNW_X86_64_RBX, &caller.rbx);
+	unwinder_take_reg(&copy, UNW_X86_64_R12, &caller.r12);
+	unwinder_take_reg(&copy, UNW_X86_64_R13, &caller.r13);
+	unwinder_take_reg(&copy, UNW_X86_64_R14, &caller.r14);
+	unwinder_take_reg(&copy, UNW_X86_64_R15, &caller.r15);
+	caller.rip = ret;
+	caller.rsp = sp;
+	caller.rbp = rbp;
+	/* Only now: frame's register locations may point into ctx->regs. */
+	ctx->regs = caller;
+	/* A restarted cursor looks ret itself up, not ret - 1 as it does for a
+	 * return address: right only while the call is not the last
+	 * instruction of its function (calls to noreturn functions can be). */
+	return unw_init_remote(cursor, ctx->u->as, ctx) == 0 ? 1 : 0;
+}
+
+/* Moves cursor to the caller's frame: by the unwind tables, else (no entry
+ * for ip, or the tables' rules failed) by one frame-pointer step. Returns
+ * > 0 when it moved, 0 at the outermost frame or the end of the chain. */
+static int
+unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool innermost)
+{
+	unw_cursor_t frame = *cursor; /* libunwind documents cursors as copyable */
+	int r;
+
+	ctx->no_info = false;
+	r = unw_step(cursor);
+	if (!ctx->no_info && r >= 0)
+		return r;
+	return unwinder_fp_step(ctx, &frame, cursor, innermost);
+}
+
 size_t
 unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, size_t max)
 {
-	struct unwind_ctx ctx = {u, s};
+	struct unwind_ctx ctx = {.u = u, .s = s, .regs = s->regs};
 	unw_cursor_t cursor;
 	size_t n = 0;
 
@@ -460,7 +669,7 @@ unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *i
 		if (n > 0 && ips[n - 1] == ip && n > 1 && ips[n - 2] == ip)
 			break;
 		ips[n++] = ip;
-	} while (n < max && unw_step(&cursor) > 0);
+	} while (n < max && unwinder_step(&ctx, &cursor, n == 1) > 0);
 	return n;
 }
 

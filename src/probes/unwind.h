@@ -4,9 +4,12 @@
  * parse unwind tables out of its memory. Ours answer from the copy taken while
  * the thread was stopped (registers and stack), and from the target's ELF
  * files opened and mapped locally (.eh_frame_hdr and .eh_frame), so the
- * target runs again before the unwinding starts. Files are opened and parsed
- * once for the life of the unwinder; its view of the target's mappings is
- * renewed with unwinder_refresh, for a process sampled over time. */
+ * target runs again before the unwinding starts. Where no unwind table covers
+ * an address (JIT code, a binary built without tables or with them
+ * stripped), the walk follows the frame-pointer chain in the copy instead.
+ * Files are opened and parsed once for the life of the unwinder; its view of
+ * the target's mappings is renewed with unwinder_refresh, for a process
+ * sampled over time. */
 #ifndef STACKTOP_UNWIND_H
 #define STACKTOP_UNWIND_H
 
@@ -17,12 +20,43 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+struct module;
+struct procfs_map;
 struct unwinder;
 
-/* Reads pid's maps through fs. Returns 0 and an owned unwinder (free with
- * unwinder_free), or -errno. */
+/* Where an unwinder finds what a snapshot does not hold. unwinder_new reads
+ * the live process (/proc/PID/maps, /proc/PID/map_files, process_vm_readv);
+ * tests and fuzzers pass fake address spaces. arg is given back to each
+ * call. */
+struct unwinder_target {
+	/* The text of the target's /proc/PID/maps, in an owned buffer *out
+	 * (free with free()). Returns its length, or -errno (-ENOENT, -ESRCH:
+	 * the process is gone). Called on construction and by each
+	 * unwinder_refresh. */
+	ssize_t (*read_maps)(void *arg, char **out);
+	/* Opens the ELF file that mapping map shows, with what debug symbols
+	 * it has. Returns 0 and an owned module (the unwinder frees it), or
+	 * -errno. Called once per distinct file (path and inode) for the
+	 * unwinder's life, when an address in it is first looked at. */
+	int (*open_module)(void *arg, const struct procfs_map *map, struct module **out);
+	/* Reads len bytes of target memory at addr, for what is neither in the
+	 * stack copy nor in a read-only file mapping, through thread tid (the
+	 * one being unwound: alive, where the main thread may not be). Returns
+	 * the number of bytes read or -errno. May be NULL: such memory is then
+	 * unreadable. */
+	ssize_t (*read_memory)(void *arg, int tid, uint64_t addr, void *buf, size_t len);
+};
+
+/* Reads pid's maps through fs (through a live thread's when the main thread
+ * has ended). Returns 0 and an owned unwinder (free with unwinder_free), or
+ * -errno. */
 int unwinder_new(const struct procfs *fs, int pid, struct unwinder **out);
+
+/* The same over any target: target (borrowed, must outlive the unwinder)
+ * and arg. Returns 0 and an owned unwinder, or the -errno of read_maps. */
+int unwinder_new_from(const struct unwinder_target *target, void *arg, struct unwinder **out);
 void unwinder_free(struct unwinder *u);
 
 /* Reads pid's maps again; when they changed (a library loaded or unloaded,
@@ -31,7 +65,9 @@ void unwinder_free(struct unwinder *u);
  * -ESRCH: the process is gone). */
 int unwinder_refresh(struct unwinder *u, bool *changed);
 
-/* Unwinds a snapshot into at most max instruction pointers, innermost first.
+/* Unwinds a snapshot into at most max instruction pointers, innermost first:
+ * through the unwind tables (.eh_frame) where they cover an address, else
+ * one frame-pointer step (bounded by the stack copy, always upwards).
  * Returns how many. */
 size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips,
                        size_t max);

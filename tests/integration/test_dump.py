@@ -1,7 +1,8 @@
 """dump: every thread's native stack, in the right order, reaching
 start_thread; the same binary stripped (module+offset, never a wrong name),
-with MiniDebugInfo and with a debuglink file; a blocked thread shows the libc
-call it is blocked in."""
+with MiniDebugInfo and with a debuglink file, and built without unwind tables
+(frame pointers only); a blocked thread shows the libc call it is blocked
+in."""
 
 import os
 import random
@@ -10,36 +11,9 @@ import time
 
 from harness import STACKTOP, assert_terminal_safe, check, run, stacktop, stacktop_json, \
     start_target
+from stacks import by_name, check_frames, functions, in_order, settle
 
 IDLE = 2
-
-
-def functions(thread):
-    return [f["function"] for f in thread["stack"]]
-
-
-def in_order(names, expected, what):
-    """expected appear in names, in this order (other frames may sit between)."""
-    at = 0
-    for want in expected:
-        try:
-            at = names.index(want, at) + 1
-        except ValueError:
-            check(False, f"{what}: {want} missing or out of order in {names}")
-
-
-def settle(pid):
-    """Waits until the main thread sits in pause(): right after "ready" it may
-    still be on its way back from write()."""
-    for _ in range(400):
-        if open(f"/proc/{pid}/syscall").read().split()[0] == "34":  # x86-64 pause
-            return
-        time.sleep(0.005)
-    check(False, f"target {pid} never reached pause()")
-
-
-def by_name(doc):
-    return {t["name"]: t for t in doc["threads"]}
 
 
 def check_full_symbols(variant):
@@ -49,11 +23,7 @@ def check_full_symbols(variant):
     check(doc["schema"] == "stacktop.dump/1" and doc["pid"] == target.pid, "schema and pid")
     check(len(doc["threads"]) == IDLE + 3, f"{len(doc['threads'])} threads")
     threads = by_name(doc)
-    for t in doc["threads"]:
-        check(t["error"] is None and t["stack"], f"{variant}: no stack for {t['name']}")
-        for f in t["stack"]:
-            check(f["kind"] == "native" and {"function", "module", "offset", "file", "line"}
-                  <= f.keys(), f"frame keys {f.keys()}")
+    check_frames(doc, variant)
     hot = functions(threads["st-hot"])
     check(hot[0] == "spin_forever", f"{variant}: hot thread is in {hot[0]}, not spin_forever")
     in_order(hot, ["spin_forever", "hot_main", "start_thread"], f"{variant} st-hot")
@@ -171,7 +141,11 @@ def check_errors():
 
 
 def test():
-    for variant in ("threads", "threads-minidebug", "threads-debuglink"):
+    # threads-fp and threads-fp-noeh: no unwind tables for the program's own
+    # code, so the walk follows its frame pointers (and finds the frameless
+    # leaf spin_forever's caller).
+    for variant in ("threads", "threads-minidebug", "threads-debuglink", "threads-fp",
+                    "threads-fp-noeh"):
         check_full_symbols(variant)
     check_stripped()
     check_text_and_stopped()

@@ -1,0 +1,49 @@
+"""What the stack tests share: the function names of a dumped thread, an
+in-order check of a call chain, and a wait until a target sits still."""
+
+import time
+
+from harness import check
+
+
+def functions(thread):
+    return [f["function"] for f in thread["stack"]]
+
+
+def by_name(doc):
+    return {t["name"]: t for t in doc["threads"]}
+
+
+def in_order(names, expected, what):
+    """expected appear in names, in this order (other frames may sit between)."""
+    at = 0
+    for want in expected:
+        try:
+            at = names.index(want, at) + 1
+        except ValueError:
+            check(False, f"{what}: {want} missing or out of order in {names}")
+
+
+def settle(pid):
+    """Waits until the main thread sits in pause(): right after "ready" it may
+    still be on its way back from write()."""
+    for _ in range(400):
+        if open(f"/proc/{pid}/syscall").read().split()[0] == "34":  # x86-64 pause
+            return
+        time.sleep(0.005)
+    check(False, f"target {pid} never reached pause()")
+
+
+def check_frames(doc, what):
+    """Every thread has a stack of well-formed native frames, names carry no
+    ELF symbol version (pthread_cond_wait, not pthread_cond_wait@@GLIBC_2.3.2)
+    and no frame repeats the one before it (a walk that went wrong)."""
+    for t in doc["threads"]:
+        check(t["error"] is None and t["stack"], f"{what}: no stack for {t['name']}")
+        for f in t["stack"]:
+            check(f["kind"] == "native" and {"function", "module", "offset", "file", "line"}
+                  <= f.keys(), f"{what}: frame keys {f.keys()}")
+            check("@" not in (f["function"] or ""), f"{what}: versioned name {f['function']}")
+        ips = [(f["module"], f["function"], f["offset"]) for f in t["stack"]]
+        for a, b in zip(ips, ips[1:]):
+            check(a != b, f"{what}: {t['name']} repeats a frame: {functions(t)}")
