@@ -117,8 +117,49 @@ ptrace_runnable(int tid)
 	return paren != NULL && paren[1] == ' ' && paren[2] == 'R';
 }
 
+/* Threads that did not stop in time stay seized: PTRACE_DETACH needs a
+ * stopped tracee (on a running one it fails with ESRCH), and an interrupt
+ * cannot be taken back, so such a thread stops as soon as it wakes. Until it
+ * is released it is ours: each snapshot, and ptrace_release_pending, detach
+ * those that have stopped by then (and if stacktop exits first, the kernel
+ * releases them). This list is the one piece of state kept between calls:
+ * the tracing relation it mirrors is per process in the kernel too. */
+static int *ptrace_pending;
+static size_t ptrace_npending;
+
+static bool
+ptrace_is_pending(int tid)
+{
+	for (size_t i = 0; i < ptrace_npending; i++)
+		if (ptrace_pending[i] == tid)
+			return true;
+	return false;
+}
+
+void
+ptrace_release_pending(void)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < ptrace_npending; i++) {
+		int tid = ptrace_pending[i], status;
+		pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+
+		if (r == tid && WIFSTOPPED(status)) {
+			/* Give back a signal it stopped to receive. */
+			int sig = status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status);
+
+			(void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)sig);
+		} else if (r == 0) {
+			ptrace_pending[kept++] = tid; /* not stopped yet */
+		}
+		/* otherwise it exited */
+	}
+	ptrace_npending = kept;
+}
+
 static void
-ptrace_copy(struct thread_snapshot *s, size_t stack_bytes)
+ptrace_copy(struct thread_snapshot *s, size_t stack_bytes, unsigned char *scratch)
 {
 	struct iovec io = {&s->regs, sizeof(s->regs)};
 	ssize_t n;
@@ -128,12 +169,15 @@ ptrace_copy(struct thread_snapshot *s, size_t stack_bytes)
 		return;
 	}
 	s->stack_start = s->regs.rsp > RED_ZONE ? s->regs.rsp - RED_ZONE : 0;
-	s->stack = xmalloc(stack_bytes);
 	/* A single remote range stops at the first unmapped page: what lies
-	 * beyond the top of the stack is simply not copied. */
-	/* Through the thread itself: a main thread that ended has no memory. */
-	n = ptrace_read_memory(s->tid, s->stack_start, s->stack, stack_bytes);
+	 * beyond the top of the stack is simply not copied. Through the thread
+	 * itself: a main thread that ended has no memory. Into scratch, whose
+	 * pages are already there, then a copy of just what was read: fresh
+	 * pages for the whole 64 KiB would cost the target their faults. */
+	n = ptrace_read_memory(s->tid, s->stack_start, scratch, stack_bytes);
 	s->stack_len = n > 0 ? (size_t)n : 0;
+	s->stack = xmalloc(s->stack_len ? s->stack_len : 1);
+	memcpy(s->stack, scratch, s->stack_len);
 }
 
 int
@@ -142,6 +186,7 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 {
 	sigset_t hold, saved;
 	bool *seized = xcalloc(n ? n : 1, sizeof(*seized));
+	unsigned char *scratch = xmalloc(stack_bytes ? stack_bytes : 1);
 	size_t nseized = 0;
 	double start, deadline;
 	int ret = 0;
@@ -157,9 +202,15 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 	sigaddset(&hold, SIGPIPE);
 	sigaddset(&hold, SIGCHLD); /* see ptrace_wait_stop */
 	sigprocmask(SIG_BLOCK, &hold, &saved);
+	memset(scratch, 0, stack_bytes); /* its pages, before the stop */
+	ptrace_release_pending();
 
 	start = now_ms();
 	for (size_t i = 0; i < n; i++) {
+		if (ptrace_is_pending(tids[i])) {
+			out[i].err = -ETIMEDOUT; /* still has not stopped since last time */
+			continue;
+		}
 		if (ptrace(PTRACE_SEIZE, tids[i], NULL, NULL) != 0) {
 			out[i].err = -errno;
 			continue;
@@ -185,7 +236,7 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 		if (out[i].err == -ETIMEDOUT)
 			stats->skipped++;
 		if (out[i].err == 0)
-			ptrace_copy(&out[i], stack_bytes);
+			ptrace_copy(&out[i], stack_bytes, scratch);
 	}
 	for (size_t i = 0; hook != NULL && i < n; i++) {
 		if (seized[i] && out[i].err == 0) {
@@ -194,14 +245,23 @@ ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_sna
 		}
 	}
 	/* Detach releases a thread we interrupted; one that was already in a
-	 * group-stop (SIGSTOP) stays stopped, as it was. A thread that never
-	 * stopped is detached too: the kernel cancels the pending interrupt. */
-	for (size_t i = 0; i < n; i++)
-		if (seized[i])
-			(void)ptrace(PTRACE_DETACH, tids[i], NULL,
-			             (void *)(uintptr_t)out[i].pending_signal);
+	 * group-stop (SIGSTOP) stays stopped, as it was. One that has not
+	 * stopped cannot be detached yet: it waits in the pending list. */
+	for (size_t i = 0; i < n; i++) {
+		if (!seized[i])
+			continue;
+		if (out[i].err == -ETIMEDOUT || out[i].err == -ESRCH ||
+		    ptrace(PTRACE_DETACH, tids[i], NULL,
+		           (void *)(uintptr_t)out[i].pending_signal) != 0) {
+			ptrace_pending = xreallocarray(ptrace_pending, ptrace_npending + 1,
+			                               sizeof(*ptrace_pending));
+			ptrace_pending[ptrace_npending++] = tids[i];
+		}
+	}
 	stats->stopped_ms = now_ms() - start;
+	ptrace_release_pending(); /* those that stopped meanwhile */
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	free(scratch);
 	free(seized);
 	return ret;
 }

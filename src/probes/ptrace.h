@@ -48,6 +48,12 @@ struct snapshot_hook {
 int ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
                     struct snapshot_stats *stats, const struct snapshot_hook *hook);
 
+/* Detaches the threads of earlier snapshots that had not stopped in time
+ * and have stopped since (a thread cannot be detached before it stops).
+ * Snapshots call it themselves; a long-running caller may call it between
+ * them. */
+void ptrace_release_pending(void);
+
 /* Frees the stack copies of n snapshots (not the array). */
 void ptrace_snapshot_release(struct thread_snapshot *snaps, size_t n);
 
