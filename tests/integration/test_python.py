@@ -1,0 +1,153 @@
+"""dump of a CPython process, for one interpreter (argv[1]: "3.11", or
+"system" for /usr/bin/python3): function names and lines of known frames,
+thread placement, the GIL holder over several dumps, Python frames merged
+into the native stacks in the right order, --python without a stop,
+--native without Python frames, and a non-Python process refused."""
+
+import glob
+import os
+import subprocess
+import sys
+
+from harness import check, fail, run, skip, stacktop, stacktop_json, start_target
+
+APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
+                   "app.py")
+WANT = sys.argv[1]
+
+
+def interpreter():
+    """The interpreter for WANT: pyenv's (`pyenv root`, else ~/.pyenv), or
+    the system python3."""
+    if WANT == "system":
+        if os.path.exists("/usr/bin/python3"):
+            return "/usr/bin/python3"
+        skip("no /usr/bin/python3 on this machine")
+    try:
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        root = ""
+    root = root or os.path.expanduser("~/.pyenv")
+    found = sorted(glob.glob(os.path.join(root, "versions", WANT + ".*", "bin", "python")))
+    if not found:
+        skip(f"CPython {WANT} is not installed (looked in {root}/versions)")
+    return found[-1]
+
+
+def marked_lines():
+    lines = {}
+    with open(APP) as f:
+        for number, text in enumerate(f, 1):
+            if "# line: " in text:
+                lines[text.split("# line: ")[1].strip()] = number
+    return lines
+
+
+LINES = marked_lines()
+
+
+def start_app(python):
+    proc = subprocess.Popen([python, APP], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    import harness
+    harness._children.append(proc)
+    line = proc.stdout.readline().decode()
+    check(line.startswith("ready "), f"{python} {APP} did not start: {line!r}")
+    return proc
+
+
+def by_name(doc):
+    return {t["name"]: t for t in doc["threads"]}
+
+
+def python_frames(thread):
+    return [(f["function"], f["line"]) for f in thread["stack"] if f["kind"] == "python"]
+
+
+def function_names(thread):
+    return [f["function"] or "" for f in thread["stack"]]
+
+
+def check_mixed(pid, version):
+    holders = 0
+    for attempt in range(10):
+        doc = stacktop_json("dump", "-p", pid)
+        check(doc["python"] is not None and doc["python"]["version"].startswith(version),
+              f"python {doc['python']} for {version}")
+        threads = by_name(doc)
+        for name in ("py-spinner", "py-sleeper"):
+            check(name in threads, f"no thread {name} in {sorted(threads)}")
+            check("native_stack" not in threads[name],
+                  f"{name}: Python and native frames did not line up: {threads[name]}")
+        spin = python_frames(threads["py-spinner"])
+        check(spin[:2] == [("spin_leaf", LINES["spin"]), ("spin_middle", LINES["spin-call"])],
+              f"spinner frames {spin}")
+        sleep = python_frames(threads["py-sleeper"])
+        check(sleep[:2] == [("sleep_leaf", LINES["sleep"]), ("sleeper", sleep[1][1])],
+              f"sleeper frames {sleep}")
+        # Merged in order: the sleep call above sleep_leaf, above start_thread.
+        names = function_names(threads["py-sleeper"])
+        at = names.index("sleep_leaf")
+        check(any(n in ("clock_nanosleep", "select", "__select", "nanosleep")
+                  for n in names[:at]), f"no sleeping call above sleep_leaf: {names}")
+        check("start_thread" in names[at:], f"start_thread not below sleep_leaf: {names}")
+        main = [t for t in doc["threads"] if t["tid"] == pid][0]
+        check(("idle_main", LINES["main"]) in python_frames(main), f"main {python_frames(main)}")
+        gil = [t["name"] for t in doc["threads"] if t["holds_gil"]]
+        check(len(gil) <= 1, f"several GIL holders: {gil}")
+        check(all(t["holds_gil"] is not None for t in doc["threads"]), "holds_gil unknown")
+        holders += gil == ["py-spinner"]
+        if holders >= 2:
+            break
+    check(holders >= 1, "the spinning thread never held the GIL in 10 dumps")
+
+
+def check_python_only(pid):
+    doc = stacktop_json("dump", "-p", pid, "--python")
+    check(doc["stopped_ms"] == 0, f"--python stopped the target for {doc['stopped_ms']} ms")
+    threads = by_name(doc)
+    spin = threads["py-spinner"]
+    check(all(f["kind"] == "python" for f in spin["stack"]), "--python has native frames")
+    check(python_frames(spin)[:2] == [("spin_leaf", LINES["spin"]),
+                                      ("spin_middle", LINES["spin-call"])],
+          f"--python spinner {python_frames(spin)}")
+
+
+def check_native_only(pid):
+    doc = stacktop_json("dump", "-p", pid, "--native")
+    check(doc["python"] is None, "--native reports Python")
+    for t in doc["threads"]:
+        check(all(f["kind"] == "native" for f in t["stack"]), f"--native: {t['stack']}")
+
+
+def check_text(pid):
+    code, out, err = stacktop("dump", "-p", pid)
+    check(code == 0, f"text dump: {code} {err}")
+    text = out.decode()
+    # The file as the interpreter was given it.
+    check(f"in spin_leaf ({APP}:{LINES['spin']})" in text, text)
+
+
+def check_not_python():
+    target = start_target("threads", "1")
+    for mode in ("--python", "--mixed"):
+        code, _, err = stacktop("dump", "-p", target.pid, mode)
+        check(code == 1 and f"PID {target.pid} is not a Python process" in err and
+              err.count("\n") == 1, f"dump {mode} of a C process: {code} {err!r}")
+    target.kill()
+
+
+def test():
+    python = interpreter()
+    version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip()
+    if WANT != "system" and version != WANT:
+        fail(f"{python} is {version}, not {WANT}")
+    app = start_app(python)
+    check_mixed(app.pid, version)
+    check_python_only(app.pid)
+    check_native_only(app.pid)
+    check_text(app.pid)
+    check_not_python()
+
+
+run(test)
