@@ -820,7 +820,7 @@ collector_fill_system(struct collector *c, struct system_row *sys)
 		sys->load[0] = sys->load[1] = sys->load[2] = NAN;
 		sys->running = -1;
 	}
-	sysinfo_read(sys);
+	sysinfo_read(c->fs, sys);
 }
 
 struct report *

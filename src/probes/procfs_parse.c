@@ -3,6 +3,7 @@
 #include "../xmalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,57 @@ procfs_status_field(const char *key, size_t keylen, struct cursor *value, void *
 			return;
 		}
 	}
+}
+
+static void
+procfs_meminfo_field(const char *key, size_t keylen, struct cursor *value, void *arg)
+{
+	struct procfs_meminfo *m = arg;
+	static const struct {
+		const char *key;
+		size_t offset;
+	} fields[] = {
+	    {"MemTotal", offsetof(struct procfs_meminfo, total)},
+	    {"MemFree", offsetof(struct procfs_meminfo, free)},
+	    {"MemAvailable", offsetof(struct procfs_meminfo, available)},
+	    {"Buffers", offsetof(struct procfs_meminfo, buffers)},
+	    {"Cached", offsetof(struct procfs_meminfo, cached)},
+	    {"SReclaimable", offsetof(struct procfs_meminfo, sreclaimable)},
+	    {"SwapTotal", offsetof(struct procfs_meminfo, swap_total)},
+	    {"SwapFree", offsetof(struct procfs_meminfo, swap_free)},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (key_is(key, keylen, fields[i].key)) {
+			int64_t v;
+
+			if (cursor_i64(value, &v) && v >= 0)
+				*(int64_t *)((char *)m + fields[i].offset) = v;
+			return;
+		}
+	}
+}
+
+void
+procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *out)
+{
+	*out = (struct procfs_meminfo){-1, -1, -1, -1, -1, -1, -1, -1};
+	procfs_each_key(buf, len, procfs_meminfo_field, out);
+}
+
+int
+procfs_parse_uptime(const char *buf, size_t len, double *uptime_s)
+{
+	char copy[64], *end;
+
+	if (len >= sizeof(copy))
+		len = sizeof(copy) - 1;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	*uptime_s = strtod(copy, &end);
+	if (end == copy || !isfinite(*uptime_s) || *uptime_s < 0)
+		return -EINVAL;
+	return 0;
 }
 
 void

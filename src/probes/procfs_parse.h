@@ -86,6 +86,16 @@ struct procfs_loadavg {
 /* Returns 0 or -EINVAL. */
 int procfs_parse_loadavg(const char *buf, size_t len, struct procfs_loadavg *out);
 
+/* /proc/meminfo, in KiB; -1 where absent. */
+struct procfs_meminfo {
+	int64_t total, free, available, buffers, cached, sreclaimable;
+	int64_t swap_total, swap_free;
+};
+void procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *out);
+
+/* /proc/uptime: seconds since boot. Returns 0 or -EINVAL. */
+int procfs_parse_uptime(const char *buf, size_t len, double *uptime_s);
+
 /* /proc/PID/smaps_rollup; -1 where absent. uss = Private_Clean + Private_Dirty. */
 struct procfs_rollup {
 	int64_t rss_kib;

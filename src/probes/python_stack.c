@@ -22,8 +22,8 @@
  * first, and preferred when several offsets fit. */
 #define PYTHON_GLIBC_TID_OFFSET 0x2d0
 
-    static int
-    read_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
+static int
+read_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
 {
 	return mem->read(mem->arg, addr, v, sizeof(*v));
 }

@@ -1,26 +1,38 @@
 #include "sysinfo.h"
 
-#include <libproc2/meminfo.h>
-#include <libproc2/misc.h>
+#include "procfs_parse.h"
+
 #include <math.h>
+#include <unistd.h>
 
 void
-sysinfo_read(struct system_row *sys)
+sysinfo_read(const struct procfs *fs, struct system_row *sys)
 {
-	struct meminfo_info *mem = NULL;
-	double idle;
+	struct procfs_meminfo m;
+	char buf[4096];
+	ssize_t n;
 
 	sys->mem_total_kib = sys->mem_used_kib = sys->mem_available_kib = -1;
 	sys->swap_total_kib = sys->swap_used_kib = -1;
-	if (procps_meminfo_new(&mem) >= 0) {
-		sys->mem_total_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_MEM_TOTAL, ul_int);
-		sys->mem_used_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_MEM_USED, ul_int);
-		sys->mem_available_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_MEM_AVAILABLE, ul_int);
-		sys->swap_total_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_SWAP_TOTAL, ul_int);
-		sys->swap_used_kib = (int64_t)MEMINFO_GET(mem, MEMINFO_SWAP_USED, ul_int);
-		procps_meminfo_unref(&mem);
+	sys->uptime_s = NAN;
+	if ((n = procfs_read(fs, "meminfo", buf, sizeof(buf))) >= 0) {
+		procfs_parse_meminfo(buf, (size_t)n, &m);
+		sys->mem_total_kib = m.total;
+		sys->mem_available_kib = m.available;
+		/* Kernels before 3.14 have no MemAvailable: procps then counts
+		 * free, buffers and page cache as available. */
+		if (m.available < 0 && m.free >= 0 && m.buffers >= 0 && m.cached >= 0)
+			sys->mem_available_kib = m.free + m.buffers + m.cached +
+			                         (m.sreclaimable > 0 ? m.sreclaimable : 0);
+		if (m.total >= 0 && sys->mem_available_kib >= 0 &&
+		    sys->mem_available_kib <= m.total)
+			sys->mem_used_kib = m.total - sys->mem_available_kib;
+		sys->swap_total_kib = m.swap_total;
+		if (m.swap_total >= 0 && m.swap_free >= 0 && m.swap_free <= m.swap_total)
+			sys->swap_used_kib = m.swap_total - m.swap_free;
 	}
-	if (procps_uptime(&sys->uptime_s, &idle) < 0)
+	if ((n = procfs_read(fs, "uptime", buf, sizeof(buf))) < 0 ||
+	    procfs_parse_uptime(buf, (size_t)n, &sys->uptime_s) != 0)
 		sys->uptime_s = NAN;
-	sys->ncpus = (int)procps_cpu_count();
+	sys->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 }

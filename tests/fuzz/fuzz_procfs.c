@@ -24,6 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct procfs_rollup rollup;
 	struct procfs_breakdown breakdown;
 	struct procfs_loadavg load;
+	struct procfs_meminfo meminfo;
+	double uptime;
 	struct taskstats_sample ts;
 	char clean[64];
 	static FILE *devnull;
@@ -37,6 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	procfs_parse_rollup(buf, size, &rollup);
 	procfs_parse_smaps(buf, size, &breakdown);
 	(void)procfs_parse_loadavg(buf, size, &load);
+	procfs_parse_meminfo(buf, size, &meminfo);
+	(void)procfs_parse_uptime(buf, size, &uptime);
 	(void)taskstats_parse(data, size, &ts);
 	sanitize_text(buf, size, clean, sizeof(clean));
 	(void)sanitize_width(clean);

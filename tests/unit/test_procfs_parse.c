@@ -130,6 +130,25 @@ test_loadavg(void)
 }
 
 static void
+test_meminfo_uptime(void)
+{
+	static const char text[] = "MemTotal:       24683620 kB\nMemFree:        24315360 kB\n"
+	                           "MemAvailable:   24328296 kB\nBuffers:            2048 kB\n"
+	                           "Cached:  x\nSwapTotal:             0 kB\nSwapFree: 0 kB\n"
+	                           "MemAvailableX: 7 kB\nbroken line\n";
+	struct procfs_meminfo m;
+	double up;
+
+	procfs_parse_meminfo(text, sizeof(text) - 1, &m);
+	CHECK(m.total == 24683620 && m.free == 24315360 && m.available == 24328296);
+	CHECK(m.buffers == 2048 && m.cached == -1 && m.sreclaimable == -1);
+	CHECK(m.swap_total == 0 && m.swap_free == 0);
+	CHECK(procfs_parse_uptime("3423.74 2577.28\n", 16, &up) == 0 && fabs(up - 3423.74) < 1e-9);
+	CHECK(procfs_parse_uptime("x", 1, &up) == -EINVAL);
+	CHECK(procfs_parse_uptime("-5 1", 4, &up) == -EINVAL);
+}
+
+static void
 test_rollup(void)
 {
 	static const char text[] =
@@ -182,6 +201,7 @@ main(void)
 	test_schedstat_syscall();
 	test_cpu_times();
 	test_loadavg();
+	test_meminfo_uptime();
 	test_rollup();
 	test_smaps();
 	return check_done("procfs_parse");
