@@ -12,6 +12,7 @@
 #define PYTHON_MAX_INTERPRETERS 64
 #define PYTHON_MAX_THREADS      10000
 #define PYTHON_MAX_FRAMES       4096
+#define PYTHON_MAX_ALL_FRAMES   (1 << 16) /* all threads together */
 #define PYTHON_MAX_NAME         1024      /* code points of a name we decode */
 #define PYTHON_MAX_LINETABLE    (1 << 20) /* bytes */
 /* How much of a frame or glibc's struct pthread we read at once (struct
@@ -21,6 +22,28 @@
 /* glibc's struct pthread keeps the tid here on x86-64 since 2.28: tried
  * first, and preferred when several offsets fit. */
 #define PYTHON_GLIBC_TID_OFFSET 0x2d0
+
+/* Brent's cycle detection over a chain of pointers (threads, frames): a
+ * corrupt or racing target can link a chain into a loop, which the bounds
+ * alone would follow thousands of times. */
+struct chain {
+	uint64_t saved;
+	size_t power, steps;
+};
+
+/* True when addr was seen before in this chain. */
+static bool
+chain_loops(struct chain *c, uint64_t addr)
+{
+	if (addr == c->saved)
+		return true;
+	if (++c->steps == c->power) {
+		c->saved = addr;
+		c->power *= 2;
+		c->steps = 0;
+	}
+	return false;
+}
 
 static int
 read_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
@@ -131,19 +154,22 @@ python_push(struct python_raw_thread *th, size_t *cap, struct python_raw_frame f
 /* ≤3.10: PyFrameObjects, one call of the eval loop each. */
 static void
 python_walk_frames(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
-                   struct python_raw_thread *th)
+                   struct python_raw_thread *th, size_t *budget)
 {
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	size_t cap = 0;
 
+	struct chain chain = {0, 1, 0};
+
 	for (size_t depth = 0; frame != 0; depth++) {
 		int64_t lasti;
 
-		if (depth == PYTHON_MAX_FRAMES ||
+		if (depth == PYTHON_MAX_FRAMES || *budget == 0 || chain_loops(&chain, frame) ||
 		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
 			th->truncated = true;
 			return;
 		}
+		(*budget)--;
 		lasti = field_i32(buf, sizeof(buf), l->frame.f_lasti);
 		python_push(th, &cap,
 		            (struct python_raw_frame){
@@ -160,20 +186,23 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
  * frame owned by the C stack under them. */
 static void
 python_walk_iframes(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
-                    struct python_raw_thread *th)
+                    struct python_raw_thread *th, size_t *budget)
 {
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	int32_t instr = l->iframe.instr_ptr >= 0 ? l->iframe.instr_ptr : l->iframe.prev_instr;
 	size_t cap = 0;
 
+	struct chain chain = {0, 1, 0};
+
 	for (size_t depth = 0; frame != 0; depth++) {
 		uint64_t code, ip;
 
-		if (depth == PYTHON_MAX_FRAMES ||
+		if (depth == PYTHON_MAX_FRAMES || *budget == 0 || chain_loops(&chain, frame) ||
 		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
 			th->truncated = true;
 			return;
 		}
+		(*budget)--;
 		frame = field_u64(buf, sizeof(buf), l->iframe.previous);
 		if (l->iframe.owned_by_cstack >= 0 && field_u8(buf, sizeof(buf), l->iframe.owner) ==
 		                                          (unsigned)l->iframe.owned_by_cstack) {
@@ -230,11 +259,18 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			ts_len = (size_t)fields[i] + 8;
 	unsigned char *ts = xmalloc(ts_len);
 
-	for (size_t ni = 0; interp != 0 && ni < PYTHON_MAX_INTERPRETERS; ni++) {
+	size_t budget = PYTHON_MAX_ALL_FRAMES;
+	struct chain interps = {0, 1, 0};
+
+	for (size_t ni = 0;
+	     interp != 0 && ni < PYTHON_MAX_INTERPRETERS && !chain_loops(&interps, interp); ni++) {
 		uint64_t tstate = 0, holder = python_gil_holder(t, mem, interp);
 
+		struct chain chain = {0, 1, 0};
+
 		(void)read_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
-		for (size_t nt = 0; tstate != 0 && nt < PYTHON_MAX_THREADS; nt++) {
+		for (size_t nt = 0;
+		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
 			struct python_raw_thread *th;
 			uint64_t frame;
 
@@ -254,9 +290,9 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			};
 			frame = python_top_frame(l, ts, ts_len, mem);
 			if (l->thread.frame >= 0)
-				python_walk_frames(l, mem, frame, th);
+				python_walk_frames(l, mem, frame, th, &budget);
 			else
-				python_walk_iframes(l, mem, frame, th);
+				python_walk_iframes(l, mem, frame, th, &budget);
 			tstate = field_u64(ts, ts_len, l->thread.next);
 		}
 		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)

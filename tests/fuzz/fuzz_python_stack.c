@@ -1,0 +1,79 @@
+/* libFuzzer harness for the Python frame walker and namer: arbitrary bytes
+ * as a target's memory, read through a fake address space, with the
+ * interpreter's state at its start, for each CPython version's layout.
+ * Garbage pointers, loops in the thread and frame chains, absurd string
+ * lengths: the walk must stay bounded and never read outside what it is
+ * given (the memory reader refuses everything else). */
+#include "probes/python_stack.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Where the fuzzed bytes appear in the fake address space. */
+#define FAKE_BASE 0x10000
+
+struct fake_memory {
+	const uint8_t *bytes;
+	size_t size;
+};
+
+static int
+fake_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct fake_memory *m = arg;
+
+	if (addr < FAKE_BASE || addr - FAKE_BASE > m->size || len > m->size - (addr - FAKE_BASE))
+		return -EFAULT;
+	memcpy(buf, m->bytes + (addr - FAKE_BASE), len);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const int minors[] = {7, 6, 7, 8, 9, 10, 11, 12, 13};
+	struct fake_memory fake;
+	struct python_memory mem = {fake_read, &fake};
+	struct python_target t;
+	struct python_raw raw;
+	const struct python_layout *l;
+	const int tids[] = {1, 2, 3};
+
+	if (size < 1)
+		return 0;
+	l = python_layout_for(data[0] % 9 == 0 ? 2 : 3, minors[data[0] % 9]);
+	if (l == NULL)
+		return 0;
+	/* An exact copy, so that ASan sees a read past the end. */
+	fake.size = size - 1;
+	fake.bytes = malloc(fake.size ? fake.size : 1);
+	if (fake.bytes == NULL)
+		return 0;
+	memcpy((void *)fake.bytes, data + 1, fake.size);
+	memset(&t, 0, sizeof(t));
+	t.pid = 1;
+	t.layout = *l;
+	t.head_addr = FAKE_BASE;
+	t.gil_holder_addr = FAKE_BASE + 8;
+	if (python_stack_read(&t, &mem, &raw) == 0) {
+		struct python_namer *namer = python_namer_new(&t, &mem);
+
+		python_stack_map_tids(&t, &mem, &raw, tids, 3);
+		for (size_t i = 0; i < raw.nthreads; i++) {
+			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
+				struct frame_row row;
+
+				python_stack_name(namer, &raw.threads[i].frames[f], &row);
+				frame_row_clear(&row);
+			}
+		}
+		python_namer_free(namer);
+		python_raw_free(&raw);
+	}
+	free((void *)fake.bytes);
+	return 0;
+}
