@@ -27,10 +27,10 @@ profile_free(struct profile *p)
 	for (size_t i = 0; i < p->nstacks; i++) {
 		struct profile_stack *s = &p->stacks[i];
 
-		for (size_t f = 0; f < s->nips; f++)
+		for (size_t f = 0; f < s->nframes; f++)
 			frame_row_clear(&s->frames[f]);
 		free(s->frames);
-		free(s->ips);
+		free(s->key);
 	}
 	free(p->stacks);
 	free(p->slots);
@@ -39,23 +39,23 @@ profile_free(struct profile *p)
 
 /* FNV-1a over the thread and the addresses. */
 static uint64_t
-profile_hash(int tid, const uint64_t *ips, size_t n)
+profile_hash(int tid, const uint64_t *key, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(unsigned)tid;
 
 	for (size_t i = 0; i < n; i++) {
-		h ^= ips[i];
+		h ^= key[i];
 		h *= 0x100000001b3ull;
 	}
 	return h;
 }
 
-/* The slot where (tid, ips) is or would go. nslots is a power of two and
+/* The slot where (tid, key) is or would go. nslots is a power of two and
  * never full (grown at half load). */
 static size_t
-profile_slot(const struct profile *p, int tid, const uint64_t *ips, size_t n)
+profile_slot(const struct profile *p, int tid, const uint64_t *key, size_t n)
 {
-	size_t i = (size_t)profile_hash(tid, ips, n) & (p->nslots - 1);
+	size_t i = (size_t)profile_hash(tid, key, n) & (p->nslots - 1);
 
 	for (;; i = (i + 1) & (p->nslots - 1)) {
 		const struct profile_stack *s;
@@ -63,15 +63,15 @@ profile_slot(const struct profile *p, int tid, const uint64_t *ips, size_t n)
 		if (p->slots[i] == 0)
 			return i;
 		s = &p->stacks[p->slots[i] - 1];
-		if (s->tid == tid && s->nips == n && memcmp(s->ips, ips, n * sizeof(*ips)) == 0)
+		if (s->tid == tid && s->nkey == n && memcmp(s->key, key, n * sizeof(*key)) == 0)
 			return i;
 	}
 }
 
 struct profile_stack *
-profile_find(struct profile *p, int tid, const uint64_t *ips, size_t n)
+profile_find(struct profile *p, int tid, const uint64_t *key, size_t n)
 {
-	size_t i = profile_slot(p, tid, ips, n);
+	size_t i = profile_slot(p, tid, key, n);
 
 	return p->slots[i] ? &p->stacks[p->slots[i] - 1] : NULL;
 }
@@ -85,13 +85,13 @@ profile_grow_index(struct profile *p)
 	for (size_t k = 0; k < p->nstacks; k++) {
 		const struct profile_stack *s = &p->stacks[k];
 
-		p->slots[profile_slot(p, s->tid, s->ips, s->nips)] = k + 1;
+		p->slots[profile_slot(p, s->tid, s->key, s->nkey)] = k + 1;
 	}
 }
 
 struct profile_stack *
-profile_add(struct profile *p, int tid, const char *thread, const uint64_t *ips,
-            struct frame_row *frames, size_t n)
+profile_add(struct profile *p, int tid, const char *thread, const uint64_t *key, size_t nkey,
+            struct frame_row *frames, size_t nframes)
 {
 	struct profile_stack *s;
 
@@ -99,11 +99,11 @@ profile_add(struct profile *p, int tid, const char *thread, const uint64_t *ips,
 		profile_grow_index(p);
 	p->stacks = xreallocarray(p->stacks, p->nstacks + 1, sizeof(*p->stacks));
 	s = &p->stacks[p->nstacks++];
-	*s = (struct profile_stack){.tid = tid, .frames = frames, .nips = n};
+	*s = (struct profile_stack){.tid = tid, .frames = frames, .nframes = nframes, .nkey = nkey};
 	snprintf(s->thread, sizeof(s->thread), "%s", thread);
-	s->ips = xcalloc(n ? n : 1, sizeof(*s->ips));
-	memcpy(s->ips, ips, n * sizeof(*ips));
-	p->slots[profile_slot(p, tid, ips, n)] = p->nstacks;
+	s->key = xcalloc(nkey ? nkey : 1, sizeof(*s->key));
+	memcpy(s->key, key, nkey * sizeof(*key));
+	p->slots[profile_slot(p, tid, key, nkey)] = p->nstacks;
 	return s;
 }
 

@@ -18,9 +18,12 @@
 struct profile_stack {
 	int tid;
 	char thread[PROCFS_COMM_MAX]; /* raw, as the target named it */
-	uint64_t *ips;                /* owned, innermost first: the key */
-	struct frame_row *frames;     /* owned, innermost first, nips of them */
-	size_t nips;
+	/* What makes the stack distinct: its instruction pointers, and for a
+	 * Python thread what its frames execute (code object and offset). */
+	uint64_t *key; /* owned */
+	size_t nkey;
+	struct frame_row *frames; /* owned, innermost first */
+	size_t nframes;
 	uint64_t count;
 };
 
@@ -45,16 +48,17 @@ struct profile {
 struct profile *profile_new(int pid, const char *comm);
 void profile_free(struct profile *p);
 
-/* The entry of thread tid with stack ips[0..n), or -1 when there is none yet.
+/* The entry of thread tid with key[0..n), or NULL when there is none yet.
  * Borrowed until the next profile_add. */
-struct profile_stack *profile_find(struct profile *p, int tid, const uint64_t *ips, size_t n);
+struct profile_stack *profile_find(struct profile *p, int tid, const uint64_t *key, size_t n);
 
-/* Adds an entry (ips and thread copied; frames taken over: owned by the
- * profile from now on) with count 0. The caller must have checked with
- * profile_find that there is none. Returns it, borrowed until the next
- * profile_add. */
+/* Adds an entry (key and thread copied; frames[0..nframes) taken over:
+ * owned by the profile from now on) with count 0. The caller must have
+ * checked with profile_find that there is none. Returns it, borrowed until
+ * the next profile_add. */
 struct profile_stack *profile_add(struct profile *p, int tid, const char *thread,
-                                  const uint64_t *ips, struct frame_row *frames, size_t n);
+                                  const uint64_t *key, size_t nkey, struct frame_row *frames,
+                                  size_t nframes);
 
 /* The text a frame shows in a profile: "function", or "module+0xOFFSET" with
  * the module's file name, or "[unknown]". Raw (not sanitized); written into

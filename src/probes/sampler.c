@@ -279,7 +279,7 @@ sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
 		for (size_t i = 0; i < n; i++)
 			unwinder_symbolize(s->unwinder, ips[i], i > 0, &frames[i]);
 		sampler_thread_name(s, t->tid, name, sizeof(name));
-		entry = profile_add(p, t->tid, name, ips, frames, n);
+		entry = profile_add(p, t->tid, name, ips, n, frames, n);
 	}
 	entry->count++;
 	p->samples++;

@@ -63,7 +63,7 @@ profile_fold(const struct profile *p, struct folded_line **lines)
 		fold_append_label(&b, s->thread);
 		snprintf(label, sizeof(label), " (%d)", s->tid);
 		fold_append(&b, label);
-		for (size_t f = s->nips; f > 0; f--) {
+		for (size_t f = s->nframes; f > 0; f--) {
 			fold_append(&b, ";");
 			fold_append_label(
 			    &b, profile_frame_label(&s->frames[f - 1], label, sizeof(label)));

@@ -111,7 +111,7 @@ speedscope_thread(struct json *j, struct frame_table *t, const struct profile_st
 	json_array_begin(j);
 	for (size_t i = 0; i < n; i++) {
 		json_array_begin(j);
-		for (size_t f = stacks[i]->nips; f > 0; f--)
+		for (size_t f = stacks[i]->nframes; f > 0; f--)
 			json_int(j, (int64_t)frame_id(t, &stacks[i]->frames[f - 1]));
 		json_array_end(j);
 	}

@@ -33,7 +33,7 @@ add(struct profile *p, int tid, const char *thread, const uint64_t *ips, const c
 	struct profile_stack *s = profile_find(p, tid, ips, n);
 
 	if (s == NULL)
-		s = profile_add(p, tid, thread, ips, frames_of(names, n), n);
+		s = profile_add(p, tid, thread, ips, n, frames_of(names, n), n);
 	s->count += count;
 	p->samples += count;
 }
