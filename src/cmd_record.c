@@ -21,6 +21,8 @@
 /* ptrace stops cost the target a few microseconds per thread; beyond 1 kHz
  * the stops themselves would be the profile. */
 #define RECORD_MAX_HZ 1000
+/* Python frames alone cost the target nothing but cache misses. */
+#define RECORD_MAX_PYTHON_HZ 10000
 
 static const char record_options[] =
     "options:\n"
@@ -34,6 +36,10 @@ static const char record_options[] =
     "                         extension (.svg, .json), else folded\n"
     "      --idle             count threads that did not run too (their last\n"
     "                         stack), for a wall-clock profile\n"
+    "      --python           Python frames only, read without ever stopping the\n"
+    "                         process (then up to 10000 Hz)\n"
+    "      --native           native frames only, even in a Python process (where\n"
+    "                         the default merges both)\n"
     "  -h, --help             this help\n";
 
 enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG };
@@ -51,6 +57,7 @@ struct record_opts {
 	const char *output; /* NULL: stdout */
 	int format;         /* -1: from the output's name */
 	bool idle;
+	enum stacks_mode mode;
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -77,6 +84,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	    {"pid", required_argument, NULL, 'p'},    {"duration", required_argument, NULL, 'd'},
 	    {"rate", required_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
 	    {"format", required_argument, NULL, 'f'}, {"idle", no_argument, NULL, 'i'},
+	    {"python", no_argument, NULL, 'Y'},       {"native", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_record_entry;
@@ -100,9 +108,9 @@ record_parse(int argc, char **argv, struct record_opts *o)
 				    cli_usage_error(cmd, "'%s' is not a number of seconds", optarg);
 			break;
 		case 'r':
-			if (cli_parse_count(optarg, 1, RECORD_MAX_HZ, &hz) != 0)
+			if (cli_parse_count(optarg, 1, RECORD_MAX_PYTHON_HZ, &hz) != 0)
 				rc = cli_usage_error(cmd, "the rate is 1 to %d Hz, not '%s'",
-				                     RECORD_MAX_HZ, optarg);
+				                     RECORD_MAX_PYTHON_HZ, optarg);
 			o->rate = (double)hz;
 			break;
 		case 'o':
@@ -118,6 +126,13 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		case 'i':
 			o->idle = true;
 			break;
+		case 'Y':
+		case 'N':
+			if (o->mode != STACKS_AUTO)
+				rc = cli_usage_error(cmd,
+				                     "--python and --native exclude each other");
+			o->mode = ch == 'Y' ? STACKS_PYTHON : STACKS_NATIVE;
+			break;
 		case 'h':
 			rc = -1;
 			break;
@@ -130,6 +145,9 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (rc == 0 && npids != 1)
 		rc = cli_usage_error(cmd, "-p PID is required");
+	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
+		rc = cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
+		                     RECORD_MAX_HZ);
 	if (rc == 0)
 		o->pid = pids[0];
 	if (o->format < 0)
@@ -175,7 +193,8 @@ record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 }
 
 static void
-record_summary(const struct profile *p, const struct record_opts *o, const char *comm)
+record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
+               const char *python)
 {
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
@@ -189,6 +208,9 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	        p->pid, comm, (unsigned long long)p->samples, (unsigned long long)p->ticks,
 	        p->duration_s, hz, o->rate, (unsigned long long)p->errors, distinct,
 	        p->stops ? p->stopped_ms_sum / (double)p->stops : 0.0, p->stopped_ms_max);
+	if (python != NULL)
+		fprintf(stderr, "; Python %s%s", python,
+		        o->mode == STACKS_PYTHON ? " frames only" : "");
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");
 }
@@ -210,7 +232,7 @@ cmd_record_exec(int argc, char **argv)
 		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = sampler_new(fs, o.pid, o.idle, &s);
+	err = sampler_new(fs, o.pid, o.idle, o.mode, &s);
 	if (err != 0) {
 		procfs_free(fs);
 		return cli_target_error(o.pid, err);
@@ -251,7 +273,7 @@ cmd_record_exec(int argc, char **argv)
 			profile_speedscope_write(out, p);
 		else
 			profile_folded_write(out, p);
-		record_summary(p, &o, comm);
+		record_summary(p, &o, comm, sampler_python(s));
 	}
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,

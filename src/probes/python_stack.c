@@ -1,12 +1,21 @@
 #include "python_stack.h"
 
 #include "../xmalloc.h"
+#include "ptrace.h"
 #include "python_linetable.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int
+python_memory_live(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = ptrace_read_memory(*(const int *)arg, addr, buf, len);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? (int)n : -EFAULT;
+}
 
 /* Bounds on what a corrupt or racing target can make us follow. */
 #define PYTHON_MAX_INTERPRETERS 64
@@ -577,4 +586,16 @@ python_stack_name(struct python_namer *n, const struct python_raw_frame *f, stru
 	    python_linetable_line(n->t->layout.code.linetable_format, c->linetable,
 	                          c->linetable_len, c->firstlineno, f->offset, &line) == 0)
 		out->line = line;
+}
+
+void
+python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt,
+                         struct frame_row **frames, bool **eval_last)
+{
+	*frames = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(**frames));
+	*eval_last = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(**eval_last));
+	for (size_t i = 0; i < rt->nframes; i++) {
+		python_stack_name(n, &rt->frames[i], &(*frames)[i]);
+		(*eval_last)[i] = rt->frames[i].eval_last;
+	}
 }

@@ -27,6 +27,10 @@ struct python_memory {
 	void *arg;
 };
 
+/* The reader for a live process: arg points to its pid (an int that must
+ * outlive the reader); reads with process_vm_readv, without stopping it. */
+int python_memory_live(void *arg, uint64_t addr, void *buf, size_t len);
+
 /* A frame as followed: what to name later. */
 struct python_raw_frame {
 	uint64_t code;  /* PyCodeObject * */
@@ -75,5 +79,11 @@ void python_namer_free(struct python_namer *n);
  * code object cannot be read. */
 void python_stack_name(struct python_namer *n, const struct python_raw_frame *f,
                        struct frame_row *out);
+
+/* Names every frame of raw thread rt: *frames (owned, rt->nframes of them)
+ * and *eval_last (owned: which frames end a call of the eval loop, for
+ * python_merge). */
+void python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt,
+                              struct frame_row **frames, bool **eval_last);
 
 #endif

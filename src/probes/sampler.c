@@ -2,7 +2,8 @@
 
 #include "../xmalloc.h"
 #include "ptrace.h"
-#include "stacks.h"
+#include "python_merge.h"
+#include "python_stack.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@ struct sampled_thread {
 	bool known;       /* run_ns holds a reading */
 	uint64_t run_ns;  /* CPU time at the last round */
 	bool ran;         /* this round: ran since the last one (or is new) */
+	bool running;     /* it was on a run queue at the last round */
 	size_t last;      /* its last stack: profile index + 1, or 0 */
 };
 
@@ -43,6 +45,13 @@ struct sampler {
 	bool relist;            /* a thread was found gone: list them again */
 	size_t fds_open, fd_budget;
 	struct unwinder *unwinder;
+	/* A Python process: its interpreter, memory, this round's frames. */
+	struct python_target *py;
+	bool python_only;
+	struct python_memory mem;
+	struct python_raw raw;
+	int raw_err;
+	struct python_namer *namer;
 };
 
 static int
@@ -102,11 +111,15 @@ sampler_free(struct sampler *s)
 	if (s->stat_fd >= 0)
 		close(s->stat_fd);
 	unwinder_free(s->unwinder);
+	python_namer_free(s->namer);
+	python_raw_free(&s->raw);
+	free(s->py);
 	free(s);
 }
 
 int
-sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out)
+sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
+            struct sampler **out)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
 	char path[64];
@@ -124,12 +137,54 @@ sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out)
 	err = s->task_dir < 0 ? s->task_dir : s->stat_fd < 0 ? s->stat_fd : 0;
 	if (err == 0)
 		err = unwinder_new(fs, pid, &s->unwinder);
+	if (err == 0 && mode != STACKS_NATIVE) {
+		s->py = xcalloc(1, sizeof(*s->py));
+		err = python_find(fs, pid, s->py);
+		if (err != 0) {
+			free(s->py);
+			s->py = NULL;
+			if (mode == STACKS_AUTO && err != -ESRCH)
+				err = 0;
+		}
+	}
 	if (err != 0) {
 		sampler_free(s);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}
+	if (s->py != NULL) {
+		s->python_only = mode == STACKS_PYTHON;
+		s->mem = (struct python_memory){python_memory_live, &s->pid};
+		s->namer = python_namer_new(s->py, &s->mem);
+	}
 	*out = s;
 	return 0;
+}
+
+const char *
+sampler_python(const struct sampler *s)
+{
+	return s->py != NULL ? s->py->version : NULL;
+}
+
+/* Reads the Python frames of every thread (called while they are stopped,
+ * or with them running for Python frames alone). */
+static void
+sampler_read_python(void *arg)
+{
+	struct sampler *s = arg;
+
+	python_raw_free(&s->raw);
+	s->raw_err = python_stack_read(s->py, &s->mem, &s->raw);
+}
+
+/* This round's Python frames of thread tid, or NULL. */
+static const struct python_raw_thread *
+sampler_python_thread(const struct sampler *s, int tid)
+{
+	for (size_t i = 0; s->py != NULL && s->raw_err == 0 && i < s->raw.nthreads; i++)
+		if (s->raw.threads[i].tid == tid)
+			return &s->raw.threads[i];
+	return NULL;
 }
 
 const char *
@@ -203,10 +258,14 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 		t->ran = ss.run_ns != t->run_ns;
 	t->known = true;
 	t->run_ns = ss.run_ns;
-	if (!t->ran || s->idle)
+	/* The kernel adds to a running thread's CPU time at scheduler ticks
+	 * (every 4 ms at HZ=250), so at high rates one that runs on may show no
+	 * change: a thread running at the last round is looked at again. */
+	if (s->idle || (!t->ran && !t->running))
 		return;
 	n = sampler_read_file(s, t->tid, "stat", &t->stat_fd, buf, sizeof(buf));
 	t->ran = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
+	t->running = t->ran;
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -264,23 +323,67 @@ sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
 
 /* Counts one stack of thread t: an entry already in the profile, or a new
  * one named now, while the modules it runs in are mapped. */
+/* The frames of a new profile entry: native (n of them at ips, or none
+ * when snap is NULL) and Python (py, or none), merged when both are there;
+ * when they do not line up, the Python frames alone. */
+static struct frame_row *
+sampler_frames(struct sampler *s, const uint64_t *ips, size_t n, const struct python_raw_thread *py,
+               size_t *nframes)
+{
+	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *merged;
+	bool *last;
+
+	for (size_t i = 0; i < n; i++)
+		unwinder_symbolize(s->unwinder, ips[i], i > 0, &native[i]);
+	*nframes = n;
+	if (py == NULL)
+		return native;
+	python_stack_name_thread(s->namer, py, &pyf, &last);
+	if (n > 0 && python_merge(native, n, pyf, last, py->nframes, &merged, nframes)) {
+		for (size_t i = 0; i < py->nframes; i++)
+			frame_row_clear(&pyf[i]);
+		free(pyf);
+		pyf = merged;
+	} else {
+		*nframes = py->nframes;
+	}
+	for (size_t i = 0; i < n; i++)
+		frame_row_clear(&native[i]);
+	free(native);
+	free(last);
+	return pyf;
+}
+
+/* Counts one stack of thread t: an entry already in the profile, or a new
+ * one named now, while the modules it runs in are mapped. The key is the
+ * native instruction pointers, then (after a 0, which no ip is) each Python
+ * frame's code object and offset. */
 static void
 sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
               const struct thread_snapshot *snap)
 {
-	uint64_t ips[STACKS_MAX_FRAMES];
-	size_t n = unwinder_unwind(s->unwinder, snap, ips, STACKS_MAX_FRAMES);
-	struct profile_stack *entry = profile_find(p, t->tid, ips, n);
+	const struct python_raw_thread *py = sampler_python_thread(s, t->tid);
+	size_t nkey = 0, n = 0, pyn = py != NULL ? py->nframes : 0, nframes;
+	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 1 + 2 * pyn, sizeof(*key));
+	struct profile_stack *entry;
 
-	if (entry == NULL) {
-		struct frame_row *frames = xcalloc(n ? n : 1, sizeof(*frames));
+	if (snap != NULL)
+		n = nkey = unwinder_unwind(s->unwinder, snap, key, STACKS_MAX_FRAMES);
+	if (py != NULL) {
+		key[nkey++] = 0;
+		for (size_t i = 0; i < pyn; i++) {
+			key[nkey++] = py->frames[i].code;
+			key[nkey++] = (uint64_t)py->frames[i].offset;
+		}
+	}
+	if ((entry = profile_find(p, t->tid, key, nkey)) == NULL) {
+		struct frame_row *frames = sampler_frames(s, key, n, py, &nframes);
 		char name[PROCFS_COMM_MAX];
 
-		for (size_t i = 0; i < n; i++)
-			unwinder_symbolize(s->unwinder, ips[i], i > 0, &frames[i]);
 		sampler_thread_name(s, t->tid, name, sizeof(name));
-		entry = profile_add(p, t->tid, name, ips, n, frames, n);
+		entry = profile_add(p, t->tid, name, key, nkey, frames, nframes);
 	}
+	free(key);
 	entry->count++;
 	p->samples++;
 	t->last = (size_t)(entry - p->stacks) + 1;
@@ -307,6 +410,41 @@ sampler_rebase(struct sampler *s)
 		if (n >= 0 && procfs_parse_schedstat(buf, (size_t)n, &ss) == 0)
 			t->run_ns = ss.run_ns;
 	}
+}
+
+/* Matches this round's thread states to threads (all of them: before 3.11
+ * the match is found by trying offsets against every thread). */
+static void
+sampler_map_python(struct sampler *s)
+{
+	int *all;
+
+	if (s->raw_err != 0)
+		return;
+	all = xcalloc(s->nthreads ? s->nthreads : 1, sizeof(*all));
+	for (size_t i = 0; i < s->nthreads; i++)
+		all[i] = s->threads[i].tid;
+	python_stack_map_tids(s->py, &s->mem, &s->raw, all, s->nthreads);
+	free(all);
+}
+
+/* A round of Python frames alone: read with the threads running, never
+ * stopped. Threads with no Python frames are not counted. */
+static int
+sampler_python_round(struct sampler *s, struct profile *p, int *tids)
+{
+	sampler_read_python(s);
+	sampler_map_python(s);
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+
+		if (t->ran && sampler_python_thread(s, t->tid) != NULL)
+			sampler_count(s, p, t, NULL);
+	}
+	if (s->raw_err != 0)
+		p->errors++;
+	free(tids);
+	return s->raw_err == -ESRCH ? -ESRCH : 0;
 }
 
 int
@@ -350,8 +488,14 @@ sampler_round(struct sampler *s, struct profile *p)
 		free(tids);
 		return 0;
 	}
+	if (s->python_only)
+		return sampler_python_round(s, p, tids);
 	snaps = xcalloc(nran, sizeof(*snaps));
-	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats, NULL);
+	struct snapshot_hook hook = {sampler_read_python, s};
+	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats,
+	                      s->py != NULL ? &hook : NULL);
+	if (err == 0 && s->py != NULL)
+		sampler_map_python(s);
 	p->stopped_ms_sum += stats.stopped_ms;
 	if (stats.stopped_ms > p->stopped_ms_max)
 		p->stopped_ms_max = stats.stopped_ms;

@@ -14,6 +14,7 @@
 
 #include "../profile.h"
 #include "procfs.h"
+#include "stacks.h"
 
 #include <stdbool.h>
 
@@ -21,9 +22,18 @@ struct sampler;
 
 /* Prepares to sample pid through fs (borrowed; must outlive the sampler).
  * With idle set, threads that did not run count too (a wall-clock profile);
- * otherwise only threads that ran (a CPU profile). Returns 0 and an owned
- * sampler (free with sampler_free), or -ESRCH when pid does not exist. */
-int sampler_new(const struct procfs *fs, int pid, bool idle, struct sampler **out);
+ * otherwise only threads that ran (a CPU profile). mode as for stacks_dump:
+ * in a Python process the Python frames are merged in (STACKS_AUTO,
+ * STACKS_MIXED), or taken alone without ever stopping it (STACKS_PYTHON).
+ * Returns 0 and an owned sampler (free with sampler_free), -ESRCH when pid
+ * does not exist, or what python_find returns when Python frames were asked
+ * for and cannot be read. */
+int sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
+                struct sampler **out);
+
+/* The CPython version of the process ("3.11.7"), or NULL when its Python
+ * frames are not sampled. */
+const char *sampler_python(const struct sampler *s);
 void sampler_free(struct sampler *s);
 
 /* The process's name as of the last round (borrowed until the next round). */

@@ -46,15 +46,6 @@ stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread
 		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
 }
 
-/* Reading a live target's memory for the Python decoder. */
-static int
-stacks_read_memory(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	ssize_t n = ptrace_read_memory(*(const int *)arg, addr, buf, len);
-
-	return n == (ssize_t)len ? 0 : n < 0 ? (int)n : -EFAULT;
-}
-
 /* The Python side of a dump: the target, its memory, and its frames as
  * followed (while the threads were stopped, or not at all stopped). */
 struct stacks_python {
@@ -79,16 +70,13 @@ static void
 stacks_python_thread(struct python_namer *namer, const struct python_raw_thread *rt,
                      struct thread_stack *t, bool merge)
 {
-	struct frame_row *py = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*py)), *merged;
-	bool *last = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*last));
+	struct frame_row *py, *merged;
 	size_t nmerged;
+	bool *last;
 
 	t->python = true;
 	t->holds_gil = rt->holds_gil;
-	for (size_t i = 0; i < rt->nframes; i++) {
-		python_stack_name(namer, &rt->frames[i], &py[i]);
-		last[i] = rt->frames[i].eval_last;
-	}
+	python_stack_name_thread(namer, rt, &py, &last);
 	if (merge && t->err == 0 &&
 	    python_merge(t->frames, t->nframes, py, last, rt->nframes, &merged, &nmerged)) {
 		thread_stack_clear(t);
@@ -223,7 +211,7 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 	if (mode != STACKS_NATIVE) {
 		py = xcalloc(1, sizeof(*py));
 		py->pid = pid;
-		py->mem = (struct python_memory){stacks_read_memory, &py->pid};
+		py->mem = (struct python_memory){python_memory_live, &py->pid};
 		err = python_find(fs, pid, &py->target);
 		if (err != 0) {
 			free(py);

@@ -2,7 +2,8 @@
 "system" for /usr/bin/python3): function names and lines of known frames,
 thread placement, the GIL holder over several dumps, Python frames merged
 into the native stacks in the right order, --python without a stop,
---native without Python frames, and a non-Python process refused."""
+--native without Python frames, record with merged stacks and with Python
+frames alone, and a non-Python process refused."""
 
 import glob
 import os
@@ -127,12 +128,44 @@ def check_text(pid):
     check(f"in spin_leaf ({APP}:{LINES['spin']})" in text, text)
 
 
+def folded(out):
+    stacks = []
+    for line in out.decode().splitlines():
+        stack, _, count = line.rpartition(" ")
+        stacks.append((stack.split(";"), int(count)))
+    return stacks
+
+
+def check_record(pid, version):
+    """record merges Python frames into the native stacks; --python samples
+    them alone, without a stop, at a high rate."""
+    code, out, err = stacktop("record", "-p", pid, "-d", 1)
+    check(code == 0 and f"Python {version}" in err, f"record: {code} {err}")
+    spin = [(f, c) for f, c in folded(out) if f[0].startswith("thread py-spinner (")]
+    check(spin, f"no spinner samples: {out[:2000]!r}")
+    for frames, _ in spin:
+        at = frames.index("spin_leaf") if "spin_leaf" in frames else -1
+        # Root first; on 3.10 and before, native frames (call_function)
+        # sit between Python frames.
+        check(at > 0 and "spin_middle" in frames[:at], f"merged spinner stack {frames}")
+        check("start_thread" in frames[:at], f"no native root under the Python frames: {frames}")
+
+    code, out, err = stacktop("record", "-p", pid, "-d", 1, "-r", 500, "--python")
+    check(code == 0 and "frames only" in err and "target stopped 0.000 ms" in err,
+          f"record --python: {code} {err}")
+    spin = [(f, c) for f, c in folded(out) if f[0].startswith("thread py-spinner (")]
+    check(sum(c for _, c in spin) >= 100, f"record --python at 500 Hz: {spin}")
+    for frames, _ in spin:
+        check(frames[-2:] == ["spin_middle", "spin_leaf"], f"--python spinner stack {frames}")
+        check("start_thread" not in frames, f"--python has native frames: {frames}")
+
+
 def check_not_python():
     target = start_target("threads", "1")
-    for mode in ("--python", "--mixed"):
-        code, _, err = stacktop("dump", "-p", target.pid, mode)
+    for args in (["dump", "--python"], ["dump", "--mixed"], ["record", "--python", "-d", 1]):
+        code, _, err = stacktop(*args, "-p", target.pid)
         check(code == 1 and f"PID {target.pid} is not a Python process" in err and
-              err.count("\n") == 1, f"dump {mode} of a C process: {code} {err!r}")
+              err.count("\n") == 1, f"{args} of a C process: {code} {err!r}")
     target.kill()
 
 
@@ -147,6 +180,7 @@ def test():
     check_python_only(app.pid)
     check_native_only(app.pid)
     check_text(app.pid)
+    check_record(app.pid, version)
     check_not_python()
 
 
