@@ -102,12 +102,20 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 
 /* Puts the Python frames into the threads of d. */
 static void
-stacks_python_apply(struct stacks_python *py, struct dump_report *d, const int *tids, size_t n,
+stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
                     bool merge)
 {
 	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
+	char path[64];
+	int *all = NULL;
+	ssize_t n;
 
-	python_stack_map_tids(&py->target, &py->mem, &py->raw, tids, n);
+	/* Before 3.11 thread states are matched against every thread of the
+	 * process, not only those asked for. */
+	snprintf(path, sizeof(path), "%d/task", d->pid);
+	if ((n = procfs_list_ids(fs, path, &all)) > 0)
+		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, (size_t)n);
+	free(all);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
 	for (size_t k = 0; k < py->raw.nthreads; k++) {
@@ -163,7 +171,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		free(snaps);
 	}
 	if (err == 0 && py != NULL && py->err == 0)
-		stacks_python_apply(py, d, tids, n, !python_only);
+		stacks_python_apply(fs, py, d, !python_only);
 	if (py != NULL)
 		python_raw_free(&py->raw);
 	unwinder_free(u);
@@ -195,6 +203,30 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 	return 0;
 }
 
+/* The Python side of pid for mode: *py (owned) when its frames are
+ * wanted and readable, NULL otherwise. Returns 0, or the error when Python
+ * frames were demanded (or the process is gone). */
+static int
+stacks_python_new(const struct procfs *fs, int pid, enum stacks_mode mode,
+                  struct stacks_python **out)
+{
+	struct stacks_python *py;
+	int err;
+
+	*out = NULL;
+	if (mode == STACKS_NATIVE)
+		return 0;
+	py = xcalloc(1, sizeof(*py));
+	py->pid = pid;
+	py->mem = (struct python_memory){python_memory_live, &py->pid};
+	if ((err = python_find(fs, pid, &py->target)) != 0) {
+		free(py);
+		return mode != STACKS_AUTO || err == -ESRCH ? err : 0;
+	}
+	*out = py;
+	return 0;
+}
+
 int
 stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out)
 {
@@ -206,20 +238,9 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 	int err;
 
 	*out = NULL;
-	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
+	    (err = stacks_python_new(fs, pid, mode, &py)) != 0)
 		return err;
-	if (mode != STACKS_NATIVE) {
-		py = xcalloc(1, sizeof(*py));
-		py->pid = pid;
-		py->mem = (struct python_memory){python_memory_live, &py->pid};
-		err = python_find(fs, pid, &py->target);
-		if (err != 0) {
-			free(py);
-			py = NULL;
-			if (mode != STACKS_AUTO || err == -ESRCH)
-				return err;
-		}
-	}
 	snprintf(path, sizeof(path), "%d/task", pid);
 	n = procfs_list_ids(fs, path, &tids);
 	if (n < 0) {
@@ -235,11 +256,15 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 int
 stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct dump_report **out)
 {
+	struct stacks_python *py = NULL;
 	struct procfs_stat st;
 	int err;
 
 	*out = NULL;
-	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
+	    (err = stacks_python_new(fs, pid, STACKS_AUTO, &py)) != 0)
 		return err;
-	return stacks_take_tids(fs, pid, st.comm, tids, n, NULL, false, out);
+	err = stacks_take_tids(fs, pid, st.comm, tids, n, py, false, out);
+	free(py);
+	return err;
 }

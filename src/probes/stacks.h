@@ -28,9 +28,9 @@ enum stacks_mode {
  * we can read. */
 int stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out);
 
-/* The same for the n threads tids of pid only (report --stacks, the live
- * view): only they are stopped. A tid that is not a thread of pid gets
- * -ESRCH in its row. */
+/* The same (merged for a Python process) for the n threads tids of pid
+ * only (report --stacks, the live view): only they are stopped. A tid that
+ * is not a thread of pid gets -ESRCH in its row. */
 int stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n,
                 struct dump_report **out);
 

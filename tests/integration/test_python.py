@@ -160,6 +160,17 @@ def check_record(pid, version):
         check("start_thread" not in frames, f"--python has native frames: {frames}")
 
 
+def check_report_stacks(pid):
+    """report --stacks merges Python frames too, for the hottest thread only
+    (before 3.11 its thread state is still matched among all threads)."""
+    doc = stacktop_json("report", "-p", pid, "-d", 0.3, "-n", 1, "--stacks")
+    hot = doc["processes"][0]["threads"][0]
+    check(hot["name"] == "py-spinner", f"hottest thread {hot['name']}")
+    frames = [(f["function"], f["line"]) for f in hot["stack"] if f["kind"] == "python"]
+    check(frames[:2] == [("spin_leaf", LINES["spin"]), ("spin_middle", LINES["spin-call"])],
+          f"report --stacks spinner {frames}")
+
+
 def check_not_python():
     target = start_target("threads", "1")
     for args in (["dump", "--python"], ["dump", "--mixed"], ["record", "--python", "-d", 1]):
@@ -181,6 +192,7 @@ def test():
     check_native_only(app.pid)
     check_text(app.pid)
     check_record(app.pid, version)
+    check_report_stacks(app.pid)
     check_not_python()
 
 
