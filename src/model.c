@@ -43,6 +43,8 @@ thread_stack_clear(struct thread_stack *t)
 	free(t->native_frames);
 	t->native_frames = NULL;
 	t->nnative = 0;
+	free(t->python_name);
+	t->python_name = NULL;
 	free(t->frames);
 	t->frames = NULL;
 	t->nframes = 0;

@@ -116,7 +116,8 @@ struct thread_stack {
 	int err; /* 0, or why there is no stack: -ESRCH gone, -ETIMEDOUT did not stop */
 	struct frame_row *frames; /* owned */
 	size_t nframes;
-	bool python;   /* the thread runs Python (it has a thread state) */
+	bool python;       /* the thread runs Python (it has a thread state) */
+	char *python_name; /* owned: its threading.Thread name, or NULL */
 	int holds_gil; /* 1 or 0 for a Python thread, -1 unknown */
 	/* When the Python frames did not line up with the native ones: frames
 	 * holds the Python stack, and these the native one (owned). */

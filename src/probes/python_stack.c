@@ -240,8 +240,10 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 void
 python_raw_free(struct python_raw *r)
 {
-	for (size_t i = 0; i < r->nthreads; i++)
+	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].frames);
+		free(r->threads[i].name);
+	}
 	free(r->threads);
 	r->threads = NULL;
 	r->nthreads = 0;
@@ -598,4 +600,22 @@ python_stack_name_thread(struct python_namer *n, const struct python_raw_thread 
 		python_stack_name(n, &rt->frames[i], &(*frames)[i]);
 		(*eval_last)[i] = rt->frames[i].eval_last;
 	}
+}
+
+char *
+python_stack_string(struct python_namer *n, uint64_t obj)
+{
+	return python_read_str(n, obj);
+}
+
+const struct python_target *
+python_namer_target(const struct python_namer *n)
+{
+	return n->t;
+}
+
+const struct python_memory *
+python_namer_memory(const struct python_namer *n)
+{
+	return n->mem;
 }

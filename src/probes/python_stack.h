@@ -44,6 +44,7 @@ struct python_raw_thread {
 	int tid;          /* the OS thread id; 0 until known */
 	bool holds_gil;
 	bool truncated;                  /* the chain ended in a read that failed or a bound */
+	char *name; /* owned: its threading.Thread's name, or NULL */
 	struct python_raw_frame *frames; /* owned, innermost first */
 	size_t nframes;
 };
@@ -61,6 +62,13 @@ int python_stack_read(const struct python_target *t, const struct python_memory 
                       struct python_raw *out);
 void python_raw_free(struct python_raw *r);
 
+/* Sets each thread's name from threading._active (the Thread objects by
+ * thread ident) and each Thread's name attribute: through the modules
+ * dict, the module's dict and the instance's attributes, whose layouts
+ * differ by version. Threads it cannot name keep NULL. */
+struct python_namer;
+void python_stack_thread_names(struct python_namer *n, struct python_raw *r);
+
 /* Sets tid of each thread: native_thread_id on 3.11+; before, the pthread_t
  * is the address of glibc's struct pthread, whose tid field is found by
  * trying offsets until every thread's lands on one of tids[0..ntids) (the
@@ -69,7 +77,9 @@ void python_stack_map_tids(const struct python_target *t, const struct python_me
                            struct python_raw *r, const int *tids, size_t ntids);
 
 /* Names frames; caches code objects. */
-struct python_namer;
+/* What the namer reads (borrowed, as given to python_namer_new). */
+const struct python_target *python_namer_target(const struct python_namer *n);
+const struct python_memory *python_namer_memory(const struct python_namer *n);
 struct python_namer *python_namer_new(const struct python_target *t,
                                       const struct python_memory *mem);
 void python_namer_free(struct python_namer *n);
@@ -79,6 +89,10 @@ void python_namer_free(struct python_namer *n);
  * code object cannot be read. */
 void python_stack_name(struct python_namer *n, const struct python_raw_frame *f,
                        struct frame_row *out);
+
+/* The text of str object obj as UTF-8 (owned), or NULL when it cannot be
+ * read; 2.7 byte strings as they are. */
+char *python_stack_string(struct python_namer *n, uint64_t obj);
 
 /* Names every frame of raw thread rt: *frames (owned, rt->nframes of them)
  * and *eval_last (owned: which frames end a call of the eval loop, for

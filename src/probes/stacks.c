@@ -116,14 +116,19 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	if ((n = procfs_list_ids(fs, path, &all)) > 0)
 		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, (size_t)n);
 	free(all);
+	python_stack_thread_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
 	for (size_t k = 0; k < py->raw.nthreads; k++) {
 		const struct python_raw_thread *rt = &py->raw.threads[k];
 
-		for (size_t i = 0; i < d->nthreads; i++)
-			if (d->threads[i].tid == rt->tid && !d->threads[i].python)
-				stacks_python_thread(namer, rt, &d->threads[i], merge);
+		for (size_t i = 0; i < d->nthreads; i++) {
+			if (d->threads[i].tid != rt->tid || d->threads[i].python)
+				continue;
+			stacks_python_thread(namer, rt, &d->threads[i], merge);
+			if (rt->name != NULL)
+				d->threads[i].python_name = xstrdup(rt->name);
+		}
 	}
 	python_namer_free(namer);
 }

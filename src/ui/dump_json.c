@@ -96,7 +96,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_key(&j, "name");
 		json_string(&j, t->name);
 		json_key(&j, "python_thread_name");
-		json_null(&j);
+		json_string(&j, t->python_name);
 		json_key(&j, "holds_gil");
 		if (t->holds_gil >= 0)
 			json_bool(&j, t->holds_gil == 1);

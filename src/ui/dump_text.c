@@ -75,6 +75,11 @@ dump_text_write(FILE *out, const struct dump_report *d)
 
 		fprintf(out, "\nThread %d (", t->tid);
 		text_field(out, t->name, strlen(t->name), sizeof(t->name), 0);
+		if (t->python_name != NULL) {
+			fputs(", Python \"", out);
+			text_field(out, t->python_name, strlen(t->python_name), 100, 0);
+			fputc('"', out);
+		}
 		fprintf(out, ") %c%s:\n", text_state(t->state),
 		        t->holds_gil == 1 ? ", holds the GIL" : "");
 		if (why != NULL) {

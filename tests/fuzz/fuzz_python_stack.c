@@ -63,6 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct python_namer *namer = python_namer_new(&t, &mem);
 
 		python_stack_map_tids(&t, &mem, &raw, tids, 3);
+		python_stack_thread_names(namer, &raw);
 		for (size_t i = 0; i < raw.nthreads; i++) {
 			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
 				struct frame_row row;

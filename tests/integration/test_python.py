@@ -91,7 +91,11 @@ def check_mixed(pid, version):
         check(any(n in ("clock_nanosleep", "select", "__select", "nanosleep")
                   for n in names[:at]), f"no sleeping call above sleep_leaf: {names}")
         check("start_thread" in names[at:], f"start_thread not below sleep_leaf: {names}")
+        names = {t["name"]: t["python_thread_name"] for t in doc["threads"]}
+        check(names["py-spinner"] == "spinner" and names["py-sleeper"] == "sleeper",
+              f"threading names {names}")
         main = [t for t in doc["threads"] if t["tid"] == pid][0]
+        check(main["python_thread_name"] == "MainThread", f"main {main['python_thread_name']}")
         check(("idle_main", LINES["main"]) in python_frames(main), f"main {python_frames(main)}")
         gil = [t["name"] for t in doc["threads"] if t["holds_gil"]]
         check(len(gil) <= 1, f"several GIL holders: {gil}")
