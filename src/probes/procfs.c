@@ -1,10 +1,13 @@
 #include "procfs.h"
 
 #include "../xmalloc.h"
+#include "procfs_parse.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -237,4 +240,18 @@ procfs_fd_budget(size_t reserve)
 	if (rl.rlim_cur == RLIM_INFINITY)
 		rl.rlim_cur = 1 << 20;
 	return rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
+}
+
+int
+procfs_inner_id(const struct procfs *p, int pid, int tid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int64_t inner;
+
+	snprintf(path, sizeof(path), "%d/task/%d/status", pid, tid);
+	if ((n = procfs_read(p, path, buf, sizeof(buf))) < 0)
+		return tid;
+	inner = procfs_parse_nspid(buf, (size_t)n);
+	return inner > 0 && inner <= INT32_MAX ? (int)inner : tid;
 }

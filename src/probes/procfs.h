@@ -36,6 +36,11 @@ int procfs_root_fd(const struct procfs *p);
  * (each cached file holds an fd). */
 size_t procfs_fd_budget(size_t reserve);
 
+/* The id thread tid of process pid has in its own PID namespace (NSpid in
+ * its status: inside a container, not ours), or tid itself when it has none
+ * or the file cannot be read. */
+int procfs_inner_id(const struct procfs *p, int pid, int tid);
+
 /* Opens relpath read-only. Returns an fd (owned by the caller) or -errno. */
 int procfs_open(const struct procfs *p, const char *relpath);
 

@@ -270,6 +270,27 @@ procfs_parse_uptime(const char *buf, size_t len, double *uptime_s)
 	return 0;
 }
 
+static void
+procfs_nspid_field(const char *key, size_t keylen, struct cursor *value, void *arg)
+{
+	int64_t *innermost = arg, v;
+
+	if (!key_is(key, keylen, "NSpid"))
+		return;
+	/* One id per namespace level, outermost first: keep the last. */
+	while (cursor_i64(value, &v))
+		*innermost = v >= 0 ? v : -1;
+}
+
+int64_t
+procfs_parse_nspid(const char *buf, size_t len)
+{
+	int64_t innermost = -1;
+
+	procfs_each_key(buf, len, procfs_nspid_field, &innermost);
+	return innermost;
+}
+
 void
 procfs_parse_status(const char *buf, size_t len, struct procfs_status *out)
 {

@@ -52,6 +52,11 @@ struct procfs_status {
 /* Parses status text. Never fails: what is missing stays -1. */
 void procfs_parse_status(const char *buf, size_t len, struct procfs_status *out);
 
+/* The NSpid line of a status file: the task's id in the innermost PID
+ * namespace it lives in (its id as the process itself sees it: inside a
+ * container, not ours). Returns it, or -1 without an NSpid line. */
+int64_t procfs_parse_nspid(const char *buf, size_t len);
+
 /* /proc/PID/task/TID/schedstat: time on CPU, time waiting on a run queue (ns),
  * and the number of times the task ran. Returns 0 or -EINVAL. */
 struct procfs_schedstat {

@@ -337,16 +337,38 @@ python_tid_offset_fits(unsigned char **pt, size_t n, size_t off, const int *tids
 	return main_seen;
 }
 
+/* The host id of the thread that calls itself id (inner ids: as the
+ * process sees them, inside its PID namespace), or 0. */
+static int
+python_host_tid(int id, const int *tids, const int *inner, size_t ntids)
+{
+	for (size_t k = 0; k < ntids; k++)
+		if (inner[k] == id)
+			return tids[k];
+	return 0;
+}
+
 void
 python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
-                      struct python_raw *r, const int *tids, size_t ntids)
+                      struct python_raw *r, const int *tids, const int *inner, size_t ntids)
 {
 	unsigned char **pt;
 	size_t off;
 	bool found;
+	int main_inner = t->pid;
 
-	if (t->layout.thread.native_thread_id >= 0 || r->nthreads == 0)
+	if (inner == NULL)
+		inner = tids;
+	if (t->layout.thread.native_thread_id >= 0) {
+		for (size_t i = 0; i < r->nthreads; i++)
+			r->threads[i].tid = python_host_tid(r->threads[i].tid, tids, inner, ntids);
 		return;
+	}
+	if (r->nthreads == 0)
+		return;
+	for (size_t k = 0; k < ntids; k++)
+		if (tids[k] == t->pid)
+			main_inner = inner[k];
 	pt = xcalloc(r->nthreads, sizeof(*pt));
 	for (size_t i = 0; i < r->nthreads; i++) {
 		pt[i] = xmalloc(PYTHON_PTHREAD_BYTES);
@@ -357,9 +379,9 @@ python_stack_map_tids(const struct python_target *t, const struct python_memory 
 		}
 	}
 	off = PYTHON_GLIBC_TID_OFFSET;
-	found = python_tid_offset_fits(pt, r->nthreads, off, tids, ntids, t->pid);
+	found = python_tid_offset_fits(pt, r->nthreads, off, inner, ntids, main_inner);
 	for (size_t o = 0; !found && o + 4 <= PYTHON_PTHREAD_BYTES; o += 4) {
-		found = python_tid_offset_fits(pt, r->nthreads, o, tids, ntids, t->pid);
+		found = python_tid_offset_fits(pt, r->nthreads, o, inner, ntids, main_inner);
 		off = o;
 	}
 	for (size_t i = 0; i < r->nthreads; i++) {
@@ -367,7 +389,7 @@ python_stack_map_tids(const struct python_target *t, const struct python_memory 
 
 		if (found && pt[i] != NULL) {
 			memcpy(&v, pt[i] + off, sizeof(v));
-			r->threads[i].tid = v;
+			r->threads[i].tid = python_host_tid(v, tids, inner, ntids);
 		}
 		free(pt[i]);
 	}

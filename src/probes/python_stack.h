@@ -44,7 +44,7 @@ struct python_raw_thread {
 	int tid;          /* the OS thread id; 0 until known */
 	bool holds_gil;
 	bool truncated;                  /* the chain ended in a read that failed or a bound */
-	char *name; /* owned: its threading.Thread's name, or NULL */
+	char *name;                      /* owned: its threading.Thread's name, or NULL */
 	struct python_raw_frame *frames; /* owned, innermost first */
 	size_t nframes;
 };
@@ -71,10 +71,13 @@ void python_stack_thread_names(struct python_namer *n, struct python_raw *r);
 
 /* Sets tid of each thread: native_thread_id on 3.11+; before, the pthread_t
  * is the address of glibc's struct pthread, whose tid field is found by
- * trying offsets until every thread's lands on one of tids[0..ntids) (the
- * process's threads, from /proc). Threads left unmatched keep tid 0. */
+ * trying offsets until every thread's lands on one of the process's
+ * threads. tids[0..ntids) are those threads (from our /proc); inner[k] is
+ * tids[k] as the process itself sees it (NSpid: inside a container the
+ * interpreter knows its threads by their ids in its PID namespace), or
+ * inner is NULL when they are the same. Threads left unmatched keep 0. */
 void python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
-                           struct python_raw *r, const int *tids, size_t ntids);
+                           struct python_raw *r, const int *tids, const int *inner, size_t ntids);
 
 /* Names frames; caches code objects. */
 /* What the namer reads (borrowed, as given to python_namer_new). */

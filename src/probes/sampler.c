@@ -28,6 +28,7 @@ struct sampled_thread {
 	uint64_t run_ns;  /* CPU time at the last round */
 	bool ran;         /* this round: ran since the last one (or is new) */
 	bool running;     /* it was on a run queue at the last round */
+	int inner;        /* its id in its own PID namespace; 0 until read */
 	size_t last;      /* its last stack: profile index + 1, or 0 */
 };
 
@@ -417,14 +418,22 @@ sampler_rebase(struct sampler *s)
 static void
 sampler_map_python(struct sampler *s)
 {
-	int *all;
+	int *all, *inner;
 
 	if (s->raw_err != 0)
 		return;
 	all = xcalloc(s->nthreads ? s->nthreads : 1, sizeof(*all));
-	for (size_t i = 0; i < s->nthreads; i++)
-		all[i] = s->threads[i].tid;
-	python_stack_map_tids(s->py, &s->mem, &s->raw, all, s->nthreads);
+	inner = xcalloc(s->nthreads ? s->nthreads : 1, sizeof(*inner));
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+
+		if (t->inner == 0) /* read once: a thread keeps its ids */
+			t->inner = procfs_inner_id(s->fs, s->pid, t->tid);
+		all[i] = t->tid;
+		inner[i] = t->inner;
+	}
+	python_stack_map_tids(s->py, &s->mem, &s->raw, all, inner, s->nthreads);
+	free(inner);
 	free(all);
 }
 

@@ -113,8 +113,14 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	/* Before 3.11 thread states are matched against every thread of the
 	 * process, not only those asked for. */
 	snprintf(path, sizeof(path), "%d/task", d->pid);
-	if ((n = procfs_list_ids(fs, path, &all)) > 0)
-		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, (size_t)n);
+	if ((n = procfs_list_ids(fs, path, &all)) > 0) {
+		int *inner = xcalloc((size_t)n, sizeof(*inner));
+
+		for (ssize_t k = 0; k < n; k++)
+			inner[k] = procfs_inner_id(fs, d->pid, all[k]);
+		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, inner, (size_t)n);
+		free(inner);
+	}
 	free(all);
 	python_stack_thread_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)

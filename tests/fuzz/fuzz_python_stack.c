@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (python_stack_read(&t, &mem, &raw) == 0) {
 		struct python_namer *namer = python_namer_new(&t, &mem);
 
-		python_stack_map_tids(&t, &mem, &raw, tids, 3);
+		python_stack_map_tids(&t, &mem, &raw, tids, NULL, 3);
 		python_stack_thread_names(namer, &raw);
 		for (size_t i = 0; i < raw.nthreads; i++) {
 			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
