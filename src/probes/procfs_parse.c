@@ -190,14 +190,33 @@ key_is(const char *key, size_t keylen, const char *want)
 	return keylen == strlen(want) && memcmp(key, want, keylen) == 0;
 }
 
+/* A "Key: number" line's key and the int64_t field of a struct it fills. */
+struct key_field {
+	const char *key;
+	size_t offset;
+};
+
+/* Stores value into the field of base that key names in fields[0..n), when
+ * it is one and the value a non-negative number. */
+static void
+procfs_fill_field(const struct key_field *fields, size_t n, const char *key, size_t keylen,
+                  struct cursor *value, void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (key_is(key, keylen, fields[i].key)) {
+			int64_t v;
+
+			if (cursor_i64(value, &v) && v >= 0)
+				*(int64_t *)((char *)base + fields[i].offset) = v;
+			return;
+		}
+	}
+}
+
 static void
 procfs_status_field(const char *key, size_t keylen, struct cursor *value, void *arg)
 {
-	struct procfs_status *st = arg;
-	static const struct {
-		const char *key;
-		size_t offset;
-	} fields[] = {
+	static const struct key_field fields[] = {
 	    {"Uid", offsetof(struct procfs_status, uid)},
 	    {"VmRSS", offsetof(struct procfs_status, rss_kib)},
 	    {"RssAnon", offsetof(struct procfs_status, anon_kib)},
@@ -208,25 +227,13 @@ procfs_status_field(const char *key, size_t keylen, struct cursor *value, void *
 	    {"nonvoluntary_ctxt_switches", offsetof(struct procfs_status, ctxsw_involuntary)},
 	};
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (key_is(key, keylen, fields[i].key)) {
-			int64_t v;
-
-			if (cursor_i64(value, &v) && v >= 0)
-				*(int64_t *)((char *)st + fields[i].offset) = v;
-			return;
-		}
-	}
+	procfs_fill_field(fields, sizeof(fields) / sizeof(fields[0]), key, keylen, value, arg);
 }
 
 static void
 procfs_meminfo_field(const char *key, size_t keylen, struct cursor *value, void *arg)
 {
-	struct procfs_meminfo *m = arg;
-	static const struct {
-		const char *key;
-		size_t offset;
-	} fields[] = {
+	static const struct key_field fields[] = {
 	    {"MemTotal", offsetof(struct procfs_meminfo, total)},
 	    {"MemFree", offsetof(struct procfs_meminfo, free)},
 	    {"MemAvailable", offsetof(struct procfs_meminfo, available)},
@@ -237,15 +244,7 @@ procfs_meminfo_field(const char *key, size_t keylen, struct cursor *value, void 
 	    {"SwapFree", offsetof(struct procfs_meminfo, swap_free)},
 	};
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (key_is(key, keylen, fields[i].key)) {
-			int64_t v;
-
-			if (cursor_i64(value, &v) && v >= 0)
-				*(int64_t *)((char *)m + fields[i].offset) = v;
-			return;
-		}
-	}
+	procfs_fill_field(fields, sizeof(fields) / sizeof(fields[0]), key, keylen, value, arg);
 }
 
 void
