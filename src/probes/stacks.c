@@ -7,6 +7,9 @@
 #include "unwind.h"
 
 #include <errno.h>
+
+/* How often --python reads again a stack that changed under it. */
+#define STACKS_PYTHON_TRIES 3
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,30 @@ stacks_python_read(void *arg)
 	struct stacks_python *py = arg;
 
 	py->err = python_stack_read(&py->target, &py->mem, &py->raw);
+}
+
+/* True when a chain of frames ended in a read that failed: with the target
+ * running, a frame can be freed or reused between two reads. */
+static bool
+stacks_python_torn(const struct python_raw *raw)
+{
+	for (size_t i = 0; i < raw->nthreads; i++)
+		if (raw->threads[i].truncated)
+			return true;
+	return false;
+}
+
+/* Reads the Python frames without stopping the target; a read that tore
+ * is tried again, a few times. */
+static void
+stacks_python_read_running(struct stacks_python *py)
+{
+	for (int attempt = 0; attempt < STACKS_PYTHON_TRIES; attempt++) {
+		python_raw_free(&py->raw);
+		stacks_python_read(py);
+		if (py->err != 0 || !stacks_python_torn(&py->raw))
+			return;
+	}
 }
 
 /* The Python frames of thread t, named, and whether they line up with its
@@ -169,7 +196,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		snprintf(d->python_version, sizeof(d->python_version), "%s", py->target.version);
 
 	if (python_only) {
-		stacks_python_read(py);
+		stacks_python_read_running(py);
 	} else {
 		snaps = xcalloc(n ? n : 1, sizeof(*snaps));
 		err = ptrace_snapshot(tids, n, STACKS_COPY_BYTES, snaps, &stats,
