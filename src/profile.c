@@ -113,7 +113,16 @@ profile_frame_label(const struct frame_row *f, char *buf, size_t size)
 	const char *module = f->module ? strrchr(f->module, '/') : NULL;
 
 	module = module ? module + 1 : f->module;
-	if (f->function != NULL)
+	/* Python frames as py-spy shows them: "spin (app.py:26)". */
+	if (f->python) {
+		const char *file = f->file ? strrchr(f->file, '/') : NULL;
+
+		file = file ? file + 1 : f->file ? f->file : "?";
+		if (f->line > 0)
+			snprintf(buf, size, "%s (%s:%d)", f->function, file, f->line);
+		else
+			snprintf(buf, size, "%s (%s)", f->function, file);
+	} else if (f->function != NULL)
 		snprintf(buf, size, "%s", f->function);
 	else if (module != NULL)
 		snprintf(buf, size, "%s+0x%" PRIx64, module, f->offset);

@@ -61,7 +61,8 @@ struct profile_stack *profile_add(struct profile *p, int tid, const char *thread
                                   size_t nframes);
 
 /* The text a frame shows in a profile: "function", or "module+0xOFFSET" with
- * the module's file name, or "[unknown]". Raw (not sanitized); written into
+ * the module's file name, or "[unknown]"; a Python frame "function
+ * (file.py:line)", its file's name only. Raw (not sanitized); written into
  * buf (size bytes). Returns buf. */
 char *profile_frame_label(const struct frame_row *f, char *buf, size_t size);
 

@@ -136,10 +136,21 @@ def check_text(pid):
 
 
 def folded(out):
+    """[(frames root first, count)]; Python frames as "function (file:line)",
+    given here as function alone, with the file and line checked."""
     stacks = []
     for line in out.decode().splitlines():
         stack, _, count = line.rpartition(" ")
-        stacks.append((stack.split(";"), int(count)))
+        frames = []
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (app.py:")
+            if where:
+                check(where[:-1].isdigit(), f"frame {frame!r}")
+                if name in ("spin_leaf", "spin_middle"):
+                    want = LINES["spin" if name == "spin_leaf" else "spin-call"]
+                    check(int(where[:-1]) == want, f"{frame}: not line {want}")
+            frames.append(name if where else frame)
+        stacks.append((frames, int(count)))
     return stacks
 
 

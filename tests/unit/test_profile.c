@@ -99,6 +99,19 @@ test_folded(void)
 }
 
 static void
+test_python_label(void)
+{
+	struct frame_row f = {
+	    .python = true, .function = "Worker.run", .file = "/srv/app/w.py", .line = 42};
+	char buf[128];
+
+	CHECK_STR(profile_frame_label(&f, buf, sizeof(buf)), "Worker.run (w.py:42)");
+	f.line = 0;
+	f.file = NULL;
+	CHECK_STR(profile_frame_label(&f, buf, sizeof(buf)), "Worker.run (?)");
+}
+
+static void
 test_svg(void)
 {
 	struct profile *p = profile_new(7, "<app>");
@@ -155,6 +168,7 @@ main(void)
 {
 	test_index();
 	test_folded();
+	test_python_label();
 	test_svg();
 	test_speedscope();
 	return check_done("profile");
