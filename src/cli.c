@@ -143,6 +143,31 @@ cli_sleep(double seconds)
 }
 
 int
+cli_option_pid(const struct cmd_entry *cmd, const char *arg, int *pid)
+{
+	int *pids = NULL;
+	size_t npids = 0;
+	int rc = 0;
+
+	if (cli_parse_pids(arg, &pids, &npids) != 0 || npids != 1)
+		rc = cli_usage_error(cmd, "-p takes one PID");
+	else
+		*pid = pids[0];
+	free(pids);
+	return rc;
+}
+
+int
+cli_finish_target(const struct cmd_entry *cmd, int argc, char **argv, int pid)
+{
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (pid <= 0)
+		return cli_usage_error(cmd, "-p PID is required");
+	return 0;
+}
+
+int
 cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
                  struct target_opts *o)
 {
@@ -153,8 +178,6 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int *pids = NULL;
-	size_t npids = 0;
 	int ch, rc = -1;
 
 	optind = 1;
@@ -162,8 +185,8 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 	while (rc < 0 && (ch = getopt_long(argc, argv, ":p:d:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1)
-				rc = cli_usage_error(cmd, "-p takes one PID");
+			if (cli_option_pid(cmd, optarg, &o->pid) != 0)
+				rc = EXIT_USAGE;
 			break;
 		case 'd':
 			if (!o->has_delay)
@@ -183,13 +206,8 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 			break;
 		}
 	}
-	if (rc < 0 && optind < argc)
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (rc < 0 && npids != 1)
-		rc = cli_usage_error(cmd, "-p PID is required");
-	if (rc < 0)
-		o->pid = pids[0];
-	free(pids);
+	if (rc < 0 && cli_finish_target(cmd, argc, argv, o->pid) != 0)
+		rc = EXIT_USAGE;
 	return rc;
 }
 

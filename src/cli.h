@@ -32,6 +32,15 @@ int cli_parse_seconds(const char *arg, double *out);
 /* Parses a count between min and max. Returns 0 or -1. */
 int cli_parse_count(const char *arg, long min, long max, long *out);
 
+/* -p for a command aimed at one process: parses exactly one PID from arg
+ * into *pid. Returns 0, or prints the usage error and returns EXIT_USAGE. */
+int cli_option_pid(const struct cmd_entry *cmd, const char *arg, int *pid);
+
+/* After the options of a command aimed at one process: no argument may be
+ * left (optind is where getopt stopped) and pid must have been given.
+ * Returns 0, or prints the usage error and returns EXIT_USAGE. */
+int cli_finish_target(const struct cmd_entry *cmd, int argc, char **argv, int pid);
+
 /* The options of a command aimed at one process: -p PID (required),
  * --json, and -d SECONDS when has_delay is set (seconds holds its default). */
 struct target_opts {

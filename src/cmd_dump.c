@@ -35,8 +35,7 @@ dump_parse(int argc, char **argv, int *pid, enum stacks_mode *mode, bool *json)
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_dump_entry;
-	int *pids = NULL;
-	size_t npids = 0, modes = 0;
+	size_t modes = 0;
 	int ch, rc = 0;
 
 	optind = 1;
@@ -44,8 +43,7 @@ dump_parse(int argc, char **argv, int *pid, enum stacks_mode *mode, bool *json)
 	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1)
-				rc = cli_usage_error(cmd, "-p takes one PID");
+			rc = cli_option_pid(cmd, optarg, pid);
 			break;
 		case 'N':
 		case 'Y':
@@ -66,15 +64,10 @@ dump_parse(int argc, char **argv, int *pid, enum stacks_mode *mode, bool *json)
 			break;
 		}
 	}
-	if (rc == 0 && optind < argc)
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (rc == 0 && modes > 1)
 		rc = cli_usage_error(cmd, "--native, --python and --mixed exclude each other");
-	if (rc == 0 && npids != 1)
-		rc = cli_usage_error(cmd, "-p PID is required");
 	if (rc == 0)
-		*pid = pids[0];
-	free(pids);
+		rc = cli_finish_target(cmd, argc, argv, *pid);
 	return rc;
 }
 

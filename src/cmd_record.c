@@ -89,8 +89,6 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_record_entry;
-	int *pids = NULL;
-	size_t npids = 0;
 	long hz;
 	int ch, rc = 0;
 
@@ -100,8 +98,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:d:r:o:f:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			if (cli_parse_pids(optarg, &pids, &npids) != 0 || npids != 1)
-				rc = cli_usage_error(cmd, "-p takes one PID");
+			rc = cli_option_pid(cmd, optarg, &o->pid);
 			break;
 		case 'd':
 			if (cli_parse_seconds(optarg, &o->duration) != 0)
@@ -142,20 +139,15 @@ record_parse(int argc, char **argv, struct record_opts *o)
 			break;
 		}
 	}
-	if (rc == 0 && optind < argc)
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (rc == 0 && npids != 1)
-		rc = cli_usage_error(cmd, "-p PID is required");
+	if (rc == 0)
+		rc = cli_finish_target(cmd, argc, argv, o->pid);
 	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
 		rc = cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
 		                     RECORD_MAX_HZ);
-	if (rc == 0)
-		o->pid = pids[0];
 	if (o->format < 0)
 		o->format = o->output && ends_with(o->output, ".svg")    ? RECORD_SVG
 		            : o->output && ends_with(o->output, ".json") ? RECORD_SPEEDSCOPE
 		                                                         : RECORD_FOLDED;
-	free(pids);
 	return rc;
 }
 

@@ -96,7 +96,7 @@ struct mem_report {
 
 /* One stack frame, innermost first in a stack. */
 struct frame_row {
-	bool python;     /* a Python frame: function, file and line; no ip */
+	bool python; /* a Python frame: function, file and line; no ip */
 	uint64_t ip;
 	char *function;  /* owned; NULL when no symbol covers ip */
 	uint64_t offset; /* into function, or into module when function is NULL */
@@ -118,7 +118,7 @@ struct thread_stack {
 	size_t nframes;
 	bool python;       /* the thread runs Python (it has a thread state) */
 	char *python_name; /* owned: its threading.Thread name, or NULL */
-	int holds_gil; /* 1 or 0 for a Python thread, -1 unknown */
+	int holds_gil;     /* 1 or 0 for a Python thread, -1 unknown */
 	/* When the Python frames did not line up with the native ones: frames
 	 * holds the Python stack, and these the native one (owned). */
 	struct frame_row *native_frames;
