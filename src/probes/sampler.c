@@ -49,6 +49,7 @@ struct sampler {
 	/* A Python process: its interpreter, memory, this round's frames. */
 	struct python_target *py;
 	bool python_only;
+	bool own_namespace; /* in a PID namespace of its own: ids need NSpid */
 	struct python_memory mem;
 	struct python_raw raw;
 	int raw_err;
@@ -154,6 +155,7 @@ sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
 	}
 	if (s->py != NULL) {
 		s->python_only = mode == STACKS_PYTHON;
+		s->own_namespace = procfs_inner_id(fs, pid, pid) != pid;
 		s->mem = (struct python_memory){python_memory_live, &s->pid};
 		s->namer = python_namer_new(s->py, &s->mem);
 	}
@@ -428,7 +430,8 @@ sampler_map_python(struct sampler *s)
 		struct sampled_thread *t = &s->threads[i];
 
 		if (t->inner == 0) /* read once: a thread keeps its ids */
-			t->inner = procfs_inner_id(s->fs, s->pid, t->tid);
+			t->inner =
+			    s->own_namespace ? procfs_inner_id(s->fs, s->pid, t->tid) : t->tid;
 		all[i] = t->tid;
 		inner[i] = t->inner;
 	}

@@ -141,10 +141,15 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	 * process, not only those asked for. */
 	snprintf(path, sizeof(path), "%d/task", d->pid);
 	if ((n = procfs_list_ids(fs, path, &all)) > 0) {
-		int *inner = xcalloc((size_t)n, sizeof(*inner));
+		int *inner = NULL;
 
-		for (ssize_t k = 0; k < n; k++)
-			inner[k] = procfs_inner_id(fs, d->pid, all[k]);
+		/* Ids differ only in a PID namespace of its own: one status read
+		 * tells, rather than one per thread. */
+		if (procfs_inner_id(fs, d->pid, d->pid) != d->pid) {
+			inner = xcalloc((size_t)n, sizeof(*inner));
+			for (ssize_t k = 0; k < n; k++)
+				inner[k] = procfs_inner_id(fs, d->pid, all[k]);
+		}
 		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, inner, (size_t)n);
 		free(inner);
 	}
