@@ -10,10 +10,7 @@
 #endif
 
 static const struct cmd_entry *const commands[] = {
-    &cmd_report_entry,
-    &cmd_mem_entry,
-    &cmd_dump_entry,
-    &cmd_record_entry,
+    &cmd_report_entry, &cmd_mem_entry, &cmd_dump_entry, &cmd_record_entry, &cmd_locks_entry,
 };
 
 static int

@@ -60,3 +60,27 @@ dump_report_free(struct dump_report *d)
 	free(d->threads);
 	free(d);
 }
+
+void
+locks_report_free(struct locks_report *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nwaits; i++)
+		free(r->waits[i].fd_target);
+	free(r->waits);
+	for (size_t i = 0; i < r->ncycles; i++)
+		free(r->cycles[i].tids);
+	free(r->cycles);
+	dump_report_free(r->stacks);
+	free(r);
+}
+
+const struct thread_stack *
+dump_report_thread(const struct dump_report *d, int tid)
+{
+	for (size_t i = 0; d != NULL && i < d->nthreads; i++)
+		if (d->threads[i].tid == tid)
+			return &d->threads[i];
+	return NULL;
+}

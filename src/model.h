@@ -134,6 +134,68 @@ struct dump_report {
 	size_t skipped;               /* threads that did not stop in time */
 	struct thread_stack *threads; /* owned */
 	size_t nthreads;
+	int gil_holder; /* a Python process: the TID holding the GIL, among all its
+	                   threads (not only those listed); 0 none or unknown */
+};
+
+/* What a blocked thread waits for (stacktop locks). kind is the contract's
+ * ("mutex", "rwlock-write", "rwlock-read", "other"); detail says more. */
+enum lock_kind { LOCK_MUTEX, LOCK_RWLOCK_WRITE, LOCK_RWLOCK_READ, LOCK_OTHER };
+
+enum lock_detail {
+	LOCK_DETAIL_MUTEX,        /* a pthread mutex: owner from its __owner */
+	LOCK_DETAIL_PI_MUTEX,     /* priority inheritance: owner in the futex word */
+	LOCK_DETAIL_ROBUST_MUTEX, /* robust: owner in the futex word */
+	LOCK_DETAIL_LIBC_LOCK,    /* one of glibc's own locks (malloc, stdio): no owner */
+	LOCK_DETAIL_RWLOCK,       /* a pthread rwlock */
+	LOCK_DETAIL_CONDVAR,      /* a condition variable: no owner */
+	LOCK_DETAIL_SEMAPHORE,    /* a POSIX semaphore: no owner */
+	LOCK_DETAIL_GIL,          /* CPython's global interpreter lock */
+	LOCK_DETAIL_PYTHON_LOCK,  /* a threading.Lock: no owner by design */
+	LOCK_DETAIL_PYTHON_RLOCK, /* a threading.RLock */
+	LOCK_DETAIL_FUTEX,        /* a futex we could not classify */
+	LOCK_DETAIL_SYSCALL,      /* another blocking syscall (read, poll, sleep…) */
+	LOCK_DETAILS
+};
+
+struct lock_wait {
+	int tid;
+	char name[PROCFS_COMM_MAX]; /* raw, from stat */
+	enum lock_kind kind;
+	enum lock_detail detail;
+	int syscall;      /* its number (see syscall_names.h) */
+	uint64_t address; /* the lock object (mutex, rwlock; the futex word of a
+	                     condvar or semaphore); 0 when no lock */
+	uint64_t futex;   /* the futex word waited on; 0 when not a futex wait */
+	int owner;        /* the owner's TID, a live thread of the process; 0 unknown */
+	char owner_name[PROCFS_COMM_MAX]; /* raw, from its stat; "" when unknown */
+	int claimed_owner;                /* the owner the lock names, even a TID that is not a
+	                                     live thread of the process (it exited holding it); 0 none */
+	int64_t readers;                  /* an rwlock held for reading: by how many; -1 unknown */
+	int fd;                           /* the fd it waits on (read, recv, poll…); -1 none */
+	char *fd_target;                  /* owned: where the fd points (readlink), or NULL */
+};
+
+/* A cycle of the wait-for graph: each thread waits for a lock the next
+ * one holds, and the last for one the first holds. */
+struct lock_cycle {
+	int *tids; /* owned */
+	size_t n;
+};
+
+/* stacktop locks: what the blocked threads of a process wait for, and the
+ * deadlocks among them. */
+struct locks_report {
+	int pid;
+	char comm[PROCFS_COMM_MAX];
+	size_t nthreads;         /* threads of the process */
+	struct lock_wait *waits; /* owned: one per blocked thread */
+	size_t nwaits;
+	struct lock_cycle *cycles; /* owned */
+	size_t ncycles;
+	struct dump_report *stacks; /* owned: the blocked threads' stacks; NULL when
+	                              they could not be taken (then stacks_err) */
+	int stacks_err;
 };
 
 /* Frees a report's contents and the report; report_free(NULL) is a no-op. */
@@ -144,5 +206,11 @@ void thread_stack_clear(struct thread_stack *t);
 
 /* Frees a dump, its threads and frames; dump_report_free(NULL) is a no-op. */
 void dump_report_free(struct dump_report *d);
+
+/* Frees a locks report and all it holds; locks_report_free(NULL) is a no-op. */
+void locks_report_free(struct locks_report *r);
+
+/* The stack of thread tid in d, or NULL when d has none for it. */
+const struct thread_stack *dump_report_thread(const struct dump_report *d, int tid);
 
 #endif

@@ -327,6 +327,54 @@ procfs_parse_syscall(const char *buf, size_t len)
 	return (int)nr;
 }
 
+/* Reads a hexadecimal number; false if there is none. */
+static bool
+cursor_hex(struct cursor *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = c->p;
+
+	for (; p < c->end; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else
+			break;
+		if (v >> 60)
+			return false; /* more than 64 bits: not an address */
+		v = v << 4 | d;
+	}
+	if (p == c->p)
+		return false;
+	c->p = p;
+	*out = v;
+	return true;
+}
+
+int
+procfs_parse_syscall_args(const char *buf, size_t len, struct procfs_syscall *out)
+{
+	struct cursor c = {buf, buf + len};
+
+	memset(out, 0, sizeof(*out));
+	out->nr = procfs_parse_syscall(buf, len);
+	if (out->nr < 0)
+		return 0;
+	(void)cursor_skip_field(&c);
+	for (size_t i = 0; i < 6; i++) {
+		cursor_skip_spaces(&c);
+		if (c.end - c.p < 2 || c.p[0] != '0' || c.p[1] != 'x')
+			return -EINVAL;
+		c.p += 2;
+		if (!cursor_hex(&c, &out->args[i]))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int
 procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out)
 {
@@ -510,33 +558,6 @@ procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
 		}
 		p = nl ? nl + 1 : end;
 	}
-}
-
-/* Reads a hexadecimal number; false if there is none. */
-static bool
-cursor_hex(struct cursor *c, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p = c->p;
-
-	for (; p < c->end; p++) {
-		unsigned d;
-
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else
-			break;
-		if (v >> 60)
-			return false; /* more than 64 bits: not an address */
-		v = v << 4 | d;
-	}
-	if (p == c->p)
-		return false;
-	c->p = p;
-	*out = v;
-	return true;
 }
 
 /* "start-end perms offset dev inode   path" */

@@ -74,6 +74,18 @@ enum {
 };
 int procfs_parse_syscall(const char *buf, size_t len);
 
+/* The same file with the arguments: "202 0x7f.. 0x80 0x2 0x0 0x0 0x0 SP PC"
+ * gives nr 202 and the six argument registers (as they are now: a syscall
+ * restarted after a stop shows restart_syscall with the first one's
+ * arguments). nr is one of the PROCFS_SYSCALL_* values when there is no
+ * syscall; args are then 0. Returns 0, or -EINVAL when a syscall number is
+ * not followed by six hexadecimal arguments. */
+struct procfs_syscall {
+	int nr;
+	uint64_t args[6];
+};
+int procfs_parse_syscall_args(const char *buf, size_t len, struct procfs_syscall *out);
+
 /* The first line of /proc/stat, in clock ticks. */
 struct procfs_cpu_times {
 	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;

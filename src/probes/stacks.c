@@ -16,7 +16,7 @@
 
 /* Names and states come from stat, read before the stop so as not to
  * lengthen it. */
-static void
+void
 stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t)
 {
 	char path[64], buf[1024];
@@ -160,6 +160,8 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	for (size_t k = 0; k < py->raw.nthreads; k++) {
 		const struct python_raw_thread *rt = &py->raw.threads[k];
 
+		if (rt->holds_gil && rt->tid > 0)
+			d->gil_holder = rt->tid;
 		for (size_t i = 0; i < d->nthreads; i++) {
 			if (d->threads[i].tid != rt->tid || d->threads[i].python)
 				continue;
@@ -228,9 +230,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	return 0;
 }
 
-/* Reads pid's stat: its name, and whether it is alive (a zombie main thread
- * with other threads running is a live process). */
-static int
+int
 stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 {
 	char path[64], buf[1024];

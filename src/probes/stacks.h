@@ -34,4 +34,14 @@ int stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct 
 int stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n,
                 struct dump_report **out);
 
+/* Reads pid's stat into *st: its name, and whether it is alive (a zombie
+ * main thread with other threads running is a live process). Returns 0, or
+ * -ESRCH when it is gone. */
+struct procfs_stat;
+int stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st);
+
+/* Sets t's name and state from thread t->tid's stat ('?' when it cannot be
+ * read). */
+void stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t);
+
 #endif

@@ -51,6 +51,20 @@ dump_json_frame(struct json *j, const struct frame_row *f)
 	json_object_end(j);
 }
 
+void
+dump_json_python(struct json *j, const char *version)
+{
+	json_key(j, "python");
+	if (version != NULL && version[0]) {
+		json_object_begin(j);
+		json_key(j, "version");
+		json_string(j, version);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+}
+
 static void
 dump_json_stack(struct json *j, const struct frame_row *frames, size_t n)
 {
@@ -73,15 +87,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_int(&j, d->pid);
 	json_key(&j, "comm");
 	json_string(&j, d->comm);
-	json_key(&j, "python");
-	if (d->python_version[0]) {
-		json_object_begin(&j);
-		json_key(&j, "version");
-		json_string(&j, d->python_version);
-		json_object_end(&j);
-	} else {
-		json_null(&j);
-	}
+	dump_json_python(&j, d->python_version);
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
 	json_key(&j, "threads");

@@ -18,4 +18,8 @@ const char *dump_thread_error(int err);
 struct json;
 void dump_json_frame(struct json *j, const struct frame_row *f);
 
+/* Writes the member "python": {version} of a Python process (version not
+ * empty), or "python": null. */
+void dump_json_python(struct json *j, const char *version);
+
 #endif

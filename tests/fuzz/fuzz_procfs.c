@@ -20,6 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct procfs_stat st;
 	struct procfs_status status;
 	struct procfs_schedstat sched;
+	struct procfs_syscall sc;
 	struct procfs_cpu_times cpu;
 	struct procfs_rollup rollup;
 	struct procfs_breakdown breakdown;
@@ -35,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	procfs_parse_status(buf, size, &status);
 	(void)procfs_parse_schedstat(buf, size, &sched);
 	(void)procfs_parse_syscall(buf, size);
+	(void)procfs_parse_syscall_args(buf, size, &sc);
 	(void)procfs_parse_cpu_times(buf, size, &cpu);
 	procfs_parse_rollup(buf, size, &rollup);
 	procfs_parse_smaps(buf, size, &breakdown);

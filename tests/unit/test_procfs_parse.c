@@ -106,6 +106,28 @@ test_schedstat_syscall(void)
 }
 
 static void
+test_syscall_args(void)
+{
+	static const char futex[] =
+	    "202 0x55d0c0a04040 0x80 0x2 0x0 0x0 0x7ffd00000000 0x7ffd0000e0e8 0x7f3a1b2c3d4e\n";
+	struct procfs_syscall sc;
+
+	CHECK(procfs_parse_syscall_args(futex, sizeof(futex) - 1, &sc) == 0);
+	CHECK(sc.nr == 202);
+	CHECK(sc.args[0] == 0x55d0c0a04040 && sc.args[1] == 0x80 && sc.args[2] == 2);
+	CHECK(sc.args[5] == 0x7ffd00000000);
+	CHECK(procfs_parse_syscall_args("running\n", 8, &sc) == 0);
+	CHECK(sc.nr == PROCFS_SYSCALL_RUNNING && sc.args[0] == 0);
+	/* Cut short, or not hexadecimal: the number alone is not enough. */
+	CHECK(procfs_parse_syscall_args("202 0x1 0x2", 11, &sc) == -EINVAL);
+	CHECK(procfs_parse_syscall_args("202 1 2 3 4 5 6 7 8", 19, &sc) == -EINVAL);
+	CHECK(procfs_parse_syscall_args("7 0x 0x1 0x1 0x1 0x1 0x1", 24, &sc) == -EINVAL);
+	/* More than 64 bits is not a register. */
+	CHECK(procfs_parse_syscall_args("0 0xfffffffffffffffff 0x0 0x0 0x0 0x0 0x0", 41, &sc) ==
+	      -EINVAL);
+}
+
+static void
 test_cpu_times(void)
 {
 	static const char text[] = "cpu  10 1 20 300 4 5 6 7 0 0\ncpu0 5 0 10 150 2 2 3 3 0 0\n";
@@ -199,6 +221,7 @@ main(void)
 	test_stat_garbage();
 	test_status();
 	test_schedstat_syscall();
+	test_syscall_args();
 	test_cpu_times();
 	test_loadavg();
 	test_meminfo_uptime();

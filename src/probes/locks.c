@@ -1,0 +1,338 @@
+#include "locks.h"
+
+#include "../xmalloc.h"
+#include "locks_decode.h"
+#include "locks_graph.h"
+#include "ptrace.h"
+#include "stacks.h"
+#include "syscall_names.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const locks_kind_names[] = {
+    [LOCK_MUTEX] = "mutex",
+    [LOCK_RWLOCK_WRITE] = "rwlock-write",
+    [LOCK_RWLOCK_READ] = "rwlock-read",
+    [LOCK_OTHER] = "other",
+};
+
+static const char *const locks_detail_names[LOCK_DETAILS] = {
+    [LOCK_DETAIL_MUTEX] = "mutex",
+    [LOCK_DETAIL_PI_MUTEX] = "pi-mutex",
+    [LOCK_DETAIL_ROBUST_MUTEX] = "robust-mutex",
+    [LOCK_DETAIL_LIBC_LOCK] = "libc-lock",
+    [LOCK_DETAIL_RWLOCK] = "rwlock",
+    [LOCK_DETAIL_CONDVAR] = "condvar",
+    [LOCK_DETAIL_SEMAPHORE] = "semaphore",
+    [LOCK_DETAIL_GIL] = "gil",
+    [LOCK_DETAIL_PYTHON_LOCK] = "python-lock",
+    [LOCK_DETAIL_PYTHON_RLOCK] = "python-rlock",
+    [LOCK_DETAIL_FUTEX] = "futex",
+    [LOCK_DETAIL_SYSCALL] = "syscall",
+};
+
+const char *
+locks_kind_name(enum lock_kind kind)
+{
+	return (unsigned)kind < sizeof(locks_kind_names) / sizeof(locks_kind_names[0])
+	           ? locks_kind_names[kind]
+	           : "other";
+}
+
+const char *
+locks_detail_name(enum lock_detail detail)
+{
+	return (unsigned)detail < LOCK_DETAILS ? locks_detail_names[detail] : "futex";
+}
+
+/* Syscalls that block on the fd in their first argument. */
+static const char *const locks_fd_syscalls[] = {
+    "read",    "write",    "pread64",    "pwrite64",    "readv",        "writev",   "preadv",
+    "preadv2", "pwritev",  "pwritev2",   "recvfrom",    "recvmsg",      "recvmmsg", "sendto",
+    "sendmsg", "sendmmsg", "accept",     "accept4",     "connect",      "flock",    "fcntl",
+    "ioctl",   "splice",   "epoll_wait", "epoll_pwait", "epoll_pwait2", "fsync",    "fdatasync",
+};
+
+/* A thread in a syscall, as read before the stop. */
+struct locks_candidate {
+	struct procfs_syscall sc;
+	const char *name; /* the syscall's name (static), or NULL */
+	unsigned char window[LOCKS_WINDOW_BEFORE + LOCKS_WINDOW_AFTER];
+	struct locks_window win;
+};
+
+static bool
+locks_is(const char *name, const char *want)
+{
+	return name != NULL && strcmp(name, want) == 0;
+}
+
+static bool
+locks_takes_fd(const char *name)
+{
+	for (size_t i = 0;
+	     name != NULL && i < sizeof(locks_fd_syscalls) / sizeof(*locks_fd_syscalls); i++)
+		if (strcmp(name, locks_fd_syscalls[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Reads thread tid's syscall. Returns 0, -ENOENT when it is gone, -EACCES
+ * when we may not read it. */
+static int
+locks_read_syscall(const struct procfs *fs, int pid, int tid, struct procfs_syscall *sc)
+{
+	char path[64], buf[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/task/%d/syscall", pid, tid);
+	n = procfs_read(fs, path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (procfs_parse_syscall_args(buf, (size_t)n, sc) != 0)
+		sc->nr = PROCFS_SYSCALL_UNKNOWN;
+	return 0;
+}
+
+/* The memory around a futex word, read without stopping the target. The
+ * bytes before it may lie on an unmapped page when the lock starts one: then
+ * from the word on only. */
+static void
+locks_read_window(int pid, uint64_t addr, struct locks_candidate *c)
+{
+	ssize_t n = -1;
+
+	c->win = (struct locks_window){addr, c->window, 0};
+	if (addr >= LOCKS_WINDOW_BEFORE)
+		n = ptrace_read_memory(pid, addr - LOCKS_WINDOW_BEFORE, c->window,
+		                       sizeof(c->window));
+	if (n >= LOCKS_WINDOW_BEFORE) {
+		c->win.start = addr - LOCKS_WINDOW_BEFORE;
+		c->win.len = (size_t)n;
+		return;
+	}
+	n = ptrace_read_memory(pid, addr, c->window, LOCKS_WINDOW_AFTER);
+	c->win.len = n > 0 ? (size_t)n : 0;
+}
+
+/* Where fd of pid points ("pipe:[123]", "socket:[456]", a path), raw
+ * (renderers sanitize), or NULL. */
+static char *
+locks_fd_target(const struct procfs *fs, int pid, int fd)
+{
+	char path[64], target[512];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/fd/%d", pid, fd);
+	n = readlinkat(procfs_root_fd(fs), path, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	return xstrdup(target);
+}
+
+/* A blocking syscall other than a futex: which fd, and where it points. */
+static void
+locks_decode_syscall(const struct procfs *fs, int pid, const struct locks_candidate *c,
+                     struct lock_wait *w)
+{
+	uint64_t fd = c->sc.args[0];
+
+	w->kind = LOCK_OTHER;
+	w->detail = LOCK_DETAIL_SYSCALL;
+	if (locks_is(c->name, "poll") || locks_is(c->name, "ppoll")) {
+		/* The first struct pollfd's fd: the one a single-fd poll waits on. */
+		int32_t first;
+
+		fd = (uint64_t)-1;
+		if (c->sc.args[1] >= 1 &&
+		    ptrace_read_memory(pid, c->sc.args[0], &first, sizeof(first)) ==
+		        (ssize_t)sizeof(first) &&
+		    first >= 0)
+			fd = (uint64_t)first;
+	} else if (!locks_takes_fd(c->name)) {
+		return;
+	}
+	if (fd > 0x7fffffff)
+		return;
+	w->fd = (int)fd;
+	w->fd_target = locks_fd_target(fs, pid, w->fd);
+}
+
+static int
+locks_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The threads of pid in a syscall, and which are (tids/cands, n of them).
+ * Returns 0 or -errno. */
+static int
+locks_scan(const struct procfs *fs, int pid, int *all, size_t nall, int **tids,
+           struct locks_candidate **cands, struct lock_wait **waits, size_t *n)
+{
+	*tids = xcalloc(nall ? nall : 1, sizeof(**tids));
+	*cands = xcalloc(nall ? nall : 1, sizeof(**cands));
+	*waits = xcalloc(nall ? nall : 1, sizeof(**waits));
+	*n = 0;
+	for (size_t i = 0; i < nall; i++) {
+		struct thread_stack t = {.tid = all[i]};
+		struct locks_candidate *c = &(*cands)[*n];
+		int err = locks_read_syscall(fs, pid, all[i], &c->sc);
+
+		if (procfs_is_gone(err))
+			continue; /* the thread exited meanwhile: nothing waits there */
+		if (err != 0)
+			return err;
+		stacks_read_thread(fs, pid, &t);
+		/* Running, or runnable inside a syscall: not waiting. */
+		if (c->sc.nr < 0 || t.state == 'R')
+			continue;
+		c->name = syscall_name(c->sc.nr);
+		if (locks_is(c->name, "futex") || locks_is(c->name, "restart_syscall"))
+			locks_read_window(pid, c->sc.args[0], c);
+		(*tids)[*n] = all[i];
+		(*waits)[*n] =
+		    (struct lock_wait){.tid = all[i], .syscall = c->sc.nr, .fd = -1, .readers = -1};
+		memcpy((*waits)[*n].name, t.name, sizeof(t.name));
+		(*n)++;
+	}
+	return 0;
+}
+
+/* A thread's stack, or no frames. */
+static enum locks_hint
+locks_hint(const struct dump_report *d, int tid)
+{
+	const struct thread_stack *t = dump_report_thread(d, tid);
+
+	return t != NULL ? locks_hint_from_stack(t->frames, t->nframes) : LOCKS_HINT_NONE;
+}
+
+static void
+locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c,
+               const struct dump_report *d, const int *live, size_t nlive, struct lock_wait *w)
+{
+	enum locks_hint hint = locks_hint(d, w->tid);
+
+	/* A futex wait with a timeout that a stop interrupted (ours, or a
+	 * debugger's) resumes as restart_syscall with the futex's arguments
+	 * still in the registers; only the stack tells that it was a futex. */
+	if (locks_is(c->name, "futex") ||
+	    (locks_is(c->name, "restart_syscall") && hint != LOCKS_HINT_NONE)) {
+		struct locks_futex_wait fw = {c->sc.args[0], c->sc.args[1], c->sc.args[2], hint,
+		                              d != NULL ? d->gil_holder : 0};
+
+		locks_decode_futex(&fw, &c->win, live, nlive, w);
+	} else {
+		locks_decode_syscall(fs, pid, c, w);
+	}
+}
+
+/* True when every thread of cycle still waits where it did before the stop
+ * (the same syscall, or its restart, on the same first argument): a cycle of
+ * owners read at different moments could otherwise be a passing one. */
+static bool
+locks_cycle_holds(const struct procfs *fs, int pid, const struct lock_cycle *cycle, const int *tids,
+                  const struct locks_candidate *cands, size_t n)
+{
+	for (size_t k = 0; k < cycle->n; k++) {
+		struct procfs_syscall now;
+		size_t i = 0;
+
+		while (i < n && tids[i] != cycle->tids[k])
+			i++;
+		if (i == n || locks_read_syscall(fs, pid, tids[i], &now) != 0)
+			return false;
+		if ((now.nr != cands[i].sc.nr &&
+		     !locks_is(syscall_name(now.nr), "restart_syscall")) ||
+		    now.args[0] != cands[i].sc.args[0])
+			return false;
+	}
+	return true;
+}
+
+/* The wait-for graph's cycles that still hold after the stop. */
+static void
+locks_find_deadlocks(const struct procfs *fs, int pid, const int *tids,
+                     const struct locks_candidate *cands, struct locks_report *r)
+{
+	int *owners = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owners));
+	struct lock_cycle *cycles;
+	size_t ncycles;
+
+	for (size_t i = 0; i < r->nwaits; i++)
+		owners[i] = r->waits[i].owner;
+	ncycles = locks_graph_cycles(tids, owners, r->nwaits, &cycles);
+	free(owners);
+	r->cycles = xcalloc(ncycles ? ncycles : 1, sizeof(*r->cycles));
+	for (size_t k = 0; k < ncycles; k++) {
+		if (locks_cycle_holds(fs, pid, &cycles[k], tids, cands, r->nwaits))
+			r->cycles[r->ncycles++] = cycles[k];
+		else
+			free(cycles[k].tids);
+	}
+	free(cycles);
+}
+
+int
+locks_take(const struct procfs *fs, int pid, struct locks_report **out)
+{
+	struct locks_candidate *cands = NULL;
+	struct locks_report *r;
+	struct procfs_stat st;
+	char path[64];
+	int *all = NULL, *tids = NULL;
+	ssize_t nall;
+	int err;
+
+	*out = NULL;
+	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+		return err;
+	snprintf(path, sizeof(path), "%d/task", pid);
+	if ((nall = procfs_list_ids(fs, path, &all)) < 0)
+		return procfs_is_gone((int)nall) ? -ESRCH : (int)nall;
+	qsort(all, (size_t)nall, sizeof(*all), locks_cmp_int);
+	r = xcalloc(1, sizeof(*r));
+	r->pid = pid;
+	memcpy(r->comm, st.comm, sizeof(r->comm));
+	r->nthreads = (size_t)nall;
+	err = locks_scan(fs, pid, all, (size_t)nall, &tids, &cands, &r->waits, &r->nwaits);
+	if (err == 0 && r->nwaits > 0) {
+		r->stacks_err = stacks_take(fs, pid, tids, r->nwaits, &r->stacks);
+		/* Gone during the stop: there is nothing left to report. */
+		if (r->stacks_err == -ESRCH)
+			err = -ESRCH;
+	}
+	for (size_t i = 0; err == 0 && i < r->nwaits; i++) {
+		struct thread_stack owner = {0};
+
+		locks_classify(fs, pid, &cands[i], r->stacks, all, (size_t)nall, &r->waits[i]);
+		owner.tid = r->waits[i].owner;
+		if (owner.tid > 0) {
+			stacks_read_thread(fs, pid, &owner);
+			memcpy(r->waits[i].owner_name, owner.name, sizeof(owner.name));
+		}
+	}
+	if (err == 0)
+		locks_find_deadlocks(fs, pid, tids, cands, r);
+	/* A process that exited while we looked left only threads that had
+	 * gone: say it is gone rather than report that nothing waits. */
+	if (err == 0)
+		err = stacks_read_process(fs, pid, &st);
+	free(all);
+	free(tids);
+	free(cands);
+	if (err != 0) {
+		locks_report_free(r);
+		return procfs_is_gone(err) ? -ESRCH : err;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,102 @@
+#include "locks_json.h"
+
+#include "../probes/locks.h"
+#include "../probes/syscall_names.h"
+#include "dump_json.h"
+#include "json.h"
+
+#include <errno.h>
+
+static void
+locks_json_address(struct json *j, const char *key, uint64_t address)
+{
+	json_key(j, key);
+	if (address != 0)
+		json_int(j, (int64_t)address);
+	else
+		json_null(j);
+}
+
+static void
+locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_wait *w)
+{
+	const struct thread_stack *t = dump_report_thread(r->stacks, w->tid);
+
+	json_object_begin(j);
+	json_key(j, "tid");
+	json_int(j, w->tid);
+	json_key(j, "name");
+	json_string(j, w->name);
+	json_key(j, "python_thread_name");
+	json_string(j, t != NULL ? t->python_name : NULL);
+	json_key(j, "kind");
+	json_string(j, locks_kind_name(w->kind));
+	json_key(j, "detail");
+	json_string(j, locks_detail_name(w->detail));
+	json_key(j, "syscall");
+	json_string(j, syscall_name(w->syscall));
+	locks_json_address(j, "address", w->address);
+	locks_json_address(j, "futex", w->futex);
+	json_member_count(j, "owner_tid", w->owner > 0 ? w->owner : -1);
+	json_key(j, "owner_name");
+	json_string(j, w->owner > 0 ? w->owner_name : NULL);
+	/* What the lock names as its owner even when that is no live thread
+	 * of the process (one that exited holding it). */
+	json_member_count(j, "claimed_owner_tid", w->claimed_owner > 0 ? w->claimed_owner : -1);
+	json_member_count(j, "readers", w->readers);
+	json_member_count(j, "fd", w->fd);
+	json_key(j, "fd_target");
+	json_string(j, w->fd_target);
+	json_key(j, "stack");
+	if (t != NULL && t->err == 0) {
+		json_array_begin(j);
+		for (size_t f = 0; f < t->nframes; f++)
+			dump_json_frame(j, &t->frames[f]);
+		json_array_end(j);
+	} else {
+		json_null(j);
+	}
+	json_object_end(j);
+}
+
+void
+locks_json_write(FILE *out, const struct locks_report *r)
+{
+	struct json j;
+
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_key(&j, "schema");
+	json_string(&j, "stacktop.locks/1");
+	json_key(&j, "pid");
+	json_int(&j, r->pid);
+	json_key(&j, "comm");
+	json_string(&j, r->comm);
+	json_member_count(&j, "threads", (int64_t)r->nthreads);
+	dump_json_python(&j, r->stacks != NULL ? r->stacks->python_version : NULL);
+	json_key(&j, "stopped_ms");
+	json_double(&j, r->stacks != NULL ? r->stacks->stopped_ms : 0, 3);
+	json_key(&j, "stacks_error");
+	json_string(&j, r->stacks == NULL && r->nwaits > 0
+	                    ? dump_thread_error(r->stacks_err ? r->stacks_err : -EPERM)
+	                    : NULL);
+	json_key(&j, "waits");
+	json_array_begin(&j);
+	for (size_t i = 0; i < r->nwaits; i++)
+		locks_json_wait(&j, r, &r->waits[i]);
+	json_array_end(&j);
+	json_key(&j, "deadlocks");
+	json_array_begin(&j);
+	for (size_t k = 0; k < r->ncycles; k++) {
+		json_object_begin(&j);
+		json_key(&j, "tids");
+		json_array_begin(&j);
+		for (size_t t = 0; t < r->cycles[k].n; t++)
+			json_int(&j, r->cycles[k].tids[t]);
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}

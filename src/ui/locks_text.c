@@ -1,0 +1,180 @@
+#include "locks_text.h"
+
+#include "../probes/locks.h"
+#include "../probes/syscall_names.h"
+#include "dump_json.h"
+#include "dump_text.h"
+#include "text.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+/* What a wait is for, in words: "mutex", "rwlock (to write)", "the GIL",
+ * "read", "poll"… */
+static const char *
+locks_text_what(const struct lock_wait *w)
+{
+	switch (w->detail) {
+	case LOCK_DETAIL_RWLOCK:
+		return w->kind == LOCK_RWLOCK_WRITE ? "rwlock (to write)" : "rwlock (to read)";
+	case LOCK_DETAIL_PI_MUTEX:
+		return "PI mutex";
+	case LOCK_DETAIL_ROBUST_MUTEX:
+		return "robust mutex";
+	case LOCK_DETAIL_LIBC_LOCK:
+		return "glibc internal lock";
+	case LOCK_DETAIL_CONDVAR:
+		return "condition variable";
+	case LOCK_DETAIL_GIL:
+		return "the GIL";
+	case LOCK_DETAIL_PYTHON_LOCK:
+		return "threading.Lock";
+	case LOCK_DETAIL_PYTHON_RLOCK:
+		return "threading.RLock";
+	case LOCK_DETAIL_SYSCALL: {
+		const char *name = syscall_name(w->syscall);
+
+		return name != NULL ? name : "syscall";
+	}
+	default:
+		return locks_detail_name(w->detail);
+	}
+}
+
+static void
+locks_text_thread(FILE *out, const char *name, int tid)
+{
+	fputs("thread ", out);
+	text_field(out, name, strnlen(name, PROCFS_COMM_MAX), PROCFS_COMM_MAX, 0);
+	fprintf(out, " (%d)", tid);
+}
+
+/* The owner column: who holds it, or why nobody can be named. */
+static void
+locks_text_owner(FILE *out, const struct lock_wait *w)
+{
+	if (w->owner > 0) {
+		fprintf(out, "%d (", w->owner);
+		text_field(out, w->owner_name, strlen(w->owner_name), sizeof(w->owner_name), 0);
+		fputc(')', out);
+	} else if (w->claimed_owner > 0) {
+		fprintf(out, "%d? not a thread of the process (it exited holding it?)",
+		        w->claimed_owner);
+	} else if (w->readers > 0) {
+		fprintf(out, "%" PRId64 " reader%s (which threads, the lock does not record)",
+		        w->readers, w->readers == 1 ? "" : "s");
+	} else if (w->detail == LOCK_DETAIL_PYTHON_LOCK) {
+		fputs("- (a Lock has no owner)", out);
+	} else if (w->kind != LOCK_OTHER) {
+		fputs("unknown", out);
+	} else {
+		fputc('-', out);
+	}
+}
+
+static void
+locks_text_wait(FILE *out, const struct lock_wait *w)
+{
+	char what[96];
+
+	fprintf(out, "%-8d ", w->tid);
+	text_field(out, w->name, strlen(w->name), 16, 1);
+	snprintf(what, sizeof(what), "%s", locks_text_what(w));
+	fprintf(out, " %-20s ", what);
+	if (w->address != 0)
+		fprintf(out, "0x%016" PRIx64 " ", w->address);
+	else
+		fprintf(out, "%-18s ", "-");
+	if (w->fd >= 0) {
+		fprintf(out, "fd %d", w->fd);
+		if (w->fd_target != NULL) {
+			fputs(" (", out);
+			text_field(out, w->fd_target, strlen(w->fd_target), 80, 0);
+			fputc(')', out);
+		}
+	} else {
+		locks_text_owner(out, w);
+	}
+	fputc('\n', out);
+}
+
+static const struct lock_wait *
+locks_text_find(const struct locks_report *r, int tid)
+{
+	for (size_t i = 0; i < r->nwaits; i++)
+		if (r->waits[i].tid == tid)
+			return &r->waits[i];
+	return NULL;
+}
+
+static void
+locks_text_stack(FILE *out, const struct locks_report *r, const struct lock_wait *w)
+{
+	const struct thread_stack *t = dump_report_thread(r->stacks, w->tid);
+	const char *why = t != NULL ? dump_thread_error(t->err) : "not taken";
+
+	fputc('\n', out);
+	locks_text_thread(out, w->name, w->tid);
+	fputs(":\n", out);
+	if (why != NULL) {
+		fprintf(out, "    (no stack: %s)\n", why);
+		return;
+	}
+	for (size_t f = 0; f < t->nframes; f++)
+		dump_text_frame(out, f, &t->frames[f]);
+}
+
+static void
+locks_text_deadlock(FILE *out, const struct locks_report *r, const struct lock_cycle *c)
+{
+	fputs("\nFound one deadlock:\n===================\n", out);
+	for (size_t k = 0; k < c->n; k++) {
+		const struct lock_wait *w = locks_text_find(r, c->tids[k]);
+
+		if (w == NULL)
+			continue;
+		locks_text_thread(out, w->name, w->tid);
+		fprintf(out, " waits for %s 0x%" PRIx64 " held by ", locks_text_what(w),
+		        w->address);
+		locks_text_thread(out, w->owner_name, w->owner);
+		fputc('\n', out);
+	}
+	fputs("\nStacks of the threads above:\n", out);
+	for (size_t k = 0; k < c->n; k++) {
+		const struct lock_wait *w = locks_text_find(r, c->tids[k]);
+
+		if (w != NULL)
+			locks_text_stack(out, r, w);
+	}
+}
+
+void
+locks_text_write(FILE *out, const struct locks_report *r)
+{
+	fprintf(out, "PID %d (", r->pid);
+	text_field(out, r->comm, strlen(r->comm), sizeof(r->comm), 0);
+	fprintf(out, "): %zu threads, %zu blocked", r->nthreads, r->nwaits);
+	if (r->stacks != NULL && r->stacks->python_version[0])
+		fprintf(out, ", Python %s", r->stacks->python_version);
+	if (r->stacks != NULL)
+		fprintf(out, ", blocked threads stopped for %.2f ms", r->stacks->stopped_ms);
+	fputc('\n', out);
+	if (r->nwaits > 0 && r->stacks == NULL)
+		fprintf(out, "(no stacks: %s; kinds read from /proc and memory alone)\n",
+		        dump_thread_error(r->stacks_err ? r->stacks_err : -EPERM));
+	if (r->nwaits == 0) {
+		fputs("no thread is waiting\n", out);
+		return;
+	}
+	fprintf(out, "\n%-8s %-16s %-20s %-18s %s\n", "TID", "NAME", "WAITS FOR", "ADDRESS",
+	        "OWNER / FD");
+	for (size_t i = 0; i < r->nwaits; i++)
+		locks_text_wait(out, &r->waits[i]);
+	for (size_t k = 0; k < r->ncycles; k++)
+		locks_text_deadlock(out, r, &r->cycles[k]);
+	if (r->ncycles == 0)
+		fputs("\nno deadlock found\n", out);
+	else if (r->ncycles > 1)
+		fprintf(out, "\nFound %zu deadlocks.\n", r->ncycles);
+}
