@@ -30,6 +30,7 @@ enum locks_strength {
 	LOCKS_LIBC,        /* a libc wait: what kind of lock */
 	LOCKS_PYTHON_WEAK, /* CPython's lock call: a Lock, unless the GIL is above */
 	LOCKS_PYTHON,      /* CPython says which lock */
+	LOCKS_EVAL,        /* CPython's eval loop: what is above it is the wait */
 };
 
 struct locks_name {
@@ -85,6 +86,8 @@ static const struct locks_name locks_names[] = {
     {"PyGILState_Ensure", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"lock_PyThread_acquire_lock", LOCKS_HINT_PYTHON_LOCK, LOCKS_PYTHON},
     {"rlock_acquire", LOCKS_HINT_PYTHON_RLOCK, LOCKS_PYTHON},
+    {"PyEval_EvalFrameEx", LOCKS_HINT_NONE, LOCKS_EVAL},
+    {"_PyEval_EvalFrameDefault", LOCKS_HINT_NONE, LOCKS_EVAL},
 };
 
 static const struct locks_name *
@@ -103,24 +106,45 @@ locks_lookup(const char *function)
 	return NULL;
 }
 
+/* The eval loop waits for the GIL itself: 2.7 calls PyThread_acquire_lock
+ * on it straight from PyEval_EvalFrameEx, 3.x waits on its condition
+ * variable in take_gil, a static function that a stripped python does not
+ * name (so only unnamed frames lie between). Any other wait there is
+ * under a named function. */
+static enum locks_hint
+locks_hint_at_eval(enum locks_hint libc, enum locks_hint weak, bool named_since)
+{
+	if (weak != LOCKS_HINT_NONE && !named_since)
+		return LOCKS_HINT_GIL;
+	if (libc == LOCKS_HINT_CONDVAR && !named_since)
+		return LOCKS_HINT_GIL;
+	return weak != LOCKS_HINT_NONE ? weak : libc;
+}
+
 enum locks_hint
 locks_hint_from_stack(const struct frame_row *frames, size_t n)
 {
 	enum locks_hint libc = LOCKS_HINT_NONE, weak = LOCKS_HINT_NONE;
+	bool named_since = false; /* a named frame since the last hint */
 
 	for (size_t i = 0; i < n && i < LOCKS_HINT_DEPTH; i++) {
 		const struct locks_name *m;
 
 		if (frames[i].python || frames[i].function == NULL)
 			continue;
-		if ((m = locks_lookup(frames[i].function)) == NULL)
+		if ((m = locks_lookup(frames[i].function)) == NULL) {
+			named_since = libc != LOCKS_HINT_NONE || weak != LOCKS_HINT_NONE;
 			continue;
+		}
+		if (m->strength == LOCKS_EVAL)
+			return locks_hint_at_eval(libc, weak, named_since);
 		if (m->strength == LOCKS_PYTHON)
 			return m->hint;
 		if (m->strength == LOCKS_PYTHON_WEAK && weak == LOCKS_HINT_NONE)
 			weak = m->hint;
 		if (m->strength == LOCKS_LIBC && libc == LOCKS_HINT_NONE)
 			libc = m->hint;
+		named_since = false;
 	}
 	return weak != LOCKS_HINT_NONE ? weak : libc;
 }
