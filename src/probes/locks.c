@@ -235,50 +235,53 @@ locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c
 	}
 }
 
-/* True when every thread of cycle still waits where it did before the stop
- * (the same syscall, or its restart, on the same first argument): a cycle of
- * owners read at different moments could otherwise be a passing one. */
+/* True when thread tid still waits where it did before the stop: the same
+ * syscall on the same first argument, or its restart (a futex wait with a
+ * timeout, or a sleep, interrupted by our stop resumes as restart_syscall
+ * with the same registers). A thread that moved on meanwhile had a passing
+ * wait, and the stack taken shows something else. */
 static bool
-locks_cycle_holds(const struct procfs *fs, int pid, const struct lock_cycle *cycle, const int *tids,
-                  const struct locks_candidate *cands, size_t n)
+locks_still_waiting(const struct procfs *fs, int pid, int tid, const struct locks_candidate *c)
 {
-	for (size_t k = 0; k < cycle->n; k++) {
-		struct procfs_syscall now;
-		size_t i = 0;
+	struct procfs_syscall now;
 
-		while (i < n && tids[i] != cycle->tids[k])
-			i++;
-		if (i == n || locks_read_syscall(fs, pid, tids[i], &now) != 0)
-			return false;
-		if ((now.nr != cands[i].sc.nr &&
-		     !locks_is(syscall_name(now.nr), "restart_syscall")) ||
-		    now.args[0] != cands[i].sc.args[0])
-			return false;
-	}
-	return true;
+	if (locks_read_syscall(fs, pid, tid, &now) != 0)
+		return false;
+	return (now.nr == c->sc.nr || locks_is(syscall_name(now.nr), "restart_syscall")) &&
+	       now.args[0] == c->sc.args[0];
 }
 
-/* The wait-for graph's cycles that still hold after the stop. */
+/* The wait-for graph's cycles. */
 static void
-locks_find_deadlocks(const struct procfs *fs, int pid, const int *tids,
-                     const struct locks_candidate *cands, struct locks_report *r)
+locks_find_deadlocks(const int *tids, struct locks_report *r)
 {
 	int *owners = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owners));
-	struct lock_cycle *cycles;
-	size_t ncycles;
 
 	for (size_t i = 0; i < r->nwaits; i++)
 		owners[i] = r->waits[i].owner;
-	ncycles = locks_graph_cycles(tids, owners, r->nwaits, &cycles);
+	r->ncycles = locks_graph_cycles(tids, owners, r->nwaits, &r->cycles);
 	free(owners);
-	r->cycles = xcalloc(ncycles ? ncycles : 1, sizeof(*r->cycles));
-	for (size_t k = 0; k < ncycles; k++) {
-		if (locks_cycle_holds(fs, pid, &cycles[k], tids, cands, r->nwaits))
-			r->cycles[r->ncycles++] = cycles[k];
-		else
-			free(cycles[k].tids);
+}
+
+/* Keeps the waits that held across the stop (tids and cands alongside). */
+static void
+locks_keep_lasting(const struct procfs *fs, int pid, int *tids, struct locks_candidate *cands,
+                   struct locks_report *r)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->nwaits; i++) {
+		if (!locks_still_waiting(fs, pid, tids[i], &cands[i])) {
+			free(r->waits[i].fd_target);
+			continue;
+		}
+		r->waits[kept] = r->waits[i];
+		tids[kept] = tids[i];
+		cands[kept] = cands[i];
+		cands[kept].win.bytes = cands[kept].window;
+		kept++;
 	}
-	free(cycles);
+	r->nwaits = kept;
 }
 
 int
@@ -310,6 +313,8 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 		if (r->stacks_err == -ESRCH)
 			err = -ESRCH;
 	}
+	if (err == 0)
+		locks_keep_lasting(fs, pid, tids, cands, r);
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++) {
 		struct thread_stack owner = {0};
 
@@ -321,7 +326,7 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 		}
 	}
 	if (err == 0)
-		locks_find_deadlocks(fs, pid, tids, cands, r);
+		locks_find_deadlocks(tids, r);
 	/* A process that exited while we looked left only threads that had
 	 * gone: say it is gone rather than report that nothing waits. */
 	if (err == 0)

@@ -6,9 +6,10 @@
  * futex word (the owner). Then one short stop of the blocked threads only
  * (they are not running anyway) for their stacks, whose libc and CPython
  * function names say which kind of lock it is (probes/locks_decode); the
- * target's own symbols are not needed. Owners give the wait-for graph and
- * its cycles (probes/locks_graph); a cycle's threads are read again after
- * the stop and the cycle is kept only if they still wait where they did. */
+ * target's own symbols are not needed. Each thread's syscall is read again
+ * after the stop, and only the waits that held across it are reported (a
+ * passing one's stack would show something else). Owners give the
+ * wait-for graph and its cycles (probes/locks_graph). */
 #ifndef STACKTOP_LOCKS_H
 #define STACKTOP_LOCKS_H
 

@@ -90,17 +90,23 @@ static const struct locks_name locks_names[] = {
     {"_PyEval_EvalFrameDefault", LOCKS_HINT_NONE, LOCKS_EVAL},
 };
 
+/* Looks function up by its name without leading underscores and without
+ * the suffix of a compiler's copy ("__new_sem_wait_slow64.constprop.0",
+ * "take_gil.isra.0"). */
 static const struct locks_name *
 locks_lookup(const char *function)
 {
+	size_t len;
+
 	while (*function == '_')
 		function++;
+	len = strcspn(function, ".");
 	for (size_t i = 0; i < sizeof(locks_names) / sizeof(locks_names[0]); i++) {
 		const char *want = locks_names[i].name;
 
 		while (*want == '_')
 			want++;
-		if (strcmp(function, want) == 0)
+		if (strlen(want) == len && memcmp(function, want, len) == 0)
 			return &locks_names[i];
 	}
 	return NULL;
@@ -130,7 +136,10 @@ locks_hint_from_stack(const struct frame_row *frames, size_t n)
 	for (size_t i = 0; i < n && i < LOCKS_HINT_DEPTH; i++) {
 		const struct locks_name *m;
 
-		if (frames[i].python || frames[i].function == NULL)
+		/* A Python frame merged in stands where its eval loop call is. */
+		if (frames[i].python)
+			return locks_hint_at_eval(libc, weak, named_since);
+		if (frames[i].function == NULL)
 			continue;
 		if ((m = locks_lookup(frames[i].function)) == NULL) {
 			named_since = libc != LOCKS_HINT_NONE || weak != LOCKS_HINT_NONE;

@@ -1,0 +1,88 @@
+"""locks of a CPython process, for one interpreter (argv[1]: "3.11", or
+"system" for /usr/bin/python3): a thread waiting for a threading.Lock
+another holds is reported as a Python lock (which has no owner), one
+waiting for an RLock as an RLock (a Lock on 2.7, where RLock is written in
+Python), with their threading names; a busy thread waits for the GIL that
+the main thread keeps while it sleeps in a C call."""
+
+import os
+import subprocess
+import sys
+
+import harness
+from harness import check, run, stacktop, stacktop_json
+from pythons import interpreter
+
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
+                      "locks.py")
+WANT = sys.argv[1]
+
+
+def start_script(python, *args):
+    proc = subprocess.Popen([python, SCRIPT, *args], stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    harness._children.append(proc)
+    line = proc.stdout.readline().decode()
+    check(line.startswith("ready "), f"{python} {SCRIPT} did not start: {line!r}")
+    return proc
+
+
+def tids_by_name(pid):
+    return {open(f"/proc/{pid}/task/{tid}/comm").read().strip(): int(tid)
+            for tid in os.listdir(f"/proc/{pid}/task")}
+
+
+def check_locks(python):
+    proc = start_script(python)
+    doc = stacktop_json("locks", "-p", proc.pid)
+    check(doc["python"] is not None, f"not seen as Python: {doc['python']}")
+    waits = {w["name"]: w for w in doc["waits"]}
+    lock = waits.get("py-lock-wait")
+    check(lock is not None, f"no wait for py-lock-wait: {sorted(waits)}")
+    check(lock["kind"] == "mutex" and lock["detail"] == "python-lock" and
+          lock["owner_tid"] is None, f"py-lock-wait: {lock}")
+    check(lock["python_thread_name"] == "lock-waiter", f"{lock['python_thread_name']}")
+    rlock = waits.get("py-rlock-wait")
+    check(rlock is not None and rlock["kind"] == "mutex" and
+          rlock["detail"] in ("python-rlock", "python-lock"), f"py-rlock-wait: {rlock}")
+    check(doc["deadlocks"] == [], f"deadlocks {doc['deadlocks']}")
+    code, out, err = stacktop("locks", "-p", proc.pid)
+    check(code == 0 and "threading.Lock" in out.decode(), f"text: {code} {out} {err}")
+    proc.kill()
+
+
+def check_gil(python):
+    """The main thread sleeps in a C call that keeps the GIL: the busy
+    thread waits for the GIL, held by the main thread."""
+    proc = start_script(python, "gil")
+    seen = []
+    for attempt in range(30):
+        doc = stacktop_json("locks", "-p", proc.pid)
+        waits = {w["name"]: w for w in doc["waits"]}
+        gil = waits.get("py-gil-wait")
+        seen.append(gil and (gil["detail"], gil["owner_tid"]))
+        if gil is not None and gil["detail"] == "gil" and gil["owner_tid"] == proc.pid:
+            check(gil["kind"] == "mutex", f"GIL wait: {gil}")
+            break
+    else:
+        check(False, f"py-gil-wait not seen waiting for the GIL main holds in 30 tries: {seen}")
+    # The waiter wakes every 5 ms to ask for the GIL (3.2+): a report may
+    # catch it between two waits, and then leaves it out.
+    for attempt in range(30):
+        code, out, err = stacktop("locks", "-p", proc.pid)
+        check(code == 0, f"text: {code} {err}")
+        if any(" the GIL " in line and line.endswith(f" {proc.pid} (py-gil-hog)")
+               for line in out.decode().splitlines()):
+            break
+    else:
+        check(False, f"text never showed the GIL wait: {out.decode()}")
+    proc.kill()
+
+
+def test():
+    python = interpreter(WANT)
+    check_locks(python)
+    check_gil(python)
+
+
+run(test)

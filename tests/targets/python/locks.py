@@ -1,0 +1,98 @@
+"""threading locks for stacktop locks. Runs unchanged on CPython 2.7 and 3.6+.
+
+Threads (their OS names set with prctl, so /proc shows them):
+  py-holder        holds a threading.Lock and a threading.RLock, asleep
+  py-lock-wait     waits for the Lock
+  py-rlock-wait    waits for the RLock
+  py-gil-wait      (with argument "gil") a busy loop
+  py-gil-hog       (with argument "gil") the main thread, once ready: sleeps
+                   in a C call that keeps the GIL (ctypes.PyDLL), as a C
+                   extension that forgets to release it, so that py-gil-wait
+                   waits for the GIL for good
+Prints "ready PID" once both waiters wait in futex()."""
+import ctypes
+import ctypes.util
+import os
+import sys
+import threading
+import time
+
+libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+SYS_gettid = 186  # x86_64
+SYS_futex = 202
+tids = {}
+
+
+def name_this_thread(name):
+    PR_SET_NAME = 15
+    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
+    tids[name] = libc.syscall(SYS_gettid)
+
+
+lock = threading.Lock()
+rlock = threading.RLock()
+held = threading.Event()
+
+
+def holder():
+    name_this_thread("py-holder")
+    lock.acquire()
+    rlock.acquire()
+    held.set()
+    while True:
+        time.sleep(1000)
+
+
+def lock_waiter():
+    name_this_thread("py-lock-wait")
+    held.wait()
+    lock.acquire()
+
+
+def rlock_waiter():
+    name_this_thread("py-rlock-wait")
+    held.wait()
+    rlock.acquire()
+
+
+def spin(name):
+    name_this_thread(name)
+    x = 0
+    while True:
+        x += 1
+
+
+def in_futex(name):
+    try:
+        with open("/proc/self/task/%d/syscall" % tids[name]) as f:
+            return f.read().split()[0] == str(SYS_futex)
+    except (KeyError, IOError, OSError):
+        return False
+
+
+def main():
+    threads = [(holder, (), "holder"), (lock_waiter, (), "lock-waiter"),
+               (rlock_waiter, (), "rlock-waiter")]
+    args = sys.argv[1:] == ["gil"]
+    if args:
+        threads += [(spin, ("py-gil-wait",), "gil-waiter")]
+    for target, args, name in threads:
+        t = threading.Thread(target=target, args=args, name=name)
+        t.daemon = True
+        t.start()
+    for _ in range(1000):
+        named = "py-gil-wait" in tids or not args
+        if named and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
+            break
+        time.sleep(0.01)
+    sys.stdout.write("ready %d\n" % os.getpid())
+    sys.stdout.flush()
+    if args:
+        name_this_thread("py-gil-hog")
+        # PyDLL calls keep the GIL, where CDLL calls release it.
+        ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6").sleep(1000)
+    while True:
+        time.sleep(0.5)
+
+
+main()
