@@ -73,8 +73,17 @@ pager_draw(struct pager *p, const char *title)
 	erase();
 	mvhline(0, 0, ' ' | (chtype)title_attr, COLS);
 	top_screen_put(0, 0, COLS, title, title_attr);
-	for (size_t i = 0; i < h && p->first + i < p->nlines; i++)
-		top_screen_put(1 + (int)i, 0, COLS, p->lines[p->first + i], A_NORMAL);
+	/* A line wider than the screen goes on over the next rows. */
+	for (size_t i = p->first, y = 0; y < h && i < p->nlines; i++) {
+		const char *rest = p->lines[i];
+
+		do {
+			size_t n = top_screen_fit(rest, COLS, NULL);
+
+			top_screen_put(1 + (int)y++, 0, COLS, rest, A_NORMAL);
+			rest += n > 0 ? n : strlen(rest);
+		} while (*rest != '\0' && y < h);
+	}
 	top_screen_put(LINES - 1, 0, COLS, "arrows/PgUp/PgDn scroll   q or Esc: back",
 	               terminal_attr(STYLE_DIM));
 	refresh();

@@ -22,8 +22,8 @@
 /* A thread using this much of a CPU is drawn as hot. */
 #define HOT_CPU_PCT 50.0
 
-int
-top_screen_put(int y, int x, int width, const char *s, int attr)
+size_t
+top_screen_fit(const char *s, int width, int *columns)
 {
 	size_t len = strlen(s), at = 0;
 	int used = 0;
@@ -44,8 +44,19 @@ top_screen_put(int y, int x, int width, const char *s, int attr)
 		used += w;
 		at += n;
 	}
+	if (columns != NULL)
+		*columns = used;
+	return at;
+}
+
+int
+top_screen_put(int y, int x, int width, const char *s, int attr)
+{
+	int used;
+	size_t bytes = top_screen_fit(s, width, &used);
+
 	attrset(attr);
-	mvaddnstr(y, x, s, (int)at);
+	mvaddnstr(y, x, s, (int)bytes);
 	attrset(A_NORMAL);
 	return used;
 }

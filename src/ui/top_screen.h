@@ -34,6 +34,10 @@ size_t top_screen_table_rows(void);
 /* Paints s and updates the terminal. */
 void top_screen_draw(const struct top_screen *s);
 
+/* How many bytes of s (sanitized) fit in width columns; their columns in
+ * *columns when it is not NULL. */
+size_t top_screen_fit(const char *s, int width, int *columns);
+
 /* Writes s[0..) on row y from column x, cut to width columns, in attr.
  * s must be sanitized. Returns the columns used. */
 int top_screen_put(int y, int x, int width, const char *s, int attr);
