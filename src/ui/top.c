@@ -23,7 +23,7 @@
 
 /* The first screen comes after this short interval, so that it shows what
  * runs now within a tenth of a second of start; later ones every interval. */
-#define TOP_FIRST_INTERVAL_S 0.05
+#define TOP_FIRST_INTERVAL_S 0.03
 /* A new selection's stack is taken once the keys pause this long, so that
  * scrolling through rows does not stop every thread passed on the way. */
 #define TOP_STACK_SETTLE_S 0.15
@@ -65,6 +65,7 @@ struct top {
 	/* The selected thread's stack: taken once per sample and when the
 	 * selection moves (once the keys settle). */
 	struct dump_report *stack;
+	struct stacks_watch *watch; /* of the selected thread's process */
 	int stack_tid;
 	char stack_note[256];
 	double stack_due; /* when to take it; 0: not due */
@@ -180,9 +181,20 @@ top_take_stack(struct top *top)
 		         "stacktop does not trace itself");
 		return;
 	}
-	err = stacks_take(top->fs, b->pid, &top->stack_tid, 1, &top->stack);
-	if (err != 0)
+	/* Keep the process's unwinder and symbols from one take to the next:
+	 * opening them is most of a take's cost. */
+	if (top->watch != NULL && stacks_watch_pid(top->watch) != b->pid) {
+		stacks_watch_free(top->watch);
+		top->watch = NULL;
+	}
+	err = top->watch != NULL ? 0 : stacks_watch_new(top->fs, b->pid, &top->watch);
+	if (err == 0)
+		err = stacks_watch_take(top->watch, &top->stack_tid, 1, &top->stack);
+	if (err != 0) {
 		cli_target_message(b->pid, err, top->stack_note, sizeof(top->stack_note));
+		stacks_watch_free(top->watch);
+		top->watch = NULL;
+	}
 }
 
 /* The selection moved: its stack is due once the keys settle. */
@@ -333,8 +345,11 @@ top_sample(struct top *top)
 		top->nbriefs[kind] = collector_briefs(top->collector, kind, &top->briefs[kind]);
 	top_list(top);
 	collector_system(top->collector, &top->sys);
-	top_take_stack(top);
-	if (top->mode != MODE_TABLE)
+	/* The stack is taken right after this sample is drawn: the table shows
+	 * without waiting for it, and the pane keeps the previous stack until
+	 * the new one replaces it. */
+	top->stack_due = clock_monotonic_s();
+	if (top->mode == MODE_MEM || top->mode == MODE_HELP)
 		top_refresh_page(top);
 	/* Read the rows on screen now, before the baseline moves past them. */
 	for (size_t i = top->table.first;
@@ -591,6 +606,7 @@ top_free(struct top *top)
 	top_table_clear(&top->table);
 	top_free_briefs(top);
 	dump_report_free(top->stack);
+	stacks_watch_free(top->watch);
 	pager_clear(&top->pager);
 	anon_history_clear(&top->anon);
 	collector_free(top->collector);

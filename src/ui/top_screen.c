@@ -436,9 +436,18 @@ draw_stack(const struct top_screen *s, int y, int lines)
 		top_screen_put(y, 0, COLS, " no thread selected", terminal_attr(STYLE_TITLE));
 		return;
 	}
-	snprintf(title, sizeof(title), " stack of %s %d %s",
-	         s->table->threads ? "thread" : "process", s->table->threads ? b->tid : b->pid,
-	         clean(b->name, name, sizeof(name)));
+	/* The stack shown may be the previous selection's until the new one is
+	 * taken: name the thread it is of. */
+	if (st != NULL)
+		snprintf(title, sizeof(title), " stack of thread %d %s", st->tid,
+		         clean(st->name, name, sizeof(name)));
+	else
+		snprintf(title, sizeof(title), " stack of %s %d %s",
+		         s->table->threads ? "thread" : "process",
+		         s->table->threads ? b->tid : b->pid, clean(b->name, name, sizeof(name)));
+	if (st != NULL && !s->table->threads)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title),
+		         " (the hottest of %d)", b->pid);
 	if (st != NULL && st->python_name != NULL)
 		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", Python \"%s\"",
 		         clean(st->python_name, pyname, sizeof(pyname)));
