@@ -13,8 +13,13 @@ TMUX = "/usr/bin/tmux"
 
 
 class Terminal:
+    started = 0
+
     def __init__(self, command, width=80, height=24, env=None):
-        self.socket = f"stacktop-test-{os.getpid()}"
+        # A server of its own per terminal: one that is still shutting down
+        # would refuse the next session on the same socket.
+        Terminal.started += 1
+        self.socket = f"stacktop-test-{os.getpid()}-{Terminal.started}"
         self.dir = f"/tmp/{self.socket}"
         os.makedirs(self.dir, exist_ok=True)
         self.pidfile = os.path.join(self.dir, "pid")
