@@ -88,44 +88,52 @@ cli_help(const struct cmd_entry *cmd, const char *options)
 	return 0;
 }
 
-int
-cli_target_error(int pid, int err)
+char *
+cli_target_message(int pid, int err, char *buf, size_t size)
 {
 	switch (-err) {
 	case ESRCH:
 	case ENOENT:
-		fprintf(stderr, "stacktop: PID %d: no such process (it does not exist or exited)\n",
-		        pid);
+		snprintf(buf, size, "PID %d: no such process (it does not exist or exited)", pid);
 		break;
 	case EACCES:
 	case EPERM:
-		fprintf(stderr,
-		        "stacktop: PID %d: %s; run as root or grant CAP_SYS_PTRACE "
-		        "(see also kernel.yama.ptrace_scope)\n",
-		        pid, strerror(-err));
+		snprintf(buf, size,
+		         "PID %d: %s; run as root or grant CAP_SYS_PTRACE "
+		         "(see also kernel.yama.ptrace_scope)",
+		         pid, strerror(-err));
 		break;
 	case ENOEXEC:
-		fprintf(stderr,
-		        "stacktop: PID %d is not a Python process (no libpython or _PyRuntime "
-		        "found)\n",
-		        pid);
+		snprintf(buf, size,
+		         "PID %d is not a Python process (no libpython or _PyRuntime "
+		         "found)",
+		         pid);
 		break;
 	case ENOTSUP:
-		fprintf(stderr,
-		        "stacktop: PID %d runs a CPython version stacktop cannot read (2.7 and "
-		        "3.6 to 3.13 are known)\n",
-		        pid);
+		snprintf(buf, size,
+		         "PID %d runs a CPython version stacktop cannot read (2.7 and "
+		         "3.6 to 3.13 are known)",
+		         pid);
 		break;
 	case EFAULT:
-		fprintf(stderr,
-		        "stacktop: PID %d: its interpreter state could not be read (it changed "
-		        "while read, or is not what its version promises)\n",
-		        pid);
+		snprintf(buf, size,
+		         "PID %d: its interpreter state could not be read (it changed "
+		         "while read, or is not what its version promises)",
+		         pid);
 		break;
 	default:
-		fprintf(stderr, "stacktop: PID %d: %s\n", pid, strerror(-err));
+		snprintf(buf, size, "PID %d: %s", pid, strerror(-err));
 		break;
 	}
+	return buf;
+}
+
+int
+cli_target_error(int pid, int err)
+{
+	char msg[256];
+
+	fprintf(stderr, "stacktop: %s\n", cli_target_message(pid, err, msg, sizeof(msg)));
 	return EXIT_TARGET;
 }
 

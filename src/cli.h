@@ -17,6 +17,7 @@ struct cmd_entry {
 	int (*exec)(int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_mem_entry;
 extern const struct cmd_entry cmd_dump_entry;
@@ -73,6 +74,10 @@ int cli_help(const struct cmd_entry *cmd, const char *options);
 /* Prints one line for an error met while examining pid (err is -errno) with
  * the remedy where there is one; returns EXIT_TARGET. */
 int cli_target_error(int pid, int err);
+
+/* The same line without "stacktop: " and newline, written into buf (size
+ * bytes) for a screen. Returns buf. */
+char *cli_target_message(int pid, int err, char *buf, size_t size);
 
 /* Opens the procfs root (see procfs_new) into *fs. Returns 0, or prints one
  * line and returns EXIT_TARGET. */

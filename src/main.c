@@ -10,7 +10,8 @@
 #endif
 
 static const struct cmd_entry *const commands[] = {
-    &cmd_report_entry, &cmd_mem_entry, &cmd_dump_entry, &cmd_record_entry, &cmd_locks_entry,
+    &cmd_top_entry,  &cmd_report_entry, &cmd_mem_entry,
+    &cmd_dump_entry, &cmd_record_entry, &cmd_locks_entry,
 };
 
 static int
@@ -42,10 +43,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "stacktop: unknown command '%s'\n", argv[1]);
 		return main_usage(stderr);
 	}
-	/* No command. The live view comes with the UI; until then, and whenever
-	 * stdout is not a terminal, stacktop prints a report (as atop does). */
-	if (isatty(STDOUT_FILENO))
-		fprintf(stderr, "stacktop: the live view is not built yet; printing a report\n");
-	argv[0] = (char *)"report";
-	return cmd_report_entry.exec(argc, argv);
+	/* No command: the live view on a terminal, else a report (as atop). */
+	argv[0] = (char *)"top";
+	return cmd_top_entry.exec(argc, argv);
 }

@@ -10,16 +10,23 @@ report_free(struct report *r)
 	for (size_t i = 0; i < r->nprocs; i++) {
 		struct process_row *p = &r->procs[i];
 
-		for (size_t t = 0; t < p->nthreads; t++) {
-			free(p->threads[t].wchan);
-			thread_stack_clear(p->threads[t].stack);
-			free(p->threads[t].stack);
-		}
+		for (size_t t = 0; t < p->nthreads; t++)
+			thread_row_clear(&p->threads[t]);
 		free(p->threads);
 		free(p->cmdline);
 	}
 	free(r->procs);
 	free(r);
+}
+
+void
+thread_row_clear(struct thread_row *t)
+{
+	free(t->wchan);
+	t->wchan = NULL;
+	thread_stack_clear(t->stack);
+	free(t->stack);
+	t->stack = NULL;
 }
 
 void

@@ -198,6 +198,9 @@ struct locks_report {
 	int stacks_err;
 };
 
+/* Frees a thread row's strings and stack (not the row). */
+void thread_row_clear(struct thread_row *t);
+
 /* Frees a report's contents and the report; report_free(NULL) is a no-op. */
 void report_free(struct report *r);
 

@@ -31,6 +31,7 @@ struct collector {
 	int gone_pid;
 	uint32_t gen;
 	double hz;
+	int64_t page_kib;
 	size_t fd_budget;
 	size_t fds_open;
 	/* Threads are read through taskstats when we may (root), else stat. */
@@ -100,6 +101,7 @@ collector_new(struct procfs *fs, const int *pids, size_t npids, struct collector
 	}
 	c->npids = npids;
 	c->hz = hz > 0 ? (double)hz : 100.0;
+	c->page_kib = sysconf(_SC_PAGESIZE) / 1024;
 	c->fd_budget = procfs_fd_budget(COLLECTOR_FD_RESERVE);
 	/* Without CAP_NET_ADMIN this fails, and stat files serve instead. */
 	if (collector_wants_taskstats(fs) && taskstats_new(&c->taskstats) != 0)
@@ -778,8 +780,8 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	free(threads);
 }
 
-static void
-collector_fill_system(struct collector *c, struct system_row *sys)
+void
+collector_system(struct collector *c, struct system_row *sys)
 {
 	const struct procfs_cpu_times *a = &c->base_cpu, *b = &c->cpu;
 	uint64_t d[8] = {b->user - a->user,       b->nice - a->nice,     b->system - a->system,
@@ -839,6 +841,63 @@ collector_report(struct collector *c, const struct report_shape *shape)
 	for (size_t i = 0; i < nprocs; i++)
 		collector_fill_process(c, procs[i], shape->max_threads, &r->procs[i]);
 	free(procs);
-	collector_fill_system(c, &r->system);
+	collector_system(c, &r->system);
 	return r;
+}
+
+static void
+collector_brief(const struct collector *c, const struct task *task, const struct task *proc,
+                struct task_brief *b)
+{
+	b->pid = task->pid;
+	b->tid = task->id;
+	b->state = task->has_stat ? task->st.state : '?';
+	b->kernel = (proc->st.flags & PROCFS_PF_KTHREAD) != 0;
+	memcpy(b->name, task->st.comm, sizeof(b->name));
+	memcpy(b->comm, proc->st.comm, sizeof(b->comm));
+	task_cpu(c, task, &b->cpu_pct, &b->user_pct, &b->sys_pct);
+	b->cpu_time_us = counters_cpu_us(&task->cur);
+	b->rss_kib = proc->st.rss_pages < 0 ? -1 : proc->st.rss_pages * c->page_kib;
+	b->nthreads = proc->st.num_threads;
+}
+
+size_t
+collector_briefs(const struct collector *c, bool threads, struct task_brief **out)
+{
+	const struct task_table *t = threads ? &c->tasks : &c->procs;
+	struct task_brief *v = xcalloc(t->n ? t->n : 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct task *task = &t->v[i];
+		const struct task *proc = threads ? task_table_find(&c->procs, task->pid) : task;
+
+		if (proc != NULL)
+			collector_brief(c, task, proc, &v[n++]);
+	}
+	*out = v;
+	return n;
+}
+
+int
+collector_thread(struct collector *c, int tid, struct thread_row *row)
+{
+	struct task *task = task_table_find(&c->tasks, tid);
+
+	memset(row, 0, sizeof(*row));
+	if (task == NULL)
+		return -ESRCH;
+	collector_fill_thread(c, task, row);
+	return 0;
+}
+
+void
+collector_watch_tids(struct collector *c, const int *tids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct task *task = task_table_find(&c->tasks, tids[i]);
+
+		if (task != NULL)
+			collector_watch(c, task);
+	}
 }

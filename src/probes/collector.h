@@ -19,7 +19,9 @@
 #include "../model.h"
 #include "procfs.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct collector;
 
@@ -61,5 +63,38 @@ struct report_shape {
  * reading the extra files of the rows it shows. Returns an owned report (free
  * with report_free). */
 struct report *collector_report(struct collector *c, const struct report_shape *shape);
+
+/* One task as the live view lists it: only what every sample reads for every
+ * task anyway, so that a table of thousands costs no file more. */
+struct task_brief {
+	int pid;
+	int tid;     /* the pid itself for a process */
+	char state;  /* '?' when this sample did not read it (threads under taskstats) */
+	bool kernel; /* a kernel thread: no user stack, no command line */
+	char name[PROCFS_COMM_MAX]; /* the thread's name (a process's: its comm), raw */
+	char comm[PROCFS_COMM_MAX]; /* its process's name, raw */
+	double cpu_pct;             /* since the baseline, as in a report; NAN unknown */
+	double user_pct;
+	double sys_pct;
+	uint64_t cpu_time_us; /* since the task started */
+	int64_t rss_kib;      /* its process's resident memory; -1 unknown */
+	int64_t nthreads;     /* its process's threads */
+};
+
+/* Every thread (threads set) or every process of the latest sample, in no
+ * particular order. Returns their number and an owned array in *out. */
+size_t collector_briefs(const struct collector *c, bool threads, struct task_brief **out);
+
+/* One thread's full row as a report shows it (state, wchan, syscall, rates),
+ * reading its extra files now. Returns 0 (clear row with thread_row_clear),
+ * or -ESRCH when the latest sample did not see tid. */
+int collector_thread(struct collector *c, int tid, struct thread_row *row);
+
+/* The machine's line of a report: CPU, load, memory and task counts. */
+void collector_system(struct collector *c, struct system_row *out);
+
+/* Starts tracking the slower counters of these tasks, as the watch calls
+ * above do (for the rows a screen shows). */
+void collector_watch_tids(struct collector *c, const int *tids, size_t n);
 
 #endif

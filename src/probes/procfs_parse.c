@@ -104,6 +104,7 @@ procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
 
 	memset(out, 0, sizeof(*out));
 	out->num_threads = -1;
+	out->rss_pages = -1;
 	out->processor = -1;
 	if (open == NULL)
 		return -EINVAL;
@@ -152,8 +153,11 @@ procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
 		return -EINVAL;
 	if (!cursor_skip_field(&c) || !cursor_u64(&c, &out->starttime)) /* 21, 22 */
 		return -EINVAL;
-	/* Field 39 (processor) is optional for our purposes: old kernels lack it. */
-	for (int i = 23; i <= 38; i++)
+	/* The rest is optional for our purposes: field 24 (rss) is there on
+	 * every kernel we run on, field 39 (processor) not on old ones. */
+	if (!cursor_skip_field(&c) || !cursor_i64(&c, &out->rss_pages)) /* 23, 24 */
+		return 0;
+	for (int i = 25; i <= 38; i++)
 		if (!cursor_skip_field(&c))
 			return 0;
 	if (cursor_u64(&c, &skip))

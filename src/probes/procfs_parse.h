@@ -25,6 +25,7 @@ struct procfs_stat {
 	uint64_t stime;
 	int64_t num_threads;
 	uint64_t starttime; /* clock ticks after boot: with the id, a task's identity */
+	int64_t rss_pages;  /* the process's resident pages (field 24); -1 if absent */
 	int processor;
 };
 

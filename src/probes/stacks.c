@@ -173,22 +173,21 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	python_namer_free(namer);
 }
 
-/* The stacks of threads tids of process pid (comm from its stat); py, when
- * not NULL, is a Python process whose frames are wanted too, merged, or
- * alone (and then without a stop). */
+/* The stacks of threads tids of process pid (comm from its stat), unwound
+ * by u (NULL for Python frames alone); py, when not NULL, is a Python
+ * process whose frames are wanted too, merged, or alone (and then without a
+ * stop). */
 static int
 stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
-                 struct stacks_python *py, bool python_only, struct dump_report **out)
+                 struct unwinder *u, struct stacks_python *py, struct dump_report **out)
 {
 	struct snapshot_stats stats = {0};
 	struct snapshot_hook hook = {stacks_python_read, py};
 	struct thread_snapshot *snaps = NULL;
-	struct unwinder *u = NULL;
+	bool python_only = u == NULL;
 	struct dump_report *d;
 	int err = 0;
 
-	if (!python_only && (err = unwinder_new(fs, pid, &u)) != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
 	d = xcalloc(1, sizeof(*d));
 	d->pid = pid;
 	snprintf(d->comm, sizeof(d->comm), "%s", comm);
@@ -199,8 +198,10 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		d->threads[i].holds_gil = -1;
 		stacks_read_thread(fs, pid, &d->threads[i]);
 	}
-	if (py != NULL)
+	if (py != NULL) {
+		py->err = 0; /* a watch's previous take may have left one */
 		snprintf(d->python_version, sizeof(d->python_version), "%s", py->target.version);
+	}
 
 	if (python_only) {
 		stacks_python_read_running(py);
@@ -219,7 +220,6 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		stacks_python_apply(fs, py, d, !python_only);
 	if (py != NULL)
 		python_raw_free(&py->raw);
-	unwinder_free(u);
 	if (err == 0 && py != NULL && py->err != 0)
 		err = py->err == -ESRCH ? -ESRCH : -EFAULT;
 	if (err != 0) {
@@ -276,6 +276,7 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 	char path[64];
 	struct procfs_stat st;
 	struct stacks_python *py = NULL;
+	struct unwinder *u = NULL;
 	int *tids;
 	ssize_t n;
 	int err;
@@ -290,24 +291,86 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 		free(py);
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
 	}
-	err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, py, mode == STACKS_PYTHON, out);
+	if (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &u)) != 0)
+		err = procfs_is_gone(err) ? -ESRCH : err;
+	if (err == 0)
+		err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, u, py, out);
+	unwinder_free(u);
 	free(tids);
 	free(py);
 	return err;
 }
 
+/* One process whose stacks are taken again and again: what is costly to
+ * find (the unwinder's opened files and symbol tables, the interpreter) is
+ * found once. */
+struct stacks_watch {
+	const struct procfs *fs;
+	int pid;
+	struct unwinder *u;
+	struct stacks_python *py; /* NULL: not a Python process */
+};
+
 int
-stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct dump_report **out)
+stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
 {
-	struct stacks_python *py = NULL;
+	struct stacks_watch *w = xcalloc(1, sizeof(*w));
 	struct procfs_stat st;
 	int err;
 
 	*out = NULL;
+	w->fs = fs;
+	w->pid = pid;
 	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
-	    (err = stacks_python_new(fs, pid, STACKS_AUTO, &py)) != 0)
-		return err;
-	err = stacks_take_tids(fs, pid, st.comm, tids, n, py, false, out);
-	free(py);
+	    (err = stacks_python_new(fs, pid, STACKS_AUTO, &w->py)) != 0 ||
+	    (err = unwinder_new(fs, pid, &w->u)) != 0) {
+		stacks_watch_free(w);
+		return procfs_is_gone(err) ? -ESRCH : err;
+	}
+	*out = w;
+	return 0;
+}
+
+void
+stacks_watch_free(struct stacks_watch *w)
+{
+	if (w == NULL)
+		return;
+	unwinder_free(w->u);
+	free(w->py);
+	free(w);
+}
+
+int
+stacks_watch_pid(const struct stacks_watch *w)
+{
+	return w->pid;
+}
+
+int
+stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
+{
+	struct procfs_stat st;
+	bool changed;
+	int err;
+
+	*out = NULL;
+	/* A library loaded since the last take, or an exec: see it. */
+	if ((err = stacks_read_process(w->fs, w->pid, &st)) != 0 ||
+	    (err = unwinder_refresh(w->u, &changed)) != 0)
+		return procfs_is_gone(err) ? -ESRCH : err;
+	return stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
+}
+
+int
+stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct dump_report **out)
+{
+	struct stacks_watch *w;
+	int err = stacks_watch_new(fs, pid, &w);
+
+	*out = NULL;
+	if (err == 0)
+		err = stacks_watch_take(w, tids, n, out);
+	stacks_watch_free(w);
 	return err;
 }

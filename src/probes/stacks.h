@@ -34,6 +34,21 @@ int stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct 
 int stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n,
                 struct dump_report **out);
 
+/* A process whose stacks are taken again and again (the live view's pane,
+ * every refresh): its unwinder, with the files it opened and their symbol
+ * tables, and its interpreter are found once and kept. Returns 0 and an
+ * owned watch (free with stacks_watch_free), or the errors of stacks_take. */
+struct stacks_watch;
+int stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out);
+void stacks_watch_free(struct stacks_watch *w);
+
+/* The process a watch is on. */
+int stacks_watch_pid(const struct stacks_watch *w);
+
+/* stacks_take through a watch: the maps are read again (a library loaded
+ * since, an exec), what was already opened is reused. */
+int stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out);
+
 /* Reads pid's stat into *st: its name, and whether it is alive (a zombie
  * main thread with other threads running is a live process). Returns 0, or
  * -ESRCH when it is gone. */

@@ -75,30 +75,6 @@ report_text_process(FILE *out, const struct process_row *p)
 	fputc('\n', out);
 }
 
-/* "read", "futex (futex_wait_queue)", "pipe_read", or "-" when running. */
-static void
-report_text_activity(FILE *out, const struct thread_row *t)
-{
-	const char *name = t->syscall >= 0 ? syscall_name(t->syscall) : NULL;
-	int wrote = 0;
-
-	if (t->syscall >= 0) {
-		if (name)
-			fputs(name, out);
-		else
-			fprintf(out, "syscall_%d", t->syscall);
-		wrote = 1;
-	}
-	if (t->wchan != NULL && t->wchan[0] != '\0') {
-		fputs(wrote ? " (" : "", out);
-		text_field(out, t->wchan, strlen(t->wchan), 40, 0);
-		fputs(wrote ? ")" : "", out);
-		wrote = 1;
-	}
-	if (!wrote)
-		fputs(t->syscall == PROCFS_SYSCALL_RUNNING ? "running" : "-", out);
-}
-
 static void
 report_text_thread(FILE *out, const struct thread_row *t)
 {
@@ -114,7 +90,7 @@ report_text_thread(FILE *out, const struct thread_row *t)
 	        text_pct(cpu, sizeof(cpu), t->cpu_pct), text_pct(usr, sizeof(usr), t->user_pct),
 	        text_pct(sys, sizeof(sys), t->sys_pct),
 	        text_pct(delay, sizeof(delay), t->run_delay_pct), vcs, ics);
-	report_text_activity(out, t);
+	text_activity(out, t);
 	fputc('\n', out);
 }
 

@@ -1,10 +1,12 @@
 #include "text.h"
 
+#include "../probes/syscall_names.h"
 #include "../sanitize.h"
 #include "../xmalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 text_field(FILE *out, const char *raw, size_t len, size_t width, int pad)
@@ -58,4 +60,28 @@ char
 text_state(char state)
 {
 	return (state >= 'A' && state <= 'Z') || (state >= 'a' && state <= 'z') ? state : '?';
+}
+
+/* "read", "futex (futex_wait_queue)", "pipe_read", or "-" when running. */
+void
+text_activity(FILE *out, const struct thread_row *t)
+{
+	const char *name = t->syscall >= 0 ? syscall_name(t->syscall) : NULL;
+	int wrote = 0;
+
+	if (t->syscall >= 0) {
+		if (name)
+			fputs(name, out);
+		else
+			fprintf(out, "syscall_%d", t->syscall);
+		wrote = 1;
+	}
+	if (t->wchan != NULL && t->wchan[0] != '\0') {
+		fputs(wrote ? " (" : "", out);
+		text_field(out, t->wchan, strlen(t->wchan), 40, 0);
+		fputs(wrote ? ")" : "", out);
+		wrote = 1;
+	}
+	if (!wrote)
+		fputs(t->syscall == PROCFS_SYSCALL_RUNNING ? "running" : "-", out);
 }

@@ -2,6 +2,8 @@
 #ifndef STACKTOP_TEXT_H
 #define STACKTOP_TEXT_H
 
+#include "../model.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,5 +21,9 @@ char *text_pct(char *buf, size_t size, double pct);
 
 /* A task state letter from stat, or '?' when it is not a printable letter. */
 char text_state(char state);
+
+/* What a thread is doing: its syscall and kernel wait channel ("read",
+ * "futex (futex_wait_queue)", "pipe_read"), "running", or "-". */
+void text_activity(FILE *out, const struct thread_row *t);
 
 #endif

@@ -24,6 +24,7 @@ test_stat_plain(void)
 	CHECK(st.utime == 17 && st.stime == 9);
 	CHECK(st.num_threads == 1);
 	CHECK(st.starttime == 123456);
+	CHECK(st.rss_pages == 1234);
 	CHECK(st.processor == 1);
 }
 
@@ -41,6 +42,7 @@ test_stat_hostile_comm(void)
 	CHECK(st.utime == 250 && st.stime == 50);
 	CHECK(st.num_threads == 3);
 	CHECK(st.starttime == 999);
+	CHECK(st.rss_pages == 0);
 	CHECK(st.processor == -1); /* the line stops before field 39 */
 }
 

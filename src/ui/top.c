@@ -1,0 +1,671 @@
+#include "top.h"
+
+#include "../cli.h"
+#include "../clock.h"
+#include "../growth.h"
+#include "../probes/collector.h"
+#include "../probes/mem.h"
+#include "../probes/stacks.h"
+#include "../xmalloc.h"
+#include "dump_text.h"
+#include "mem_text.h"
+#include "pager.h"
+#include "terminal.h"
+#include "top_screen.h"
+#include "top_table.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The first screen comes after this short interval, so that it shows what
+ * runs now within a tenth of a second of start; later ones every interval. */
+#define TOP_FIRST_INTERVAL_S 0.03
+/* A new selection's stack is taken once the keys pause this long, so that
+ * scrolling through rows does not stop every thread passed on the way. */
+#define TOP_STACK_SETTLE_S 0.15
+/* The memory view's growth fit: RssAnon once per interval, in windows. */
+#define TOP_MEM_WINDOWS 5
+#define KEY_ESCAPE      27
+
+enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM };
+enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
+
+/* RssAnon of the process the memory view shows, once per refresh. */
+struct anon_history {
+	int pid;
+	double start;
+	double *t;
+	int64_t *kib;
+	size_t n, cap;
+};
+
+struct top {
+	struct procfs *fs;
+	struct collector *collector;
+	struct top_table table;
+	/* The latest sample's threads [1] and processes [0] (owned), both
+	 * taken before the baseline moves on: H switches between them. */
+	struct task_brief *briefs[2];
+	size_t nbriefs[2];
+	struct system_row sys;
+	double interval_s;
+	bool paused;
+	bool quit;
+	double next_sample; /* monotonic seconds */
+	char message[160];
+
+	/* The full rows of the tasks drawn since the latest sample. */
+	struct thread_row *details;
+	size_t ndetails, details_cap;
+
+	/* The selected thread's stack: taken once per sample and when the
+	 * selection moves (once the keys settle). */
+	struct dump_report *stack;
+	struct stacks_watch *watch; /* of the selected thread's process */
+	int stack_tid;
+	char stack_note[256];
+	double stack_due; /* when to take it; 0: not due */
+
+	enum top_mode mode;
+	struct pager pager;
+	struct anon_history anon;
+
+	enum top_prompt prompt;
+	char input[64];
+	char filter_before[64];
+};
+
+static const char top_help[] =
+    "stacktop: the hottest threads, and what the selected one is executing.\n"
+    "\n"
+    "The table lists every thread (or process) of the machine, or of the -p\n"
+    "processes, hottest first. The pane under it shows the selected thread's\n"
+    "stack (native and Python frames merged), taken every interval by stopping\n"
+    "that thread alone for a fraction of a millisecond.\n"
+    "\n"
+    "  Up/Down, j/k       move the selection (it stays on its thread)\n"
+    "  PgUp/PgDn          a page up or down\n"
+    "  Home/End, g/G      the first or last row\n"
+    "  P  M  T            sort by %CPU, by memory (RSS), by CPU time\n"
+    "  H                  threads or processes\n"
+    "  p                  only the selected process (again: all)\n"
+    "  /                  filter by thread or process name\n"
+    "  Esc                clear the filter and the process limit\n"
+    "  space              pause or resume\n"
+    "  d                  change the interval (seconds)\n"
+    "  Enter              the selected thread's full stack\n"
+    "  m                  the selected process's memory, and whether it grows\n"
+    "  h  ?               this help\n"
+    "  q                  quit (from a page: back to the table)\n"
+    "\n"
+    "Columns: %CPU %USR %SYS of one CPU over the interval; DLY% the time spent\n"
+    "waiting for a CPU; CSW/s context switches; RSS the process's resident\n"
+    "memory; WAIT the syscall and kernel wait channel; S the state (R running,\n"
+    "S sleeping, D uninterruptible, T stopped, Z zombie, I idle).\n"
+    "Columns that do not fit are left out: widen the terminal to see them.\n";
+
+/* The full row of a listed task, read once per sample (the screen calls this
+ * for the rows it draws). A process row shows its main thread's. */
+static const struct thread_row *
+top_detail(void *arg, const struct task_brief *b)
+{
+	struct top *top = arg;
+	int tid = top->table.threads ? b->tid : b->pid;
+	struct thread_row *row;
+
+	for (size_t i = 0; i < top->ndetails; i++)
+		if (top->details[i].tid == tid)
+			return &top->details[i];
+	if (top->ndetails == top->details_cap) {
+		top->details_cap = top->details_cap ? top->details_cap * 2 : 64;
+		top->details = xreallocarray(top->details, top->details_cap, sizeof(*top->details));
+	}
+	row = &top->details[top->ndetails];
+	if (collector_thread(top->collector, tid, row) != 0)
+		return NULL;
+	top->ndetails++;
+	return row;
+}
+
+static void
+top_clear_details(struct top *top)
+{
+	for (size_t i = 0; i < top->ndetails; i++)
+		thread_row_clear(&top->details[i]);
+	top->ndetails = 0;
+}
+
+/* The thread whose stack the pane shows: the selected one, or in the
+ * processes view the selected process's hottest thread. */
+static int
+top_stack_tid(const struct top *top, const struct task_brief *b)
+{
+	const struct task_brief *threads = top->briefs[1];
+	int tid = b->pid;
+	double best = -1;
+
+	if (top->table.threads)
+		return b->tid;
+	for (size_t i = 0; i < top->nbriefs[1]; i++)
+		if (threads[i].pid == b->pid && threads[i].cpu_pct > best) {
+			best = threads[i].cpu_pct;
+			tid = threads[i].tid;
+		}
+	return tid;
+}
+
+static void
+top_take_stack(struct top *top)
+{
+	const struct task_brief *b = top_table_selected(&top->table);
+	int err;
+
+	dump_report_free(top->stack);
+	top->stack = NULL;
+	top->stack_note[0] = '\0';
+	top->stack_due = 0;
+	if (b == NULL)
+		return;
+	top->stack_tid = top_stack_tid(top, b);
+	if (b->kernel) {
+		snprintf(top->stack_note, sizeof(top->stack_note),
+		         "a kernel thread has no user stack");
+		return;
+	}
+	if (b->pid == getpid()) {
+		snprintf(top->stack_note, sizeof(top->stack_note),
+		         "stacktop does not trace itself");
+		return;
+	}
+	/* Keep the process's unwinder and symbols from one take to the next:
+	 * opening them is most of a take's cost. */
+	if (top->watch != NULL && stacks_watch_pid(top->watch) != b->pid) {
+		stacks_watch_free(top->watch);
+		top->watch = NULL;
+	}
+	err = top->watch != NULL ? 0 : stacks_watch_new(top->fs, b->pid, &top->watch);
+	if (err == 0)
+		err = stacks_watch_take(top->watch, &top->stack_tid, 1, &top->stack);
+	if (err != 0) {
+		cli_target_message(b->pid, err, top->stack_note, sizeof(top->stack_note));
+		stacks_watch_free(top->watch);
+		top->watch = NULL;
+	}
+}
+
+/* The selection moved: its stack is due once the keys settle. */
+static void
+top_selection_moved(struct top *top, int old_tid)
+{
+	if (top->table.selected_tid == old_tid)
+		return;
+	dump_report_free(top->stack);
+	top->stack = NULL;
+	top->stack_note[0] = '\0';
+	top->stack_due = clock_monotonic_s() + TOP_STACK_SETTLE_S;
+}
+
+/* Lists the kind of rows the table shows, from the latest sample. */
+static void
+top_list(struct top *top)
+{
+	int kind = top->table.threads;
+
+	top_table_update(&top->table, top->briefs[kind], top->nbriefs[kind]);
+	top_table_scroll(&top->table, top_screen_table_rows());
+}
+
+static void
+top_free_briefs(struct top *top)
+{
+	for (int kind = 0; kind < 2; kind++) {
+		free(top->briefs[kind]);
+		top->briefs[kind] = NULL;
+		top->nbriefs[kind] = 0;
+	}
+}
+
+/* Tracks run delay and context switches, for the next interval, of the rows
+ * on screen (the collector reads them for every thread anyway under
+ * taskstats). */
+static void
+top_watch_visible(struct top *top)
+{
+	size_t rows = top_screen_table_rows();
+	int *tids = xcalloc(rows ? rows : 1, sizeof(*tids));
+	size_t n = 0;
+
+	for (size_t i = top->table.first; i < top->table.nrows && n < rows; i++)
+		tids[n++] = top->table.threads ? top->table.rows[i]->tid : top->table.rows[i]->pid;
+	collector_watch_tids(top->collector, tids, n);
+	free(tids);
+}
+
+static void
+anon_history_clear(struct anon_history *h)
+{
+	free(h->t);
+	free(h->kib);
+	memset(h, 0, sizeof(*h));
+}
+
+/* The memory view's text: the mem report of the process, with the growth
+ * of its RssAnon over the samples taken since the view opened. */
+static void
+top_refresh_mem(struct top *top)
+{
+	struct anon_history *h = &top->anon;
+	struct mem_report m = {0};
+	char *text = NULL, msg[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int err = mem_read_usage(top->fs, h->pid, &m);
+	int64_t kib;
+
+	if (err == 0 && (err = mem_read_anon(top->fs, h->pid, &kib)) == 0) {
+		if (h->n == h->cap) {
+			h->cap = h->cap ? h->cap * 2 : 64;
+			h->t = xreallocarray(h->t, h->cap, sizeof(*h->t));
+			h->kib = xreallocarray(h->kib, h->cap, sizeof(*h->kib));
+		}
+		if (h->n == 0)
+			h->start = clock_monotonic_s();
+		h->t[h->n] = clock_monotonic_s() - h->start;
+		h->kib[h->n++] = kib;
+		growth_fit(h->t, h->kib, h->n, TOP_MEM_WINDOWS, &m.growth);
+		m.samples = h->n;
+		m.anon_first_kib = h->kib[0];
+		m.anon_last_kib = kib;
+	}
+	if (err == 0) {
+		mem_text_write(out, &m);
+		if (m.growth.verdict == GROWTH_UNKNOWN)
+			fprintf(out, "\n(growth: RssAnon is sampled every interval; a verdict "
+			             "needs a few of them)\n");
+	} else {
+		fprintf(
+		    out, "%s\n",
+		    cli_target_message(h->pid, err == -ENODATA ? -ESRCH : err, msg, sizeof(msg)));
+	}
+	fclose(out);
+	pager_set_text(&top->pager, text);
+}
+
+/* The full-screen stack view's text: the selected thread as stacktop dump
+ * prints it. */
+static void
+top_refresh_stack_page(struct top *top)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (top->stack != NULL)
+		dump_text_write(out, top->stack);
+	else
+		fprintf(out, "(no stack: %s)\n",
+		        top->stack_note[0] ? top->stack_note : "not taken yet");
+	fclose(out);
+	pager_set_text(&top->pager, text);
+}
+
+static void
+top_refresh_page(struct top *top)
+{
+	if (top->mode == MODE_MEM)
+		top_refresh_mem(top);
+	else if (top->mode == MODE_STACK)
+		top_refresh_stack_page(top);
+	else if (top->mode == MODE_HELP)
+		pager_set_text(&top->pager, xstrdup(top_help));
+}
+
+/* One refresh: sample, list, take the selected thread's stack, and start
+ * the next interval. Returns 0 or -errno when /proc cannot be read. */
+static int
+top_sample(struct top *top)
+{
+	int err = collector_sample(top->collector);
+	int gone = collector_gone_pid(top->collector);
+
+	top->message[0] = '\0';
+	if (err == -ESRCH && gone > 0) {
+		snprintf(top->message, sizeof(top->message), "PID %d has exited", gone);
+		err = 0;
+	}
+	if (err != 0)
+		return err;
+	top_clear_details(top);
+	top_free_briefs(top);
+	for (int kind = 0; kind < 2; kind++)
+		top->nbriefs[kind] = collector_briefs(top->collector, kind, &top->briefs[kind]);
+	top_list(top);
+	collector_system(top->collector, &top->sys);
+	/* The stack is taken right after this sample is drawn: the table shows
+	 * without waiting for it, and the pane keeps the previous stack until
+	 * the new one replaces it. */
+	top->stack_due = clock_monotonic_s();
+	if (top->mode == MODE_MEM || top->mode == MODE_HELP)
+		top_refresh_page(top);
+	/* Read the rows on screen now, before the baseline moves past them. */
+	for (size_t i = top->table.first;
+	     i < top->table.nrows && i < top->table.first + top_screen_table_rows(); i++)
+		top_detail(top, top->table.rows[i]);
+	collector_set_baseline(top->collector);
+	top_watch_visible(top);
+	top->next_sample += top->interval_s;
+	if (top->next_sample < clock_monotonic_s())
+		top->next_sample = clock_monotonic_s() + top->interval_s;
+	return 0;
+}
+
+static void
+top_draw(struct top *top)
+{
+	static const char *const titles[] = {[MODE_HELP] = " stacktop help",
+	                                     [MODE_STACK] = " full stack of the selected thread",
+	                                     [MODE_MEM] = " memory of the selected process"};
+	char prompt[128];
+	struct top_screen s = {
+	    .sys = &top->sys,
+	    .table = &top->table,
+	    .interval_s = top->interval_s,
+	    .paused = top->paused,
+	    .message = top->message[0] ? top->message : NULL,
+	    .detail = top_detail,
+	    .detail_arg = top,
+	    .stack =
+	        top->stack != NULL && top->stack->nthreads > 0 ? &top->stack->threads[0] : NULL,
+	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
+	    .stopped_ms = top->stack != NULL ? top->stack->stopped_ms : 0,
+	};
+
+	if (top->mode != MODE_TABLE) {
+		pager_draw(&top->pager, titles[top->mode]);
+		return;
+	}
+	if (top->prompt != PROMPT_NONE) {
+		snprintf(prompt, sizeof(prompt), "%s: %s_",
+		         top->prompt == PROMPT_FILTER ? "Filter by name" : "Interval in seconds",
+		         top->input);
+		s.prompt = prompt; /* input holds printable ASCII only */
+	}
+	top_table_scroll(&top->table, top_screen_table_rows());
+	top_screen_draw(&s);
+}
+
+/* A change of what the table lists: apply it, and follow the selection. */
+static void
+top_relist(struct top *top, bool new_kind)
+{
+	int old = top->table.selected_tid;
+
+	if (new_kind) {
+		top_clear_details(top);
+		top_list(top);
+	} else {
+		top_table_apply(&top->table);
+	}
+	top_selection_moved(top, old);
+}
+
+static void
+top_prompt_key(struct top *top, int key)
+{
+	size_t len = strlen(top->input);
+
+	if (key == KEY_ESCAPE) {
+		if (top->prompt == PROMPT_FILTER) {
+			snprintf(top->table.filter, sizeof(top->table.filter), "%s",
+			         top->filter_before);
+			top_relist(top, false);
+		}
+		top->prompt = PROMPT_NONE;
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		double seconds;
+
+		if (top->prompt == PROMPT_DELAY) {
+			if (cli_parse_seconds(top->input, &seconds) == 0) {
+				top->interval_s = seconds;
+				top->next_sample = clock_monotonic_s() + seconds;
+			} else {
+				snprintf(top->message, sizeof(top->message),
+				         "not a number of seconds");
+			}
+		}
+		top->prompt = PROMPT_NONE;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len > 0)
+			top->input[len - 1] = '\0';
+	} else if (key >= 32 && key < 127 && len + 1 < sizeof(top->input)) {
+		top->input[len] = (char)key;
+		top->input[len + 1] = '\0';
+	} else {
+		return;
+	}
+	if (top->prompt == PROMPT_FILTER) {
+		snprintf(top->table.filter, sizeof(top->table.filter), "%s", top->input);
+		top_relist(top, false);
+	}
+}
+
+static void
+top_open_page(struct top *top, enum top_mode mode)
+{
+	const struct task_brief *b = top_table_selected(&top->table);
+
+	if (mode == MODE_MEM) {
+		if (b == NULL)
+			return;
+		anon_history_clear(&top->anon);
+		top->anon.pid = b->pid;
+	}
+	pager_clear(&top->pager);
+	top->pager.first = 0;
+	top->mode = mode;
+	top_refresh_page(top);
+}
+
+static void
+top_table_key(struct top *top, int key)
+{
+	size_t page = top_screen_table_rows();
+	int old = top->table.selected_tid;
+	const struct task_brief *b;
+
+	switch (key) {
+	case 'q':
+		top->quit = true;
+		return;
+	case KEY_UP:
+	case 'k':
+		top_table_move(&top->table, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		top_table_move(&top->table, 1);
+		break;
+	case KEY_PPAGE:
+		top_table_move(&top->table, -(long)page);
+		break;
+	case KEY_NPAGE:
+		top_table_move(&top->table, (long)page);
+		break;
+	case KEY_HOME:
+	case 'g':
+		top_table_move(&top->table, -(long)top->table.nrows);
+		break;
+	case KEY_END:
+	case 'G':
+		top_table_move(&top->table, (long)top->table.nrows);
+		break;
+	case 'P':
+	case 'M':
+	case 'T':
+		top->table.sort = key == 'P'   ? TOP_SORT_CPU
+		                  : key == 'M' ? TOP_SORT_MEM
+		                               : TOP_SORT_TIME;
+		top_relist(top, false);
+		return;
+	case 'H':
+		top_table_set_threads(&top->table, !top->table.threads);
+		top_relist(top, true);
+		return;
+	case 'p':
+		b = top_table_selected(&top->table);
+		top->table.only_pid = top->table.only_pid == 0 && b != NULL ? b->pid : 0;
+		top_relist(top, false);
+		return;
+	case '/':
+		top->prompt = PROMPT_FILTER;
+		snprintf(top->filter_before, sizeof(top->filter_before), "%s", top->table.filter);
+		snprintf(top->input, sizeof(top->input), "%s", top->table.filter);
+		return;
+	case 'd':
+		top->prompt = PROMPT_DELAY;
+		snprintf(top->input, sizeof(top->input), "%g", top->interval_s);
+		return;
+	case KEY_ESCAPE:
+		top->table.filter[0] = '\0';
+		top->table.only_pid = 0;
+		top_relist(top, false);
+		return;
+	case ' ':
+		top->paused = !top->paused;
+		if (!top->paused)
+			top->next_sample = clock_monotonic_s();
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		top_open_page(top, MODE_STACK);
+		return;
+	case 'm':
+		top_open_page(top, MODE_MEM);
+		return;
+	case 'h':
+	case '?':
+		top_open_page(top, MODE_HELP);
+		return;
+	case 12: /* Ctrl-L: paint everything again */
+		clearok(curscr, TRUE);
+		return;
+	default:
+		return;
+	}
+	top_selection_moved(top, old);
+}
+
+static void
+top_key(struct top *top, int key)
+{
+	if (key == KEY_RESIZE)
+		return; /* curses has the new size: the next draw uses it */
+	if (top->prompt != PROMPT_NONE) {
+		top_prompt_key(top, key);
+		return;
+	}
+	if (top->mode == MODE_TABLE) {
+		top_table_key(top, key);
+		return;
+	}
+	if (pager_key(&top->pager, key))
+		return;
+	if (key == 'q' || key == KEY_ESCAPE || key == 'h' || key == '?' || key == '\r' ||
+	    key == '\n' || key == KEY_ENTER || key == KEY_LEFT) {
+		top->mode = MODE_TABLE;
+		pager_clear(&top->pager);
+		anon_history_clear(&top->anon);
+	}
+}
+
+/* Waits for a key until the next thing is due: a sample, or a stack. */
+static int
+top_wait_key(const struct top *top)
+{
+	double now = clock_monotonic_s();
+	double due = top->paused ? now + 3600 : top->next_sample;
+	double ms;
+
+	if (top->stack_due > 0 && top->stack_due < due)
+		due = top->stack_due;
+	ms = (due - now) * 1000;
+	timeout(ms < 0 ? 0 : ms > 1e6 ? 1000000 : (int)ms + 1);
+	return getch();
+}
+
+static void
+top_free(struct top *top)
+{
+	top_clear_details(top);
+	free(top->details);
+	top_table_clear(&top->table);
+	top_free_briefs(top);
+	dump_report_free(top->stack);
+	stacks_watch_free(top->watch);
+	pager_clear(&top->pager);
+	anon_history_clear(&top->anon);
+	collector_free(top->collector);
+	procfs_free(top->fs);
+}
+
+int
+top_run(const struct top_opts *o)
+{
+	struct top top = {.interval_s = o->interval_s};
+	int err, rc = 0;
+
+	top.table.threads = true;
+	if (cli_open_procfs(&top.fs) != 0)
+		return EXIT_TARGET;
+	collector_new(top.fs, o->pids, o->npids, &top.collector);
+	/* A -p PID that does not exist is an error before the screen opens. */
+	err = collector_sample(top.collector);
+	if (err != 0) {
+		int gone = collector_gone_pid(top.collector);
+
+		rc = gone > 0 ? cli_target_error(gone, err) : EXIT_TARGET;
+		if (gone <= 0)
+			fprintf(stderr, "stacktop: cannot read /proc: %s\n", strerror(-err));
+		top_free(&top);
+		return rc;
+	}
+	collector_set_baseline(top.collector);
+	if (terminal_open() != 0) {
+		fprintf(stderr, "stacktop: cannot drive this terminal (TERM=%s)\n",
+		        getenv("TERM") ? getenv("TERM") : "");
+		top_free(&top);
+		return EXIT_TARGET;
+	}
+	top.next_sample = clock_monotonic_s() + TOP_FIRST_INTERVAL_S;
+	while (!top.quit && !terminal_quit_requested()) {
+		int key = top_wait_key(&top);
+		double now = clock_monotonic_s();
+
+		if (key != ERR) {
+			top_key(&top, key);
+		} else if (!top.paused && now >= top.next_sample) {
+			if ((err = top_sample(&top)) != 0)
+				break;
+		} else if (top.stack_due > 0 && now >= top.stack_due) {
+			top_take_stack(&top);
+			if (top.mode != MODE_TABLE)
+				top_refresh_page(&top);
+		} else {
+			continue; /* woken early, by a signal */
+		}
+		if (top.sys.ncpus > 0 || top.mode != MODE_TABLE)
+			top_draw(&top);
+	}
+	terminal_close();
+	if (err != 0) {
+		fprintf(stderr, "stacktop: cannot read /proc: %s\n", strerror(-err));
+		rc = EXIT_TARGET;
+	}
+	top_free(&top);
+	return rc;
+}

@@ -1,0 +1,493 @@
+#include "top_screen.h"
+
+#include "../profile.h"
+#include "../sanitize.h"
+#include "dump_json.h"
+#include "terminal.h"
+#include "text.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+/* Three lines about the machine, then the status line. */
+#define HEADER_LINES 4
+/* Below this height the stack pane gives its lines to the table. */
+#define STACK_PANE_MIN_LINES 12
+/* The wait column is the one that stretches; narrower it says nothing. */
+#define WAIT_MIN_WIDTH 16
+/* A thread using this much of a CPU is drawn as hot. */
+#define HOT_CPU_PCT 50.0
+
+size_t
+top_screen_fit(const char *s, int width, int *columns)
+{
+	size_t len = strlen(s), at = 0;
+	int used = 0;
+
+	/* Sanitized text is valid UTF-8: cut it where the next character would
+	 * not fit, counting wide characters as two columns. */
+	while (at < len) {
+		uint32_t cp;
+		size_t n = utf8_decode((const unsigned char *)s + at, len - at, &cp);
+		int w = n > 0 ? wcwidth((wchar_t)cp) : 1;
+
+		if (n == 0)
+			n = 1;
+		if (w < 0)
+			w = 1;
+		if (used + w > width)
+			break;
+		used += w;
+		at += n;
+	}
+	if (columns != NULL)
+		*columns = used;
+	return at;
+}
+
+int
+top_screen_put(int y, int x, int width, const char *s, int attr)
+{
+	int used;
+	size_t bytes = top_screen_fit(s, width, &used);
+
+	attrset(attr);
+	mvaddnstr(y, x, s, (int)bytes);
+	attrset(A_NORMAL);
+	return used;
+}
+
+/* Sanitizes raw into buf for the screen. */
+static const char *
+clean(const char *raw, char *buf, size_t size)
+{
+	return sanitize_text(raw, strlen(raw), buf, size);
+}
+
+/* The table and stack pane heights for the current terminal size. */
+static void
+layout(int *table_rows, int *stack_lines)
+{
+	int avail = LINES - HEADER_LINES - 1;
+
+	if (avail < 1)
+		avail = 1;
+	*stack_lines = LINES >= STACK_PANE_MIN_LINES ? avail / 2 : 0;
+	*table_rows = avail - *stack_lines;
+}
+
+size_t
+top_screen_table_rows(void)
+{
+	int rows, stack;
+
+	layout(&rows, &stack);
+	return (size_t)rows;
+}
+
+static void
+draw_header(const struct top_screen *s)
+{
+	const struct system_row *sys = s->sys;
+	char line[256], a[16], b[16], c[16], d[16], e[16], f[16], g[16];
+	long up = isnan(sys->uptime_s) ? 0 : (long)sys->uptime_s;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(a, sizeof(a), "%H:%M:%S", &tm);
+	snprintf(line, sizeof(line),
+	         "stacktop %s up %ldd %02ld:%02ld, load %.2f %.2f %.2f, %zu proc %zu thr", a,
+	         up / 86400, up / 3600 % 24, up / 60 % 60, sys->load[0], sys->load[1], sys->load[2],
+	         sys->processes, sys->threads);
+	if (sys->running >= 0)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %lld run",
+		         (long long)sys->running);
+	top_screen_put(0, 0, COLS, line, A_NORMAL);
+	snprintf(line, sizeof(line),
+	         "CPU %s usr %s sys %s nice %s iowait %s steal %s idle (%d CPUs)",
+	         text_pct(a, sizeof(a), sys->user_pct), text_pct(b, sizeof(b), sys->sys_pct),
+	         text_pct(c, sizeof(c), sys->nice_pct), text_pct(d, sizeof(d), sys->iowait_pct),
+	         text_pct(e, sizeof(e), sys->steal_pct), text_pct(f, sizeof(f), sys->idle_pct),
+	         sys->ncpus);
+	top_screen_put(1, 0, COLS, line, A_NORMAL);
+	snprintf(line, sizeof(line), "Mem %s used of %s, %s avail   Swap %s used of %s",
+	         text_kib(a, sizeof(a), sys->mem_used_kib),
+	         text_kib(b, sizeof(b), sys->mem_total_kib),
+	         text_kib(c, sizeof(c), sys->mem_available_kib),
+	         text_kib(d, sizeof(d), sys->swap_used_kib),
+	         text_kib(g, sizeof(g), sys->swap_total_kib));
+	top_screen_put(2, 0, COLS, line, A_NORMAL);
+}
+
+static void
+draw_status(const struct top_screen *s)
+{
+	static const char *const sorts[] = {
+	    [TOP_SORT_CPU] = "%CPU", [TOP_SORT_MEM] = "RSS", [TOP_SORT_TIME] = "TIME"};
+	const struct top_table *t = s->table;
+	char line[256], filter[sizeof(t->filter)];
+	int used;
+
+	if (s->prompt != NULL) {
+		top_screen_put(3, 0, COLS, s->prompt, terminal_attr(STYLE_ALERT));
+		return;
+	}
+	snprintf(line, sizeof(line), "%zu %s by %s, every %.1fs", t->nrows,
+	         t->threads ? "threads" : "processes", sorts[t->sort], s->interval_s);
+	if (t->filter[0])
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", name ~ \"%s\"",
+		         clean(t->filter, filter, sizeof(filter)));
+	if (t->only_pid)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", PID %d only",
+		         t->only_pid);
+	if (s->paused)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", PAUSED");
+	used = top_screen_put(3, 0, COLS, line, A_NORMAL);
+	if (s->message != NULL && used + 2 < COLS)
+		used += 2 + top_screen_put(3, used + 2, COLS - used - 2, s->message,
+		                           terminal_attr(STYLE_ALERT));
+	if (used + 20 < COLS)
+		top_screen_put(3, COLS - 16, 16, "h help   q quit", terminal_attr(STYLE_DIM));
+}
+
+/* One column of the table. cell writes the value of a row into buf. */
+struct column {
+	const char *title;
+	int width;
+	bool left;    /* text: left-aligned */
+	int priority; /* on a narrow screen the highest numbers go first */
+	int views;    /* VIEW_THREADS, VIEW_PROCESSES or both */
+	void (*cell)(char *buf, size_t size, const struct task_brief *b,
+	             const struct thread_row *d);
+};
+
+enum { VIEW_THREADS = 1, VIEW_PROCESSES = 2, VIEW_BOTH = 3 };
+
+static void
+cell_pid(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	snprintf(buf, size, "%d", b->pid);
+}
+
+static void
+cell_tid(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	snprintf(buf, size, "%d", b->tid);
+}
+
+static void
+cell_nthreads(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	snprintf(buf, size, "%lld", (long long)b->nthreads);
+}
+
+static void
+cell_name(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	clean(b->name, buf, size);
+}
+
+static void
+cell_comm(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	if (b->kernel)
+		snprintf(buf, size, "[kernel]");
+	else
+		clean(b->comm, buf, size);
+}
+
+static void
+cell_state(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	snprintf(buf, size, "%c", text_state(d != NULL ? d->state : b->state));
+}
+
+static void
+cell_cpu(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	text_pct(buf, size, b->cpu_pct);
+}
+
+static void
+cell_user(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	text_pct(buf, size, b->user_pct);
+}
+
+static void
+cell_sys(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	text_pct(buf, size, b->sys_pct);
+}
+
+static void
+cell_delay(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)b;
+	text_pct(buf, size, d != NULL ? d->run_delay_pct : NAN);
+}
+
+static void
+cell_ctxsw(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	double rate = d != NULL ? d->ctxsw_voluntary_per_s + d->ctxsw_involuntary_per_s : NAN;
+
+	(void)b;
+	snprintf(buf, size, isnan(rate) ? "-" : "%.0f", rate);
+}
+
+static void
+cell_rss(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	text_kib(buf, size, b->rss_kib);
+}
+
+static void
+cell_time(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	uint64_t cs = b->cpu_time_us / 10000; /* hundredths, as top's TIME+ */
+
+	(void)d;
+	snprintf(buf, size, "%llu:%02llu.%02llu", (unsigned long long)(cs / 6000),
+	         (unsigned long long)(cs / 100 % 60), (unsigned long long)(cs % 100));
+}
+
+static void
+cell_wait(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	FILE *out;
+
+	(void)b;
+	if (d == NULL || (out = fmemopen(buf, size, "w")) == NULL) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	text_activity(out, d); /* sanitizes the wait channel */
+	fclose(out);
+}
+
+/* In the order they are drawn. */
+static const struct column columns[] = {
+    {"PID", 0, false, 0, VIEW_BOTH, cell_pid}, /* width: of the largest id */
+    {"TID", 0, false, 1, VIEW_THREADS, cell_tid},
+    {"THR", 5, false, 1, VIEW_PROCESSES, cell_nthreads},
+    {"THREAD", 15, true, 3, VIEW_THREADS, cell_name},
+    {"PROCESS", 12, true, 4, VIEW_BOTH, cell_comm},
+    {"S", 1, true, 5, VIEW_BOTH, cell_state},
+    {"%CPU", 5, false, 2, VIEW_BOTH, cell_cpu},
+    {"%USR", 5, false, 9, VIEW_BOTH, cell_user},
+    {"%SYS", 5, false, 8, VIEW_BOTH, cell_sys},
+    {"DLY%", 5, false, 10, VIEW_THREADS, cell_delay},
+    {"CSW/s", 6, false, 11, VIEW_THREADS, cell_ctxsw},
+    {"TIME+", 9, false, 12, VIEW_BOTH, cell_time},
+    {"RSS", 6, false, 7, VIEW_BOTH, cell_rss},
+    {"WAIT", WAIT_MIN_WIDTH, true, 6, VIEW_BOTH, cell_wait},
+};
+
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* The digits of the largest id listed (ids are as wide as pid_max allows,
+ * but most machines never reach 7 digits: do not spend columns on it). */
+static int
+id_width(const struct top_table *t)
+{
+	int max = 99999, digits = 0;
+
+	for (size_t i = 0; i < t->nrows; i++)
+		if (t->rows[i]->tid > max)
+			max = t->rows[i]->tid;
+	for (; max > 0; max /= 10)
+		digits++;
+	return digits;
+}
+
+/* Which columns fit in COLS and how wide each is (each takes its width and
+ * a space), dropping the least important first; the wait column takes what
+ * is left. */
+static void
+choose_columns(const struct top_table *t, bool shown[NCOLUMNS], int width[NCOLUMNS])
+{
+	int view = t->threads ? VIEW_THREADS : VIEW_PROCESSES, total = 0;
+	size_t wait = NCOLUMNS;
+
+	for (size_t i = 0; i < NCOLUMNS; i++) {
+		shown[i] = (columns[i].views & view) != 0;
+		width[i] = columns[i].width > 0 ? columns[i].width : id_width(t);
+		if (columns[i].cell == cell_wait)
+			wait = i;
+		total += shown[i] ? width[i] + 1 : 0;
+	}
+	while (total > COLS) {
+		size_t drop = NCOLUMNS;
+
+		for (size_t i = 0; i < NCOLUMNS; i++)
+			if (shown[i] && columns[i].priority > 1 &&
+			    (drop == NCOLUMNS || columns[i].priority > columns[drop].priority))
+				drop = i;
+		if (drop == NCOLUMNS)
+			break;
+		shown[drop] = false;
+		total -= width[drop] + 1;
+	}
+	if (wait < NCOLUMNS && total < COLS)
+		width[wait] += COLS - total;
+}
+
+static void
+draw_table(const struct top_screen *s, int y, int rows)
+{
+	const struct top_table *t = s->table;
+	bool shown[NCOLUMNS];
+	int width[NCOLUMNS];
+	char cell[512], padded[600];
+	int x = 0;
+
+	mvhline(y, 0, ' ' | (chtype)terminal_attr(STYLE_TITLE), COLS);
+	choose_columns(t, shown, width);
+	for (size_t c = 0; c < NCOLUMNS; c++) {
+		int w = width[c];
+
+		if (!shown[c])
+			continue;
+		snprintf(padded, sizeof(padded), columns[c].left ? "%-*s" : "%*s", w,
+		         columns[c].title);
+		x += top_screen_put(y, x, w, padded, terminal_attr(STYLE_TITLE)) + 1;
+	}
+	for (int r = 0; r < rows; r++) {
+		size_t i = t->first + (size_t)r;
+		const struct task_brief *b;
+		const struct thread_row *d;
+		int row_attr;
+
+		if (i >= t->nrows)
+			break;
+		b = t->rows[i];
+		d = s->detail(s->detail_arg, b);
+		row_attr = i == t->selected ? terminal_attr(STYLE_SELECTED) : (int)A_NORMAL;
+		if (i == t->selected)
+			mvhline(y + 1 + r, 0, ' ' | (chtype)row_attr, COLS);
+		x = 0;
+		for (size_t c = 0; c < NCOLUMNS && x < COLS; c++) {
+			int w = width[c];
+			int attr = row_attr;
+
+			if (!shown[c])
+				continue;
+			columns[c].cell(cell, sizeof(cell), b, d);
+			if (columns[c].cell == cell_cpu && b->cpu_pct >= HOT_CPU_PCT &&
+			    i != t->selected)
+				attr = terminal_attr(STYLE_HOT);
+			if (columns[c].left)
+				snprintf(padded, sizeof(padded), "%s", cell);
+			else
+				snprintf(padded, sizeof(padded), "%*s", w, cell);
+			top_screen_put(y + 1 + r, x, w, padded, attr);
+			x += w + 1;
+		}
+	}
+}
+
+/* One frame of the pane: "#0  function  module" or "#3  run (app.py:42)". */
+static void
+draw_frame(int y, size_t i, const struct frame_row *f)
+{
+	char raw[512], label[1024], line[1100];
+	int used;
+
+	profile_frame_label(f, raw, sizeof(raw));
+	clean(raw, label, sizeof(label));
+	snprintf(line, sizeof(line), "#%-2zu %s", i, label);
+	used = top_screen_put(y, 0, COLS, line,
+	                      terminal_attr(f->python ? STYLE_PYTHON : STYLE_NORMAL));
+	if (!f->python && f->function != NULL && f->module != NULL && used + 3 < COLS) {
+		const char *base = strrchr(f->module, '/');
+
+		clean(base ? base + 1 : f->module, label, sizeof(label));
+		top_screen_put(y, used + 2, COLS - used - 2, label, terminal_attr(STYLE_DIM));
+	}
+}
+
+static void
+draw_stack(const struct top_screen *s, int y, int lines)
+{
+	const struct task_brief *b = top_table_selected(s->table);
+	const struct thread_stack *st = s->stack;
+	char title[512], name[256], pyname[256];
+	int avail = lines - 1;
+
+	if (lines <= 0)
+		return;
+	mvhline(y, 0, ' ' | (chtype)terminal_attr(STYLE_TITLE), COLS);
+	if (b == NULL) {
+		top_screen_put(y, 0, COLS, " no thread selected", terminal_attr(STYLE_TITLE));
+		return;
+	}
+	/* The stack shown may be the previous selection's until the new one is
+	 * taken: name the thread it is of. */
+	if (st != NULL)
+		snprintf(title, sizeof(title), " stack of thread %d %s", st->tid,
+		         clean(st->name, name, sizeof(name)));
+	else
+		snprintf(title, sizeof(title), " stack of %s %d %s",
+		         s->table->threads ? "thread" : "process",
+		         s->table->threads ? b->tid : b->pid, clean(b->name, name, sizeof(name)));
+	if (st != NULL && !s->table->threads)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title),
+		         " (the hottest of %d)", b->pid);
+	if (st != NULL && st->python_name != NULL)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", Python \"%s\"",
+		         clean(st->python_name, pyname, sizeof(pyname)));
+	if (st != NULL && st->holds_gil == 1)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", holds the GIL");
+	if (st != NULL && st->err == 0)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title),
+		         "; stopped %.2f ms; Enter: full stack", s->stopped_ms);
+	top_screen_put(y, 0, COLS, title, terminal_attr(STYLE_TITLE));
+	if (s->stack_note != NULL || st == NULL || st->err != 0) {
+		const char *why = s->stack_note;
+
+		if (why == NULL)
+			why = st != NULL ? dump_thread_error(st->err) : "taking its stack...";
+		snprintf(title, sizeof(title), "(no stack: %s)", why);
+		if (st == NULL && s->stack_note == NULL)
+			snprintf(title, sizeof(title), "(taking its stack...)");
+		top_screen_put(y + 1, 0, COLS, title, terminal_attr(STYLE_DIM));
+		return;
+	}
+	for (size_t f = 0; f < st->nframes && (int)f < avail; f++) {
+		if ((int)f == avail - 1 && st->nframes > (size_t)avail) {
+			snprintf(title, sizeof(title), "... %zu more frames", st->nframes - f);
+			top_screen_put(y + 1 + (int)f, 0, COLS, title, terminal_attr(STYLE_DIM));
+			break;
+		}
+		draw_frame(y + 1 + (int)f, f, &st->frames[f]);
+	}
+}
+
+void
+top_screen_draw(const struct top_screen *s)
+{
+	int rows, stack_lines;
+
+	layout(&rows, &stack_lines);
+	erase();
+	draw_header(s);
+	draw_status(s);
+	draw_table(s, HEADER_LINES, rows);
+	draw_stack(s, HEADER_LINES + 1 + rows, stack_lines);
+	refresh();
+}

@@ -1,0 +1,45 @@
+/* Drawing the live view's main screen with curses: the machine's header, the
+ * thread (or process) table, and the pane with the selected thread's stack.
+ *
+ * Each draw paints the whole screen into curses' buffer and curses sends the
+ * terminal only the cells that changed. Every string from a target is
+ * sanitized here before it reaches the terminal. */
+#ifndef STACKTOP_TOP_SCREEN_H
+#define STACKTOP_TOP_SCREEN_H
+
+#include "../model.h"
+#include "top_table.h"
+
+/* What one draw shows (all borrowed for the draw). */
+struct top_screen {
+	const struct system_row *sys;
+	const struct top_table *table;
+	double interval_s;
+	bool paused;
+	const char *message; /* a note for the status line, or NULL */
+	const char *prompt;  /* while a value is typed: "Filter: abc", else NULL */
+	/* The full row of a listed task (wchan, syscall, rates), or NULL when
+	 * unknown. Called for the visible rows only. */
+	const struct thread_row *(*detail)(void *arg, const struct task_brief *b);
+	void *detail_arg;
+	/* The stack pane: the selected thread's stack, or why there is none. */
+	const struct thread_stack *stack;
+	const char *stack_note;
+	double stopped_ms;
+};
+
+/* How many table rows fit on the screen now. */
+size_t top_screen_table_rows(void);
+
+/* Paints s and updates the terminal. */
+void top_screen_draw(const struct top_screen *s);
+
+/* How many bytes of s (sanitized) fit in width columns; their columns in
+ * *columns when it is not NULL. */
+size_t top_screen_fit(const char *s, int width, int *columns);
+
+/* Writes s[0..) on row y from column x, cut to width columns, in attr.
+ * s must be sanitized. Returns the columns used. */
+int top_screen_put(int y, int x, int width, const char *s, int attr);
+
+#endif

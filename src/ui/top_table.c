@@ -1,0 +1,149 @@
+#include "top_table.h"
+
+#include "../xmalloc.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+top_table_clear(struct top_table *t)
+{
+	free(t->rows);
+	t->all = NULL;
+	t->rows = NULL;
+	t->nall = t->nrows = 0;
+}
+
+/* NAN (not known yet) sorts below every measured value. */
+static double
+known(double v)
+{
+	return isnan(v) ? -1.0 : v;
+}
+
+static int
+compare_numbers(double a, double b)
+{
+	return (a < b) - (a > b); /* descending */
+}
+
+static int
+compare_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct task_brief *a = *(const struct task_brief *const *)pa;
+	const struct task_brief *b = *(const struct task_brief *const *)pb;
+	const enum top_sort *sort = arg;
+	int c = 0;
+
+	switch (*sort) {
+	case TOP_SORT_CPU:
+		c = compare_numbers(known(a->cpu_pct), known(b->cpu_pct));
+		break;
+	case TOP_SORT_MEM:
+		c = compare_numbers((double)a->rss_kib, (double)b->rss_kib);
+		if (c == 0)
+			c = compare_numbers(known(a->cpu_pct), known(b->cpu_pct));
+		break;
+	case TOP_SORT_TIME:
+		c = compare_numbers((double)a->cpu_time_us, (double)b->cpu_time_us);
+		break;
+	}
+	/* Ties by id, so that equal rows do not trade places every refresh. */
+	return c != 0 ? c : (a->tid > b->tid) - (a->tid < b->tid);
+}
+
+bool
+top_table_matches(const struct top_table *t, const struct task_brief *b)
+{
+	if (t->only_pid != 0 && b->pid != t->only_pid)
+		return false;
+	return t->filter[0] == '\0' || strcasestr(b->name, t->filter) != NULL ||
+	       strcasestr(b->comm, t->filter) != NULL;
+}
+
+void
+top_table_apply(struct top_table *t)
+{
+	size_t row = SIZE_MAX;
+
+	free(t->rows);
+	t->rows = xcalloc(t->nall ? t->nall : 1, sizeof(*t->rows));
+	t->nrows = 0;
+	for (size_t i = 0; i < t->nall; i++)
+		if (top_table_matches(t, &t->all[i]))
+			t->rows[t->nrows++] = &t->all[i];
+	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, &t->sort);
+
+	if (t->selected_tid == 0)
+		row = 0; /* the hottest, on start */
+	for (size_t i = 0; i < t->nrows && row == SIZE_MAX; i++)
+		if (t->rows[i]->tid == t->selected_tid)
+			row = i;
+	if (row == SIZE_MAX)
+		row = t->selected; /* gone, or filtered out: the same row */
+	if (t->nrows == 0)
+		return;
+	t->selected = row < t->nrows ? row : t->nrows - 1;
+	t->selected_tid = t->rows[t->selected]->tid;
+}
+
+void
+top_table_set_threads(struct top_table *t, bool threads)
+{
+	const struct task_brief *b = top_table_selected(t);
+
+	/* A process is listed under its pid, and its main thread has the same
+	 * id: selecting the pid keeps the selection on the same process. */
+	if (b != NULL)
+		t->selected_tid = b->pid;
+	t->threads = threads;
+}
+
+void
+top_table_update(struct top_table *t, const struct task_brief *briefs, size_t n)
+{
+	t->all = briefs;
+	t->nall = n;
+	top_table_apply(t);
+}
+
+void
+top_table_move(struct top_table *t, long delta)
+{
+	long row = (long)t->selected + delta;
+
+	if (t->nrows == 0)
+		return;
+	if (delta < 0 && row > (long)t->selected)
+		row = 0; /* overflow of a huge step up */
+	if (row < 0)
+		row = 0;
+	if (row >= (long)t->nrows || (delta > 0 && row < (long)t->selected))
+		row = (long)t->nrows - 1;
+	t->selected = (size_t)row;
+	t->selected_tid = t->rows[row]->tid;
+}
+
+void
+top_table_scroll(struct top_table *t, size_t height)
+{
+	if (height == 0)
+		return;
+	if (t->selected < t->first)
+		t->first = t->selected;
+	else if (t->selected >= t->first + height)
+		t->first = t->selected - height + 1;
+	/* No empty rows at the bottom while there are rows above. */
+	if (t->nrows >= height && t->first > t->nrows - height)
+		t->first = t->nrows - height;
+	if (t->nrows < height)
+		t->first = 0;
+}
+
+const struct task_brief *
+top_table_selected(const struct top_table *t)
+{
+	return t->nrows > 0 ? t->rows[t->selected] : NULL;
+}

@@ -1,0 +1,71 @@
+/* The live view's table: which tasks are listed, in which order, and which
+ * one is selected.
+ *
+ * Pure: it sorts and filters the briefs the collector gives (no I/O), so
+ * that the rules top and htop users rely on are unit-tested: the selection
+ * follows its task, not its row number, across refreshes, re-sorts, filters
+ * and the threads/processes switch. */
+#ifndef STACKTOP_TOP_TABLE_H
+#define STACKTOP_TOP_TABLE_H
+
+#include "../probes/collector.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum top_sort {
+	TOP_SORT_CPU,  /* P: %CPU over the last interval */
+	TOP_SORT_MEM,  /* M: the process's resident memory */
+	TOP_SORT_TIME, /* T: CPU time since the task started */
+};
+
+struct top_table {
+	/* What is listed; change these, then call top_table_apply. */
+	bool threads; /* a row per thread (top -H), or per process */
+	enum top_sort sort;
+	char filter[64]; /* a substring of the thread or process name; "" all */
+	int only_pid;    /* list only this process; 0 all */
+
+	/* Every task of the latest sample (borrowed), and the rows listed
+	 * (owned): pointers into it, sorted and filtered. */
+	const struct task_brief *all;
+	size_t nall;
+	const struct task_brief **rows;
+	size_t nrows;
+
+	/* The selected row, the task it shows (0: none yet), and the first row
+	 * on screen. */
+	size_t selected;
+	int selected_tid;
+	size_t first;
+};
+
+/* Frees the rows (not t itself). */
+void top_table_clear(struct top_table *t);
+
+/* Lists briefs[0..n) (borrowed until the next update) as the latest sample. */
+void top_table_update(struct top_table *t, const struct task_brief *briefs, size_t n);
+
+/* Sorts and filters again after a change of what is listed. The selection
+ * stays on its task when that is still listed, else on the same row number, clamped. With no
+ * task selected yet, the first row (the hottest) is selected. */
+void top_table_apply(struct top_table *t);
+
+/* Switches between thread and process rows, keeping the selection on the
+ * same process; the caller then lists the other kind of briefs. */
+void top_table_set_threads(struct top_table *t, bool threads);
+
+/* Moves the selection by delta rows, clamped to the list. */
+void top_table_move(struct top_table *t, long delta);
+
+/* Makes the selected row visible in a window of height rows: updates first. */
+void top_table_scroll(struct top_table *t, size_t height);
+
+/* The selected task, or NULL when nothing is listed. Borrowed until the
+ * next update. */
+const struct task_brief *top_table_selected(const struct top_table *t);
+
+/* Whether a task's thread or process name holds the filter (any case). */
+bool top_table_matches(const struct top_table *t, const struct task_brief *b);
+
+#endif

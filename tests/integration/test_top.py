@@ -1,0 +1,139 @@
+"""The live view in a real terminal (tmux at 80x24): the hot thread first and
+its spinning function in the stack pane with no key pressed; sorting,
+filtering, the process limit, the memory and full-stack pages; a resize to
+60x20; q leaves no process behind and the terminal as it was."""
+
+import os
+import time
+
+from harness import check, fail, run, start_target, stacktop
+from tui import Terminal, stack_pane, table
+
+
+def first_row_is(lines, text):
+    rows = table(lines)
+    return bool(rows) and text in rows[0]
+
+
+def row_count(lines):
+    rows = table(lines)
+    return len(rows)
+
+
+def test():
+    threads = start_target("threads")
+    leak = start_target("leak", "1200")  # 20 MiB a second: the biggest RSS soon
+    term = Terminal(f"{os.environ['STACKTOP']} -p {threads.pid},{leak.pid} -d 0.5")
+    try:
+        # No key pressed: the hot thread is the first row, selected, and
+        # its function is in the stack pane.
+        lines = term.wait_for(
+            lambda l: first_row_is(l, "st-hot") and any("spin_forever" in s
+                                                          for s in stack_pane(l)),
+            "the hot thread first with spin_forever in its stack pane")
+        check(stack_pane(lines)[0].startswith(f" stack of thread "), "pane title")
+        check(all(len(line) <= 80 for line in lines), "a line wider than 80 columns")
+
+        # M: the leaking process's thread first; P: back to CPU.
+        term.keys("M")
+        term.wait_for(lambda l: first_row_is(l, str(leak.pid)) and "by RSS" in l[3],
+                      "M sorts by memory: the leaking process first")
+        term.keys("P")
+        term.wait_for(lambda l: first_row_is(l, "st-hot") and "by %CPU" in l[3],
+                      "P sorts by CPU again")
+
+        # /name filters; Esc clears.
+        term.keys("/", "st-idle-3", "Enter")
+        lines = term.wait_for(lambda l: row_count(l) == 1 and "st-idle-3" in table(l)[0],
+                              "the filter leaves the one matching thread")
+        term.wait_for(lambda l: any("pthread_cond_wait" in s or "futex" in s
+                                    for s in stack_pane(l)),
+                      "the stack pane follows the selection to st-idle-3")
+        term.keys("Escape")
+        term.wait_for(lambda l: row_count(l) >= 9, "Esc clears the filter")
+
+        # p: only the selected process (the threads target, selected as the
+        # hottest); again p: all processes.
+        term.keys("Home", "p")
+        lines = term.wait_for(lambda l: "PID %d only" % threads.pid in l[3],
+                              "p limits the table to the selected process")
+        check(all(row.split()[0] == str(threads.pid) for row in table(lines)),
+              "p: a row of another process is listed")
+        term.keys("p")
+        term.wait_for(lambda l: "only" not in l[3], "p again lists every process")
+
+        # H: processes; the row count is the two processes.
+        term.keys("H")
+        term.wait_for(lambda l: "2 processes" in l[3] and row_count(l) == 2,
+                      "H lists processes")
+        term.keys("H")
+        term.wait_for(lambda l: "threads by" in l[3], "H again lists threads")
+
+        # Enter: the full stack page of the selected thread; q back.
+        term.keys("Home", "Enter")
+        term.wait_for(lambda l: "full stack" in l[0] and any("spin_forever" in s for s in l)
+                      and any("start_thread" in s for s in l),
+                      "Enter shows the whole stack of the hot thread")
+        term.keys("q")
+        term.wait_for(lambda l: first_row_is(l, "st-hot"), "q goes back to the table")
+
+        # m: the memory page of the leaking process, which grows.
+        term.keys("M", "Home")
+        term.wait_for(lambda l: first_row_is(l, str(leak.pid)), "M again")
+        term.keys("m")
+        term.wait_for(lambda l: "memory" in l[0] and any("growing" in s for s in l),
+                      "m shows the memory page with a growing verdict", timeout=30)
+        term.keys("Escape")
+        term.keys("P", "Home")  # the selection stayed on the leaking thread
+
+        # h: help; any of q/Esc back.
+        term.keys("h")
+        term.wait_for(lambda l: "help" in l[0] and any("sort by" in s for s in l),
+                      "h shows the help page")
+        term.keys("Escape")
+
+        # A smaller terminal keeps a usable screen: header, titles, the hot
+        # row and the stack pane, nothing past the edge.
+        term.resize(60, 20)
+        lines = term.wait_for(
+            lambda l: len(l) == 20 and first_row_is(l, "st-hot")
+            and any("spin_forever" in s for s in stack_pane(l)),
+            "at 60x20 the hot row and its stack")
+        check(all(len(line) <= 60 for line in lines), "a line wider than 60 columns")
+        check("%CPU" in next(l for l in lines if l.lstrip().startswith("PID ")),
+              "the %CPU column is kept at 60 columns")
+
+        # q quits: the process is gone, and the terminal is as it was.
+        pid = term.pid()
+        term.keys("q")
+        check(term.exit_status() == 0, "stacktop exited with an error after q")
+        check(not os.path.exists(f"/proc/{pid}"), "a stacktop process is left behind")
+        check(term.stty("before") == term.stty("after"), "the tty settings were not restored")
+        check(term.show("#{alternate_on}") == "0", "still on the alternate screen")
+        for target in (threads, leak):
+            with open(f"/proc/{target.pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            check(state not in "tT", f"target {target.pid} left stopped ({state})")
+    finally:
+        term.close()
+
+
+def test_no_terminal():
+    """Without a terminal, the same command prints a report."""
+    threads = start_target("threads")
+    code, out, err = stacktop("top", "-p", threads.pid, "-d", "0.3")
+    check(code == 0, f"stacktop top into a pipe exited {code}: {err}")
+    check(out.startswith(b"stacktop report"), f"not a report: {out[:200]!r}")
+    check(b"st-hot" in out, "the report lacks the hot thread")
+
+
+def test_missing_pid():
+    code, out, err = stacktop("top", "-p", "999999999")
+    check(code != 0 and "no such process" in err and err.count("\n") == 1,
+          f"a missing PID: exit {code}, {err!r}")
+
+
+if __name__ == "__main__":
+    run(test)
+    run(test_no_terminal)
+    run(test_missing_pid)
