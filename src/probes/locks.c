@@ -171,8 +171,9 @@ locks_cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The threads of pid in a syscall, and which are (tids/cands, n of them).
- * Returns 0 or -errno. */
+/* Lists the threads of pid (all, nall of them) that wait in a syscall: *n
+ * of them, with their TIDs, what was read of each (cands) and their rows
+ * (waits), all owned. Returns 0 or -errno. */
 static int
 locks_scan(const struct procfs *fs, int pid, int *all, size_t nall, int **tids,
            struct locks_candidate **cands, struct lock_wait **waits, size_t *n)
@@ -206,7 +207,7 @@ locks_scan(const struct procfs *fs, int pid, int *all, size_t nall, int **tids,
 	return 0;
 }
 
-/* A thread's stack, or no frames. */
+/* What thread tid's stack in d says it waits for; none without a stack. */
 static enum locks_hint
 locks_hint(const struct dump_report *d, int tid)
 {
