@@ -1,9 +1,12 @@
-/* libFuzzer harness for the Python frame walker and namer: arbitrary bytes
- * as a target's memory, read through a fake address space, with the
- * interpreter's state at its start, for each CPython version's layout.
+/* libFuzzer harness for the Python frame walker and namer, and the scan for
+ * an interpreter's state: arbitrary bytes as a target's memory, read
+ * through a fake address space, with the interpreter's state at its start
+ * (and scanned for as if it were a file's data), for each CPython version's
+ * layout.
  * Garbage pointers, loops in the thread and frame chains, absurd string
  * lengths: the walk must stay bounded and never read outside what it is
  * given (the memory reader refuses everything else). */
+#include "probes/python_scan.h"
 #include "probes/python_stack.h"
 
 #include <errno.h>
@@ -42,6 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct python_raw raw;
 	const struct python_layout *l;
 	const int tids[] = {1, 2, 3};
+	uint64_t head;
 
 	if (size < 1)
 		return 0;
@@ -54,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fake.bytes == NULL)
 		return 0;
 	memcpy((void *)fake.bytes, data + 1, fake.size);
+	(void)python_scan_head(l, FAKE_BASE, fake.bytes, fake.size, &mem, &head);
 	memset(&t, 0, sizeof(t));
 	t.pid = 1;
 	t.layout = *l;
