@@ -117,6 +117,13 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 	t->head_addr = vaddr + bias;
 	if (!have_runtime && module_find_symbol(mod, "_PyThreadState_Current", &vaddr, &size) == 0)
 		t->gil_holder_addr = vaddr + bias;
+	if (!have_runtime && module_find_symbol(mod, "_PyGC_generation0", &vaddr, &size) == 0)
+		t->gc_generation0_addr = vaddr + bias;
+	/* A static of that name in some other file would be a pointer-sized
+	 * variable too: python_gc checks that it points to a list. */
+	if (!have_runtime && module_find_symbol(mod, "garbage", &vaddr, &size) == 0 &&
+	    size == sizeof(uint64_t))
+		t->gc_garbage_addr = vaddr + bias;
 	snprintf(t->file, sizeof(t->file), "%s", file->path);
 	if (!python_version_of_symbol(mod, t->version, sizeof(t->version), &major, &minor)) {
 		if (!named)
