@@ -109,7 +109,9 @@ struct python_types {
 	uint64_t objects;              /* objects walked, all lists */
 	struct python_type_row *types; /* owned: largest count first */
 	size_t ntypes;
-	double stopped_ms; /* how long the target was stopped */
+	double stopped_ms; /* how long the target was stopped, all attempts */
+	int attempts;      /* walks made: one more each time the lists were
+	                      caught changing (a collection running) */
 	double total_ms;   /* the whole take, stop and naming included */
 	size_t threads_not_stopped;
 	bool partial;

@@ -13,11 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The most of a tp_name we read: dotted names of nested classes are long,
  * but not this long. */
 #define TYPE_NAME_MAX 256
 #define PAGE_4K       ((uint64_t)4096)
+/* How many times a walk that met a list being changed is tried, and the
+ * pause between tries. */
+#define PYTHON_TYPES_ATTEMPTS 4
+#define PYTHON_TYPES_PAUSE_MS 20
 
 /* What the hook does while the target is stopped. */
 struct types_stop {
@@ -196,6 +201,27 @@ types_fill_state(const struct types_stop *s, struct python_types *out)
 	}
 }
 
+/* A thread stopped in the middle of linking or unlinking an object, or a
+ * collection moving objects between lists, makes a walk that ends early or
+ * misses objects: such a walk is worth doing again a moment later. */
+static bool
+types_worth_again(const struct types_stop *s)
+{
+	return s->err == 0 &&
+	       (s->tally.partial == PYTHON_GC_BAD_LINK ||
+	        s->tally.partial == PYTHON_GC_UNREADABLE || s->state.collecting == 1);
+}
+
+/* Lets the target run on for a while between two attempts: long enough to
+ * finish a list operation or (most) collections. */
+static void
+types_pause(void)
+{
+	struct timespec pause = {0, PYTHON_TYPES_PAUSE_MS * 1000000L};
+
+	nanosleep(&pause, NULL);
+}
+
 /* Stops pid's threads and walks while they are stopped. Returns 0 or -errno. */
 static int
 types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size_t copy_bytes,
@@ -260,7 +286,18 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		return err;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", target.version);
-	err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
+	for (;;) {
+		double stopped = t->stopped_ms;
+
+		stop.ran = false;
+		err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
+		t->stopped_ms += stopped;
+		t->attempts++;
+		if (err != 0 || !types_worth_again(&stop) || t->attempts == PYTHON_TYPES_ATTEMPTS)
+			break;
+		python_gc_tally_free(&stop.tally);
+		types_pause();
+	}
 	if (err == 0) {
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process

@@ -42,6 +42,7 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 	json_double(j, p->stopped_ms, 3);
 	json_key(j, "total_ms");
 	json_double(j, p->total_ms, 3);
+	json_member_count(j, "attempts", p->attempts);
 	json_member_count(j, "threads_not_stopped", (int64_t)p->threads_not_stopped);
 	json_key(j, "partial");
 	json_bool(j, p->partial);

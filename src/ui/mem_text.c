@@ -35,8 +35,11 @@ mem_text_python(FILE *out, const struct python_types *p, size_t top)
 	fprintf(out, "\n");
 	fprintf(out,
 	        "objects tracked by the collector: %" PRIu64 " in %zu types "
-	        "(target stopped for %.1f ms, %.1f ms in all)\n",
+	        "(target stopped for %.1f ms, %.1f ms in all",
 	        p->objects, p->ntypes, p->stopped_ms, p->total_ms);
+	if (p->attempts > 1)
+		fprintf(out, "; %d walks, the lists were changing", p->attempts);
+	fprintf(out, ")\n");
 	if (p->threads_not_stopped > 0)
 		fprintf(out,
 		        "warning: %zu threads did not stop; they ran while the lists were read\n",
