@@ -182,7 +182,7 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
                 size_t n, const struct procfs_map *file)
 {
 	enum python_way first = python_first_way();
-	uint64_t vaddr, size, bias, gil;
+	uint64_t vaddr, size, bias, gil; /* gil: another symbol's address */
 	int major = 0, minor = 0;
 	bool named = python_version_of_name(file->path, &major, &minor);
 	bool versioned =
@@ -213,10 +213,18 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 			return -ENOENT;
 		have_runtime = major > 3 || (major == 3 && minor >= 7);
 	}
-	/* 2.7 and 3.6 export the GIL holder (interp_head is static: a stripped
-	 * file loses it, not this). */
+	/* 2.7 and 3.6 export the GIL holder and the collector's first
+	 * generation (interp_head is static: a stripped file loses it, not
+	 * these). */
 	if (!have_runtime && module_find_symbol(mod, "_PyThreadState_Current", &gil, &size) == 0)
 		t->gil_holder_addr = gil + bias;
+	if (!have_runtime && module_find_symbol(mod, "_PyGC_generation0", &gil, &size) == 0)
+		t->gc_generation0_addr = gil + bias;
+	/* A static of that name in some other file would be a pointer-sized
+	 * variable too: python_gc checks that it points to a list. */
+	if (!have_runtime && module_find_symbol(mod, "garbage", &gil, &size) == 0 &&
+	    size == sizeof(uint64_t))
+		t->gc_garbage_addr = gil + bias;
 	snprintf(t->file, sizeof(t->file), "%s", file->path);
 	/* interp_head is what 2.7 and 3.6 have; _PyRuntime came with 3.7. */
 	if (have_runtime != (major > 3 || (major == 3 && minor >= 7)))

@@ -5,12 +5,11 @@ into the native stacks in the right order, --python without a stop,
 --native without Python frames, record with merged stacks and with Python
 frames alone, and a non-Python process refused."""
 
-import glob
 import os
 import subprocess
 import sys
 
-from harness import check, fail, run, skip, stacktop, stacktop_json, start_target
+from harness import check, fail, python_interpreter, run, stacktop, stacktop_json, start_target
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
                    "app.py")
@@ -18,21 +17,7 @@ WANT = sys.argv[1]
 
 
 def interpreter():
-    """The interpreter for WANT: pyenv's (`pyenv root`, else ~/.pyenv), or
-    the system python3."""
-    if WANT == "system":
-        if os.path.exists("/usr/bin/python3"):
-            return "/usr/bin/python3"
-        skip("no /usr/bin/python3 on this machine")
-    try:
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        root = ""
-    root = root or os.path.expanduser("~/.pyenv")
-    found = sorted(glob.glob(os.path.join(root, "versions", WANT + ".*", "bin", "python")))
-    if not found:
-        skip(f"CPython {WANT} is not installed (looked in {root}/versions)")
-    return found[-1]
+    return python_interpreter(WANT)
 
 
 def marked_lines():
