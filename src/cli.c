@@ -179,15 +179,22 @@ int
 cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
                  struct target_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option shared[] = {
 	    {"pid", required_argument, NULL, 'p'},
 	    {"delay", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
 	};
+	size_t nshared = sizeof(shared) / sizeof(shared[0]), nextra = 0;
+	struct option *longopts;
 	int ch, rc = -1;
 
+	while (o->extra != NULL && o->extra[nextra].name != NULL)
+		nextra++;
+	longopts = xcalloc(nshared + nextra + 1, sizeof(*longopts));
+	memcpy(longopts, shared, sizeof(shared));
+	if (nextra > 0)
+		memcpy(longopts + nshared, o->extra, nextra * sizeof(*longopts));
 	optind = 1;
 	opterr = 0;
 	while (rc < 0 && (ch = getopt_long(argc, argv, ":p:d:h", longopts, NULL)) != -1) {
@@ -209,11 +216,17 @@ cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char *
 		case 'h':
 			rc = cli_help(cmd, help);
 			break;
-		default:
+		case ':':
+		case '?':
 			rc = cli_option_error(cmd, ch, argv);
+			break;
+		default:
+			rc = o->extra_option != NULL ? o->extra_option(o->ctx, ch, optarg)
+			                             : cli_option_error(cmd, ch, argv);
 			break;
 		}
 	}
+	free(longopts);
 	if (rc < 0 && cli_finish_target(cmd, argc, argv, o->pid) != 0)
 		rc = EXIT_USAGE;
 	return rc;

@@ -44,12 +44,20 @@ int cli_option_pid(const struct cmd_entry *cmd, const char *arg, int *pid);
 int cli_finish_target(const struct cmd_entry *cmd, int argc, char **argv, int pid);
 
 /* The options of a command aimed at one process: -p PID (required),
- * --json, and -d SECONDS when has_delay is set (seconds holds its default). */
+ * --json, and -d SECONDS when has_delay is set (seconds holds its default).
+ * A command with long options of its own lists them in extra (ended by a
+ * zeroed entry, each val a character the shared ones do not use: not p, d,
+ * j, h); the parser calls extra_option(ctx, val, optarg) for each one met,
+ * which returns -1 to go on or an exit code (after printing a usage error). */
+struct option;
 struct target_opts {
 	int pid;
 	bool json;
 	bool has_delay;
 	double seconds;
+	const struct option *extra;
+	int (*extra_option)(void *ctx, int ch, const char *arg);
+	void *ctx;
 };
 
 /* Parses them. Returns -1 when the command should go on, else the exit code

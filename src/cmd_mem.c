@@ -2,11 +2,13 @@
 #include "cli.h"
 #include "clock.h"
 #include "probes/mem.h"
+#include "probes/python_types.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +20,40 @@
 #define MEM_SAMPLE_PERIOD_S 0.1
 #define MEM_WINDOWS         5
 
+/* Types shown by --python-types unless --top says otherwise. */
+#define MEM_TOP_DEFAULT 20
+#define MEM_TOP_MAX     100000
+
 static const char mem_options[] =
     "options:\n"
     "  -p, --pid PID          the process (required)\n"
     "  -d, --delay SECONDS    how long to watch RssAnon for growth (default 10)\n"
+    "      --python-types     a Python process's collector state and its objects\n"
+    "                         by type (like objgraph.most_common_types), stopping\n"
+    "                         it while its object lists are copied\n"
+    "      --top N            how many types to show (default 20)\n"
     "      --json             JSON output (schema stacktop.mem/1)\n"
     "  -h, --help             this help\n";
+
+struct mem_opts {
+	bool python_types;
+	long top;
+};
+
+/* --python-types and --top (cli_parse_target parses the rest). */
+static int
+mem_option(void *ctx, int ch, const char *arg)
+{
+	struct mem_opts *o = ctx;
+
+	if (ch == 'P') {
+		o->python_types = true;
+	} else if (cli_parse_count(arg, 1, MEM_TOP_MAX, &o->top) != 0) {
+		return cli_usage_error(&cmd_mem_entry, "--top wants a count from 1 to %d, not '%s'",
+		                       MEM_TOP_MAX, arg);
+	}
+	return -1;
+}
 
 /* Samples RssAnon for seconds and fits its growth. Returns 0 or -errno. */
 static int
@@ -60,7 +90,17 @@ mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *o
 static int
 cmd_mem_exec(int argc, char **argv)
 {
-	struct target_opts o = {.has_delay = true, .seconds = 10};
+	static const struct option extra[] = {
+	    {"python-types", no_argument, NULL, 'P'},
+	    {"top", required_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mem_opts m = {.top = MEM_TOP_DEFAULT};
+	struct target_opts o = {.has_delay = true,
+	                        .seconds = 10,
+	                        .extra = extra,
+	                        .extra_option = mem_option,
+	                        .ctx = &m};
 	struct mem_report report = {0};
 	struct procfs *fs = NULL;
 	int rc = cli_parse_target(&cmd_mem_entry, mem_options, argc, argv, &o);
@@ -71,26 +111,33 @@ cmd_mem_exec(int argc, char **argv)
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	/* Read the breakdown first: it fails fast on a missing PID or on no
-	 * permission, before the user waits for the growth window. */
+	 * permission, before the user waits for the growth window; so does the
+	 * Python histogram on a process that is not Python. */
 	err = mem_read_usage(fs, pid, &report);
+	report.python_top = (size_t)m.top;
+	if (err == 0 && m.python_types)
+		err = python_types_take(fs, pid, NULL, &report.python);
 	if (err == 0)
 		err = mem_watch(fs, pid, o.seconds, &report);
 	/* Then again, so that the totals describe the end of the window. */
 	if (err == 0)
 		err = mem_read_usage(fs, pid, &report);
 	procfs_free(fs);
-	if (err != 0)
+	if (err != 0) {
+		python_types_free(report.python);
 		return cli_target_error(pid, err);
+	}
 	if (o.json)
 		mem_json_write(stdout, &report);
 	else
 		mem_text_write(stdout, &report);
+	python_types_free(report.python);
 	return 0;
 }
 
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
-    .usage = "-p PID [-d SECONDS] [--json]",
+    .usage = "-p PID [-d SECONDS] [--python-types [--top N]] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .exec = cmd_mem_exec,
 };

@@ -82,6 +82,42 @@ struct report {
 	size_t nprocs;
 };
 
+/* One type of the Python object histogram: the objects the collector
+ * tracks whose type is called name. */
+struct python_type_row {
+	char *name;     /* owned: tp_name, raw; "<unreadable>" when it could not be read */
+	uint64_t count; /* objects */
+	uint64_t bytes; /* their own size: tp_basicsize + tp_itemsize * |ob_size|,
+	                   plus the collector's header (as sys.getsizeof counts,
+	                   without what they point to) */
+};
+
+/* CPython's collector has 3 generations (2.7 to 3.13). */
+#define PYTHON_TYPES_GENERATIONS 3
+
+/* A Python process's collector and its objects by type (stacktop mem
+ * --python-types; probes/python_types fills it). */
+struct python_types {
+	char version[16];
+	int ngenerations; /* 0 when the collector's state was not found */
+	int64_t gc_count[PYTHON_TYPES_GENERATIONS];
+	int64_t gc_threshold[PYTHON_TYPES_GENERATIONS];
+	int64_t garbage;               /* len(gc.garbage); -1 when unknown */
+	int64_t frozen;                /* objects in the permanent generation (gc.freeze,
+	                                  3.7+); -1 when the version has none */
+	int collecting;                /* 1 when a collection was running; 0; -1 unknown */
+	uint64_t objects;              /* objects walked, all lists */
+	struct python_type_row *types; /* owned: largest count first */
+	size_t ntypes;
+	double stopped_ms; /* how long the target was stopped, all attempts */
+	int attempts;      /* walks made: one more each time the lists were
+	                      caught changing (a collection running) */
+	double total_ms;   /* the whole take, stop and naming included */
+	size_t threads_not_stopped;
+	bool partial;
+	const char *partial_reason; /* static; "" when complete */
+};
+
 /* One process's memory (stacktop mem). */
 struct mem_report {
 	int pid;
@@ -92,6 +128,8 @@ struct mem_report {
 	int64_t anon_first_kib;
 	int64_t anon_last_kib;
 	size_t samples;
+	struct python_types *python; /* owned (python_types_free); NULL unless asked */
+	size_t python_top;           /* how many types to show */
 };
 
 /* One stack frame, innermost first in a stack. */

@@ -528,6 +528,35 @@ module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, ui
 }
 
 int
+module_find_section(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int err = -ENOENT;
+
+	elf_version(EV_CURRENT);
+	if ((elf = elf_memory((char *)m->image, m->size)) == NULL)
+		return -ENOENT;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		shstrndx = 0;
+	while (err != 0 && shstrndx != 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *s;
+
+		if (gelf_getshdr(scn, &sh) != NULL &&
+		    (s = elf_strptr(elf, shstrndx, sh.sh_name)) != NULL && strcmp(s, name) == 0 &&
+		    (sh.sh_flags & SHF_ALLOC) != 0) {
+			*vaddr = sh.sh_addr;
+			*size = sh.sh_size;
+			err = 0;
+		}
+	}
+	elf_end(elf);
+	return err;
+}
+
+int
 module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
                     struct module **out)
 {

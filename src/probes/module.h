@@ -67,4 +67,8 @@ const char *module_symbol(struct module *m, uint64_t vaddr, uint64_t *offset);
  * Returns 0 or -ENOENT. A linear search: for a few names per target. */
 int module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size);
 
+/* Finds the section called name that is loaded in memory (".PyRuntime",
+ * ".bss"): its link-time address and size. Returns 0 or -ENOENT. */
+int module_find_section(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size);
+
 #endif

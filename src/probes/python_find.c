@@ -4,6 +4,7 @@
 #include "module.h"
 #include "procfs_parse.h"
 #include "ptrace.h"
+#include "python_scan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,9 @@
 /* The most of _PyRuntime we read to find _Py_DebugOffsets (3.13's is about
  * 700 bytes; later versions grow it). */
 #define PYTHON_DEBUG_OFFSETS_MAX 4096
+/* The most of a file's data and bss copied for a scan (libpython's are
+ * well under a megabyte). */
+#define PYTHON_SCAN_BYTES_MAX (32u << 20)
 
 /* "libpython3.11.so.1.0", "libpython3.6m.so", "python3.11", "python2.7":
  * the version in a file name, or false. */
@@ -99,30 +103,129 @@ python_choose_layout(struct python_target *t, int major, int minor)
 	return 0;
 }
 
-/* Looks for the interpreter in one file of the target. Returns 0 when it is
- * there, -ENOENT when not. */
+/* The ways to find the interpreter's state in a file, in the order tried.
+ * STACKTOP_PYTHON_FIND=section or =scan skips the earlier ones (as if the
+ * state's symbol had been stripped), so that the tests cover them: every
+ * interpreter here has its symbols. */
+enum python_way { WAY_SYMBOL, WAY_SECTION, WAY_SCAN };
+
+static enum python_way
+python_first_way(void)
+{
+	const char *v = getenv("STACKTOP_PYTHON_FIND");
+
+	if (v != NULL && strcmp(v, "section") == 0)
+		return WAY_SECTION;
+	if (v != NULL && strcmp(v, "scan") == 0)
+		return WAY_SCAN;
+	return WAY_SYMBOL;
+}
+
+/* The version a 3.13+ target publishes at the start of _PyRuntime (its
+ * _Py_DebugOffsets), for a file that says it nowhere else. */
+static bool
+python_version_of_debug_offsets(const struct python_target *t, int *major, int *minor)
+{
+	unsigned char *buf = xmalloc(PYTHON_DEBUG_OFFSETS_MAX);
+	ssize_t n = ptrace_read_memory(t->pid, t->head_addr, buf, PYTHON_DEBUG_OFFSETS_MAX);
+	struct python_layout l;
+	bool ok = n > 0 && python_layout_from_debug_offsets(buf, (size_t)n, &l) == 0;
+
+	free(buf);
+	if (ok) {
+		*major = l.major;
+		*minor = l.minor;
+	}
+	return ok;
+}
+
+/* The last way: scans the data and bss of the file (bias: its load bias)
+ * for the interpreter of version major.minor. Returns 0 and sets
+ * t->head_addr, or -ENOENT. */
+static int
+python_scan_file(struct python_target *t, const struct module *mod, uint64_t bias, int major,
+                 int minor)
+{
+	const struct python_layout *l = python_layout_for(major, minor);
+	struct python_memory mem = {python_memory_live, &t->pid};
+	uint64_t lo = UINT64_MAX, hi = 0, vaddr, size;
+	static const char *const sections[] = {".data", ".bss"};
+	unsigned char *copy;
+	ssize_t n;
+	int err;
+
+	if (l == NULL)
+		return -ENOENT;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (module_find_section(mod, sections[i], &vaddr, &size) != 0)
+			continue;
+		lo = vaddr < lo ? vaddr : lo;
+		hi = vaddr + size > hi ? vaddr + size : hi;
+	}
+	if (lo >= hi || hi - lo > PYTHON_SCAN_BYTES_MAX)
+		return -ENOENT;
+	copy = xmalloc(hi - lo);
+	n = ptrace_read_memory(t->pid, lo + bias, copy, hi - lo);
+	err =
+	    n > 0 ? python_scan_head(l, lo + bias, copy, (size_t)n, &mem, &t->head_addr) : -ENOENT;
+	free(copy);
+	return err;
+}
+
+/* Looks for the interpreter in one file of the target: its state through
+ * _PyRuntime or interp_head (.dynsym or .symtab), the .PyRuntime section
+ * (3.10+), or a scan of its data; its version through Py_Version (3.11+),
+ * the file's name, or the _Py_DebugOffsets at the state's start (3.13+).
+ * Returns 0 when it is there, -ENOENT when not. */
 static int
 python_try_file(struct python_target *t, struct module *mod, const struct procfs_map *maps,
                 size_t n, const struct procfs_map *file)
 {
-	uint64_t vaddr, size, bias;
+	enum python_way first = python_first_way();
+	uint64_t vaddr, size, bias, gil; /* gil: another symbol's address */
 	int major = 0, minor = 0;
 	bool named = python_version_of_name(file->path, &major, &minor);
-	bool have_runtime = module_find_symbol(mod, "_PyRuntime", &vaddr, &size) == 0;
+	bool versioned =
+	    python_version_of_symbol(mod, t->version, sizeof(t->version), &major, &minor);
+	bool found = false, have_runtime = false;
 
-	if (!have_runtime && module_find_symbol(mod, "interp_head", &vaddr, &size) != 0)
-		return -ENOENT;
 	if (!python_bias(mod, maps, n, file, &bias))
 		return -ENOENT;
-	t->head_addr = vaddr + bias;
-	if (!have_runtime && module_find_symbol(mod, "_PyThreadState_Current", &vaddr, &size) == 0)
-		t->gil_holder_addr = vaddr + bias;
-	snprintf(t->file, sizeof(t->file), "%s", file->path);
-	if (!python_version_of_symbol(mod, t->version, sizeof(t->version), &major, &minor)) {
-		if (!named)
-			return -ENOTSUP;
-		snprintf(t->version, sizeof(t->version), "%d.%d", major, minor);
+	if (first <= WAY_SYMBOL && module_find_symbol(mod, "_PyRuntime", &vaddr, &size) == 0) {
+		found = have_runtime = true;
+	} else if (first <= WAY_SYMBOL &&
+	           module_find_symbol(mod, "interp_head", &vaddr, &size) == 0) {
+		found = true;
+	} else if (first <= WAY_SECTION &&
+	           module_find_section(mod, ".PyRuntime", &vaddr, &size) == 0) {
+		found = have_runtime = true;
 	}
+	if (found)
+		t->head_addr = vaddr + bias;
+	if (!versioned && !named &&
+	    !(found && have_runtime && python_version_of_debug_offsets(t, &major, &minor)))
+		return found ? -ENOTSUP : -ENOENT;
+	if (!versioned)
+		snprintf(t->version, sizeof(t->version), "%d.%d", major, minor);
+	if (!found) {
+		/* Nothing names the state: scan for it, knowing the version. */
+		if (python_scan_file(t, mod, bias, major, minor) != 0)
+			return -ENOENT;
+		have_runtime = major > 3 || (major == 3 && minor >= 7);
+	}
+	/* 2.7 and 3.6 export the GIL holder and the collector's first
+	 * generation (interp_head is static: a stripped file loses it, not
+	 * these). */
+	if (!have_runtime && module_find_symbol(mod, "_PyThreadState_Current", &gil, &size) == 0)
+		t->gil_holder_addr = gil + bias;
+	if (!have_runtime && module_find_symbol(mod, "_PyGC_generation0", &gil, &size) == 0)
+		t->gc_generation0_addr = gil + bias;
+	/* A static of that name in some other file would be a pointer-sized
+	 * variable too: python_gc checks that it points to a list. */
+	if (!have_runtime && module_find_symbol(mod, "garbage", &gil, &size) == 0 &&
+	    size == sizeof(uint64_t))
+		t->gc_garbage_addr = gil + bias;
+	snprintf(t->file, sizeof(t->file), "%s", file->path);
 	/* interp_head is what 2.7 and 3.6 have; _PyRuntime came with 3.7. */
 	if (have_runtime != (major > 3 || (major == 3 && minor >= 7)))
 		return -ENOTSUP;

@@ -22,6 +22,14 @@ struct python_target {
 	/* 2.7, 3.6: the address of _PyThreadState_Current (the GIL holder), or
 	 * 0 when unknown. */
 	uint64_t gil_holder_addr;
+	/* 2.7, 3.6: where the collector's state is, static data of
+	 * Modules/gcmodule.c (3.7+ has it in _PyRuntime or the interpreter):
+	 * the address of the exported _PyGC_generation0, whose value is the
+	 * address of its generations array; and of its static garbage (the
+	 * gc.garbage list, NULL until the gc module is imported), found only in
+	 * .symtab. 0 when unknown. */
+	uint64_t gc_generation0_addr;
+	uint64_t gc_garbage_addr;
 	char file[256]; /* the file the interpreter is in, as the target maps it */
 };
 

@@ -93,6 +93,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(type.tp_dictoffset), .since = 207, .until = 310},
     {FIELD(type.flag_managed_dict), .since = 311},
     {FIELD(type.flag_inline_values), .since = 313},
+    {FIELD(type.flag_long_subclass), .since = 207},
     {FIELD(type.ht_cached_keys), .since = 300},
 
     {FIELD(instance.dict_before), .since = 311},
@@ -140,13 +141,16 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(gc.head_next), .since = 207, .zero_ok = 1},
     {FIELD(gc.head_prev), .since = 207},
     {FIELD(gc.generations), .since = 307},
-    {FIELD(gc.num_generations), .since = 307},
-    {FIELD(gc.generation_size), .since = 307},
-    {FIELD(gc.generation_head), .since = 307, .zero_ok = 1},
-    {FIELD(gc.generation_threshold), .since = 307},
-    {FIELD(gc.generation_count), .since = 307},
+    {FIELD(gc.num_generations), .since = 207},
+    {FIELD(gc.generation_size), .since = 207},
+    {FIELD(gc.generation_head), .since = 207, .zero_ok = 1},
+    {FIELD(gc.generation_threshold), .since = 207},
+    {FIELD(gc.generation_count), .since = 207},
     {FIELD(gc.collecting), .since = 307},
     {FIELD(gc.garbage), .since = 307},
+    {FIELD(gc.permanent_generation), .since = 307},
+    {FIELD(gc.preheader_size), .since = 311},
+    {FIELD(gc.flags_preheader), .since = 311},
 };
 
 #undef FIELD

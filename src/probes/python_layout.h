@@ -181,6 +181,9 @@ struct python_layout {
 		                               __dict__ (≤3.10; see instance below) */
 		int32_t flag_managed_dict;  /* Py_TPFLAGS_MANAGED_DICT (3.11+) */
 		int32_t flag_inline_values; /* Py_TPFLAGS_INLINE_VALUES (3.13+) */
+		int32_t flag_long_subclass; /* Py_TPFLAGS_LONG_SUBCLASS: an int, whose
+		                               ob_size is a signed digit count (≤3.11)
+		                               or that is in longobj.lv_tag (3.12+) */
 		int32_t ht_cached_keys;     /* PyHeapTypeObject.ht_cached_keys, the keys
 		                               shared by the instances' dicts (3.x) */
 	} type;
@@ -275,8 +278,9 @@ struct python_layout {
 	/* The cyclic garbage collector. PyGC_Head sits just before each tracked
 	 * object (all). The collector's state (struct _gc_runtime_state) is at
 	 * _PyRuntime + runtime.gc (3.7–3.8) or interp + interp.gc (3.9+); on 2.7
-	 * and 3.6 it is static data of Modules/gcmodule.c with no struct in the
-	 * headers, so only the head fields are known there. */
+	 * and 3.6 it is static data of Modules/gcmodule.c: its generations
+	 * array is what the exported _PyGC_generation0 points to, and the
+	 * generator declares struct gc_generation as gcmodule.c does. */
 	struct {
 		int32_t head_size;            /* sizeof(PyGC_Head) (all) */
 		int32_t head_next;            /* gc.gc_next (≤3.7), _gc_next (3.8+) (all) */
@@ -284,13 +288,21 @@ struct python_layout {
 		                                 links keep flag bits in their low bits */
 		int32_t generations;          /* struct gc_generation[num_generations]
 		                                 (3.7+) */
-		int32_t num_generations;      /* NUM_GENERATIONS (3.7+) */
-		int32_t generation_size;      /* sizeof(struct gc_generation) (3.7+) */
-		int32_t generation_head;      /* PyGC_Head, the list head (3.7+) */
-		int32_t generation_threshold; /* int (3.7+) */
-		int32_t generation_count;     /* int (3.7+) */
+		int32_t num_generations;      /* NUM_GENERATIONS (all) */
+		int32_t generation_size;      /* sizeof(struct gc_generation) (all) */
+		int32_t generation_head;      /* PyGC_Head, the list head (all) */
+		int32_t generation_threshold; /* int (all) */
+		int32_t generation_count;     /* int (all) */
 		int32_t collecting;           /* int (3.7+) */
 		int32_t garbage;              /* PyObject *, gc.garbage (3.7+) */
+		int32_t permanent_generation; /* struct gc_generation: what gc.freeze()
+		                                 moved out of the collector's sight
+		                                 (3.7+) */
+		int32_t preheader_size;       /* bytes some objects keep before their
+		                                 PyGC_Head: managed dict and weakref
+		                                 pointers (3.11+) */
+		int32_t flags_preheader;      /* the tp_flags bits of the types whose
+		                                 objects have that preheader (3.11+) */
 	} gc;
 };
 

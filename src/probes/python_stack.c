@@ -94,10 +94,9 @@ field_u8(const unsigned char *buf, size_t len, int32_t off)
 	return off >= 0 && (size_t)off < len ? buf[off] : 0;
 }
 
-/* The first interpreter: _PyRuntime.interpreters.head, or *interp_head. */
-static int
-python_first_interp(const struct python_target *t, const struct python_memory *mem,
-                    uint64_t *interp)
+int
+python_stack_first_interp(const struct python_target *t, const struct python_memory *mem,
+                          uint64_t *interp)
 {
 	const struct python_layout *l = &t->layout;
 	uint64_t at = l->runtime.interpreters_head >= 0
@@ -259,7 +258,7 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = python_first_interp(t, mem, &interp)) != 0)
+	if ((err = python_stack_first_interp(t, mem, &interp)) != 0)
 		return err == -ESRCH ? err : -EFAULT;
 	/* Enough of a PyThreadState for every field we read. */
 	const int32_t fields[] = {l->thread.next,      l->thread.frame,

@@ -31,6 +31,12 @@ struct python_memory {
  * outlive the reader); reads with process_vm_readv, without stopping it. */
 int python_memory_live(void *arg, uint64_t addr, void *buf, size_t len);
 
+/* The first (main) interpreter of t: _PyRuntime.interpreters.head (3.7+),
+ * or *interp_head (2.7, 3.6). Returns 0 and sets *interp, or the reader's
+ * -errno. */
+int python_stack_first_interp(const struct python_target *t, const struct python_memory *mem,
+                              uint64_t *interp);
+
 /* A frame as followed: what to name later. */
 struct python_raw_frame {
 	uint64_t code;  /* PyCodeObject * */

@@ -2,6 +2,58 @@
 
 #include "json.h"
 
+/* python: the collector's state and the top types, or null. */
+static void
+mem_json_python(struct json *j, const struct python_types *p, size_t top)
+{
+	if (p == NULL) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_key(j, "version");
+	json_string(j, p->version);
+	json_key(j, "gc_generations");
+	json_array_begin(j);
+	for (int g = 0; g < p->ngenerations; g++)
+		json_int(j, p->gc_count[g]);
+	json_array_end(j);
+	json_key(j, "gc_thresholds");
+	json_array_begin(j);
+	for (int g = 0; g < p->ngenerations; g++)
+		json_int(j, p->gc_threshold[g]);
+	json_array_end(j);
+	json_member_count(j, "garbage", p->garbage);
+	json_member_count(j, "frozen", p->frozen);
+	json_member_count(j, "objects", (int64_t)p->objects);
+	json_member_count(j, "types_total", (int64_t)p->ntypes);
+	json_key(j, "types");
+	json_array_begin(j);
+	for (size_t i = 0; i < p->ntypes && i < top; i++) {
+		json_object_begin(j);
+		json_key(j, "type");
+		json_string(j, p->types[i].name);
+		json_member_count(j, "count", (int64_t)p->types[i].count);
+		json_member_count(j, "bytes", (int64_t)p->types[i].bytes);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "stop_ms");
+	json_double(j, p->stopped_ms, 3);
+	json_key(j, "total_ms");
+	json_double(j, p->total_ms, 3);
+	json_member_count(j, "attempts", p->attempts);
+	json_member_count(j, "threads_not_stopped", (int64_t)p->threads_not_stopped);
+	json_key(j, "partial");
+	json_bool(j, p->partial);
+	json_key(j, "partial_reason");
+	if (p->partial)
+		json_string(j, p->partial_reason);
+	else
+		json_null(j);
+	json_object_end(j);
+}
+
 void
 mem_json_write(FILE *out, const struct mem_report *m)
 {
@@ -43,7 +95,7 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	json_string(&j, growth_verdict_name(m->growth.verdict));
 	json_object_end(&j);
 	json_key(&j, "python");
-	json_null(&j);
+	mem_json_python(&j, m->python, m->python_top);
 	json_object_end(&j);
 	json_finish(&j);
 }

@@ -2,8 +2,62 @@
 
 #include "text.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
+
+/* The width of the type column: dotted names longer than this are cut. */
+#define MEM_TEXT_TYPE_WIDTH 60
+
+/* A count that is -1 when unknown. */
+static void
+mem_text_count(FILE *out, int64_t v)
+{
+	if (v < 0)
+		fprintf(out, "unknown");
+	else
+		fprintf(out, "%" PRId64, v);
+}
+
+/* The collector's state and the top types of a Python process. */
+static void
+mem_text_python(FILE *out, const struct python_types *p, size_t top)
+{
+	fprintf(out, "python %s collector:", p->version);
+	for (int g = 0; g < p->ngenerations; g++)
+		fprintf(out, "  gen%d %" PRId64 "/%" PRId64, g, p->gc_count[g], p->gc_threshold[g]);
+	fprintf(out, " (count/threshold)\n");
+	fprintf(out, "gc.garbage: ");
+	mem_text_count(out, p->garbage);
+	fprintf(out, " objects");
+	if (p->frozen >= 0)
+		fprintf(out, "   frozen by gc.freeze(): %" PRId64 " objects", p->frozen);
+	fprintf(out, "\n");
+	fprintf(out,
+	        "objects tracked by the collector: %" PRIu64 " in %zu types "
+	        "(target stopped for %.1f ms, %.1f ms in all",
+	        p->objects, p->ntypes, p->stopped_ms, p->total_ms);
+	if (p->attempts > 1)
+		fprintf(out, "; %d walks, the lists were changing", p->attempts);
+	fprintf(out, ")\n");
+	if (p->threads_not_stopped > 0)
+		fprintf(out,
+		        "warning: %zu threads did not stop; they ran while the lists were read\n",
+		        p->threads_not_stopped);
+	if (p->partial)
+		fprintf(out, "partial: %s; the counts below are of the objects walked so far\n",
+		        p->partial_reason);
+	fprintf(out, "%12s %14s  %s\n", "count", "bytes", "type");
+	for (size_t i = 0; i < p->ntypes && i < top; i++) {
+		const struct python_type_row *r = &p->types[i];
+
+		fprintf(out, "%12" PRIu64 " %14" PRIu64 "  ", r->count, r->bytes);
+		text_field(out, r->name, strlen(r->name), MEM_TEXT_TYPE_WIDTH, 0);
+		fprintf(out, "\n");
+	}
+	if (p->ntypes > top)
+		fprintf(out, "(%zu more types; --top N shows more)\n", p->ntypes - top);
+}
 
 void
 mem_text_write(FILE *out, const struct mem_report *m)
@@ -30,4 +84,6 @@ mem_text_write(FILE *out, const struct mem_report *m)
 		fprintf(out, "%+.0f KiB/min, %s", g->kib_per_min, growth_verdict_name(g->verdict));
 	fprintf(out, " (RssAnon %s -> %s)\n", text_kib(a, sizeof(a), m->anon_first_kib),
 	        text_kib(b, sizeof(b), m->anon_last_kib));
+	if (m->python != NULL)
+		mem_text_python(out, m->python, m->python_top);
 }

@@ -5,6 +5,7 @@
 #include "../growth.h"
 #include "../probes/collector.h"
 #include "../probes/mem.h"
+#include "../probes/python_types.h"
 #include "../probes/stacks.h"
 #include "../xmalloc.h"
 #include "dump_text.h"
@@ -29,14 +30,20 @@
 #define TOP_STACK_SETTLE_S 0.15
 /* The memory view's growth fit: RssAnon once per interval, in windows. */
 #define TOP_MEM_WINDOWS 5
-#define KEY_ESCAPE      27
+/* The memory page's Python object types, largest first. */
+#define TOP_MEM_TYPES 20
+#define KEY_ESCAPE    27
 
 enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM };
 enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
 
-/* RssAnon of the process the memory view shows, once per refresh. */
+/* RssAnon of the process the memory view shows, once per refresh; and for
+ * a Python process its objects by type, taken when the page opens (that
+ * stops it for a moment: never on every refresh) and again on request. */
 struct anon_history {
 	int pid;
+	struct python_types *types;
+	int types_err;
 	double start;
 	double *t;
 	int64_t *kib;
@@ -98,7 +105,8 @@ static const char top_help[] =
     "  space              pause or resume\n"
     "  d                  change the interval (seconds)\n"
     "  Enter              the selected thread's full stack\n"
-    "  m                  the selected process's memory, and whether it grows\n"
+    "  m                  the selected process's memory, and whether it grows;\n"
+    "                     a Python process's objects by type too (t: again)\n"
     "  h  ?               this help\n"
     "  q                  quit (from a page: back to the table)\n"
     "\n"
@@ -248,6 +256,7 @@ top_watch_visible(struct top *top)
 static void
 anon_history_clear(struct anon_history *h)
 {
+	python_types_free(h->types);
 	free(h->t);
 	free(h->kib);
 	memset(h, 0, sizeof(*h));
@@ -281,8 +290,16 @@ top_refresh_mem(struct top *top)
 		m.anon_first_kib = h->kib[0];
 		m.anon_last_kib = kib;
 	}
+	m.python = h->types; /* borrowed for the write */
+	m.python_top = TOP_MEM_TYPES;
 	if (err == 0) {
 		mem_text_write(out, &m);
+		if (h->types_err != 0 && h->types_err != -ENOEXEC)
+			fprintf(out, "\n(Python objects: %s)\n",
+			        cli_target_message(h->pid, h->types_err, msg, sizeof(msg)));
+		else if (h->types != NULL)
+			fprintf(out, "\n(Python objects as of when this page opened; t takes them "
+			             "again, stopping the process for a moment)\n");
 		if (m.growth.verdict == GROWTH_UNKNOWN)
 			fprintf(out, "\n(growth: RssAnon is sampled every interval; a verdict "
 			             "needs a few of them)\n");
@@ -453,6 +470,18 @@ top_prompt_key(struct top *top, int key)
 	}
 }
 
+/* The memory page's Python objects; -ENOEXEC (not Python) shows nothing. */
+static void
+top_take_types(struct top *top)
+{
+	struct anon_history *h = &top->anon;
+
+	python_types_free(h->types);
+	h->types = NULL;
+	h->types_err =
+	    h->pid == getpid() ? -ENOEXEC : python_types_take(top->fs, h->pid, NULL, &h->types);
+}
+
 static void
 top_open_page(struct top *top, enum top_mode mode)
 {
@@ -463,6 +492,7 @@ top_open_page(struct top *top, enum top_mode mode)
 			return;
 		anon_history_clear(&top->anon);
 		top->anon.pid = b->pid;
+		top_take_types(top);
 	}
 	pager_clear(&top->pager);
 	top->pager.first = 0;
@@ -571,6 +601,11 @@ top_key(struct top *top, int key)
 	}
 	if (top->mode == MODE_TABLE) {
 		top_table_key(top, key);
+		return;
+	}
+	if (top->mode == MODE_MEM && key == 't') {
+		top_take_types(top);
+		top_refresh_page(top);
 		return;
 	}
 	if (pager_key(&top->pager, key))

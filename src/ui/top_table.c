@@ -76,8 +76,8 @@ top_table_apply(struct top_table *t)
 			t->rows[t->nrows++] = &t->all[i];
 	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, &t->sort);
 
-	if (t->selected_tid == 0)
-		row = 0; /* the hottest, on start */
+	if (!t->chosen)
+		row = 0; /* the hottest, until the user picks another */
 	for (size_t i = 0; i < t->nrows && row == SIZE_MAX; i++)
 		if (t->rows[i]->tid == t->selected_tid)
 			row = i;
@@ -124,6 +124,7 @@ top_table_move(struct top_table *t, long delta)
 		row = (long)t->nrows - 1;
 	t->selected = (size_t)row;
 	t->selected_tid = t->rows[row]->tid;
+	t->chosen = true;
 }
 
 void

@@ -34,9 +34,11 @@ struct top_table {
 	size_t nrows;
 
 	/* The selected row, the task it shows (0: none yet), and the first row
-	 * on screen. */
+	 * on screen. Until the user moves the selection (chosen), it stays on
+	 * the first row: the hottest, whichever thread that is now. */
 	size_t selected;
 	int selected_tid;
+	bool chosen;
 	size_t first;
 };
 
@@ -47,8 +49,8 @@ void top_table_clear(struct top_table *t);
 void top_table_update(struct top_table *t, const struct task_brief *briefs, size_t n);
 
 /* Sorts and filters again after a change of what is listed. The selection
- * stays on its task when that is still listed, else on the same row number, clamped. With no
- * task selected yet, the first row (the hottest) is selected. */
+ * stays on its task when that is still listed, else on the same row number, clamped; until
+ * the user has chosen a row, on the first. */
 void top_table_apply(struct top_table *t);
 
 /* Switches between thread and process rows, keeping the selection on the

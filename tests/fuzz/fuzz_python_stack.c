@@ -1,9 +1,13 @@
-/* libFuzzer harness for the Python frame walker and namer: arbitrary bytes
- * as a target's memory, read through a fake address space, with the
- * interpreter's state at its start, for each CPython version's layout.
+/* libFuzzer harness for the Python frame walker and namer, and the scan for
+ * an interpreter's state: arbitrary bytes as a target's memory, read
+ * through a fake address space, with the interpreter's state at its start
+ * (and scanned for as if it were a file's data), for each CPython version's
+ * layout.
  * Garbage pointers, loops in the thread and frame chains, absurd string
  * lengths: the walk must stay bounded and never read outside what it is
  * given (the memory reader refuses everything else). */
+#include "../fake_memory.h"
+#include "probes/python_scan.h"
 #include "probes/python_stack.h"
 
 #include <errno.h>
@@ -13,47 +17,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Where the fuzzed bytes appear in the fake address space. */
-#define FAKE_BASE 0x10000
-
-struct fake_memory {
-	const uint8_t *bytes;
-	size_t size;
-};
-
-static int
-fake_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	const struct fake_memory *m = arg;
-
-	if (addr < FAKE_BASE || addr - FAKE_BASE > m->size || len > m->size - (addr - FAKE_BASE))
-		return -EFAULT;
-	memcpy(buf, m->bytes + (addr - FAKE_BASE), len);
-	return 0;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int minors[] = {7, 6, 7, 8, 9, 10, 11, 12, 13};
 	struct fake_memory fake;
 	struct python_memory mem = {fake_read, &fake};
 	struct python_target t;
 	struct python_raw raw;
-	const struct python_layout *l;
+	const struct python_layout *l = fake_memory_fuzz_input(data, size, &fake);
 	const int tids[] = {1, 2, 3};
+	uint64_t head;
 
-	if (size < 1)
-		return 0;
-	l = python_layout_for(data[0] % 9 == 0 ? 2 : 3, minors[data[0] % 9]);
 	if (l == NULL)
 		return 0;
-	/* An exact copy, so that ASan sees a read past the end. */
-	fake.size = size - 1;
-	fake.bytes = malloc(fake.size ? fake.size : 1);
-	if (fake.bytes == NULL)
-		return 0;
-	memcpy((void *)fake.bytes, data + 1, fake.size);
+	(void)python_scan_head(l, FAKE_BASE, fake.bytes, fake.size, &mem, &head);
 	memset(&t, 0, sizeof(t));
 	t.pid = 1;
 	t.layout = *l;

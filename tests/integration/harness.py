@@ -31,6 +31,26 @@ def skip(reason):
     sys.exit(SKIP)
 
 
+def python_interpreter(want):
+    """The interpreter for want ("3.11", or "system" for /usr/bin/python3):
+    pyenv's (`pyenv root`, else ~/.pyenv); a skip that names what is missing
+    when there is none."""
+    import glob
+    if want == "system":
+        if os.path.exists("/usr/bin/python3"):
+            return "/usr/bin/python3"
+        skip("no /usr/bin/python3 on this machine")
+    try:
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        root = ""
+    root = root or os.path.expanduser("~/.pyenv")
+    found = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
+    if not found:
+        skip(f"CPython {want} is not installed (looked in {root}/versions)")
+    return found[-1]
+
+
 def start_target(name, *args, timeout=10):
     """Starts tests/targets/NAME and waits for its "ready PID" line.
     The target dies with us (PR_SET_PDEATHSIG) and at exit()."""

@@ -10,8 +10,7 @@ import subprocess
 import sys
 
 import harness
-from harness import check, run, stacktop, stacktop_json
-from pythons import interpreter
+from harness import check, python_interpreter, run, stacktop, stacktop_json
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
                       "locks.py")
@@ -80,7 +79,7 @@ def check_gil(python):
 
 
 def test():
-    python = interpreter(WANT)
+    python = python_interpreter(WANT)
     check_locks(python)
     check_gil(python)
 

@@ -9,8 +9,7 @@ import os
 import subprocess
 import sys
 
-from harness import check, fail, run, stacktop, stacktop_json, start_target
-from pythons import interpreter as find_interpreter
+from harness import check, fail, python_interpreter, run, stacktop, stacktop_json, start_target
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
                    "app.py")
@@ -18,7 +17,7 @@ WANT = sys.argv[1]
 
 
 def interpreter():
-    return find_interpreter(WANT)
+    return python_interpreter(WANT)
 
 
 def marked_lines():

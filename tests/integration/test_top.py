@@ -4,9 +4,10 @@ filtering, the process limit, the memory and full-stack pages; a resize to
 60x20; q leaves no process behind and the terminal as it was."""
 
 import os
-import time
+import subprocess
 
-from harness import check, fail, run, start_target, stacktop
+import harness
+from harness import check, python_interpreter, run, start_target, stacktop
 from tui import Terminal, stack_pane, table
 
 
@@ -118,6 +119,40 @@ def test():
         term.close()
 
 
+def start_python(script, *args):
+    """A tests/targets/python script on the system python3, ready."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
+                        script)
+    proc = subprocess.Popen([python_interpreter("system"), path, *map(str, args)],
+                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    harness._children.append(proc)
+    line = proc.stdout.readline().decode()
+    check(line.startswith("ready "), f"{script} did not start: {line!r}")
+    return proc
+
+
+def test_python():
+    """A Python process: the pane merges its Python frames (function, file
+    and line), and the memory page shows its objects by type."""
+    app = start_python("app.py")
+    objects = start_python("objects.py", 200000)  # the larger RSS by far
+    term = Terminal(f"{os.environ['STACKTOP']} -p {app.pid},{objects.pid} -d 0.5")
+    try:
+        term.wait_for(lambda l: first_row_is(l, "py-spinner")
+                      and any("spin_leaf (app.py:" in s for s in stack_pane(l)),
+                      "the Python spinner first, its Python frames in the pane")
+        # The objects process: first by memory; its memory page.
+        term.keys("M", "Home")
+        term.wait_for(lambda l: first_row_is(l, str(objects.pid)), "M: the objects process first")
+        term.keys("m")
+        term.wait_for(lambda l: "memory" in l[0] and any("StacktopLeakyWidget" in s for s in l),
+                      "the memory page lists the Python objects by type")
+        term.keys("q", "q")
+        check(term.exit_status() == 0, "stacktop exited with an error")
+    finally:
+        term.close()
+
+
 def test_no_terminal():
     """Without a terminal, the same command prints a report."""
     threads = start_target("threads")
@@ -135,5 +170,6 @@ def test_missing_pid():
 
 if __name__ == "__main__":
     run(test)
+    run(test_python)
     run(test_no_terminal)
     run(test_missing_pid)

@@ -47,7 +47,12 @@ test_sort_and_start(void)
 
 	t.sort = TOP_SORT_MEM;
 	top_table_apply(&t);
-	CHECK(row_tid(&t, 0) == 20);
+	CHECK(row_tid(&t, 0) == 20 && t.selected_tid == 20); /* nothing chosen: the first */
+	t.sort = TOP_SORT_CPU;
+	top_table_apply(&t);
+	top_table_move(&t, 0); /* the user takes the hot thread */
+	t.sort = TOP_SORT_MEM;
+	top_table_apply(&t);
 	CHECK(row_tid(&t, 1) == 11);                    /* same RSS: the hotter first */
 	CHECK(t.selected_tid == 11 && t.selected == 1); /* followed its thread */
 
@@ -67,6 +72,11 @@ test_selection_follows(void)
 	struct task_brief third[] = {brief(1, 1, "a", 10, 1, 1), brief(1, 3, "c", 90, 1, 1)};
 	struct top_table t = {.threads = true};
 
+	/* Until a key moves it, the selection is the hottest thread. */
+	top_table_update(&t, first, 3);
+	CHECK(t.selected_tid == 1);
+	top_table_update(&t, second, 3);
+	CHECK(t.selected_tid == 3 && t.selected == 0);
 	top_table_update(&t, first, 3);
 	top_table_move(&t, 1);
 	CHECK(t.selected_tid == 2 && t.selected == 1);

@@ -1,0 +1,197 @@
+#include "memory_cache.h"
+
+#include "../addr_index.h"
+#include "../xmalloc.h"
+#include "ptrace.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define BLOCK_SHIFT  16
+#define BLOCK_SIZE   ((size_t)1 << BLOCK_SHIFT)
+#define PAGE_SIZE_4K ((uint64_t)4096)
+
+/* One block: the target's [number << BLOCK_SHIFT + lo, … + hi) is in data.
+ * A block that straddles the edge of a mapping holds only its mapped part. */
+struct block {
+	uint64_t number; /* address >> BLOCK_SHIFT */
+	unsigned char *data;
+	uint32_t lo, hi;
+};
+
+struct memory_cache {
+	int pid;
+	struct block *blocks; /* max_blocks of them, nblocks used */
+	size_t nblocks, max_blocks;
+	struct addr_index index; /* block number -> position in blocks */
+	struct block *last;      /* the block of the previous read: most reads hit it */
+	uint64_t copied;
+	unsigned char *pool; /* reserved buffers (mmap), pool_blocks of them */
+	size_t pool_blocks, pool_used;
+};
+
+struct memory_cache *
+memory_cache_new(int pid, size_t max_bytes)
+{
+	struct memory_cache *c = xcalloc(1, sizeof(*c));
+
+	c->pid = pid;
+	c->max_blocks = max_bytes / BLOCK_SIZE > 0 ? max_bytes / BLOCK_SIZE : 1;
+	addr_index_init(&c->index);
+	return c;
+}
+
+static bool
+memory_cache_pooled(const struct memory_cache *c, const unsigned char *data)
+{
+	return c->pool != NULL && data >= c->pool && data < c->pool + c->pool_blocks * BLOCK_SIZE;
+}
+
+static void
+memory_cache_drop(struct memory_cache *c)
+{
+	for (size_t i = 0; i < c->nblocks; i++)
+		if (!memory_cache_pooled(c, c->blocks[i].data))
+			free(c->blocks[i].data);
+	c->nblocks = 0;
+	c->pool_used = 0;
+	c->last = NULL;
+	addr_index_clear(&c->index);
+}
+
+void
+memory_cache_reserve(struct memory_cache *c, size_t bytes)
+{
+	size_t blocks = bytes / BLOCK_SIZE;
+	void *pool;
+
+	if (blocks > c->max_blocks)
+		blocks = c->max_blocks;
+	if (c->pool != NULL || blocks == 0)
+		return;
+	/* MAP_POPULATE faults every page in at once, several times faster than
+	 * one fault per page as the copies first touch them. */
+	pool = mmap(NULL, blocks * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+	            MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (pool == MAP_FAILED)
+		return; /* no reserve: copies allocate as they come */
+	c->pool = pool;
+	c->pool_blocks = blocks;
+}
+
+void
+memory_cache_free(struct memory_cache *c)
+{
+	if (c == NULL)
+		return;
+	memory_cache_drop(c);
+	if (c->pool != NULL)
+		munmap(c->pool, c->pool_blocks * BLOCK_SIZE);
+	addr_index_free(&c->index);
+	free(c->blocks);
+	free(c);
+}
+
+uint64_t
+memory_cache_copied(const struct memory_cache *c)
+{
+	return c->copied;
+}
+
+/* A buffer for one block: from the reserve while it lasts. */
+static unsigned char *
+memory_cache_buffer(struct memory_cache *c)
+{
+	if (c->pool_used < c->pool_blocks)
+		return c->pool + BLOCK_SIZE * c->pool_used++;
+	return xmalloc(BLOCK_SIZE);
+}
+
+/* Copies the block of addr, or the part of it from addr's page on: a
+ * process_vm_readv range stops at the first unmapped page, so a block whose
+ * start is not mapped (a mapping that begins inside it) is read again from
+ * the page that was asked for. Returns 0 or -errno. */
+static int
+memory_cache_fill(struct memory_cache *c, struct block *b, uint64_t addr)
+{
+	uint64_t start = b->number << BLOCK_SHIFT;
+	uint64_t page = addr & ~(PAGE_SIZE_4K - 1);
+	ssize_t n = ptrace_read_memory(c->pid, start, b->data, BLOCK_SIZE);
+
+	if (n > 0 && start + (uint64_t)n > addr) {
+		b->lo = 0;
+		b->hi = (uint32_t)n;
+	} else {
+		n = ptrace_read_memory(c->pid, page, b->data + (page - start),
+		                       BLOCK_SIZE - (size_t)(page - start));
+		if (n <= 0) {
+			b->lo = b->hi = 0;
+			return n == 0 ? -EFAULT : (int)n;
+		}
+		b->lo = (uint32_t)(page - start);
+		b->hi = b->lo + (uint32_t)n;
+	}
+	c->copied += (uint64_t)(b->hi - b->lo);
+	return 0;
+}
+
+/* The block holding addr, copied if it was not. Returns NULL with *err set
+ * when addr cannot be read. */
+static struct block *
+memory_cache_block(struct memory_cache *c, uint64_t addr, int *err)
+{
+	uint64_t number = addr >> BLOCK_SHIFT;
+	uint32_t off = (uint32_t)(addr & (BLOCK_SIZE - 1));
+	struct block *b;
+	size_t at;
+
+	if (c->last != NULL && c->last->number == number && off >= c->last->lo && off < c->last->hi)
+		return c->last;
+	if (c->blocks == NULL)
+		c->blocks = xcalloc(c->max_blocks, sizeof(*c->blocks));
+	/* Full: start again rather than choose what to evict; a walk over more
+	 * than max_bytes of objects pays for reading some blocks twice. */
+	if (c->nblocks == c->max_blocks)
+		memory_cache_drop(c);
+	at = addr_index_find_or_add(&c->index, number, c->nblocks);
+	b = &c->blocks[at];
+	if (at == c->nblocks) {
+		c->nblocks++;
+		*b = (struct block){.number = number, .data = memory_cache_buffer(c)};
+	}
+	if (off < b->lo || off >= b->hi) {
+		*err = memory_cache_fill(c, b, addr);
+		if (*err != 0)
+			return NULL;
+	}
+	c->last = b;
+	return b;
+}
+
+int
+memory_cache_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	struct memory_cache *c = arg;
+	unsigned char *out = buf;
+	int err = 0;
+
+	if (addr + len < addr)
+		return -EFAULT; /* wraps around the address space */
+	while (len > 0) {
+		struct block *b = memory_cache_block(c, addr, &err);
+		uint32_t off = (uint32_t)(addr & (BLOCK_SIZE - 1));
+		size_t n;
+
+		if (b == NULL)
+			return err;
+		n = b->hi - off < len ? b->hi - off : len;
+		memcpy(out, b->data + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* Counting the objects the CPython collector tracks, by type: a walk of its
+ * doubly linked lists of PyGC_Head (one per generation), made while the
+ * target is stopped, that keeps for each distinct type address how many
+ * objects point to it and the sum of their sizes (ob_size), and nothing per
+ * object, so that the stop lasts no longer than the reads. Naming the types
+ * happens afterwards, with the target running again (python_types).
+ *
+ * Pure: it reads only through the struct python_memory it is given (a
+ * memory_cache on a live target, a fake address space in tests and the
+ * fuzzer). Everything read is untrusted: a link that does not lead back
+ * (the next node's prev is not where we came from), a misaligned pointer,
+ * memory that cannot be read, or a bound (objects, time) ends the walk,
+ * keeping what was counted and saying why. */
+#ifndef STACKTOP_PYTHON_GC_WALK_H
+#define STACKTOP_PYTHON_GC_WALK_H
+
+#include "python_layout.h"
+#include "python_stack.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a walk stopped before the end of every list. */
+enum python_gc_partial {
+	PYTHON_GC_COMPLETE,
+	PYTHON_GC_OBJECT_LIMIT, /* max_objects reached */
+	PYTHON_GC_TIME_LIMIT,   /* max_seconds passed */
+	PYTHON_GC_BAD_LINK,     /* a next/prev pair that does not agree, or a
+	                           misaligned or null link: a corrupt list, or one
+	                           being changed (a collection running) */
+	PYTHON_GC_UNREADABLE,   /* a node that cannot be read */
+};
+
+/* A reason as a phrase for people ("object limit reached"); "" for complete. */
+const char *python_gc_partial_reason(enum python_gc_partial p);
+
+struct python_gc_limits {
+	uint64_t max_objects;
+	double max_seconds; /* of walking; <= 0: no time bound */
+};
+
+/* The objects of one type address. */
+struct python_gc_type_tally {
+	uint64_t type;    /* PyTypeObject * in the target */
+	uint64_t objects; /* how many point to it */
+	/* Sums over those objects of the word at PyVarObject.ob_size: as |ob_size|
+	 * (the item count of a var-sized object, or the signed digit count of an
+	 * int up to 3.11), and as lv_tag >> 3 (an int's digit count, 3.12+).
+	 * Which one means something depends on the type: the caller chooses once
+	 * it has read tp_itemsize and tp_flags. A word too large to be a size
+	 * (it is something else in objects of fixed size) adds 0. */
+	uint64_t size_sum;
+	uint64_t lv_digits_sum;
+};
+
+struct python_gc_tally {
+	struct python_gc_type_tally *types; /* owned, in no order */
+	size_t ntypes;
+	uint64_t objects;         /* all lists */
+	uint64_t list_objects[8]; /* per list given, up to 8 */
+	enum python_gc_partial partial;
+	uint64_t bad_addr; /* the node where a BAD_LINK or UNREADABLE walk ended */
+};
+
+/* Walks the nheads lists whose PyGC_Head are at heads[] (target addresses)
+ * with layout l through mem, and fills *out (free with
+ * python_gc_tally_free). Always returns a tally (possibly partial). */
+void python_gc_walk(const struct python_layout *l, const struct python_memory *mem,
+                    const uint64_t *heads, size_t nheads, const struct python_gc_limits *lim,
+                    struct python_gc_tally *out);
+void python_gc_tally_free(struct python_gc_tally *t);
+
+#endif

@@ -1,0 +1,326 @@
+#include "python_types.h"
+
+#include "../clock.h"
+#include "../xmalloc.h"
+#include "mem.h"
+#include "memory_cache.h"
+#include "ptrace.h"
+#include "python_find.h"
+#include "python_gc.h"
+#include "python_gc_walk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The most of a tp_name we read: dotted names of nested classes are long,
+ * but not this long. */
+#define TYPE_NAME_MAX 256
+#define PAGE_4K       ((uint64_t)4096)
+/* How many times a walk that met a list being changed is tried, and the
+ * pause between tries. */
+#define PYTHON_TYPES_ATTEMPTS 4
+#define PYTHON_TYPES_PAUSE_MS 20
+
+/* What the hook does while the target is stopped. */
+struct types_stop {
+	const struct python_target *target;
+	struct python_memory mem; /* through the cache */
+	const struct python_gc_limits *limits;
+	struct python_gc_state state;
+	struct python_gc_tally tally;
+	int err; /* of reading the collector's state */
+	bool ran;
+};
+
+static void
+types_while_stopped(void *arg)
+{
+	struct types_stop *s = arg;
+
+	s->ran = true;
+	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
+	if (s->err == 0)
+		python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
+		               s->limits, &s->tally);
+}
+
+/* Reads the C string at addr (at most TYPE_NAME_MAX - 1 bytes) into out: in
+ * pieces that end at page boundaries, as a short name may sit at the end of
+ * the last page of a mapping. Returns false when nothing could be read. */
+static bool
+types_read_name(const struct python_memory *mem, uint64_t addr, char out[TYPE_NAME_MAX])
+{
+	size_t have = 0;
+
+	while (have < TYPE_NAME_MAX - 1) {
+		uint64_t at = addr + have;
+		size_t want = (size_t)(PAGE_4K - (at & (PAGE_4K - 1)));
+
+		if (want > TYPE_NAME_MAX - 1 - have)
+			want = TYPE_NAME_MAX - 1 - have;
+		if (mem->read(mem->arg, at, out + have, want) != 0)
+			break;
+		if (memchr(out + have, '\0', want) != NULL)
+			return true;
+		have += want;
+	}
+	out[have] = '\0';
+	return have > 0;
+}
+
+static uint64_t
+types_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+types_mul(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+static int64_t
+types_field(const unsigned char *buf, int32_t off)
+{
+	int64_t v = 0;
+
+	if (off >= 0)
+		memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+/* Names one type address and works out its objects' bytes. */
+static void
+types_name(const struct python_layout *l, const struct python_memory *mem,
+           const struct python_gc_type_tally *t, struct python_type_row *row)
+{
+	unsigned char type[512];
+	char name[TYPE_NAME_MAX];
+	int32_t end = l->type.tp_flags + 8;
+	int64_t basic, item;
+	uint64_t flags, each, items;
+
+	row->count = t->objects;
+	row->bytes = 0;
+	if (l->type.tp_name < 0 || l->type.tp_basicsize < 0 || l->type.tp_itemsize < 0 ||
+	    l->type.tp_flags < 0 || end > (int32_t)sizeof(type) || t->type == 0 ||
+	    mem->read(mem->arg, t->type, type, (size_t)end) != 0 ||
+	    !types_read_name(mem, (uint64_t)types_field(type, l->type.tp_name), name)) {
+		row->name = xstrdup("<unreadable>");
+		return;
+	}
+	row->name = xstrdup(name);
+	basic = types_field(type, l->type.tp_basicsize);
+	item = types_field(type, l->type.tp_itemsize);
+	flags = (uint64_t)types_field(type, l->type.tp_flags);
+	if (basic < 0 || basic > (1 << 24) || item < 0 || item > (1 << 16))
+		return; /* not a type we believe: its name, but no size */
+	each = (uint64_t)basic + (uint64_t)l->gc.head_size;
+	if (l->gc.preheader_size > 0 && (flags & (uint64_t)l->gc.flags_preheader) != 0)
+		each += (uint64_t)l->gc.preheader_size;
+	/* An int subclass's objects keep their digit count in lv_tag on 3.12+. */
+	items = l->longobj.lv_tag >= 0 && (flags & (uint64_t)l->type.flag_long_subclass) != 0
+	            ? t->lv_digits_sum
+	            : t->size_sum;
+	row->bytes = types_add(types_mul(each, t->objects), types_mul((uint64_t)item, items));
+}
+
+static int
+types_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct python_type_row *)a)->name,
+	              ((const struct python_type_row *)b)->name);
+}
+
+/* Largest count first (objgraph's order), then bytes, then name. */
+static int
+types_by_count(const void *a, const void *b)
+{
+	const struct python_type_row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Names every type of the tally into out->types; types that share a name
+ * (two classes Node in two modules, a class defined again) are one row, as
+ * objgraph counts them. */
+static void
+types_rows(const struct python_layout *l, const struct python_memory *mem,
+           const struct python_gc_tally *tally, struct python_types *out)
+{
+	size_t n = 0;
+
+	out->types = xcalloc(tally->ntypes ? tally->ntypes : 1, sizeof(*out->types));
+	for (size_t i = 0; i < tally->ntypes; i++)
+		types_name(l, mem, &tally->types[i], &out->types[i]);
+	qsort(out->types, tally->ntypes, sizeof(*out->types), types_by_name);
+	for (size_t i = 0; i < tally->ntypes; i++) {
+		if (n > 0 && strcmp(out->types[n - 1].name, out->types[i].name) == 0) {
+			out->types[n - 1].count += out->types[i].count;
+			out->types[n - 1].bytes =
+			    types_add(out->types[n - 1].bytes, out->types[i].bytes);
+			free(out->types[i].name);
+		} else {
+			out->types[n++] = out->types[i];
+		}
+	}
+	out->ntypes = n;
+	qsort(out->types, n, sizeof(*out->types), types_by_count);
+}
+
+static void
+types_fill_state(const struct types_stop *s, struct python_types *out)
+{
+	const struct python_gc_state *st = &s->state;
+
+	out->ngenerations = st->ngenerations;
+	for (int g = 0; g < st->ngenerations && g < PYTHON_TYPES_GENERATIONS; g++) {
+		out->gc_count[g] = st->count[g];
+		out->gc_threshold[g] = st->threshold[g];
+	}
+	out->garbage = st->garbage;
+	out->collecting = st->collecting;
+	out->frozen = st->permanent && s->tally.partial == PYTHON_GC_COMPLETE
+	                  ? (int64_t)s->tally.list_objects[st->nheads - 1]
+	                  : -1;
+	out->objects = s->tally.objects;
+	out->partial = s->tally.partial != PYTHON_GC_COMPLETE;
+	out->partial_reason = python_gc_partial_reason(s->tally.partial);
+	/* Lists seen in the middle of a collection are lists being rebuilt. */
+	if (!out->partial && st->collecting == 1) {
+		out->partial = true;
+		out->partial_reason = "a collection was running";
+	}
+}
+
+/* A thread stopped in the middle of linking or unlinking an object, or a
+ * collection moving objects between lists, makes a walk that ends early or
+ * misses objects: such a walk is worth doing again a moment later. */
+static bool
+types_worth_again(const struct types_stop *s)
+{
+	return s->err == 0 &&
+	       (s->tally.partial == PYTHON_GC_BAD_LINK ||
+	        s->tally.partial == PYTHON_GC_UNREADABLE || s->state.collecting == 1);
+}
+
+/* Lets the target run on for a while between two attempts: long enough to
+ * finish a list operation or (most) collections. */
+static void
+types_pause(void)
+{
+	struct timespec pause = {0, PYTHON_TYPES_PAUSE_MS * 1000000L};
+
+	nanosleep(&pause, NULL);
+}
+
+/* Stops pid's threads and walks while they are stopped. Returns 0 or -errno. */
+static int
+types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size_t copy_bytes,
+                    struct python_types *out)
+{
+	struct snapshot_hook hook = {types_while_stopped, s};
+	struct snapshot_stats stats;
+	struct thread_snapshot *snaps;
+	struct memory_cache *cache;
+	char path[64];
+	int *tids;
+	int64_t anon_kib;
+	ssize_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	n = procfs_list_ids(fs, path, &tids);
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	cache = memory_cache_new(pid, copy_bytes);
+	/* What the walk copies is the target's anonymous memory, at most:
+	 * reserve that much before the stop. */
+	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
+		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
+	s->mem = (struct python_memory){memory_cache_read, cache};
+	snaps = xcalloc(n ? (size_t)n : 1, sizeof(*snaps));
+	/* No stack bytes: only the stop is wanted. */
+	err = ptrace_snapshot(tids, (size_t)n, 0, snaps, &stats, &hook);
+	ptrace_snapshot_release(snaps, (size_t)n);
+	free(snaps);
+	free(tids);
+	memory_cache_free(cache);
+	out->stopped_ms = stats.stopped_ms;
+	out->threads_not_stopped = stats.skipped;
+	if (err != 0)
+		return err;
+	if (!s->ran)
+		return -ESRCH; /* no thread stopped: every one of them had gone */
+	return s->err;
+}
+
+int
+python_types_take(const struct procfs *fs, int pid, const struct python_types_limits *lim,
+                  struct python_types **out)
+{
+	static const struct python_types_limits defaults = {
+	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES};
+	double start = clock_monotonic_s();
+	struct python_target target;
+	struct python_gc_limits walk;
+	struct types_stop stop = {.target = &target, .limits = &walk};
+	struct python_types *t;
+	int live_pid = pid;
+	struct python_memory live = {python_memory_live, &live_pid};
+	int err;
+
+	*out = NULL;
+	if (lim == NULL)
+		lim = &defaults;
+	walk = (struct python_gc_limits){lim->max_objects, lim->max_stop_s};
+	if ((err = python_find(fs, pid, &target)) != 0)
+		return err;
+	t = xcalloc(1, sizeof(*t));
+	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	for (;;) {
+		double stopped = t->stopped_ms;
+
+		stop.ran = false;
+		err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
+		t->stopped_ms += stopped;
+		t->attempts++;
+		if (err != 0 || !types_worth_again(&stop) || t->attempts == PYTHON_TYPES_ATTEMPTS)
+			break;
+		python_gc_tally_free(&stop.tally);
+		types_pause();
+	}
+	if (err == 0) {
+		types_fill_state(&stop, t);
+		/* The target runs again: types are named from the live process
+		 * (a type freed meanwhile reads as <unreadable>). */
+		types_rows(&target.layout, &live, &stop.tally, t);
+	}
+	python_gc_tally_free(&stop.tally);
+	t->total_ms = (clock_monotonic_s() - start) * 1e3;
+	if (err != 0) {
+		python_types_free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+void
+python_types_free(struct python_types *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->ntypes; i++)
+		free(t->types[i].name);
+	free(t->types);
+	free(t);
+}

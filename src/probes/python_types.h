@@ -1,0 +1,39 @@
+/* The Python object histogram of a live process (stacktop mem
+ * --python-types; the live view's memory pane): its collector's state and
+ * the objects the collector tracks, counted by type name, the way
+ * objgraph.most_common_types() counts them from inside, with their bytes.
+ *
+ * The target is stopped (every thread, probes/ptrace) only while its lists
+ * are copied and counted by type address (probes/python_gc_walk, through a
+ * probes/memory_cache); it runs again while the types are named. */
+#ifndef STACKTOP_PYTHON_TYPES_H
+#define STACKTOP_PYTHON_TYPES_H
+
+#include "../model.h"
+#include "procfs.h"
+
+#include <stdint.h>
+
+struct python_types_limits {
+	uint64_t max_objects;  /* default PYTHON_TYPES_MAX_OBJECTS */
+	double max_stop_s;     /* of walking while stopped; default PYTHON_TYPES_MAX_STOP_S */
+	size_t max_copy_bytes; /* of target memory kept copied at once */
+};
+
+#define PYTHON_TYPES_MAX_OBJECTS    10000000
+#define PYTHON_TYPES_MAX_STOP_S     2.0
+#define PYTHON_TYPES_MAX_COPY_BYTES ((size_t)512 << 20)
+
+/* Takes pid's histogram: finds its interpreter, stops it, walks, lets it go,
+ * names the types. lim may be NULL (the defaults). Returns 0 and an owned
+ * *out (free with python_types_free), with partial set when a bound or a
+ * broken list ended the walk early; or -ENOEXEC (not a Python process),
+ * -ENOTSUP (a CPython whose version or collector we cannot read), -ESRCH
+ * (gone), -EPERM / -EACCES (may not trace it). */
+int python_types_take(const struct procfs *fs, int pid, const struct python_types_limits *lim,
+                      struct python_types **out);
+
+/* Frees t and its rows; NULL is a no-op. */
+void python_types_free(struct python_types *t);
+
+#endif

@@ -1,0 +1,57 @@
+/* A fake target address space for tests and fuzzers: bytes that appear at
+ * FAKE_BASE, read through the struct python_memory contract; every read
+ * outside them fails as an unmapped address would. */
+#ifndef STACKTOP_TESTS_FAKE_MEMORY_H
+#define STACKTOP_TESTS_FAKE_MEMORY_H
+
+#include "probes/python_layout.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where the bytes appear in the fake address space. */
+#define FAKE_BASE 0x10000
+
+struct fake_memory {
+	const uint8_t *bytes;
+	size_t size;
+};
+
+static inline int
+fake_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct fake_memory *m = arg;
+
+	if (addr < FAKE_BASE || addr - FAKE_BASE > m->size || len > m->size - (addr - FAKE_BASE))
+		return -EFAULT;
+	memcpy(buf, m->bytes + (addr - FAKE_BASE), len);
+	return 0;
+}
+
+/* A fuzzer's input as a CPython version and its memory: data[0] picks the
+ * layout (0: 2.7, then 3.6 … 3.13, modulo 9), the rest appears at
+ * FAKE_BASE, as an exact copy in *out (free out->bytes), so that ASan sees a
+ * read past its end. Returns the layout, or NULL (nothing to free) when the
+ * input is empty. */
+static inline const struct python_layout *
+fake_memory_fuzz_input(const uint8_t *data, size_t size, struct fake_memory *out)
+{
+	static const int minors[] = {7, 6, 7, 8, 9, 10, 11, 12, 13};
+	const struct python_layout *l;
+	uint8_t *copy;
+
+	if (size < 1)
+		return NULL;
+	l = python_layout_for(data[0] % 9 == 0 ? 2 : 3, minors[data[0] % 9]);
+	if (l == NULL || (copy = malloc(size - 1 ? size - 1 : 1)) == NULL)
+		return NULL;
+	memcpy(copy, data + 1, size - 1);
+	out->bytes = copy;
+	out->size = size - 1;
+	return l;
+}
+
+#endif
