@@ -4,11 +4,13 @@
 #include "../clock.h"
 #include "../growth.h"
 #include "../probes/collector.h"
+#include "../probes/locks.h"
 #include "../probes/mem.h"
 #include "../probes/python_types.h"
 #include "../probes/stacks.h"
 #include "../xmalloc.h"
 #include "dump_text.h"
+#include "locks_text.h"
 #include "mem_text.h"
 #include "pager.h"
 #include "terminal.h"
@@ -34,14 +36,13 @@
 #define TOP_MEM_TYPES 20
 #define KEY_ESCAPE    27
 
-enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM };
+enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_COUNT };
 enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
 
 /* RssAnon of the process the memory view shows, once per refresh; and for
  * a Python process its objects by type, taken when the page opens (that
  * stops it for a moment: never on every refresh) and again on request. */
 struct anon_history {
-	int pid;
 	struct python_types *types;
 	int types_err;
 	double start;
@@ -79,6 +80,7 @@ struct top {
 
 	enum top_mode mode;
 	struct pager pager;
+	int page_pid; /* the process the memory or locks page is about */
 	struct anon_history anon;
 
 	enum top_prompt prompt;
@@ -107,6 +109,8 @@ static const char top_help[] =
     "  Enter              the selected thread's full stack\n"
     "  m                  the selected process's memory, and whether it grows;\n"
     "                     a Python process's objects by type too (t: again)\n"
+    "  l                  the selected process's locks: what each blocked\n"
+    "                     thread waits for, who holds it, and deadlocks\n"
     "  h  ?               this help\n"
     "  q                  quit (from a page: back to the table)\n"
     "\n"
@@ -272,10 +276,10 @@ top_refresh_mem(struct top *top)
 	char *text = NULL, msg[256];
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
-	int err = mem_read_usage(top->fs, h->pid, &m);
+	int err = mem_read_usage(top->fs, top->page_pid, &m);
 	int64_t kib;
 
-	if (err == 0 && (err = mem_read_anon(top->fs, h->pid, &kib)) == 0) {
+	if (err == 0 && (err = mem_read_anon(top->fs, top->page_pid, &kib)) == 0) {
 		if (h->n == h->cap) {
 			h->cap = h->cap ? h->cap * 2 : 64;
 			h->t = xreallocarray(h->t, h->cap, sizeof(*h->t));
@@ -296,7 +300,7 @@ top_refresh_mem(struct top *top)
 		mem_text_write(out, &m);
 		if (h->types_err != 0 && h->types_err != -ENOEXEC)
 			fprintf(out, "\n(Python objects: %s)\n",
-			        cli_target_message(h->pid, h->types_err, msg, sizeof(msg)));
+			        cli_target_message(top->page_pid, h->types_err, msg, sizeof(msg)));
 		else if (h->types != NULL)
 			fprintf(out, "\n(Python objects as of when this page opened; t takes them "
 			             "again, stopping the process for a moment)\n");
@@ -304,9 +308,9 @@ top_refresh_mem(struct top *top)
 			fprintf(out, "\n(growth: RssAnon is sampled every interval; a verdict "
 			             "needs a few of them)\n");
 	} else {
-		fprintf(
-		    out, "%s\n",
-		    cli_target_message(h->pid, err == -ENODATA ? -ESRCH : err, msg, sizeof(msg)));
+		fprintf(out, "%s\n",
+		        cli_target_message(top->page_pid, err == -ENODATA ? -ESRCH : err, msg,
+		                           sizeof(msg)));
 	}
 	fclose(out);
 	pager_set_text(&top->pager, text);
@@ -330,10 +334,33 @@ top_refresh_stack_page(struct top *top)
 	pager_set_text(&top->pager, text);
 }
 
+/* The locks page's text: the process's blocked threads, what each waits
+ * for and who holds it, and its deadlocks, as stacktop locks prints them;
+ * taken again every interval (only blocked threads are stopped, briefly). */
+static void
+top_refresh_locks(struct top *top)
+{
+	struct locks_report *r = NULL;
+	char *text = NULL, msg[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int err = top->page_pid == getpid() ? -EPERM : locks_take(top->fs, top->page_pid, &r);
+
+	if (err == 0)
+		locks_text_write(out, r);
+	else
+		fprintf(out, "%s\n", cli_target_message(top->page_pid, err, msg, sizeof(msg)));
+	fclose(out);
+	locks_report_free(r);
+	pager_set_text(&top->pager, text);
+}
+
 static void
 top_refresh_page(struct top *top)
 {
-	if (top->mode == MODE_MEM)
+	if (top->mode == MODE_LOCKS)
+		top_refresh_locks(top);
+	else if (top->mode == MODE_MEM)
 		top_refresh_mem(top);
 	else if (top->mode == MODE_STACK)
 		top_refresh_stack_page(top);
@@ -366,7 +393,7 @@ top_sample(struct top *top)
 	 * without waiting for it, and the pane keeps the previous stack until
 	 * the new one replaces it. */
 	top->stack_due = clock_monotonic_s();
-	if (top->mode == MODE_MEM || top->mode == MODE_HELP)
+	if (top->mode == MODE_MEM || top->mode == MODE_LOCKS || top->mode == MODE_HELP)
 		top_refresh_page(top);
 	/* Read the rows on screen now, before the baseline moves past them. */
 	for (size_t i = top->table.first;
@@ -383,9 +410,12 @@ top_sample(struct top *top)
 static void
 top_draw(struct top *top)
 {
-	static const char *const titles[] = {[MODE_HELP] = " stacktop help",
-	                                     [MODE_STACK] = " full stack of the selected thread",
-	                                     [MODE_MEM] = " memory of the selected process"};
+	static const char *const titles[MODE_COUNT] = {
+	    [MODE_HELP] = " stacktop help",
+	    [MODE_STACK] = " full stack of the selected thread",
+	    [MODE_MEM] = " memory of the selected process",
+	    [MODE_LOCKS] = " locks of the selected process: what its blocked threads wait for",
+	};
 	char prompt[128];
 	struct top_screen s = {
 	    .sys = &top->sys,
@@ -478,8 +508,9 @@ top_take_types(struct top *top)
 
 	python_types_free(h->types);
 	h->types = NULL;
-	h->types_err =
-	    h->pid == getpid() ? -ENOEXEC : python_types_take(top->fs, h->pid, NULL, &h->types);
+	h->types_err = top->page_pid == getpid()
+	                   ? -ENOEXEC
+	                   : python_types_take(top->fs, top->page_pid, NULL, &h->types);
 }
 
 static void
@@ -487,11 +518,13 @@ top_open_page(struct top *top, enum top_mode mode)
 {
 	const struct task_brief *b = top_table_selected(&top->table);
 
-	if (mode == MODE_MEM) {
+	if (mode == MODE_MEM || mode == MODE_LOCKS) {
 		if (b == NULL)
 			return;
+		top->page_pid = b->pid;
+	}
+	if (mode == MODE_MEM) {
 		anon_history_clear(&top->anon);
-		top->anon.pid = b->pid;
 		top_take_types(top);
 	}
 	pager_clear(&top->pager);
@@ -576,6 +609,9 @@ top_table_key(struct top *top, int key)
 		return;
 	case 'm':
 		top_open_page(top, MODE_MEM);
+		return;
+	case 'l':
+		top_open_page(top, MODE_LOCKS);
 		return;
 	case 'h':
 	case '?':

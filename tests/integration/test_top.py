@@ -153,6 +153,23 @@ def test_python():
         term.close()
 
 
+def test_locks_page():
+    """l: the selected process's locks, its ABBA deadlock found."""
+    deadlock = start_target("deadlock", "abba")
+    term = Terminal(f"{os.environ['STACKTOP']} -p {deadlock.pid} -d 0.5")
+    try:
+        term.wait_for(lambda l: any("locker-a" in row for row in table(l)), "the lockers listed")
+        term.keys("l")
+        lines = term.wait_for(lambda l: "locks" in l[0] and any("Found one deadlock" in s
+                                                                for s in l),
+                              "l shows the deadlock")
+        check(any("locker-b" in s and "mutex" in s for s in lines), "locker-b's wait is missing")
+        term.keys("q", "q")
+        check(term.exit_status() == 0, "stacktop exited with an error")
+    finally:
+        term.close()
+
+
 def test_no_terminal():
     """Without a terminal, the same command prints a report."""
     threads = start_target("threads")
@@ -171,5 +188,6 @@ def test_missing_pid():
 if __name__ == "__main__":
     run(test)
     run(test_python)
+    run(test_locks_page)
     run(test_no_terminal)
     run(test_missing_pid)
