@@ -1,5 +1,6 @@
 #include "stacks.h"
 
+#include "../clock.h"
 #include "../xmalloc.h"
 #include "ptrace.h"
 #include "python_merge.h"
@@ -236,7 +237,10 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 	char path[64], buf[1024];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/stat", pid);
+	/* The main thread's stat says all this too, and unlike the process's
+	 * it does not make the kernel walk every thread to sum their CPU times
+	 * and faults (milliseconds for a process with thousands). */
+	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, pid);
 	n = procfs_read(fs, path, buf, sizeof(buf));
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
@@ -307,6 +311,7 @@ stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump
 struct stacks_watch {
 	const struct procfs *fs;
 	int pid;
+	double maps_read_at; /* monotonic seconds */
 	struct unwinder *u;
 	struct stacks_python *py; /* NULL: not a Python process */
 };
@@ -327,6 +332,7 @@ stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
 		stacks_watch_free(w);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}
+	w->maps_read_at = clock_monotonic_s();
 	*out = w;
 	return 0;
 }
@@ -355,10 +361,16 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 	int err;
 
 	*out = NULL;
-	/* A library loaded since the last take, or an exec: see it. */
-	if ((err = stacks_read_process(w->fs, w->pid, &st)) != 0 ||
-	    (err = unwinder_refresh(w->u, &changed)) != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
+	if ((err = stacks_read_process(w->fs, w->pid, &st)) != 0)
+		return err;
+	/* A library loaded since, or an exec: the maps are read again, but not
+	 * on every take: a process with thousands of threads has thousands of
+	 * stack mappings, and its maps cost milliseconds to read. */
+	if (clock_monotonic_s() - w->maps_read_at >= STACKS_WATCH_MAPS_S) {
+		if ((err = unwinder_refresh(w->u, &changed)) != 0)
+			return procfs_is_gone(err) ? -ESRCH : err;
+		w->maps_read_at = clock_monotonic_s();
+	}
 	return stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
 }
 

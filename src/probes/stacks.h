@@ -45,8 +45,12 @@ void stacks_watch_free(struct stacks_watch *w);
 /* The process a watch is on. */
 int stacks_watch_pid(const struct stacks_watch *w);
 
-/* stacks_take through a watch: the maps are read again (a library loaded
- * since, an exec), what was already opened is reused. */
+/* How often a watch reads the process's maps again. */
+#define STACKS_WATCH_MAPS_S 5.0
+
+/* stacks_take through a watch: what was already opened is reused, and the
+ * maps are read again (a library loaded since, an exec) when the last read
+ * is STACKS_WATCH_MAPS_S old. */
 int stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out);
 
 /* Reads pid's stat into *st: its name, and whether it is alive (a zombie

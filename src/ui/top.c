@@ -26,7 +26,7 @@
 
 /* The first screen comes after this short interval, so that it shows what
  * runs now within a tenth of a second of start; later ones every interval. */
-#define TOP_FIRST_INTERVAL_S 0.03
+#define TOP_FIRST_INTERVAL_S 0.01
 /* A new selection's stack is taken once the keys pause this long, so that
  * scrolling through rows does not stop every thread passed on the way. */
 #define TOP_STACK_SETTLE_S 0.15
