@@ -3,6 +3,7 @@
 #include "../xmalloc.h"
 #include "locks_decode.h"
 #include "locks_graph.h"
+#include "locks_rlock.h"
 #include "ptrace.h"
 #include "stacks.h"
 #include "syscall_names.h"
@@ -216,6 +217,49 @@ locks_hint(const struct dump_report *d, int tid)
 	return t != NULL ? locks_hint_from_stack(t->frames, t->nframes) : LOCKS_HINT_NONE;
 }
 
+/* The owners of the RLocks the Python lock waits of r are for, in one pass
+ * over the process's memory (probes/locks_rlock). A wait shown as a Lock's
+ * (a build that hides rlock_acquire's name) whose lock turns out to be an
+ * RLock's becomes an RLock wait. */
+static void
+locks_find_rlock_owners(const struct procfs *fs, struct locks_report *r, const int *live,
+                        size_t nlive)
+{
+	uint64_t *futexes = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*futexes));
+	size_t *which = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*which));
+	int *owners = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owners));
+	char path[64], *maps;
+	size_t n = 0;
+	ssize_t len;
+
+	for (size_t i = 0; i < r->nwaits; i++) {
+		const struct lock_wait *w = &r->waits[i];
+
+		if ((w->detail == LOCK_DETAIL_PYTHON_RLOCK ||
+		     w->detail == LOCK_DETAIL_PYTHON_LOCK) &&
+		    w->owner == 0 && w->futex != 0) {
+			which[n] = i;
+			futexes[n++] = w->futex;
+		}
+	}
+	snprintf(path, sizeof(path), "%d/maps", r->pid);
+	if (n > 0 && (len = procfs_read_all(fs, path, &maps)) >= 0) {
+		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, live, nlive, owners);
+		free(maps);
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct lock_wait *w = &r->waits[which[k]];
+
+		if (owners[k] == 0)
+			continue;
+		w->detail = LOCK_DETAIL_PYTHON_RLOCK;
+		w->owner = w->claimed_owner = owners[k];
+	}
+	free(futexes);
+	free(which);
+	free(owners);
+}
+
 static void
 locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c,
                const struct dump_report *d, const int *live, size_t nlive, struct lock_wait *w)
@@ -316,10 +360,13 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 	}
 	if (err == 0)
 		locks_keep_lasting(fs, pid, tids, cands, r);
+	for (size_t i = 0; err == 0 && i < r->nwaits; i++)
+		locks_classify(fs, pid, &cands[i], r->stacks, all, (size_t)nall, &r->waits[i]);
+	if (err == 0)
+		locks_find_rlock_owners(fs, r, all, (size_t)nall);
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++) {
 		struct thread_stack owner = {0};
 
-		locks_classify(fs, pid, &cands[i], r->stacks, all, (size_t)nall, &r->waits[i]);
 		owner.tid = r->waits[i].owner;
 		if (owner.tid > 0) {
 			stacks_read_thread(fs, pid, &owner);

@@ -1,9 +1,11 @@
 """locks of a CPython process, for one interpreter (argv[1]: "3.11", or
 "system" for /usr/bin/python3): a thread waiting for a threading.Lock
 another holds is reported as a Python lock (which has no owner), one
-waiting for an RLock as an RLock (a Lock on 2.7, where RLock is written in
-Python), with their threading names; a busy thread waits for the GIL that
-the main thread keeps while it sleeps in a C call."""
+waiting for an RLock as an RLock held by its owner (a Lock on 2.7, where
+RLock is written in Python, without one), with their threading names; two
+threads each holding the RLock the other wants are a deadlock (3.x); a busy
+thread waits for the GIL that the main thread keeps while it sleeps in a C
+call."""
 
 import os
 import subprocess
@@ -44,9 +46,26 @@ def check_locks(python):
     rlock = waits.get("py-rlock-wait")
     check(rlock is not None and rlock["kind"] == "mutex" and
           rlock["detail"] in ("python-rlock", "python-lock"), f"py-rlock-wait: {rlock}")
+    if rlock["detail"] == "python-rlock":  # 3.x: the owner, from the RLock object
+        holder = tids_by_name(proc.pid)["py-holder"]
+        check(rlock["owner_tid"] == holder, f"RLock owner {rlock['owner_tid']}, not {holder}")
     check(doc["deadlocks"] == [], f"deadlocks {doc['deadlocks']}")
     code, out, err = stacktop("locks", "-p", proc.pid)
     check(code == 0 and "threading.Lock" in out.decode(), f"text: {code} {out} {err}")
+    proc.kill()
+
+
+def check_rlock_deadlock(python):
+    """Two threads, each holding the RLock the other wants (3.x, whose RLock
+    records its owner): one deadlock of exactly those two."""
+    proc = start_script(python, "deadlock")
+    tids = tids_by_name(proc.pid)
+    doc = stacktop_json("locks", "-p", proc.pid)
+    want = sorted([tids["py-rl-a"], tids["py-rl-b"]])
+    check([sorted(d["tids"]) for d in doc["deadlocks"]] == [want],
+          f"deadlocks {doc['deadlocks']}, want one of {want}")
+    code, out, err = stacktop("locks", "-p", proc.pid)
+    check(code == 0 and "Found one deadlock" in out.decode(), f"text: {code} {out} {err}")
     proc.kill()
 
 
@@ -81,6 +100,8 @@ def check_gil(python):
 def test():
     python = python_interpreter(WANT)
     check_locks(python)
+    if WANT != "2.7":
+        check_rlock_deadlock(python)
     check_gil(python)
 
 

@@ -1,9 +1,12 @@
 /* The lock decoder on made-up memory (glibc's layouts, as a live target
- * would hold them), the stack hints, and the wait-for graph's cycles. */
+ * would hold them), the stack hints, the wait-for graph's cycles, and the
+ * RLock owner's fields and TID. */
 #include "check.h"
 #include "probes/locks_decode.h"
 #include "probes/locks_graph.h"
+#include "probes/locks_rlock.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +256,40 @@ test_cycles(void)
 	CHECK(locks_graph_cycles(NULL, NULL, 0, &c) == 0 && c == NULL);
 }
 
+/* A fake struct pthread for the RLock owner: the TID among its ints. */
+static unsigned char fake_pthread[2048];
+
+static int
+fake_pthread_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	(void)arg;
+	if (addr != 0x7f0000000000u || len > sizeof(fake_pthread))
+		return -EFAULT;
+	memcpy(buf, fake_pthread, len);
+	return 0;
+}
+
+static void
+test_rlock(void)
+{
+	const uint64_t held[4] = {0x55550000u, 0x55551000u, 0x7f0000000000u, 2};
+	const uint64_t free_lock[4] = {0x55550000u, 0x55551000u, 0, 0};
+	struct python_memory mem = {fake_pthread_read, NULL};
+	const int tids[] = {100, 4242, 4243};
+	int tid = 4242;
+
+	CHECK(locks_rlock_fields_match(held));
+	CHECK(!locks_rlock_fields_match(free_lock)); /* no owner: not held */
+	memset(fake_pthread, 0, sizeof(fake_pthread));
+	memcpy(fake_pthread + 720, &tid, sizeof(tid)); /* glibc 2.36's offset, say */
+	CHECK(locks_rlock_tid_of_ident(&mem, 0x7f0000000000u, tids, 3) == 4242);
+	CHECK(locks_rlock_tid_of_ident(&mem, 0x7f0000001000u, tids, 3) == 0); /* unreadable */
+	/* Two different live TIDs in it: no way to tell, so no owner. */
+	tid = 4243;
+	memcpy(fake_pthread + 1000, &tid, sizeof(tid));
+	CHECK(locks_rlock_tid_of_ident(&mem, 0x7f0000000000u, tids, 3) == 0);
+}
+
 int
 main(void)
 {
@@ -263,6 +300,7 @@ main(void)
 	test_window_bounds();
 	test_hints();
 	test_cycles();
+	test_rlock();
 	printf("locks: %d checks, %d failed\n", check_count, check_failures);
 	return check_failures != 0;
 }

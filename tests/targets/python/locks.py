@@ -9,7 +9,9 @@ Threads (their OS names set with prctl, so /proc shows them):
                    in a C call that keeps the GIL (ctypes.PyDLL), as a C
                    extension that forgets to release it, so that py-gil-wait
                    waits for the GIL for good
-Prints "ready PID" once both waiters wait in futex()."""
+  py-rl-a, py-rl-b (with argument "deadlock") each holds one RLock and waits
+                   for the other's: a deadlock
+Prints "ready PID" once the waiters wait in futex()."""
 import ctypes
 import ctypes.util
 import os
@@ -55,6 +57,18 @@ def rlock_waiter():
     rlock.acquire()
 
 
+rlock_a = threading.RLock()
+rlock_b = threading.RLock()
+both_hold = threading.Barrier(2) if hasattr(threading, "Barrier") else None
+
+
+def rlock_abba(name, first, second):
+    name_this_thread(name)
+    first.acquire()
+    both_hold.wait()
+    second.acquire()
+
+
 def spin(name):
     name_this_thread(name)
     x = 0
@@ -74,15 +88,20 @@ def main():
     threads = [(holder, (), "holder"), (lock_waiter, (), "lock-waiter"),
                (rlock_waiter, (), "rlock-waiter")]
     args = sys.argv[1:] == ["gil"]
+    deadlock = sys.argv[1:] == ["deadlock"]
     if args:
         threads += [(spin, ("py-gil-wait",), "gil-waiter")]
+    if deadlock:
+        threads += [(rlock_abba, ("py-rl-a", rlock_a, rlock_b), "rl-a"),
+                    (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b")]
     for target, args, name in threads:
         t = threading.Thread(target=target, args=args, name=name)
         t.daemon = True
         t.start()
     for _ in range(1000):
         named = "py-gil-wait" in tids or not args
-        if named and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
+        stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b"))
+        if named and stuck and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
             break
         time.sleep(0.01)
     sys.stdout.write("ready %d\n" % os.getpid())
