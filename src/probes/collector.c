@@ -19,6 +19,20 @@
 /* fds kept free for everything else (files read on demand, the terminal). */
 #define COLLECTOR_FD_RESERVE 128
 
+/* A thread that did not run in this many samples in a row is not read again
+ * (no taskstats query, no stat read: most of a sample's cost on a process
+ * with thousands of idle threads) while its process's own CPU, which every
+ * sample reads, is explained by the threads that were read. When it is not
+ * (a skipped thread ran, or one was born or died), the skipped threads of
+ * that process are read at once, in the same sample. Every thread is read
+ * at least every COLLECTOR_FULL_EVERY samples regardless. A one-shot report
+ * (two samples) always reads every thread. */
+#define COLLECTOR_IDLE_SAMPLES 2
+#define COLLECTOR_FULL_EVERY   10
+/* CPU a process's stat may differ from the sum of its threads' by rounding
+ * alone: its utime and stime are in clock ticks, each off by up to one. */
+#define COLLECTOR_SLACK_TICKS 4
+
 struct uid_name {
 	int64_t uid;
 	char name[33];
@@ -248,6 +262,53 @@ collector_list_threads(struct collector *c, struct task *proc)
 	return taskfd;
 }
 
+/* A task's state before a read, to tell what it ran since. */
+struct task_before {
+	uint32_t seen;
+	uint64_t identity;
+	uint64_t cpu_us;
+};
+
+static uint64_t counters_cpu_us(const struct task_counters *k);
+
+static struct task_before
+task_before(const struct task *task)
+{
+	return (struct task_before){task->seen, task->identity, counters_cpu_us(&task->cur)};
+}
+
+/* After a thread was read: whether it stays idle, and its share of its
+ * process's CPU in this sample. A thread seen for the first time counts
+ * all it used: it was most likely born since the previous sample. */
+static void
+collector_note_thread(struct collector *c, struct task *task, const struct task_before *b)
+{
+	uint64_t now = counters_cpu_us(&task->cur);
+	bool known = b->seen != 0 && b->identity == task->identity && now >= b->cpu_us;
+	uint64_t ran = known ? now - b->cpu_us : now;
+	struct task *proc = task_table_find(&c->procs, task->pid);
+
+	task->idle_samples = known && ran == 0 ? task->idle_samples + 1 : 0;
+	if (proc != NULL)
+		proc->threads_ran_us += ran;
+}
+
+/* Whether thread tid of proc may be skipped in this sample (see
+ * COLLECTOR_IDLE_SAMPLES); marks it seen and skipped when so. */
+static bool
+collector_skip_idle(struct collector *c, struct task *proc, int tid)
+{
+	struct task *task;
+
+	if (proc->full_gen == c->gen || (task = task_table_find(&c->tasks, tid)) == NULL ||
+	    task->idle_samples < COLLECTOR_IDLE_SAMPLES)
+		return false;
+	task->seen = c->gen;
+	task->skipped_gen = c->gen;
+	proc->skipped++;
+	return true;
+}
+
 /* Reads (stat path) or queues (taskstats) the threads in proc->tids; dirfd is
  * their task directory, or -1 to open them from the root. Returns how many
  * stat reads failed because the thread is gone. */
@@ -260,8 +321,12 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 
 	for (size_t i = 0; i < proc->ntids; i++) {
 		int tid = proc->tids[i];
+		struct task *task;
+		struct task_before b;
 		int err;
 
+		if (collector_skip_idle(c, proc, tid))
+			continue;
 		if (c->taskstats != NULL) {
 			collector_queue_thread(c, tid, pid);
 			continue;
@@ -271,8 +336,12 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 		else
 			snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
 		/* task_table_get may move other threads, never the processes. */
-		err = collector_read_stat(c, task_table_get(&c->tasks, tid, pid),
-		                          dirfd >= 0 ? dirfd : procfs_root_fd(c->fs), path);
+		task = task_table_get(&c->tasks, tid, pid);
+		b = task_before(task);
+		err =
+		    collector_read_stat(c, task, dirfd >= 0 ? dirfd : procfs_root_fd(c->fs), path);
+		if (err == 0)
+			collector_note_thread(c, task, &b);
 		if (procfs_is_gone(err))
 			gone++;
 	}
@@ -301,9 +370,12 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 		struct task *task;
 		bool same;
 
+		struct task_before b;
+
 		if (!a->ok)
 			continue; /* gone since the listing */
 		task = task_table_get(&c->tasks, c->pending_tids[i], c->pending_pids[i]);
+		b = task_before(task);
 		/* taskstats has no exact start time (its btime jitters by a second),
 		 * so a reused id shows as a start a few seconds off or as counters
 		 * that went backwards. */
@@ -321,6 +393,7 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 		    .ctxsw_involuntary = (int64_t)(a->ctxsw_involuntary & INT64_MAX),
 		    .delay_ns = (int64_t)(a->delay_ns & INT64_MAX),
 		};
+		collector_note_thread(c, task, &b);
 	}
 }
 
@@ -371,12 +444,25 @@ collector_sample_process(struct collector *c, int pid)
 {
 	char path[64];
 	struct task *proc = task_table_get(&c->procs, pid, pid);
+	struct task_before b = task_before(proc);
 	int err;
 
 	snprintf(path, sizeof(path), "%d/stat", pid);
 	err = collector_read_stat(c, proc, procfs_root_fd(c->fs), path);
 	if (err != 0)
 		return err;
+	proc->ran_us =
+	    b.seen != 0 && b.identity == proc->identity && counters_cpu_us(&proc->cur) >= b.cpu_us
+	        ? (int64_t)(counters_cpu_us(&proc->cur) - b.cpu_us)
+	        : -1;
+	proc->threads_ran_us = 0;
+	proc->skipped = 0;
+	/* Every thread is read: the first time, now and then, and whenever the
+	 * process's CPU is not known to check the skipped ones against. */
+	if (proc->ran_us < 0 || c->gen - proc->full_gen >= COLLECTOR_FULL_EVERY) {
+		proc->full_gen = c->gen;
+		proc->unexplained_us = 0;
+	}
 	/* Listing /proc/PID/task costs about a microsecond a thread; skip it when
 	 * the threads cannot have changed: the kernel counts as many as we know,
 	 * and none of those is gone (a birth raises the count unless a death hides
@@ -441,6 +527,52 @@ collector_sample_processes(struct collector *c)
 	return ret;
 }
 
+/* Reads now the threads skipped as idle in this sample, of each process
+ * whose CPU the threads read do not explain. Returns 0, or -errno when the
+ * taskstats socket failed. */
+static int
+collector_read_skipped(struct collector *c)
+{
+	int64_t slack = (int64_t)ticks_to_us(COLLECTOR_SLACK_TICKS, c->hz);
+	size_t first = c->npending;
+	int err = 0;
+
+	for (size_t i = 0; i < c->procs.n; i++) {
+		struct task *proc = &c->procs.v[i];
+		char path[64];
+
+		if (proc->seen != c->gen || proc->skipped == 0) {
+			proc->unexplained_us = 0;
+			continue;
+		}
+		proc->unexplained_us += proc->ran_us - (int64_t)proc->threads_ran_us;
+		if (proc->unexplained_us <= slack)
+			continue;
+		proc->unexplained_us = 0;
+		proc->full_gen = c->gen;
+		for (size_t k = 0; k < proc->ntids; k++) {
+			struct task *task = task_table_find(&c->tasks, proc->tids[k]);
+			struct task_before b;
+
+			if (task == NULL || task->skipped_gen != c->gen)
+				continue;
+			task->idle_samples = 0;
+			if (c->taskstats != NULL) {
+				collector_queue_thread(c, task->id, proc->id);
+				continue;
+			}
+			snprintf(path, sizeof(path), "%d/task/%d/stat", proc->id, task->id);
+			b = task_before(task);
+			if (collector_read_stat(c, task, procfs_root_fd(c->fs), path) == 0)
+				collector_note_thread(c, task, &b);
+		}
+	}
+	if (c->taskstats != NULL && c->npending > first &&
+	    (err = collector_query_taskstats(c, first)) == 0)
+		collector_apply_taskstats(c, first, c->npending);
+	return err;
+}
+
 int
 collector_sample(struct collector *c)
 {
@@ -450,12 +582,15 @@ collector_sample(struct collector *c)
 	if (++c->gen == 0)
 		c->gen = 1; /* 0 marks a task never seen */
 	ret = collector_sample_processes(c);
-	if (c->taskstats != NULL && collector_read_taskstats(c) != 0) {
+	if (c->taskstats != NULL &&
+	    (collector_read_taskstats(c) != 0 || collector_read_skipped(c) != 0)) {
 		/* The socket broke: read this sample again the /proc way. */
 		taskstats_free(c->taskstats);
 		c->taskstats = NULL;
 		ret = collector_sample_processes(c);
 	}
+	if (c->taskstats == NULL)
+		(void)collector_read_skipped(c);
 	/* Only the first line is parsed; the buffer need not hold the rest. */
 	if (procfs_read(c->fs, "stat", buf, sizeof(buf)) >= 0)
 		(void)procfs_parse_cpu_times(buf, strlen(buf), &c->cpu);
@@ -692,8 +827,9 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 
 	row->tid = task->id;
 	row->state = task->has_stat ? task->st.state : '?';
-	if (!task->has_stat) {
-		/* taskstats has no state: read it for the rows we show. */
+	if (!task->has_stat || task->skipped_gen == c->gen) {
+		/* taskstats has no state, and a thread skipped as idle has an
+		 * old one: read it for the rows we show. */
 		struct procfs_stat st;
 
 		snprintf(path, sizeof(path), "%d/task/%d/stat", task->pid, task->id);

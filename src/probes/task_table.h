@@ -33,6 +33,19 @@ struct task {
 	bool has_base;
 	uint64_t last_us; /* CPU in the last completed interval */
 	bool watched;     /* read the slower counters at both ends (stat mode) */
+	/* Threads: the samples in a row in which it did not run, and the last
+	 * sample that skipped it as idle (collector.c says when). */
+	uint32_t idle_samples;
+	uint32_t skipped_gen;
+	/* Processes: the CPU it used since the previous sample (-1: unknown),
+	 * what the threads read in this sample used, how many were skipped,
+	 * the CPU the read threads left unexplained so far, and the last
+	 * sample that read every thread. */
+	int64_t ran_us;
+	uint64_t threads_ran_us;
+	size_t skipped;
+	int64_t unexplained_us;
+	uint32_t full_gen;
 	/* Processes only: their threads alive at the latest sample (owned), and
 	 * the sample in which /proc/PID/task was last listed. */
 	int *tids;

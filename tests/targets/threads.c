@@ -1,8 +1,10 @@
 /* A process with known threads: one hot thread spinning in a known function,
  * idle threads waiting on a condition variable, and one thread blocked in
- * read() on a pipe nobody writes to.
+ * read() on a pipe nobody writes to; optionally one more, st-late, that
+ * sleeps LATE_SECONDS and then spins too.
  *
- * usage: threads [IDLE_THREADS]   (default 8; the benchmark uses 5000) */
+ * usage: threads [IDLE_THREADS [LATE_SECONDS]]   (default 8 idle threads, no
+ *        late one; the benchmark uses 5000) */
 #include "target.h"
 
 #include <pthread.h>
@@ -25,6 +27,17 @@ hot_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "st-hot");
+	spin_forever();
+	return NULL;
+}
+
+static void *
+late_main(void *arg)
+{
+	int seconds = *(int *)arg;
+
+	pthread_setname_np(pthread_self(), "st-late");
+	sleep((unsigned)seconds);
 	spin_forever();
 	return NULL;
 }
@@ -62,6 +75,7 @@ int
 main(int argc, char **argv)
 {
 	int nidle = argc > 1 ? atoi(argv[1]) : 8;
+	static int late_seconds;
 	static int fds[2];
 	pthread_attr_t attr;
 	pthread_t t;
@@ -84,6 +98,10 @@ main(int argc, char **argv)
 	}
 	pthread_create(&t, &attr, reader_main, fds);
 	pthread_create(&t, &attr, hot_main, NULL);
+	if (argc > 2) {
+		late_seconds = atoi(argv[2]);
+		pthread_create(&t, &attr, late_main, &late_seconds);
+	}
 	target_ready();
 	for (;;)
 		pause();
