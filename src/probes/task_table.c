@@ -27,9 +27,9 @@ task_table_reindex(struct task_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		size_t s = task_hash(t->v[i].id, t->index_cap);
 
-		while (t->index[s] != 0)
+		while (t->index[s].pos != 0)
 			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (uint32_t)i + 1;
+		t->index[s] = (struct task_slot){t->v[i].id, (uint32_t)i + 1};
 	}
 }
 
@@ -38,13 +38,10 @@ task_table_find(const struct task_table *t, int id)
 {
 	if (t->index_cap == 0)
 		return NULL;
-	for (size_t s = task_hash(id, t->index_cap); t->index[s] != 0;
-	     s = (s + 1) & (t->index_cap - 1)) {
-		struct task *task = &t->v[t->index[s] - 1];
-
-		if (task->id == id)
-			return task;
-	}
+	for (size_t s = task_hash(id, t->index_cap); t->index[s].pos != 0;
+	     s = (s + 1) & (t->index_cap - 1))
+		if (t->index[s].id == id)
+			return &t->v[t->index[s].pos - 1];
 	return NULL;
 }
 
@@ -70,9 +67,9 @@ task_table_get(struct task_table *t, int id, int pid)
 	} else {
 		size_t s = task_hash(id, t->index_cap);
 
-		while (t->index[s] != 0)
+		while (t->index[s].pos != 0)
 			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (uint32_t)t->n;
+		t->index[s] = (struct task_slot){id, (uint32_t)t->n};
 	}
 	return task;
 }

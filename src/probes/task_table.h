@@ -53,10 +53,17 @@ struct task {
 	uint32_t listed;
 };
 
+struct task_slot {
+	int id;
+	uint32_t pos; /* array position + 1; 0 is empty */
+};
+
 struct task_table {
 	struct task *v;
 	size_t n, cap;
-	uint32_t *index; /* slot -> array position + 1; 0 is empty */
+	/* slot -> the task's id and its array position + 1 (0: empty): a
+	 * probe compares ids here, without touching the tasks themselves. */
+	struct task_slot *index;
 	size_t index_cap;
 };
 
