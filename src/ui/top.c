@@ -706,13 +706,14 @@ top_run(const struct top_opts *o)
 		return rc;
 	}
 	collector_set_baseline(top.collector);
+	/* The terminal is set up during the first interval, not before it. */
+	top.next_sample = clock_monotonic_s() + TOP_FIRST_INTERVAL_S;
 	if (terminal_open() != 0) {
 		fprintf(stderr, "stacktop: cannot drive this terminal (TERM=%s)\n",
 		        getenv("TERM") ? getenv("TERM") : "");
 		top_free(&top);
 		return EXIT_TARGET;
 	}
-	top.next_sample = clock_monotonic_s() + TOP_FIRST_INTERVAL_S;
 	while (!top.quit && !terminal_quit_requested()) {
 		int key = top_wait_key(&top);
 		double now = clock_monotonic_s();
