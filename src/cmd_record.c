@@ -173,6 +173,13 @@ record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 	while (!record_interrupted) {
 		err = sampler_round(s, p);
 		p->duration_s = clock_monotonic_s() - start;
+		/* Refused after rounds that were allowed: another tracer (a
+		 * debugger, another stacktop) holds the threads for a moment. One
+		 * round lost, not the profile. */
+		if (err == -EPERM && p->stops > 0) {
+			p->errors++;
+			err = 0;
+		}
 		if (err != 0)
 			break;
 		next += period;

@@ -64,6 +64,20 @@ def start_target(name, *args, timeout=10):
     return proc
 
 
+def start_python(python, script, *args, timeout=30):
+    """Starts tests/targets/python/SCRIPT on the interpreter python and waits
+    for its "ready PID" line; killed like the other targets."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
+                        script)
+    proc = subprocess.Popen([python, path, *map(str, args)], stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    _children.append(proc)
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline().decode() if ready else ""
+    check(line.startswith("ready "), f"{python} {script} did not start: {line!r}")
+    return proc
+
+
 def stop_targets():
     for proc in _children:
         if proc.poll() is None:

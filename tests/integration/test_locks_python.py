@@ -8,24 +8,11 @@ thread waits for the GIL that the main thread keeps while it sleeps in a C
 call."""
 
 import os
-import subprocess
 import sys
 
-import harness
-from harness import check, python_interpreter, run, stacktop, stacktop_json
+from harness import check, python_interpreter, run, stacktop, stacktop_json, start_python
 
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
-                      "locks.py")
 WANT = sys.argv[1]
-
-
-def start_script(python, *args):
-    proc = subprocess.Popen([python, SCRIPT, *args], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
-    harness._children.append(proc)
-    line = proc.stdout.readline().decode()
-    check(line.startswith("ready "), f"{python} {SCRIPT} did not start: {line!r}")
-    return proc
 
 
 def tids_by_name(pid):
@@ -34,7 +21,7 @@ def tids_by_name(pid):
 
 
 def check_locks(python):
-    proc = start_script(python)
+    proc = start_python(python, "locks.py")
     doc = stacktop_json("locks", "-p", proc.pid)
     check(doc["python"] is not None, f"not seen as Python: {doc['python']}")
     waits = {w["name"]: w for w in doc["waits"]}
@@ -58,7 +45,7 @@ def check_locks(python):
 def check_rlock_deadlock(python):
     """Two threads, each holding the RLock the other wants (3.x, whose RLock
     records its owner): one deadlock of exactly those two."""
-    proc = start_script(python, "deadlock")
+    proc = start_python(python, "locks.py", "deadlock")
     tids = tids_by_name(proc.pid)
     doc = stacktop_json("locks", "-p", proc.pid)
     want = sorted([tids["py-rl-a"], tids["py-rl-b"]])
@@ -72,7 +59,7 @@ def check_rlock_deadlock(python):
 def check_gil(python):
     """The main thread sleeps in a C call that keeps the GIL: the busy
     thread waits for the GIL, held by the main thread."""
-    proc = start_script(python, "gil")
+    proc = start_python(python, "locks.py", "gil")
     seen = []
     for attempt in range(30):
         doc = stacktop_json("locks", "-p", proc.pid)

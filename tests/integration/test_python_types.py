@@ -10,22 +10,11 @@ import subprocess
 import sys
 
 import harness
-from harness import check, fail, python_interpreter, run, stacktop, stacktop_json
+from harness import check, fail, python_interpreter, run, stacktop, stacktop_json, start_python
 
-OBJECTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
-                       "objects.py")
 WANT = sys.argv[1]
 CLASS = "StacktopLeakyWidget"
 COUNT = 50000
-
-
-def start_objects(python, *args):
-    proc = subprocess.Popen([python, OBJECTS, *map(str, args)], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
-    harness._children.append(proc)
-    line = proc.stdout.readline().decode()
-    check(line.startswith("ready "), f"{python} {OBJECTS} did not start: {line!r}")
-    return proc
 
 
 def check_running(pid):
@@ -76,7 +65,7 @@ def test():
         fail(f"{python} is {version}, not {WANT}")
     minor = tuple(int(x) for x in version.split("."))
 
-    plain = start_objects(python, COUNT)
+    plain = start_python(python, "objects.py", COUNT)
     doc = stacktop_json("mem", "-p", plain.pid, "-d", 0.2, "--python-types")
     check(doc["schema"] == "stacktop.mem/1" and doc["pid"] == plain.pid, "schema and pid")
     py = doc["python"]
@@ -101,7 +90,7 @@ def test():
 
     # Cycles kept in gc.garbage, and (3.7+) the instances frozen: they are in
     # the permanent generation, which the walk includes.
-    kept = start_objects(python, COUNT, "--garbage", "--freeze")
+    kept = start_python(python, "objects.py", COUNT, "--garbage", "--freeze")
     py = stacktop_json("mem", "-p", kept.pid, "-d", 0.2, "--python-types")["python"]
     check_contract(py, version)
     check_widgets(py, "frozen")

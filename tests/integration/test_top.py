@@ -4,10 +4,8 @@ filtering, the process limit, the memory and full-stack pages; a resize to
 60x20; q leaves no process behind and the terminal as it was."""
 
 import os
-import subprocess
 
-import harness
-from harness import check, python_interpreter, run, start_target, stacktop
+from harness import check, python_interpreter, run, start_python, start_target, stacktop
 from tui import Terminal, stack_pane, table
 
 
@@ -119,23 +117,11 @@ def test():
         term.close()
 
 
-def start_python(script, *args):
-    """A tests/targets/python script on the system python3, ready."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
-                        script)
-    proc = subprocess.Popen([python_interpreter("system"), path, *map(str, args)],
-                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    harness._children.append(proc)
-    line = proc.stdout.readline().decode()
-    check(line.startswith("ready "), f"{script} did not start: {line!r}")
-    return proc
-
-
 def test_python():
     """A Python process: the pane merges its Python frames (function, file
     and line), and the memory page shows its objects by type."""
-    app = start_python("app.py")
-    objects = start_python("objects.py", 200000)  # the larger RSS by far
+    app = start_python(python_interpreter("system"), "app.py")
+    objects = start_python(python_interpreter("system"), "objects.py", 200000)  # the larger RSS by far
     term = Terminal(f"{os.environ['STACKTOP']} -p {app.pid},{objects.pid} -d 0.5")
     try:
         term.wait_for(lambda l: first_row_is(l, "py-spinner")
