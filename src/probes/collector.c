@@ -361,6 +361,40 @@ collector_relist_threads(struct collector *c, struct task *proc)
 	return 0;
 }
 
+/* A thread's CPU time from taskstats: its exact time on a CPU when delay
+ * accounting gives it, else the sum of its user and system time, which the
+ * kernel counts in clock ticks (4 ms here): too coarse for the first
+ * screen's 10 ms interval, or to tell which thread ran in a short one. */
+static uint64_t
+collector_cpu_total_us(const struct taskstats_sample *a)
+{
+	return a->run_ns > 0 ? a->run_ns / 1000 : a->user_us + a->sys_us;
+}
+
+/* Splits the exact total into user and system time in the proportion of
+ * the tick counts (as the kernel does for /proc/PID/stat), keeping each no
+ * smaller than at the previous read (prev, NULL for a new thread) so that
+ * no part of the time goes backwards. */
+static void
+collector_split_cpu(const struct taskstats_sample *a, const struct task_counters *prev,
+                    uint64_t *user_us, uint64_t *sys_us)
+{
+	uint64_t total = collector_cpu_total_us(a), ticks = a->user_us + a->sys_us;
+	uint64_t user =
+	    ticks > 0 ? (uint64_t)((double)total * (double)a->user_us / (double)ticks) : total;
+
+	if (prev != NULL) {
+		if (user < prev->user_us)
+			user = prev->user_us;
+		if (total - (user < total ? user : total) < prev->sys_us)
+			user = total >= prev->sys_us ? total - prev->sys_us : prev->user_us;
+	}
+	if (user > total)
+		user = total;
+	*user_us = user;
+	*sys_us = total - user;
+}
+
 /* Applies the taskstats answers for the queued threads [from, to). */
 static void
 collector_apply_taskstats(struct collector *c, size_t from, size_t to)
@@ -368,6 +402,7 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 	for (size_t i = from; i < to; i++) {
 		const struct taskstats_sample *a = &c->answers[i];
 		struct task *task;
+		uint64_t user_us, sys_us;
 		bool same;
 
 		struct task_before b;
@@ -380,15 +415,16 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 		 * so a reused id shows as a start a few seconds off or as counters
 		 * that went backwards. */
 		same = a->btime_s + 2 >= task->identity && a->btime_s <= task->identity + 2 &&
-		       a->user_us >= task->cur.user_us && a->sys_us >= task->cur.sys_us;
+		       collector_cpu_total_us(a) >= counters_cpu_us(&task->cur);
 		collector_see(c, task, a->btime_s, same);
 		if (!task->has_base)
 			task->born_after_base = a->btime_s + 1 >= c->base_real_s;
 		memcpy(task->st.comm, a->comm, sizeof(a->comm));
 		task->has_stat = false;
+		collector_split_cpu(a, same ? &task->cur : NULL, &user_us, &sys_us);
 		task->cur = (struct task_counters){
-		    .user_us = a->user_us,
-		    .sys_us = a->sys_us,
+		    .user_us = user_us,
+		    .sys_us = sys_us,
 		    .ctxsw_voluntary = (int64_t)(a->ctxsw_voluntary & INT64_MAX),
 		    .ctxsw_involuntary = (int64_t)(a->ctxsw_involuntary & INT64_MAX),
 		    .delay_ns = (int64_t)(a->delay_ns & INT64_MAX),
@@ -677,6 +713,21 @@ task_cpu(const struct collector *c, const struct task *task, double *total, doub
 	*total = *user + *sys;
 }
 
+/* A thread runs on one CPU at most. Its counters and the interval are read
+ * at slightly different moments, so over a short interval a busy thread can
+ * measure a little more: shown as 100%, user and system in proportion. */
+static void
+thread_cpu(const struct collector *c, const struct task *task, double *total, double *user,
+           double *sys)
+{
+	task_cpu(c, task, total, user, sys);
+	if (*total > 100.0) {
+		*user *= 100.0 / *total;
+		*sys *= 100.0 / *total;
+		*total = 100.0;
+	}
+}
+
 static double
 task_cpu_total(const struct collector *c, const struct task *task)
 {
@@ -840,7 +891,7 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 		}
 	}
 	memcpy(row->name, task->st.comm, sizeof(row->name));
-	task_cpu(c, task, &row->cpu_pct, &row->user_pct, &row->sys_pct);
+	thread_cpu(c, task, &row->cpu_pct, &row->user_pct, &row->sys_pct);
 
 	snprintf(path, sizeof(path), "%d/task/%d/syscall", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
@@ -991,7 +1042,10 @@ collector_brief(const struct collector *c, const struct task *task, const struct
 	b->kernel = (proc->st.flags & PROCFS_PF_KTHREAD) != 0;
 	memcpy(b->name, task->st.comm, sizeof(b->name));
 	memcpy(b->comm, proc->st.comm, sizeof(b->comm));
-	task_cpu(c, task, &b->cpu_pct, &b->user_pct, &b->sys_pct);
+	if (task != proc)
+		thread_cpu(c, task, &b->cpu_pct, &b->user_pct, &b->sys_pct);
+	else
+		task_cpu(c, task, &b->cpu_pct, &b->user_pct, &b->sys_pct);
 	b->cpu_time_us = counters_cpu_us(&task->cur);
 	b->rss_kib = proc->st.rss_pages < 0 ? -1 : proc->st.rss_pages * c->page_kib;
 	b->nthreads = proc->st.num_threads;

@@ -94,6 +94,7 @@ taskstats_fill(const struct taskstats *ts, size_t len, struct taskstats_sample *
 	out->ctxsw_voluntary = copy.nvcsw;
 	out->ctxsw_involuntary = copy.nivcsw;
 	out->delay_ns = copy.cpu_delay_total;
+	out->run_ns = copy.cpu_run_real_total;
 	out->btime_s = copy.ac_btime;
 	memcpy(out->comm, copy.ac_comm, sizeof(copy.ac_comm) < 32 ? sizeof(copy.ac_comm) : 32);
 	out->comm[32] = '\0';

@@ -16,9 +16,10 @@ struct taskstats_client;
 
 /* One thread's counters as taskstats reports them. */
 struct taskstats_sample {
-	bool ok; /* false: the task is gone, or the answer was malformed */
-	uint64_t user_us;
+	bool ok;          /* false: the task is gone, or the answer was malformed */
+	uint64_t user_us; /* counted in clock ticks: exact only over many of them */
 	uint64_t sys_us;
+	uint64_t run_ns; /* time on a CPU, exact (delay accounting); 0 unknown */
 	uint64_t ctxsw_voluntary;
 	uint64_t ctxsw_involuntary;
 	uint64_t delay_ns; /* time spent waiting on a run queue */

@@ -705,8 +705,8 @@ top_run(const struct top_opts *o)
 		top_free(&top);
 		return rc;
 	}
-	collector_set_baseline(top.collector);
 	/* The terminal is set up during the first interval, not before it. */
+	collector_set_baseline(top.collector);
 	top.next_sample = clock_monotonic_s() + TOP_FIRST_INTERVAL_S;
 	if (terminal_open() != 0) {
 		fprintf(stderr, "stacktop: cannot drive this terminal (TERM=%s)\n",
