@@ -87,26 +87,26 @@ def in_futex(name):
 def main():
     threads = [(holder, (), "holder"), (lock_waiter, (), "lock-waiter"),
                (rlock_waiter, (), "rlock-waiter")]
-    args = sys.argv[1:] == ["gil"]
+    gil = sys.argv[1:] == ["gil"]
     deadlock = sys.argv[1:] == ["deadlock"]
-    if args:
+    if gil:
         threads += [(spin, ("py-gil-wait",), "gil-waiter")]
     if deadlock:
         threads += [(rlock_abba, ("py-rl-a", rlock_a, rlock_b), "rl-a"),
                     (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b")]
-    for target, args, name in threads:
-        t = threading.Thread(target=target, args=args, name=name)
+    for target, target_args, name in threads:
+        t = threading.Thread(target=target, args=target_args, name=name)
         t.daemon = True
         t.start()
     for _ in range(1000):
-        named = "py-gil-wait" in tids or not args
+        named = "py-gil-wait" in tids or not gil
         stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b"))
         if named and stuck and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
             break
         time.sleep(0.01)
     sys.stdout.write("ready %d\n" % os.getpid())
     sys.stdout.flush()
-    if args:
+    if gil:
         name_this_thread("py-gil-hog")
         # PyDLL calls keep the GIL, where CDLL calls release it.
         ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6").sleep(1000)
