@@ -126,7 +126,7 @@ static const struct thread_row *
 top_detail(void *arg, const struct task_brief *b)
 {
 	struct top *top = arg;
-	int tid = top->table.threads ? b->tid : b->pid;
+	int tid = top->table.threads ? b->tid : b->pid; /* a process's main thread */
 	struct thread_row *row;
 
 	for (size_t i = 0; i < top->ndetails; i++)
@@ -242,18 +242,16 @@ top_free_briefs(struct top *top)
 }
 
 /* Tracks run delay and context switches, for the next interval, of the rows
- * on screen (the collector reads them for every thread anyway under
- * taskstats). */
+ * whose full rows were read for the screen (the collector reads them for
+ * every thread anyway under taskstats). */
 static void
-top_watch_visible(struct top *top)
+top_watch_details(struct top *top)
 {
-	size_t rows = top_screen_table_rows();
-	int *tids = xcalloc(rows ? rows : 1, sizeof(*tids));
-	size_t n = 0;
+	int *tids = xcalloc(top->ndetails ? top->ndetails : 1, sizeof(*tids));
 
-	for (size_t i = top->table.first; i < top->table.nrows && n < rows; i++)
-		tids[n++] = top->table.threads ? top->table.rows[i]->tid : top->table.rows[i]->pid;
-	collector_watch_tids(top->collector, tids, n);
+	for (size_t i = 0; i < top->ndetails; i++)
+		tids[i] = top->details[i].tid;
+	collector_watch_tids(top->collector, tids, top->ndetails);
 	free(tids);
 }
 
@@ -269,13 +267,11 @@ anon_history_clear(struct anon_history *h)
 /* The memory view's text: the mem report of the process, with the growth
  * of its RssAnon over the samples taken since the view opened. */
 static void
-top_refresh_mem(struct top *top)
+top_write_mem(FILE *out, struct top *top)
 {
 	struct anon_history *h = &top->anon;
 	struct mem_report m = {0};
-	char *text = NULL, msg[256];
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char msg[256];
 	int err = mem_read_usage(top->fs, top->page_pid, &m);
 	int64_t kib;
 
@@ -312,60 +308,63 @@ top_refresh_mem(struct top *top)
 		        cli_target_message(top->page_pid, err == -ENODATA ? -ESRCH : err, msg,
 		                           sizeof(msg)));
 	}
-	fclose(out);
-	pager_set_text(&top->pager, text);
 }
 
 /* The full-screen stack view's text: the selected thread as stacktop dump
  * prints it. */
 static void
-top_refresh_stack_page(struct top *top)
+top_write_stack(FILE *out, struct top *top)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
 	if (top->stack != NULL)
 		dump_text_write(out, top->stack);
 	else
 		fprintf(out, "(no stack: %s)\n",
 		        top->stack_note[0] ? top->stack_note : "not taken yet");
-	fclose(out);
-	pager_set_text(&top->pager, text);
 }
 
 /* The locks page's text: the process's blocked threads, what each waits
  * for and who holds it, and its deadlocks, as stacktop locks prints them;
  * taken again every interval (only blocked threads are stopped, briefly). */
 static void
-top_refresh_locks(struct top *top)
+top_write_locks(FILE *out, struct top *top)
 {
 	struct locks_report *r = NULL;
-	char *text = NULL, msg[256];
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char msg[256];
 	int err = top->page_pid == getpid() ? -EPERM : locks_take(top->fs, top->page_pid, &r);
 
 	if (err == 0)
 		locks_text_write(out, r);
 	else
 		fprintf(out, "%s\n", cli_target_message(top->page_pid, err, msg, sizeof(msg)));
-	fclose(out);
 	locks_report_free(r);
-	pager_set_text(&top->pager, text);
 }
 
 static void
+top_write_help(FILE *out, struct top *top)
+{
+	(void)top;
+	fputs(top_help, out);
+}
+
+/* Writes the page of the current mode again, with the renderer it shows. */
+static void
 top_refresh_page(struct top *top)
 {
-	if (top->mode == MODE_LOCKS)
-		top_refresh_locks(top);
-	else if (top->mode == MODE_MEM)
-		top_refresh_mem(top);
-	else if (top->mode == MODE_STACK)
-		top_refresh_stack_page(top);
-	else if (top->mode == MODE_HELP)
-		pager_set_text(&top->pager, xstrdup(top_help));
+	static void (*const writers[MODE_COUNT])(FILE *, struct top *) = {
+	    [MODE_HELP] = top_write_help,
+	    [MODE_STACK] = top_write_stack,
+	    [MODE_MEM] = top_write_mem,
+	    [MODE_LOCKS] = top_write_locks,
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (writers[top->mode] == NULL || (out = open_memstream(&text, &len)) == NULL)
+		return;
+	writers[top->mode](out, top);
+	fclose(out);
+	pager_set_text(&top->pager, text);
 }
 
 /* One refresh: sample, list, take the selected thread's stack, and start
@@ -393,14 +392,16 @@ top_sample(struct top *top)
 	 * without waiting for it, and the pane keeps the previous stack until
 	 * the new one replaces it. */
 	top->stack_due = clock_monotonic_s();
-	if (top->mode == MODE_MEM || top->mode == MODE_LOCKS || top->mode == MODE_HELP)
+	/* Pages that sample something of their own; the stack page follows the
+	 * take below. */
+	if (top->mode == MODE_MEM || top->mode == MODE_LOCKS)
 		top_refresh_page(top);
 	/* Read the rows on screen now, before the baseline moves past them. */
 	for (size_t i = top->table.first;
 	     i < top->table.nrows && i < top->table.first + top_screen_table_rows(); i++)
 		top_detail(top, top->table.rows[i]);
 	collector_set_baseline(top->collector);
-	top_watch_visible(top);
+	top_watch_details(top);
 	top->next_sample += top->interval_s;
 	if (top->next_sample < clock_monotonic_s())
 		top->next_sample = clock_monotonic_s() + top->interval_s;
@@ -725,7 +726,7 @@ top_run(const struct top_opts *o)
 				break;
 		} else if (top.stack_due > 0 && now >= top.stack_due) {
 			top_take_stack(&top);
-			if (top.mode != MODE_TABLE)
+			if (top.mode == MODE_STACK)
 				top_refresh_page(&top);
 		} else {
 			continue; /* woken early, by a signal */
