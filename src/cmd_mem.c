@@ -5,7 +5,6 @@
 #include "probes/python_types.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
-#include "xmalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -59,30 +58,21 @@ mem_option(void *ctx, int ch, const char *arg)
 static int
 mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *out)
 {
-	size_t cap = (size_t)(seconds / MEM_SAMPLE_PERIOD_S) + 4, n = 0;
-	double *t = xmalloc(cap * sizeof(*t));
-	int64_t *kib = xmalloc(cap * sizeof(*kib));
+	struct growth_series s = {0};
 	double start = clock_monotonic_s(), now = start;
-	int err = 0;
+	int64_t kib;
+	int err;
 
-	while (n < cap) {
-		err = mem_read_anon(fs, pid, &kib[n]);
-		if (err != 0)
-			break;
-		t[n++] = now - start;
+	while ((err = mem_read_anon(fs, pid, &kib)) == 0) {
+		growth_series_add(&s, now, kib);
 		if (now - start >= seconds)
 			break;
 		cli_sleep(MEM_SAMPLE_PERIOD_S);
 		now = clock_monotonic_s();
 	}
-	if (err == 0) {
-		growth_fit(t, kib, n, MEM_WINDOWS, &out->growth);
-		out->samples = n;
-		out->anon_first_kib = kib[0];
-		out->anon_last_kib = kib[n - 1];
-	}
-	free(t);
-	free(kib);
+	if (err == 0)
+		mem_report_set_growth(out, &s, MEM_WINDOWS);
+	growth_series_clear(&s);
 	/* A zombie has no memory to watch: it is as gone as an exited process. */
 	return err == -ENODATA ? -ESRCH : err;
 }

@@ -1,7 +1,11 @@
 #include "growth.h"
 
+#include "xmalloc.h"
+
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The smallest windows we cut: more would only add noise to the fit. */
 #define GROWTH_MAX_WINDOWS 64
@@ -84,4 +88,26 @@ growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, stru
 		out->verdict = GROWTH_SHRINKING;
 	else
 		out->verdict = GROWTH_STEADY;
+}
+
+void
+growth_series_add(struct growth_series *s, double now_s, int64_t kib)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->t_s = xreallocarray(s->t_s, s->cap, sizeof(*s->t_s));
+		s->kib = xreallocarray(s->kib, s->cap, sizeof(*s->kib));
+	}
+	if (s->n == 0)
+		s->start = now_s;
+	s->t_s[s->n] = now_s - s->start;
+	s->kib[s->n++] = kib;
+}
+
+void
+growth_series_clear(struct growth_series *s)
+{
+	free(s->t_s);
+	free(s->kib);
+	memset(s, 0, sizeof(*s));
 }

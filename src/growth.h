@@ -38,4 +38,19 @@ struct growth {
 void growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows,
                 struct growth *out);
 
+/* Samples (time, KiB) collected one at a time, for growth_fit. */
+struct growth_series {
+	double start; /* the first sample's time, on the caller's clock */
+	double *t_s;  /* owned: seconds since the first sample */
+	int64_t *kib; /* owned */
+	size_t n, cap;
+};
+
+/* Appends a sample taken at now_s (seconds, any clock as long as it is
+ * always the same one). */
+void growth_series_add(struct growth_series *s, double now_s, int64_t kib);
+
+/* Frees the samples and empties s. */
+void growth_series_clear(struct growth_series *s);
+
 #endif

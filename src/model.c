@@ -20,6 +20,15 @@ report_free(struct report *r)
 }
 
 void
+mem_report_set_growth(struct mem_report *m, const struct growth_series *s, size_t windows)
+{
+	growth_fit(s->t_s, s->kib, s->n, windows, &m->growth);
+	m->samples = s->n;
+	m->anon_first_kib = s->kib[0];
+	m->anon_last_kib = s->kib[s->n - 1];
+}
+
+void
 thread_row_clear(struct thread_row *t)
 {
 	free(t->wchan);

@@ -236,6 +236,10 @@ struct locks_report {
 	int stacks_err;
 };
 
+/* Sets m's growth from RssAnon samples s (at least one), fitted in
+ * `windows` windows: the fit, the sample count, the first and last values. */
+void mem_report_set_growth(struct mem_report *m, const struct growth_series *s, size_t windows);
+
 /* Frees a thread row's strings and stack (not the row). */
 void thread_row_clear(struct thread_row *t);
 

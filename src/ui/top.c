@@ -45,10 +45,7 @@ enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
 struct anon_history {
 	struct python_types *types;
 	int types_err;
-	double start;
-	double *t;
-	int64_t *kib;
-	size_t n, cap;
+	struct growth_series anon;
 };
 
 struct top {
@@ -259,8 +256,7 @@ static void
 anon_history_clear(struct anon_history *h)
 {
 	python_types_free(h->types);
-	free(h->t);
-	free(h->kib);
+	growth_series_clear(&h->anon);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -276,19 +272,8 @@ top_write_mem(FILE *out, struct top *top)
 	int64_t kib;
 
 	if (err == 0 && (err = mem_read_anon(top->fs, top->page_pid, &kib)) == 0) {
-		if (h->n == h->cap) {
-			h->cap = h->cap ? h->cap * 2 : 64;
-			h->t = xreallocarray(h->t, h->cap, sizeof(*h->t));
-			h->kib = xreallocarray(h->kib, h->cap, sizeof(*h->kib));
-		}
-		if (h->n == 0)
-			h->start = clock_monotonic_s();
-		h->t[h->n] = clock_monotonic_s() - h->start;
-		h->kib[h->n++] = kib;
-		growth_fit(h->t, h->kib, h->n, TOP_MEM_WINDOWS, &m.growth);
-		m.samples = h->n;
-		m.anon_first_kib = h->kib[0];
-		m.anon_last_kib = kib;
+		growth_series_add(&h->anon, clock_monotonic_s(), kib);
+		mem_report_set_growth(&m, &h->anon, TOP_MEM_WINDOWS);
 	}
 	m.python = h->types; /* borrowed for the write */
 	m.python_top = TOP_MEM_TYPES;
