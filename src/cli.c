@@ -88,6 +88,15 @@ cli_help(const struct cmd_entry *cmd, const char *options)
 	return 0;
 }
 
+int
+cli_sample_error(const struct procfs *fs, int gone_pid, int err)
+{
+	if (gone_pid > 0)
+		return cli_target_error(gone_pid, err);
+	fprintf(stderr, "stacktop: cannot read %s: %s\n", procfs_root(fs), strerror(-err));
+	return EXIT_TARGET;
+}
+
 char *
 cli_target_message(int pid, int err, char *buf, size_t size)
 {

@@ -83,6 +83,12 @@ int cli_help(const struct cmd_entry *cmd, const char *options);
  * the remedy where there is one; returns EXIT_TARGET. */
 int cli_target_error(int pid, int err);
 
+/* Prints one line for an error of a collector's sample (err, -errno): the
+ * requested process gone_pid is gone (when > 0), or the procfs root fs
+ * cannot be read; returns EXIT_TARGET. */
+struct procfs;
+int cli_sample_error(const struct procfs *fs, int gone_pid, int err);
+
 /* The same line without "stacktop: " and newline, written into buf (size
  * bytes) for a screen. Returns buf. */
 char *cli_target_message(int pid, int err, char *buf, size_t size);

@@ -203,13 +203,7 @@ cmd_report_exec(int argc, char **argv)
 			putchar('\n');
 		err = report_one(fs, c, &o);
 	}
-	rc = 0;
-	if (err != 0 && collector_gone_pid(c) > 0) {
-		rc = cli_target_error(collector_gone_pid(c), err);
-	} else if (err != 0) {
-		fprintf(stderr, "stacktop: cannot read %s: %s\n", procfs_root(fs), strerror(-err));
-		rc = EXIT_TARGET;
-	}
+	rc = err != 0 ? cli_sample_error(fs, collector_gone_pid(c), err) : 0;
 	collector_free(c);
 	procfs_free(fs);
 	free(o.pids);

@@ -6,15 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* "/usr/lib/x86_64-linux-gnu/libc.so.6" -> "libc.so.6" */
-static const char *
-dump_basename(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* "#3   (python)           in Worker.run (/srv/app/worker.py:42)" */
 static void
 dump_text_python_frame(FILE *out, size_t i, const struct frame_row *f)
@@ -44,12 +35,12 @@ dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 		fprintf(out, "+0x%" PRIx64, f->offset);
 		if (f->module != NULL) {
 			fputs(" (", out);
-			text_field(out, dump_basename(f->module), strlen(dump_basename(f->module)),
+			text_field(out, text_basename(f->module), strlen(text_basename(f->module)),
 			           100, 0);
 			fputc(')', out);
 		}
 	} else if (f->module != NULL) {
-		text_field(out, dump_basename(f->module), strlen(dump_basename(f->module)), 100, 0);
+		text_field(out, text_basename(f->module), strlen(text_basename(f->module)), 100, 0);
 		fprintf(out, "+0x%" PRIx64, f->offset);
 	} else {
 		fputs("??", out);

@@ -16,14 +16,13 @@ static void
 report_text_header(FILE *out, const struct report *r)
 {
 	const struct system_row *s = &r->system;
-	char when[64], a[16], b[16], c[16], d[16], e[16];
+	char when[64], up[32], a[16], b[16], c[16], d[16], e[16];
 	struct tm tm;
-	long up = isnan(s->uptime_s) ? 0 : (long)s->uptime_s;
 
 	gmtime_r(&r->taken_at.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	fprintf(out, "stacktop report %s, over %.2f s, up %ldd %02ld:%02ld\n", when, r->interval_s,
-	        up / 86400, up / 3600 % 24, up / 60 % 60);
+	fprintf(out, "stacktop report %s, over %.2f s, up %s\n", when, r->interval_s,
+	        text_uptime(up, sizeof(up), s->uptime_s));
 	fprintf(out, "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d CPUs)",
 	        text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
 	        text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),

@@ -56,6 +56,23 @@ text_pct(char *buf, size_t size, double pct)
 	return buf;
 }
 
+char *
+text_uptime(char *buf, size_t size, double seconds)
+{
+	long up = isnan(seconds) ? 0 : (long)seconds;
+
+	snprintf(buf, size, "%ldd %02ld:%02ld", up / 86400, up / 3600 % 24, up / 60 % 60);
+	return buf;
+}
+
+const char *
+text_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 char
 text_state(char state)
 {

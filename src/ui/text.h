@@ -22,6 +22,13 @@ char *text_pct(char *buf, size_t size, double pct);
 /* A task state letter from stat, or '?' when it is not a printable letter. */
 char text_state(char state);
 
+/* Formats an uptime in seconds as "3d 04:05" (days, hours, minutes);
+ * NAN counts as 0. Returns buf. */
+char *text_uptime(char *buf, size_t size, double seconds);
+
+/* The file name of a path: "libc.so.6" of "/usr/lib/x86_64-linux-gnu/libc.so.6". */
+const char *text_basename(const char *path);
+
 /* What a thread is doing: its syscall and kernel wait channel ("read",
  * "futex (futex_wait_queue)", "pipe_read"), "running", or "-". */
 void text_activity(FILE *out, const struct thread_row *t);

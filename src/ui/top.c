@@ -683,11 +683,7 @@ top_run(const struct top_opts *o)
 	/* A -p PID that does not exist is an error before the screen opens. */
 	err = collector_sample(top.collector);
 	if (err != 0) {
-		int gone = collector_gone_pid(top.collector);
-
-		rc = gone > 0 ? cli_target_error(gone, err) : EXIT_TARGET;
-		if (gone <= 0)
-			fprintf(stderr, "stacktop: cannot read /proc: %s\n", strerror(-err));
+		rc = cli_sample_error(top.fs, collector_gone_pid(top.collector), err);
 		top_free(&top);
 		return rc;
 	}
@@ -720,10 +716,8 @@ top_run(const struct top_opts *o)
 			top_draw(&top);
 	}
 	terminal_close();
-	if (err != 0) {
-		fprintf(stderr, "stacktop: cannot read /proc: %s\n", strerror(-err));
-		rc = EXIT_TARGET;
-	}
+	if (err != 0)
+		rc = cli_sample_error(top.fs, 0, err); /* a gone -p PID is a message */
 	top_free(&top);
 	return rc;
 }

@@ -93,17 +93,15 @@ static void
 draw_header(const struct top_screen *s)
 {
 	const struct system_row *sys = s->sys;
-	char line[256], a[16], b[16], c[16], d[16], e[16], f[16], g[16];
-	long up = isnan(sys->uptime_s) ? 0 : (long)sys->uptime_s;
+	char line[256], up[32], a[16], b[16], c[16], d[16], e[16], f[16];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	localtime_r(&now, &tm);
 	strftime(a, sizeof(a), "%H:%M:%S", &tm);
-	snprintf(line, sizeof(line),
-	         "stacktop %s up %ldd %02ld:%02ld, load %.2f %.2f %.2f, %zu proc %zu thr", a,
-	         up / 86400, up / 3600 % 24, up / 60 % 60, sys->load[0], sys->load[1], sys->load[2],
-	         sys->processes, sys->threads);
+	snprintf(line, sizeof(line), "stacktop %s up %s, load %.2f %.2f %.2f, %zu proc %zu thr", a,
+	         text_uptime(up, sizeof(up), sys->uptime_s), sys->load[0], sys->load[1],
+	         sys->load[2], sys->processes, sys->threads);
 	if (sys->running >= 0)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %lld run",
 		         (long long)sys->running);
@@ -120,7 +118,7 @@ draw_header(const struct top_screen *s)
 	         text_kib(b, sizeof(b), sys->mem_total_kib),
 	         text_kib(c, sizeof(c), sys->mem_available_kib),
 	         text_kib(d, sizeof(d), sys->swap_used_kib),
-	         text_kib(g, sizeof(g), sys->swap_total_kib));
+	         text_kib(e, sizeof(e), sys->swap_total_kib));
 	top_screen_put(2, 0, COLS, line, A_NORMAL);
 }
 
@@ -414,9 +412,7 @@ draw_frame(int y, size_t i, const struct frame_row *f)
 	used = top_screen_put(y, 0, COLS, line,
 	                      terminal_attr(f->python ? STYLE_PYTHON : STYLE_NORMAL));
 	if (!f->python && f->function != NULL && f->module != NULL && used + 3 < COLS) {
-		const char *base = strrchr(f->module, '/');
-
-		clean(base ? base + 1 : f->module, label, sizeof(label));
+		clean(text_basename(f->module), label, sizeof(label));
 		top_screen_put(y, used + 2, COLS - used - 2, label, terminal_attr(STYLE_DIM));
 	}
 }
