@@ -277,20 +277,43 @@ task_before(const struct task *task)
 	return (struct task_before){task->seen, task->identity, counters_cpu_us(&task->cur)};
 }
 
+/* The CPU a task used since its state b, read before this read; -1 when
+ * unknown (new, or its id now names another task). */
+static int64_t
+task_ran_us(const struct task *task, const struct task_before *b)
+{
+	uint64_t now = counters_cpu_us(&task->cur);
+
+	if (b->seen == 0 || b->identity != task->identity || now < b->cpu_us)
+		return -1;
+	return (int64_t)(now - b->cpu_us);
+}
+
 /* After a thread was read: whether it stays idle, and its share of its
  * process's CPU in this sample. A thread seen for the first time counts
  * all it used: it was most likely born since the previous sample. */
 static void
 collector_note_thread(struct collector *c, struct task *task, const struct task_before *b)
 {
-	uint64_t now = counters_cpu_us(&task->cur);
-	bool known = b->seen != 0 && b->identity == task->identity && now >= b->cpu_us;
-	uint64_t ran = known ? now - b->cpu_us : now;
+	int64_t ran = task_ran_us(task, b);
 	struct task *proc = task_table_find(&c->procs, task->pid);
 
-	task->idle_samples = known && ran == 0 ? task->idle_samples + 1 : 0;
+	task->idle_samples = ran == 0 ? task->idle_samples + 1 : 0;
 	if (proc != NULL)
-		proc->threads_ran_us += ran;
+		proc->threads_ran_us += ran >= 0 ? (uint64_t)ran : counters_cpu_us(&task->cur);
+}
+
+/* Reads one thread's stat (relpath under dirfd) and notes what it ran.
+ * Returns what collector_read_stat returns. */
+static int
+collector_read_thread_stat(struct collector *c, struct task *task, int dirfd, const char *relpath)
+{
+	struct task_before b = task_before(task);
+	int err = collector_read_stat(c, task, dirfd, relpath);
+
+	if (err == 0)
+		collector_note_thread(c, task, &b);
+	return err;
 }
 
 /* Whether thread tid of proc may be skipped in this sample (see
@@ -321,8 +344,6 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 
 	for (size_t i = 0; i < proc->ntids; i++) {
 		int tid = proc->tids[i];
-		struct task *task;
-		struct task_before b;
 		int err;
 
 		if (collector_skip_idle(c, proc, tid))
@@ -336,12 +357,8 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 		else
 			snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
 		/* task_table_get may move other threads, never the processes. */
-		task = task_table_get(&c->tasks, tid, pid);
-		b = task_before(task);
-		err =
-		    collector_read_stat(c, task, dirfd >= 0 ? dirfd : procfs_root_fd(c->fs), path);
-		if (err == 0)
-			collector_note_thread(c, task, &b);
+		err = collector_read_thread_stat(c, task_table_get(&c->tasks, tid, pid),
+		                                 dirfd >= 0 ? dirfd : procfs_root_fd(c->fs), path);
 		if (procfs_is_gone(err))
 			gone++;
 	}
@@ -402,10 +419,9 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 	for (size_t i = from; i < to; i++) {
 		const struct taskstats_sample *a = &c->answers[i];
 		struct task *task;
+		struct task_before b;
 		uint64_t user_us, sys_us;
 		bool same;
-
-		struct task_before b;
 
 		if (!a->ok)
 			continue; /* gone since the listing */
@@ -487,10 +503,7 @@ collector_sample_process(struct collector *c, int pid)
 	err = collector_read_stat(c, proc, procfs_root_fd(c->fs), path);
 	if (err != 0)
 		return err;
-	proc->ran_us =
-	    b.seen != 0 && b.identity == proc->identity && counters_cpu_us(&proc->cur) >= b.cpu_us
-	        ? (int64_t)(counters_cpu_us(&proc->cur) - b.cpu_us)
-	        : -1;
+	proc->ran_us = task_ran_us(proc, &b);
 	proc->threads_ran_us = 0;
 	proc->skipped = 0;
 	/* Every thread is read: the first time, now and then, and whenever the
@@ -588,7 +601,6 @@ collector_read_skipped(struct collector *c)
 		proc->full_gen = c->gen;
 		for (size_t k = 0; k < proc->ntids; k++) {
 			struct task *task = task_table_find(&c->tasks, proc->tids[k]);
-			struct task_before b;
 
 			if (task == NULL || task->skipped_gen != c->gen)
 				continue;
@@ -598,9 +610,7 @@ collector_read_skipped(struct collector *c)
 				continue;
 			}
 			snprintf(path, sizeof(path), "%d/task/%d/stat", proc->id, task->id);
-			b = task_before(task);
-			if (collector_read_stat(c, task, procfs_root_fd(c->fs), path) == 0)
-				collector_note_thread(c, task, &b);
+			(void)collector_read_thread_stat(c, task, procfs_root_fd(c->fs), path);
 		}
 	}
 	if (c->taskstats != NULL && c->npending > first &&
