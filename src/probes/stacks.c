@@ -274,50 +274,22 @@ stacks_python_new(const struct procfs *fs, int pid, enum stacks_mode mode,
 	return 0;
 }
 
-int
-stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out)
-{
-	char path[64];
-	struct procfs_stat st;
-	struct stacks_python *py = NULL;
-	struct unwinder *u = NULL;
-	int *tids;
-	ssize_t n;
-	int err;
-
-	*out = NULL;
-	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
-	    (err = stacks_python_new(fs, pid, mode, &py)) != 0)
-		return err;
-	snprintf(path, sizeof(path), "%d/task", pid);
-	n = procfs_list_ids(fs, path, &tids);
-	if (n < 0) {
-		free(py);
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	}
-	if (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &u)) != 0)
-		err = procfs_is_gone(err) ? -ESRCH : err;
-	if (err == 0)
-		err = stacks_take_tids(fs, pid, st.comm, tids, (size_t)n, u, py, out);
-	unwinder_free(u);
-	free(tids);
-	free(py);
-	return err;
-}
-
 /* One process whose stacks are taken again and again: what is costly to
  * find (the unwinder's opened files and symbol tables, the interpreter) is
  * found once. */
 struct stacks_watch {
 	const struct procfs *fs;
 	int pid;
-	double maps_read_at; /* monotonic seconds */
-	struct unwinder *u;
+	double maps_read_at;      /* monotonic seconds */
+	struct unwinder *u;       /* NULL: Python frames alone, no stop */
 	struct stacks_python *py; /* NULL: not a Python process */
 };
 
-int
-stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
+/* A watch for mode: with STACKS_PYTHON no unwinder (u stays NULL), and its
+ * takes read Python frames alone without a stop. */
+static int
+stacks_watch_open(const struct procfs *fs, int pid, enum stacks_mode mode,
+                  struct stacks_watch **out)
 {
 	struct stacks_watch *w = xcalloc(1, sizeof(*w));
 	struct procfs_stat st;
@@ -327,14 +299,20 @@ stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
 	w->fs = fs;
 	w->pid = pid;
 	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
-	    (err = stacks_python_new(fs, pid, STACKS_AUTO, &w->py)) != 0 ||
-	    (err = unwinder_new(fs, pid, &w->u)) != 0) {
+	    (err = stacks_python_new(fs, pid, mode, &w->py)) != 0 ||
+	    (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &w->u)) != 0)) {
 		stacks_watch_free(w);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}
 	w->maps_read_at = clock_monotonic_s();
 	*out = w;
 	return 0;
+}
+
+int
+stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
+{
+	return stacks_watch_open(fs, pid, STACKS_AUTO, out);
 }
 
 void
@@ -366,12 +344,33 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 	/* A library loaded since, or an exec: the maps are read again, but not
 	 * on every take: a process with thousands of threads has thousands of
 	 * stack mappings, and its maps cost milliseconds to read. */
-	if (clock_monotonic_s() - w->maps_read_at >= STACKS_WATCH_MAPS_S) {
+	if (w->u != NULL && clock_monotonic_s() - w->maps_read_at >= STACKS_WATCH_MAPS_S) {
 		if ((err = unwinder_refresh(w->u, &changed)) != 0)
 			return procfs_is_gone(err) ? -ESRCH : err;
 		w->maps_read_at = clock_monotonic_s();
 	}
 	return stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
+}
+
+int
+stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out)
+{
+	struct stacks_watch *w;
+	char path[64];
+	int *tids = NULL;
+	ssize_t n;
+	int err = stacks_watch_open(fs, pid, mode, &w);
+
+	*out = NULL;
+	if (err != 0)
+		return err;
+	snprintf(path, sizeof(path), "%d/task", pid);
+	n = procfs_list_ids(fs, path, &tids);
+	err = n < 0 ? (procfs_is_gone((int)n) ? -ESRCH : (int)n)
+	            : stacks_watch_take(w, tids, (size_t)n, out);
+	free(tids);
+	stacks_watch_free(w);
+	return err;
 }
 
 int
