@@ -21,9 +21,13 @@ pager_clear(struct pager *p)
 void
 pager_set_text(struct pager *p, char *text)
 {
-	size_t first = p->first, cap = 16;
+	size_t cap = 16;
 
-	pager_clear(p);
+	pager_clear(p); /* keeps first: a page refreshed in place stays where it was */
+	/* Tabs would move the cursor past what we cut. Before the lines are
+	 * split: strchr stops at the first line's end after. */
+	for (char *c = text; (c = strchr(c, '\t')) != NULL;)
+		*c = ' ';
 	p->text = text;
 	p->lines = xmalloc(cap * sizeof(*p->lines));
 	for (char *line = text; *line != '\0';) {
@@ -39,10 +43,6 @@ pager_set_text(struct pager *p, char *text)
 		*nl = '\0';
 		line = nl + 1;
 	}
-	/* Tabs would move the cursor past what we cut. */
-	for (char *c = text; (c = strchr(c, '\t')) != NULL;)
-		*c = ' ';
-	p->first = first;
 }
 
 /* Lines of text on screen: all but the title and the hint. */

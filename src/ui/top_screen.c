@@ -454,13 +454,12 @@ draw_stack(const struct top_screen *s, int y, int lines)
 		         "; stopped %.2f ms; Enter: full stack", s->stopped_ms);
 	top_screen_put(y, 0, COLS, title, terminal_attr(STYLE_TITLE));
 	if (s->stack_note != NULL || st == NULL || st->err != 0) {
-		const char *why = s->stack_note;
-
-		if (why == NULL)
-			why = st != NULL ? dump_thread_error(st->err) : "taking its stack...";
-		snprintf(title, sizeof(title), "(no stack: %s)", why);
-		if (st == NULL && s->stack_note == NULL)
+		if (s->stack_note == NULL && st == NULL)
 			snprintf(title, sizeof(title), "(taking its stack...)");
+		else
+			snprintf(title, sizeof(title), "(no stack: %s)",
+			         s->stack_note != NULL ? s->stack_note
+			                               : dump_thread_error(st->err));
 		top_screen_put(y + 1, 0, COLS, title, terminal_attr(STYLE_DIM));
 		return;
 	}

@@ -112,15 +112,13 @@ top_table_update(struct top_table *t, const struct task_brief *briefs, size_t n)
 void
 top_table_move(struct top_table *t, long delta)
 {
-	long row = (long)t->selected + delta;
+	long row = (long)t->selected + delta; /* steps are rows and pages: no overflow */
 
 	if (t->nrows == 0)
 		return;
-	if (delta < 0 && row > (long)t->selected)
-		row = 0; /* overflow of a huge step up */
 	if (row < 0)
 		row = 0;
-	if (row >= (long)t->nrows || (delta > 0 && row < (long)t->selected))
+	if (row >= (long)t->nrows)
 		row = (long)t->nrows - 1;
 	t->selected = (size_t)row;
 	t->selected_tid = t->rows[row]->tid;
