@@ -103,6 +103,19 @@ python_choose_layout(struct python_target *t, int major, int minor)
 	return 0;
 }
 
+/* Sets *addr to where the data symbol name of mod is in the target (bias:
+ * the file's load bias), when mod has it (and it is size bytes, unless size
+ * is 0); leaves *addr alone otherwise. */
+static void
+python_symbol_at(const struct module *mod, const char *name, uint64_t bias, uint64_t size,
+                 uint64_t *addr)
+{
+	uint64_t vaddr, symsize;
+
+	if (module_find_symbol(mod, name, &vaddr, &symsize) == 0 && (size == 0 || symsize == size))
+		*addr = vaddr + bias;
+}
+
 /* The ways to find the interpreter's state in a file, in the order tried.
  * STACKTOP_PYTHON_FIND=section or =scan skips the earlier ones (as if the
  * state's symbol had been stripped), so that the tests cover them: every
@@ -182,7 +195,7 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
                 size_t n, const struct procfs_map *file)
 {
 	enum python_way first = python_first_way();
-	uint64_t vaddr, size, bias, gil; /* gil: another symbol's address */
+	uint64_t vaddr, size, bias;
 	int major = 0, minor = 0;
 	bool named = python_version_of_name(file->path, &major, &minor);
 	bool versioned =
@@ -211,23 +224,21 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 		/* Nothing names the state: scan for it, knowing the version. */
 		if (python_scan_file(t, mod, bias, major, minor) != 0)
 			return -ENOENT;
-		have_runtime = major > 3 || (major == 3 && minor >= 7);
+		have_runtime = python_has_runtime(major, minor);
 	}
 	/* 2.7 and 3.6 export the GIL holder and the collector's first
 	 * generation (interp_head is static: a stripped file loses it, not
-	 * these). */
-	if (!have_runtime && module_find_symbol(mod, "_PyThreadState_Current", &gil, &size) == 0)
-		t->gil_holder_addr = gil + bias;
-	if (!have_runtime && module_find_symbol(mod, "_PyGC_generation0", &gil, &size) == 0)
-		t->gc_generation0_addr = gil + bias;
-	/* A static of that name in some other file would be a pointer-sized
-	 * variable too: python_gc checks that it points to a list. */
-	if (!have_runtime && module_find_symbol(mod, "garbage", &gil, &size) == 0 &&
-	    size == sizeof(uint64_t))
-		t->gc_garbage_addr = gil + bias;
+	 * these). A static "garbage" in some other file would be a
+	 * pointer-sized variable too: python_gc checks that it points to a
+	 * list. */
+	if (!have_runtime) {
+		python_symbol_at(mod, "_PyThreadState_Current", bias, 0, &t->gil_holder_addr);
+		python_symbol_at(mod, "_PyGC_generation0", bias, 0, &t->gc_generation0_addr);
+		python_symbol_at(mod, "garbage", bias, sizeof(uint64_t), &t->gc_garbage_addr);
+	}
 	snprintf(t->file, sizeof(t->file), "%s", file->path);
 	/* interp_head is what 2.7 and 3.6 have; _PyRuntime came with 3.7. */
-	if (have_runtime != (major > 3 || (major == 3 && minor >= 7)))
+	if (have_runtime != python_has_runtime(major, minor))
 		return -ENOTSUP;
 	return python_choose_layout(t, major, minor);
 }

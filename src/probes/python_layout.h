@@ -23,6 +23,7 @@
 #ifndef STACKTOP_PYTHON_LAYOUT_H
 #define STACKTOP_PYTHON_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -309,6 +310,14 @@ struct python_layout {
 /* The layout of CPython major.minor as generated from its headers, or NULL
  * when the table has no such version. Borrowed: a static table entry. */
 const struct python_layout *python_layout_for(int major, int minor);
+
+/* Whether CPython major.minor keeps its state in _PyRuntime (3.7+), rather
+ * than behind the interp_head pointer (2.7, 3.6). */
+static inline bool
+python_has_runtime(int major, int minor)
+{
+	return major > 3 || (major == 3 && minor >= 7);
+}
 
 /* Fills out with the layout of the process whose _PyRuntime starts with buf
  * (len bytes of it, copied from the target): the _Py_DebugOffsets struct

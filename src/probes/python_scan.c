@@ -78,7 +78,7 @@ int
 python_scan_head(const struct python_layout *l, uint64_t addr, const unsigned char *bytes,
                  size_t len, const struct python_memory *mem, uint64_t *head)
 {
-	bool runtime = l->major > 3 || (l->major == 3 && l->minor >= 7);
+	bool runtime = python_has_runtime(l->major, l->minor);
 	size_t checks = 0;
 
 	if (l->interp.threads_head < 0 || l->thread.interp < 0 ||
