@@ -164,14 +164,6 @@ locks_decode_syscall(const struct procfs *fs, int pid, const struct locks_candid
 	w->fd_target = locks_fd_target(fs, pid, w->fd);
 }
 
-static int
-locks_cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Lists the threads of pid (all, nall of them) that wait in a syscall: *n
  * of them, with their TIDs, what was read of each (cands) and their rows
  * (waits), all owned. Returns 0 or -errno. */
@@ -346,7 +338,7 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 	snprintf(path, sizeof(path), "%d/task", pid);
 	if ((nall = procfs_list_ids(fs, path, &all)) < 0)
 		return procfs_is_gone((int)nall) ? -ESRCH : (int)nall;
-	qsort(all, (size_t)nall, sizeof(*all), locks_cmp_int);
+	locks_sort_live(all, (size_t)nall);
 	r = xcalloc(1, sizeof(*r));
 	r->pid = pid;
 	memcpy(r->comm, st.comm, sizeof(r->comm));

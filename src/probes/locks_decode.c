@@ -166,6 +166,12 @@ locks_cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void
+locks_sort_live(int *live, size_t nlive)
+{
+	qsort(live, nlive, sizeof(*live), locks_cmp_int);
+}
+
 bool
 locks_is_live(const int *live, size_t nlive, int tid)
 {

@@ -93,7 +93,10 @@ locks_futex_cmd(uint64_t op)
 void locks_decode_futex(const struct locks_futex_wait *w, const struct locks_window *win,
                         const int *live, size_t nlive, struct lock_wait *out);
 
-/* True when tid is in the sorted live[0..nlive). */
+/* Sorts live[0..nlive) (a process's TIDs) for locks_is_live. */
+void locks_sort_live(int *live, size_t nlive);
+
+/* True when tid is in live[0..nlive), sorted by locks_sort_live. */
 bool locks_is_live(const int *live, size_t nlive, int tid);
 
 #endif
