@@ -12,7 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a thread let go after the stop may take to be back in its
+ * syscall: LOCKS_REENTRY_TRIES looks, LOCKS_REENTRY_WAIT_NS apart. */
+#define LOCKS_REENTRY_TRIES   20
+#define LOCKS_REENTRY_WAIT_NS 500000
 
 static const char *const locks_kind_names[] = {
     [LOCK_MUTEX] = "mutex",
@@ -280,10 +286,20 @@ locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c
 static bool
 locks_still_waiting(const struct procfs *fs, int pid, int tid, const struct locks_candidate *c)
 {
+	const struct timespec pause = {0, LOCKS_REENTRY_WAIT_NS};
 	struct procfs_syscall now;
 
-	if (locks_read_syscall(fs, pid, tid, &now) != 0)
-		return false;
+	/* Just let go, a thread may not have gone back into its syscall yet
+	 * (it shows as running): it does within microseconds of getting a
+	 * CPU, so it is looked at again a few times before it counts as gone
+	 * elsewhere. */
+	for (int tries = 0;; tries++) {
+		if (locks_read_syscall(fs, pid, tid, &now) != 0)
+			return false;
+		if (now.nr >= 0 || tries == LOCKS_REENTRY_TRIES)
+			break;
+		nanosleep(&pause, NULL);
+	}
 	return (now.nr == c->sc.nr || locks_is(syscall_name(now.nr), "restart_syscall")) &&
 	       now.args[0] == c->sc.args[0];
 }

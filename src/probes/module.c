@@ -21,11 +21,22 @@
 #define MODULE_MAX_SYMBOLS  (4u << 20)
 #define MODULE_MAX_SEGMENTS 256
 
+/* A function symbol, 16 bytes: a libc debug file has some 7,000, and every
+ * page of them is a page fault. */
 struct module_symbol {
 	uint64_t addr;
-	uint64_t size;
-	const char *name; /* in the image */
-	bool local;       /* STB_LOCAL: a file's own alias (glibc's __GI_*) */
+	uint32_t size;      /* bytes; a larger one is cut (a hostile file) */
+	uint32_t name : 31; /* offset in the table's string section */
+	uint32_t local : 1; /* STB_LOCAL: a file's own alias (glibc's __GI_*) */
+};
+
+/* Where a symbol table and its strings are, read at open and its symbols
+ * only on the first lookup: a module whose debug file names every address
+ * looked up never reads its own .dynsym. */
+struct module_table {
+	size_t index;     /* the section's index, 0 for none */
+	uint64_t str_off; /* its string section, in the file */
+	uint64_t str_size;
 };
 
 struct module_segment {
@@ -46,12 +57,37 @@ struct module {
 	struct module_segment *segs;
 	size_t nsegs;
 	uint64_t eh_hdr_vaddr, eh_hdr_size;
+	Elf *elf; /* over image, for the module's life */
+	struct module_table symtab, dynsym;
+	bool syms_read;
 	struct module_symbol *syms; /* sorted by address */
 	size_t nsyms;
+	const char *strings; /* of the table syms came from */
+	uint64_t strings_size;
 	/* Per symbol, the name as printed (module_display_name): NULL until
 	 * first looked up, else the symbol's own name or an owned string. */
 	const char **display;
 };
+
+/* By address only: aliases of one address are told apart at lookup. A
+ * cheap comparison, because glibc's qsort calls it some 200,000 times for a
+ * libc debug file. */
+static int
+compare_symbols(const void *a, const void *b)
+{
+	const struct module_symbol *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+/* The name of symbol s: NUL-terminated within the file, else "". */
+static const char *
+module_symbol_name(const struct module *m, const struct module_symbol *s)
+{
+	const char *name = m->strings + s->name;
+
+	return memchr(name, '\0', m->strings_size - s->name) != NULL ? name : "";
+}
 
 static size_t
 leading_underscores(const char *s)
@@ -59,77 +95,79 @@ leading_underscores(const char *s)
 	return strspn(s, "_");
 }
 
-/* By address; aliases of one address ordered from the least to the most
- * readable, so that a lookup, which takes the last one that covers an
- * address, names it as people know it: a global name before a local alias
- * (clone3, not __GI___clone3), fewer leading underscores (read, not __read),
- * then the shorter name. */
-static int
-compare_symbols(const void *a, const void *b)
+/* True when name a reads better than name b for one address: a global name
+ * before a local alias (clone3, not __GI___clone3), fewer leading
+ * underscores (read, not __read), then the shorter name, then the first in
+ * byte order (so that the choice does not depend on the sort). */
+static bool
+module_reads_better(const struct module_symbol *a, const char *an, const struct module_symbol *b,
+                    const char *bn)
 {
-	const struct module_symbol *x = a, *y = b;
-	size_t ux, uy, lx, ly;
+	size_t ua = leading_underscores(an), ub = leading_underscores(bn);
+	size_t la = strlen(an), lb = strlen(bn);
 
-	if (x->addr != y->addr)
-		return (x->addr > y->addr) - (x->addr < y->addr);
-	if (x->local != y->local)
-		return x->local ? -1 : 1;
-	ux = leading_underscores(x->name), uy = leading_underscores(y->name);
-	if (ux != uy)
-		return ux > uy ? -1 : 1;
-	lx = strlen(x->name), ly = strlen(y->name);
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
-	return -strcmp(x->name, y->name);
+	if (a->local != b->local)
+		return !a->local;
+	if (ua != ub)
+		return ua < ub;
+	if (la != lb)
+		return la < lb;
+	return strcmp(an, bn) < 0;
 }
 
-/* A string of the image at offset off of section strtab, NUL-terminated
- * within the file, or NULL. */
-static const char *
-module_string(const struct module *m, const GElf_Shdr *strtab, size_t off)
-{
-	const char *s;
-
-	if (off >= strtab->sh_size || strtab->sh_offset > m->size ||
-	    off >= m->size - strtab->sh_offset)
-		return NULL;
-	s = m->image + strtab->sh_offset + off;
-	if (memchr(s, '\0', m->size - (size_t)(s - m->image)) == NULL)
-		return NULL;
-	return s;
-}
-
-/* Collects the function symbols of one symbol table section. */
+/* Collects the function symbols of table t, sorted by address. */
 static void
-module_read_symbols(struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
+module_read_symbols(struct module *m, const struct module_table *t)
 {
-	Elf_Scn *strscn = elf_getscn(elf, sh->sh_link);
-	GElf_Shdr strsh;
-	Elf_Data *data = elf_getdata(scn, NULL);
+	Elf_Scn *scn = elf_getscn(m->elf, t->index);
+	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
+	GElf_Shdr sh;
 	size_t count;
 
-	if (strscn == NULL || gelf_getshdr(strscn, &strsh) == NULL || data == NULL ||
-	    sh->sh_entsize == 0)
+	if (data == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_entsize == 0 ||
+	    t->str_off > m->size || t->str_size > m->size - t->str_off)
 		return;
-	count = data->d_size / sh->sh_entsize;
+	count = data->d_size / sh.sh_entsize;
 	if (count > MODULE_MAX_SYMBOLS)
 		count = MODULE_MAX_SYMBOLS;
-	m->syms = xreallocarray(m->syms, m->nsyms + count + 1, sizeof(*m->syms));
+	m->strings = m->image + t->str_off;
+	m->strings_size = t->str_size;
+	m->syms = xreallocarray(NULL, count ? count : 1, sizeof(*m->syms));
 	for (size_t i = 0; i < count; i++) {
 		GElf_Sym sym;
-		const char *name;
 
 		if (gelf_getsym(data, (int)i, &sym) == NULL)
 			break;
 		if ((GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
 		     GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
-		    sym.st_value == 0 || sym.st_shndx == SHN_UNDEF)
-			continue;
-		name = module_string(m, &strsh, sym.st_name);
-		if (name == NULL || *name == '\0')
+		    sym.st_value == 0 || sym.st_shndx == SHN_UNDEF || sym.st_name == 0 ||
+		    sym.st_name >= t->str_size || sym.st_name > INT32_MAX)
 			continue;
 		m->syms[m->nsyms++] = (struct module_symbol){
-		    sym.st_value, sym.st_size, name, GELF_ST_BIND(sym.st_info) == STB_LOCAL};
+		    .addr = sym.st_value,
+		    .size = sym.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)sym.st_size,
+		    .name = (uint32_t)sym.st_name,
+		    .local = GELF_ST_BIND(sym.st_info) == STB_LOCAL,
+		};
+	}
+	if (m->nsyms > 0)
+		qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
+}
+
+/* Reads the symbols, on the first lookup: .symtab has the static functions
+ * too; .dynsym only the exported ones. */
+static void
+module_load_symbols(struct module *m)
+{
+	if (m->syms_read)
+		return;
+	m->syms_read = true;
+	if (m->symtab.index != 0)
+		module_read_symbols(m, &m->symtab);
+	if (m->nsyms == 0 && m->dynsym.index != 0) {
+		free(m->syms);
+		m->syms = NULL;
+		module_read_symbols(m, &m->dynsym);
 	}
 }
 
@@ -152,22 +190,30 @@ module_read_build_id(struct module *m, Elf_Scn *scn)
 	}
 }
 
+/* Notes where symbol table section scn (header sh) and its strings are. */
+static void
+module_note_table(struct module *m, Elf_Scn *scn, const GElf_Shdr *sh, struct module_table *t)
+{
+	Elf_Scn *strscn = elf_getscn(m->elf, sh->sh_link);
+	GElf_Shdr strsh;
+
+	if (sh->sh_entsize == 0 || sh->sh_size < 2 * sh->sh_entsize || strscn == NULL ||
+	    gelf_getshdr(strscn, &strsh) == NULL || strsh.sh_type == SHT_NOBITS)
+		return; /* empty: the null symbol alone */
+	*t = (struct module_table){elf_ndxscn(scn), strsh.sh_offset, strsh.sh_size};
+}
+
 static int
 module_parse(struct module *m)
 {
-	Elf *elf = elf_memory((char *)m->image, m->size);
-	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
-	GElf_Shdr symtab_sh, dynsym_sh;
+	Elf *elf = m->elf = elf_memory((char *)m->image, m->size);
+	Elf_Scn *scn = NULL;
 	size_t phnum, shstrndx;
 	GElf_Ehdr eh;
 
-	if (elf == NULL)
+	if (elf == NULL || elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == NULL ||
+	    elf_getphdrnum(elf, &phnum) != 0)
 		return -ENOEXEC;
-	if (elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == NULL ||
-	    elf_getphdrnum(elf, &phnum) != 0) {
-		elf_end(elf);
-		return -ENOEXEC;
-	}
 	if (phnum > MODULE_MAX_SEGMENTS)
 		phnum = MODULE_MAX_SEGMENTS;
 	m->segs = xcalloc(phnum ? phnum : 1, sizeof(*m->segs));
@@ -188,11 +234,9 @@ module_parse(struct module *m)
 			continue;
 		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
 		if (sh.sh_type == SHT_SYMTAB) {
-			symtab = scn;
-			symtab_sh = sh;
+			module_note_table(m, scn, &sh, &m->symtab);
 		} else if (sh.sh_type == SHT_DYNSYM) {
-			dynsym = scn;
-			dynsym_sh = sh;
+			module_note_table(m, scn, &sh, &m->dynsym);
 		} else if (name && strcmp(name, ".eh_frame_hdr") == 0) {
 			m->eh_hdr_vaddr = sh.sh_addr;
 			m->eh_hdr_size = sh.sh_size;
@@ -209,15 +253,9 @@ module_parse(struct module *m)
 			module_read_build_id(m, scn);
 		}
 	}
-	/* .symtab has the static functions too; .dynsym only the exported ones. */
-	if (symtab != NULL)
-		module_read_symbols(m, elf, symtab, &symtab_sh);
-	m->has_symtab = m->nsyms > 0;
-	if (m->nsyms == 0 && dynsym != NULL)
-		module_read_symbols(m, elf, dynsym, &dynsym_sh);
-	if (m->nsyms > 0)
-		qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
-	elf_end(elf);
+	/* A file stripped of its symbols has no .symtab at all; one that has
+	 * one is taken to name its functions without a debug file. */
+	m->has_symtab = m->symtab.index != 0;
 	return 0;
 }
 
@@ -266,17 +304,26 @@ module_open(const char *path, struct module **out)
 	return 0;
 }
 
+static bool
+module_in_image(const struct module *m, const char *p)
+{
+	return (uintptr_t)p >= (uintptr_t)m->image && (uintptr_t)p - (uintptr_t)m->image < m->size;
+}
+
 void
 module_free(struct module *m)
 {
 	if (m == NULL)
 		return;
+	if (m->elf != NULL)
+		elf_end(m->elf); /* before the image it reads goes */
 	if (m->map != NULL)
 		munmap(m->map, m->size);
 	free(m->owned);
 	module_free(m->debug);
+	/* A display name is the symbol's own, in the image, or one we made. */
 	for (size_t i = 0; m->display != NULL && i < m->nsyms; i++)
-		if (m->display[i] != m->syms[i].name)
+		if (m->display[i] != NULL && !module_in_image(m, m->display[i]))
 			free((char *)m->display[i]);
 	free(m->display);
 	free(m->segs);
@@ -330,12 +377,21 @@ module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size)
 	return 0;
 }
 
-/* The index of the function symbol whose extent covers vaddr, or -1. */
-static ptrdiff_t
-module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
-{
-	size_t lo = 0, hi = m->nsyms;
+/* How far back from the last symbol at or before an address a lookup looks
+ * for one that encloses it (a nested or aliased symbol between them). */
+#define MODULE_LOOKBACK 16
 
+/* The index of the function symbol whose extent covers vaddr, or -1: the
+ * nearest one below it, and of its aliases (one address, several names)
+ * the one that reads best. */
+static ptrdiff_t
+module_lookup(struct module *m, uint64_t vaddr, uint64_t *offset)
+{
+	size_t lo = 0, hi;
+	ptrdiff_t best = -1;
+
+	module_load_symbols(m);
+	hi = m->nsyms;
 	/* The last symbol starting at or before vaddr. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -345,18 +401,21 @@ module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
 		else
 			hi = mid;
 	}
-	/* Aliases share an address; any whose extent covers vaddr will do. */
-	for (size_t i = lo; i > 0 && m->syms[i - 1].addr <= vaddr; i--) {
+	for (size_t i = lo; i > 0 && lo - i < MODULE_LOOKBACK; i--) {
 		const struct module_symbol *s = &m->syms[i - 1];
+		const char *name = module_symbol_name(m, s);
 
-		if (vaddr - s->addr < s->size) {
-			*offset = vaddr - s->addr;
-			return (ptrdiff_t)(i - 1);
-		}
-		if (lo - i > 8)
-			break; /* far enough back: no enclosing symbol */
+		if (best >= 0 && s->addr != m->syms[best].addr)
+			break; /* past the aliases of the one found */
+		if (vaddr - s->addr >= s->size || *name == '\0')
+			continue;
+		if (best < 0 || module_reads_better(s, name, &m->syms[best],
+		                                    module_symbol_name(m, &m->syms[best])))
+			best = (ptrdiff_t)(i - 1);
 	}
-	return -1;
+	if (best >= 0)
+		*offset = vaddr - m->syms[best].addr;
+	return best;
 }
 
 /* Symbol i's name as printed: demangled and without its version, worked out
@@ -365,12 +424,14 @@ module_lookup(const struct module *m, uint64_t vaddr, uint64_t *offset)
 static const char *
 module_display_name(struct module *m, size_t i)
 {
+	const char *name = module_symbol_name(m, &m->syms[i]);
+
 	if (m->display == NULL)
 		m->display = xcalloc(m->nsyms, sizeof(*m->display));
 	if (m->display[i] == NULL) {
-		char *readable = demangle_symbol(m->syms[i].name);
+		char *readable = demangle_symbol(name);
 
-		m->display[i] = readable != NULL ? readable : m->syms[i].name;
+		m->display[i] = readable != NULL ? readable : name;
 	}
 	return m->display[i];
 }
@@ -472,30 +533,30 @@ module_load_debug(struct module *m, const char *path)
 	}
 }
 
-/* Looks name up in one symbol table section of elf. */
+/* Looks name up in symbol table t, every kind of symbol. */
 static int
-module_find_in(const struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-               const char *name, uint64_t *vaddr, uint64_t *size)
+module_find_in(const struct module *m, const struct module_table *t, const char *name,
+               uint64_t *vaddr, uint64_t *size)
 {
-	Elf_Scn *strscn = elf_getscn(elf, sh->sh_link);
-	Elf_Data *data = elf_getdata(scn, NULL);
-	GElf_Shdr strsh;
-	size_t count;
+	Elf_Scn *scn = elf_getscn(m->elf, t->index);
+	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
+	const char *strings = m->image + t->str_off;
+	size_t count, len = strlen(name);
+	GElf_Shdr sh;
 
-	if (strscn == NULL || gelf_getshdr(strscn, &strsh) == NULL || data == NULL ||
-	    sh->sh_entsize == 0)
+	if (t->index == 0 || data == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_entsize == 0 ||
+	    t->str_off > m->size || t->str_size > m->size - t->str_off)
 		return -ENOENT;
-	count = data->d_size / sh->sh_entsize;
+	count = data->d_size / sh.sh_entsize;
 	for (size_t i = 0; i < count && i < MODULE_MAX_SYMBOLS; i++) {
 		GElf_Sym sym;
-		const char *s;
 
 		if (gelf_getsym(data, (int)i, &sym) == NULL)
 			break;
-		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
+		if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0 || sym.st_name >= t->str_size ||
+		    t->str_size - sym.st_name <= len)
 			continue;
-		s = module_string(m, &strsh, sym.st_name);
-		if (s != NULL && strcmp(s, name) == 0) {
+		if (memcmp(strings + sym.st_name, name, len + 1) == 0) {
 			*vaddr = sym.st_value;
 			*size = sym.st_size;
 			return 0;
@@ -507,53 +568,34 @@ module_find_in(const struct module *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *
 int
 module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size)
 {
-	Elf *elf;
-	Elf_Scn *scn = NULL;
-	int err = -ENOENT;
-
 	if (m->debug != NULL && module_find_symbol(m->debug, name, vaddr, size) == 0)
 		return 0;
-	elf_version(EV_CURRENT);
-	if ((elf = elf_memory((char *)m->image, m->size)) == NULL)
-		return -ENOENT;
-	while (err != 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) != NULL &&
-		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
-			err = module_find_in(m, elf, scn, &sh, name, vaddr, size);
-	}
-	elf_end(elf);
-	return err;
+	if (module_find_in(m, &m->symtab, name, vaddr, size) == 0)
+		return 0;
+	return module_find_in(m, &m->dynsym, name, vaddr, size);
 }
 
 int
 module_find_section(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size)
 {
-	Elf *elf;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	int err = -ENOENT;
 
-	elf_version(EV_CURRENT);
-	if ((elf = elf_memory((char *)m->image, m->size)) == NULL)
+	if (elf_getshdrstrndx(m->elf, &shstrndx) != 0 || shstrndx == 0)
 		return -ENOENT;
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		shstrndx = 0;
-	while (err != 0 && shstrndx != 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
+	while ((scn = elf_nextscn(m->elf, scn)) != NULL) {
 		GElf_Shdr sh;
 		const char *s;
 
 		if (gelf_getshdr(scn, &sh) != NULL &&
-		    (s = elf_strptr(elf, shstrndx, sh.sh_name)) != NULL && strcmp(s, name) == 0 &&
-		    (sh.sh_flags & SHF_ALLOC) != 0) {
+		    (s = elf_strptr(m->elf, shstrndx, sh.sh_name)) != NULL &&
+		    strcmp(s, name) == 0 && (sh.sh_flags & SHF_ALLOC) != 0) {
 			*vaddr = sh.sh_addr;
 			*size = sh.sh_size;
-			err = 0;
+			return 0;
 		}
 	}
-	elf_end(elf);
-	return err;
+	return -ENOENT;
 }
 
 int

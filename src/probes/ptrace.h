@@ -21,41 +21,56 @@ struct thread_snapshot {
 	int pending_signal; /* a signal it was receiving when it stopped: given back */
 	struct user_regs_struct regs;
 	uint64_t stack_start; /* target address of stack[0] */
-	unsigned char *stack; /* owned copy, stack_len bytes */
+	unsigned char *stack; /* its copy, stack_len bytes, in the snapshot's memory */
 	size_t stack_len;
 };
 
-struct snapshot_stats {
-	double stopped_ms; /* from the first interrupt to the last detach */
-	size_t skipped;    /* threads that did not stop in time */
+/* The threads of one process as one stop found them. */
+struct snapshot {
+	struct thread_snapshot *threads; /* n, in the order of the tids asked for */
+	size_t n;
+	double stopped_ms;     /* from the first interrupt to the last detach */
+	size_t skipped;        /* threads that did not stop in time */
+	unsigned char *memory; /* the stacks' copies (memory_len bytes) */
+	size_t memory_len;
 };
 
-/* What to do while the threads are stopped, after the copies: e.g. read the
- * Python frames so that they match the native stacks. Called once, with
- * arg, only when at least one thread stopped. Keep it short: the target
- * waits for it. */
-struct snapshot_hook {
+/* What a snapshot copies, and what it does while the threads are stopped. */
+struct snapshot_request {
+	/* At most this much of each thread's stack, from its stack pointer up
+	 * (0: registers only). */
+	size_t stack_bytes;
+	/* The bytes mapped from addr to the end of the mapping that holds it,
+	 * or 0 when not known (e.g. the target's maps as last read). Stacks
+	 * whose extent is known are copied together, in as few reads as
+	 * possible; the others one by one. May be NULL. Called while the
+	 * threads are stopped: keep it to a lookup. */
+	uint64_t (*mapped_bytes)(void *arg, uint64_t addr);
+	void *mapped_arg;
+	/* Called once after the copies, only when at least one thread stopped,
+	 * e.g. to read the Python frames so that they match the native stacks.
+	 * Keep it short: the target waits for it. May be NULL. */
 	void (*while_stopped)(void *arg);
-	void *arg;
+	void *while_stopped_arg;
 };
 
 /* Stops the n threads tids (of one process), copies each one's registers and
- * up to stack_bytes of its stack from the stack pointer up, and lets them go.
- * Fills out[i] for tids[i]. Returns 0, or -EPERM when we may not trace the
- * process at all (each thread's own failure is in out[i].err). Signals that
- * would end stacktop (INT, TERM, HUP, QUIT, PIPE) are held until every
- * thread is detached. hook may be NULL. */
-int ptrace_snapshot(const int *tids, size_t n, size_t stack_bytes, struct thread_snapshot *out,
-                    struct snapshot_stats *stats, const struct snapshot_hook *hook);
+ * up to req->stack_bytes of its stack, and lets them go. Fills *out
+ * (threads[i] for tids[i]; free with ptrace_snapshot_free, even on error).
+ * Returns 0, or -EPERM when we may not trace the process at all (each
+ * thread's own failure is in its err). Signals that would end stacktop
+ * (INT, TERM, HUP, QUIT, PIPE) are held until every thread is detached. */
+int ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
+                    struct snapshot *out);
+
+/* Frees what a snapshot holds (not *s itself). */
+void ptrace_snapshot_free(struct snapshot *s);
 
 /* Detaches the threads of earlier snapshots that had not stopped in time
  * and have stopped since (a thread cannot be detached before it stops).
  * Snapshots call it themselves; a long-running caller may call it between
  * them. */
 void ptrace_release_pending(void);
-
-/* Frees the stack copies of n snapshots (not the array). */
-void ptrace_snapshot_release(struct thread_snapshot *snaps, size_t n);
 
 /* Reads len bytes of pid's memory at addr into buf, without stopping it
  * (process_vm_readv, then /proc/PID/mem). Returns the bytes read or -errno. */

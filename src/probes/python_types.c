@@ -227,9 +227,10 @@ static int
 types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size_t copy_bytes,
                     struct python_types *out)
 {
-	struct snapshot_hook hook = {types_while_stopped, s};
-	struct snapshot_stats stats;
-	struct thread_snapshot *snaps;
+	/* No stack bytes: only the stop is wanted. */
+	struct snapshot_request req = {.while_stopped = types_while_stopped,
+	                               .while_stopped_arg = s};
+	struct snapshot snap;
 	struct memory_cache *cache;
 	char path[64];
 	int *tids;
@@ -247,15 +248,12 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
 	s->mem = (struct python_memory){memory_cache_read, cache};
-	snaps = xcalloc(n ? (size_t)n : 1, sizeof(*snaps));
-	/* No stack bytes: only the stop is wanted. */
-	err = ptrace_snapshot(tids, (size_t)n, 0, snaps, &stats, &hook);
-	ptrace_snapshot_release(snaps, (size_t)n);
-	free(snaps);
+	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
+	out->stopped_ms = snap.stopped_ms;
+	out->threads_not_stopped = snap.skipped;
+	ptrace_snapshot_free(&snap);
 	free(tids);
 	memory_cache_free(cache);
-	out->stopped_ms = stats.stopped_ms;
-	out->threads_not_stopped = stats.skipped;
 	if (err != 0)
 		return err;
 	if (!s->ran)

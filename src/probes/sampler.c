@@ -462,8 +462,7 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 int
 sampler_round(struct sampler *s, struct profile *p)
 {
-	struct thread_snapshot *snaps;
-	struct snapshot_stats stats;
+	struct snapshot snap;
 	int *tids;
 	size_t nran = 0;
 	bool changed;
@@ -502,15 +501,19 @@ sampler_round(struct sampler *s, struct profile *p)
 	}
 	if (s->python_only)
 		return sampler_python_round(s, p, tids);
-	snaps = xcalloc(nran, sizeof(*snaps));
-	struct snapshot_hook hook = {sampler_read_python, s};
-	err = ptrace_snapshot(tids, nran, STACKS_COPY_BYTES, snaps, &stats,
-	                      s->py != NULL ? &hook : NULL);
+	struct snapshot_request req = {
+	    .stack_bytes = STACKS_COPY_BYTES,
+	    .mapped_bytes = unwinder_mapped_bytes,
+	    .mapped_arg = s->unwinder,
+	    .while_stopped = s->py != NULL ? sampler_read_python : NULL,
+	    .while_stopped_arg = s,
+	};
+	err = ptrace_snapshot(tids, nran, &req, &snap);
 	if (err == 0 && s->py != NULL)
 		sampler_map_python(s);
-	p->stopped_ms_sum += stats.stopped_ms;
-	if (stats.stopped_ms > p->stopped_ms_max)
-		p->stopped_ms_max = stats.stopped_ms;
+	p->stopped_ms_sum += snap.stopped_ms;
+	if (snap.stopped_ms > p->stopped_ms_max)
+		p->stopped_ms_max = snap.stopped_ms;
 	p->stops++;
 	/* The target runs again: now the maps, unwinding and names. */
 	if (err == 0 && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
@@ -520,15 +523,14 @@ sampler_round(struct sampler *s, struct profile *p)
 
 		if (!t->ran)
 			continue;
-		if (snaps[k].err == 0)
-			sampler_count(s, p, t, &snaps[k]);
-		else if (snaps[k].err != -ESRCH)
+		if (snap.threads[k].err == 0)
+			sampler_count(s, p, t, &snap.threads[k]);
+		else if (snap.threads[k].err != -ESRCH)
 			p->errors++; /* a thread that ended meanwhile is no error */
 		k++;
 	}
 	sampler_rebase(s);
-	ptrace_snapshot_release(snaps, nran);
-	free(snaps);
+	ptrace_snapshot_free(&snap);
 	free(tids);
 	return err;
 }

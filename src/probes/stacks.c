@@ -182,9 +182,14 @@ static int
 stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
                  struct unwinder *u, struct stacks_python *py, struct dump_report **out)
 {
-	struct snapshot_stats stats = {0};
-	struct snapshot_hook hook = {stacks_python_read, py};
-	struct thread_snapshot *snaps = NULL;
+	struct snapshot_request req = {
+	    .stack_bytes = STACKS_COPY_BYTES,
+	    .mapped_bytes = unwinder_mapped_bytes,
+	    .mapped_arg = u,
+	    .while_stopped = py != NULL ? stacks_python_read : NULL,
+	    .while_stopped_arg = py,
+	};
+	struct snapshot snap;
 	bool python_only = u == NULL;
 	struct dump_report *d;
 	int err = 0;
@@ -207,15 +212,12 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	if (python_only) {
 		stacks_python_read_running(py);
 	} else {
-		snaps = xcalloc(n ? n : 1, sizeof(*snaps));
-		err = ptrace_snapshot(tids, n, STACKS_COPY_BYTES, snaps, &stats,
-		                      py != NULL ? &hook : NULL);
-		d->stopped_ms = stats.stopped_ms;
-		d->skipped = stats.skipped;
+		err = ptrace_snapshot(tids, n, &req, &snap);
+		d->stopped_ms = snap.stopped_ms;
+		d->skipped = snap.skipped;
 		for (size_t i = 0; err == 0 && i < n; i++)
-			stacks_unwind(u, &snaps[i], &d->threads[i]);
-		ptrace_snapshot_release(snaps, n);
-		free(snaps);
+			stacks_unwind(u, &snap.threads[i], &d->threads[i]);
+		ptrace_snapshot_free(&snap);
 	}
 	if (err == 0 && py != NULL && py->err == 0)
 		stacks_python_apply(fs, py, d, !python_only);

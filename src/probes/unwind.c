@@ -99,6 +99,14 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 	return NULL;
 }
 
+uint64_t
+unwinder_mapped_bytes(void *unwinder, uint64_t addr)
+{
+	const struct mapping *m = unwinder_mapping(unwinder, addr);
+
+	return m != NULL ? m->map.end - addr : 0;
+}
+
 /* The maps through a live thread, when the main thread's are empty: it
  * ended, or the whole process did (then there are none to find). Returns
  * the length read or -errno, and points p->task at the thread it used. */

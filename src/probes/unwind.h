@@ -65,6 +65,12 @@ void unwinder_free(struct unwinder *u);
  * -ESRCH: the process is gone). */
 int unwinder_refresh(struct unwinder *u, bool *changed);
 
+/* The bytes mapped from addr to the end of the mapping holding it, in the
+ * maps as last read; 0 when no mapping holds it. In the form
+ * snapshot_request.mapped_bytes takes, with the unwinder as arg: a
+ * snapshot then copies stacks in as few reads as it can. */
+uint64_t unwinder_mapped_bytes(void *unwinder, uint64_t addr);
+
 /* Unwinds a snapshot into at most max instruction pointers, innermost first:
  * through the unwind tables (.eh_frame) where they cover an address, else
  * one frame-pointer step (bounded by the stack copy, always upwards).
