@@ -69,15 +69,43 @@ struct module {
 	const char **display;
 };
 
-/* By address only: aliases of one address are told apart at lookup. A
- * cheap comparison, because glibc's qsort calls it some 200,000 times for a
- * libc debug file. */
-static int
-compare_symbols(const void *a, const void *b)
+/* Moves symbol i down the max-heap of the first n by address. */
+static void
+module_sift_down(struct module_symbol *syms, size_t i, size_t n)
 {
-	const struct module_symbol *x = a, *y = b;
+	for (;;) {
+		size_t child = 2 * i + 1;
+		struct module_symbol tmp;
 
-	return (x->addr > y->addr) - (x->addr < y->addr);
+		if (child >= n)
+			return;
+		if (child + 1 < n && syms[child + 1].addr > syms[child].addr)
+			child++;
+		if (syms[i].addr >= syms[child].addr)
+			return;
+		tmp = syms[i];
+		syms[i] = syms[child];
+		syms[child] = tmp;
+		i = child;
+	}
+}
+
+/* Sorts symbols by address only (aliases of one address are told apart at
+ * lookup). A heapsort: in place, because glibc's qsort copies the array
+ * into a buffer of its size whose every page faults in, and in n log n
+ * whatever order a hostile file puts its symbols in. */
+static void
+module_sort_symbols(struct module_symbol *syms, size_t n)
+{
+	for (size_t i = n / 2; i > 0; i--)
+		module_sift_down(syms, i - 1, n);
+	for (size_t end = n; end > 1; end--) {
+		struct module_symbol tmp = syms[0];
+
+		syms[0] = syms[end - 1];
+		syms[end - 1] = tmp;
+		module_sift_down(syms, 0, end - 1);
+	}
 }
 
 /* The name of symbol s: NUL-terminated within the file, else "". */
@@ -150,8 +178,7 @@ module_read_symbols(struct module *m, const struct module_table *t)
 		    .local = GELF_ST_BIND(sym.st_info) == STB_LOCAL,
 		};
 	}
-	if (m->nsyms > 0)
-		qsort(m->syms, m->nsyms, sizeof(*m->syms), compare_symbols);
+	module_sort_symbols(m->syms, m->nsyms);
 }
 
 /* Reads the symbols, on the first lookup: .symtab has the static functions
