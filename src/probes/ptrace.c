@@ -176,7 +176,8 @@ ptrace_let_go(const struct thread_snapshot *s)
 /* Copies the registers of every stopped thread (err 0) and works out the
  * part of its stack to copy: from the stack pointer (less the red zone) up,
  * req->stack_bytes at most, and no further than its mapping when that is
- * known. Returns the bytes all those stacks need. */
+ * known, nor than its thread pointer. Returns the bytes all those stacks
+ * need. */
 static size_t
 ptrace_copy_registers(struct thread_snapshot *out, size_t n, const struct snapshot_request *req)
 {
@@ -199,6 +200,14 @@ ptrace_copy_registers(struct thread_snapshot *out, size_t n, const struct snapsh
 		    (mapped = req->mapped_bytes(req->mapped_arg, s->stack_start)) > 0 &&
 		    mapped < s->stack_len)
 			s->stack_len = (size_t)mapped;
+		/* A thread's own stack ends where its thread pointer starts: on
+		 * x86-64 the TLS blocks lie below it and the thread descriptor
+		 * (glibc's and musl's struct pthread, 2 KiB and more) above it,
+		 * at the top of the same mapping. No frame is there: half the
+		 * pages of an idle thread's copy. */
+		if (s->regs.fs_base > s->stack_start &&
+		    s->regs.fs_base - s->stack_start < s->stack_len)
+			s->stack_len = (size_t)(s->regs.fs_base - s->stack_start);
 		total += s->stack_len;
 	}
 	return total;
