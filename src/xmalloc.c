@@ -1,8 +1,11 @@
 #include "xmalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void
 xmalloc_die(size_t size)
@@ -54,5 +57,28 @@ xstrndup(const char *s, size_t n)
 
 	if (p == NULL)
 		xmalloc_die(n);
+	return p;
+}
+
+void
+xpopulate(void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
+
+	/* Pages partly outside [p, p + len) may hold other allocations: only
+	 * whole ones, which the first write would fault in anyway. */
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
+void *
+xreallocarray_populated(void *ptr, size_t count_before, size_t count, size_t size)
+{
+	char *p = xreallocarray(ptr, count, size);
+
+	if (count > count_before)
+		xpopulate(p + count_before * size, (count - count_before) * size);
 	return p;
 }

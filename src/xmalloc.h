@@ -12,4 +12,15 @@ void *xreallocarray(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Faults in at once the whole pages of [p, p + len), memory about to be
+ * written all over (an array of thousands of tasks, maps or symbols).
+ * Touched one by one, each page costs a page fault: about 10 us on a
+ * paravirtualised machine, against about 1 us a page populated together.
+ * Best effort: before Linux 5.14 the pages fault in as they are touched. */
+void xpopulate(void *p, size_t len);
+
+/* xreallocarray, then xpopulate of the part added (from count_before
+ * elements to count). */
+void *xreallocarray_populated(void *ptr, size_t count_before, size_t count, size_t size);
+
 #endif

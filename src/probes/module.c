@@ -160,7 +160,7 @@ module_read_symbols(struct module *m, const struct module_table *t)
 		count = MODULE_MAX_SYMBOLS;
 	m->strings = m->image + t->str_off;
 	m->strings_size = t->str_size;
-	m->syms = xreallocarray(NULL, count ? count : 1, sizeof(*m->syms));
+	m->syms = xreallocarray_populated(NULL, 0, count ? count : 1, sizeof(*m->syms));
 	for (size_t i = 0; i < count; i++) {
 		GElf_Sym sym;
 

@@ -604,7 +604,7 @@ procfs_parse_maps(const char *buf, size_t len, struct procfs_map **maps)
 	 * fault in its pages again each time. */
 	for (const char *q = buf; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		lines++;
-	*maps = xreallocarray(NULL, lines, sizeof(**maps));
+	*maps = xreallocarray_populated(NULL, 0, lines, sizeof(**maps));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *line_end = nl ? nl : end;

@@ -12,25 +12,43 @@ task_hash(int id, size_t cap)
 }
 
 static void
-task_table_reindex(struct task_table *t)
+task_table_place(struct task_slot *index, size_t cap, int id, uint32_t pos)
 {
-	size_t want = 64;
+	size_t s = task_hash(id, cap);
+
+	while (index[s].pos != 0)
+		s = (s + 1) & (cap - 1);
+	index[s] = (struct task_slot){id, pos};
+}
+
+/* Sizes the index for the tasks there are, at most half full, and fills
+ * it: from the tasks when a sweep has moved them, else from the old index,
+ * which holds every id and position in 8 bytes where a task takes 350 (a
+ * table growing to thousands of threads is indexed again at each
+ * doubling). */
+static void
+task_table_reindex(struct task_table *t, bool moved)
+{
+	struct task_slot *old = t->index;
+	size_t want = 64, old_cap = t->index_cap;
 
 	while (want < t->n * 2)
 		want *= 2;
-	if (want != t->index_cap) {
-		free(t->index);
-		t->index = xmalloc(want * sizeof(*t->index));
-		t->index_cap = want;
+	if (want == old_cap && !moved)
+		return;
+	t->index = xmalloc(want * sizeof(*t->index));
+	xpopulate(t->index, want * sizeof(*t->index));
+	memset(t->index, 0, want * sizeof(*t->index));
+	t->index_cap = want;
+	if (moved) {
+		for (size_t i = 0; i < t->n; i++)
+			task_table_place(t->index, want, t->v[i].id, (uint32_t)i + 1);
+	} else {
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].pos != 0)
+				task_table_place(t->index, want, old[i].id, old[i].pos);
 	}
-	memset(t->index, 0, t->index_cap * sizeof(*t->index));
-	for (size_t i = 0; i < t->n; i++) {
-		size_t s = task_hash(t->v[i].id, t->index_cap);
-
-		while (t->index[s].pos != 0)
-			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (struct task_slot){t->v[i].id, (uint32_t)i + 1};
-	}
+	free(old);
 }
 
 struct task *
@@ -53,24 +71,20 @@ task_table_get(struct task_table *t, int id, int pid)
 	if (task != NULL)
 		return task;
 	if (t->n == t->cap) {
+		size_t before = t->cap;
+
 		t->cap = t->cap ? t->cap * 2 : 256;
-		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+		t->v = xreallocarray_populated(t->v, before, t->cap, sizeof(*t->v));
 	}
 	task = &t->v[t->n++];
 	memset(task, 0, sizeof(*task));
 	task->id = id;
 	task->pid = pid;
 	task->fd = -1;
-	/* Keep the index at most half full; rebuilding also places the new task. */
-	if (t->n * 2 > t->index_cap) {
-		task_table_reindex(t);
-	} else {
-		size_t s = task_hash(id, t->index_cap);
-
-		while (t->index[s].pos != 0)
-			s = (s + 1) & (t->index_cap - 1);
-		t->index[s] = (struct task_slot){id, (uint32_t)t->n};
-	}
+	/* Keep the index at most half full. */
+	if (t->n * 2 > t->index_cap)
+		task_table_reindex(t, false);
+	task_table_place(t->index, t->index_cap, id, (uint32_t)t->n);
 	return task;
 }
 
@@ -84,11 +98,13 @@ task_table_sweep(struct task_table *t, uint32_t gen, void (*drop)(struct task *,
 			drop(&t->v[i], arg);
 			continue;
 		}
-		t->v[kept++] = t->v[i];
+		if (kept != i) /* 350 bytes: not copied onto itself */
+			t->v[kept] = t->v[i];
+		kept++;
 	}
 	if (kept != t->n) {
 		t->n = kept;
-		task_table_reindex(t);
+		task_table_reindex(t, true);
 	}
 }
 

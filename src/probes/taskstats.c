@@ -208,6 +208,7 @@ taskstats_new(struct taskstats_client **out)
 		return err;
 	}
 	c->answers = xmalloc(TASKSTATS_BATCH * sizeof(*c->answers));
+	xpopulate(c->answers, TASKSTATS_BATCH * sizeof(*c->answers));
 	err = taskstats_resolve_family(c);
 	if (err == 0)
 		err = taskstats_query(c, &me, 1, &probe);
