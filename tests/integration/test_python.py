@@ -8,6 +8,7 @@ frames alone, and a non-Python process refused."""
 import os
 import subprocess
 import sys
+import time
 
 from harness import check, fail, python_interpreter, run, stacktop, stacktop_json, start_target
 
@@ -38,7 +39,28 @@ def start_app(python):
     harness._children.append(proc)
     line = proc.stdout.readline().decode()
     check(line.startswith("ready "), f"{python} {APP} did not start: {line!r}")
+    wait_main_sleeps(proc.pid)
     return proc
+
+
+# The syscalls time.sleep sleeps in: select (2.7 and up to 3.10), pselect6,
+# nanosleep, clock_nanosleep (3.11+), on x86-64.
+SLEEP_SYSCALLS = {"23", "270", "35", "230"}
+
+
+def wait_main_sleeps(pid):
+    """The app prints "ready" just before its main thread enters idle_main;
+    a dump taken at once (stacktop is that fast) can find it still between
+    the two. Its next sleep is idle_main's: wait for it (5 s at most)."""
+    for _ in range(500):
+        try:
+            with open(f"/proc/{pid}/syscall") as f:
+                if f.read().split()[0] in SLEEP_SYSCALLS:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.01)
+    check(False, f"the main thread of {pid} never slept in idle_main")
 
 
 def by_name(doc):
