@@ -1,6 +1,7 @@
 #include "unwind.h"
 
 #include "../xmalloc.h"
+#include "cfi.h"
 #include "module.h"
 #include "procfs_parse.h"
 
@@ -57,6 +58,13 @@ struct unwinder_proc {
 	char task[48];
 };
 
+/* The rules of one address, as the fast path found them (or not). */
+struct rules_entry {
+	uint64_t pc; /* 0: an empty slot */
+	bool ok;     /* false: libunwind takes frames at this address */
+	struct cfi_rules rules;
+};
+
 struct unwinder {
 	const struct unwinder_target *target;
 	void *arg;                 /* given to target's calls */
@@ -68,6 +76,11 @@ struct unwinder {
 	struct module_entry *modules; /* one per distinct file */
 	size_t nmodules;
 	unw_addr_space_t as;
+	/* The CFI rules of each address the fast path looked up: idle threads
+	 * wait in the same few places. Open addressing, at most half full;
+	 * emptied when the maps change. */
+	struct rules_entry *rules;
+	size_t nrules, rules_cap;
 };
 
 /* What the accessors need for one unwind. */
@@ -508,9 +521,12 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 		u->maps[i].map = maps[i];
 	u->nmaps = count;
 	free(maps);
-	/* libunwind caches what it learnt per address; an address may now
-	 * belong to another file. */
+	/* libunwind caches what it learnt per address, and so do we; an
+	 * address may now belong to another file. */
 	unw_flush_cache(u->as, 0, 0);
+	free(u->rules);
+	u->rules = NULL;
+	u->nrules = u->rules_cap = 0;
 	*changed = true;
 	return 0;
 }
@@ -564,6 +580,7 @@ unwinder_free(struct unwinder *u)
 	free(u->modules);
 	free(u->maps);
 	free(u->maps_text);
+	free(u->rules);
 	free(u);
 }
 
@@ -665,17 +682,180 @@ unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool innermost)
 	return unwinder_fp_step(ctx, &frame, cursor, innermost);
 }
 
+/* The bytes of a module at link-time addresses, for the CFI decoder. */
+static const void *
+unwinder_module_bytes(void *module, uint64_t vaddr, size_t len)
+{
+	uint64_t off;
+
+	return module_offset_of_vaddr(module, vaddr, &off) == 0 ? module_bytes(module, off, len)
+	                                                        : NULL;
+}
+
+/* The CFI rules at address pc of the target, decoded on first use and kept;
+ * NULL where the fast path does not go (no module or no entry, or rules
+ * the decoder does not take). */
+static const struct cfi_rules *
+unwinder_rules(struct unwinder *u, uint64_t pc)
+{
+	struct rules_entry *e;
+	struct mapping *m;
+	uint64_t hdr_vaddr, hdr_size, bias;
+	size_t slot;
+
+	if (pc == 0)
+		return NULL;
+	if (u->nrules * 2 >= u->rules_cap) {
+		struct rules_entry *old = u->rules;
+		size_t old_cap = u->rules_cap;
+
+		u->rules_cap = old_cap ? old_cap * 2 : 256;
+		u->rules = xcalloc(u->rules_cap, sizeof(*u->rules));
+		for (size_t i = 0; i < old_cap; i++) {
+			if (old[i].pc == 0)
+				continue;
+			slot = (old[i].pc * 0x9e3779b97f4a7c15u >> 32) & (u->rules_cap - 1);
+			while (u->rules[slot].pc != 0)
+				slot = (slot + 1) & (u->rules_cap - 1);
+			u->rules[slot] = old[i];
+		}
+		free(old);
+	}
+	slot = (pc * 0x9e3779b97f4a7c15u >> 32) & (u->rules_cap - 1);
+	while (u->rules[slot].pc != 0 && u->rules[slot].pc != pc)
+		slot = (slot + 1) & (u->rules_cap - 1);
+	e = &u->rules[slot];
+	if (e->pc == pc)
+		return e->ok ? &e->rules : NULL;
+	e->pc = pc;
+	u->nrules++;
+	m = unwinder_mapping(u, pc);
+	if (m != NULL && unwinder_module(u, m) != NULL && unwinder_bias(u, m, &bias) &&
+	    module_eh_frame_hdr(m->module, &hdr_vaddr, &hdr_size) == 0) {
+		struct cfi_image img = {unwinder_module_bytes, m->module};
+
+		e->ok = cfi_find(&img, hdr_vaddr, hdr_size, pc - bias, &e->rules) == 0;
+	}
+	return e->ok ? &e->rules : NULL;
+}
+
+/* The registers a walk knows in a frame, by DWARF number (CFI_RA for the
+ * instruction pointer): all of them in the innermost frame, from the
+ * snapshot; the stack pointer, the instruction pointer and what the rules
+ * recovered of the callee-saved ones after that. */
+struct walk_regs {
+	uint64_t v[CFI_NREGS];
+	uint32_t known; /* a bit per register */
+};
+
+static void
+walk_from_snapshot(struct walk_regs *w, const struct user_regs_struct *r)
+{
+	const uint64_t v[CFI_NREGS] = {r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi,
+	                               r->rbp, r->rsp, r->r8,  r->r9,  r->r10, r->r11,
+	                               r->r12, r->r13, r->r14, r->r15, r->rip};
+
+	memcpy(w->v, v, sizeof(v));
+	w->known = (1u << CFI_NREGS) - 1;
+}
+
+/* The registers libunwind starts from where the fast path stops: what the
+ * walk knows, 0 for the rest. */
+static void
+walk_to_regs(const struct walk_regs *w, struct user_regs_struct *r)
+{
+	uint64_t v[CFI_NREGS];
+
+	for (int i = 0; i < CFI_NREGS; i++)
+		v[i] = (w->known >> i) & 1 ? w->v[i] : 0;
+	memset(r, 0, sizeof(*r));
+	r->rax = v[0], r->rdx = v[1], r->rcx = v[2], r->rbx = v[3], r->rsi = v[4];
+	r->rdi = v[5], r->rbp = v[6], r->rsp = v[7], r->r8 = v[8], r->r9 = v[9];
+	r->r10 = v[10], r->r11 = v[11], r->r12 = v[12], r->r13 = v[13], r->r14 = v[14];
+	r->r15 = v[15], r->rip = v[16];
+}
+
+/* One step by the CFI rules of the frame's address, reading only the stack
+ * copy. Returns 1 (*w is now the caller's), 0 (the outermost frame: its
+ * return address is undefined, as in start_thread and _start), or -1 where
+ * libunwind is to take the frame: no rules the decoder takes, a register or
+ * a saved word we do not have, or a CFA that is not above the stack
+ * pointer. A return address is looked up one byte back, inside the call. */
+static int
+unwinder_cfi_step(struct unwind_ctx *ctx, struct walk_regs *w, bool innermost)
+{
+	const struct cfi_rules *r =
+	    unwinder_rules(ctx->u, innermost ? w->v[CFI_RA] : w->v[CFI_RA] - 1);
+	struct walk_regs caller = {{0}, 0};
+	uint64_t cfa;
+
+	if (r == NULL || !((w->known >> r->cfa_reg) & 1))
+		return -1;
+	cfa = w->v[r->cfa_reg] + (uint64_t)(int64_t)r->cfa_off;
+	if (r->reg[CFI_RA].how == CFI_UNDEFINED)
+		return 0;
+	if (cfa <= w->v[CFI_RSP] || r->reg[CFI_RA].how != CFI_AT_CFA ||
+	    !unwinder_stack_word(ctx->s, cfa + (uint64_t)(int64_t)r->reg[CFI_RA].off,
+	                         &caller.v[CFI_RA]))
+		return -1;
+	caller.known = 1u << CFI_RA | 1u << CFI_RSP;
+	caller.v[CFI_RSP] = cfa;
+	for (int reg = 0; reg < CFI_NREGS; reg++) {
+		bool callee_saved =
+		    reg == CFI_RBX || reg == CFI_RBP || (reg >= CFI_R12 && reg <= CFI_R15);
+
+		if (!callee_saved)
+			continue; /* the caller's were not kept across the call */
+		switch (r->reg[reg].how) {
+		case CFI_SAME:
+			caller.v[reg] = w->v[reg];
+			caller.known |= w->known & 1u << reg;
+			break;
+		case CFI_AT_CFA:
+			if (!unwinder_stack_word(ctx->s, cfa + (uint64_t)(int64_t)r->reg[reg].off,
+			                         &caller.v[reg]))
+				return -1;
+			caller.known |= 1u << reg;
+			break;
+		default:
+			break; /* unknown in the caller */
+		}
+	}
+	*w = caller;
+	return 1;
+}
+
 size_t
 unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, size_t max)
 {
 	struct unwind_ctx ctx = {.u = u, .s = s, .regs = s->regs};
+	struct walk_regs w;
 	unw_cursor_t cursor;
 	size_t n = 0;
 
 	if (max == 0)
 		return 0;
+	/* The fast path, frame after frame, as long as the rules allow. */
+	walk_from_snapshot(&w, &s->regs);
+	for (int r = 1; r > 0 && n < max;) {
+		uint64_t ip = w.v[CFI_RA];
+
+		/* A corrupt stack can loop; a repeated frame ends the walk. */
+		if (ip == 0 || (n > 1 && ips[n - 1] == ip && ips[n - 2] == ip))
+			return n;
+		ips[n++] = ip;
+		if ((r = unwinder_cfi_step(&ctx, &w, n == 1)) == 0)
+			return n;
+		if (r < 0) {
+			/* libunwind goes on from this frame, with what we know. */
+			if (--n > 0)
+				walk_to_regs(&w, &ctx.regs);
+		}
+	}
+	if (n == max)
+		return n;
 	if (unw_init_remote(&cursor, u->as, &ctx) != 0) {
-		ips[n++] = s->regs.rip;
+		ips[n++] = ctx.regs.rip;
 		return n;
 	}
 	do {
