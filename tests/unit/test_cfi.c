@@ -1,10 +1,10 @@
 /* The CFI decoder over a real file, this test's own executable: every
- * instruction of a function has rules, the CFA is the stack pointer plus a
- * multiple of 8 (built without frame pointers, as the build is), the return
- * address is saved just below the CFA, and at the first instruction the
- * CFA is rsp + 8 (only the call's return address is pushed). An address no
- * entry covers is -ENOENT, and a damaged .eh_frame_hdr is refused, not
- * followed. */
+ * instruction of a function has rules, the CFA is the stack pointer or (in
+ * a frame-pointer build, as AddressSanitizer makes this one) the frame
+ * pointer plus a multiple of 8, the return address is saved just below the
+ * CFA, and at the first instruction the CFA is rsp + 8 (only the call's
+ * return address is pushed). An address no entry covers is -ENOENT, and a
+ * damaged .eh_frame_hdr is refused, not followed. */
 #include "cfi.h"
 #include "check.h"
 #include "module.h"
@@ -79,8 +79,9 @@ main(void)
 	}
 	/* Through the whole function. */
 	for (uint64_t pc = fn; pc < fn + fn_size; pc++) {
-		if (cfi_find(&img, hdr_vaddr, hdr_size, pc, &r) != 0 || r.cfa_reg != CFI_RSP ||
-		    r.cfa_off < 8 || r.cfa_off % 8 != 0 || r.reg[CFI_RA].how != CFI_AT_CFA ||
+		if (cfi_find(&img, hdr_vaddr, hdr_size, pc, &r) != 0 ||
+		    (r.cfa_reg != CFI_RSP && r.cfa_reg != CFI_RBP) || r.cfa_off < 8 ||
+		    r.cfa_off % 8 != 0 || r.reg[CFI_RA].how != CFI_AT_CFA ||
 		    r.reg[CFI_RA].off != -8) {
 			CHECK(!"rules at every instruction of cfi_probe");
 			break;
