@@ -23,6 +23,9 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
  * entered a function that starts at most this far before the IP. */
 #define UNWIND_LEAF_MAX_BYTES (1u << 20)
 
+/* At most this many addresses' CFI rules are kept (160 bytes each). */
+#define UNWIND_RULES_MAX 65536
+
 /* DWARF exception-header pointer encodings (LSB, .eh_frame_hdr). */
 enum {
 	DW_EH_PE_udata4 = 0x03,
@@ -494,6 +497,14 @@ static unw_accessors_t unwinder_accessors = {
     .get_proc_name = get_proc_name,
 };
 
+static void
+unwinder_forget_rules(struct unwinder *u)
+{
+	free(u->rules);
+	u->rules = NULL;
+	u->nrules = u->rules_cap = 0;
+}
+
 int
 unwinder_refresh(struct unwinder *u, bool *changed)
 {
@@ -524,9 +535,7 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 	/* libunwind caches what it learnt per address, and so do we; an
 	 * address may now belong to another file. */
 	unw_flush_cache(u->as, 0, 0);
-	free(u->rules);
-	u->rules = NULL;
-	u->nrules = u->rules_cap = 0;
+	unwinder_forget_rules(u);
 	*changed = true;
 	return 0;
 }
@@ -705,6 +714,10 @@ unwinder_rules(struct unwinder *u, uint64_t pc)
 
 	if (pc == 0)
 		return NULL;
+	/* A long profile of a large program meets ever new addresses: the
+	 * cache starts over rather than grow without bound. */
+	if (u->nrules >= UNWIND_RULES_MAX)
+		unwinder_forget_rules(u);
 	if (u->nrules * 2 >= u->rules_cap) {
 		struct rules_entry *old = u->rules;
 		size_t old_cap = u->rules_cap;
