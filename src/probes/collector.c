@@ -316,6 +316,18 @@ collector_read_thread_stat(struct collector *c, struct task *task, int dirfd, co
 	return err;
 }
 
+/* Makes room in the thread table for those of the n tids it does not hold
+ * yet, in one step (a first sample adds thousands). */
+static void
+collector_reserve_threads(struct collector *c, const int *tids, size_t n)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < n; i++)
+		missing += task_table_find(&c->tasks, tids[i]) == NULL;
+	task_table_reserve(&c->tasks, missing);
+}
+
 /* Whether thread tid of proc may be skipped in this sample (see
  * COLLECTOR_IDLE_SAMPLES); marks it seen and skipped when so. */
 static bool
@@ -342,6 +354,8 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 	size_t gone = 0;
 	int pid = proc->id;
 
+	if (c->taskstats == NULL)
+		collector_reserve_threads(c, proc->tids, proc->ntids);
 	for (size_t i = 0; i < proc->ntids; i++) {
 		int tid = proc->tids[i];
 		int err;
@@ -416,6 +430,7 @@ collector_split_cpu(const struct taskstats_sample *a, const struct task_counters
 static void
 collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 {
+	collector_reserve_threads(c, c->pending_tids + from, to - from);
 	for (size_t i = from; i < to; i++) {
 		const struct taskstats_sample *a = &c->answers[i];
 		struct task *task;

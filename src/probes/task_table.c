@@ -21,18 +21,16 @@ task_table_place(struct task_slot *index, size_t cap, int id, uint32_t pos)
 	index[s] = (struct task_slot){id, pos};
 }
 
-/* Sizes the index for the tasks there are, at most half full, and fills
- * it: from the tasks when a sweep has moved them, else from the old index,
- * which holds every id and position in 8 bytes where a task takes 350 (a
- * table growing to thousands of threads is indexed again at each
- * doubling). */
+/* Sizes the index for room tasks, at most half full, and fills it: from the tasks when a sweep has
+ * moved them, else from the old index, which holds every id and position in 8 bytes where a task
+ * takes 350 (a table growing to thousands of threads is indexed again at each doubling). */
 static void
-task_table_reindex(struct task_table *t, bool moved)
+task_table_reindex(struct task_table *t, size_t room, bool moved)
 {
 	struct task_slot *old = t->index;
 	size_t want = 64, old_cap = t->index_cap;
 
-	while (want < t->n * 2)
+	while (want < room * 2)
 		want *= 2;
 	if (want == old_cap && !moved)
 		return;
@@ -49,6 +47,30 @@ task_table_reindex(struct task_table *t, bool moved)
 				task_table_place(t->index, want, old[i].id, old[i].pos);
 	}
 	free(old);
+}
+
+/* Room for need tasks: at least double, so that adding one at a time
+ * costs a copy now and then. */
+static void
+task_table_grow(struct task_table *t, size_t need)
+{
+	size_t before = t->cap;
+
+	t->cap = t->cap ? t->cap * 2 : 256;
+	if (t->cap < need)
+		t->cap = need;
+	t->v = xreallocarray_populated(t->v, before, t->cap, sizeof(*t->v));
+}
+
+void
+task_table_reserve(struct task_table *t, size_t count)
+{
+	size_t need = t->n + count;
+
+	if (need > t->cap)
+		task_table_grow(t, need);
+	if (need * 2 > t->index_cap)
+		task_table_reindex(t, need, false);
 }
 
 struct task *
@@ -70,12 +92,8 @@ task_table_get(struct task_table *t, int id, int pid)
 
 	if (task != NULL)
 		return task;
-	if (t->n == t->cap) {
-		size_t before = t->cap;
-
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->v = xreallocarray_populated(t->v, before, t->cap, sizeof(*t->v));
-	}
+	if (t->n == t->cap)
+		task_table_grow(t, t->n + 1);
 	task = &t->v[t->n++];
 	memset(task, 0, sizeof(*task));
 	task->id = id;
@@ -83,7 +101,7 @@ task_table_get(struct task_table *t, int id, int pid)
 	task->fd = -1;
 	/* Keep the index at most half full. */
 	if (t->n * 2 > t->index_cap)
-		task_table_reindex(t, false);
+		task_table_reindex(t, t->n, false);
 	task_table_place(t->index, t->index_cap, id, (uint32_t)t->n);
 	return task;
 }
@@ -104,7 +122,7 @@ task_table_sweep(struct task_table *t, uint32_t gen, void (*drop)(struct task *,
 	}
 	if (kept != t->n) {
 		t->n = kept;
-		task_table_reindex(t, true);
+		task_table_reindex(t, t->n, true);
 	}
 }
 

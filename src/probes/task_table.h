@@ -71,6 +71,12 @@ struct task_table {
  * sweep. */
 struct task *task_table_find(const struct task_table *t, int id);
 
+/* Makes room for count more tasks at once (e.g. the threads a listing
+ * found): one allocation and one index rebuild, where adding them one by
+ * one doubles the table and its index several times. Pointers to tasks
+ * live until then. */
+void task_table_reserve(struct task_table *t, size_t count);
+
 /* The task with this id, added (zeroed, fd -1) if it is not there yet. */
 struct task *task_table_get(struct task_table *t, int id, int pid);
 
