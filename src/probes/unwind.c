@@ -860,7 +860,10 @@ unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *i
 		if ((r = unwinder_cfi_step(&ctx, &w, n == 1)) == 0)
 			return n;
 		if (r < 0) {
-			/* libunwind goes on from this frame, with what we know. */
+			/* libunwind goes on from this frame, with what we know.
+			 * Its cursor starts there as at an innermost frame: it
+			 * looks the address itself up, not the byte before, as
+			 * after the frame-pointer step (see unwinder_fp_step). */
 			if (--n > 0)
 				walk_to_regs(&w, &ctx.regs);
 		}
