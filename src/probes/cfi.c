@@ -413,25 +413,37 @@ cfi_run(struct cfi_cursor c, const struct cfi_cie *cie, uint64_t loc, uint64_t p
 	return c.bad ? -EINVAL : 0;
 }
 
-/* The FDE whose range may hold pc, by the binary-search table of the
- * .eh_frame_hdr: the last entry starting at or before pc. */
-static int
-cfi_search(const struct cfi_image *img, uint64_t hdr_vaddr, uint64_t hdr_size, uint64_t pc,
-           uint64_t *fde)
+int
+cfi_hdr_table(const struct cfi_image *img, uint64_t hdr_vaddr, uint64_t hdr_size,
+              const uint8_t **table, uint32_t *count)
 {
-	const uint8_t *hdr = img->bytes(img->arg, hdr_vaddr, 12), *table;
-	uint32_t count;
-	size_t lo = 0, hi;
+	const uint8_t *hdr = img->bytes(img->arg, hdr_vaddr, 12);
 
 	/* Version 1, a 4-byte eh_frame pointer, a udata4 count and a table of
 	 * datarel sdata4 pairs: what every toolchain emits. */
 	if (hdr == NULL || hdr_size < 12 || hdr[0] != 1 || (hdr[1] & 0x0f) != PE_SDATA4 ||
 	    hdr[2] != PE_UDATA4 || hdr[3] != (PE_DATAREL | PE_SDATA4))
 		return -ENOTSUP;
-	memcpy(&count, hdr + 8, sizeof(count));
-	if (count == 0 || (uint64_t)count * 8 > hdr_size - 12 ||
-	    (table = img->bytes(img->arg, hdr_vaddr + 12, (size_t)count * 8)) == NULL)
+	memcpy(count, hdr + 8, sizeof(*count));
+	if (*count == 0 || (uint64_t)*count * 8 > hdr_size - 12 ||
+	    (*table = img->bytes(img->arg, hdr_vaddr + 12, (size_t)*count * 8)) == NULL)
 		return -ENOENT;
+	return 0;
+}
+
+/* The FDE whose range may hold pc, by the binary-search table of the
+ * .eh_frame_hdr: the last entry starting at or before pc. */
+static int
+cfi_search(const struct cfi_image *img, uint64_t hdr_vaddr, uint64_t hdr_size, uint64_t pc,
+           uint64_t *fde)
+{
+	const uint8_t *table;
+	uint32_t count;
+	size_t lo = 0, hi;
+	int err = cfi_hdr_table(img, hdr_vaddr, hdr_size, &table, &count);
+
+	if (err != 0)
+		return err;
 	hi = count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -53,6 +53,14 @@ struct cfi_image {
 	void *arg;
 };
 
+/* The binary-search table of the .eh_frame_hdr at hdr_vaddr (hdr_size
+ * bytes), in the one layout every toolchain emits: *count (initial
+ * location, FDE) pairs of int32 relative to hdr_vaddr, at *table (borrowed
+ * from img), which lies at hdr_vaddr + 12. Returns 0, -ENOTSUP for another
+ * layout, or -ENOENT for an empty or truncated table. */
+int cfi_hdr_table(const struct cfi_image *img, uint64_t hdr_vaddr, uint64_t hdr_size,
+                  const uint8_t **table, uint32_t *count);
+
 /* The rules at link-time address pc, found through the .eh_frame_hdr at
  * hdr_vaddr (hdr_size bytes). Returns 0, -ENOENT when no entry covers pc,
  * -ENOTSUP for what the decoder does not take (then let libunwind), or

@@ -26,13 +26,6 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
 /* At most this many addresses' CFI rules are kept (160 bytes each). */
 #define UNWIND_RULES_MAX 65536
 
-/* DWARF exception-header pointer encodings (LSB, .eh_frame_hdr). */
-enum {
-	DW_EH_PE_udata4 = 0x03,
-	DW_EH_PE_sdata4 = 0x0b,
-	DW_EH_PE_datarel = 0x30,
-};
-
 /* A file the target maps, opened on our side. Kept across maps changes:
  * a library unmapped and mapped again is not parsed twice. The file is known
  * by its inode and path (a rebuilt file gets a new inode). */
@@ -435,6 +428,16 @@ put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 	(void)as, (void)pi, (void)arg;
 }
 
+/* The bytes of a module at link-time addresses, for the CFI decoder. */
+static const void *
+unwinder_module_bytes(void *module, uint64_t vaddr, size_t len)
+{
+	uint64_t off;
+
+	return module_offset_of_vaddr(module, vaddr, &off) == 0 ? module_bytes(module, off, len)
+	                                                        : NULL;
+}
+
 /* Finds the unwind entry for ip through the .eh_frame_hdr binary-search
  * table of the module that holds it. */
 static int
@@ -442,23 +445,15 @@ unwinder_search_table(struct unwind_ctx *ctx, unw_addr_space_t as, unw_word_t ip
                       unw_proc_info_t *pi, int need_unwind_info)
 {
 	struct mapping *m = unwinder_mapping(ctx->u, ip);
-	const unsigned char *hdr;
-	uint64_t hdr_vaddr, hdr_size, hdr_off, bias;
+	uint64_t hdr_vaddr, hdr_size, bias;
+	const uint8_t *table;
 	uint32_t fde_count;
 	unw_dyn_info_t di;
 
 	if (m == NULL || unwinder_module(ctx->u, m) == NULL || !unwinder_bias(ctx->u, m, &bias) ||
 	    module_eh_frame_hdr(m->module, &hdr_vaddr, &hdr_size) != 0 ||
-	    module_offset_of_vaddr(m->module, hdr_vaddr, &hdr_off) != 0 || hdr_size < 12)
-		return -UNW_ENOINFO;
-	hdr = module_bytes(m->module, hdr_off, 12);
-	/* version 1; the layout every toolchain emits: a 4-byte eh_frame
-	 * pointer, a udata4 count, a datarel sdata4 table of (ip, fde) pairs. */
-	if (hdr == NULL || hdr[0] != 1 || (hdr[1] & 0x0f) != DW_EH_PE_sdata4 ||
-	    hdr[2] != DW_EH_PE_udata4 || hdr[3] != (DW_EH_PE_datarel | DW_EH_PE_sdata4))
-		return -UNW_ENOINFO;
-	memcpy(&fde_count, hdr + 8, sizeof(fde_count));
-	if (fde_count == 0 || (uint64_t)fde_count * 8 > hdr_size - 12)
+	    cfi_hdr_table(&(struct cfi_image){unwinder_module_bytes, m->module}, hdr_vaddr,
+	                  hdr_size, &table, &fde_count) != 0)
 		return -UNW_ENOINFO;
 	memset(&di, 0, sizeof(di));
 	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
@@ -691,14 +686,16 @@ unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool innermost)
 	return unwinder_fp_step(ctx, &frame, cursor, innermost);
 }
 
-/* The bytes of a module at link-time addresses, for the CFI decoder. */
-static const void *
-unwinder_module_bytes(void *module, uint64_t vaddr, size_t len)
+/* The slot of the rules cache that holds pc, or the empty one where it
+ * goes (open addressing; the cache is never full). */
+static struct rules_entry *
+unwinder_rules_slot(struct unwinder *u, uint64_t pc)
 {
-	uint64_t off;
+	size_t slot = (pc * 0x9e3779b97f4a7c15u >> 32) & (u->rules_cap - 1);
 
-	return module_offset_of_vaddr(module, vaddr, &off) == 0 ? module_bytes(module, off, len)
-	                                                        : NULL;
+	while (u->rules[slot].pc != 0 && u->rules[slot].pc != pc)
+		slot = (slot + 1) & (u->rules_cap - 1);
+	return &u->rules[slot];
 }
 
 /* The CFI rules at address pc of the target, decoded on first use and kept;
@@ -710,7 +707,6 @@ unwinder_rules(struct unwinder *u, uint64_t pc)
 	struct rules_entry *e;
 	struct mapping *m;
 	uint64_t hdr_vaddr, hdr_size, bias;
-	size_t slot;
 
 	if (pc == 0)
 		return NULL;
@@ -724,20 +720,12 @@ unwinder_rules(struct unwinder *u, uint64_t pc)
 
 		u->rules_cap = old_cap ? old_cap * 2 : 256;
 		u->rules = xcalloc(u->rules_cap, sizeof(*u->rules));
-		for (size_t i = 0; i < old_cap; i++) {
-			if (old[i].pc == 0)
-				continue;
-			slot = (old[i].pc * 0x9e3779b97f4a7c15u >> 32) & (u->rules_cap - 1);
-			while (u->rules[slot].pc != 0)
-				slot = (slot + 1) & (u->rules_cap - 1);
-			u->rules[slot] = old[i];
-		}
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].pc != 0)
+				*unwinder_rules_slot(u, old[i].pc) = old[i];
 		free(old);
 	}
-	slot = (pc * 0x9e3779b97f4a7c15u >> 32) & (u->rules_cap - 1);
-	while (u->rules[slot].pc != 0 && u->rules[slot].pc != pc)
-		slot = (slot + 1) & (u->rules_cap - 1);
-	e = &u->rules[slot];
+	e = unwinder_rules_slot(u, pc);
 	if (e->pc == pc)
 		return e->ok ? &e->rules : NULL;
 	e->pc = pc;
