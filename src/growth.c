@@ -81,7 +81,7 @@ growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, stru
 	out->kib_per_min = slope * 60.0;
 	mean = sy / (double)k;
 	change = slope * out->span_s;
-	threshold = fmax(64.0, 0.005 * mean);
+	threshold = 0.005 * mean > 64.0 ? 0.005 * mean : 64.0;
 	if (change >= threshold && (double)ups >= 0.6 * (double)(k - 1))
 		out->verdict = GROWTH_GROWING;
 	else if (-change >= threshold && (double)downs >= 0.6 * (double)(k - 1))

@@ -90,7 +90,8 @@ ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
-		struct timespec wait = {(time_t)(left / 1e3), (long)(fmod(left, 1e3) * 1e6)};
+		struct timespec wait = {(time_t)(left / 1e3),
+		                        (long)((left - (double)(time_t)(left / 1e3) * 1e3) * 1e6)};
 		(void)sigtimedwait(&chld, NULL, &wait);
 	}
 }

@@ -4,20 +4,14 @@
 #include "cfi.h"
 #include "module.h"
 #include "procfs_parse.h"
+#include "unwind_library.h"
 
 #include <elf.h>
 #include <errno.h>
-#include <libunwind.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-
-/* Not in libunwind's public headers, but exported: the binary search through
- * an .eh_frame_hdr table that libunwind itself uses (perf calls it too). */
-extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip,
-                                              unw_dyn_info_t *di, unw_proc_info_t *pi,
-                                              int need_unwind_info, void *arg);
 
 /* A frameless leaf's return address is trusted only when the call before it
  * entered a function that starts at most this far before the IP. */
@@ -71,6 +65,9 @@ struct unwinder {
 	size_t nmaps;
 	struct module_entry *modules; /* one per distinct file */
 	size_t nmodules;
+	/* libunwind, for the frames the fast path does not take: loaded and
+	 * its address space made on the first such frame (unwinder_libunwind). */
+	const struct unwind_library *unw;
 	unw_addr_space_t as;
 	/* The CFI rules of each address the fast path looked up: idle threads
 	 * wait in the same few places. Open addressing, at most half full;
@@ -462,7 +459,7 @@ unwinder_search_table(struct unwind_ctx *ctx, unw_addr_space_t as, unw_word_t ip
 	di.u.rti.segbase = bias + hdr_vaddr;
 	di.u.rti.table_data = bias + hdr_vaddr + 12;
 	di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
-	return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, ctx);
+	return ctx->u->unw->search_unwind_table(as, ip, &di, pi, need_unwind_info, ctx);
 }
 
 /* libunwind asks for the unwind entry of the frame it steps from. Where
@@ -529,7 +526,8 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 	free(maps);
 	/* libunwind caches what it learnt per address, and so do we; an
 	 * address may now belong to another file. */
-	unw_flush_cache(u->as, 0, 0);
+	if (u->as != NULL)
+		u->unw->flush_cache(u->as, 0, 0);
 	unwinder_forget_rules(u);
 	*changed = true;
 	return 0;
@@ -545,8 +543,6 @@ unwinder_start(struct unwinder *u, const struct unwinder_target *target, void *a
 
 	u->target = target;
 	u->arg = arg;
-	u->as = unw_create_addr_space(&unwinder_accessors, 0);
-	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	err = unwinder_refresh(u, &changed);
 	if (err != 0) {
 		unwinder_free(u);
@@ -578,7 +574,7 @@ unwinder_free(struct unwinder *u)
 	if (u == NULL)
 		return;
 	if (u->as != NULL)
-		unw_destroy_addr_space(u->as);
+		u->unw->destroy_addr_space(u->as);
 	for (size_t i = 0; i < u->nmodules; i++)
 		module_free(u->modules[i].module);
 	free(u->modules);
@@ -615,11 +611,12 @@ unwinder_leaf_return(struct unwind_ctx *ctx, uint64_t ip, uint64_t sp, uint64_t 
 
 /* Copies register reg of a frame into *field, when the cursor knows it. */
 static void
-unwinder_take_reg(unw_cursor_t *frame, unw_regnum_t reg, unsigned long long *field)
+unwinder_take_reg(const struct unwind_library *unw, unw_cursor_t *frame, unw_regnum_t reg,
+                  unsigned long long *field)
 {
 	unw_word_t val;
 
-	if (unw_get_reg(frame, reg, &val) == 0)
+	if (unw->get_reg(frame, reg, &val) == 0)
 		*field = val;
 }
 
@@ -634,13 +631,15 @@ static int
 unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t *cursor,
                  bool innermost)
 {
-	unw_cursor_t copy = *frame; /* unw_get_reg wants it writable */
+	const struct unwind_library *unw = ctx->u->unw;
+	unw_cursor_t copy = *frame; /* get_reg wants it writable */
 	struct user_regs_struct caller = ctx->regs;
 	unw_word_t ip, sp, rbp;
 	uint64_t ret, caller_rbp;
 
-	if (unw_get_reg(&copy, UNW_REG_IP, &ip) != 0 || unw_get_reg(&copy, UNW_REG_SP, &sp) != 0 ||
-	    unw_get_reg(&copy, UNW_X86_64_RBP, &rbp) != 0)
+	if (unw->get_reg(&copy, UNW_REG_IP, &ip) != 0 ||
+	    unw->get_reg(&copy, UNW_REG_SP, &sp) != 0 ||
+	    unw->get_reg(&copy, UNW_X86_64_RBP, &rbp) != 0)
 		return 0;
 	if (innermost && unwinder_leaf_return(ctx, ip, sp, &ret)) {
 		sp += 8;
@@ -654,11 +653,11 @@ unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t
 	}
 	/* Callee-saved registers keep their values across a frame whose unwind
 	 * rules we do not have: the best guess for the caller's. */
-	unwinder_take_reg(&copy, UNW_X86_64_RBX, &caller.rbx);
-	unwinder_take_reg(&copy, UNW_X86_64_R12, &caller.r12);
-	unwinder_take_reg(&copy, UNW_X86_64_R13, &caller.r13);
-	unwinder_take_reg(&copy, UNW_X86_64_R14, &caller.r14);
-	unwinder_take_reg(&copy, UNW_X86_64_R15, &caller.r15);
+	unwinder_take_reg(unw, &copy, UNW_X86_64_RBX, &caller.rbx);
+	unwinder_take_reg(unw, &copy, UNW_X86_64_R12, &caller.r12);
+	unwinder_take_reg(unw, &copy, UNW_X86_64_R13, &caller.r13);
+	unwinder_take_reg(unw, &copy, UNW_X86_64_R14, &caller.r14);
+	unwinder_take_reg(unw, &copy, UNW_X86_64_R15, &caller.r15);
 	caller.rip = ret;
 	caller.rsp = sp;
 	caller.rbp = rbp;
@@ -667,7 +666,7 @@ unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t
 	/* A restarted cursor looks ret itself up, not ret - 1 as it does for a
 	 * return address: right only while the call is not the last
 	 * instruction of its function (calls to noreturn functions can be). */
-	return unw_init_remote(cursor, ctx->u->as, ctx) == 0 ? 1 : 0;
+	return unw->init_remote(cursor, ctx->u->as, ctx) == 0 ? 1 : 0;
 }
 
 /* Moves cursor to the caller's frame: by the unwind tables, else (no entry
@@ -680,7 +679,7 @@ unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool innermost)
 	int r;
 
 	ctx->no_info = false;
-	r = unw_step(cursor);
+	r = ctx->u->unw->step(cursor);
 	if (!ctx->no_info && r >= 0)
 		return r;
 	return unwinder_fp_step(ctx, &frame, cursor, innermost);
@@ -826,6 +825,20 @@ unwinder_cfi_step(struct unwind_ctx *ctx, struct walk_regs *w, bool innermost)
 	return 1;
 }
 
+/* Makes libunwind ready for u: loaded, and u's address space made. False
+ * when it cannot be loaded: unwinding then ends where the fast path does. */
+static bool
+unwinder_libunwind(struct unwinder *u)
+{
+	if (u->as != NULL)
+		return true;
+	if ((u->unw = unwind_library()) == NULL ||
+	    (u->as = u->unw->create_addr_space(&unwinder_accessors, 0)) == NULL)
+		return false;
+	u->unw->set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	return true;
+}
+
 size_t
 unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, size_t max)
 {
@@ -858,14 +871,14 @@ unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *i
 	}
 	if (n == max)
 		return n;
-	if (unw_init_remote(&cursor, u->as, &ctx) != 0) {
+	if (!unwinder_libunwind(u) || u->unw->init_remote(&cursor, u->as, &ctx) != 0) {
 		ips[n++] = ctx.regs.rip;
 		return n;
 	}
 	do {
 		unw_word_t ip;
 
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
+		if (u->unw->get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
 			break;
 		/* A corrupt stack can loop; a repeated frame ends the walk. */
 		if (n > 0 && ips[n - 1] == ip && n > 1 && ips[n - 2] == ip)
