@@ -17,6 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Lookups answered by a scan of the unsorted symbols before they are
+ * sorted: a scan costs about what 1/32 of a sort does whatever the number
+ * of symbols, and a dump looks up a few dozen distinct addresses per file
+ * (a profile many more). */
+#define MODULE_SCANS 32
+/* Recent lookups kept per module (idle threads wait in the same places). */
+#define MODULE_RECENT 256
+
 /* Bounds on what a hostile file can make us allocate. */
 #define MODULE_MAX_SYMBOLS  (4u << 20)
 #define MODULE_MAX_SEGMENTS 256
@@ -43,6 +51,12 @@ struct module_segment {
 	uint64_t vaddr, offset, filesz;
 };
 
+/* One lookup's answer, kept: the symbol's index or -1 for none. */
+struct module_recent {
+	uint64_t vaddr;
+	int64_t index; /* -2: an empty slot */
+};
+
 struct module {
 	void *map;   /* our mmap, or NULL when the image is borrowed */
 	void *owned; /* a decompressed image we allocated, or NULL */
@@ -60,22 +74,42 @@ struct module {
 	Elf *elf; /* over image, for the module's life */
 	struct module_table symtab, dynsym;
 	bool syms_read;
-	struct module_symbol *syms; /* sorted by address */
+	struct module_symbol *syms; /* in file order until sorted by address */
 	size_t nsyms;
-	const char *strings; /* of the table syms came from */
+	bool syms_sorted;
+	unsigned scans;               /* lookups answered by a scan so far */
+	struct module_recent *recent; /* MODULE_RECENT, by address hash */
+	const char *strings;          /* of the table syms came from */
 	uint64_t strings_size;
 	/* Per symbol, the name as printed (module_display_name): NULL until
 	 * first looked up, else the symbol's own name or an owned string. */
 	const char **display;
 };
 
+/* Swaps symbols i and j, and their display names with them. */
+static void
+module_swap_symbols(struct module *m, size_t i, size_t j)
+{
+	struct module_symbol tmp = m->syms[i];
+
+	m->syms[i] = m->syms[j];
+	m->syms[j] = tmp;
+	if (m->display != NULL) {
+		const char *name = m->display[i];
+
+		m->display[i] = m->display[j];
+		m->display[j] = name;
+	}
+}
+
 /* Moves symbol i down the max-heap of the first n by address. */
 static void
-module_sift_down(struct module_symbol *syms, size_t i, size_t n)
+module_sift_down(struct module *m, size_t i, size_t n)
 {
+	const struct module_symbol *syms = m->syms;
+
 	for (;;) {
 		size_t child = 2 * i + 1;
-		struct module_symbol tmp;
 
 		if (child >= n)
 			return;
@@ -83,29 +117,30 @@ module_sift_down(struct module_symbol *syms, size_t i, size_t n)
 			child++;
 		if (syms[i].addr >= syms[child].addr)
 			return;
-		tmp = syms[i];
-		syms[i] = syms[child];
-		syms[child] = tmp;
+		module_swap_symbols(m, i, child);
 		i = child;
 	}
 }
 
-/* Sorts symbols by address only (aliases of one address are told apart at
- * lookup). A heapsort: in place, because glibc's qsort copies the array
+/* Sorts the symbols by address only (aliases of one address are told apart
+ * at lookup). A heapsort: in place, because glibc's qsort copies the array
  * into a buffer of its size whose every page faults in, and in n log n
- * whatever order a hostile file puts its symbols in. */
+ * whatever order a hostile file puts its symbols in. The answers kept were
+ * indexes into the unsorted array. */
 static void
-module_sort_symbols(struct module_symbol *syms, size_t n)
+module_sort_symbols(struct module *m)
 {
-	for (size_t i = n / 2; i > 0; i--)
-		module_sift_down(syms, i - 1, n);
-	for (size_t end = n; end > 1; end--) {
-		struct module_symbol tmp = syms[0];
+	size_t n = m->nsyms;
 
-		syms[0] = syms[end - 1];
-		syms[end - 1] = tmp;
-		module_sift_down(syms, 0, end - 1);
+	for (size_t i = n / 2; i > 0; i--)
+		module_sift_down(m, i - 1, n);
+	for (size_t end = n; end > 1; end--) {
+		module_swap_symbols(m, 0, end - 1);
+		module_sift_down(m, 0, end - 1);
 	}
+	m->syms_sorted = true;
+	for (size_t i = 0; i < MODULE_RECENT; i++)
+		m->recent[i].index = -2;
 }
 
 /* The name of symbol s: NUL-terminated within the file, else "". */
@@ -143,7 +178,7 @@ module_reads_better(const struct module_symbol *a, const char *an, const struct 
 	return strcmp(an, bn) < 0;
 }
 
-/* Collects the function symbols of table t, sorted by address. */
+/* Collects the function symbols of table t, in file order. */
 static void
 module_read_symbols(struct module *m, const struct module_table *t)
 {
@@ -178,7 +213,6 @@ module_read_symbols(struct module *m, const struct module_table *t)
 		    .local = GELF_ST_BIND(sym.st_info) == STB_LOCAL,
 		};
 	}
-	module_sort_symbols(m->syms, m->nsyms);
 }
 
 /* Reads the symbols, on the first lookup: .symtab has the static functions
@@ -189,6 +223,9 @@ module_load_symbols(struct module *m)
 	if (m->syms_read)
 		return;
 	m->syms_read = true;
+	m->recent = xcalloc(MODULE_RECENT, sizeof(*m->recent));
+	for (size_t i = 0; i < MODULE_RECENT; i++)
+		m->recent[i].index = -2;
 	if (m->symtab.index != 0)
 		module_read_symbols(m, &m->symtab);
 	if (m->nsyms == 0 && m->dynsym.index != 0) {
@@ -355,6 +392,7 @@ module_free(struct module *m)
 	free(m->display);
 	free(m->segs);
 	free(m->syms);
+	free(m->recent);
 	free(m);
 }
 
@@ -404,22 +442,56 @@ module_eh_frame_hdr(const struct module *m, uint64_t *vaddr, uint64_t *size)
 	return 0;
 }
 
-/* How far back from the last symbol at or before an address a lookup looks
- * for one that encloses it (a nested or aliased symbol between them). */
+/* How far back from the last symbol at or before an address a lookup in the
+ * sorted symbols looks for one that encloses it (a nested or aliased symbol
+ * between them). */
 #define MODULE_LOOKBACK 16
 
-/* The index of the function symbol whose extent covers vaddr, or -1: the
- * nearest one below it, and of its aliases (one address, several names)
- * the one that reads best. */
-static ptrdiff_t
-module_lookup(struct module *m, uint64_t vaddr, uint64_t *offset)
+/* True when symbol c (named cn) is a better answer for an address it covers
+ * than best (-1: none yet): a nearer start (the innermost of nested
+ * symbols), then of aliases the one that reads best. */
+static bool
+module_better_answer(const struct module *m, const struct module_symbol *c, const char *cn,
+                     ptrdiff_t best)
 {
-	size_t lo = 0, hi;
+	const struct module_symbol *b = &m->syms[best];
+
+	if (best < 0 || c->addr > b->addr)
+		return true;
+	return c->addr == b->addr && module_reads_better(c, cn, b, module_symbol_name(m, b));
+}
+
+/* True when symbol s covers vaddr and has a name to print. */
+static bool
+module_covers(const struct module *m, const struct module_symbol *s, uint64_t vaddr)
+{
+	return s->addr <= vaddr && vaddr - s->addr < s->size && *module_symbol_name(m, s) != '\0';
+}
+
+/* The answer from the unsorted symbols: one pass over all of them. */
+static ptrdiff_t
+module_scan(const struct module *m, uint64_t vaddr)
+{
 	ptrdiff_t best = -1;
 
-	module_load_symbols(m);
-	hi = m->nsyms;
-	/* The last symbol starting at or before vaddr. */
+	for (size_t i = 0; i < m->nsyms; i++) {
+		const struct module_symbol *s = &m->syms[i];
+
+		if (module_covers(m, s, vaddr) &&
+		    module_better_answer(m, s, module_symbol_name(m, s), best))
+			best = (ptrdiff_t)i;
+	}
+	return best;
+}
+
+/* The answer from the sorted symbols: a binary search for the last one
+ * starting at or before vaddr, then back from there. */
+static ptrdiff_t
+module_search(const struct module *m, uint64_t vaddr)
+{
+	size_t lo = 0, hi = m->nsyms;
+	ptrdiff_t best = -1;
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -430,15 +502,35 @@ module_lookup(struct module *m, uint64_t vaddr, uint64_t *offset)
 	}
 	for (size_t i = lo; i > 0 && lo - i < MODULE_LOOKBACK; i--) {
 		const struct module_symbol *s = &m->syms[i - 1];
-		const char *name = module_symbol_name(m, s);
 
 		if (best >= 0 && s->addr != m->syms[best].addr)
 			break; /* past the aliases of the one found */
-		if (vaddr - s->addr >= s->size || *name == '\0')
-			continue;
-		if (best < 0 || module_reads_better(s, name, &m->syms[best],
-		                                    module_symbol_name(m, &m->syms[best])))
+		if (module_covers(m, s, vaddr) &&
+		    module_better_answer(m, s, module_symbol_name(m, s), best))
 			best = (ptrdiff_t)(i - 1);
+	}
+	return best;
+}
+
+/* The index of the function symbol whose extent covers vaddr, or -1: the
+ * nearest one below it, and of its aliases (one address, several names)
+ * the one that reads best. The first lookups scan the symbols as read;
+ * after MODULE_SCANS, they are sorted once and searched. */
+static ptrdiff_t
+module_lookup(struct module *m, uint64_t vaddr, uint64_t *offset)
+{
+	struct module_recent *r;
+	ptrdiff_t best;
+
+	module_load_symbols(m);
+	r = &m->recent[(vaddr * 0x9e3779b97f4a7c15u >> 32) % MODULE_RECENT];
+	if (r->index != -2 && r->vaddr == vaddr) {
+		best = (ptrdiff_t)r->index;
+	} else {
+		if (!m->syms_sorted && m->scans++ >= MODULE_SCANS)
+			module_sort_symbols(m);
+		best = m->syms_sorted ? module_search(m, vaddr) : module_scan(m, vaddr);
+		*r = (struct module_recent){vaddr, best};
 	}
 	if (best >= 0)
 		*offset = vaddr - m->syms[best].addr;
