@@ -67,9 +67,10 @@ int ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *re
 void ptrace_snapshot_free(struct snapshot *s);
 
 /* Detaches the threads of earlier snapshots that had not stopped in time
- * and have stopped since (a thread cannot be detached before it stops).
- * Snapshots call it themselves; a long-running caller may call it between
- * them. */
+ * and have stopped since (a thread cannot be detached before it stops), and
+ * waits for those that died while ours (a traced thread that dies is its
+ * tracer's zombie). Snapshots call it themselves; a long-running caller
+ * calls it between them too. */
 void ptrace_release_pending(void);
 
 /* Reads len bytes of pid's memory at addr into buf, without stopping it

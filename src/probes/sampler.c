@@ -468,6 +468,11 @@ sampler_round(struct sampler *s, struct profile *p)
 	bool changed;
 	int err;
 
+	/* A thread killed while we held it is our zombie until we wait for it:
+	 * until then the kernel counts it among the process's threads, and a
+	 * process killed whole would look alive for as long as we record,
+	 * rounds with no thread that ran taking no snapshot to reap it. */
+	ptrace_release_pending();
 	if ((err = sampler_read_process(s)) != 0)
 		return err;
 	/* Listing the threads costs about a microsecond each; skip it when they
