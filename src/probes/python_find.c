@@ -244,30 +244,14 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 }
 
 int
-python_find(const struct procfs *fs, int pid, struct python_target *out)
+python_find_in(int pid, const struct python_files *files, struct python_target *out)
 {
-	struct procfs_map *maps;
-	char path[64], task[32];
-	char *text;
-	ssize_t len;
-	size_t n, first_file = 0;
+	const struct procfs_map *maps = files->maps;
+	size_t n = files->n, first_file = 0;
 	int err = -ENOEXEC;
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
-	snprintf(path, sizeof(path), "%d/maps", pid);
-	len = procfs_read_all(fs, path, &text);
-	if (len < 0)
-		return procfs_is_gone((int)len) ? -ESRCH : (int)len;
-	n = procfs_parse_maps(text, (size_t)len, &maps);
-	free(text);
-	if (n == 0) {
-		/* No maps: the main thread has ended (its threads may live on);
-		 * its interpreter is not looked for. */
-		free(maps);
-		return -ENOEXEC;
-	}
-	snprintf(task, sizeof(task), "%d", pid);
 	while (first_file < n && maps[first_file].inode == 0)
 		first_file++;
 	/* libpython first: with a shared libpython the executable is a stub.
@@ -293,14 +277,65 @@ python_find(const struct procfs *fs, int pid, struct python_target *out)
 			if (!lib && i != first_file &&
 			    strstr(strrchr(m->path, '/'), "python") == NULL)
 				continue;
-			if (module_open_mapping(procfs_root(fs), pid, task, m, &mod) != 0)
+			if ((mod = files->open(files->arg, m)) == NULL)
 				continue;
 			err = python_try_file(out, mod, maps, n, m);
 			if (err == -ENOENT)
 				err = -ENOEXEC;
-			module_free(mod);
+			if (files->done != NULL)
+				files->done(files->arg, mod);
 		}
 	}
+	return err;
+}
+
+/* What python_find opens files through. */
+struct python_find_files {
+	const struct procfs *fs;
+	int pid;
+};
+
+static struct module *
+python_find_open(void *arg, const struct procfs_map *map)
+{
+	const struct python_find_files *f = arg;
+	struct module *mod;
+	char task[32];
+
+	snprintf(task, sizeof(task), "%d", f->pid);
+	return module_open_mapping(procfs_root(f->fs), f->pid, task, map, &mod) == 0 ? mod : NULL;
+}
+
+static void
+python_find_done(void *arg, struct module *mod)
+{
+	(void)arg;
+	module_free(mod);
+}
+
+int
+python_find(const struct procfs *fs, int pid, struct python_target *out)
+{
+	struct python_find_files arg = {fs, pid};
+	struct python_files files = {NULL, 0, python_find_open, python_find_done, &arg};
+	struct procfs_map *maps;
+	char path[64];
+	char *text;
+	ssize_t len;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	snprintf(path, sizeof(path), "%d/maps", pid);
+	len = procfs_read_all(fs, path, &text);
+	if (len < 0)
+		return procfs_is_gone((int)len) ? -ESRCH : (int)len;
+	files.n = procfs_parse_maps(text, (size_t)len, &maps);
+	files.maps = maps;
+	free(text);
+	/* No maps: the main thread has ended (its threads may live on); its
+	 * interpreter is not looked for. */
+	err = files.n > 0 ? python_find_in(pid, &files, out) : -ENOEXEC;
 	free(maps);
 	return err;
 }

@@ -40,4 +40,27 @@ struct python_target {
  * -EACCES when its files cannot be opened. */
 int python_find(const struct procfs *fs, int pid, struct python_target *out);
 
+/* The files of a target, as python_find_in looks through them: its maps
+ * (sorted by address, as /proc/PID/maps lists them) and a way to open the
+ * file one of them shows. */
+struct module;
+struct procfs_map;
+struct python_files {
+	const struct procfs_map *maps;
+	size_t n;
+	/* The file of map (one of maps), with its debug symbols, or NULL when
+	 * it cannot be opened; borrowed until done. */
+	struct module *(*open)(void *arg, const struct procfs_map *map);
+	/* Called when the search no longer needs a module open returned; NULL
+	 * when modules outlive the search (an unwinder's cache). */
+	void (*done)(void *arg, struct module *mod);
+	void *arg;
+};
+
+/* python_find over files the caller has (an unwinder's maps and cache:
+ * what the search opens, the unwinder then reuses). The maps must be the
+ * main thread's: with none (it has ended), the interpreter is not looked
+ * for. Returns what python_find does, but never -ESRCH. */
+int python_find_in(int pid, const struct python_files *files, struct python_target *out);
+
 #endif

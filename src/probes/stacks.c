@@ -252,12 +252,35 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 	return 0;
 }
 
+static struct module *
+stacks_unwinder_file(void *unwinder, const struct procfs_map *map)
+{
+	return unwinder_file(unwinder, map);
+}
+
+/* Looks for the interpreter of pid (st: its main thread's stat) through
+ * the files u opened, when there is an unwinder, else on its own. */
+static int
+stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
+                   struct unwinder *u, struct python_target *out)
+{
+	struct python_files files = {NULL, 0, stacks_unwinder_file, NULL, u};
+
+	if (u == NULL)
+		return python_find(fs, pid, out);
+	/* The maps of a process whose main thread ended are a live thread's:
+	 * the interpreter is not looked for, as python_find would not. */
+	if (st->state != 'Z')
+		files.n = unwinder_maps(u, &files.maps);
+	return python_find_in(pid, &files, out);
+}
+
 /* The Python side of pid for mode: *py (owned) when its frames are
  * wanted and readable, NULL otherwise. Returns 0, or the error when Python
  * frames were demanded (or the process is gone). */
 static int
-stacks_python_new(const struct procfs *fs, int pid, enum stacks_mode mode,
-                  struct stacks_python **out)
+stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st,
+                  enum stacks_mode mode, struct unwinder *u, struct stacks_python **out)
 {
 	struct stacks_python *py;
 	int err;
@@ -268,7 +291,7 @@ stacks_python_new(const struct procfs *fs, int pid, enum stacks_mode mode,
 	py = xcalloc(1, sizeof(*py));
 	py->pid = pid;
 	py->mem = (struct python_memory){python_memory_live, &py->pid};
-	if ((err = python_find(fs, pid, &py->target)) != 0) {
+	if ((err = stacks_python_find(fs, pid, st, u, &py->target)) != 0) {
 		free(py);
 		return mode != STACKS_AUTO || err == -ESRCH ? err : 0;
 	}
@@ -300,9 +323,10 @@ stacks_watch_open(const struct procfs *fs, int pid, enum stacks_mode mode,
 	*out = NULL;
 	w->fs = fs;
 	w->pid = pid;
+	/* The unwinder first: the interpreter search opens files through it. */
 	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
-	    (err = stacks_python_new(fs, pid, mode, &w->py)) != 0 ||
-	    (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &w->u)) != 0)) {
+	    (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &w->u)) != 0) ||
+	    (err = stacks_python_new(fs, pid, &st, mode, w->u, &w->py)) != 0) {
 		stacks_watch_free(w);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}

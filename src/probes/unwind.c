@@ -31,10 +31,10 @@ struct module_entry {
 
 /* A mapping of the target, with its file opened on our side when it is one. */
 struct mapping {
-	struct procfs_map map;
-	struct module *module; /* borrowed from the cache; NULL if none */
-	bool tried;            /* module lookup done */
-	uint64_t bias;         /* load address - link-time address */
+	const struct procfs_map *map; /* in the unwinder's map_list */
+	struct module *module;        /* borrowed from the cache; NULL if none */
+	bool tried;                   /* module lookup done */
+	uint64_t bias;                /* load address - link-time address */
 	bool has_bias;
 };
 
@@ -61,7 +61,8 @@ struct unwinder {
 	struct unwinder_proc proc; /* arg, for unwinder_new */
 	char *maps_text;           /* the maps the mappings were parsed from */
 	size_t maps_len;
-	struct mapping *maps;
+	struct procfs_map *map_list; /* parsed from maps_text */
+	struct mapping *maps;        /* one per map_list entry */
 	size_t nmaps;
 	struct module_entry *modules; /* one per distinct file */
 	size_t nmodules;
@@ -95,9 +96,9 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (addr < u->maps[mid].map.start)
+		if (addr < u->maps[mid].map->start)
 			hi = mid;
-		else if (addr >= u->maps[mid].map.end)
+		else if (addr >= u->maps[mid].map->end)
 			lo = mid + 1;
 		else
 			return &u->maps[mid];
@@ -110,7 +111,7 @@ unwinder_mapped_bytes(void *unwinder, uint64_t addr)
 {
 	const struct mapping *m = unwinder_mapping(unwinder, addr);
 
-	return m != NULL ? m->map.end - addr : 0;
+	return m != NULL ? m->map->end - addr : 0;
 }
 
 /* The maps through a live thread, when the main thread's are empty: it
@@ -225,17 +226,30 @@ unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
 	return mod;
 }
 
+struct module *
+unwinder_file(struct unwinder *u, const struct procfs_map *map)
+{
+	return unwinder_open_module(u, map);
+}
+
+size_t
+unwinder_maps(const struct unwinder *u, const struct procfs_map **maps)
+{
+	*maps = u->map_list;
+	return u->nmaps;
+}
+
 static struct module *
 unwinder_module(struct unwinder *u, struct mapping *m)
 {
 	if (m->tried)
 		return m->module;
 	m->tried = true;
-	if ((m->map.inode == 0 || m->map.path[0] != '/') && strcmp(m->map.path, "[vdso]") != 0)
+	if ((m->map->inode == 0 || m->map->path[0] != '/') && strcmp(m->map->path, "[vdso]") != 0)
 		return NULL;
-	m->module = unwinder_open_module(u, &m->map);
-	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map.offset, &m->bias) == 0) {
-		m->bias = m->map.start - m->bias;
+	m->module = unwinder_open_module(u, m->map);
+	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map->offset, &m->bias) == 0) {
+		m->bias = m->map->start - m->bias;
 		m->has_bias = true;
 	}
 	return m->module;
@@ -252,7 +266,7 @@ unwinder_bias(struct unwinder *u, struct mapping *m, uint64_t *bias)
 	for (size_t i = 0; !m->has_bias && i < u->nmaps; i++) {
 		struct mapping *o = &u->maps[i];
 
-		if (o->map.inode == m->map.inode && strcmp(o->map.path, m->map.path) == 0 &&
+		if (o->map->inode == m->map->inode && strcmp(o->map->path, m->map->path) == 0 &&
 		    unwinder_module(u, o) != NULL && o->has_bias) {
 			m->bias = o->bias;
 			m->has_bias = true;
@@ -288,11 +302,11 @@ unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
 		return 0;
 	}
 	m = unwinder_mapping(u, addr);
-	if (m != NULL && m->map.perms[1] != 'w' && len <= m->map.end - addr &&
+	if (m != NULL && m->map->perms[1] != 'w' && len <= m->map->end - addr &&
 	    unwinder_module(u, m) != NULL) {
 		/* Read-only file-backed memory is the same on disk as in the target. */
 		const void *bytes =
-		    module_bytes(m->module, m->map.offset + (addr - m->map.start), len);
+		    module_bytes(m->module, m->map->offset + (addr - m->map->start), len);
 
 		if (bytes != NULL) {
 			memcpy(buf, bytes, len);
@@ -311,7 +325,7 @@ unwinder_executable(struct unwinder *u, uint64_t addr)
 {
 	const struct mapping *m = unwinder_mapping(u, addr);
 
-	return m != NULL && m->map.perms[2] == 'x';
+	return m != NULL && m->map->perms[2] == 'x';
 }
 
 /* A word the unwinder asks for. Never writes. */
@@ -454,8 +468,8 @@ unwinder_search_table(struct unwind_ctx *ctx, unw_addr_space_t as, unw_word_t ip
 		return -UNW_ENOINFO;
 	memset(&di, 0, sizeof(di));
 	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di.start_ip = m->map.start;
-	di.end_ip = m->map.end;
+	di.start_ip = m->map->start;
+	di.end_ip = m->map->end;
 	di.u.rti.segbase = bias + hdr_vaddr;
 	di.u.rti.table_data = bias + hdr_vaddr + 12;
 	di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
@@ -519,11 +533,12 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 	u->maps_text = buf;
 	u->maps_len = (size_t)n;
 	free(u->maps);
+	free(u->map_list);
+	u->map_list = maps;
 	u->maps = xcalloc(count ? count : 1, sizeof(*u->maps));
 	for (size_t i = 0; i < count; i++)
-		u->maps[i].map = maps[i];
+		u->maps[i].map = &maps[i];
 	u->nmaps = count;
-	free(maps);
 	/* libunwind caches what it learnt per address, and so do we; an
 	 * address may now belong to another file. */
 	if (u->as != NULL)
@@ -579,6 +594,7 @@ unwinder_free(struct unwinder *u)
 		module_free(u->modules[i].module);
 	free(u->modules);
 	free(u->maps);
+	free(u->map_list);
 	free(u->maps_text);
 	free(u->rules);
 	free(u);
@@ -899,10 +915,10 @@ unwinder_symbolize(struct unwinder *u, uint64_t ip, bool return_address, struct 
 	*out = (struct frame_row){.ip = ip};
 	if (m == NULL)
 		return;
-	if (m->map.path[0] != '\0')
-		out->module = xstrdup(m->map.path);
+	if (m->map->path[0] != '\0')
+		out->module = xstrdup(m->map->path);
 	if (!unwinder_bias(u, m, &bias)) {
-		out->offset = ip - m->map.start + m->map.offset;
+		out->offset = ip - m->map->start + m->map->offset;
 		return;
 	}
 	name = module_symbol(m->module, lookup - bias, &off);

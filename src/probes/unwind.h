@@ -65,6 +65,16 @@ void unwinder_free(struct unwinder *u);
  * -ESRCH: the process is gone). */
 int unwinder_refresh(struct unwinder *u, bool *changed);
 
+/* The target's maps as last read, sorted by address: *maps is borrowed until
+ * the next unwinder_refresh or unwinder_free. Returns how many. */
+size_t unwinder_maps(const struct unwinder *u, const struct procfs_map **maps);
+
+/* The file that map (one of unwinder_maps) shows, opened with its debug
+ * symbols on first use and kept: the interpreter search looks through the
+ * very files the unwinder then names frames with. Borrowed for the
+ * unwinder's life; NULL when it cannot be opened. */
+struct module *unwinder_file(struct unwinder *u, const struct procfs_map *map);
+
 /* The bytes mapped from addr to the end of the mapping holding it, in the
  * maps as last read; 0 when no mapping holds it. In the form
  * snapshot_request.mapped_bytes takes, with the unwinder as arg: a
