@@ -155,7 +155,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 static void
 record_sleep_until(double at)
 {
-	struct timespec ts = {(time_t)at, (long)((at - floor(at)) * 1e9)};
+	struct timespec ts = {(time_t)at, (long)((at - (double)(time_t)at) * 1e9)};
 
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
@@ -185,8 +185,10 @@ record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 		next += period;
 		if (next - start >= o->duration)
 			break;
+		/* Late: on to the next time due (a positive count, truncated). */
 		if (clock_monotonic_s() > next)
-			next += floor((clock_monotonic_s() - next) / period + 1) * period;
+			next +=
+			    (double)(uint64_t)((clock_monotonic_s() - next) / period + 1) * period;
 		record_sleep_until(next);
 	}
 	return err;
