@@ -28,9 +28,14 @@ class Terminal:
         for f in (self.pidfile, self.rawfile, self.statusfile):
             if os.path.exists(f):
                 os.unlink(f)
-        # The shell records the tty settings, runs stacktop as itself (exec
-        # keeps the pid), then records how it ended and the settings after.
-        script = (f"stty -g > {self.dir}/stty-before; "
+        # The shell waits until every byte written to the terminal is
+        # captured (the pipe below has created the raw file: the first
+        # screen, colours and all, is sent once), records the tty settings,
+        # runs stacktop as itself (exec keeps the pid), then records how it
+        # ended and the settings after.
+        script = (f"i=0; while [ ! -e {self.rawfile} ] && [ $i -lt 1000 ]; do "
+                  "sleep 0.01; i=$((i + 1)); done; "
+                  f"stty -g > {self.dir}/stty-before; "
                   f"sh -c 'echo $$ > {self.pidfile}; exec {command}'; "
                   f"rc=$?; stty -g > {self.dir}/stty-after; echo $rc > {self.statusfile}; "
                   "sleep 600")
