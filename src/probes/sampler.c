@@ -140,8 +140,13 @@ sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
 	if (err == 0)
 		err = unwinder_new(fs, pid, &s->unwinder);
 	if (err == 0 && mode != STACKS_NATIVE) {
+		struct procfs_stat st;
+
 		s->py = xcalloc(1, sizeof(*s->py));
-		err = python_find(fs, pid, s->py);
+		/* Through the unwinder: the files it opens are opened once. */
+		err = stacks_read_process(fs, pid, &st);
+		if (err == 0)
+			err = stacks_python_find(fs, pid, &st, s->unwinder, s->py);
 		if (err != 0) {
 			free(s->py);
 			s->py = NULL;

@@ -258,9 +258,7 @@ stacks_unwinder_file(void *unwinder, const struct procfs_map *map)
 	return unwinder_file(unwinder, map);
 }
 
-/* Looks for the interpreter of pid (st: its main thread's stat) through
- * the files u opened, when there is an unwinder, else on its own. */
-static int
+int
 stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
                    struct unwinder *u, struct python_target *out)
 {

@@ -59,6 +59,15 @@ int stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct 
 struct procfs_stat;
 int stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st);
 
+/* Looks for the interpreter of pid (st: its main thread's stat, from
+ * stacks_read_process) through the maps and files unwinder u has, which
+ * then keeps them for naming frames; with u NULL, python_find on its own.
+ * Returns what python_find does. */
+struct python_target;
+struct unwinder;
+int stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
+                       struct unwinder *u, struct python_target *out);
+
 /* Sets t's name and state from thread t->tid's stat ('?' when it cannot be
  * read). */
 void stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t);
