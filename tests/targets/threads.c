@@ -26,7 +26,6 @@ static void *
 hot_main(void *arg)
 {
 	(void)arg;
-	pthread_setname_np(pthread_self(), "st-hot");
 	spin_forever();
 	return NULL;
 }
@@ -36,7 +35,6 @@ late_main(void *arg)
 {
 	int seconds = *(int *)arg;
 
-	pthread_setname_np(pthread_self(), "st-late");
 	sleep((unsigned)seconds);
 	spin_forever();
 	return NULL;
@@ -66,7 +64,6 @@ reader_main(void *arg)
 {
 	int *fds = arg;
 
-	pthread_setname_np(pthread_self(), "st-reader");
 	block_in_read(fds[0]);
 	return NULL;
 }
@@ -96,11 +93,16 @@ main(int argc, char **argv)
 		name[15] = '\0'; /* the kernel limit */
 		pthread_setname_np(t, name);
 	}
+	/* Named here, before "ready": a thread naming itself may not have
+	 * run yet when a test reads the names. */
 	pthread_create(&t, &attr, reader_main, fds);
+	pthread_setname_np(t, "st-reader");
 	pthread_create(&t, &attr, hot_main, NULL);
+	pthread_setname_np(t, "st-hot");
 	if (argc > 2) {
 		late_seconds = atoi(argv[2]);
 		pthread_create(&t, &attr, late_main, &late_seconds);
+		pthread_setname_np(t, "st-late");
 	}
 	target_ready();
 	for (;;)
