@@ -15,4 +15,14 @@ clock_monotonic_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* s seconds (s >= 0) as a timespec: a time on CLOCK_MONOTONIC, or a
+ * duration. */
+static inline struct timespec
+clock_timespec(double s)
+{
+	time_t whole = (time_t)s;
+
+	return (struct timespec){whole, (long)((s - (double)whole) * 1e9)};
+}
+
 #endif

@@ -155,7 +155,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 static void
 record_sleep_until(double at)
 {
-	struct timespec ts = {(time_t)at, (long)((at - (double)(time_t)at) * 1e9)};
+	struct timespec ts = clock_timespec(at);
 
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }

@@ -86,6 +86,14 @@ struct module {
 	const char **display;
 };
 
+/* Empties the answers kept (all slots -2). */
+static void
+module_forget_recent(struct module *m)
+{
+	for (size_t i = 0; i < MODULE_RECENT; i++)
+		m->recent[i].index = -2;
+}
+
 /* Swaps symbols i and j, and their display names with them. */
 static void
 module_swap_symbols(struct module *m, size_t i, size_t j)
@@ -139,8 +147,7 @@ module_sort_symbols(struct module *m)
 		module_sift_down(m, 0, end - 1);
 	}
 	m->syms_sorted = true;
-	for (size_t i = 0; i < MODULE_RECENT; i++)
-		m->recent[i].index = -2;
+	module_forget_recent(m);
 }
 
 /* The name of symbol s: NUL-terminated within the file, else "". */
@@ -224,8 +231,7 @@ module_load_symbols(struct module *m)
 		return;
 	m->syms_read = true;
 	m->recent = xcalloc(MODULE_RECENT, sizeof(*m->recent));
-	for (size_t i = 0; i < MODULE_RECENT; i++)
-		m->recent[i].index = -2;
+	module_forget_recent(m);
 	if (m->symtab.index != 0)
 		module_read_symbols(m, &m->symtab);
 	if (m->nsyms == 0 && m->dynsym.index != 0) {

@@ -90,8 +90,7 @@ ptrace_wait_stop(struct thread_snapshot *s, double deadline)
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
-		struct timespec wait = {(time_t)(left / 1e3),
-		                        (long)((left - (double)(time_t)(left / 1e3) * 1e3) * 1e6)};
+		struct timespec wait = clock_timespec(left / 1e3);
 		(void)sigtimedwait(&chld, NULL, &wait);
 	}
 }

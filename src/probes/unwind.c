@@ -207,8 +207,8 @@ static const struct unwinder_target unwinder_proc_target = {
 
 /* The module of the file a mapping shows, opened on first use. A file that
  * cannot be opened is cached too, so that each sample does not try again. */
-static struct module *
-unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
+struct module *
+unwinder_file(struct unwinder *u, const struct procfs_map *map)
 {
 	struct module_entry *e;
 	struct module *mod = NULL;
@@ -226,12 +226,6 @@ unwinder_open_module(struct unwinder *u, const struct procfs_map *map)
 	return mod;
 }
 
-struct module *
-unwinder_file(struct unwinder *u, const struct procfs_map *map)
-{
-	return unwinder_open_module(u, map);
-}
-
 size_t
 unwinder_maps(const struct unwinder *u, const struct procfs_map **maps)
 {
@@ -247,7 +241,7 @@ unwinder_module(struct unwinder *u, struct mapping *m)
 	m->tried = true;
 	if ((m->map->inode == 0 || m->map->path[0] != '/') && strcmp(m->map->path, "[vdso]") != 0)
 		return NULL;
-	m->module = unwinder_open_module(u, m->map);
+	m->module = unwinder_file(u, m->map);
 	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map->offset, &m->bias) == 0) {
 		m->bias = m->map->start - m->bias;
 		m->has_bias = true;
