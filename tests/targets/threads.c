@@ -14,6 +14,7 @@
 static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
 static volatile unsigned long spin_counter;
+static volatile int reader_started;
 
 __attribute__((noinline)) static void
 spin_forever(void)
@@ -64,6 +65,7 @@ reader_main(void *arg)
 {
 	int *fds = arg;
 
+	reader_started = 1;
 	block_in_read(fds[0]);
 	return NULL;
 }
@@ -93,8 +95,9 @@ main(int argc, char **argv)
 		name[15] = '\0'; /* the kernel limit */
 		pthread_setname_np(t, name);
 	}
-	/* Named here, before "ready": a thread naming itself may not have
-	 * run yet when a test reads the names. */
+	/* Named here, before "ready" (a thread naming itself may not have run
+	 * yet when a test reads the names), and "ready" waits until the reader
+	 * is on its way to read() and the hot thread spins. */
 	pthread_create(&t, &attr, reader_main, fds);
 	pthread_setname_np(t, "st-reader");
 	pthread_create(&t, &attr, hot_main, NULL);
@@ -104,6 +107,8 @@ main(int argc, char **argv)
 		pthread_create(&t, &attr, late_main, &late_seconds);
 		pthread_setname_np(t, "st-late");
 	}
+	while (!reader_started || spin_counter == 0)
+		usleep(1000);
 	target_ready();
 	for (;;)
 		pause();
