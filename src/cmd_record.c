@@ -2,6 +2,7 @@
  * as folded stacks, speedscope JSON or an SVG flame graph. */
 #include "cli.h"
 #include "clock.h"
+#include "probes/python_merge.h"
 #include "probes/sampler.h"
 #include "sanitize.h"
 #include "ui/profile_fold.h"
@@ -194,15 +195,29 @@ record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 	return err;
 }
 
+/* True when stack s shows its Python and native frames side by side. */
+static bool
+record_unplaced(const struct profile_stack *s)
+{
+	for (size_t i = 0; i < s->nframes; i++)
+		if (!s->frames[i].python && s->frames[i].ip == 0 && s->frames[i].function != NULL &&
+		    strcmp(s->frames[i].function, PYTHON_UNPLACED) == 0)
+			return true;
+	return false;
+}
+
 static void
 record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
                const char *python)
 {
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
+	uint64_t unplaced = 0;
 
-	for (size_t i = 0; i < p->nstacks; i++)
+	for (size_t i = 0; i < p->nstacks; i++) {
 		distinct += p->stacks[i].count > 0;
+		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
+	}
 	fprintf(stderr,
 	        "stacktop record: PID %d (%s): %llu samples in %llu rounds over %.2f s "
 	        "(%.1f Hz of %.0f), %llu errors, %zu distinct stacks; target stopped %.3f ms "
@@ -213,6 +228,10 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	if (python != NULL)
 		fprintf(stderr, "; Python %s%s", python,
 		        o->mode == STACKS_PYTHON ? " frames only" : "");
+	if (unplaced > 0)
+		fprintf(stderr,
+		        "; %llu samples with Python frames not placed among the native ones",
+		        (unsigned long long)unplaced);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");
 }

@@ -4,12 +4,24 @@
 
 #include <string.h>
 
+/* True when name is function or a part of it that the compiler split off
+ * (function.cold, function.part.0): a PGO build moves the eval loop's rare
+ * paths to _PyEval_EvalFrameDefault.cold, and calls made from there are
+ * calls of the loop all the same. */
+static bool
+python_merge_names(const char *name, const char *function)
+{
+	size_t len = strlen(function);
+
+	return strncmp(name, function, len) == 0 && (name[len] == '\0' || name[len] == '.');
+}
+
 bool
 python_merge_is_eval(const struct frame_row *f)
 {
 	return !f->python && f->function != NULL &&
-	       (strcmp(f->function, "_PyEval_EvalFrameDefault") == 0 ||
-	        strcmp(f->function, "PyEval_EvalFrameEx") == 0);
+	       (python_merge_names(f->function, "_PyEval_EvalFrameDefault") ||
+	        python_merge_names(f->function, "PyEval_EvalFrameEx"));
 }
 
 struct frame_row
@@ -50,4 +62,19 @@ python_merge(const struct frame_row *native, size_t nn, const struct frame_row *
 	*out = merged;
 	*nout = k;
 	return true;
+}
+
+struct frame_row *
+python_side_by_side(const struct frame_row *native, size_t nn, const struct frame_row *py,
+                    size_t np, size_t *nout)
+{
+	struct frame_row *both = xcalloc(np + 1 + nn, sizeof(*both));
+
+	for (size_t i = 0; i < np; i++)
+		both[i] = python_merge_copy(&py[i]);
+	both[np] = (struct frame_row){.function = xstrdup(PYTHON_UNPLACED)};
+	for (size_t i = 0; i < nn; i++)
+		both[np + 1 + i] = python_merge_copy(&native[i]);
+	*nout = np + 1 + nn;
+	return both;
 }

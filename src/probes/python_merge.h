@@ -22,6 +22,17 @@ bool python_merge_is_eval(const struct frame_row *f);
 bool python_merge(const struct frame_row *native, size_t nn, const struct frame_row *py,
                   const bool *eval_last, size_t np, struct frame_row **out, size_t *nout);
 
+/* The frame python_side_by_side puts between the two stacks. */
+#define PYTHON_UNPLACED "[Python frames not placed]"
+
+/* Both stacks in one, for a profile, where each sample is one stack: the
+ * native frames as the root, then a PYTHON_UNPLACED frame, then the Python
+ * frames, innermost first as ever (owned, *nout of them, strings copied).
+ * For calls that do not line up: it shows what was seen, and says so,
+ * rather than guess where the Python frames belong. */
+struct frame_row *python_side_by_side(const struct frame_row *native, size_t nn,
+                                      const struct frame_row *py, size_t np, size_t *nout);
+
 /* A deep copy of frame f (owned strings). */
 struct frame_row python_merge_copy(const struct frame_row *f);
 

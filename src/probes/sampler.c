@@ -329,16 +329,14 @@ sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
 		name[n - 1] = '\0';
 }
 
-/* Counts one stack of thread t: an entry already in the profile, or a new
- * one named now, while the modules it runs in are mapped. */
 /* The frames of a new profile entry: native (n of them at ips, or none
  * when snap is NULL) and Python (py, or none), merged when both are there;
- * when they do not line up, the Python frames alone. */
+ * when they do not line up, side by side (python_side_by_side). */
 static struct frame_row *
 sampler_frames(struct sampler *s, const uint64_t *ips, size_t n, const struct python_raw_thread *py,
                size_t *nframes)
 {
-	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *merged;
+	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *both;
 	bool *last;
 
 	for (size_t i = 0; i < n; i++)
@@ -347,19 +345,21 @@ sampler_frames(struct sampler *s, const uint64_t *ips, size_t n, const struct py
 	if (py == NULL)
 		return native;
 	python_stack_name_thread(s->namer, py, &pyf, &last);
-	if (n > 0 && python_merge(native, n, pyf, last, py->nframes, &merged, nframes)) {
+	if (n == 0) {
+		both = pyf;
+		*nframes = py->nframes;
+	} else {
+		if (!python_merge(native, n, pyf, last, py->nframes, &both, nframes))
+			both = python_side_by_side(native, n, pyf, py->nframes, nframes);
 		for (size_t i = 0; i < py->nframes; i++)
 			frame_row_clear(&pyf[i]);
 		free(pyf);
-		pyf = merged;
-	} else {
-		*nframes = py->nframes;
 	}
 	for (size_t i = 0; i < n; i++)
 		frame_row_clear(&native[i]);
 	free(native);
 	free(last);
-	return pyf;
+	return both;
 }
 
 /* Counts one stack of thread t: an entry already in the profile, or a new

@@ -142,6 +142,10 @@ def check_text(pid):
     check(f"in spin_leaf ({APP}:{LINES['spin']})" in text, text)
 
 
+# The frame record puts between native and Python frames that do not line up.
+UNPLACED = "[Python frames not placed]"
+
+
 def folded(out):
     """[(frames root first, count)]; Python frames as "function (file:line)",
     given here as function alone, with the file and line checked."""
@@ -174,6 +178,9 @@ def check_record(pid, version):
         # sit between Python frames.
         check(at > 0 and "spin_middle" in frames[:at], f"merged spinner stack {frames}")
         check("start_thread" in frames[:at], f"no native root under the Python frames: {frames}")
+        check(UNPLACED not in frames, f"Python frames not placed among the native ones: "
+                                      f"{frames}; {err}")
+    check("not placed" not in err, f"record: {err}")
 
     code, out, err = stacktop("record", "-p", pid, "-d", 1, "-r", 500, "--python")
     check(code == 0 and "frames only" in err and "target stopped 0.000 ms" in err,
