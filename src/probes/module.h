@@ -9,6 +9,7 @@
 #ifndef STACKTOP_MODULE_H
 #define STACKTOP_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,10 +63,18 @@ int module_offset_of_vaddr(const struct module *m, uint64_t vaddr, uint64_t *off
  * readable name is worked out on a symbol's first lookup and kept. */
 const char *module_symbol(struct module *m, uint64_t vaddr, uint64_t *offset);
 
-/* Finds the symbol called name, of any kind (data too: _PyRuntime), in the
- * debug symbols, .symtab or .dynsym: its link-time address and size.
- * Returns 0 or -ENOENT. A linear search: for a few names per target. */
-int module_find_symbol(const struct module *m, const char *name, uint64_t *vaddr, uint64_t *size);
+/* A symbol found by name: its link-time address and size. */
+struct module_found {
+	bool found;
+	uint64_t vaddr, size;
+};
+
+/* Finds the symbols called names[0..n), of any kind (data too: _PyRuntime),
+ * in the debug symbols, .symtab or .dynsym, trusted in that order: found[k]
+ * for names[k]. One pass over each table for all the names: a program's
+ * symbol table can be millions of entries. */
+void module_find_symbols(const struct module *m, const char *const *names, size_t n,
+                         struct module_found *found);
 
 /* Finds the section called name that is loaded in memory (".PyRuntime",
  * ".bss"): its link-time address and size. Returns 0 or -ENOENT. */

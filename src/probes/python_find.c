@@ -59,17 +59,33 @@ python_bias(const struct module *mod, const struct procfs_map *maps, size_t n,
 	return false;
 }
 
+/* The symbols the search reads in a file, looked up in one pass. */
+enum python_symbol {
+	SYM_RUNTIME,        /* _PyRuntime, the state (3.7+) */
+	SYM_INTERP_HEAD,    /* interp_head, the state (2.7, 3.6) */
+	SYM_VERSION,        /* Py_Version (3.11+) */
+	SYM_GIL_HOLDER,     /* _PyThreadState_Current (2.7, 3.6) */
+	SYM_GC_GENERATION0, /* _PyGC_generation0 (2.7, 3.6) */
+	SYM_GC_GARBAGE,     /* garbage (2.7, 3.6) */
+	SYM_COUNT
+};
+
+static const char *const python_symbol_names[SYM_COUNT] = {
+    "_PyRuntime",        "interp_head", "Py_Version", "_PyThreadState_Current",
+    "_PyGC_generation0", "garbage",
+};
+
 /* Reads the version from Py_Version (3.11+: PY_VERSION_HEX as a constant in
  * the file, so no target memory is read). */
 static bool
-python_version_of_symbol(const struct module *mod, char *out, size_t size, int *major, int *minor)
+python_version_of_symbol(const struct module *mod, const struct module_found *sym, char *out,
+                         size_t size, int *major, int *minor)
 {
-	uint64_t vaddr, symsize, off;
 	const unsigned char *bytes;
 	uint32_t hex;
+	uint64_t off;
 
-	if (module_find_symbol(mod, "Py_Version", &vaddr, &symsize) != 0 ||
-	    module_offset_of_vaddr(mod, vaddr, &off) != 0 ||
+	if (!sym->found || module_offset_of_vaddr(mod, sym->vaddr, &off) != 0 ||
 	    (bytes = module_bytes(mod, off, sizeof(hex))) == NULL)
 		return false;
 	memcpy(&hex, bytes, sizeof(hex));
@@ -103,17 +119,14 @@ python_choose_layout(struct python_target *t, int major, int minor)
 	return 0;
 }
 
-/* Sets *addr to where the data symbol name of mod is in the target (bias:
- * the file's load bias), when mod has it (and it is size bytes, unless size
- * is 0); leaves *addr alone otherwise. */
+/* Sets *addr to where data symbol sym is in the target (bias: the file's
+ * load bias), when the file has it (and it is size bytes, unless size is
+ * 0); leaves *addr alone otherwise. */
 static void
-python_symbol_at(const struct module *mod, const char *name, uint64_t bias, uint64_t size,
-                 uint64_t *addr)
+python_symbol_at(const struct module_found *sym, uint64_t bias, uint64_t size, uint64_t *addr)
 {
-	uint64_t vaddr, symsize;
-
-	if (module_find_symbol(mod, name, &vaddr, &symsize) == 0 && (size == 0 || symsize == size))
-		*addr = vaddr + bias;
+	if (sym->found && (size == 0 || sym->size == size))
+		*addr = sym->vaddr + bias;
 }
 
 /* The ways to find the interpreter's state in a file, in the order tried.
@@ -195,19 +208,22 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
                 size_t n, const struct procfs_map *file)
 {
 	enum python_way first = python_first_way();
+	struct module_found sym[SYM_COUNT];
 	uint64_t vaddr, size, bias;
 	int major = 0, minor = 0;
-	bool named = python_version_of_name(file->path, &major, &minor);
-	bool versioned =
-	    python_version_of_symbol(mod, t->version, sizeof(t->version), &major, &minor);
+	bool named = python_version_of_name(file->path, &major, &minor), versioned;
 	bool found = false, have_runtime = false;
 
 	if (!python_bias(mod, maps, n, file, &bias))
 		return -ENOENT;
-	if (first <= WAY_SYMBOL && module_find_symbol(mod, "_PyRuntime", &vaddr, &size) == 0) {
+	module_find_symbols(mod, python_symbol_names, SYM_COUNT, sym);
+	versioned = python_version_of_symbol(mod, &sym[SYM_VERSION], t->version, sizeof(t->version),
+	                                     &major, &minor);
+	if (first <= WAY_SYMBOL && sym[SYM_RUNTIME].found) {
+		vaddr = sym[SYM_RUNTIME].vaddr;
 		found = have_runtime = true;
-	} else if (first <= WAY_SYMBOL &&
-	           module_find_symbol(mod, "interp_head", &vaddr, &size) == 0) {
+	} else if (first <= WAY_SYMBOL && sym[SYM_INTERP_HEAD].found) {
+		vaddr = sym[SYM_INTERP_HEAD].vaddr;
 		found = true;
 	} else if (first <= WAY_SECTION &&
 	           module_find_section(mod, ".PyRuntime", &vaddr, &size) == 0) {
@@ -232,9 +248,9 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 	 * pointer-sized variable too: python_gc checks that it points to a
 	 * list. */
 	if (!have_runtime) {
-		python_symbol_at(mod, "_PyThreadState_Current", bias, 0, &t->gil_holder_addr);
-		python_symbol_at(mod, "_PyGC_generation0", bias, 0, &t->gc_generation0_addr);
-		python_symbol_at(mod, "garbage", bias, sizeof(uint64_t), &t->gc_garbage_addr);
+		python_symbol_at(&sym[SYM_GIL_HOLDER], bias, 0, &t->gil_holder_addr);
+		python_symbol_at(&sym[SYM_GC_GENERATION0], bias, 0, &t->gc_generation0_addr);
+		python_symbol_at(&sym[SYM_GC_GARBAGE], bias, sizeof(uint64_t), &t->gc_garbage_addr);
 	}
 	snprintf(t->file, sizeof(t->file), "%s", file->path);
 	/* interp_head is what 2.7 and 3.6 have; _PyRuntime came with 3.7. */

@@ -1,5 +1,6 @@
 /* libFuzzer harness for the ELF reader: arbitrary bytes as a module image,
- * then the lookups the unwinder and symbolizer make. */
+ * then the lookups the unwinder, the symbolizer and the interpreter search
+ * make. */
 #include "probes/module.h"
 
 #include <stdint.h>
@@ -10,6 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const names[] = {"_PyRuntime", "main", "Py_Version"};
+	struct module_found found[3];
 	struct module *m;
 	uint64_t vaddr, len, off;
 
@@ -20,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)module_vaddr_of_offset(m, 0, &vaddr);
 	for (uint64_t a = 0; a < 0x10000; a += 0x101)
 		(void)module_symbol(m, a, &off);
+	module_find_symbols(m, names, 3, found);
 	(void)module_bytes(m, size / 2, size);
 	module_free(m);
 	return 0;

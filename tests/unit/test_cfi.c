@@ -68,7 +68,13 @@ main(void)
 	if (!CHECK(module_open("/proc/self/exe", &m) == 0))
 		return check_done("test_cfi");
 	CHECK(module_eh_frame_hdr(m, &hdr_vaddr, &hdr_size) == 0);
-	CHECK(module_find_symbol(m, "cfi_probe", &fn, &fn_size) == 0 && fn_size > 0);
+	const char *const name = "cfi_probe";
+	struct module_found found;
+
+	module_find_symbols(m, &name, 1, &found);
+	CHECK(found.found && found.size > 0);
+	fn = found.vaddr;
+	fn_size = found.size;
 	struct cfi_image img = {image_bytes, m};
 
 	CHECK(cfi_probe(3) != 0);

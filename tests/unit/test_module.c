@@ -35,7 +35,7 @@ int
 main(void)
 {
 	struct answer first[PROBES];
-	uint64_t text, text_size, fn, fn_size, offset = 0;
+	uint64_t text, text_size, fn, offset = 0;
 	struct module *m;
 	int named = 0;
 
@@ -43,7 +43,15 @@ main(void)
 		return check_done("test_module");
 	CHECK(module_probe_function(1) == 4);
 	CHECK(module_find_section(m, ".text", &text, &text_size) == 0 && text_size > PROBES);
-	CHECK(module_find_symbol(m, "module_probe_function", &fn, &fn_size) == 0 && fn_size > 1);
+	/* Several names in one pass: a function, a data symbol, one not there. */
+	const char *const names[] = {"module_probe_function", "no_such_symbol_here", "check_count"};
+	struct module_found found[3];
+
+	module_find_symbols(m, names, 3, found);
+	CHECK(found[0].found && found[0].size > 1);
+	CHECK(!found[1].found);
+	CHECK(found[2].found && found[2].size == sizeof(int) && found[2].vaddr != found[0].vaddr);
+	fn = found[0].vaddr;
 
 	/* A function by an address inside it, while the symbols are unsorted. */
 	CHECK_STR(module_symbol(m, fn + 1, &offset), "module_probe_function");
