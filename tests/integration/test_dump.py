@@ -121,7 +121,6 @@ def check_leader_exit():
     """A process whose main thread ended: the main thread has no stack, the
     live one has its whole chain."""
     target = start_target("leaderexit")
-    time.sleep(0.2)
     doc = stacktop_json("dump", "-p", target.pid)
     threads = by_name(doc)
     orphan = functions(threads["st-orphan"])

@@ -244,7 +244,6 @@ def check_vdso():
 def check_leader_exit():
     """A main thread that ended is a zombie, but the process lives on."""
     target = start_target("leaderexit")
-    time.sleep(0.2)
     code, out, err = stacktop("record", "-p", target.pid, "-d", 1)
     check(code == 0 and "exited" not in err, f"record with a zombie main thread: {code} {err}")
     stacks = parse_folded(out, "leader exit")

@@ -6,6 +6,9 @@
 #include "target.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static volatile unsigned long spin_counter;
 
@@ -16,11 +19,35 @@ orphan_spin(void)
 		spin_counter++;
 }
 
+/* Waits until the main thread has ended: /proc shows it a zombie. */
+static void
+wait_main_ended(void)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)getpid());
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		size_t n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		const char *paren;
+
+		if (f != NULL)
+			fclose(f);
+		buf[n] = '\0';
+		if ((paren = strrchr(buf, ')')) != NULL && paren[1] == ' ' && paren[2] == 'Z')
+			return;
+		usleep(1000);
+	}
+}
+
+/* Says ready once the main thread has ended (and named this one), so that
+ * a test sees the process it is about, however loaded the machine. */
 static void *
 orphan_main(void *arg)
 {
 	(void)arg;
-	pthread_setname_np(pthread_self(), "st-orphan");
+	wait_main_ended();
+	target_ready();
 	orphan_spin();
 	return NULL;
 }
@@ -32,6 +59,6 @@ main(void)
 
 	target_init();
 	pthread_create(&t, NULL, orphan_main, NULL);
-	target_ready();
+	pthread_setname_np(t, "st-orphan");
 	pthread_exit(NULL);
 }
