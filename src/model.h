@@ -141,6 +141,8 @@ struct frame_row {
 	char *module;    /* owned: the mapped path; NULL when not in a file */
 	char *file;      /* owned: a Python frame's source file; NULL if unknown */
 	int line;        /* a Python frame's line; 0 when unknown */
+	uint64_t sp;     /* a native frame's stack pointer (its locals are from
+	                    there to its caller's); 0 when unknown */
 };
 
 /* Frees a frame's strings (not the frame). */

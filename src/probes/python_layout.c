@@ -33,13 +33,14 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(thread.prev), .since = 300, .zero_ok = 1},
     {FIELD(thread.interp), .since = 207},
     {FIELD(thread.frame), .since = 207, .until = 310},
-    {FIELD(thread.cframe), .since = 311, .until = 312},
+    {FIELD(thread.cframe), .since = 310, .until = 312},
     {FIELD(thread.current_frame), .since = 313},
     {FIELD(thread.thread_id), .since = 207},
     {FIELD(thread.native_thread_id), .since = 311},
 
     /* 3.12's _PyCFrame starts with current_frame. */
     {FIELD(cframe.current_frame), .since = 311, .until = 312, .zero_ok = 1},
+    {FIELD(cframe.previous), .since = 310, .until = 312},
 
     {FIELD(frame.f_back), .since = 207, .until = 310},
     {FIELD(frame.f_code), .since = 207, .until = 310},

@@ -83,16 +83,18 @@ struct python_layout {
 		int32_t prev;             /* (3.x) */
 		int32_t interp;           /* PyInterpreterState * (all) */
 		int32_t frame;            /* PyFrameObject * (≤3.10) */
-		int32_t cframe;           /* _PyCFrame * (3.11–3.12) */
+		int32_t cframe;           /* _PyCFrame * (3.10–3.12; 3.10: CFrame *) */
 		int32_t current_frame;    /* _PyInterpreterFrame * (3.13+) */
 		int32_t thread_id;        /* unsigned long (2.7: long), the pthread_t
 		                             (all) */
 		int32_t native_thread_id; /* unsigned long, the TID (3.11+) */
 	} thread;
 
-	/* _PyCFrame (3.11–3.12). */
+	/* _PyCFrame (3.11–3.12; 3.10's CFrame): one lives on the C stack in each
+	 * call of the eval loop, linked to the caller's. */
 	struct {
-		int32_t current_frame; /* _PyInterpreterFrame * */
+		int32_t current_frame; /* _PyInterpreterFrame * (3.11–3.12) */
+		int32_t previous;      /* _PyCFrame * (3.10–3.12) */
 	} cframe;
 
 	/* PyFrameObject (≤3.10; later versions run _PyInterpreterFrame). */

@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* True when name is function or a part of it that the compiler split off
@@ -35,30 +36,72 @@ python_merge_copy(const struct frame_row *f)
 	return c;
 }
 
-bool
-python_merge(const struct frame_row *native, size_t nn, const struct frame_row *py,
-             const bool *eval_last, size_t np, struct frame_row **out, size_t *nout)
+/* True when native frame i's locals hold address a: between its stack
+ * pointer and its caller's (the outermost frame's extent has no end). */
+static bool
+python_merge_holds(const struct frame_row *native, size_t nn, size_t i, uint64_t a)
 {
-	size_t calls = 0, evals = 0, k = 0, p = 0;
-	struct frame_row *merged;
+	return native[i].sp != 0 && native[i].sp <= a && (i + 1 == nn || a < native[i + 1].sp);
+}
 
-	for (size_t i = 0; i < np; i++)
-		calls += eval_last[i];
-	for (size_t i = 0; i < nn; i++)
-		evals += python_merge_is_eval(&native[i]);
+/* Marks in is_eval the native frames that are the calls of the eval loop,
+ * one per call of py (calls innermost first, each ending at a frame marked
+ * eval_last). When every call's place on the C stack is known (3.10+), by
+ * that place: exact, whatever the binary's symbols say (a stripped PGO
+ * build has no name for _PyEval_EvalFrameDefault.cold). Else by name.
+ * False when they do not line up. */
+static bool
+python_merge_find_calls(const struct frame_row *native, size_t nn,
+                        const struct python_raw_frame *py, size_t np, bool *is_eval)
+{
+	size_t calls = 0, anchored = 0, evals = 0, i = 0;
+
+	for (size_t p = 0; p < np; p++) {
+		calls += py[p].eval_last;
+		anchored += py[p].eval_last && py[p].anchor != 0;
+	}
+	if (calls > 0 && anchored == calls) {
+		for (size_t p = 0; p < np; p++) {
+			if (!py[p].eval_last)
+				continue;
+			while (i < nn && !python_merge_holds(native, nn, i, py[p].anchor))
+				i++;
+			if (i == nn)
+				return false;
+			is_eval[i++] = true;
+		}
+		return true;
+	}
+	for (i = 0; i < nn; i++)
+		evals += is_eval[i] = python_merge_is_eval(&native[i]);
+	return calls == evals;
+}
+
+bool
+python_merge(const struct frame_row *native, size_t nn, const struct frame_row *pyf,
+             const struct python_raw_frame *py, size_t np, struct frame_row **out, size_t *nout)
+{
+	bool *is_eval = xcalloc(nn ? nn : 1, sizeof(*is_eval));
+	struct frame_row *merged;
+	size_t k = 0, p = 0;
+
 	/* Frames after the last marked one belong to no call we can place. */
-	if (calls != evals || (np > 0 && !eval_last[np - 1]))
+	if ((np > 0 && !py[np - 1].eval_last) ||
+	    !python_merge_find_calls(native, nn, py, np, is_eval)) {
+		free(is_eval);
 		return false;
+	}
 	merged = xcalloc(nn + np + 1, sizeof(*merged));
 	for (size_t i = 0; i < nn; i++) {
-		if (!python_merge_is_eval(&native[i])) {
+		if (!is_eval[i]) {
 			merged[k++] = python_merge_copy(&native[i]);
 			continue;
 		}
 		do
-			merged[k++] = python_merge_copy(&py[p]);
-		while (!eval_last[p++]);
+			merged[k++] = python_merge_copy(&pyf[p]);
+		while (!py[p++].eval_last);
 	}
+	free(is_eval);
 	*out = merged;
 	*nout = k;
 	return true;

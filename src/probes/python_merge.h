@@ -7,6 +7,7 @@
 #define STACKTOP_PYTHON_MERGE_H
 
 #include "../model.h"
+#include "python_stack.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,12 +16,15 @@
 bool python_merge_is_eval(const struct frame_row *f);
 
 /* Replaces each eval-loop frame of native[0..nn) by the Python frames of
- * that call: py[0..np), innermost first, where eval_last[i] marks the
- * outermost frame of each call. Returns true and *out (owned frames, *nout
- * of them, strings copied) when the calls line up one to one; false, with
- * *out untouched, when they do not (then show both rather than guess). */
-bool python_merge(const struct frame_row *native, size_t nn, const struct frame_row *py,
-                  const bool *eval_last, size_t np, struct frame_row **out, size_t *nout);
+ * that call: pyf[0..np), innermost first, named, read as py[0..np) (where
+ * eval_last marks the outermost frame of each call and anchor its place on
+ * the C stack, matched against the native frames' sp). Returns true and
+ * *out (owned frames, *nout of them, strings copied) when the calls line
+ * up one to one; false, with *out untouched, when they do not (then show
+ * both rather than guess). */
+bool python_merge(const struct frame_row *native, size_t nn, const struct frame_row *pyf,
+                  const struct python_raw_frame *py, size_t np, struct frame_row **out,
+                  size_t *nout);
 
 /* The frame python_side_by_side puts between the two stacks. */
 #define PYTHON_UNPLACED "[Python frames not placed]"

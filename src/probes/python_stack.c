@@ -159,10 +159,31 @@ python_push(struct python_raw_thread *th, size_t *cap, struct python_raw_frame f
 	th->frames[th->nframes++] = f;
 }
 
+/* The _PyCFrames of a thread (3.10-3.11; CFrame on 3.10): each call of the
+ * eval loop keeps one among its locals, linked to its caller's, and the
+ * thread state points to the innermost. */
+struct cframes {
+	const struct python_layout *l;
+	const struct python_memory *mem;
+	uint64_t next;
+};
+
+/* The address of the next call's _PyCFrame, outwards, or 0 when unknown. */
+static uint64_t
+cframes_next(struct cframes *c)
+{
+	uint64_t at = c->next;
+
+	if (at != 0 && (c->l->cframe.previous < 0 ||
+	                read_u64(c->mem, at + (uint64_t)c->l->cframe.previous, &c->next) != 0))
+		c->next = 0;
+	return at;
+}
+
 /* ≤3.10: PyFrameObjects, one call of the eval loop each. */
 static void
 python_walk_frames(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
-                   struct python_raw_thread *th, size_t *budget)
+                   struct cframes *cframes, struct python_raw_thread *th, size_t *budget)
 {
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	size_t cap = 0;
@@ -184,17 +205,19 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
 		                .code = field_u64(buf, sizeof(buf), l->frame.f_code),
 		                .offset = lasti < 0 ? -1 : lasti * l->frame.lasti_scale,
 		                .eval_last = true,
+		                .anchor = cframes_next(cframes),
 		            });
 		frame = field_u64(buf, sizeof(buf), l->frame.f_back);
 	}
 }
 
 /* 3.11+: _PyInterpreterFrames. One call of the eval loop runs several: on
- * 3.11 its outermost is marked is_entry; on 3.12+ each call pushes a shim
- * frame owned by the C stack under them. */
+ * 3.11 its outermost is marked is_entry (and the call's place on the C
+ * stack is its _PyCFrame); on 3.12+ each call pushes a shim frame owned by
+ * the C stack under them, one of its locals. */
 static void
 python_walk_iframes(const struct python_layout *l, const struct python_memory *mem, uint64_t frame,
-                    struct python_raw_thread *th, size_t *budget)
+                    struct cframes *cframes, struct python_raw_thread *th, size_t *budget)
 {
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	int32_t instr = l->iframe.instr_ptr >= 0 ? l->iframe.instr_ptr : l->iframe.prev_instr;
@@ -203,7 +226,8 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 	struct chain chain = {0, 1, 0};
 
 	for (size_t depth = 0; frame != 0; depth++) {
-		uint64_t code, ip;
+		uint64_t code, ip, at = frame;
+		bool entry;
 
 		if (depth == PYTHON_MAX_FRAMES || *budget == 0 || chain_loops(&chain, frame) ||
 		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
@@ -214,12 +238,16 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		frame = field_u64(buf, sizeof(buf), l->iframe.previous);
 		if (l->iframe.owned_by_cstack >= 0 && field_u8(buf, sizeof(buf), l->iframe.owner) ==
 		                                          (unsigned)l->iframe.owned_by_cstack) {
-			if (th->nframes > 0)
+			if (th->nframes > 0) {
 				th->frames[th->nframes - 1].eval_last = true;
+				th->frames[th->nframes - 1].anchor = at;
+			}
 			continue; /* the shim: no code of its own */
 		}
 		code = field_u64(buf, sizeof(buf), l->iframe.code);
 		ip = field_u64(buf, sizeof(buf), instr);
+		entry =
+		    l->iframe.is_entry >= 0 && field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;
 		python_push(
 		    th, &cap,
 		    (struct python_raw_frame){
@@ -227,8 +255,8 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		        .offset = ip >= code + (uint64_t)l->code.co_code_adaptive
 		                      ? (int64_t)(ip - code - (uint64_t)l->code.co_code_adaptive)
 		                      : -1,
-		        .eval_last = l->iframe.is_entry >= 0 &&
-		                     field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0,
+		        .eval_last = entry,
+		        .anchor = entry ? cframes_next(cframes) : 0,
 		    });
 	}
 	/* The outermost frame ends the outermost call in any case. */
@@ -299,10 +327,15 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			    .holds_gil = holder == tstate,
 			};
 			frame = python_top_frame(l, ts, ts_len, mem);
+			/* 3.12 has _PyCFrames too, but its shim frames say more. */
+			struct cframes cframes = {l, mem,
+			                          l->iframe.owned_by_cstack < 0
+			                              ? field_u64(ts, ts_len, l->thread.cframe)
+			                              : 0};
 			if (l->thread.frame >= 0)
-				python_walk_frames(l, mem, frame, th, &budget);
+				python_walk_frames(l, mem, frame, &cframes, th, &budget);
 			else
-				python_walk_iframes(l, mem, frame, th, &budget);
+				python_walk_iframes(l, mem, frame, &cframes, th, &budget);
 			tstate = field_u64(ts, ts_len, l->thread.next);
 		}
 		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
@@ -611,16 +644,14 @@ python_stack_name(struct python_namer *n, const struct python_raw_frame *f, stru
 		out->line = line;
 }
 
-void
-python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt,
-                         struct frame_row **frames, bool **eval_last)
+struct frame_row *
+python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt)
 {
-	*frames = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(**frames));
-	*eval_last = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(**eval_last));
-	for (size_t i = 0; i < rt->nframes; i++) {
-		python_stack_name(n, &rt->frames[i], &(*frames)[i]);
-		(*eval_last)[i] = rt->frames[i].eval_last;
-	}
+	struct frame_row *frames = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*frames));
+
+	for (size_t i = 0; i < rt->nframes; i++)
+		python_stack_name(n, &rt->frames[i], &frames[i]);
+	return frames;
 }
 
 char *

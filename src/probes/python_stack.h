@@ -42,6 +42,10 @@ struct python_raw_frame {
 	uint64_t code;  /* PyCodeObject * */
 	int64_t offset; /* of the instruction, in bytes (for the line table) */
 	bool eval_last; /* the outermost frame of one call of the eval loop */
+	/* With eval_last: an address among that call's locals on the C stack
+	 * (3.10+: its _PyCFrame, or the shim frame of 3.12+), which places the
+	 * call among the native frames whatever their names; 0 if unknown. */
+	uint64_t anchor;
 };
 
 struct python_raw_thread {
@@ -103,10 +107,8 @@ void python_stack_name(struct python_namer *n, const struct python_raw_frame *f,
  * read; 2.7 byte strings as they are. */
 char *python_stack_string(struct python_namer *n, uint64_t obj);
 
-/* Names every frame of raw thread rt: *frames (owned, rt->nframes of them)
- * and *eval_last (owned: which frames end a call of the eval loop, for
- * python_merge). */
-void python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt,
-                              struct frame_row **frames, bool **eval_last);
+/* Names every frame of raw thread rt: owned, rt->nframes of them. */
+struct frame_row *python_stack_name_thread(struct python_namer *n,
+                                           const struct python_raw_thread *rt);
 
 #endif

@@ -333,23 +333,24 @@ sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
  * when snap is NULL) and Python (py, or none), merged when both are there;
  * when they do not line up, side by side (python_side_by_side). */
 static struct frame_row *
-sampler_frames(struct sampler *s, const uint64_t *ips, size_t n, const struct python_raw_thread *py,
-               size_t *nframes)
+sampler_frames(struct sampler *s, const uint64_t *ips, const uint64_t *sps, size_t n,
+               const struct python_raw_thread *py, size_t *nframes)
 {
 	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *both;
-	bool *last;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		unwinder_symbolize(s->unwinder, ips[i], i > 0, &native[i]);
+		native[i].sp = sps[i];
+	}
 	*nframes = n;
 	if (py == NULL)
 		return native;
-	python_stack_name_thread(s->namer, py, &pyf, &last);
+	pyf = python_stack_name_thread(s->namer, py);
 	if (n == 0) {
 		both = pyf;
 		*nframes = py->nframes;
 	} else {
-		if (!python_merge(native, n, pyf, last, py->nframes, &both, nframes))
+		if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
 			both = python_side_by_side(native, n, pyf, py->nframes, nframes);
 		for (size_t i = 0; i < py->nframes; i++)
 			frame_row_clear(&pyf[i]);
@@ -358,7 +359,6 @@ sampler_frames(struct sampler *s, const uint64_t *ips, size_t n, const struct py
 	for (size_t i = 0; i < n; i++)
 		frame_row_clear(&native[i]);
 	free(native);
-	free(last);
 	return both;
 }
 
@@ -373,10 +373,11 @@ sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
 	const struct python_raw_thread *py = sampler_python_thread(s, t->tid);
 	size_t nkey = 0, n = 0, pyn = py != NULL ? py->nframes : 0, nframes;
 	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 1 + 2 * pyn, sizeof(*key));
+	uint64_t sps[STACKS_MAX_FRAMES];
 	struct profile_stack *entry;
 
 	if (snap != NULL)
-		n = nkey = unwinder_unwind(s->unwinder, snap, key, STACKS_MAX_FRAMES);
+		n = nkey = unwinder_unwind(s->unwinder, snap, key, sps, STACKS_MAX_FRAMES);
 	if (py != NULL) {
 		key[nkey++] = 0;
 		for (size_t i = 0; i < pyn; i++) {
@@ -385,7 +386,7 @@ sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
 		}
 	}
 	if ((entry = profile_find(p, t->tid, key, nkey)) == NULL) {
-		struct frame_row *frames = sampler_frames(s, key, n, py, &nframes);
+		struct frame_row *frames = sampler_frames(s, key, sps, n, py, &nframes);
 		char name[PROCFS_COMM_MAX];
 
 		sampler_thread_name(s, t->tid, name, sizeof(name));

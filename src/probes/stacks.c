@@ -36,18 +36,20 @@ stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t)
 static void
 stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread_stack *t)
 {
-	uint64_t ips[STACKS_MAX_FRAMES];
+	uint64_t ips[STACKS_MAX_FRAMES], sps[STACKS_MAX_FRAMES];
 	size_t n;
 
 	/* A zombie (a main thread that ended) cannot be seized: it exited. */
 	t->err = s->err != 0 && t->state == 'Z' ? -ESRCH : s->err;
 	if (s->err != 0)
 		return;
-	n = unwinder_unwind(u, s, ips, STACKS_MAX_FRAMES);
+	n = unwinder_unwind(u, s, ips, sps, STACKS_MAX_FRAMES);
 	t->frames = xcalloc(n ? n : 1, sizeof(*t->frames));
 	t->nframes = n;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
+		t->frames[i].sp = sps[i];
+	}
 }
 
 /* The Python side of a dump: the target, its memory, and its frames as
@@ -98,15 +100,13 @@ static void
 stacks_python_thread(struct python_namer *namer, const struct python_raw_thread *rt,
                      struct thread_stack *t, bool merge)
 {
-	struct frame_row *py, *merged;
+	struct frame_row *py = python_stack_name_thread(namer, rt), *merged;
 	size_t nmerged;
-	bool *last;
 
 	t->python = true;
 	t->holds_gil = rt->holds_gil;
-	python_stack_name_thread(namer, rt, &py, &last);
 	if (merge && t->err == 0 &&
-	    python_merge(t->frames, t->nframes, py, last, rt->nframes, &merged, &nmerged)) {
+	    python_merge(t->frames, t->nframes, py, rt->frames, rt->nframes, &merged, &nmerged)) {
 		thread_stack_clear(t);
 		t->frames = merged;
 		t->nframes = nmerged;
@@ -125,7 +125,6 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 		t->nframes = rt->nframes;
 		t->err = 0;
 	}
-	free(last);
 }
 
 /* Puts the Python frames into the threads of d. */

@@ -849,8 +849,19 @@ unwinder_libunwind(struct unwinder *u)
 	return true;
 }
 
+/* Appends frame (ip, sp) to the walk's output. */
+static void
+unwinder_push(uint64_t *ips, uint64_t *sps, size_t *n, uint64_t ip, uint64_t sp)
+{
+	ips[*n] = ip;
+	if (sps != NULL)
+		sps[*n] = sp;
+	(*n)++;
+}
+
 size_t
-unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, size_t max)
+unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, uint64_t *sps,
+                size_t max)
 {
 	struct unwind_ctx ctx = {.u = u, .s = s, .regs = s->regs};
 	struct walk_regs w;
@@ -867,7 +878,7 @@ unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *i
 		/* A corrupt stack can loop; a repeated frame ends the walk. */
 		if (ip == 0 || (n > 1 && ips[n - 1] == ip && ips[n - 2] == ip))
 			return n;
-		ips[n++] = ip;
+		unwinder_push(ips, sps, &n, ip, w.v[CFI_RSP]);
 		if ((r = unwinder_cfi_step(&ctx, &w, n == 1)) == 0)
 			return n;
 		if (r < 0) {
@@ -882,18 +893,20 @@ unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *i
 	if (n == max)
 		return n;
 	if (!unwinder_libunwind(u) || u->unw->init_remote(&cursor, u->as, &ctx) != 0) {
-		ips[n++] = ctx.regs.rip;
+		unwinder_push(ips, sps, &n, ctx.regs.rip, ctx.regs.rsp);
 		return n;
 	}
 	do {
-		unw_word_t ip;
+		unw_word_t ip, sp;
 
 		if (u->unw->get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
 			break;
 		/* A corrupt stack can loop; a repeated frame ends the walk. */
 		if (n > 0 && ips[n - 1] == ip && n > 1 && ips[n - 2] == ip)
 			break;
-		ips[n++] = ip;
+		if (u->unw->get_reg(&cursor, UNW_REG_SP, &sp) != 0)
+			sp = 0;
+		unwinder_push(ips, sps, &n, ip, sp);
 	} while (n < max && unwinder_step(&ctx, &cursor, n == 1) > 0);
 	return n;
 }

@@ -84,9 +84,10 @@ uint64_t unwinder_mapped_bytes(void *unwinder, uint64_t addr);
 /* Unwinds a snapshot into at most max instruction pointers, innermost first:
  * through the unwind tables (.eh_frame) where they cover an address, else
  * one frame-pointer step (bounded by the stack copy, always upwards).
- * Returns how many. */
+ * Returns how many. sps, unless NULL, gets each frame's stack pointer (0
+ * where it is not known): where its locals are. */
 size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips,
-                       size_t max);
+                       uint64_t *sps, size_t max);
 
 /* Names ip. A return address (every frame but the innermost) is looked up
  * one byte earlier, inside the call that the function made. The strings in

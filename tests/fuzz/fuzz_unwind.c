@@ -131,7 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (unwinder_new_from(&fuzz_target, &p, &u) != 0)
 		return 0;
-	n = unwinder_unwind(u, &s, ips, MAX_FRAMES);
+	n = unwinder_unwind(u, &s, ips, NULL, MAX_FRAMES);
 	for (size_t i = 0; i < n; i++) {
 		struct frame_row row;
 

@@ -94,7 +94,7 @@ unwind(struct unwinder *u, uint64_t rip, size_t rsp_at, size_t rbp_at, uint64_t 
 {
 	struct thread_snapshot s = snapshot(rip, rsp_at, rbp_at);
 
-	return unwinder_unwind(u, &s, ips, max);
+	return unwinder_unwind(u, &s, ips, NULL, max);
 }
 
 static void
