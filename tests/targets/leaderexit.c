@@ -12,9 +12,12 @@
 
 static volatile unsigned long spin_counter;
 
+/* Says ready from here, so that a stack caught while the line is still
+ * being written already runs in orphan_spin. */
 __attribute__((noinline)) static void
 orphan_spin(void)
 {
+	target_ready();
 	for (;;)
 		spin_counter++;
 }
@@ -40,14 +43,14 @@ wait_main_ended(void)
 	}
 }
 
-/* Says ready once the main thread has ended (and named this one), so that
- * a test sees the process it is about, however loaded the machine. */
+/* Says ready (in orphan_spin) once the main thread has ended and named
+ * this one, so that a test sees the process it is about, however loaded
+ * the machine. */
 static void *
 orphan_main(void *arg)
 {
 	(void)arg;
 	wait_main_ended();
-	target_ready();
 	orphan_spin();
 	return NULL;
 }
