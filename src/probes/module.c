@@ -699,14 +699,15 @@ static size_t
 module_find_in(const struct module *m, const struct module_table *t, const char *const *names,
                size_t n, struct module_found *found)
 {
-	const char *strings = m->image + t->str_off;
 	size_t missing = 0;
 	struct module_entries e;
+	const char *strings;
 
 	for (size_t k = 0; k < n; k++)
 		missing += !found[k].found;
 	if (missing == 0 || !module_entries(m, t, &e))
 		return missing;
+	strings = m->image + t->str_off; /* within the image: module_entries checked */
 	for (size_t i = 0; i < e.count && missing > 0; i++) {
 		GElf_Sym sym;
 
