@@ -226,26 +226,36 @@ module_entry(const struct module_entries *e, size_t i, GElf_Sym *sym)
 	return gelf_getsym(e->data, (int)i, sym) != NULL;
 }
 
-/* Collects the function symbols of table t, in file order. */
+/* True when sym is a function symbol of table t that names something. */
+static bool
+module_keeps(const GElf_Sym *sym, const struct module_table *t)
+{
+	return (GELF_ST_TYPE(sym->st_info) == STT_FUNC ||
+	        GELF_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) &&
+	       sym->st_value != 0 && sym->st_shndx != SHN_UNDEF && sym->st_name != 0 &&
+	       sym->st_name < t->str_size && sym->st_name <= INT32_MAX;
+}
+
+/* Collects the function symbols of table t, in file order. They are
+ * counted first: the room for them is populated at once (cheaper than
+ * faulting each page in), and a table of mostly data symbols would
+ * otherwise populate room for all of them. */
 static void
 module_read_symbols(struct module *m, const struct module_table *t)
 {
 	struct module_entries e;
+	size_t kept = 0;
+	GElf_Sym sym;
 
 	if (!module_entries(m, t, &e))
 		return;
+	for (size_t i = 0; i < e.count && module_entry(&e, i, &sym); i++)
+		kept += module_keeps(&sym, t);
 	m->strings = m->image + t->str_off;
 	m->strings_size = t->str_size;
-	m->syms = xreallocarray_populated(NULL, 0, e.count ? e.count : 1, sizeof(*m->syms));
-	for (size_t i = 0; i < e.count; i++) {
-		GElf_Sym sym;
-
-		if (!module_entry(&e, i, &sym))
-			break;
-		if ((GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
-		     GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
-		    sym.st_value == 0 || sym.st_shndx == SHN_UNDEF || sym.st_name == 0 ||
-		    sym.st_name >= t->str_size || sym.st_name > INT32_MAX)
+	m->syms = xreallocarray_populated(NULL, 0, kept ? kept : 1, sizeof(*m->syms));
+	for (size_t i = 0; i < e.count && m->nsyms < kept && module_entry(&e, i, &sym); i++) {
+		if (!module_keeps(&sym, t))
 			continue;
 		m->syms[m->nsyms++] = (struct module_symbol){
 		    .addr = sym.st_value,
