@@ -2,7 +2,9 @@
  * interpreter nests them: each call of the eval loop (a native frame of
  * _PyEval_EvalFrameDefault, PyEval_EvalFrameEx on 2.7) runs one Python frame
  * on 3.10 and before, and a run of them on 3.11+ (up to the one marked
- * is_entry on 3.11, or to a C-stack shim frame on 3.12+). Pure. */
+ * is_entry on 3.11, or to a C-stack shim frame on 3.12+). Which native
+ * frame is that call: on 3.10+ the one whose locals hold the call's state
+ * (its _PyCFrame or shim frame), before by the function's name. Pure. */
 #ifndef STACKTOP_PYTHON_MERGE_H
 #define STACKTOP_PYTHON_MERGE_H
 
