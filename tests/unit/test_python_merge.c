@@ -58,13 +58,24 @@ merge(const struct frame_row *nat, size_t nn, const struct frame_row *py,
 	free(out);
 }
 
+/* A spinner thread's Python frames (two calls of the loop: leaf to spinner,
+ * run to _bootstrap), and its stack once they are merged into the native
+ * one of test_by_name and test_by_anchor. */
+static const struct frame_row spinner[] = {
+    {.python = true, .function = (char *)"leaf"},
+    {.python = true, .function = (char *)"middle"},
+    {.python = true, .function = (char *)"spinner"},
+    {.python = true, .function = (char *)"run"},
+    {.python = true, .function = (char *)"_bootstrap"},
+};
+static const char spinner_merged[] =
+    "PyObject_Free;leaf;middle;spinner;_PyFunction_Vectorcall;run;_bootstrap;start_thread";
+
 /* 3.11 and later: one call of the loop runs several Python frames. By
  * name, the loop's split-off part counts as the loop. */
 static void
 test_by_name(void)
 {
-	const struct frame_row py5[] = {python("leaf"), python("middle"), python("spinner"),
-	                                python("run"), python("_bootstrap")};
 	const struct frame_row nat[] = {
 	    native("PyObject_Free", 0), native("_PyEval_EvalFrameDefault", 0),
 	    native("_PyFunction_Vectorcall", 0), native("_PyEval_EvalFrameDefault.cold", 0),
@@ -73,9 +84,8 @@ test_by_name(void)
 	                                      raw(false, 0), raw(true, 0)};
 	char buf[256];
 
-	merge(nat, 5, py5, rp, 5, buf, sizeof(buf));
-	CHECK_STR(buf, "PyObject_Free;leaf;middle;spinner;_PyFunction_Vectorcall;run;_bootstrap;"
-	               "start_thread");
+	merge(nat, 5, spinner, rp, 5, buf, sizeof(buf));
+	CHECK_STR(buf, spinner_merged);
 }
 
 /* 3.10 and later: each call's state lies among the locals of its native
@@ -84,8 +94,6 @@ test_by_name(void)
 static void
 test_by_anchor(void)
 {
-	const struct frame_row py5[] = {python("leaf"), python("middle"), python("spinner"),
-	                                python("run"), python("_bootstrap")};
 	const struct frame_row nat[] = {native("PyObject_Free", 0x1000), native(NULL, 0x1100),
 	                                native("_PyFunction_Vectorcall", 0x1500),
 	                                native("_PyEval_EvalFrameDefault", 0x1600),
@@ -100,12 +108,11 @@ test_by_anchor(void)
 	                                         raw(false, 0), raw(true, 0x1300)};
 	char buf[256];
 
-	merge(nat, 5, py5, rp, 5, buf, sizeof(buf));
-	CHECK_STR(buf, "PyObject_Free;leaf;middle;spinner;_PyFunction_Vectorcall;run;_bootstrap;"
-	               "start_thread");
-	merge(nat, 5, py5, lost, 5, buf, sizeof(buf));
+	merge(nat, 5, spinner, rp, 5, buf, sizeof(buf));
+	CHECK_STR(buf, spinner_merged);
+	merge(nat, 5, spinner, lost, 5, buf, sizeof(buf));
 	CHECK_STR(buf, "(no merge)");
-	merge(nat, 5, py5, twice, 5, buf, sizeof(buf));
+	merge(nat, 5, spinner, twice, 5, buf, sizeof(buf));
 	CHECK_STR(buf, "(no merge)");
 }
 
