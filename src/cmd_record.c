@@ -200,8 +200,7 @@ static bool
 record_unplaced(const struct profile_stack *s)
 {
 	for (size_t i = 0; i < s->nframes; i++)
-		if (!s->frames[i].python && s->frames[i].ip == 0 && s->frames[i].function != NULL &&
-		    strcmp(s->frames[i].function, PYTHON_UNPLACED) == 0)
+		if (python_is_unplaced(&s->frames[i]))
 			return true;
 	return false;
 }

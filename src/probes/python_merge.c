@@ -121,3 +121,10 @@ python_side_by_side(const struct frame_row *native, size_t nn, const struct fram
 	*nout = np + 1 + nn;
 	return both;
 }
+
+bool
+python_is_unplaced(const struct frame_row *f)
+{
+	return !f->python && f->ip == 0 && f->function != NULL &&
+	       strcmp(f->function, PYTHON_UNPLACED) == 0;
+}

@@ -39,6 +39,10 @@ bool python_merge(const struct frame_row *native, size_t nn, const struct frame_
 struct frame_row *python_side_by_side(const struct frame_row *native, size_t nn,
                                       const struct frame_row *py, size_t np, size_t *nout);
 
+/* True when f is the PYTHON_UNPLACED frame of python_side_by_side (no
+ * native frame has its shape: no address, and that name). */
+bool python_is_unplaced(const struct frame_row *f);
+
 /* A deep copy of frame f (owned strings). */
 struct frame_row python_merge_copy(const struct frame_row *f);
 

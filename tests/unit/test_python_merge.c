@@ -168,7 +168,8 @@ test_mismatch(void)
 	names(out, n, buf, sizeof(buf));
 	CHECK_STR(buf, "leaf;spinner;_bootstrap;" PYTHON_UNPLACED
 	               ";take_gil;_PyEval_EvalFrameDefault;start_thread");
-	CHECK(out[0].python && !out[3].python && out[3].ip == 0 && out[3].module == NULL);
+	CHECK(out[0].python && python_is_unplaced(&out[3]) && out[3].module == NULL);
+	CHECK(!python_is_unplaced(&out[0]) && !python_is_unplaced(&out[4]));
 	for (size_t i = 0; i < n; i++)
 		frame_row_clear(&out[i]);
 	free(out);
