@@ -48,20 +48,24 @@ frame_row_clear(struct frame_row *f)
 }
 
 void
+frame_rows_free(struct frame_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		frame_row_clear(&rows[i]);
+	free(rows);
+}
+
+void
 thread_stack_clear(struct thread_stack *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t f = 0; f < t->nframes; f++)
-		frame_row_clear(&t->frames[f]);
-	for (size_t f = 0; f < t->nnative; f++)
-		frame_row_clear(&t->native_frames[f]);
-	free(t->native_frames);
+	frame_rows_free(t->native_frames, t->nnative);
 	t->native_frames = NULL;
 	t->nnative = 0;
 	free(t->python_name);
 	t->python_name = NULL;
-	free(t->frames);
+	frame_rows_free(t->frames, t->nframes);
 	t->frames = NULL;
 	t->nframes = 0;
 }

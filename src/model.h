@@ -148,6 +148,9 @@ struct frame_row {
 /* Frees a frame's strings (not the frame). */
 void frame_row_clear(struct frame_row *f);
 
+/* Frees frames rows[0..n), their strings and the array. */
+void frame_rows_free(struct frame_row *rows, size_t n);
+
 /* One thread of stacktop dump. */
 struct thread_stack {
 	int tid;

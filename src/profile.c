@@ -27,9 +27,7 @@ profile_free(struct profile *p)
 	for (size_t i = 0; i < p->nstacks; i++) {
 		struct profile_stack *s = &p->stacks[i];
 
-		for (size_t f = 0; f < s->nframes; f++)
-			frame_row_clear(&s->frames[f]);
-		free(s->frames);
+		frame_rows_free(s->frames, s->nframes);
 		free(s->key);
 	}
 	free(p->stacks);

@@ -352,13 +352,9 @@ sampler_frames(struct sampler *s, const uint64_t *ips, const uint64_t *sps, size
 	} else {
 		if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
 			both = python_side_by_side(native, n, pyf, py->nframes, nframes);
-		for (size_t i = 0; i < py->nframes; i++)
-			frame_row_clear(&pyf[i]);
-		free(pyf);
+		frame_rows_free(pyf, py->nframes);
 	}
-	for (size_t i = 0; i < n; i++)
-		frame_row_clear(&native[i]);
-	free(native);
+	frame_rows_free(native, n);
 	return both;
 }
 

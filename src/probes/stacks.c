@@ -110,9 +110,7 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 		thread_stack_clear(t);
 		t->frames = merged;
 		t->nframes = nmerged;
-		for (size_t i = 0; i < rt->nframes; i++)
-			frame_row_clear(&py[i]);
-		free(py);
+		frame_rows_free(py, rt->nframes);
 	} else {
 		/* Python alone, or both side by side when they do not line up. */
 		if (merge && t->err == 0) {

@@ -53,9 +53,7 @@ merge(const struct frame_row *nat, size_t nn, const struct frame_row *py,
 		return;
 	}
 	names(out, n, buf, size);
-	for (size_t i = 0; i < n; i++)
-		frame_row_clear(&out[i]);
-	free(out);
+	frame_rows_free(out, n);
 }
 
 /* A spinner thread's Python frames (two calls of the loop: leaf to spinner,
@@ -170,9 +168,7 @@ test_mismatch(void)
 	               ";take_gil;_PyEval_EvalFrameDefault;start_thread");
 	CHECK(out[0].python && python_is_unplaced(&out[3]) && out[3].module == NULL);
 	CHECK(!python_is_unplaced(&out[0]) && !python_is_unplaced(&out[4]));
-	for (size_t i = 0; i < n; i++)
-		frame_row_clear(&out[i]);
-	free(out);
+	frame_rows_free(out, n);
 }
 
 int
