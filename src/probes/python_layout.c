@@ -99,7 +99,7 @@ const struct python_layout_field python_layout_fields[] = {
 
     {FIELD(instance.dict_before), .since = 311},
     {FIELD(instance.values_before), .since = 311, .until = 311},
-    {FIELD(instance.inline_values), .since = 313},
+    {FIELD(instance.inline_values), .since = 313, .until = 313},
 
     {FIELD(dict.ma_used), .since = 207},
     {FIELD(dict.ma_keys), .since = 300},
@@ -186,17 +186,35 @@ python_layout_for(int major, int minor)
 	return NULL;
 }
 
-/* The table entry of the newest 3.x version not newer than minor. */
-static const struct python_layout *
-layout_nearest(int major, int minor)
+const struct python_layout *
+python_layout_for_version(uint32_t hexversion)
 {
+	int major = (int)(hexversion >> 24), minor = (int)((hexversion >> 16) & 0xff);
 	size_t n;
 	const struct python_layout *t = python_layouts_table(&n);
-	const struct python_layout *best = NULL;
+	const struct python_layout *best = python_layout_for(major, minor);
 
+	/* The table is sorted by version: the last entry of the minor version
+	 * that is not newer than the target. */
 	for (size_t i = 0; i < n; i++)
-		if (t[i].major == major && t[i].minor <= minor &&
-		    (best == NULL || t[i].minor > best->minor))
+		if (t[i].major == major && t[i].minor == minor && t[i].hexversion <= hexversion)
+			best = &t[i];
+	return best;
+}
+
+/* The table entry for a 3.x target of version hexversion: its own minor
+ * version's (python_layout_for_version), else the newest older one. */
+static const struct python_layout *
+layout_nearest(uint32_t hexversion)
+{
+	int major = (int)(hexversion >> 24), minor = (int)((hexversion >> 16) & 0xff);
+	size_t n;
+	const struct python_layout *t = python_layouts_table(&n);
+	const struct python_layout *best = python_layout_for_version(hexversion);
+
+	/* Sorted by version: the last older entry is the newest. */
+	for (size_t i = 0; i < n && python_layout_for_version(hexversion) == NULL; i++)
+		if (t[i].major == major && t[i].minor < minor)
 			best = &t[i];
 	return best;
 }
@@ -250,7 +268,7 @@ python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layo
 		return -EINVAL;
 	if (read_u64(b, map->free_threaded) != 0)
 		return -ENOTSUP;
-	base = layout_nearest(major, minor);
+	base = layout_nearest((uint32_t)version);
 	if (base == NULL)
 		return -ENOTSUP;
 

@@ -112,8 +112,10 @@ struct python_layout {
 	struct {
 		int32_t previous;        /* _PyInterpreterFrame * */
 		int32_t code;            /* f_code, a PyCodeObject * (3.11–3.12);
-		                            f_executable, a PyObject * (3.13+: a code
-		                            object, or something else in shim frames) */
+		                            f_executable, a PyObject * (3.13: a code
+		                            object, or something else in shim frames),
+		                            a _PyStackRef (3.14+: the object pointer
+		                            with tag bits in its low two bits) */
 		int32_t prev_instr;      /* _Py_CODEUNIT *, the code unit before the next
 		                            instruction (3.11–3.12) */
 		int32_t instr_ptr;       /* _Py_CODEUNIT *, the instruction executing or
@@ -123,7 +125,8 @@ struct python_layout {
 		                            call (3.11 only) */
 		int32_t owned_by_cstack; /* value of owner that marks the shim frame
 		                            pushed by each _PyEval_EvalFrameDefault
-		                            call: FRAME_OWNED_BY_CSTACK (3.12+) */
+		                            call: FRAME_OWNED_BY_CSTACK (3.12-3.13),
+		                            FRAME_OWNED_BY_INTERPRETER (3.14+) */
 	} iframe;
 
 	/* PyCodeObject. */
@@ -309,9 +312,16 @@ struct python_layout {
 	} gc;
 };
 
-/* The layout of CPython major.minor as generated from its headers, or NULL
- * when the table has no such version. Borrowed: a static table entry. */
+/* The layout of CPython major.minor as generated from its headers (its
+ * oldest entry, when patch releases of it differ), or NULL when the table
+ * has no such version. Borrowed: a static table entry. */
 const struct python_layout *python_layout_for(int major, int minor);
+
+/* The layout of the CPython whose PY_VERSION_HEX is hexversion: the newest
+ * entry of its minor version not newer than it (a patch release may move a
+ * field: 3.13.18 is not laid out as 3.13.0), else the oldest of that minor
+ * version; NULL when the table has no entry of that minor version. */
+const struct python_layout *python_layout_for_version(uint32_t hexversion);
 
 /* Whether CPython major.minor keeps its state in _PyRuntime (3.7+), rather
  * than behind the interp_head pointer (2.7, 3.6). */

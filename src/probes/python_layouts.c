@@ -39,6 +39,9 @@
  *        also checked, identical: /usr/bin/python3.11 (3.11.2)
  *   3.12: /root/.pyenv/versions/3.12.1/bin/python3 (3.12.1)
  *   3.13: /root/.pyenv/versions/3.13.0/bin/python3 (3.13.0)
+ *   3.13: /var/cache/stacktop-tests/sid:/usr/bin/python3.13 (3.13.18)
+ *   3.14: /var/cache/stacktop-tests/sid:/usr/bin/python3.14 (3.14.10)
+ *   3.15: /var/cache/stacktop-tests/sid:/usr/bin/python3.15 (3.15.2)
  */
 #include "python_layout.h"
 #include "python_linetable.h"
@@ -1126,6 +1129,366 @@ static const struct python_layout layouts[] = {
         .gc.preheader_size = 16,
         .gc.flags_preheader = 24,
     },
+    {
+        .major = 3,
+        .minor = 13,
+        .hexversion = 0x030d12f0,
+        .source = "CPython 3.13.18 headers",
+        .head_symbol = "_PyRuntime",
+        .gil_holder_symbol = NULL,
+        .runtime.interpreters_head = 632,
+        .runtime.gil_last_holder = -1,
+        .runtime.gil_locked = -1,
+        .runtime.gc = -1,
+        .interp.next = 7264,
+        .interp.threads_head = 7344,
+        .interp.modules = 7656,
+        .interp.ceval_gil = 16,
+        .interp.gc = 7400,
+        .gil.last_holder = 8,
+        .gil.locked = 16,
+        .thread.next = 8,
+        .thread.prev = 0,
+        .thread.interp = 16,
+        .thread.frame = -1,
+        .thread.cframe = -1,
+        .thread.current_frame = 72,
+        .thread.thread_id = 152,
+        .thread.native_thread_id = 160,
+        .cframe.current_frame = -1,
+        .cframe.previous = -1,
+        .frame.f_back = -1,
+        .frame.f_code = -1,
+        .frame.f_lasti = -1,
+        .frame.f_lineno = -1,
+        .frame.lasti_scale = -1,
+        .iframe.previous = 8,
+        .iframe.code = 0,
+        .iframe.prev_instr = -1,
+        .iframe.instr_ptr = 56,
+        .iframe.owner = 70,
+        .iframe.is_entry = -1,
+        .iframe.owned_by_cstack = 3,
+        .code.co_filename = 112,
+        .code.co_name = 120,
+        .code.co_qualname = 128,
+        .code.co_firstlineno = 68,
+        .code.co_lnotab = -1,
+        .code.co_linetable = 136,
+        .code.co_code = -1,
+        .code.co_code_adaptive = 200,
+        .code.unit_size = 2,
+        .code.linetable_format = PYTHON_LINETABLE_LOCATIONS,
+        .bytes.ob_size = 16,
+        .bytes.ob_sval = 32,
+        .unicode.length = 16,
+        .unicode.state = 32,
+        .unicode.kind_shift = 2,
+        .unicode.kind_width = 3,
+        .unicode.compact_shift = 5,
+        .unicode.ascii_shift = 6,
+        .unicode.ready_shift = -1,
+        .unicode.ascii_size = 40,
+        .unicode.compact_size = 56,
+        .unicode.data_any = 56,
+        .unicode.str = -1,
+        .unicode.py_unicode_size = -1,
+        .object.ob_type = 8,
+        .object.ob_size = 16,
+        .type.tp_name = 24,
+        .type.tp_basicsize = 32,
+        .type.tp_itemsize = 40,
+        .type.tp_flags = 168,
+        .type.tp_dictoffset = -1,
+        .type.flag_managed_dict = 16,
+        .type.flag_inline_values = 4,
+        .type.flag_long_subclass = 16777216,
+        .type.ht_cached_keys = 880,
+        .instance.dict_before = 24,
+        .instance.values_before = -1,
+        .instance.inline_values = 16,
+        .dict.ma_used = 16,
+        .dict.ma_keys = 32,
+        .dict.ma_values = 40,
+        .dict.ma_mask = -1,
+        .dict.ma_table = -1,
+        .dict_keys.dk_size = -1,
+        .dict_keys.dk_log2_size = 8,
+        .dict_keys.dk_log2_index_bytes = 9,
+        .dict_keys.dk_kind = 10,
+        .dict_keys.dk_nentries = 24,
+        .dict_keys.dk_indices = 32,
+        .dict_entry.size = 24,
+        .dict_entry.me_hash = 0,
+        .dict_entry.me_key = 8,
+        .dict_entry.me_value = 16,
+        .dict_unicode_entry.size = 16,
+        .dict_unicode_entry.me_key = 0,
+        .dict_unicode_entry.me_value = 8,
+        .dict_values.values = 8,
+        .tuple.ob_item = 24,
+        .list.ob_item = 24,
+        .longobj.ob_digit = 24,
+        .longobj.lv_tag = 16,
+        .longobj.digit_size = 4,
+        .longobj.shift = 30,
+        .longobj.ob_ival = -1,
+        .module.md_dict = 16,
+        .gc.head_size = 16,
+        .gc.head_next = 0,
+        .gc.head_prev = 8,
+        .gc.generations = 20,
+        .gc.num_generations = 3,
+        .gc.generation_size = 24,
+        .gc.generation_head = 0,
+        .gc.generation_threshold = 16,
+        .gc.generation_count = 20,
+        .gc.collecting = 200,
+        .gc.garbage = 208,
+        .gc.permanent_generation = 104,
+        .gc.preheader_size = 16,
+        .gc.flags_preheader = 24,
+    },
+    {
+        .major = 3,
+        .minor = 14,
+        .hexversion = 0x030e0af0,
+        .source = "CPython 3.14.10 headers",
+        .head_symbol = "_PyRuntime",
+        .gil_holder_symbol = NULL,
+        .runtime.interpreters_head = 808,
+        .runtime.gil_last_holder = -1,
+        .runtime.gil_locked = -1,
+        .runtime.gc = -1,
+        .interp.next = 7272,
+        .interp.threads_head = 7344,
+        .interp.modules = 7688,
+        .interp.ceval_gil = 16,
+        .interp.gc = 7408,
+        .gil.last_holder = 8,
+        .gil.locked = 16,
+        .thread.next = 8,
+        .thread.prev = 0,
+        .thread.interp = 16,
+        .thread.frame = -1,
+        .thread.cframe = -1,
+        .thread.current_frame = 72,
+        .thread.thread_id = 152,
+        .thread.native_thread_id = 160,
+        .cframe.current_frame = -1,
+        .cframe.previous = -1,
+        .frame.f_back = -1,
+        .frame.f_code = -1,
+        .frame.f_lasti = -1,
+        .frame.f_lineno = -1,
+        .frame.lasti_scale = -1,
+        .iframe.previous = 8,
+        .iframe.code = 0,
+        .iframe.prev_instr = -1,
+        .iframe.instr_ptr = 56,
+        .iframe.owner = 74,
+        .iframe.is_entry = -1,
+        .iframe.owned_by_cstack = 3,
+        .code.co_filename = 112,
+        .code.co_name = 120,
+        .code.co_qualname = 128,
+        .code.co_firstlineno = 68,
+        .code.co_lnotab = -1,
+        .code.co_linetable = 136,
+        .code.co_code = -1,
+        .code.co_code_adaptive = 208,
+        .code.unit_size = 2,
+        .code.linetable_format = PYTHON_LINETABLE_LOCATIONS,
+        .bytes.ob_size = 16,
+        .bytes.ob_sval = 32,
+        .unicode.length = 16,
+        .unicode.state = 32,
+        .unicode.kind_shift = 2,
+        .unicode.kind_width = 3,
+        .unicode.compact_shift = 5,
+        .unicode.ascii_shift = 6,
+        .unicode.ready_shift = -1,
+        .unicode.ascii_size = 40,
+        .unicode.compact_size = 56,
+        .unicode.data_any = 56,
+        .unicode.str = -1,
+        .unicode.py_unicode_size = -1,
+        .object.ob_type = 8,
+        .object.ob_size = 16,
+        .type.tp_name = 24,
+        .type.tp_basicsize = 32,
+        .type.tp_itemsize = 40,
+        .type.tp_flags = 168,
+        .type.tp_dictoffset = -1,
+        .type.flag_managed_dict = 16,
+        .type.flag_inline_values = 4,
+        .type.flag_long_subclass = 16777216,
+        .type.ht_cached_keys = 880,
+        .instance.dict_before = 24,
+        .instance.values_before = -1,
+        .instance.inline_values = -1,
+        .dict.ma_used = 16,
+        .dict.ma_keys = 32,
+        .dict.ma_values = 40,
+        .dict.ma_mask = -1,
+        .dict.ma_table = -1,
+        .dict_keys.dk_size = -1,
+        .dict_keys.dk_log2_size = 8,
+        .dict_keys.dk_log2_index_bytes = 9,
+        .dict_keys.dk_kind = 10,
+        .dict_keys.dk_nentries = 24,
+        .dict_keys.dk_indices = 32,
+        .dict_entry.size = 24,
+        .dict_entry.me_hash = 0,
+        .dict_entry.me_key = 8,
+        .dict_entry.me_value = 16,
+        .dict_unicode_entry.size = 16,
+        .dict_unicode_entry.me_key = 0,
+        .dict_unicode_entry.me_value = 8,
+        .dict_values.values = 8,
+        .tuple.ob_item = 32,
+        .list.ob_item = 24,
+        .longobj.ob_digit = 24,
+        .longobj.lv_tag = 16,
+        .longobj.digit_size = 4,
+        .longobj.shift = 30,
+        .longobj.ob_ival = -1,
+        .module.md_dict = 16,
+        .gc.head_size = 16,
+        .gc.head_next = 0,
+        .gc.head_prev = 8,
+        .gc.generations = 24,
+        .gc.num_generations = 3,
+        .gc.generation_size = 24,
+        .gc.generation_head = 0,
+        .gc.generation_threshold = 16,
+        .gc.generation_count = 20,
+        .gc.collecting = 192,
+        .gc.garbage = 200,
+        .gc.permanent_generation = 96,
+        .gc.preheader_size = 16,
+        .gc.flags_preheader = 24,
+    },
+    {
+        .major = 3,
+        .minor = 15,
+        .hexversion = 0x030f02f0,
+        .source = "CPython 3.15.2 headers",
+        .head_symbol = "_PyRuntime",
+        .gil_holder_symbol = NULL,
+        .runtime.interpreters_head = 936,
+        .runtime.gil_last_holder = -1,
+        .runtime.gil_locked = -1,
+        .runtime.gc = -1,
+        .interp.next = 7264,
+        .interp.threads_head = 7336,
+        .interp.modules = 7592,
+        .interp.ceval_gil = 16,
+        .interp.gc = 7400,
+        .gil.last_holder = 8,
+        .gil.locked = 16,
+        .thread.next = 8,
+        .thread.prev = 0,
+        .thread.interp = 16,
+        .thread.frame = -1,
+        .thread.cframe = -1,
+        .thread.current_frame = 72,
+        .thread.thread_id = 176,
+        .thread.native_thread_id = 184,
+        .cframe.current_frame = -1,
+        .cframe.previous = -1,
+        .frame.f_back = -1,
+        .frame.f_code = -1,
+        .frame.f_lasti = -1,
+        .frame.f_lineno = -1,
+        .frame.lasti_scale = -1,
+        .iframe.previous = 8,
+        .iframe.code = 0,
+        .iframe.prev_instr = -1,
+        .iframe.instr_ptr = 56,
+        .iframe.owner = 74,
+        .iframe.is_entry = -1,
+        .iframe.owned_by_cstack = 3,
+        .code.co_filename = 112,
+        .code.co_name = 120,
+        .code.co_qualname = 128,
+        .code.co_firstlineno = 68,
+        .code.co_lnotab = -1,
+        .code.co_linetable = 136,
+        .code.co_code = -1,
+        .code.co_code_adaptive = 208,
+        .code.unit_size = 2,
+        .code.linetable_format = PYTHON_LINETABLE_LOCATIONS,
+        .bytes.ob_size = 16,
+        .bytes.ob_sval = 32,
+        .unicode.length = 16,
+        .unicode.state = 32,
+        .unicode.kind_shift = 2,
+        .unicode.kind_width = 3,
+        .unicode.compact_shift = 5,
+        .unicode.ascii_shift = 6,
+        .unicode.ready_shift = -1,
+        .unicode.ascii_size = 40,
+        .unicode.compact_size = 56,
+        .unicode.data_any = 56,
+        .unicode.str = -1,
+        .unicode.py_unicode_size = -1,
+        .object.ob_type = 8,
+        .object.ob_size = 16,
+        .type.tp_name = 24,
+        .type.tp_basicsize = 32,
+        .type.tp_itemsize = 40,
+        .type.tp_flags = 168,
+        .type.tp_dictoffset = -1,
+        .type.flag_managed_dict = 16,
+        .type.flag_inline_values = 4,
+        .type.flag_long_subclass = 16777216,
+        .type.ht_cached_keys = 888,
+        .instance.dict_before = 24,
+        .instance.values_before = -1,
+        .instance.inline_values = -1,
+        .dict.ma_used = 16,
+        .dict.ma_keys = 32,
+        .dict.ma_values = 40,
+        .dict.ma_mask = -1,
+        .dict.ma_table = -1,
+        .dict_keys.dk_size = -1,
+        .dict_keys.dk_log2_size = 8,
+        .dict_keys.dk_log2_index_bytes = 9,
+        .dict_keys.dk_kind = 10,
+        .dict_keys.dk_nentries = 24,
+        .dict_keys.dk_indices = 32,
+        .dict_entry.size = 24,
+        .dict_entry.me_hash = 0,
+        .dict_entry.me_key = 8,
+        .dict_entry.me_value = 16,
+        .dict_unicode_entry.size = 16,
+        .dict_unicode_entry.me_key = 0,
+        .dict_unicode_entry.me_value = 8,
+        .dict_values.values = 8,
+        .tuple.ob_item = 32,
+        .list.ob_item = 24,
+        .longobj.ob_digit = 24,
+        .longobj.lv_tag = 16,
+        .longobj.digit_size = 4,
+        .longobj.shift = 30,
+        .longobj.ob_ival = -1,
+        .module.md_dict = 16,
+        .gc.head_size = 16,
+        .gc.head_next = 0,
+        .gc.head_prev = 8,
+        .gc.generations = 8,
+        .gc.num_generations = 3,
+        .gc.generation_size = 24,
+        .gc.generation_head = 0,
+        .gc.generation_threshold = 16,
+        .gc.generation_count = 20,
+        .gc.collecting = 112,
+        .gc.garbage = 128,
+        .gc.permanent_generation = 80,
+        .gc.preheader_size = 16,
+        .gc.flags_preheader = 24,
+    },
 };
 
 /* Where CPython 3.13 keeps each offset we use in its _Py_DebugOffsets. */
@@ -1372,6 +1735,494 @@ static const struct python_debug_offsets_field debug_fields_313[] = {
     },
 };
 
+/* Where CPython 3.14 keeps each offset we use in its _Py_DebugOffsets. */
+static const struct python_debug_offsets_field debug_fields_314[] = {
+    {
+        .field = offsetof(struct python_layout, runtime.interpreters_head),
+        .at = 40, /* runtime_state.interpreters_head */
+        .minus = -1,
+        .bound = 24, /* runtime_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.next),
+        .at = 64, /* interpreter_state.next */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.threads_head),
+        .at = 72, /* interpreter_state.threads_head */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.modules),
+        .at = 96, /* interpreter_state.imports_modules */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.ceval_gil),
+        .at = 120, /* interpreter_state.ceval_gil */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.gc),
+        .at = 88, /* interpreter_state.gc */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gil.last_holder),
+        .at = 152,    /* interpreter_state.gil_runtime_state_holder */
+        .minus = 128, /* interpreter_state.gil_runtime_state */
+        .bound = 48,  /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gil.locked),
+        .at = 144,    /* interpreter_state.gil_runtime_state_locked */
+        .minus = 128, /* interpreter_state.gil_runtime_state */
+        .bound = 48,  /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.next),
+        .at = 192, /* thread_state.next */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.prev),
+        .at = 184, /* thread_state.prev */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.interp),
+        .at = 200, /* thread_state.interp */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.current_frame),
+        .at = 208, /* thread_state.current_frame */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.thread_id),
+        .at = 216, /* thread_state.thread_id */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.native_thread_id),
+        .at = 224, /* thread_state.native_thread_id */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.previous),
+        .at = 256, /* interpreter_frame.previous */
+        .minus = -1,
+        .bound = 248, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.code),
+        .at = 264, /* interpreter_frame.executable */
+        .minus = -1,
+        .bound = 248, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.instr_ptr),
+        .at = 272, /* interpreter_frame.instr_ptr */
+        .minus = -1,
+        .bound = 248, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.owner),
+        .at = 288, /* interpreter_frame.owner */
+        .minus = -1,
+        .bound = 248, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_filename),
+        .at = 320, /* code_object.filename */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_name),
+        .at = 328, /* code_object.name */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_qualname),
+        .at = 336, /* code_object.qualname */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_linetable),
+        .at = 344, /* code_object.linetable */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_firstlineno),
+        .at = 352, /* code_object.firstlineno */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_code_adaptive),
+        .at = 384, /* code_object.co_code_adaptive */
+        .minus = -1,
+        .bound = 312, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, object.ob_type),
+        .at = 408, /* pyobject.ob_type */
+        .minus = -1,
+        .bound = 400, /* pyobject.size */
+    },
+    {
+        .field = offsetof(struct python_layout, object.ob_size),
+        .at = 464, /* tuple_object.ob_size */
+        .minus = -1,
+        .bound = 448, /* tuple_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, type.tp_name),
+        .at = 424, /* type_object.tp_name */
+        .minus = -1,
+        .bound = 416, /* type_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, type.tp_flags),
+        .at = 440, /* type_object.tp_flags */
+        .minus = -1,
+        .bound = 416, /* type_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, tuple.ob_item),
+        .at = 456, /* tuple_object.ob_item */
+        .minus = -1,
+        .bound = 448, /* tuple_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, list.ob_item),
+        .at = 480, /* list_object.ob_item */
+        .minus = -1,
+        .bound = 472, /* list_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, dict.ma_keys),
+        .at = 536, /* dict_object.ma_keys */
+        .minus = -1,
+        .bound = 528, /* dict_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, dict.ma_values),
+        .at = 544, /* dict_object.ma_values */
+        .minus = -1,
+        .bound = 528, /* dict_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, longobj.lv_tag),
+        .at = 576, /* long_object.lv_tag */
+        .minus = -1,
+        .bound = 568, /* long_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, longobj.ob_digit),
+        .at = 584, /* long_object.ob_digit */
+        .minus = -1,
+        .bound = 568, /* long_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, bytes.ob_size),
+        .at = 600, /* bytes_object.ob_size */
+        .minus = -1,
+        .bound = 592, /* bytes_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, bytes.ob_sval),
+        .at = 608, /* bytes_object.ob_sval */
+        .minus = -1,
+        .bound = 592, /* bytes_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.state),
+        .at = 624, /* unicode_object.state */
+        .minus = -1,
+        .bound = 616, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.length),
+        .at = 632, /* unicode_object.length */
+        .minus = -1,
+        .bound = 616, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.ascii_size),
+        .at = 640, /* unicode_object.asciiobject_size */
+        .minus = -1,
+        .bound = 616, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gc.collecting),
+        .at = 656, /* gc.collecting */
+        .minus = -1,
+        .bound = 648, /* gc.size */
+    },
+};
+
+/* Where CPython 3.15 keeps each offset we use in its _Py_DebugOffsets. */
+static const struct python_debug_offsets_field debug_fields_315[] = {
+    {
+        .field = offsetof(struct python_layout, runtime.interpreters_head),
+        .at = 40, /* runtime_state.interpreters_head */
+        .minus = -1,
+        .bound = 24, /* runtime_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.next),
+        .at = 64, /* interpreter_state.next */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.threads_head),
+        .at = 72, /* interpreter_state.threads_head */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.modules),
+        .at = 96, /* interpreter_state.imports_modules */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.ceval_gil),
+        .at = 120, /* interpreter_state.ceval_gil */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, interp.gc),
+        .at = 88, /* interpreter_state.gc */
+        .minus = -1,
+        .bound = 48, /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gil.last_holder),
+        .at = 152,    /* interpreter_state.gil_runtime_state_holder */
+        .minus = 128, /* interpreter_state.gil_runtime_state */
+        .bound = 48,  /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gil.locked),
+        .at = 144,    /* interpreter_state.gil_runtime_state_locked */
+        .minus = 128, /* interpreter_state.gil_runtime_state */
+        .bound = 48,  /* interpreter_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.next),
+        .at = 192, /* thread_state.next */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.prev),
+        .at = 184, /* thread_state.prev */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.interp),
+        .at = 200, /* thread_state.interp */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.current_frame),
+        .at = 208, /* thread_state.current_frame */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.thread_id),
+        .at = 240, /* thread_state.thread_id */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, thread.native_thread_id),
+        .at = 248, /* thread_state.native_thread_id */
+        .minus = -1,
+        .bound = 176, /* thread_state.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.previous),
+        .at = 320, /* interpreter_frame.previous */
+        .minus = -1,
+        .bound = 312, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.code),
+        .at = 328, /* interpreter_frame.executable */
+        .minus = -1,
+        .bound = 312, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.instr_ptr),
+        .at = 336, /* interpreter_frame.instr_ptr */
+        .minus = -1,
+        .bound = 312, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, iframe.owner),
+        .at = 352, /* interpreter_frame.owner */
+        .minus = -1,
+        .bound = 312, /* interpreter_frame.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_filename),
+        .at = 384, /* code_object.filename */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_name),
+        .at = 392, /* code_object.name */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_qualname),
+        .at = 400, /* code_object.qualname */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_linetable),
+        .at = 408, /* code_object.linetable */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_firstlineno),
+        .at = 416, /* code_object.firstlineno */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, code.co_code_adaptive),
+        .at = 448, /* code_object.co_code_adaptive */
+        .minus = -1,
+        .bound = 376, /* code_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, object.ob_type),
+        .at = 472, /* pyobject.ob_type */
+        .minus = -1,
+        .bound = 464, /* pyobject.size */
+    },
+    {
+        .field = offsetof(struct python_layout, object.ob_size),
+        .at = 560, /* tuple_object.ob_size */
+        .minus = -1,
+        .bound = 544, /* tuple_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, type.tp_name),
+        .at = 488, /* type_object.tp_name */
+        .minus = -1,
+        .bound = 480, /* type_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, type.tp_flags),
+        .at = 504, /* type_object.tp_flags */
+        .minus = -1,
+        .bound = 480, /* type_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, tuple.ob_item),
+        .at = 552, /* tuple_object.ob_item */
+        .minus = -1,
+        .bound = 544, /* tuple_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, list.ob_item),
+        .at = 576, /* list_object.ob_item */
+        .minus = -1,
+        .bound = 568, /* list_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, dict.ma_keys),
+        .at = 632, /* dict_object.ma_keys */
+        .minus = -1,
+        .bound = 624, /* dict_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, dict.ma_values),
+        .at = 640, /* dict_object.ma_values */
+        .minus = -1,
+        .bound = 624, /* dict_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, longobj.lv_tag),
+        .at = 672, /* long_object.lv_tag */
+        .minus = -1,
+        .bound = 664, /* long_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, longobj.ob_digit),
+        .at = 680, /* long_object.ob_digit */
+        .minus = -1,
+        .bound = 664, /* long_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, bytes.ob_size),
+        .at = 696, /* bytes_object.ob_size */
+        .minus = -1,
+        .bound = 688, /* bytes_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, bytes.ob_sval),
+        .at = 704, /* bytes_object.ob_sval */
+        .minus = -1,
+        .bound = 688, /* bytes_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.state),
+        .at = 720, /* unicode_object.state */
+        .minus = -1,
+        .bound = 712, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.length),
+        .at = 728, /* unicode_object.length */
+        .minus = -1,
+        .bound = 712, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, unicode.ascii_size),
+        .at = 736, /* unicode_object.asciiobject_size */
+        .minus = -1,
+        .bound = 712, /* unicode_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, gc.collecting),
+        .at = 760, /* gc.collecting */
+        .minus = -1,
+        .bound = 752, /* gc.size */
+    },
+};
+
 static const struct python_debug_offsets_map debug_maps[] = {
     {
         .major = 3,
@@ -1381,18 +2232,31 @@ static const struct python_debug_offsets_map debug_maps[] = {
         .fields = debug_fields_313,
         .count = sizeof(debug_fields_313) / sizeof(debug_fields_313[0]),
     },
+    {
+        .major = 3,
+        .minor = 14,
+        .size = 760,
+        .free_threaded = 16,
+        .fields = debug_fields_314,
+        .count = sizeof(debug_fields_314) / sizeof(debug_fields_314[0]),
+    },
+    {
+        .major = 3,
+        .minor = 15,
+        .size = 888,
+        .free_threaded = 16,
+        .fields = debug_fields_315,
+        .count = sizeof(debug_fields_315) / sizeof(debug_fields_315[0]),
+    },
 };
 
-const struct python_layout *
-python_layouts_table(size_t *count)
-{
-	*count = sizeof(layouts) / sizeof(layouts[0]);
-	return layouts;
+const struct python_layout *python_layouts_table(size_t *count) {
+  *count = sizeof(layouts) / sizeof(layouts[0]);
+  return layouts;
 }
 
 const struct python_debug_offsets_map *
-python_debug_offsets_maps(size_t *count)
-{
-	*count = sizeof(debug_maps) / sizeof(debug_maps[0]);
-	return debug_maps;
+python_debug_offsets_maps(size_t *count) {
+  *count = sizeof(debug_maps) / sizeof(debug_maps[0]);
+  return debug_maps;
 }

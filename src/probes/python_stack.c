@@ -238,13 +238,19 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		frame = field_u64(buf, sizeof(buf), l->iframe.previous);
 		if (l->iframe.owned_by_cstack >= 0 && field_u8(buf, sizeof(buf), l->iframe.owner) ==
 		                                          (unsigned)l->iframe.owned_by_cstack) {
-			if (th->nframes > 0) {
+			/* 3.15 ends every chain with the thread's base frame, marked
+			 * as a shim but not on the C stack: a frame already ended by
+			 * its call's shim keeps that shim as its anchor. */
+			if (th->nframes > 0 && !th->frames[th->nframes - 1].eval_last) {
 				th->frames[th->nframes - 1].eval_last = true;
 				th->frames[th->nframes - 1].anchor = at;
 			}
 			continue; /* the shim: no code of its own */
 		}
-		code = field_u64(buf, sizeof(buf), l->iframe.code);
+		/* 3.14+ keep a tagged reference (Py_TAG_BITS: the low two bits);
+		 * an object is aligned to 8 or more, so clearing them is right for
+		 * the plain pointer of 3.11-3.13 too. */
+		code = field_u64(buf, sizeof(buf), l->iframe.code) & ~(uint64_t)3;
 		ip = field_u64(buf, sizeof(buf), instr);
 		entry =
 		    l->iframe.is_entry >= 0 && field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;

@@ -2,7 +2,7 @@
  * start of a target's _PyRuntime. Random bytes rarely start with the cookie
  * and a known version, so half of the inputs get both written over their
  * first 16 bytes, which sends them through the field checks. The corpus
- * holds the real bytes of libpython3.13.so (tests/fixtures/python). */
+ * holds the real bytes of libpython3.13, 3.14 and 3.15 (tests/fixtures/python). */
 #include "probes/python_layout.h"
 
 #include <errno.h>
@@ -30,7 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		return 0;
 	memcpy(buf, data, size);
-	uint64_t version = 0x030d00f0;
+	/* Every minor version whose _Py_DebugOffsets we know, by bits 1-2. */
+	static const uint64_t versions[] = {0x030d00f0, 0x030d12f0, 0x030e0af0, 0x030f02f0};
+	uint64_t version = versions[(data[16] >> 1) & 3];
 	memcpy(buf, "xdebugpy", 8);
 	memcpy(buf + 8, &version, sizeof(version));
 	err = python_layout_from_debug_offsets(buf, size, &l);

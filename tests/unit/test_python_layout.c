@@ -1,7 +1,7 @@
 /* The generated CPython layout table: every version entry complete against
  * the field descriptors, well-known values, and the _Py_DebugOffsets reader on
- * the bytes of a real libpython3.13.so (tests/fixtures/python/
- * debug-offsets-3.13.bin, from scripts/gen-python-fixtures), plus broken
+ * the bytes of real libpython3.13/3.14/3.15.so files (tests/fixtures/python/
+ * debug-offsets-3.*.bin, from scripts/gen-python-fixtures), plus broken
  * variants of them.
  * Usage: test_python_layout FIXTURE-DIR */
 #include "check.h"
@@ -76,19 +76,35 @@ check_descriptors_cover_struct(void)
 static void
 check_table(void)
 {
-	static const int versions[] = {207, 306, 307, 308, 309, 310, 311, 312, 313};
+	/* 3.13 twice: 3.13.18 moved a field 3.13.0 had elsewhere (PyGC_Head
+	 * became 4-aligned, and with it _gc_runtime_state.generations). */
+	static const uint32_t versions[] = {0x020712f0, 0x03060ff0, 0x030710f0, 0x030812f0,
+	                                    0x030912f0, 0x030a0df0, 0x030b07f0, 0x030c01f0,
+	                                    0x030d00f0, 0x030d12f0, 0x030e0af0, 0x030f02f0};
 	size_t n;
 	const struct python_layout *t = python_layouts_table(&n);
 
 	CHECK(n == sizeof(versions) / sizeof(versions[0]));
 	for (size_t i = 0; i < n && i < sizeof(versions) / sizeof(versions[0]); i++) {
-		CHECK(version_of(&t[i]) == versions[i]);
-		CHECK(python_layout_for(t[i].major, t[i].minor) == &t[i]);
+		CHECK(t[i].hexversion == versions[i]);
+		CHECK(python_layout_for_version(t[i].hexversion) == &t[i]);
 		check_complete(&t[i]);
 	}
 	CHECK(python_layout_for(3, 5) == NULL);
-	CHECK(python_layout_for(3, 14) == NULL);
+	CHECK(python_layout_for(3, 16) == NULL);
 	CHECK(python_layout_for(4, 0) == NULL);
+	CHECK(python_layout_for_version(0x031000f0) == NULL);
+	/* A patch release takes the newest entry not newer than itself; one
+	 * older than every entry of its minor version takes the oldest. */
+	const struct python_layout *a = python_layout_for_version(0x030d00f0);
+	const struct python_layout *b = python_layout_for_version(0x030d12f0);
+	CHECK(a != NULL && b != NULL && a != b);
+	CHECK(python_layout_for(3, 13) == a);
+	CHECK(python_layout_for_version(0x030d05f0) == a);
+	CHECK(python_layout_for_version(0x030d13f0) == b);
+	CHECK(python_layout_for_version(0x030e00a1) == python_layout_for(3, 14));
+	if (a != NULL && b != NULL)
+		CHECK(a->gc.generations == 24 && b->gc.generations == 20);
 }
 
 /* Values anyone who has read CPython's headers knows. */
@@ -112,7 +128,8 @@ check_well_known(void)
 		CHECK(l->object.ob_type == 8);
 		CHECK(l->object.ob_size == 16);
 		CHECK(l->type.tp_name == 24);
-		CHECK(l->tuple.ob_item == 24);
+		/* 3.14 caches the tuple's hash before its items. */
+		CHECK(l->tuple.ob_item == (version_of(l) >= 314 ? 32 : 24));
 		CHECK(l->module.md_dict == 16);
 	}
 	/* PyStringObject: head, size, hash, state (int), then the chars. */
@@ -200,55 +217,77 @@ put_u64(unsigned char *buf, size_t at, uint64_t v)
 	memcpy(buf + at, &v, sizeof(v));
 }
 
+/* The _Py_DebugOffsets map of major.minor, or NULL. */
+static const struct python_debug_offsets_map *
+debug_map(int major, int minor)
+{
+	size_t nmaps;
+	const struct python_debug_offsets_map *maps = python_debug_offsets_maps(&nmaps);
+
+	for (size_t i = 0; i < nmaps; i++)
+		if (maps[i].major == major && maps[i].minor == minor)
+			return &maps[i];
+	return NULL;
+}
+
+/* The real bytes of one version's _Py_DebugOffsets (fixture debug-offsets-
+ * 3.MINOR.bin, of a libpython whose PY_VERSION_HEX is hexversion): read as
+ * its headers said; every broken variant refused, out left alone. */
 static void
-check_debug_offsets(const char *dir)
+check_debug_offsets(const char *dir, int minor, uint32_t hexversion)
 {
 	unsigned char real[1024], bad[1024];
-	size_t len = read_fixture(dir, "debug-offsets-3.13.bin", real, sizeof(real));
-	const struct python_layout *py313 = python_layout_for(3, 13);
-	const struct python_debug_offsets_map *maps, *map = NULL;
+	char name[64];
+	const struct python_layout *table = python_layout_for_version(hexversion);
+	const struct python_debug_offsets_map *map = debug_map(3, minor);
 	struct python_layout l, untouched;
-	size_t nmaps;
+	size_t len;
 
-	if (!CHECK(len == sizeof(real)) || !CHECK(py313 != NULL))
-		return;
-	maps = python_debug_offsets_maps(&nmaps);
-	for (size_t i = 0; i < nmaps; i++)
-		if (maps[i].major == 3 && maps[i].minor == 13)
-			map = &maps[i];
-	if (!CHECK(map != NULL))
+	snprintf(name, sizeof(name), "debug-offsets-3.%d.bin", minor);
+	len = read_fixture(dir, name, real, sizeof(real));
+	if (!CHECK(len == sizeof(real)) || !CHECK(table != NULL) || !CHECK(map != NULL))
 		return;
 	/* The map stays inside the struct it describes. */
+	CHECK((size_t)map->size <= sizeof(real));
 	for (size_t i = 0; i < map->count; i++) {
 		CHECK(map->fields[i].at >= 16 && map->fields[i].at + 8 <= map->size);
 		CHECK(map->fields[i].minus + 8 <= map->size);
 		CHECK(map->fields[i].bound + 8 <= map->size);
 	}
 
-	/* What the interpreter publishes equals what its headers said. */
+	/* What the interpreter publishes equals what its headers said, and the
+	 * fields it does not provide come from its entry. */
 	memset(&l, 0, sizeof(l));
 	if (!CHECK(python_layout_from_debug_offsets(real, len, &l) == 0))
 		return;
-	CHECK(l.major == 3 && l.minor == 13);
-	CHECK(l.hexversion == 0x030d00f0);
+	CHECK(l.major == 3 && l.minor == minor);
+	CHECK(l.hexversion == hexversion);
 	CHECK_STR(l.source, "_Py_DebugOffsets");
-	for (size_t i = 0; i < map->count; i++) {
-		for (size_t j = 0; j < python_layout_field_count; j++) {
-			const struct python_layout_field *f = &python_layout_fields[j];
+	for (size_t j = 0; j < python_layout_field_count; j++) {
+		const struct python_layout_field *f = &python_layout_fields[j];
 
-			if (f->offset != map->fields[i].field)
-				continue;
-			if (!CHECK(python_layout_get(&l, f) == python_layout_get(py313, f)))
-				fprintf(stderr, "  %s: debug offsets %d, table %d\n", f->name,
-				        (int)python_layout_get(&l, f),
-				        (int)python_layout_get(py313, f));
-		}
+		if (!CHECK(python_layout_get(&l, f) == python_layout_get(table, f)))
+			fprintf(stderr, "  3.%d %s: debug offsets %d, table %d\n", minor, f->name,
+			        (int)python_layout_get(&l, f), (int)python_layout_get(table, f));
 	}
-	/* And the fields it does not provide come from the 3.13 entry. */
-	for (size_t j = 0; j < python_layout_field_count; j++)
-		CHECK(python_layout_get(&l, &python_layout_fields[j]) ==
-		      python_layout_get(py313, &python_layout_fields[j]));
 	CHECK(map->count >= 40);
+
+	/* A patch release that moves a field it publishes (3.14.5 moved
+	 * imports.modules) is read where it now is, with no new table. */
+	for (size_t i = 0; i < map->count; i++) {
+		struct python_layout moved;
+		uint64_t v;
+
+		if (map->fields[i].field != offsetof(struct python_layout, interp.modules))
+			continue;
+		memcpy(bad, real, sizeof(bad));
+		memcpy(&v, bad + map->fields[i].at, sizeof(v));
+		v += 16;
+		memcpy(bad + map->fields[i].at, &v, sizeof(v));
+		CHECK(python_layout_from_debug_offsets(bad, len, &moved) == 0);
+		CHECK(moved.interp.modules == table->interp.modules + 16);
+		CHECK(moved.interp.threads_head == table->interp.threads_head);
+	}
 
 	/* Broken inputs leave out alone. */
 	memset(&untouched, 0x5a, sizeof(untouched));
@@ -259,10 +298,15 @@ check_debug_offsets(const char *dir)
 	bad[0] = 'X';
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -EINVAL);
 	memcpy(bad, real, sizeof(bad));
-	put_u64(bad, 8, 0x030e00f0); /* 3.14: its _Py_DebugOffsets differs */
+	put_u64(bad, 8, 0x031000f0); /* 3.16: its _Py_DebugOffsets is unknown */
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -ENOTSUP);
 	put_u64(bad, 8, 0x020700f0);
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -EINVAL);
+	/* Another minor version's bytes under this one's version: some size
+	 * or offset lands out of its struct. */
+	memcpy(bad, real, sizeof(bad));
+	put_u64(bad, 8, minor == 13 ? 0x030e0af0 : 0x030d12f0);
+	CHECK(python_layout_from_debug_offsets(bad, len, &l) != 0);
 	memcpy(bad, real, sizeof(bad));
 	put_u64(bad, (size_t)map->free_threaded, 1);
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -ENOTSUP);
@@ -295,6 +339,8 @@ main(int argc, char **argv)
 	check_descriptors_cover_struct();
 	check_table();
 	check_well_known();
-	check_debug_offsets(argv[1]);
+	check_debug_offsets(argv[1], 13, 0x030d00f0);
+	check_debug_offsets(argv[1], 14, 0x030e0af0);
+	check_debug_offsets(argv[1], 15, 0x030f02f0);
 	return check_done("python_layout");
 }
