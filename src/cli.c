@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "probes/procfs.h"
+#include "probes/python_layout.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -118,12 +119,14 @@ cli_target_message(int pid, int err, char *buf, size_t size)
 		         "found)",
 		         pid);
 		break;
-	case ENOTSUP:
+	case ENOTSUP: {
+		char known[96];
+
 		snprintf(buf, size,
-		         "PID %d runs a CPython version stacktop cannot read (2.7 and "
-		         "3.6 to 3.13 are known)",
-		         pid);
+		         "PID %d runs a CPython version stacktop cannot read (it reads %s)", pid,
+		         python_layout_known(known, sizeof(known)));
 		break;
+	}
 	case EFAULT:
 		snprintf(buf, size,
 		         "PID %d: its interpreter state could not be read (it changed "

@@ -207,7 +207,7 @@ record_unplaced(const struct profile_stack *s)
 
 static void
 record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
-               const char *python)
+               const struct python_info *python)
 {
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
@@ -224,9 +224,12 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	        p->pid, comm, (unsigned long long)p->samples, (unsigned long long)p->ticks,
 	        p->duration_s, hz, o->rate, (unsigned long long)p->errors, distinct,
 	        p->stops ? p->stopped_ms_sum / (double)p->stops : 0.0, p->stopped_ms_max);
-	if (python != NULL)
-		fprintf(stderr, "; Python %s%s", python,
+	if (python->version[0] && !python->unreadable[0])
+		fprintf(stderr, "; Python %s%s%s", python->version,
+		        python->free_threaded ? " (free-threaded)" : "",
 		        o->mode == STACKS_PYTHON ? " frames only" : "");
+	if (python->unreadable[0])
+		fprintf(stderr, "; %s", python->unreadable);
 	if (unplaced > 0)
 		fprintf(stderr,
 		        "; %llu samples with Python frames not placed among the native ones",

@@ -143,6 +143,10 @@ report_take_stacks(const struct procfs *fs, struct report *r, size_t per_process
 				s->err = err;
 			p->threads[t].stack = s;
 		}
+		if (d != NULL && d->python.version[0]) {
+			p->python = xmalloc(sizeof(*p->python));
+			*p->python = d->python;
+		}
 		if (d != NULL)
 			d->nthreads = 0;
 		dump_report_free(d);

@@ -14,6 +14,7 @@ report_free(struct report *r)
 			thread_row_clear(&p->threads[t]);
 		free(p->threads);
 		free(p->cmdline);
+		free(p->python);
 	}
 	free(r->procs);
 	free(r);

@@ -37,6 +37,13 @@ struct mem_row {
 	int64_t swap_kib;
 };
 
+/* What a dump found of a process's CPython. */
+struct python_info {
+	char version[16];     /* "3.11.7" for a Python process, else "" */
+	bool free_threaded;   /* built without the GIL (3.13t and later): no holder */
+	char unreadable[160]; /* why its Python frames are missing, "" when read */
+};
+
 struct process_row {
 	int pid;
 	int64_t uid;
@@ -51,6 +58,7 @@ struct process_row {
 	struct mem_row mem;
 	struct thread_row *threads; /* owned, hottest first */
 	size_t nthreads;            /* rows listed (may be fewer than thread_count) */
+	struct python_info *python; /* owned; report --stacks of a Python process */
 };
 
 struct system_row {
@@ -172,7 +180,7 @@ struct thread_stack {
 struct dump_report {
 	int pid;
 	char comm[PROCFS_COMM_MAX];
-	char python_version[16]; /* "3.11.7" for a Python process, else "" */
+	struct python_info python;
 	double stopped_ms;
 	size_t skipped;               /* threads that did not stop in time */
 	struct thread_stack *threads; /* owned */

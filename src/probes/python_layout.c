@@ -4,6 +4,7 @@
 #include "python_layout.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Field descriptors, in the order of struct python_layout. since/until are
@@ -181,40 +182,79 @@ python_layout_for(int major, int minor)
 	const struct python_layout *t = python_layouts_table(&n);
 
 	for (size_t i = 0; i < n; i++)
-		if (t[i].major == major && t[i].minor == minor)
+		if (t[i].major == major && t[i].minor == minor && !t[i].free_threaded)
 			return &t[i];
 	return NULL;
 }
 
 const struct python_layout *
-python_layout_for_version(uint32_t hexversion)
+python_layout_for_version(uint32_t hexversion, bool free_threaded)
 {
 	int major = (int)(hexversion >> 24), minor = (int)((hexversion >> 16) & 0xff);
 	size_t n;
 	const struct python_layout *t = python_layouts_table(&n);
-	const struct python_layout *best = python_layout_for(major, minor);
+	const struct python_layout *oldest = NULL, *best = NULL;
 
 	/* The table is sorted by version: the last entry of the minor version
 	 * that is not newer than the target. */
-	for (size_t i = 0; i < n; i++)
-		if (t[i].major == major && t[i].minor == minor && t[i].hexversion <= hexversion)
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].major != major || t[i].minor != minor ||
+		    t[i].free_threaded != free_threaded)
+			continue;
+		if (oldest == NULL)
+			oldest = &t[i];
+		if (t[i].hexversion <= hexversion)
 			best = &t[i];
-	return best;
+	}
+	return best != NULL ? best : oldest;
+}
+
+char *
+python_layout_known(char *buf, size_t size)
+{
+	size_t n, len = 0;
+	const struct python_layout *t = python_layouts_table(&n);
+	const struct python_layout *first3 = NULL, *last3 = NULL;
+	bool two = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].free_threaded)
+			continue;
+		two |= t[i].major == 2;
+		if (t[i].major == 3 && first3 == NULL)
+			first3 = &t[i];
+		if (t[i].major == 3)
+			last3 = &t[i];
+	}
+	buf[0] = '\0';
+	if (first3 != NULL)
+		len = (size_t)snprintf(buf, size, "%s3.%d to 3.%d", two ? "2.7 and " : "",
+		                       first3->minor, last3->minor);
+	for (size_t i = 0; i < n && len < size; i++)
+		if (t[i].free_threaded &&
+		    (i == 0 || !t[i - 1].free_threaded || t[i - 1].minor != t[i].minor))
+			len += (size_t)snprintf(buf + len, size - len, ", free-threaded %d.%d",
+			                        t[i].major, t[i].minor);
+	return buf;
 }
 
 /* The table entry for a 3.x target of version hexversion: its own minor
- * version's (python_layout_for_version), else the newest older one. */
+ * version's (python_layout_for_version), else the newest older one of the
+ * same build kind. */
 static const struct python_layout *
-layout_nearest(uint32_t hexversion)
+layout_nearest(uint32_t hexversion, bool free_threaded)
 {
 	int major = (int)(hexversion >> 24), minor = (int)((hexversion >> 16) & 0xff);
 	size_t n;
 	const struct python_layout *t = python_layouts_table(&n);
-	const struct python_layout *best = python_layout_for_version(hexversion);
+	const struct python_layout *best = python_layout_for_version(hexversion, free_threaded);
 
+	if (best != NULL)
+		return best;
 	/* Sorted by version: the last older entry is the newest. */
-	for (size_t i = 0; i < n && python_layout_for_version(hexversion) == NULL; i++)
-		if (t[i].major == major && t[i].minor < minor)
+	for (size_t i = 0; i < n; i++)
+		if (t[i].major == major && t[i].minor < minor &&
+		    t[i].free_threaded == free_threaded)
 			best = &t[i];
 	return best;
 }
@@ -247,6 +287,7 @@ python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layo
 	size_t nmaps;
 	uint64_t version;
 	int major, minor;
+	bool free_threaded;
 
 	if (len < DEBUG_VERSION_AT + sizeof(uint64_t) ||
 	    memcmp(b, DEBUG_COOKIE, DEBUG_COOKIE_LEN) != 0)
@@ -266,9 +307,12 @@ python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layo
 		return -ENOTSUP;
 	if (len < (size_t)map->size)
 		return -EINVAL;
-	if (read_u64(b, map->free_threaded) != 0)
-		return -ENOTSUP;
-	base = layout_nearest((uint32_t)version);
+	if (read_u64(b, map->free_threaded) > 1)
+		return -EINVAL;
+	/* A free-threaded build's objects have a larger header: the fields the
+	 * struct does not publish come from a free-threaded entry. */
+	free_threaded = read_u64(b, map->free_threaded) == 1;
+	base = layout_nearest((uint32_t)version, free_threaded);
 	if (base == NULL)
 		return -ENOTSUP;
 
@@ -277,6 +321,7 @@ python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layo
 	l.minor = minor;
 	l.hexversion = (uint32_t)version;
 	l.source = "_Py_DebugOffsets";
+	l.free_threaded = free_threaded;
 	for (size_t i = 0; i < map->count; i++) {
 		const struct python_debug_offsets_field *f = &map->fields[i];
 		uint64_t v = read_u64(b, f->at);

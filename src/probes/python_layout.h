@@ -36,6 +36,8 @@ struct python_layout {
 	                        e.g. 0x030b07f0 for 3.11.7 */
 	const char *source;  /* where the entry came from (static string): the
 	                        headers of one interpreter, or "_Py_DebugOffsets" */
+	bool free_threaded;  /* a build without the GIL (Py_GIL_DISABLED, 3.13t+):
+	                        objects have another header, no GIL holder */
 
 	/* How to find the first interpreter. 3.7+: the exported data symbol
 	 * "_PyRuntime" (a _PyRuntimeState; add runtime.interpreters_head).
@@ -312,16 +314,21 @@ struct python_layout {
 	} gc;
 };
 
-/* The layout of CPython major.minor as generated from its headers (its
- * oldest entry, when patch releases of it differ), or NULL when the table
- * has no such version. Borrowed: a static table entry. */
+/* The layout of CPython major.minor (a build with the GIL) as generated from
+ * its headers (its oldest entry, when patch releases of it differ), or NULL
+ * when the table has no such version. Borrowed: a static table entry. */
 const struct python_layout *python_layout_for(int major, int minor);
 
-/* The layout of the CPython whose PY_VERSION_HEX is hexversion: the newest
- * entry of its minor version not newer than it (a patch release may move a
- * field: 3.13.18 is not laid out as 3.13.0), else the oldest of that minor
- * version; NULL when the table has no entry of that minor version. */
-const struct python_layout *python_layout_for_version(uint32_t hexversion);
+/* The layout of the CPython whose PY_VERSION_HEX is hexversion, a
+ * free-threaded build or not: the newest such entry of its minor version not
+ * newer than it (a patch release may move a field: 3.13.18 is not laid out
+ * as 3.13.0), else the oldest of that minor version; NULL when the table
+ * has no entry of that minor version and kind. */
+const struct python_layout *python_layout_for_version(uint32_t hexversion, bool free_threaded);
+
+/* The versions the table reads, for messages: "2.7 and 3.6 to 3.15" (and
+ * ", free-threaded 3.13" when it has such entries), in buf; returns buf. */
+char *python_layout_known(char *buf, size_t size);
 
 /* Whether CPython major.minor keeps its state in _PyRuntime (3.7+), rather
  * than behind the interp_head pointer (2.7, 3.6). */
@@ -355,8 +362,9 @@ python_has_runtime(int major, int minor)
  *
  * Returns 0; -EINVAL when buf is not a _Py_DebugOffsets (no cookie, too
  * short, an offset beyond its struct's size); -ENOTSUP for a version whose
- * _Py_DebugOffsets layout is unknown, or a free-threaded build (its objects
- * differ in ways the table does not describe). out is untouched on error. */
+ * _Py_DebugOffsets layout is unknown, or a free-threaded build of a version
+ * the table has no free-threaded entry for (its objects differ in ways the
+ * struct does not publish). out is untouched on error. */
 int python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layout *out);
 
 /* One int32_t field of struct python_layout and the versions that have it,

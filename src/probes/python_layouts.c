@@ -2250,13 +2250,16 @@ static const struct python_debug_offsets_map debug_maps[] = {
     },
 };
 
-const struct python_layout *python_layouts_table(size_t *count) {
-  *count = sizeof(layouts) / sizeof(layouts[0]);
-  return layouts;
+const struct python_layout *
+python_layouts_table(size_t *count)
+{
+	*count = sizeof(layouts) / sizeof(layouts[0]);
+	return layouts;
 }
 
 const struct python_debug_offsets_map *
-python_debug_offsets_maps(size_t *count) {
-  *count = sizeof(debug_maps) / sizeof(debug_maps[0]);
-  return debug_maps;
+python_debug_offsets_maps(size_t *count)
+{
+	*count = sizeof(debug_maps) / sizeof(debug_maps[0]);
+	return debug_maps;
 }

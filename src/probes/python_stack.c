@@ -114,6 +114,10 @@ python_gil_holder(const struct python_target *t, const struct python_memory *mem
 	uint64_t holder = 0, gil;
 	int32_t locked = 0;
 
+	/* A free-threaded build keeps the GIL's struct, disabled: nobody holds
+	 * it, and last_holder means nothing. */
+	if (l->free_threaded)
+		return 0;
 	if (l->interp.ceval_gil >= 0) { /* 3.12+: a GIL per interpreter */
 		if (read_u64(mem, interp + (uint64_t)l->interp.ceval_gil, &gil) != 0 || gil == 0 ||
 		    read_i32(mem, gil + (uint64_t)l->gil.locked, &locked) != 0 ||

@@ -48,6 +48,7 @@ struct sampler {
 	struct unwinder *unwinder;
 	/* A Python process: its interpreter, memory, this round's frames. */
 	struct python_target *py;
+	struct python_info python; /* what was found of its CPython */
 	bool python_only;
 	bool own_namespace; /* in a PID namespace of its own: ids need NSpid */
 	struct python_memory mem;
@@ -147,6 +148,14 @@ sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
 		err = stacks_read_process(fs, pid, &st);
 		if (err == 0)
 			err = stacks_python_find(fs, pid, &st, s->unwinder, s->py);
+		if (err == 0 || err == -ENOTSUP)
+			snprintf(s->python.version, sizeof(s->python.version), "%s",
+			         s->py->version);
+		if (err == -ENOTSUP)
+			stacks_python_unreadable(s->python.version, s->python.unreadable,
+			                         sizeof(s->python.unreadable));
+		if (err == 0)
+			s->python.free_threaded = s->py->layout.free_threaded;
 		if (err != 0) {
 			free(s->py);
 			s->py = NULL;
@@ -168,10 +177,10 @@ sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
 	return 0;
 }
 
-const char *
+const struct python_info *
 sampler_python(const struct sampler *s)
 {
-	return s->py != NULL ? s->py->version : NULL;
+	return &s->python;
 }
 
 /* Reads the Python frames of every thread (called while they are stopped,

@@ -31,9 +31,10 @@ struct sampler;
 int sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
                 struct sampler **out);
 
-/* The CPython version of the process ("3.11.7"), or NULL when its Python
- * frames are not sampled. */
-const char *sampler_python(const struct sampler *s);
+/* The CPython of the process: its version ("" when not a Python process or
+ * its frames are not asked for), whether it is free-threaded, and why its
+ * frames are not sampled when it cannot be read. Borrowed, for s's life. */
+const struct python_info *sampler_python(const struct sampler *s);
 void sampler_free(struct sampler *s);
 
 /* The process's name as of the last round (borrowed until the next round). */

@@ -104,7 +104,8 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 	size_t nmerged;
 
 	t->python = true;
-	t->holds_gil = rt->holds_gil;
+	/* A free-threaded build has no GIL: unknown rather than "no". */
+	t->holds_gil = python_namer_target(namer)->layout.free_threaded ? -1 : rt->holds_gil;
 	if (merge && t->err == 0 &&
 	    python_merge(t->frames, t->nframes, py, rt->frames, rt->nframes, &merged, &nmerged)) {
 		thread_stack_clear(t);
@@ -201,10 +202,8 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		d->threads[i].holds_gil = -1;
 		stacks_read_thread(fs, pid, &d->threads[i]);
 	}
-	if (py != NULL) {
+	if (py != NULL)
 		py->err = 0; /* a watch's previous take may have left one */
-		snprintf(d->python_version, sizeof(d->python_version), "%s", py->target.version);
-	}
 
 	if (python_only) {
 		stacks_python_read_running(py);
@@ -270,26 +269,46 @@ stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *s
 	return python_find_in(pid, &files, out);
 }
 
+void
+stacks_python_unreadable(const char *version, char *buf, size_t size)
+{
+	char known[96];
+
+	snprintf(buf, size,
+	         "CPython %s is a version stacktop cannot read (it reads %s): no Python frames",
+	         version[0] ? version : "(version unknown)",
+	         python_layout_known(known, sizeof(known)));
+}
+
 /* The Python side of pid for mode: *py (owned) when its frames are
- * wanted and readable, NULL otherwise. Returns 0, or the error when Python
- * frames were demanded (or the process is gone). */
+ * wanted and readable, NULL otherwise; *info says which CPython it is, and
+ * why its frames will be missing when it cannot be read. Returns 0, or the
+ * error when Python frames were demanded (or the process is gone). */
 static int
 stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st,
-                  enum stacks_mode mode, struct unwinder *u, struct stacks_python **out)
+                  enum stacks_mode mode, struct unwinder *u, struct stacks_python **out,
+                  struct python_info *info)
 {
 	struct stacks_python *py;
 	int err;
 
 	*out = NULL;
+	memset(info, 0, sizeof(*info));
 	if (mode == STACKS_NATIVE)
 		return 0;
 	py = xcalloc(1, sizeof(*py));
 	py->pid = pid;
 	py->mem = (struct python_memory){python_memory_live, &py->pid};
-	if ((err = stacks_python_find(fs, pid, st, u, &py->target)) != 0) {
+	err = stacks_python_find(fs, pid, st, u, &py->target);
+	if (err == 0 || err == -ENOTSUP)
+		snprintf(info->version, sizeof(info->version), "%s", py->target.version);
+	if (err == -ENOTSUP) /* never a silently native-only dump */
+		stacks_python_unreadable(info->version, info->unreadable, sizeof(info->unreadable));
+	if (err != 0) {
 		free(py);
 		return mode != STACKS_AUTO || err == -ESRCH ? err : 0;
 	}
+	info->free_threaded = py->target.layout.free_threaded;
 	*out = py;
 	return 0;
 }
@@ -302,7 +321,8 @@ struct stacks_watch {
 	int pid;
 	double maps_read_at;      /* monotonic seconds */
 	struct unwinder *u;       /* NULL: Python frames alone, no stop */
-	struct stacks_python *py; /* NULL: not a Python process */
+	struct stacks_python *py; /* NULL: not a Python process, or unreadable */
+	struct python_info python;
 };
 
 /* A watch for mode: with STACKS_PYTHON no unwinder (u stays NULL), and its
@@ -321,7 +341,7 @@ stacks_watch_open(const struct procfs *fs, int pid, enum stacks_mode mode,
 	/* The unwinder first: the interpreter search opens files through it. */
 	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
 	    (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &w->u)) != 0) ||
-	    (err = stacks_python_new(fs, pid, &st, mode, w->u, &w->py)) != 0) {
+	    (err = stacks_python_new(fs, pid, &st, mode, w->u, &w->py, &w->python)) != 0) {
 		stacks_watch_free(w);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}
@@ -370,7 +390,10 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 			return procfs_is_gone(err) ? -ESRCH : err;
 		w->maps_read_at = clock_monotonic_s();
 	}
-	return stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
+	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
+	if (err == 0)
+		(*out)->python = w->python;
+	return err;
 }
 
 int

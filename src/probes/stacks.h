@@ -68,6 +68,10 @@ struct unwinder;
 int stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
                        struct unwinder *u, struct python_target *out);
 
+/* The sentence for a CPython of version (may be "") whose frames cannot be
+ * read, for dump_report.python.unreadable and the other commands. */
+void stacks_python_unreadable(const char *version, char *buf, size_t size);
+
 /* Sets t's name and state from thread t->tid's stat ('?' when it cannot be
  * read). */
 void stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t);

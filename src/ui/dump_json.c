@@ -52,17 +52,26 @@ dump_json_frame(struct json *j, const struct frame_row *f)
 }
 
 void
-dump_json_python(struct json *j, const char *version)
+dump_json_python(struct json *j, const struct python_info *p)
 {
 	json_key(j, "python");
-	if (version != NULL && version[0]) {
-		json_object_begin(j);
-		json_key(j, "version");
-		json_string(j, version);
-		json_object_end(j);
-	} else {
+	if (p == NULL || !p->version[0]) {
 		json_null(j);
+		return;
 	}
+	json_object_begin(j);
+	json_key(j, "version");
+	json_string(j, p->version);
+	json_key(j, "readable");
+	json_bool(j, !p->unreadable[0]);
+	json_key(j, "free_threaded");
+	json_bool(j, p->free_threaded);
+	json_key(j, "reason");
+	if (p->unreadable[0])
+		json_string(j, p->unreadable);
+	else
+		json_null(j);
+	json_object_end(j);
 }
 
 static void
@@ -87,7 +96,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_int(&j, d->pid);
 	json_key(&j, "comm");
 	json_string(&j, d->comm);
-	dump_json_python(&j, d->python_version);
+	dump_json_python(&j, &d->python);
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
 	json_key(&j, "threads");

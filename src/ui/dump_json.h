@@ -18,8 +18,9 @@ const char *dump_thread_error(int err);
 struct json;
 void dump_json_frame(struct json *j, const struct frame_row *f);
 
-/* Writes the member "python": {version} of a Python process (version not
- * empty), or "python": null. */
-void dump_json_python(struct json *j, const char *version);
+/* Writes the member "python" of a Python process (p->version not empty):
+ * {version, readable, free_threaded, reason} (reason null when readable),
+ * or "python": null (also for p NULL). */
+void dump_json_python(struct json *j, const struct python_info *p);
 
 #endif

@@ -49,17 +49,32 @@ dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 }
 
 void
+dump_text_python(FILE *out, const struct python_info *p)
+{
+	if (p->version[0])
+		fprintf(out, ", Python %s%s", p->version,
+		        p->free_threaded ? " (free-threaded)" : "");
+}
+
+void
+dump_text_python_unreadable(FILE *out, const struct python_info *p)
+{
+	if (p->unreadable[0])
+		fprintf(out, "(%s)\n", p->unreadable);
+}
+
+void
 dump_text_write(FILE *out, const struct dump_report *d)
 {
 	fprintf(out, "PID %d (", d->pid);
 	text_field(out, d->comm, strlen(d->comm), sizeof(d->comm), 0);
 	fprintf(out, "): %zu threads", d->nthreads);
-	if (d->python_version[0])
-		fprintf(out, ", Python %s", d->python_version);
+	dump_text_python(out, &d->python);
 	fprintf(out, ", stopped for %.2f ms", d->stopped_ms);
 	if (d->skipped > 0)
 		fprintf(out, ", %zu did not stop in time", d->skipped);
 	fputc('\n', out);
+	dump_text_python_unreadable(out, &d->python);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread_stack *t = &d->threads[i];
 		const char *why = dump_thread_error(t->err);

@@ -73,7 +73,7 @@ locks_json_write(FILE *out, const struct locks_report *r)
 	json_key(&j, "comm");
 	json_string(&j, r->comm);
 	json_member_count(&j, "threads", (int64_t)r->nthreads);
-	dump_json_python(&j, r->stacks != NULL ? r->stacks->python_version : NULL);
+	dump_json_python(&j, r->stacks != NULL ? &r->stacks->python : NULL);
 	json_key(&j, "stopped_ms");
 	json_double(&j, r->stacks != NULL ? r->stacks->stopped_ms : 0, 3);
 	json_key(&j, "stacks_error");

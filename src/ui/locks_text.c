@@ -155,11 +155,13 @@ locks_text_write(FILE *out, const struct locks_report *r)
 	fprintf(out, "PID %d (", r->pid);
 	text_field(out, r->comm, strlen(r->comm), sizeof(r->comm), 0);
 	fprintf(out, "): %zu threads, %zu blocked", r->nthreads, r->nwaits);
-	if (r->stacks != NULL && r->stacks->python_version[0])
-		fprintf(out, ", Python %s", r->stacks->python_version);
+	if (r->stacks != NULL)
+		dump_text_python(out, &r->stacks->python);
 	if (r->stacks != NULL)
 		fprintf(out, ", blocked threads stopped for %.2f ms", r->stacks->stopped_ms);
 	fputc('\n', out);
+	if (r->stacks != NULL)
+		dump_text_python_unreadable(out, &r->stacks->python);
 	if (r->nwaits > 0 && r->stacks == NULL)
 		fprintf(out, "(no stacks: %s; kinds read from /proc and memory alone)\n",
 		        dump_thread_error(r->stacks_err ? r->stacks_err : -EPERM));

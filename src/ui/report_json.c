@@ -117,6 +117,9 @@ report_json_process(struct json *j, const struct process_row *p)
 	json_pct(j, "sys_pct", p->sys_pct);
 	json_key(j, "thread_count");
 	json_int(j, p->thread_count);
+	/* report --stacks: the CPython whose frames the stacks hold (null for
+	 * another process, or without --stacks). */
+	dump_json_python(j, p->python);
 	json_key(j, "mem");
 	json_object_begin(j);
 	json_member_count(j, "rss_kib", p->mem.rss_kib);

@@ -119,6 +119,8 @@ report_text_write(FILE *out, const struct report *r)
 		const struct process_row *p = &r->procs[i];
 
 		report_text_process(out, p);
+		if (p->python != NULL && p->python->unreadable[0])
+			fprintf(out, "  (%s)\n", p->python->unreadable);
 		fprintf(out, "  %7s %-16s %c %5s %5s %5s %6s %7s %7s %s\n", "TID", "NAME", 'S',
 		        "%CPU", "%USR", "%SYS", "DELAY%", "VCSW/s", "ICSW/s", "SYSCALL (WCHAN)");
 		for (size_t t = 0; t < p->nthreads; t++) {

@@ -415,6 +415,7 @@ top_draw(struct top *top)
 	        top->stack != NULL && top->stack->nthreads > 0 ? &top->stack->threads[0] : NULL,
 	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
 	    .stopped_ms = top->stack != NULL ? top->stack->stopped_ms : 0,
+	    .python = top->stack != NULL ? &top->stack->python : NULL,
 	};
 
 	if (top->mode != MODE_TABLE) {

@@ -449,6 +449,8 @@ draw_stack(const struct top_screen *s, int y, int lines)
 		         clean(st->python_name, pyname, sizeof(pyname)));
 	if (st != NULL && st->holds_gil == 1)
 		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", holds the GIL");
+	if (st != NULL && s->python != NULL && s->python->free_threaded)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", free-threaded");
 	if (st != NULL && st->err == 0)
 		snprintf(title + strlen(title), sizeof(title) - strlen(title),
 		         "; stopped %.2f ms; Enter: full stack", s->stopped_ms);
@@ -462,6 +464,13 @@ draw_stack(const struct top_screen *s, int y, int lines)
 			                               : dump_thread_error(st->err));
 		top_screen_put(y + 1, 0, COLS, title, terminal_attr(STYLE_DIM));
 		return;
+	}
+	/* Never a silently native-only stack: say why Python frames are
+	 * missing, on the first line. */
+	if (s->python != NULL && s->python->unreadable[0] && avail > 0) {
+		snprintf(title, sizeof(title), "(%s)", s->python->unreadable);
+		top_screen_put(++y, 0, COLS, title, terminal_attr(STYLE_DIM));
+		avail--;
 	}
 	for (size_t f = 0; f < st->nframes && (int)f < avail; f++) {
 		if ((int)f == avail - 1 && st->nframes > (size_t)avail) {

@@ -26,6 +26,7 @@ struct top_screen {
 	const struct thread_stack *stack;
 	const char *stack_note;
 	double stopped_ms;
+	const struct python_info *python; /* of the stack's process, or NULL */
 };
 
 /* How many table rows fit on the screen now. */

@@ -87,22 +87,22 @@ check_table(void)
 	CHECK(n == sizeof(versions) / sizeof(versions[0]));
 	for (size_t i = 0; i < n && i < sizeof(versions) / sizeof(versions[0]); i++) {
 		CHECK(t[i].hexversion == versions[i]);
-		CHECK(python_layout_for_version(t[i].hexversion) == &t[i]);
+		CHECK(python_layout_for_version(t[i].hexversion, t[i].free_threaded) == &t[i]);
 		check_complete(&t[i]);
 	}
 	CHECK(python_layout_for(3, 5) == NULL);
 	CHECK(python_layout_for(3, 16) == NULL);
 	CHECK(python_layout_for(4, 0) == NULL);
-	CHECK(python_layout_for_version(0x031000f0) == NULL);
+	CHECK(python_layout_for_version(0x031000f0, false) == NULL);
 	/* A patch release takes the newest entry not newer than itself; one
 	 * older than every entry of its minor version takes the oldest. */
-	const struct python_layout *a = python_layout_for_version(0x030d00f0);
-	const struct python_layout *b = python_layout_for_version(0x030d12f0);
+	const struct python_layout *a = python_layout_for_version(0x030d00f0, false);
+	const struct python_layout *b = python_layout_for_version(0x030d12f0, false);
 	CHECK(a != NULL && b != NULL && a != b);
 	CHECK(python_layout_for(3, 13) == a);
-	CHECK(python_layout_for_version(0x030d05f0) == a);
-	CHECK(python_layout_for_version(0x030d13f0) == b);
-	CHECK(python_layout_for_version(0x030e00a1) == python_layout_for(3, 14));
+	CHECK(python_layout_for_version(0x030d05f0, false) == a);
+	CHECK(python_layout_for_version(0x030d13f0, false) == b);
+	CHECK(python_layout_for_version(0x030e00a1, false) == python_layout_for(3, 14));
 	if (a != NULL && b != NULL)
 		CHECK(a->gc.generations == 24 && b->gc.generations == 20);
 }
@@ -238,7 +238,7 @@ check_debug_offsets(const char *dir, int minor, uint32_t hexversion)
 {
 	unsigned char real[1024], bad[1024];
 	char name[64];
-	const struct python_layout *table = python_layout_for_version(hexversion);
+	const struct python_layout *table = python_layout_for_version(hexversion, false);
 	const struct python_debug_offsets_map *map = debug_map(3, minor);
 	struct python_layout l, untouched;
 	size_t len;
@@ -307,9 +307,15 @@ check_debug_offsets(const char *dir, int minor, uint32_t hexversion)
 	memcpy(bad, real, sizeof(bad));
 	put_u64(bad, 8, minor == 13 ? 0x030e0af0 : 0x030d12f0);
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) != 0);
+	/* A free-threaded build is read with a free-threaded entry or not at
+	 * all. */
 	memcpy(bad, real, sizeof(bad));
-	put_u64(bad, (size_t)map->free_threaded, 1);
-	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -ENOTSUP);
+	put_u64(bad, (size_t)map->free_threaded, 2);
+	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -EINVAL);
+	if (python_layout_for_version(hexversion, true) == NULL) {
+		put_u64(bad, (size_t)map->free_threaded, 1);
+		CHECK(python_layout_from_debug_offsets(bad, len, &l) == -ENOTSUP);
+	}
 	/* An offset beyond its struct's size, a size of 0, a base above the
 	 * offset it is subtracted from. */
 	memcpy(bad, real, sizeof(bad));
