@@ -36,8 +36,12 @@ static const char record_options[] =
     "  -f, --format FORMAT    folded (flamegraph.pl, inferno), speedscope (JSON),\n"
     "                         or svg (a flame graph); default from FILE's\n"
     "                         extension (.svg, .json), else folded\n"
-    "      --idle             count threads that did not run too (their last\n"
-    "                         stack), for a wall-clock profile\n"
+    "  -m, --mode MODE        which threads count: cpu (those on a CPU, the\n"
+    "                         default), wall (every thread, those that did not\n"
+    "                         run with their last stack: a wall-clock profile),\n"
+    "                         gil (the thread holding the GIL: where a Python\n"
+    "                         process's interpreter time goes)\n"
+    "      --idle             the same as --mode wall\n"
     "      --python           Python frames only, read without ever stopping the\n"
     "                         process (then up to 10000 Hz)\n"
     "      --native           native frames only, even in a Python process (where\n"
@@ -58,7 +62,7 @@ struct record_opts {
 	double rate;
 	const char *output; /* NULL: stdout */
 	int format;         /* -1: from the output's name */
-	bool idle;
+	enum sampler_mode what;
 	enum stacks_mode mode;
 };
 
@@ -83,11 +87,17 @@ static int
 record_parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"pid", required_argument, NULL, 'p'},    {"duration", required_argument, NULL, 'd'},
-	    {"rate", required_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
-	    {"format", required_argument, NULL, 'f'}, {"idle", no_argument, NULL, 'i'},
-	    {"python", no_argument, NULL, 'Y'},       {"native", no_argument, NULL, 'N'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"idle", no_argument, NULL, 'i'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"python", no_argument, NULL, 'Y'},
+	    {"native", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_record_entry;
 	long hz;
@@ -96,7 +106,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	*o = (struct record_opts){.duration = 10, .rate = 100, .format = -1};
 	optind = 1;
 	opterr = 0;
-	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:d:r:o:f:h", longopts, NULL)) != -1) {
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:d:r:o:f:m:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			rc = cli_option_pid(cmd, optarg, &o->pid);
@@ -123,7 +133,18 @@ record_parse(int argc, char **argv, struct record_opts *o)
 				rc = cli_usage_error(cmd, "unknown format '%s'", optarg);
 			break;
 		case 'i':
-			o->idle = true;
+			o->what = SAMPLER_WALL;
+			break;
+		case 'm':
+			if (strcmp(optarg, "cpu") == 0)
+				o->what = SAMPLER_CPU;
+			else if (strcmp(optarg, "wall") == 0)
+				o->what = SAMPLER_WALL;
+			else if (strcmp(optarg, "gil") == 0)
+				o->what = SAMPLER_GIL;
+			else
+				rc = cli_usage_error(cmd, "the mode is cpu, wall or gil, not '%s'",
+				                     optarg);
 			break;
 		case 'Y':
 		case 'N':
@@ -142,6 +163,8 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	}
 	if (rc == 0)
 		rc = cli_finish_target(cmd, argc, argv, o->pid);
+	if (rc == 0 && o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
+		rc = cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
 	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
 		rc = cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
 		                     RECORD_MAX_HZ);
@@ -230,6 +253,10 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		        o->mode == STACKS_PYTHON ? " frames only" : "");
 	if (python->unreadable[0])
 		fprintf(stderr, "; %s", python->unreadable);
+	if (o->what != SAMPLER_CPU)
+		fprintf(stderr, "; %s",
+		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
+		                                : "the GIL holder only");
 	if (unplaced > 0)
 		fprintf(stderr,
 		        "; %llu samples with Python frames not placed among the native ones",
@@ -255,10 +282,19 @@ cmd_record_exec(int argc, char **argv)
 		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = sampler_new(fs, o.pid, o.idle, o.mode, &s);
+	err = sampler_new(fs, o.pid, o.what, o.mode, &s);
 	if (err != 0) {
 		procfs_free(fs);
 		return cli_target_error(o.pid, err);
+	}
+	if (o.what == SAMPLER_GIL && sampler_python(s)->free_threaded) {
+		fprintf(stderr,
+		        "stacktop: PID %d runs a free-threaded CPython: it has no GIL to follow "
+		        "(--mode cpu or wall)\n",
+		        o.pid);
+		sampler_free(s);
+		procfs_free(fs);
+		return EXIT_TARGET;
 	}
 	/* Open the output before sampling: a typo should not cost the profile. */
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
@@ -316,7 +352,8 @@ cmd_record_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
-    .usage = "-p PID [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] [--idle]",
+    .usage = "-p PID [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] "
+             "[--mode cpu|wall|gil] [--python|--native]",
     .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
     .exec = cmd_record_exec,
 };

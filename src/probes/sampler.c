@@ -35,7 +35,8 @@ struct sampled_thread {
 struct sampler {
 	const struct procfs *fs;
 	int pid;
-	bool idle;
+	bool idle;    /* SAMPLER_WALL */
+	bool gil;     /* SAMPLER_GIL */
 	int task_dir; /* PID/task, kept open */
 	int stat_fd;  /* PID/stat, kept open */
 	char comm[PROCFS_COMM_MAX];
@@ -121,9 +122,12 @@ sampler_free(struct sampler *s)
 }
 
 int
-sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
+sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
             struct sampler **out)
 {
+	/* Only a Python process has a GIL to follow. */
+	enum stacks_mode mode =
+	    what == SAMPLER_GIL && frames == STACKS_AUTO ? STACKS_MIXED : frames;
 	struct sampler *s = xcalloc(1, sizeof(*s));
 	char path[64];
 	int err;
@@ -131,7 +135,8 @@ sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
 	*out = NULL;
 	s->fs = fs;
 	s->pid = pid;
-	s->idle = idle;
+	s->idle = what == SAMPLER_WALL;
+	s->gil = what == SAMPLER_GIL;
 	s->fd_budget = procfs_fd_budget(SAMPLER_FD_RESERVE);
 	snprintf(path, sizeof(path), "%d/task", pid);
 	s->task_dir = procfs_open_dir(fs, path);
@@ -202,6 +207,15 @@ sampler_python_thread(const struct sampler *s, int tid)
 		if (s->raw.threads[i].tid == tid)
 			return &s->raw.threads[i];
 	return NULL;
+}
+
+/* Whether thread tid held the GIL at this round's read. */
+static bool
+sampler_holds_gil(const struct sampler *s, int tid)
+{
+	const struct python_raw_thread *py = sampler_python_thread(s, tid);
+
+	return py != NULL && py->holds_gil;
 }
 
 const char *
@@ -461,7 +475,11 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];
 
-		if (t->ran && sampler_python_thread(s, t->tid) != NULL)
+		const struct python_raw_thread *py = sampler_python_thread(s, t->tid);
+
+		/* The GIL's holder is sampled whether or not its CPU time moved:
+		 * it may hold the GIL in a C call that blocks. */
+		if (py != NULL && (s->gil ? py->holds_gil : t->ran))
 			sampler_count(s, p, t, NULL);
 	}
 	if (s->raw_err != 0)
@@ -511,7 +529,9 @@ sampler_round(struct sampler *s, struct profile *p)
 			p->samples++;
 		}
 	}
-	if (nran == 0) {
+	/* Python frames alone are read without a stop: in GIL mode whether or
+	 * not any thread's CPU time moved (the holder may block in C). */
+	if (nran == 0 && !(s->python_only && s->gil)) {
 		free(tids);
 		return 0;
 	}
@@ -539,7 +559,9 @@ sampler_round(struct sampler *s, struct profile *p)
 
 		if (!t->ran)
 			continue;
-		if (snap.threads[k].err == 0)
+		if (s->gil && !sampler_holds_gil(s, t->tid))
+			; /* stopped with the others, but another thread holds it */
+		else if (snap.threads[k].err == 0)
 			sampler_count(s, p, t, &snap.threads[k]);
 		else if (snap.threads[k].err != -ESRCH)
 			p->errors++; /* a thread that ended meanwhile is no error */

@@ -20,15 +20,23 @@
 
 struct sampler;
 
-/* Prepares to sample pid through fs (borrowed; must outlive the sampler).
- * With idle set, threads that did not run count too (a wall-clock profile);
- * otherwise only threads that ran (a CPU profile). mode as for stacks_dump:
- * in a Python process the Python frames are merged in (STACKS_AUTO,
+/* Which threads a round counts, as CPython 3.15's own sampler offers. */
+enum sampler_mode {
+	SAMPLER_CPU,  /* the threads that ran (on CPU): a CPU profile */
+	SAMPLER_WALL, /* every thread, those that did not run with their last
+	                 stack: a wall-clock profile */
+	SAMPLER_GIL,  /* the thread holding the GIL alone (a Python process with
+	                 a GIL): where the interpreter's time goes */
+};
+
+/* Prepares to sample pid through fs (borrowed; must outlive the sampler),
+ * counting the threads that `what` says. frames as for stacks_dump: in a
+ * Python process the Python frames are merged in (STACKS_AUTO,
  * STACKS_MIXED), or taken alone without ever stopping it (STACKS_PYTHON).
  * Returns 0 and an owned sampler (free with sampler_free), -ESRCH when pid
  * does not exist, or what python_find returns when Python frames were asked
- * for and cannot be read. */
-int sampler_new(const struct procfs *fs, int pid, bool idle, enum stacks_mode mode,
+ * for (SAMPLER_GIL asks for them) and cannot be read. */
+int sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
                 struct sampler **out);
 
 /* The CPython of the process: its version ("" when not a Python process or
