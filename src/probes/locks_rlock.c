@@ -95,7 +95,7 @@ locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *blo
 
 void
 locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
-                   size_t nfutexes, const int *tids, size_t ntids, int *owners)
+                   size_t nfutexes, uint64_t *owner_idents)
 {
 	struct python_memory mem = {python_memory_live, &pid};
 	struct procfs_map *m;
@@ -137,9 +137,8 @@ locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *f
 	}
 	for (size_t i = 0; i < nfutexes; i++) {
 		const uint64_t *hit = bsearch(&futexes[i], sorted, n, sizeof(*sorted), compare_u64);
-		uint64_t ident = hit != NULL ? idents[hit - sorted] : 0;
 
-		owners[i] = ident != 0 ? locks_rlock_tid_of_ident(&mem, ident, tids, ntids) : 0;
+		owner_idents[i] = hit != NULL ? idents[hit - sorted] : 0;
 	}
 	free(sorted);
 	free(idents);

@@ -126,33 +126,41 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 	}
 }
 
-/* Puts the Python frames into the threads of d. */
-static void
-stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
-                    bool merge)
+void
+stacks_python_map_tids(const struct procfs *fs, int pid, const struct python_target *t,
+                       const struct python_memory *mem, struct python_raw *raw)
 {
-	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
 	char path[64];
 	int *all = NULL;
 	ssize_t n;
 
 	/* Before 3.11 thread states are matched against every thread of the
 	 * process, not only those asked for. */
-	snprintf(path, sizeof(path), "%d/task", d->pid);
+	snprintf(path, sizeof(path), "%d/task", pid);
 	if ((n = procfs_list_ids(fs, path, &all)) > 0) {
 		int *inner = NULL;
 
 		/* Ids differ only in a PID namespace of its own: one status read
 		 * tells, rather than one per thread. */
-		if (procfs_inner_id(fs, d->pid, d->pid) != d->pid) {
+		if (procfs_inner_id(fs, pid, pid) != pid) {
 			inner = xcalloc((size_t)n, sizeof(*inner));
 			for (ssize_t k = 0; k < n; k++)
-				inner[k] = procfs_inner_id(fs, d->pid, all[k]);
+				inner[k] = procfs_inner_id(fs, pid, all[k]);
 		}
-		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, inner, (size_t)n);
+		python_stack_map_tids(t, mem, raw, all, inner, (size_t)n);
 		free(inner);
 	}
 	free(all);
+}
+
+/* Puts the Python frames into the threads of d. */
+static void
+stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
+                    bool merge)
+{
+	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
+
+	stacks_python_map_tids(fs, d->pid, &py->target, &py->mem, &py->raw);
 	python_stack_thread_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;

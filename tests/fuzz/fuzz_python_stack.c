@@ -7,6 +7,7 @@
  * lengths: the walk must stay bounded and never read outside what it is
  * given (the memory reader refuses everything else). */
 #include "../fake_memory.h"
+#include "probes/python_lockwait.h"
 #include "probes/python_scan.h"
 #include "probes/python_stack.h"
 
@@ -41,6 +42,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		python_stack_map_tids(&t, &mem, &raw, tids, NULL, 3);
 		python_stack_thread_names(namer, &raw);
+		for (size_t i = 0; i < raw.nthreads; i++) {
+			struct python_lock_wait w;
+
+			(void)python_lockwait_find(&t, &mem, raw.threads[i].tstate, &w);
+		}
 		for (size_t i = 0; i < raw.nthreads; i++) {
 			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
 				struct frame_row row;
