@@ -277,7 +277,8 @@ locks_python_frames(const struct python_target *t, const struct python_memory *m
  * rlock_acquire's name) whose lock turns out to be an RLock's becomes an
  * RLock wait. */
 static void
-locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t *idents)
+locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t tp_name_at,
+                  uint64_t *idents)
 {
 	uint64_t *futexes = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*futexes));
 	uint64_t *found = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*found));
@@ -298,7 +299,7 @@ locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t *ide
 	}
 	snprintf(path, sizeof(path), "%d/maps", r->pid);
 	if (n > 0 && (len = procfs_read_all(fs, path, &maps)) >= 0) {
-		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, found);
+		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, tp_name_at, found);
 		free(maps);
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -334,8 +335,8 @@ locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const i
 	}
 	if (python && python_lockwait_applies(&t))
 		locks_python_frames(&t, &mem, &raw, r, idents);
-	else if (waits)
-		locks_scan_rlocks(fs, r, idents);
+	else if (waits) /* PyTypeObject's tp_name: after ob_refcnt, ob_type, ob_size */
+		locks_scan_rlocks(fs, r, python ? (uint64_t)t.layout.type.tp_name : 24, idents);
 	for (size_t i = 0; i < r->nwaits; i++) {
 		struct lock_wait *w = &r->waits[i];
 		int owner;

@@ -284,6 +284,17 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		return err;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	if (target.layout.free_threaded) {
+		/* Its collector has no lists of tracked objects to walk: each
+		 * thread allocates from mimalloc heaps of its own, which the GC
+		 * visits page by page. */
+		snprintf(t->unreadable, sizeof(t->unreadable),
+		         "a free-threaded CPython keeps its objects in per-thread mimalloc "
+		         "heaps, not in the collector's lists: stacktop cannot count them yet");
+		t->garbage = t->frozen = t->collecting = -1;
+		*out = t;
+		return 0;
+	}
 	for (;;) {
 		double stopped = t->stopped_ms;
 
