@@ -321,7 +321,7 @@ locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const i
 {
 	uint64_t *idents = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*idents));
 	struct python_target t;
-	struct python_memory mem = {python_memory_live, &t.pid};
+	struct python_memory mem = {python_memory_live, &t.pid, python_memory_live_v};
 	struct python_raw raw = {0};
 	bool python = false, waits = false;
 

@@ -97,7 +97,7 @@ void
 locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
                    size_t nfutexes, uint64_t tp_name_at, uint64_t *owner_idents)
 {
-	struct python_memory mem = {python_memory_live, &pid};
+	struct python_memory mem = {python_memory_live, &pid, python_memory_live_v};
 	struct procfs_map *m;
 	size_t nmaps = procfs_parse_maps(maps, maps_len, &m), budget = LOCKS_RLOCK_SCAN_MAX;
 	unsigned char *block = xmalloc(SCAN_BLOCK);

@@ -70,28 +70,12 @@ stacks_python_read(void *arg)
 	py->err = python_stack_read(&py->target, &py->mem, &py->raw);
 }
 
-/* True when a chain of frames ended in a read that failed: with the target
- * running, a frame can be freed or reused between two reads. */
-static bool
-stacks_python_torn(const struct python_raw *raw)
-{
-	for (size_t i = 0; i < raw->nthreads; i++)
-		if (raw->threads[i].truncated)
-			return true;
-	return false;
-}
-
-/* Reads the Python frames without stopping the target; a read that tore
- * is tried again, a few times. */
+/* Reads the Python frames without stopping the target: each thread's walk
+ * checked, torn ones made again, a few times, then dropped. */
 static void
 stacks_python_read_running(struct stacks_python *py)
 {
-	for (int attempt = 0; attempt < STACKS_PYTHON_TRIES; attempt++) {
-		python_raw_free(&py->raw);
-		stacks_python_read(py);
-		if (py->err != 0 || !stacks_python_torn(&py->raw))
-			return;
-	}
+	py->err = python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, &py->raw);
 }
 
 /* The Python frames of thread t, named, and whether they line up with its
@@ -306,7 +290,7 @@ stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st
 		return 0;
 	py = xcalloc(1, sizeof(*py));
 	py->pid = pid;
-	py->mem = (struct python_memory){python_memory_live, &py->pid};
+	py->mem = (struct python_memory){python_memory_live, &py->pid, python_memory_live_v};
 	err = stacks_python_find(fs, pid, st, u, &py->target);
 	if (err == 0 || err == -ENOTSUP)
 		snprintf(info->version, sizeof(info->version), "%s", py->target.version);

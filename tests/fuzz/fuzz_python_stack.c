@@ -22,7 +22,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fake_memory fake;
-	struct python_memory mem = {fake_read, &fake};
+	struct python_memory mem = {fake_read, &fake, NULL};
 	struct python_target t;
 	struct python_raw raw;
 	const struct python_layout *l = fake_memory_fuzz_input(data, size, &fake);
@@ -58,6 +58,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		python_namer_free(namer);
 		python_raw_free(&raw);
 	}
+	/* The checked read of a running target: on memory that never changes
+	 * every walk holds, or tore the same way each time. */
+	if (python_stack_read_running(&t, &mem, 2, &raw) == 0)
+		python_raw_free(&raw);
 	free((void *)fake.bytes);
 	return 0;
 }

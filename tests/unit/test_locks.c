@@ -291,7 +291,7 @@ test_rlock(void)
 {
 	const uint64_t held[4] = {0x55550000u, 0x55551000u, 0x7f0000000000u, 2};
 	const uint64_t free_lock[4] = {0x55550000u, 0x55551000u, 0, 0};
-	struct python_memory mem = {fake_pthread_read, NULL};
+	struct python_memory mem = {fake_pthread_read, NULL, NULL};
 	const int tids[] = {100, 4242, 4243};
 	int tid = 4242;
 

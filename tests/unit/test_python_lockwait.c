@@ -10,7 +10,7 @@
 
 static uint8_t space[SPACE];
 static struct fake_memory fake = {space, SPACE};
-static const struct python_memory mem = {fake_read, &fake};
+static const struct python_memory mem = {fake_read, &fake, NULL};
 
 /* Where things are in the fake space. */
 #define TSTATE     (FAKE_BASE + 0x000)
