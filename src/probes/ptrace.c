@@ -196,10 +196,14 @@ ptrace_copy_registers(struct thread_snapshot *out, size_t n, const struct snapsh
 		}
 		s->stack_start = s->regs.rsp > RED_ZONE ? s->regs.rsp - RED_ZONE : 0;
 		s->stack_len = req->stack_bytes;
-		if (req->mapped_bytes != NULL &&
-		    (mapped = req->mapped_bytes(req->mapped_arg, s->stack_start)) > 0 &&
-		    mapped < s->stack_len)
+		mapped = req->mapped_bytes != NULL
+		             ? req->mapped_bytes(req->mapped_arg, s->stack_start)
+		             : 0;
+		if (mapped > 0 && mapped < s->stack_len)
 			s->stack_len = (size_t)mapped;
+		if (mapped == 0 && req->unmapped_stack_bytes > 0 &&
+		    req->unmapped_stack_bytes < s->stack_len)
+			s->stack_len = req->unmapped_stack_bytes;
 		/* A thread's own stack ends where its thread pointer starts: on
 		 * x86-64 the TLS blocks lie below it and the thread descriptor
 		 * (glibc's and musl's struct pthread, 2 KiB and more) above it,

@@ -40,6 +40,9 @@ struct snapshot_request {
 	/* At most this much of each thread's stack, from its stack pointer up
 	 * (0: registers only). */
 	size_t stack_bytes;
+	/* At most this much where mapped_bytes does not know the mapping
+	 * (0: stack_bytes): a stack mapped since the maps were read. */
+	size_t unmapped_stack_bytes;
 	/* The bytes mapped from addr to the end of the mapping that holds it,
 	 * or 0 when not known (e.g. the target's maps as last read). Stacks
 	 * whose extent is known are copied together, in as few reads as

@@ -352,51 +352,72 @@ sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
 		name[n - 1] = '\0';
 }
 
-/* The frames of a new profile entry: native (n of them at ips, or none
- * when snap is NULL) and Python (py, or none), merged when both are there;
- * when they do not line up, side by side (python_side_by_side). */
-static struct frame_row *
-sampler_frames(struct sampler *s, const uint64_t *ips, const uint64_t *sps, size_t n,
-               const struct python_raw_thread *py, size_t *nframes)
+/* The frame a profile shows at the root side of a stack whose native walk
+ * was cut: a partial stack is never a root of its own in a flame graph. */
+static void
+sampler_cut_frame(const char *cut, struct frame_row *out)
 {
-	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *both;
+	char label[96];
 
-	for (size_t i = 0; i < n; i++) {
-		unwinder_symbolize(s->unwinder, ips[i], i > 0, &native[i]);
-		native[i].sp = sps[i];
-	}
+	snprintf(label, sizeof(label), "[cut: %s]", cut);
+	*out = (struct frame_row){.function = xstrdup(label)};
+}
+
+/* The frames of a new profile entry: native (n of them, or none when snap
+ * is NULL) and Python (py, or none), merged when both are there; when they
+ * do not line up, side by side (python_side_by_side); then, when the native
+ * walk was cut, a [cut: reason] frame outermost. */
+static struct frame_row *
+sampler_frames(struct sampler *s, const struct unwind_frame *native_frames, size_t n,
+               const char *cut, const struct python_raw_thread *py, size_t *nframes)
+{
+	struct frame_row *native = xcalloc(n + 1, sizeof(*native)), *pyf, *both;
+
+	for (size_t i = 0; i < n; i++)
+		unwinder_symbolize(s->unwinder, &native_frames[i], &native[i]);
 	*nframes = n;
-	if (py == NULL)
-		return native;
-	pyf = python_stack_name_thread(s->namer, py);
-	if (n == 0) {
-		both = pyf;
-		*nframes = py->nframes;
-	} else {
-		if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
-			both = python_side_by_side(native, n, pyf, py->nframes, nframes);
-		frame_rows_free(pyf, py->nframes);
+	both = native;
+	if (py != NULL) {
+		pyf = python_stack_name_thread(s->namer, py);
+		if (n == 0) {
+			both = pyf;
+			*nframes = py->nframes;
+		} else {
+			if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
+				both = python_side_by_side(native, n, pyf, py->nframes, nframes);
+			frame_rows_free(pyf, py->nframes);
+		}
+		frame_rows_free(native, n);
 	}
-	frame_rows_free(native, n);
+	if (cut[0] != '\0') {
+		both = xreallocarray(both, *nframes + 1, sizeof(*both));
+		sampler_cut_frame(cut, &both[(*nframes)++]);
+	}
 	return both;
 }
 
 /* Counts one stack of thread t: an entry already in the profile, or a new
  * one named now, while the modules it runs in are mapped. The key is the
  * native instruction pointers, then (after a 0, which no ip is) each Python
- * frame's code object and offset. */
+ * frame's code object and offset, then how the native walk ended (its kind
+ * and address: the same frames cut elsewhere are another stack). */
 static void
 sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
               const struct thread_snapshot *snap)
 {
 	const struct python_raw_thread *py = sampler_python_thread(s, t->tid);
 	size_t nkey = 0, n = 0, pyn = py != NULL ? py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 1 + 2 * pyn, sizeof(*key));
-	uint64_t sps[STACKS_MAX_FRAMES];
+	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 3 + 2 * pyn, sizeof(*key));
+	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
+	struct unwind_end end = {.kind = UNWIND_END_ROOT};
 	struct profile_stack *entry;
+	char cut[64];
 
-	if (snap != NULL)
-		n = nkey = unwinder_unwind(s->unwinder, snap, key, sps, STACKS_MAX_FRAMES);
+	if (snap != NULL) {
+		n = unwinder_unwind(s->unwinder, snap, native, STACKS_MAX_FRAMES, &end);
+		for (size_t i = 0; i < n; i++)
+			key[nkey++] = native[i].ip;
+	}
 	if (py != NULL) {
 		key[nkey++] = 0;
 		for (size_t i = 0; i < pyn; i++) {
@@ -404,13 +425,17 @@ sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
 			key[nkey++] = (uint64_t)py->frames[i].offset;
 		}
 	}
+	key[nkey++] = end.kind;
+	key[nkey++] = end.at;
+	unwind_end_text(&end, cut, sizeof(cut));
 	if ((entry = profile_find(p, t->tid, key, nkey)) == NULL) {
-		struct frame_row *frames = sampler_frames(s, key, sps, n, py, &nframes);
+		struct frame_row *frames = sampler_frames(s, native, n, cut, py, &nframes);
 		char name[PROCFS_COMM_MAX];
 
 		sampler_thread_name(s, t->tid, name, sizeof(name));
 		entry = profile_add(p, t->tid, name, key, nkey, frames, nframes);
 	}
+	free(native);
 	free(key);
 	entry->count++;
 	p->samples++;
@@ -539,6 +564,7 @@ sampler_round(struct sampler *s, struct profile *p)
 		return sampler_python_round(s, p, tids);
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
+	    .unmapped_stack_bytes = STACKS_COPY_UNMAPPED_BYTES,
 	    .mapped_bytes = unwinder_mapped_bytes,
 	    .mapped_arg = s->unwinder,
 	    .while_stopped = s->py != NULL ? sampler_read_python : NULL,

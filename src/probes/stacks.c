@@ -36,20 +36,22 @@ stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t)
 static void
 stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread_stack *t)
 {
-	uint64_t ips[STACKS_MAX_FRAMES], sps[STACKS_MAX_FRAMES];
+	struct unwind_frame *frames;
+	struct unwind_end end;
 	size_t n;
 
 	/* A zombie (a main thread that ended) cannot be seized: it exited. */
 	t->err = s->err != 0 && t->state == 'Z' ? -ESRCH : s->err;
 	if (s->err != 0)
 		return;
-	n = unwinder_unwind(u, s, ips, sps, STACKS_MAX_FRAMES);
+	frames = xreallocarray(NULL, STACKS_MAX_FRAMES, sizeof(*frames));
+	n = unwinder_unwind(u, s, frames, STACKS_MAX_FRAMES, &end);
+	unwind_end_text(&end, t->cut, sizeof(t->cut));
 	t->frames = xcalloc(n ? n : 1, sizeof(*t->frames));
 	t->nframes = n;
-	for (size_t i = 0; i < n; i++) {
-		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
-		t->frames[i].sp = sps[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		unwinder_symbolize(u, &frames[i], &t->frames[i]);
+	free(frames);
 }
 
 /* The Python side of a dump: the target, its memory, and its frames as
@@ -182,6 +184,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 {
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
+	    .unmapped_stack_bytes = STACKS_COPY_UNMAPPED_BYTES,
 	    .mapped_bytes = unwinder_mapped_bytes,
 	    .mapped_arg = u,
 	    .while_stopped = py != NULL ? stacks_python_read : NULL,

@@ -81,18 +81,61 @@ struct module *unwinder_file(struct unwinder *u, const struct procfs_map *map);
  * snapshot then copies stacks in as few reads as it can. */
 uint64_t unwinder_mapped_bytes(void *unwinder, uint64_t addr);
 
-/* Unwinds a snapshot into at most max instruction pointers, innermost first:
- * through the unwind tables (.eh_frame) where they cover an address, else
- * one frame-pointer step (bounded by the stack copy, always upwards).
- * Returns how many. sps, unless NULL, gets each frame's stack pointer (0
- * where it is not known): where its locals are. */
-size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips,
-                       uint64_t *sps, size_t max);
+/* What a frame of a walk is: how its instruction pointer was reached. */
+enum unwind_frame_kind {
+	UNWIND_FRAME_CALL,        /* a return address: the call is the byte before */
+	UNWIND_FRAME_INTERRUPTED, /* the innermost frame, or the one a signal
+	                             interrupted: ip is the instruction itself */
+	UNWIND_FRAME_SIGNAL,      /* the kernel's signal frame (rt_sigframe), whose
+	                             return address is the restorer (glibc's
+	                             __restore_rt): <signal handler called> */
+};
 
-/* Names ip. A return address (every frame but the innermost) is looked up
- * one byte earlier, inside the call that the function made. The strings in
- * out are owned by the caller. */
-void unwinder_symbolize(struct unwinder *u, uint64_t ip, bool return_address,
-                        struct frame_row *out);
+struct unwind_frame {
+	uint64_t ip;
+	uint64_t sp;  /* the frame's stack pointer (0 where it is not known):
+	                 where its locals are */
+	uint8_t kind; /* enum unwind_frame_kind */
+};
+
+/* Why a walk ended. */
+enum unwind_end_kind {
+	UNWIND_END_ROOT,       /* the outermost frame: nothing says it has a caller */
+	UNWIND_END_NO_INFO,    /* no unwind table covers `at`, and no frame-pointer
+	                          step went on from it */
+	UNWIND_END_UNREADABLE, /* the caller's frame was to be read at `at`, which
+	                          is neither in the stack copy nor readable */
+	UNWIND_END_DEPTH,      /* there are more frames than the walk may take */
+	UNWIND_END_LOOP,       /* a frame repeated (the same ip and stack pointer),
+	                          or a stack pointer did not grow: `at` is its ip */
+};
+
+struct unwind_end {
+	enum unwind_end_kind kind;
+	uint64_t at;
+	size_t depth; /* for UNWIND_END_DEPTH: the cap */
+};
+
+/* The end as the outputs say it: "" for UNWIND_END_ROOT, else "no unwind
+ * info at 0x7f...", "unreadable memory at 0x7ffd...", "depth cap 2048" or
+ * "loop at 0x...". Written into buf (size bytes); returns buf. */
+char *unwind_end_text(const struct unwind_end *e, char *buf, size_t size);
+
+/* Unwinds a snapshot into at most max frames, innermost first: through the
+ * unwind tables (.eh_frame) where they cover an address, through the
+ * kernel's signal frame (its saved registers, in the copy) where a handler
+ * returns to the restorer, else one frame-pointer step (bounded by the
+ * stack copy, always upwards). A direct recursion repeats return addresses
+ * but never a stack pointer: only a frame whose stack pointer does not grow
+ * (but across a signal frame, which may switch stacks) or that repeats an
+ * (ip, stack pointer) pair ends the walk as a loop. Returns how many frames;
+ * *end (unless NULL) says why there are no more. */
+size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s,
+                       struct unwind_frame *frames, size_t max, struct unwind_end *end);
+
+/* Names frame f of a walk into out (strings owned by the caller). A return
+ * address is looked up one byte earlier, inside the call that the function
+ * made; a signal frame is named "<signal handler called>" (out->signal). */
+void unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct frame_row *out);
 
 #endif
