@@ -193,6 +193,9 @@ struct dump_report {
 	size_t nthreads;
 	int gil_holder; /* a Python process: the TID holding the GIL, among all its
 	                   threads (not only those listed); 0 none or unknown */
+	/* What would name more frames, in one line ("" none): a JVM without
+	 * a JIT symbol map is told how to make one. */
+	char hint[160];
 };
 
 /* What a blocked thread waits for (stacktop locks). kind is the contract's

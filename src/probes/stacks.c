@@ -375,6 +375,38 @@ stacks_watch_pid(const struct stacks_watch *w)
 	return w->pid;
 }
 
+/* True when the process runs a JVM: its executable is java, or it maps
+ * HotSpot's libjvm.so (a launcher of another name). */
+static bool
+stacks_is_jvm(struct unwinder *u)
+{
+	const struct procfs_map *maps;
+	size_t n = unwinder_maps(u, &maps);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(maps[i].path, '/');
+
+		base = base != NULL ? base + 1 : maps[i].path;
+		if (strcmp(base, "libjvm.so") == 0 || (i == 0 && strcmp(base, "java") == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A JVM's compiled Java frames have no names without its JIT symbol map,
+ * which HotSpot writes only when asked (JDK 17+; or -XX:+DumpPerfMapAtExit
+ * at exit, too late). */
+static void
+stacks_jit_hint(struct unwinder *u, struct dump_report *d)
+{
+	if (u == NULL || !stacks_is_jvm(u) || unwinder_perfmap(u) != -ENOENT)
+		return;
+	snprintf(d->hint, sizeof(d->hint),
+	         "a JVM without a JIT symbol map (/tmp/perf-PID.map): compiled Java frames "
+	         "show as ??; run `jcmd %d Compiler.perfmap` (JDK 17+) and dump again",
+	         d->pid);
+}
+
 int
 stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
 {
@@ -394,8 +426,10 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 		w->maps_read_at = clock_monotonic_s();
 	}
 	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
-	if (err == 0)
+	if (err == 0) {
 		(*out)->python = w->python;
+		stacks_jit_hint(w->u, *out);
+	}
 	return err;
 }
 

@@ -3,20 +3,28 @@
 #include "../xmalloc.h"
 #include "cfi.h"
 #include "module.h"
+#include "perfmap.h"
 #include "procfs_parse.h"
 #include "unwind_library.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A frameless leaf's return address is trusted only when the call before it
  * entered a function that starts at most this far before the IP. */
 #define UNWIND_LEAF_MAX_BYTES (1u << 20)
+
+/* At most this much of a JIT symbol map is read (node writes ~100 bytes per
+ * function it compiles). */
+#define UNWIND_PERFMAP_MAX_BYTES (256u << 20)
 
 /* At most this many addresses' CFI rules are kept (160 bytes each). */
 #define UNWIND_RULES_MAX 65536
@@ -76,6 +84,12 @@ struct unwinder {
 	 * emptied when the maps change. */
 	struct rules_entry *rules;
 	size_t nrules, rules_cap;
+	/* The JIT symbol map, as read up to perfmap_read bytes; read on (when
+	 * perfmap_stale) when a frame needs it. */
+	struct perfmap perfmap;
+	uint64_t perfmap_read;
+	bool perfmap_stale;
+	int perfmap_err; /* of the last read: 0, or -ENOENT when there is none */
 };
 
 /* What the accessors need for one unwind. */
@@ -211,11 +225,96 @@ unwinder_proc_read_memory(void *arg, int tid, uint64_t addr, void *buf, size_t l
 	return ptrace_read_memory(tid, addr, buf, len);
 }
 
+/* The map is in the target's /tmp (its mount namespace's, through
+ * /proc/PID/root) and named with its PID as its own PID namespace numbers
+ * it (NSpid's last field), as the runtime wrote it. */
+static ssize_t
+unwinder_proc_read_perfmap(void *arg, uint64_t offset, char **out)
+{
+	const struct unwinder_proc *p = arg;
+	char path[256];
+	struct stat st;
+	ssize_t n, got = 0;
+	size_t want;
+	int fd;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/%d/root/tmp/perf-%d.map", procfs_root(p->fs), p->pid,
+	         procfs_inner_id(p->fs, p->pid, p->pid));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
+		return -errno;
+	/* Only a regular file: a FIFO or a device in /tmp would block or
+	 * never end. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size <= offset || offset >= UNWIND_PERFMAP_MAX_BYTES) {
+		close(fd);
+		return 0;
+	}
+	want = (size_t)((uint64_t)st.st_size - offset);
+	if (want > UNWIND_PERFMAP_MAX_BYTES - offset)
+		want = (size_t)(UNWIND_PERFMAP_MAX_BYTES - offset);
+	*out = xmalloc(want);
+	while ((size_t)got < want &&
+	       (n = pread(fd, *out + got, want - (size_t)got, (off_t)(offset + (uint64_t)got))) > 0)
+		got += n;
+	close(fd);
+	return got;
+}
+
 static const struct unwinder_target unwinder_proc_target = {
     .read_maps = unwinder_proc_read_maps,
     .open_module = unwinder_proc_open_module,
     .read_memory = unwinder_proc_read_memory,
+    .read_perfmap = unwinder_proc_read_perfmap,
 };
+
+/* Reads what was added to the JIT symbol map since the last read, once per
+ * refresh. A map that shrank was written anew (the same PID again, after a
+ * reuse): read from the start. */
+static void
+unwinder_perfmap_update(struct unwinder *u)
+{
+	char *buf;
+	ssize_t n;
+
+	if (!u->perfmap_stale)
+		return;
+	u->perfmap_stale = false;
+	if (u->target->read_perfmap == NULL) {
+		u->perfmap_err = -ENOENT;
+		return;
+	}
+	n = u->target->read_perfmap(u->arg, u->perfmap_read, &buf);
+	u->perfmap_err = n < 0 ? (int)n : 0;
+	if (n > 0)
+		u->perfmap_read += perfmap_parse(&u->perfmap, buf, (size_t)n);
+	free(buf);
+}
+
+int
+unwinder_perfmap(struct unwinder *u)
+{
+	unwinder_perfmap_update(u);
+	return u->perfmap_err;
+}
+
+/* Names ip from the JIT symbol map: true when an entry covers it. */
+static bool
+unwinder_perfmap_name(struct unwinder *u, uint64_t ip, uint64_t lookup, struct frame_row *out)
+{
+	const char *name;
+	uint64_t off;
+
+	unwinder_perfmap_update(u);
+	if ((name = perfmap_lookup(&u->perfmap, lookup, &off)) == NULL)
+		return false;
+	out->function = xstrdup(name);
+	out->offset = off + (ip - lookup);
+	return true;
+}
 
 /* The module of the file a mapping shows, opened on first use. A file that
  * cannot be opened is cached too, so that each sample does not try again. */
@@ -573,6 +672,7 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 		free(buf);
 		return 0;
 	}
+	u->perfmap_stale = true; /* it grows as code is compiled */
 	count = procfs_parse_maps(buf, (size_t)n, &maps);
 	free(u->maps_text);
 	u->maps_text = buf;
@@ -642,6 +742,7 @@ unwinder_free(struct unwinder *u)
 	free(u->map_list);
 	free(u->maps_text);
 	free(u->rules);
+	perfmap_clear(&u->perfmap);
 	free(u);
 }
 
@@ -1143,12 +1244,16 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 			out->module = xstrdup(m->map->path);
 		return;
 	}
-	if (m == NULL)
+	if (m == NULL) {
+		(void)unwinder_perfmap_name(u, ip, lookup, out);
 		return;
+	}
 	if (m->map->path[0] != '\0')
 		out->module = xstrdup(m->map->path);
 	if (!unwinder_bias(u, m, &bias)) {
-		out->offset = ip - m->map->start + m->map->offset;
+		/* Code no file holds: JIT code, named by its runtime's map. */
+		if (!unwinder_perfmap_name(u, ip, lookup, out))
+			out->offset = ip - m->map->start + m->map->offset;
 		return;
 	}
 	name = module_symbol(m->module, lookup - bias, &off);

@@ -47,6 +47,12 @@ struct unwinder_target {
 	 * the number of bytes read or -errno. May be NULL: such memory is then
 	 * unreadable. */
 	ssize_t (*read_memory)(void *arg, int tid, uint64_t addr, void *buf, size_t len);
+	/* Reads the target's JIT symbol map (perfmap.h) from byte offset to its
+	 * end, into an owned buffer *out (free with free()). Returns its
+	 * length (0: nothing new), or -errno (-ENOENT: the process has none).
+	 * Called when a frame in code no file holds is named, at most once
+	 * per unwinder_refresh. May be NULL: no map. */
+	ssize_t (*read_perfmap)(void *arg, uint64_t offset, char **out);
 };
 
 /* Reads pid's maps through fs (through a live thread's when the main thread
@@ -61,13 +67,19 @@ void unwinder_free(struct unwinder *u);
 
 /* Reads pid's maps again; when they changed (a library loaded or unloaded,
  * an exec), the unwinder forgets what it knew per address and sets
- * *changed. Files already opened stay cached. Returns 0 or -errno (-ENOENT,
- * -ESRCH: the process is gone). */
+ * *changed. Files already opened stay cached. The JIT symbol map is read
+ * again (what was added to it) when a frame next needs it. Returns 0 or
+ * -errno (-ENOENT, -ESRCH: the process is gone). */
 int unwinder_refresh(struct unwinder *u, bool *changed);
 
 /* The target's maps as last read, sorted by address: *maps is borrowed until
  * the next unwinder_refresh or unwinder_free. Returns how many. */
 size_t unwinder_maps(const struct unwinder *u, const struct procfs_map **maps);
+
+/* Whether the target has a JIT symbol map (/tmp/perf-PID.map in its root,
+ * PID as its own PID namespace numbers it): 0 when it has one, else the
+ * -errno of reading it (-ENOENT: none). */
+int unwinder_perfmap(struct unwinder *u);
 
 /* The file that map (one of unwinder_maps) shows, opened with its debug
  * symbols on first use and kept: the interpreter search looks through the
@@ -135,7 +147,8 @@ size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s,
 
 /* Names frame f of a walk into out (strings owned by the caller). A return
  * address is looked up one byte earlier, inside the call that the function
- * made; a signal frame is named "<signal handler called>" (out->signal). */
+ * made; a signal frame is named "<signal handler called>" (out->signal);
+ * code no file holds (JIT code), from the JIT symbol map when there is one. */
 void unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct frame_row *out);
 
 #endif

@@ -113,6 +113,8 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_key(&j, "comm");
 	json_string(&j, d->comm);
 	dump_json_python(&j, &d->python);
+	json_key(&j, "hint");
+	json_string(&j, d->hint[0] ? d->hint : NULL);
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
 	json_key(&j, "threads");

@@ -89,6 +89,8 @@ dump_text_write(FILE *out, const struct dump_report *d)
 		fprintf(out, ", %zu did not stop in time", d->skipped);
 	fputc('\n', out);
 	dump_text_python_unreadable(out, &d->python);
+	if (d->hint[0] != '\0')
+		fprintf(out, "(%s)\n", d->hint);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread_stack *t = &d->threads[i];
 		const char *why = dump_thread_error(t->err);
