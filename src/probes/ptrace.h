@@ -40,16 +40,17 @@ struct snapshot_request {
 	/* At most this much of each thread's stack, from its stack pointer up
 	 * (0: registers only). */
 	size_t stack_bytes;
-	/* At most this much where mapped_bytes does not know the mapping
-	 * (0: stack_bytes): a stack mapped since the maps were read. */
-	size_t unmapped_stack_bytes;
-	/* The bytes mapped from addr to the end of the mapping that holds it,
-	 * or 0 when not known (e.g. the target's maps as last read). Stacks
-	 * whose extent is known are copied together, in as few reads as
-	 * possible; the others one by one. May be NULL. Called while the
-	 * threads are stopped: keep it to a lookup. */
-	uint64_t (*mapped_bytes)(void *arg, uint64_t addr);
-	void *mapped_arg;
+	/* At most this much where stack_extent does not know the stack (0:
+	 * stack_bytes). */
+	size_t other_stack_bytes;
+	/* The bytes from addr (a stack pointer) to the end of the stack that
+	 * holds it, when known: to the end of its mapping when that is a
+	 * thread's stack (tp: the thread pointer); 0 when not known (a stack
+	 * in a heap mapping, as Go's and coroutines' are, or a mapping newer
+	 * than the maps as last read). May be NULL. Called while the threads
+	 * are stopped: keep it to a lookup. */
+	uint64_t (*stack_extent)(void *arg, uint64_t addr, uint64_t tp);
+	void *extent_arg;
 	/* Called once after the copies, only when at least one thread stopped,
 	 * e.g. to read the Python frames so that they match the native stacks.
 	 * Keep it short: the target waits for it. May be NULL. */

@@ -564,9 +564,9 @@ sampler_round(struct sampler *s, struct profile *p)
 		return sampler_python_round(s, p, tids);
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
-	    .unmapped_stack_bytes = STACKS_COPY_UNMAPPED_BYTES,
-	    .mapped_bytes = unwinder_mapped_bytes,
-	    .mapped_arg = s->unwinder,
+	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
+	    .stack_extent = unwinder_stack_extent,
+	    .extent_arg = s->unwinder,
 	    .while_stopped = s->py != NULL ? sampler_read_python : NULL,
 	    .while_stopped_arg = s,
 	};

@@ -184,9 +184,9 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 {
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
-	    .unmapped_stack_bytes = STACKS_COPY_UNMAPPED_BYTES,
-	    .mapped_bytes = unwinder_mapped_bytes,
-	    .mapped_arg = u,
+	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
+	    .stack_extent = unwinder_stack_extent,
+	    .extent_arg = u,
 	    .while_stopped = py != NULL ? stacks_python_read : NULL,
 	    .while_stopped_arg = py,
 	};

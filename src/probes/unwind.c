@@ -133,11 +133,13 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 }
 
 uint64_t
-unwinder_mapped_bytes(void *unwinder, uint64_t addr)
+unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp)
 {
 	const struct mapping *m = unwinder_mapping(unwinder, addr);
 
-	return m != NULL ? m->map->end - addr : 0;
+	if (m == NULL || !(strcmp(m->map->path, "[stack]") == 0 || (tp > addr && tp < m->map->end)))
+		return 0;
+	return m->map->end - addr;
 }
 
 /* The maps through a live thread, when the main thread's are empty: it

@@ -87,11 +87,14 @@ int unwinder_perfmap(struct unwinder *u);
  * unwinder's life; NULL when it cannot be opened. */
 struct module *unwinder_file(struct unwinder *u, const struct procfs_map *map);
 
-/* The bytes mapped from addr to the end of the mapping holding it, in the
- * maps as last read; 0 when no mapping holds it. In the form
- * snapshot_request.mapped_bytes takes, with the unwinder as arg: a
- * snapshot then copies stacks in as few reads as it can. */
-uint64_t unwinder_mapped_bytes(void *unwinder, uint64_t addr);
+/* The bytes from stack pointer addr to the end of the mapping holding it,
+ * in the maps as last read, when that mapping is a thread's whole stack:
+ * the process's [stack], or the one that holds the thread's pointer tp
+ * (glibc and musl put a thread's TLS and descriptor at the top of its
+ * stack); 0 otherwise (another mapping: its end says nothing of the
+ * stack's). In the form snapshot_request.stack_extent takes, with the
+ * unwinder as arg. */
+uint64_t unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp);
 
 /* What a frame of a walk is: how its instruction pointer was reached. */
 enum unwind_frame_kind {
