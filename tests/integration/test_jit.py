@@ -9,12 +9,14 @@ import os
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 
 import harness
 from harness import check, run, skip, stacktop, stacktop_json
 
 JIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "jit")
+WORK = tempfile.TemporaryDirectory(prefix="stacktop-jit-")
 
 
 def start(argv, cwd, timeout=30):
@@ -60,7 +62,8 @@ def check_node():
     if node is None:
         print("SKIP node: not installed")
         return False
-    proc = start([node, "--perf-basic-prof", "spin.js"], JIT)
+    # Run elsewhere: node may leave files (isolate-*.log) in its directory.
+    proc = start([node, "--perf-basic-prof", os.path.join(JIT, "spin.js")], WORK.name)
     pid = proc.pid
     try:
         for _ in range(100):
@@ -89,7 +92,8 @@ def check_jvm():
     if java is None or jcmd is None:
         print("SKIP JVM: java or jcmd not installed")
         return False
-    proc = start([java, "-XX:+PreserveFramePointer", "-Xss4m", "Spin.java"], JIT, timeout=60)
+    proc = start([java, "-XX:+PreserveFramePointer", "-Xss4m", os.path.join(JIT, "Spin.java")],
+                 WORK.name, timeout=60)
     pid = proc.pid
     try:
         code, out, err = stacktop("dump", "-p", pid)
