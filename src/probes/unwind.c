@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "cfi.h"
+#include "gopclntab.h"
 #include "module.h"
 #include "perfmap.h"
 #include "procfs_parse.h"
@@ -36,6 +37,10 @@ struct module_entry {
 	uint64_t inode;
 	char path[256];
 	struct module *module; /* owned; NULL when it could not be opened */
+	/* Its Go function table, for names where no symbol covers an address
+	 * (a stripped Go binary): looked for on first need. */
+	bool go_tried;
+	struct gopclntab go; /* go.data NULL: none */
 };
 
 /* A mapping of the target, with its file opened on our side when it is one. */
@@ -303,6 +308,33 @@ unwinder_perfmap(struct unwinder *u)
 	return u->perfmap_err;
 }
 
+/* The Go function table of module mod (one of the unwinder's), found and
+ * read on first use; NULL when it has none we can read. */
+static const struct gopclntab *
+unwinder_go_table(struct unwinder *u, struct module *mod)
+{
+	struct module_entry *e = NULL;
+	uint64_t vaddr, size, off, text = 0, text_size;
+	const void *bytes;
+
+	for (size_t i = 0; i < u->nmodules && e == NULL; i++)
+		if (u->modules[i].module == mod)
+			e = &u->modules[i];
+	if (e == NULL)
+		return NULL;
+	if (!e->go_tried) {
+		e->go_tried = true;
+		if (module_find_section(mod, ".gopclntab", &vaddr, &size) == 0 &&
+		    module_offset_of_vaddr(mod, vaddr, &off) == 0 && size <= SIZE_MAX &&
+		    (bytes = module_bytes(mod, off, (size_t)size)) != NULL) {
+			(void)module_find_section(mod, ".text", &text, &text_size);
+			if (gopclntab_parse(bytes, (size_t)size, text, &e->go) != 0)
+				e->go.data = NULL;
+		}
+	}
+	return e->go.data != NULL ? &e->go : NULL;
+}
+
 /* Names ip from the JIT symbol map: true when an entry covers it. */
 static bool
 unwinder_perfmap_name(struct unwinder *u, uint64_t ip, uint64_t lookup, struct frame_row *out)
@@ -333,7 +365,7 @@ unwinder_file(struct unwinder *u, const struct procfs_map *map)
 		mod = NULL;
 	u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
 	e = &u->modules[u->nmodules++];
-	e->inode = map->inode;
+	*e = (struct module_entry){.inode = map->inode};
 	snprintf(e->path, sizeof(e->path), "%s", map->path);
 	e->module = mod;
 	return mod;
@@ -1259,6 +1291,9 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 		return;
 	}
 	name = module_symbol(m->module, lookup - bias, &off);
+	/* A stripped Go binary still has the runtime's own table of names. */
+	if (name == NULL && unwinder_go_table(u, m->module) != NULL)
+		name = gopclntab_lookup(unwinder_go_table(u, m->module), lookup - bias, &off);
 	if (name != NULL) {
 		out->function = xstrdup(name);
 		out->offset = off + (ip - lookup);
