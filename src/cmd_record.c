@@ -257,6 +257,9 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		fprintf(stderr, "; %s",
 		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
 		                                : "the GIL holder only");
+	if (p->dropped > 0)
+		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
+		        (unsigned long long)p->dropped);
 	if (unplaced > 0)
 		fprintf(stderr,
 		        "; %llu samples with Python frames not placed among the native ones",

@@ -9,6 +9,22 @@
 
 /* The smallest windows we cut: more would only add noise to the fit. */
 #define GROWTH_MAX_WINDOWS 64
+/* A change smaller than this over the whole span is page-level noise (a few
+ * pages of a stack or a buffer), whatever the fit says. */
+#define GROWTH_MIN_CHANGE_KIB 64.0
+
+/* Student's t at 99% one-sided, by degrees of freedom (index 1 …): how many
+ * standard errors a slope must be from zero before we call it a trend. */
+static const double growth_t99[] = {0,     31.82, 6.965, 4.541, 3.747, 3.365, 3.143,
+                                    2.998, 2.896, 2.821, 2.764, 2.718, 2.681};
+
+static double
+growth_t_critical(size_t dof)
+{
+	size_t n = sizeof(growth_t99) / sizeof(growth_t99[0]);
+
+	return dof < n ? growth_t99[dof] : 2.6;
+}
 
 const char *
 growth_verdict_name(enum growth_verdict v)
@@ -31,8 +47,9 @@ growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, stru
 {
 	double min_t[GROWTH_MAX_WINDOWS], min_v[GROWTH_MAX_WINDOWS];
 	bool used[GROWTH_MAX_WINDOWS] = {false};
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, mean, change, threshold;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, intercept, change, ssr = 0, se2, sdev, tc;
 	size_t k = 0, ups = 0, downs = 0;
+	bool trend;
 
 	*out = (struct growth){.kib_per_min = NAN, .verdict = GROWTH_UNKNOWN};
 	if (n < 2 || windows < 1)
@@ -78,13 +95,27 @@ growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows, stru
 	if (k * sxx - sx * sx <= 0)
 		return;
 	slope = ((double)k * sxy - sx * sy) / ((double)k * sxx - sx * sx);
+	intercept = (sy - slope * sx) / (double)k;
 	out->kib_per_min = slope * 60.0;
-	mean = sy / (double)k;
 	change = slope * out->span_s;
-	threshold = 0.005 * mean > 64.0 ? 0.005 * mean : 64.0;
-	if (change >= threshold && (double)ups >= 0.6 * (double)(k - 1))
+	/* The slope's standard error from the minima's scatter about the line:
+	 * a trend is a slope that stands clear of it, which a slow leak in a
+	 * large process does within seconds (its minima climb a straight
+	 * line) and a sawtooth caught mid-ramp in one window does not. A fixed
+	 * share of the level would call a 1%-a-minute leak of 200 MB steady
+	 * for the first 30 s. */
+	for (size_t i = 0; i < k; i++) {
+		double r = min_v[i] - (intercept + slope * min_t[i]);
+
+		ssr += r * r;
+	}
+	sdev = (double)k * sxx - sx * sx;               /* k times the spread of the times */
+	se2 = ssr / (double)(k - 2) * (double)k / sdev; /* squared: no libm */
+	tc = growth_t_critical(k - 2);
+	trend = slope * slope > tc * tc * se2 && fabs(change) >= GROWTH_MIN_CHANGE_KIB;
+	if (trend && slope > 0 && (double)ups >= 0.6 * (double)(k - 1))
 		out->verdict = GROWTH_GROWING;
-	else if (-change >= threshold && (double)downs >= 0.6 * (double)(k - 1))
+	else if (trend && slope < 0 && (double)downs >= 0.6 * (double)(k - 1))
 		out->verdict = GROWTH_SHRINKING;
 	else
 		out->verdict = GROWTH_STEADY;

@@ -31,10 +31,11 @@ struct growth {
 };
 
 /* Fits samples (t_s[i] seconds, kib[i]) taken in time order, cut into
- * `windows` windows. The verdict is growing (shrinking) when the fitted change
- * over the span is at least 64 KiB and 0.5% of the level, and at least 60% of
- * the steps between successive window minima go up (down); steady otherwise;
- * unknown with fewer than 3 windows holding samples. Pure. */
+ * `windows` windows. The verdict is growing (shrinking) when the fitted slope
+ * stands clear of its own uncertainty (99% one-sided, from the minima's
+ * scatter about the line), the change over the span is at least 64 KiB, and
+ * at least 60% of the steps between successive window minima go up (down);
+ * steady otherwise; unknown with fewer than 3 windows holding samples. Pure. */
 void growth_fit(const double *t_s, const int64_t *kib, size_t n, size_t windows,
                 struct growth *out);
 

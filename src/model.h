@@ -107,7 +107,8 @@ struct python_type_row {
  * --python-types; probes/python_types fills it). */
 struct python_types {
 	char version[16];
-	int ngenerations; /* 0 when the collector's state was not found */
+	char unreadable[200]; /* why no object could be counted; "" when they were */
+	int ngenerations;     /* 0 when the collector's state was not found */
 	int64_t gc_count[PYTHON_TYPES_GENERATIONS];
 	int64_t gc_threshold[PYTHON_TYPES_GENERATIONS];
 	int64_t garbage;               /* len(gc.garbage); -1 when unknown */

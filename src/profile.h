@@ -35,6 +35,8 @@ struct profile {
 	uint64_t samples;      /* stacks counted, all threads */
 	uint64_t ticks;        /* sampling rounds */
 	uint64_t errors;       /* threads we meant to sample and could not */
+	uint64_t dropped;      /* Python stacks read running that changed under
+	                          every walk: not counted, never made up */
 	double duration_s;     /* from the first round to the last */
 	double requested_hz;   /* -r */
 	double stopped_ms_sum; /* the target's stops, over all rounds */

@@ -32,20 +32,21 @@ fake_read(void *arg, uint64_t addr, void *buf, size_t len)
 }
 
 /* A fuzzer's input as a CPython version and its memory: data[0] picks the
- * layout (0: 2.7, then 3.6 … 3.13, modulo 9), the rest appears at
+ * layout (0: 2.7, then 3.6 … 3.15, modulo 11), the rest appears at
  * FAKE_BASE, as an exact copy in *out (free out->bytes), so that ASan sees a
  * read past its end. Returns the layout, or NULL (nothing to free) when the
  * input is empty. */
 static inline const struct python_layout *
 fake_memory_fuzz_input(const uint8_t *data, size_t size, struct fake_memory *out)
 {
-	static const int minors[] = {7, 6, 7, 8, 9, 10, 11, 12, 13};
+	static const int minors[] = {7, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+	const size_t nminors = sizeof(minors) / sizeof(minors[0]);
 	const struct python_layout *l;
 	uint8_t *copy;
 
 	if (size < 1)
 		return NULL;
-	l = python_layout_for(data[0] % 9 == 0 ? 2 : 3, minors[data[0] % 9]);
+	l = python_layout_for(data[0] % nminors == 0 ? 2 : 3, minors[data[0] % nminors]);
 	if (l == NULL || (copy = malloc(size - 1 ? size - 1 : 1)) == NULL)
 		return NULL;
 	memcpy(copy, data + 1, size - 1);

@@ -5,6 +5,7 @@
 #include "locks_graph.h"
 #include "locks_rlock.h"
 #include "ptrace.h"
+#include "python_lockwait.h"
 #include "stacks.h"
 #include "syscall_names.h"
 
@@ -206,26 +207,82 @@ locks_scan(const struct procfs *fs, int pid, int *all, size_t nall, int **tids,
 	return 0;
 }
 
+/* The major version of the CPython d's process runs, 0 when none. */
+static int
+locks_python_major(const struct dump_report *d)
+{
+	return d != NULL && d->python.version[0] >= '2' && d->python.version[0] <= '9'
+	           ? d->python.version[0] - '0'
+	           : 0;
+}
+
 /* What thread tid's stack in d says it waits for; none without a stack. */
 static enum locks_hint
 locks_hint(const struct dump_report *d, int tid)
 {
 	const struct thread_stack *t = dump_report_thread(d, tid);
 
-	return t != NULL ? locks_hint_from_stack(t->frames, t->nframes) : LOCKS_HINT_NONE;
+	return t != NULL ? locks_hint_from_stack(t->frames, t->nframes, locks_python_major(d))
+	                 : LOCKS_HINT_NONE;
 }
 
-/* The owners of the RLocks the Python lock waits of r are for, in one pass
- * over the process's memory (probes/locks_rlock). A wait shown as a Lock's
- * (a build that hides rlock_acquire's name) whose lock turns out to be an
- * RLock's becomes an RLock wait. */
+/* The TID of the thread whose ident (pthread_t) is ident: from the thread
+ * states of raw (which know their TIDs in our PID namespace), else from
+ * glibc's struct pthread at ident (a process not in a namespace of its own:
+ * inside one, its small TIDs match too many of the struct's ints). 0 when
+ * unknown. */
+static int
+locks_tid_of_ident(const struct python_raw *raw, const struct python_memory *mem, uint64_t ident,
+                   const int *live, size_t nlive, bool own_namespace)
+{
+	for (size_t k = 0; raw != NULL && k < raw->nthreads; k++)
+		if (raw->threads[k].pthread == ident && raw->threads[k].tid > 0)
+			return raw->threads[k].tid;
+	return own_namespace || ident == 0 ? 0 : locks_rlock_tid_of_ident(mem, ident, live, nlive);
+}
+
+/* 3.14+: the Lock or RLock each Python lock wait of r is for, from the
+ * waiting frame's value stack (probes/python_lockwait), and an RLock's
+ * owner ident. A PyMutex wait whose frame holds no threading lock is one of
+ * CPython's own mutexes: an unclassified futex wait. */
 static void
-locks_find_rlock_owners(const struct procfs *fs, struct locks_report *r, const int *live,
-                        size_t nlive)
+locks_python_frames(const struct python_target *t, const struct python_memory *mem,
+                    const struct python_raw *raw, struct locks_report *r, uint64_t *idents)
+{
+	for (size_t i = 0; i < r->nwaits; i++) {
+		struct lock_wait *w = &r->waits[i];
+		const struct python_raw_thread *th = NULL;
+		struct python_lock_wait found;
+
+		if (w->detail != LOCK_DETAIL_PYTHON_LOCK && w->detail != LOCK_DETAIL_PYTHON_RLOCK)
+			continue;
+		for (size_t k = 0; k < raw->nthreads && th == NULL; k++)
+			if (raw->threads[k].tid == w->tid)
+				th = &raw->threads[k];
+		if (th == NULL || python_lockwait_find(t, mem, th->tstate, &found) != 0) {
+			w->kind = LOCK_OTHER;
+			w->detail = LOCK_DETAIL_FUTEX;
+			continue;
+		}
+		w->address = found.lock;
+		w->kind = LOCK_MUTEX;
+		w->detail = found.rlock ? LOCK_DETAIL_PYTHON_RLOCK : LOCK_DETAIL_PYTHON_LOCK;
+		idents[i] = found.owner_ident;
+	}
+}
+
+/* Up to 3.13: the owners of the RLocks the Python lock waits of r are for,
+ * in one pass over the process's memory (probes/locks_rlock), by the futex
+ * word inside each. A wait shown as a Lock's (a build that hides
+ * rlock_acquire's name) whose lock turns out to be an RLock's becomes an
+ * RLock wait. */
+static void
+locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t tp_name_at,
+                  uint64_t *idents)
 {
 	uint64_t *futexes = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*futexes));
+	uint64_t *found = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*found));
 	size_t *which = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*which));
-	int *owners = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owners));
 	char path[64], *maps;
 	size_t n = 0;
 	ssize_t len;
@@ -242,20 +299,56 @@ locks_find_rlock_owners(const struct procfs *fs, struct locks_report *r, const i
 	}
 	snprintf(path, sizeof(path), "%d/maps", r->pid);
 	if (n > 0 && (len = procfs_read_all(fs, path, &maps)) >= 0) {
-		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, live, nlive, owners);
+		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, tp_name_at, found);
 		free(maps);
 	}
 	for (size_t k = 0; k < n; k++) {
-		struct lock_wait *w = &r->waits[which[k]];
-
-		if (owners[k] == 0)
+		if (found[k] == 0)
 			continue;
-		w->detail = LOCK_DETAIL_PYTHON_RLOCK;
-		w->owner = w->claimed_owner = owners[k];
+		r->waits[which[k]].detail = LOCK_DETAIL_PYTHON_RLOCK;
+		idents[which[k]] = found[k];
 	}
 	free(futexes);
+	free(found);
 	free(which);
-	free(owners);
+}
+
+/* The threading locks the Python lock waits of r are for, and the owners
+ * of the RLocks among them (live[0..nlive): the process's threads, sorted). */
+static void
+locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const int *live,
+                        size_t nlive)
+{
+	uint64_t *idents = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*idents));
+	struct python_target t;
+	struct python_memory mem = {python_memory_live, &t.pid, python_memory_live_v};
+	struct python_raw raw = {0};
+	bool python = false, waits = false;
+
+	for (size_t i = 0; i < r->nwaits; i++)
+		waits |= r->waits[i].detail == LOCK_DETAIL_PYTHON_LOCK ||
+		         r->waits[i].detail == LOCK_DETAIL_PYTHON_RLOCK;
+	t.pid = r->pid;
+	if (waits && python_find(fs, r->pid, &t) == 0 && python_stack_read(&t, &mem, &raw) == 0) {
+		stacks_python_map_tids(fs, r->pid, &t, &mem, &raw);
+		python = true;
+	}
+	if (python && python_lockwait_applies(&t))
+		locks_python_frames(&t, &mem, &raw, r, idents);
+	else if (waits) /* PyTypeObject's tp_name: after ob_refcnt, ob_type, ob_size */
+		locks_scan_rlocks(fs, r, python ? (uint64_t)t.layout.type.tp_name : 24, idents);
+	for (size_t i = 0; i < r->nwaits; i++) {
+		struct lock_wait *w = &r->waits[i];
+		int owner;
+
+		if (idents[i] == 0 || w->owner != 0)
+			continue;
+		owner = locks_tid_of_ident(python ? &raw : NULL, &mem, idents[i], live, nlive,
+		                           procfs_inner_id(fs, r->pid, r->pid) != r->pid);
+		w->owner = w->claimed_owner = owner;
+	}
+	python_raw_free(&raw);
+	free(idents);
 }
 
 static void
@@ -371,7 +464,7 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++)
 		locks_classify(fs, pid, &cands[i], r->stacks, all, (size_t)nall, &r->waits[i]);
 	if (err == 0)
-		locks_find_rlock_owners(fs, r, all, (size_t)nall);
+		locks_find_python_locks(fs, r, all, (size_t)nall);
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++) {
 		struct thread_stack owner = {0};
 

@@ -85,6 +85,9 @@ static const struct locks_name locks_names[] = {
     {"PyEval_AcquireLock", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"PyGILState_Ensure", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"lock_PyThread_acquire_lock", LOCKS_HINT_PYTHON_LOCK, LOCKS_PYTHON},
+    /* 3.14+: a Lock or an RLock parks on a semaphore of the parking lot
+     * (the Python frame then says which lock: probes/python_lockwait). */
+    {"_PySemaphore_Wait", LOCKS_HINT_PYTHON_LOCK, LOCKS_PYTHON},
     {"rlock_acquire", LOCKS_HINT_PYTHON_RLOCK, LOCKS_PYTHON},
     {"PyEval_EvalFrameEx", LOCKS_HINT_NONE, LOCKS_EVAL},
     {"_PyEval_EvalFrameDefault", LOCKS_HINT_NONE, LOCKS_EVAL},
@@ -128,7 +131,7 @@ locks_hint_at_eval(enum locks_hint libc, enum locks_hint weak, bool named_since)
 }
 
 enum locks_hint
-locks_hint_from_stack(const struct frame_row *frames, size_t n)
+locks_hint_from_stack(const struct frame_row *frames, size_t n, int python_major)
 {
 	enum locks_hint libc = LOCKS_HINT_NONE, weak = LOCKS_HINT_NONE;
 	bool named_since = false; /* a named frame since the last hint */
@@ -147,7 +150,8 @@ locks_hint_from_stack(const struct frame_row *frames, size_t n)
 		}
 		if (m->strength == LOCKS_EVAL)
 			return locks_hint_at_eval(libc, weak, named_since);
-		if (m->strength == LOCKS_PYTHON)
+		if (m->strength == LOCKS_PYTHON ||
+		    (m->strength == LOCKS_PYTHON_WEAK && python_major == 3))
 			return m->hint;
 		if (m->strength == LOCKS_PYTHON_WEAK && weak == LOCKS_HINT_NONE)
 			weak = m->hint;

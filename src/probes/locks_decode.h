@@ -42,8 +42,12 @@ enum locks_hint {
  * A CPython function above the libc wait says which Python lock it is (the
  * GIL is taken through a condition variable, a threading.Lock through a
  * semaphore). Frames without a name are passed over, so a stripped program
- * is classified by libc's names alone. */
-enum locks_hint locks_hint_from_stack(const struct frame_row *frames, size_t n);
+ * is classified by libc's names alone. python_major is the CPython of the
+ * process (2 or 3; 0 when not Python): 2.7 takes its GIL through the same
+ * call as a Lock, 3.x never does, so there the call names a Lock even in a
+ * stripped build whose static functions between it and the eval loop are
+ * nameless. */
+enum locks_hint locks_hint_from_stack(const struct frame_row *frames, size_t n, int python_major);
 
 /* How much memory around the futex word the decoder looks at: an rwlock
  * waiter's word is up to 12 bytes into the lock, whose fields reach 52

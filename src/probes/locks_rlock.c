@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* PyTypeObject's tp_name, after ob_refcnt, ob_type and ob_size. */
-#define TYPE_NAME_AT 24
 /* glibc's struct pthread is smaller than this, and its tid is well inside. */
 #define PTHREAD_SCAN_BYTES 2048
 /* The memory is read in blocks of this size. */
@@ -58,13 +56,13 @@ locks_rlock_tid_of_ident(const struct python_memory *mem, uint64_t ident, const 
 
 /* Whether the type at addr is named "_thread.RLock". */
 static bool
-locks_rlock_is_type(const struct python_memory *mem, uint64_t type)
+locks_rlock_is_type(const struct python_memory *mem, uint64_t type, uint64_t tp_name_at)
 {
 	static const char want[] = "_thread.RLock";
 	char name[sizeof(want)];
 	uint64_t name_at;
 
-	return mem->read(mem->arg, type + TYPE_NAME_AT, &name_at, sizeof(name_at)) == 0 &&
+	return mem->read(mem->arg, type + tp_name_at, &name_at, sizeof(name_at)) == 0 &&
 	       mem->read(mem->arg, name_at, name, sizeof(name)) == 0 &&
 	       memcmp(name, want, sizeof(want)) == 0;
 }
@@ -74,7 +72,8 @@ locks_rlock_is_type(const struct python_memory *mem, uint64_t type)
  * are still missing. */
 static size_t
 locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *block, size_t len,
-                       const uint64_t *futexes, size_t n, uint64_t *idents, size_t missing)
+                       const uint64_t *futexes, size_t n, uint64_t tp_name_at, uint64_t *idents,
+                       size_t missing)
 {
 	for (size_t at = 8; at + 3 * sizeof(uint64_t) <= len && missing > 0; at += 8) {
 		uint64_t words[4];
@@ -85,7 +84,8 @@ locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *blo
 		if (hit == NULL || idents[hit - futexes] != 0)
 			continue;
 		memcpy(words, block + at - 8, sizeof(words));
-		if (locks_rlock_fields_match(words) && locks_rlock_is_type(mem, words[0])) {
+		if (locks_rlock_fields_match(words) &&
+		    locks_rlock_is_type(mem, words[0], tp_name_at)) {
 			idents[hit - futexes] = words[2];
 			missing--;
 		}
@@ -95,9 +95,9 @@ locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *blo
 
 void
 locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
-                   size_t nfutexes, const int *tids, size_t ntids, int *owners)
+                   size_t nfutexes, uint64_t tp_name_at, uint64_t *owner_idents)
 {
-	struct python_memory mem = {python_memory_live, &pid};
+	struct python_memory mem = {python_memory_live, &pid, python_memory_live_v};
 	struct procfs_map *m;
 	size_t nmaps = procfs_parse_maps(maps, maps_len, &m), budget = LOCKS_RLOCK_SCAN_MAX;
 	unsigned char *block = xmalloc(SCAN_BLOCK);
@@ -128,7 +128,7 @@ locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *f
 			if (got <= 0)
 				break;
 			missing = locks_rlock_scan_block(&mem, block, (size_t)got, sorted, n,
-			                                 idents, missing);
+			                                 tp_name_at, idents, missing);
 			budget = budget > (size_t)got ? budget - (size_t)got : 0;
 			if ((size_t)got < len || at + (uint64_t)got >= m[i].end)
 				break;
@@ -137,9 +137,8 @@ locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *f
 	}
 	for (size_t i = 0; i < nfutexes; i++) {
 		const uint64_t *hit = bsearch(&futexes[i], sorted, n, sizeof(*sorted), compare_u64);
-		uint64_t ident = hit != NULL ? idents[hit - sorted] : 0;
 
-		owners[i] = ident != 0 ? locks_rlock_tid_of_ident(&mem, ident, tids, ntids) : 0;
+		owner_idents[i] = hit != NULL ? idents[hit - sorted] : 0;
 	}
 	free(sorted);
 	free(idents);

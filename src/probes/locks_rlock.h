@@ -37,10 +37,12 @@ int locks_rlock_tid_of_ident(const struct python_memory *mem, uint64_t ident, co
 
 /* Looks, in one pass over pid's anonymous writable mappings (maps: the
  * text of /proc/PID/maps), for the RLocks whose locks are futexes[0..n),
- * and sets owners[i] to the TID (one of tids) of the owner of the RLock of
- * futexes[i], or 0 when there is none (not an RLock, or not owned by a live
- * thread). */
+ * and sets idents[i] to the owner's thread ident (its pthread_t, as
+ * threading.get_ident() gives it) of the RLock of futexes[i], or 0 when
+ * there is none (not an RLock, or not owned). tp_name_at is where a type
+ * object keeps its name (24; 40 in a free-threaded build, whose objects
+ * have a larger header). */
 void locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
-                        size_t n, const int *tids, size_t ntids, int *owners);
+                        size_t n, uint64_t tp_name_at, uint64_t *idents);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "../clock.h"
 #include "../xmalloc.h"
+#include "urgency.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -310,6 +311,7 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 {
 	struct thread_snapshot *out = xcalloc(n ? n : 1, sizeof(*out));
 	bool *seized = xcalloc(n ? n : 1, sizeof(*seized));
+	struct urgency urgency;
 	sigset_t hold, saved;
 	size_t nseized = 0;
 	double start, deadline;
@@ -349,6 +351,9 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 		if (out[i].err == -EPERM)
 			ret = -EPERM;
 
+	/* From the first interrupt to the last thread let go, our time is the
+	 * target's stall. */
+	urgency_raise(&urgency);
 	start = now_ms();
 	for (size_t i = 0; i < n; i++)
 		if (seized[i] && ptrace(PTRACE_INTERRUPT, tids[i], NULL, NULL) != 0)
@@ -375,6 +380,7 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 		if (seized[i])
 			ptrace_let_go(&out[i]);
 	snap->stopped_ms = now_ms() - start;
+	urgency_restore(&urgency);
 	ptrace_release_pending(); /* those that stopped meanwhile */
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	free(seized);

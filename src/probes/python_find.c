@@ -173,7 +173,7 @@ python_scan_file(struct python_target *t, const struct module *mod, uint64_t bia
                  int minor)
 {
 	const struct python_layout *l = python_layout_for(major, minor);
-	struct python_memory mem = {python_memory_live, &t->pid};
+	struct python_memory mem = {python_memory_live, &t->pid, python_memory_live_v};
 	uint64_t lo = UINT64_MAX, hi = 0, vaddr, size;
 	static const char *const sections[] = {".data", ".bss"};
 	unsigned char *copy;

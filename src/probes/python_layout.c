@@ -56,6 +56,8 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(iframe.instr_ptr), .since = 313},
     {FIELD(iframe.owner), .since = 311},
     {FIELD(iframe.is_entry), .since = 311, .until = 311},
+    {FIELD(iframe.localsplus), .since = 314},
+    {FIELD(iframe.stackpointer), .since = 314},
     {FIELD(iframe.owned_by_cstack), .since = 312},
 
     {FIELD(code.co_filename), .since = 207},
@@ -135,6 +137,8 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(longobj.digit_size), .since = 207},
     {FIELD(longobj.shift), .since = 207},
     {FIELD(longobj.ob_ival), .since = 207, .until = 207},
+
+    {FIELD(thread_lock.rlock_owner), .since = 314},
 
     {FIELD(module.md_dict), .since = 207},
 

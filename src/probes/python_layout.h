@@ -125,6 +125,10 @@ struct python_layout {
 		int32_t owner;           /* char, enum _frameowner (3.11+) */
 		int32_t is_entry;        /* bool, the first frame of a _PyEval_EvalFrameDefault
 		                            call (3.11 only) */
+		int32_t localsplus;      /* _PyStackRef[]: locals, then the value stack
+		                            (3.14+) */
+		int32_t stackpointer;    /* _PyStackRef *, one past the value stack's top,
+		                            stored before each call that may block (3.14+) */
 		int32_t owned_by_cstack; /* value of owner that marks the shim frame
 		                            pushed by each _PyEval_EvalFrameDefault
 		                            call: FRAME_OWNED_BY_CSTACK (3.12-3.13),
@@ -277,6 +281,13 @@ struct python_layout {
 		int32_t shift;      /* PyLong_SHIFT, bits per digit */
 		int32_t ob_ival;    /* PyIntObject.ob_ival, a long (2.7) */
 	} longobj;
+
+	/* _thread.RLock (3.14+: a _PyRecursiveMutex, in a struct private to
+	 * Modules/_threadmodule.c; measured). */
+	struct {
+		int32_t rlock_owner; /* unsigned long long: the owning thread's ident
+		                        (its pthread_t), 0 when free (3.14+) */
+	} thread_lock;
 
 	/* PyModuleObject. */
 	struct {

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+
+/* Reads made in one process_vm_readv (the kernel takes up to IOV_MAX). */
+#define PYTHON_READV_MAX 1024
 
 int
 python_memory_live(void *arg, uint64_t addr, void *buf, size_t len)
@@ -15,6 +19,32 @@ python_memory_live(void *arg, uint64_t addr, void *buf, size_t len)
 	ssize_t n = ptrace_read_memory(*(const int *)arg, addr, buf, len);
 
 	return n == (ssize_t)len ? 0 : n < 0 ? (int)n : -EFAULT;
+}
+
+int
+python_memory_live_v(void *arg, const struct python_read *reads, size_t n)
+{
+	int pid = *(const int *)arg;
+	struct iovec local[PYTHON_READV_MAX], remote[PYTHON_READV_MAX];
+
+	while (n > 0) {
+		size_t k = n < PYTHON_READV_MAX ? n : PYTHON_READV_MAX, want = 0;
+		ssize_t got;
+
+		for (size_t i = 0; i < k; i++) {
+			local[i] = (struct iovec){reads[i].buf, reads[i].len};
+			remote[i] = (struct iovec){(void *)(uintptr_t)reads[i].addr, reads[i].len};
+			want += reads[i].len;
+		}
+		got = process_vm_readv(pid, local, k, remote, k, 0);
+		if (got < 0)
+			return -errno;
+		if ((size_t)got != want)
+			return -EFAULT;
+		reads += k;
+		n -= k;
+	}
+	return 0;
 }
 
 /* Bounds on what a corrupt or racing target can make us follow. */
@@ -210,6 +240,8 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
 		                .offset = lasti < 0 ? -1 : lasti * l->frame.lasti_scale,
 		                .eval_last = true,
 		                .anchor = cframes_next(cframes),
+		                .addr = frame,
+		                .back = field_u64(buf, sizeof(buf), l->frame.f_back),
 		            });
 		frame = field_u64(buf, sizeof(buf), l->frame.f_back);
 	}
@@ -255,6 +287,17 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		 * an object is aligned to 8 or more, so clearing them is right for
 		 * the plain pointer of 3.11-3.13 too. */
 		code = field_u64(buf, sizeof(buf), l->iframe.code) & ~(uint64_t)3;
+		/* A returning call's frame is cleared (its code reference first)
+		 * just after the thread state moved past it: read running, the
+		 * innermost frame may be one, no longer on the stack. Below a
+		 * frame of the walk, one is a frame that returned while we read:
+		 * the walk tore. */
+		if (code == 0 && th->nframes == 0)
+			continue;
+		if (code == 0) {
+			th->truncated = true;
+			return;
+		}
 		ip = field_u64(buf, sizeof(buf), instr);
 		entry =
 		    l->iframe.is_entry >= 0 && field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;
@@ -267,6 +310,8 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		                      : -1,
 		        .eval_last = entry,
 		        .anchor = entry ? cframes_next(cframes) : 0,
+		        .addr = at,
+		        .back = frame,
 		    });
 	}
 	/* The outermost frame ends the outermost call in any case. */
@@ -286,25 +331,51 @@ python_raw_free(struct python_raw *r)
 	r->nthreads = 0;
 }
 
+/* How much of a PyThreadState holds every field we read. */
+static size_t
+python_tstate_len(const struct python_layout *l)
+{
+	const int32_t fields[] = {l->thread.next,      l->thread.frame,
+	                          l->thread.cframe,    l->thread.current_frame,
+	                          l->thread.thread_id, l->thread.native_thread_id};
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] >= 0 && (size_t)fields[i] + 8 > len)
+			len = (size_t)fields[i] + 8;
+	return len;
+}
+
+/* Follows the frames of the thread whose state ts (len bytes) was read,
+ * into th (which has no frames yet). */
+static void
+python_walk_thread(const struct python_layout *l, const struct python_memory *mem,
+                   const unsigned char *ts, size_t len, struct python_raw_thread *th,
+                   size_t *budget)
+{
+	uint64_t frame = python_top_frame(l, ts, len, mem);
+	/* 3.12 has _PyCFrames too, but its shim frames say more. */
+	struct cframes cframes = {
+	    l, mem, l->iframe.owned_by_cstack < 0 ? field_u64(ts, len, l->thread.cframe) : 0};
+
+	if (l->thread.frame >= 0)
+		python_walk_frames(l, mem, frame, &cframes, th, budget);
+	else
+		python_walk_iframes(l, mem, frame, &cframes, th, budget);
+}
+
 int
 python_stack_read(const struct python_target *t, const struct python_memory *mem,
                   struct python_raw *out)
 {
 	const struct python_layout *l = &t->layout;
-	size_t ts_len = 0, cap = 0;
+	size_t ts_len = python_tstate_len(l), cap = 0;
 	uint64_t interp;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	if ((err = python_stack_first_interp(t, mem, &interp)) != 0)
 		return err == -ESRCH ? err : -EFAULT;
-	/* Enough of a PyThreadState for every field we read. */
-	const int32_t fields[] = {l->thread.next,      l->thread.frame,
-	                          l->thread.cframe,    l->thread.current_frame,
-	                          l->thread.thread_id, l->thread.native_thread_id};
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (fields[i] >= 0 && (size_t)fields[i] + 8 > ts_len)
-			ts_len = (size_t)fields[i] + 8;
 	unsigned char *ts = xmalloc(ts_len);
 
 	size_t budget = PYTHON_MAX_ALL_FRAMES;
@@ -320,7 +391,6 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 		for (size_t nt = 0;
 		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
 			struct python_raw_thread *th;
-			uint64_t frame;
 
 			if (mem->read(mem->arg, tstate, ts, ts_len) != 0)
 				break;
@@ -336,20 +406,100 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
 			    .holds_gil = holder == tstate,
 			};
-			frame = python_top_frame(l, ts, ts_len, mem);
-			/* 3.12 has _PyCFrames too, but its shim frames say more. */
-			struct cframes cframes = {l, mem,
-			                          l->iframe.owned_by_cstack < 0
-			                              ? field_u64(ts, ts_len, l->thread.cframe)
-			                              : 0};
-			if (l->thread.frame >= 0)
-				python_walk_frames(l, mem, frame, &cframes, th, &budget);
-			else
-				python_walk_iframes(l, mem, frame, &cframes, th, &budget);
+			python_walk_thread(l, mem, ts, ts_len, th, &budget);
 			tstate = field_u64(ts, ts_len, l->thread.next);
 		}
 		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
 			break;
+	}
+	free(ts);
+	return 0;
+}
+
+/* Makes the n reads through mem: at once where it can, else one by one. */
+static int
+python_readv(const struct python_memory *mem, const struct python_read *reads, size_t n)
+{
+	if (mem->readv != NULL)
+		return mem->readv(mem->arg, reads, n);
+	for (size_t i = 0; i < n; i++) {
+		int err = mem->read(mem->arg, reads[i].addr, reads[i].buf, reads[i].len);
+
+		if (err != 0)
+			return err;
+	}
+	return 0;
+}
+
+/* Whether th's walk still holds: read again at once, every frame it
+ * followed still has the back link and code the walk saw, so that at that
+ * instant the chain was this one. (The thread may have called or returned
+ * since: its innermost frame is not asked to be the same, only the frames
+ * the walk went through to be one stack.) A change between the two looks
+ * can hide only where every frame came back to exactly what it was. */
+static bool
+python_walk_holds(const struct python_layout *l, const struct python_memory *mem,
+                  const struct python_raw_thread *th)
+{
+	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
+	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
+	size_t n = th->nframes;
+	struct python_read *reads;
+	uint64_t *now;
+	bool holds;
+
+	if (th->truncated)
+		return false;
+	if (n == 0)
+		return true;
+	reads = xcalloc(2 * n, sizeof(*reads));
+	now = xcalloc(2 * n, sizeof(*now));
+	for (size_t i = 0; i < n; i++) {
+		reads[2 * i] =
+		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[2 * i], 8};
+		reads[2 * i + 1] =
+		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[2 * i + 1], 8};
+	}
+	holds = python_readv(mem, reads, 2 * n) == 0;
+	for (size_t i = 0; holds && i < n; i++)
+		holds = now[2 * i] == th->frames[i].back &&
+		        (now[2 * i + 1] & ~(uint64_t)3) == th->frames[i].code;
+	free(reads);
+	free(now);
+	return holds;
+}
+
+int
+python_stack_read_running(const struct python_target *t, const struct python_memory *mem, int tries,
+                          struct python_raw *out)
+{
+	const struct python_layout *l = &t->layout;
+	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES;
+	unsigned char *ts;
+	int err = python_stack_read(t, mem, out);
+
+	if (err != 0)
+		return err;
+	ts = xmalloc(len);
+	for (size_t i = 0; i < out->nthreads; i++) {
+		struct python_raw_thread *th = &out->threads[i];
+		int attempt = 1;
+
+		while (!python_walk_holds(l, mem, th)) {
+			bool read = mem->read(mem->arg, th->tstate, ts, len) == 0;
+
+			free(th->frames);
+			th->frames = NULL;
+			th->nframes = 0;
+			th->truncated = false;
+			/* A thread state that cannot be read is one that ended. */
+			if (!read || attempt++ >= tries) {
+				th->dropped = true;
+				out->dropped++;
+				break;
+			}
+			python_walk_thread(l, mem, ts, len, th, &budget);
+		}
 	}
 	free(ts);
 	return 0;

@@ -19,17 +19,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One of several reads made at once: len bytes at addr into buf. */
+struct python_read {
+	uint64_t addr;
+	void *buf;
+	size_t len;
+};
+
 /* How the decoder reads the target. */
 struct python_memory {
 	/* Reads len bytes at addr into buf. Returns 0 when all were read, else
 	 * -errno. */
 	int (*read)(void *arg, uint64_t addr, void *buf, size_t len);
 	void *arg;
+	/* Optional (NULL: read one by one): makes the n reads at once, as near
+	 * one instant as the system allows. Returns 0 when all were read. */
+	int (*readv)(void *arg, const struct python_read *reads, size_t n);
 };
 
 /* The reader for a live process: arg points to its pid (an int that must
  * outlive the reader); reads with process_vm_readv, without stopping it. */
 int python_memory_live(void *arg, uint64_t addr, void *buf, size_t len);
+
+/* python_memory_live's readv: many reads in one process_vm_readv. */
+int python_memory_live_v(void *arg, const struct python_read *reads, size_t n);
 
 /* The first (main) interpreter of t: _PyRuntime.interpreters.head (3.7+),
  * or *interp_head (2.7, 3.6). Returns 0 and sets *interp, or the reader's
@@ -46,6 +59,8 @@ struct python_raw_frame {
 	 * (3.10+: its _PyCFrame, or the shim frame of 3.12+), which places the
 	 * call among the native frames whatever their names; 0 if unknown. */
 	uint64_t anchor;
+	uint64_t addr; /* the frame itself, and the back link read in it: */
+	uint64_t back; /* a read of a running target is checked against both */
 };
 
 struct python_raw_thread {
@@ -54,6 +69,9 @@ struct python_raw_thread {
 	int tid;          /* the OS thread id; 0 until known */
 	bool holds_gil;
 	bool truncated;                  /* the chain ended in a read that failed or a bound */
+	bool dropped;                    /* read running, its frames changed under every
+	                                    attempt: left without frames rather than
+	                                    shown as a stack it never had */
 	char *name;                      /* owned: its threading.Thread's name, or NULL */
 	struct python_raw_frame *frames; /* owned, innermost first */
 	size_t nframes;
@@ -62,6 +80,7 @@ struct python_raw_thread {
 struct python_raw {
 	struct python_raw_thread *threads; /* owned */
 	size_t nthreads;
+	size_t dropped; /* threads whose stacks python_stack_read_running dropped */
 };
 
 /* Follows every thread state of every interpreter of t and their frames.
@@ -71,6 +90,17 @@ struct python_raw {
 int python_stack_read(const struct python_target *t, const struct python_memory *mem,
                       struct python_raw *out);
 void python_raw_free(struct python_raw *r);
+
+/* The same, of a target that runs meanwhile: a thread's frames are pushed,
+ * popped and reused while they are followed, and a chain read across such a
+ * change is a stack the program never had. So each thread's walk is checked
+ * by reading again, at once, where it started (its innermost frame) and
+ * each frame's back link and code: a walk that a change tore (or that ended
+ * in a failed read) is made again, up to `tries` times in all; a thread
+ * still torn then is dropped (no frames, dropped set, counted in
+ * out->dropped). Returns what python_stack_read does. */
+int python_stack_read_running(const struct python_target *t, const struct python_memory *mem,
+                              int tries, struct python_raw *out);
 
 /* Sets each thread's name from threading._active (the Thread objects by
  * thread ident) and each Thread's name attribute: through the modules

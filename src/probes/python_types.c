@@ -247,7 +247,7 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	 * reserve that much before the stop. */
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
-	s->mem = (struct python_memory){memory_cache_read, cache};
+	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
 	out->threads_not_stopped = snap.skipped;
@@ -273,7 +273,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	struct types_stop stop = {.target = &target, .limits = &walk};
 	struct python_types *t;
 	int live_pid = pid;
-	struct python_memory live = {python_memory_live, &live_pid};
+	struct python_memory live = {python_memory_live, &live_pid, python_memory_live_v};
 	int err;
 
 	*out = NULL;
@@ -284,6 +284,17 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		return err;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	if (target.layout.free_threaded) {
+		/* Its collector has no lists of tracked objects to walk: each
+		 * thread allocates from mimalloc heaps of its own, which the GC
+		 * visits page by page. */
+		snprintf(t->unreadable, sizeof(t->unreadable),
+		         "a free-threaded CPython keeps its objects in per-thread mimalloc "
+		         "heaps, not in the collector's lists: stacktop cannot count them yet");
+		t->garbage = t->frozen = t->collecting = -1;
+		*out = t;
+		return 0;
+	}
 	for (;;) {
 		double stopped = t->stopped_ms;
 

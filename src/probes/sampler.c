@@ -18,6 +18,9 @@
  * threads than we have fds: beyond the budget, files are opened each time.
  * The reserve is for the target's ELF files, maps and the output. */
 #define SAMPLER_FD_RESERVE 256
+/* Walks of a thread's Python frames, read running, before it is dropped
+ * from the round. */
+#define SAMPLER_PYTHON_TRIES 5
 
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
@@ -175,7 +178,7 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 	if (s->py != NULL) {
 		s->python_only = mode == STACKS_PYTHON;
 		s->own_namespace = procfs_inner_id(fs, pid, pid) != pid;
-		s->mem = (struct python_memory){python_memory_live, &s->pid};
+		s->mem = (struct python_memory){python_memory_live, &s->pid, python_memory_live_v};
 		s->namer = python_namer_new(s->py, &s->mem);
 	}
 	*out = s;
@@ -199,13 +202,25 @@ sampler_read_python(void *arg)
 	s->raw_err = python_stack_read(s->py, &s->mem, &s->raw);
 }
 
+/* The same with the target running (Python frames alone): each thread's
+ * walk checked and made again when it tore; a thread still torn is not
+ * counted, but it is in the profile's dropped count. */
+static void
+sampler_read_python_running(struct sampler *s, struct profile *p)
+{
+	python_raw_free(&s->raw);
+	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, &s->raw);
+	if (s->raw_err == 0)
+		p->dropped += s->raw.dropped;
+}
+
 /* This round's Python frames of thread tid, or NULL. */
 static const struct python_raw_thread *
 sampler_python_thread(const struct sampler *s, int tid)
 {
 	for (size_t i = 0; s->py != NULL && s->raw_err == 0 && i < s->raw.nthreads; i++)
 		if (s->raw.threads[i].tid == tid)
-			return &s->raw.threads[i];
+			return s->raw.threads[i].dropped ? NULL : &s->raw.threads[i];
 	return NULL;
 }
 
@@ -495,7 +510,7 @@ sampler_map_python(struct sampler *s)
 static int
 sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 {
-	sampler_read_python(s);
+	sampler_read_python_running(s, p);
 	sampler_map_python(s);
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];

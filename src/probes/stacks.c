@@ -72,28 +72,12 @@ stacks_python_read(void *arg)
 	py->err = python_stack_read(&py->target, &py->mem, &py->raw);
 }
 
-/* True when a chain of frames ended in a read that failed: with the target
- * running, a frame can be freed or reused between two reads. */
-static bool
-stacks_python_torn(const struct python_raw *raw)
-{
-	for (size_t i = 0; i < raw->nthreads; i++)
-		if (raw->threads[i].truncated)
-			return true;
-	return false;
-}
-
-/* Reads the Python frames without stopping the target; a read that tore
- * is tried again, a few times. */
+/* Reads the Python frames without stopping the target: each thread's walk
+ * checked, torn ones made again, a few times, then dropped. */
 static void
 stacks_python_read_running(struct stacks_python *py)
 {
-	for (int attempt = 0; attempt < STACKS_PYTHON_TRIES; attempt++) {
-		python_raw_free(&py->raw);
-		stacks_python_read(py);
-		if (py->err != 0 || !stacks_python_torn(&py->raw))
-			return;
-	}
+	py->err = python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, &py->raw);
 }
 
 /* The Python frames of thread t, named, and whether they line up with its
@@ -128,33 +112,41 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 	}
 }
 
-/* Puts the Python frames into the threads of d. */
-static void
-stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
-                    bool merge)
+void
+stacks_python_map_tids(const struct procfs *fs, int pid, const struct python_target *t,
+                       const struct python_memory *mem, struct python_raw *raw)
 {
-	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
 	char path[64];
 	int *all = NULL;
 	ssize_t n;
 
 	/* Before 3.11 thread states are matched against every thread of the
 	 * process, not only those asked for. */
-	snprintf(path, sizeof(path), "%d/task", d->pid);
+	snprintf(path, sizeof(path), "%d/task", pid);
 	if ((n = procfs_list_ids(fs, path, &all)) > 0) {
 		int *inner = NULL;
 
 		/* Ids differ only in a PID namespace of its own: one status read
 		 * tells, rather than one per thread. */
-		if (procfs_inner_id(fs, d->pid, d->pid) != d->pid) {
+		if (procfs_inner_id(fs, pid, pid) != pid) {
 			inner = xcalloc((size_t)n, sizeof(*inner));
 			for (ssize_t k = 0; k < n; k++)
-				inner[k] = procfs_inner_id(fs, d->pid, all[k]);
+				inner[k] = procfs_inner_id(fs, pid, all[k]);
 		}
-		python_stack_map_tids(&py->target, &py->mem, &py->raw, all, inner, (size_t)n);
+		python_stack_map_tids(t, mem, raw, all, inner, (size_t)n);
 		free(inner);
 	}
 	free(all);
+}
+
+/* Puts the Python frames into the threads of d. */
+static void
+stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
+                    bool merge)
+{
+	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
+
+	stacks_python_map_tids(fs, d->pid, &py->target, &py->mem, &py->raw);
 	python_stack_thread_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
@@ -301,7 +293,7 @@ stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st
 		return 0;
 	py = xcalloc(1, sizeof(*py));
 	py->pid = pid;
-	py->mem = (struct python_memory){python_memory_live, &py->pid};
+	py->mem = (struct python_memory){python_memory_live, &py->pid, python_memory_live_v};
 	err = stacks_python_find(fs, pid, st, u, &py->target);
 	if (err == 0 || err == -ENOTSUP)
 		snprintf(info->version, sizeof(info->version), "%s", py->target.version);

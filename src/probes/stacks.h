@@ -80,6 +80,14 @@ int stacks_python_find(const struct procfs *fs, int pid, const struct procfs_sta
  * read, for dump_report.python.unreadable and the other commands. */
 void stacks_python_unreadable(const char *version, char *buf, size_t size);
 
+/* Sets the tid of each thread state of raw (read from pid's interpreter t
+ * through mem) from pid's threads as /proc lists them, ids translated from
+ * the process's own PID namespace when it has one. */
+struct python_memory;
+struct python_raw;
+void stacks_python_map_tids(const struct procfs *fs, int pid, const struct python_target *t,
+                            const struct python_memory *mem, struct python_raw *raw);
+
 /* Sets t's name and state from thread t->tid's stat ('?' when it cannot be
  * read). */
 void stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t);

@@ -13,6 +13,12 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 	json_object_begin(j);
 	json_key(j, "version");
 	json_string(j, p->version);
+	/* Why no object was counted (a free-threaded build), else null. */
+	json_key(j, "reason");
+	if (p->unreadable[0])
+		json_string(j, p->unreadable);
+	else
+		json_null(j);
 	json_key(j, "gc_generations");
 	json_array_begin(j);
 	for (int g = 0; g < p->ngenerations; g++)

@@ -23,6 +23,10 @@ mem_text_count(FILE *out, int64_t v)
 static void
 mem_text_python(FILE *out, const struct python_types *p, size_t top)
 {
+	if (p->unreadable[0]) {
+		fprintf(out, "python %s: %s\n", p->version, p->unreadable);
+		return;
+	}
 	fprintf(out, "python %s collector:", p->version);
 	for (int g = 0; g < p->ngenerations; g++)
 		fprintf(out, "  gen%d %" PRId64 "/%" PRId64, g, p->gc_count[g], p->gc_threshold[g]);

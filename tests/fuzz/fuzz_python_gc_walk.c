@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint64_t heads[3] = {FAKE_BASE, FAKE_BASE + 64, FAKE_BASE + 128};
 	const struct python_gc_limits lim = {FUZZ_MAX_OBJECTS, 0};
 	struct fake_memory fake;
-	struct python_memory mem = {fake_read, &fake};
+	struct python_memory mem = {fake_read, &fake, NULL};
 	struct python_gc_tally tally;
 	const struct python_layout *l = fake_memory_fuzz_input(data, size, &fake);
 	uint64_t sum = 0;

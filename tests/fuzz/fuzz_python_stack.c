@@ -7,6 +7,7 @@
  * lengths: the walk must stay bounded and never read outside what it is
  * given (the memory reader refuses everything else). */
 #include "../fake_memory.h"
+#include "probes/python_lockwait.h"
 #include "probes/python_scan.h"
 #include "probes/python_stack.h"
 
@@ -21,7 +22,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fake_memory fake;
-	struct python_memory mem = {fake_read, &fake};
+	struct python_memory mem = {fake_read, &fake, NULL};
 	struct python_target t;
 	struct python_raw raw;
 	const struct python_layout *l = fake_memory_fuzz_input(data, size, &fake);
@@ -42,6 +43,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		python_stack_map_tids(&t, &mem, &raw, tids, NULL, 3);
 		python_stack_thread_names(namer, &raw);
 		for (size_t i = 0; i < raw.nthreads; i++) {
+			struct python_lock_wait w;
+
+			(void)python_lockwait_find(&t, &mem, raw.threads[i].tstate, &w);
+		}
+		for (size_t i = 0; i < raw.nthreads; i++) {
 			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
 				struct frame_row row;
 
@@ -52,6 +58,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		python_namer_free(namer);
 		python_raw_free(&raw);
 	}
+	/* The checked read of a running target: on memory that never changes
+	 * every walk holds, or tore the same way each time. */
+	if (python_stack_read_running(&t, &mem, 2, &raw) == 0)
+		python_raw_free(&raw);
 	free((void *)fake.bytes);
 	return 0;
 }

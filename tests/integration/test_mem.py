@@ -1,5 +1,7 @@
 """mem: a leaking target is "growing" at its known rate (within 30%), a
-sawtooth target is "steady", and the totals and breakdown are consistent."""
+sawtooth target is "steady", and the totals and breakdown are consistent;
+at -d 3, a leak of 1% of a 200 MB process a minute is already "growing"
+while the sawtooth stays "steady"."""
 
 from harness import check, run, stacktop, stacktop_json, start_target
 
@@ -34,11 +36,26 @@ def test():
     check(5.5 <= growth["window_s"] <= 7, f"window {growth['window_s']}")
     leak.kill()
 
+    # 2 MiB a minute in a process of 200 MiB: 100 KiB over the 3 s watched.
+    slow = start_target("leak", "2", "200")
+    doc = stacktop_json("mem", "-p", slow.pid, "-d", 3)
+    print(f"slow leak -d 3: {doc['growth']}")
+    check(doc["rss_kib"] > 200 * 1024, f"the slow leak's process is 200 MB: {doc['rss_kib']}")
+    check(doc["growth"]["verdict"] == "growing",
+          f"1%/min leak at -d 3: verdict {doc['growth']['verdict']}")
+    slow.kill()
+
     saw = start_target("sawtooth", "32")
     doc = stacktop_json("mem", "-p", saw.pid, "-d", 6)
     print(f"sawtooth: {doc['growth']}")
     check_totals(doc, "sawtooth")
     check(doc["growth"]["verdict"] == "steady", f"sawtooth verdict {doc['growth']['verdict']}")
+
+    # Three seconds: the sawtooth's one-second teeth land in windows of 0.6 s.
+    doc = stacktop_json("mem", "-p", saw.pid, "-d", 3)
+    print(f"sawtooth -d 3: {doc['growth']}")
+    check(doc["growth"]["verdict"] == "steady",
+          f"sawtooth -d 3 verdict {doc['growth']['verdict']}")
 
     code, out, err = stacktop("mem", "-p", saw.pid, "-d", 1)
     check(code == 0, f"text mem exited {code}: {err}")

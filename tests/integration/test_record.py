@@ -20,7 +20,7 @@ from harness import STACKTOP, assert_terminal_safe, check, fail, run, stacktop, 
 SUMMARY = re.compile(r"stacktop record: PID (\d+) \((.*)\): (\d+) samples in (\d+) rounds "
                      r"over ([\d.]+) s \(([\d.]+) Hz of (\d+)\), (\d+) errors, (\d+) distinct "
                      r"stacks; target stopped ([\d.]+) ms per round on average "
-                     r"\(max ([\d.]+) ms\); (\w+) to (.*)")
+                     r"\(max ([\d.]+) ms\);(?: [^;]*;)* (\w+) to (.*)")
 
 
 def parse_folded(data, what):

@@ -2,7 +2,9 @@
  * brk heap itself, so the rate and the [heap] mapping are exact whatever
  * allocator the target was built with (a sanitizer's malloc does not use brk).
  *
- * usage: leak MIB_PER_MINUTE */
+ * usage: leak MIB_PER_MINUTE [BASE_MIB]
+ * BASE_MIB: resident anonymous memory held from the start (a large process
+ * whose leak is small against its size). */
 #include "target.h"
 
 #include <stdint.h>
@@ -19,7 +21,15 @@ main(int argc, char **argv)
 	struct timespec tick = {0, 100 * 1000 * 1000};
 	struct timespec next;
 
+	size_t base = (size_t)(argc > 2 ? atof(argv[2]) : 0) * 1024 * 1024;
+
 	target_init();
+	if (base > 0) {
+		char *held = malloc(base);
+
+		if (held != NULL)
+			memset(held, 0x5a, base);
+	}
 	target_ready();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {

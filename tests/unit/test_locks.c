@@ -207,7 +207,7 @@ test_hints(void)
 	                                   frame("PyThread_acquire_lock"),
 	                                   {.python = true, .function = (char *)"spin"}};
 
-#define HINT(frames) locks_hint_from_stack(frames, sizeof(frames) / sizeof(frames[0]))
+#define HINT(frames) locks_hint_from_stack(frames, sizeof(frames) / sizeof(frames[0]), 2)
 	CHECK(HINT(mutex) == LOCKS_HINT_MUTEX);
 	CHECK(HINT(cond_relock) == LOCKS_HINT_MUTEX);
 	CHECK(HINT(rd) == LOCKS_HINT_RWLOCK_READ);
@@ -219,8 +219,25 @@ test_hints(void)
 	/* A C extension's own condvar under the eval loop is not the GIL. */
 	CHECK(HINT(ext_cond) == LOCKS_HINT_CONDVAR);
 	CHECK(HINT(gil27_merged) == LOCKS_HINT_GIL);
+	/* Debian's stripped 3.x: the exported lock call with no name between
+	 * it and the Python frame is a Lock there (3.x's GIL is a condvar). */
+	struct frame_row lock3_stripped[] = {frame("__futex_abstimed_wait_common"),
+	                                     frame("sem_clockwait"),
+	                                     frame("PyThread_acquire_lock_timed"),
+	                                     {.function = NULL},
+	                                     {.python = true, .function = (char *)"wait"}};
+	struct frame_row lock314_stripped[] = {frame("__futex_abstimed_wait_common"),
+	                                       frame("_PySemaphore_Wait"),
+	                                       {.function = NULL},
+	                                       {.python = true, .function = (char *)"wait"}};
+
+	CHECK(HINT(lock3_stripped) == LOCKS_HINT_GIL); /* as 2.7 would */
+	CHECK(locks_hint_from_stack(lock3_stripped, 5, 3) == LOCKS_HINT_PYTHON_LOCK);
+	CHECK(locks_hint_from_stack(lock314_stripped, 4, 3) == LOCKS_HINT_PYTHON_LOCK);
+	CHECK(locks_hint_from_stack(gil3_stripped, sizeof(gil3_stripped) / sizeof(gil3_stripped[0]),
+	                            3) == LOCKS_HINT_GIL);
 #undef HINT
-	CHECK(locks_hint_from_stack(NULL, 0) == LOCKS_HINT_NONE);
+	CHECK(locks_hint_from_stack(NULL, 0, 0) == LOCKS_HINT_NONE);
 }
 
 static void
@@ -274,7 +291,7 @@ test_rlock(void)
 {
 	const uint64_t held[4] = {0x55550000u, 0x55551000u, 0x7f0000000000u, 2};
 	const uint64_t free_lock[4] = {0x55550000u, 0x55551000u, 0, 0};
-	struct python_memory mem = {fake_pthread_read, NULL};
+	struct python_memory mem = {fake_pthread_read, NULL, NULL};
 	const int tids[] = {100, 4242, 4243};
 	int tid = 4242;
 

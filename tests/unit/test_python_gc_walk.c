@@ -14,7 +14,7 @@
 
 static uint8_t space[SPACE];
 static struct fake_memory fake = {space, SPACE};
-static const struct python_memory mem = {fake_read, &fake};
+static const struct python_memory mem = {fake_read, &fake, NULL};
 static const struct python_gc_limits unlimited = {1000000, 0};
 
 static void

@@ -78,9 +78,9 @@ check_table(void)
 {
 	/* 3.13 twice: 3.13.18 moved a field 3.13.0 had elsewhere (PyGC_Head
 	 * became 4-aligned, and with it _gc_runtime_state.generations). */
-	static const uint32_t versions[] = {0x020712f0, 0x03060ff0, 0x030710f0, 0x030812f0,
-	                                    0x030912f0, 0x030a0df0, 0x030b07f0, 0x030c01f0,
-	                                    0x030d00f0, 0x030d12f0, 0x030e0af0, 0x030f02f0};
+	static const uint32_t versions[] = {
+	    0x020712f0, 0x03060ff0, 0x030710f0, 0x030812f0, 0x030912f0, 0x030a0df0, 0x030b07f0,
+	    0x030c01f0, 0x030d00f0, 0x030d12f0, 0x030d0ff0, 0x030e0af0, 0x030f02f0};
 	size_t n;
 	const struct python_layout *t = python_layouts_table(&n);
 
@@ -103,6 +103,11 @@ check_table(void)
 	CHECK(python_layout_for_version(0x030d05f0, false) == a);
 	CHECK(python_layout_for_version(0x030d13f0, false) == b);
 	CHECK(python_layout_for_version(0x030e00a1, false) == python_layout_for(3, 14));
+	/* Free-threaded entries are apart: a GIL build never takes one. */
+	const struct python_layout *ft = python_layout_for_version(0x030d12f0, true);
+	CHECK(ft != NULL && ft->free_threaded && ft->hexversion == 0x030d0ff0);
+	CHECK(python_layout_for(3, 13) != ft && !python_layout_for(3, 13)->free_threaded);
+	CHECK(python_layout_for_version(0x030e0af0, true) == NULL);
 	if (a != NULL && b != NULL)
 		CHECK(a->gc.generations == 24 && b->gc.generations == 20);
 }
@@ -123,8 +128,14 @@ check_well_known(void)
 
 	if (!CHECK(py27 && py36 && py310 && py311 && py312 && py313))
 		return;
-	/* PyObject_HEAD is refcount then type, everywhere. */
+	/* PyObject_HEAD is refcount then type, everywhere but in free-threaded
+	 * builds, whose objects start with their owning thread, a mutex, GC
+	 * bits and two reference counts (3.13t). */
 	for (const struct python_layout *l = t; l < t + n; l++) {
+		if (l->free_threaded) {
+			CHECK(l->object.ob_type == 24 && l->object.ob_size == 32);
+			continue;
+		}
 		CHECK(l->object.ob_type == 8);
 		CHECK(l->object.ob_size == 16);
 		CHECK(l->type.tp_name == 24);
@@ -307,14 +318,17 @@ check_debug_offsets(const char *dir, int minor, uint32_t hexversion)
 	memcpy(bad, real, sizeof(bad));
 	put_u64(bad, 8, minor == 13 ? 0x030e0af0 : 0x030d12f0);
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) != 0);
-	/* A free-threaded build is read with a free-threaded entry or not at
-	 * all. */
+	/* A free-threaded build is read with a free-threaded entry (its own
+	 * version's, else the newest older one, as for GIL builds). */
 	memcpy(bad, real, sizeof(bad));
 	put_u64(bad, (size_t)map->free_threaded, 2);
 	CHECK(python_layout_from_debug_offsets(bad, len, &l) == -EINVAL);
-	if (python_layout_for_version(hexversion, true) == NULL) {
-		put_u64(bad, (size_t)map->free_threaded, 1);
-		CHECK(python_layout_from_debug_offsets(bad, len, &l) == -ENOTSUP);
+	put_u64(bad, (size_t)map->free_threaded, 1);
+	{
+		struct python_layout ft;
+
+		CHECK(python_layout_from_debug_offsets(bad, len, &ft) == 0);
+		CHECK(ft.free_threaded);
 	}
 	/* An offset beyond its struct's size, a size of 0, a base above the
 	 * offset it is subtracted from. */

@@ -42,7 +42,7 @@ static void
 test_runtime(void)
 {
 	const struct python_layout *l = python_layout_for(3, 11);
-	struct python_memory mem = {fake_read, NULL};
+	struct python_memory mem = {fake_read, NULL, NULL};
 	uint64_t interp = HEAP + 0x100, tstate = HEAP + 0x1000, runtime = DATA + 0x800;
 	uint64_t decoy = DATA + 0x200, head = 0;
 
@@ -81,7 +81,7 @@ static void
 test_interp_head(void)
 {
 	const struct python_layout *l = python_layout_for(2, 7);
-	struct python_memory mem = {fake_read, NULL};
+	struct python_memory mem = {fake_read, NULL, NULL};
 	uint64_t interp = HEAP + 0x100, tstate = HEAP + 0x1000, head = 0;
 
 	memset(data, 0, sizeof(data));
