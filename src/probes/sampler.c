@@ -525,8 +525,7 @@ sampler_cut_frame(const char *cut, struct frame_row *out)
  * [cut: reason] frame outermost. */
 static struct frame_row *
 sampler_frames(struct sampler *s, const struct unwind_frame *native_frames, size_t n,
-               const char *cut, const struct python_raw_thread *py, bool kernel,
-               size_t *nframes)
+               const char *cut, const struct python_raw_thread *py, bool kernel, size_t *nframes)
 {
 	struct frame_row *native = xcalloc(n + 1, sizeof(*native)), *pyf, *both;
 
