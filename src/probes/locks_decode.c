@@ -84,6 +84,10 @@ static const struct locks_name locks_names[] = {
     {"PyEval_AcquireThread", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"PyEval_AcquireLock", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"PyGILState_Ensure", LOCKS_HINT_GIL, LOCKS_PYTHON},
+    /* 3.12+ drop and take the GIL back from here when another thread asks
+     * for it (eval breaker): in a stripped build the only name above the
+     * static take_gil. */
+    {"_Py_HandlePending", LOCKS_HINT_GIL, LOCKS_PYTHON},
     {"lock_PyThread_acquire_lock", LOCKS_HINT_PYTHON_LOCK, LOCKS_PYTHON},
     /* 3.14+: a Lock or an RLock parks on a semaphore of the parking lot
      * (the Python frame then says which lock: probes/python_lockwait). */

@@ -3,11 +3,17 @@ and a way to fail or skip that says why.
 
 Tests run the real binary against real processes; nothing here mocks /proc."""
 
+import atexit
+import ctypes
 import json
 import os
 import select
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 STACKTOP = os.environ["STACKTOP"]
 TARGETS = os.environ["TARGETS"]
@@ -31,24 +37,114 @@ def skip(reason):
     sys.exit(SKIP)
 
 
+# The tests' Debian sid root (scripts/test-pythons makes it) and where its
+# interpreters are inside it.
+SID_ROOT = os.path.join(os.environ.get("STACKTOP_TEST_CACHE") or "/var/cache/stacktop-tests",
+                        "sid")
+SID_PYTHONS = {
+    "sid-3.13": "/usr/bin/python3.13",
+    "sid-3.14": "/usr/bin/python3.14",
+    "sid-3.15": "/usr/bin/python3.15",
+    "sid-3.13t": "/opt/python3.13t/bin/python3.13t",  # free-threaded, built from source
+}
+PYTHON_TARGETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets",
+                              "python")
+
+
+class Python:
+    """An interpreter to start targets on: one of this machine (root None),
+    or one inside a root file system (path is then its path in there),
+    which runs in a container of its own: new PID and mount namespaces,
+    that root as /. version is "3.11"; free_threaded is True for a build
+    without the GIL (3.13t)."""
+
+    def __init__(self, want, path, root=None):
+        self.want = want
+        self.path = path
+        self.root = root
+        probe = ("import sys; print('%d.%d %d' % (sys.version_info[:2] + "
+                 "(int('t' in getattr(sys, 'abiflags', '')),)))")
+        done = subprocess.run(self.command("-c", probe), capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+        if done.returncode != 0 and root is not None and "unshare" in done.stderr:
+            skip(f"cannot start a container for {want} here: {done.stderr.strip()}")
+        check(done.returncode == 0, f"{self}: exited {done.returncode}: {done.stderr}")
+        self.version, threaded = done.stdout.split()
+        self.free_threaded = threaded == "1"
+
+    def __str__(self):
+        return f"{self.root}:{self.path}" if self.root else self.path
+
+    def command(self, *args):
+        """The command that runs the interpreter with args."""
+        if self.root is None:
+            return [self.path, *map(str, args)]
+        return ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
+                "--root=" + self.root, self.path, *map(str, args)]
+
+    def script(self, name):
+        """The path of tests/targets/python/NAME as this interpreter sees
+        it: for a container, a copy in a temporary directory of its root
+        (with the other targets, which a script may import), removed when
+        the test ends."""
+        if self.root is None:
+            return os.path.join(PYTHON_TARGETS, name)
+        return os.path.join(_container_targets(self.root), name)
+
+
+_copies = {}
+
+
+def _container_targets(root):
+    """The directory in root that holds a copy of tests/targets/python, as
+    seen from inside root."""
+    if root not in _copies:
+        host = tempfile.mkdtemp(prefix="stacktop-test-", dir=os.path.join(root, "tmp"))
+        atexit.register(shutil.rmtree, host, True)
+        # Killed for a timeout, the test still removes the copy.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+        for name in os.listdir(PYTHON_TARGETS):
+            if name.endswith(".py"):
+                shutil.copy(os.path.join(PYTHON_TARGETS, name), host)
+        os.chmod(host, 0o755)
+        _copies[root] = "/" + os.path.relpath(host, root)
+    return _copies[root]
+
+
 def python_interpreter(want):
-    """The interpreter for want ("3.11", or "system" for /usr/bin/python3):
-    pyenv's (`pyenv root`, else ~/.pyenv); a skip that names what is missing
-    when there is none."""
+    """The interpreter for want: "3.11" (pyenv's: `pyenv root`, else
+    ~/.pyenv), "system" (/usr/bin/python3), or "sid-3.13", "sid-3.14",
+    "sid-3.15", "sid-3.13t" (free-threaded) in the Debian sid root that
+    scripts/test-pythons makes, run in a container. A Python whose version
+    is not want's; a skip that names what is missing when there is none."""
     import glob
     if want == "system":
         if os.path.exists("/usr/bin/python3"):
-            return "/usr/bin/python3"
+            return Python(want, "/usr/bin/python3")
         skip("no /usr/bin/python3 on this machine")
-    try:
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        root = ""
-    root = root or os.path.expanduser("~/.pyenv")
-    found = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
-    if not found:
-        skip(f"CPython {want} is not installed (looked in {root}/versions)")
-    return found[-1]
+    if want in SID_PYTHONS:
+        path = SID_PYTHONS[want]
+        if not os.path.isdir(SID_ROOT):
+            skip(f"no Debian sid root at {SID_ROOT} for {want}: scripts/test-pythons makes it")
+        if not os.path.exists(SID_ROOT + path):
+            skip(f"no {path} in the sid root {SID_ROOT} for {want}: scripts/test-pythons "
+                 f"puts it there")
+        python = Python(want, path, SID_ROOT)
+    else:
+        try:
+            root = subprocess.run(["pyenv", "root"], capture_output=True,
+                                  text=True).stdout.strip()
+        except OSError:
+            root = ""
+        root = root or os.path.expanduser("~/.pyenv")
+        found = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
+        if not found:
+            skip(f"CPython {want} is not installed (looked in {root}/versions)")
+        python = Python(want, found[-1])
+    wanted = want.split("-")[-1].rstrip("t")
+    if python.version != wanted or python.free_threaded != want.endswith("t"):
+        fail(f"{python} is {python.version}{'t' if python.free_threaded else ''}, not {want}")
+    return python
 
 
 def start_target(name, *args, timeout=10):
@@ -64,18 +160,78 @@ def start_target(name, *args, timeout=10):
     return proc
 
 
+def _die_with_us():
+    """In the child, before exec: SIGKILL when the test dies (for unshare,
+    --kill-child passes it on to the container)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class Target:
+    """A started Python target. pid is its interpreter's id in our PID
+    namespace (what stacktop is given), also in a container, where unshare
+    is its parent; script is its script's path as the interpreter was given
+    it. stdout, poll(), wait() and kill() behave as Popen's; kill() ends the
+    whole container."""
+
+    def __init__(self, proc, pid, script):
+        self.proc = proc
+        self.pid = pid
+        self.script = script
+        self.stdout = proc.stdout
+
+    @property
+    def returncode(self):
+        return self.proc.returncode
+
+    def poll(self):
+        return self.proc.poll()
+
+    def wait(self, timeout=None):
+        return self.proc.wait(timeout)
+
+    def kill(self):
+        if self.proc.poll() is not None:
+            return
+        if self.pid != self.proc.pid:
+            # PID 1 of its namespace: the kernel kills the rest with it.
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.kill()
+
+
+def _child_of(proc, timeout=5):
+    """The id of unshare's child (the interpreter), in our namespace."""
+    for _ in range(int(timeout * 100)):
+        try:
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                children = f.read().split()
+        except OSError:
+            children = []
+        if children:
+            return int(children[0])
+        check(proc.poll() is None, f"unshare exited {proc.returncode}")
+        time.sleep(0.01)
+    fail(f"unshare ({proc.pid}) started no interpreter")
+
+
 def start_python(python, script, *args, timeout=30):
-    """Starts tests/targets/python/SCRIPT on the interpreter python and waits
-    for its "ready PID" line; killed like the other targets."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
-                        script)
-    proc = subprocess.Popen([python, path, *map(str, args)], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
-    _children.append(proc)
+    """Starts tests/targets/python/SCRIPT on python (a Python) and waits
+    for its "ready PID" line; returns a Target, killed like the other
+    targets."""
+    path = python.script(script)
+    proc = subprocess.Popen(python.command(path, *args), stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_us)
+    target = Target(proc, proc.pid, path)
+    _children.append(target)
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline().decode() if ready else ""
     check(line.startswith("ready "), f"{python} {script} did not start: {line!r}")
-    return proc
+    if python.root is not None:
+        target.pid = _child_of(proc)
+    return target
 
 
 def stop_targets():

@@ -59,6 +59,10 @@ def check_stripped():
     target.kill()
 
 
+def thread_state(pid, tid):
+    return open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()[0]
+
+
 def check_text_and_stopped():
     target = start_target("threads", str(IDLE))
     settle(target.pid)
@@ -68,13 +72,19 @@ def check_text_and_stopped():
     text = out.decode()
     check(f"Thread {target.pid} (st-main)" in text and "spin_forever+0x" in text, text)
 
-    # A target stopped by SIGSTOP is dumped and left stopped.
+    # A target stopped by SIGSTOP is dumped and left stopped. Each thread
+    # enters the group stop when it next runs: on a busy box, some time
+    # after the signal.
     os.kill(target.pid, 19)  # SIGSTOP
     tids = os.listdir(f"/proc/{target.pid}/task")
+    for _ in range(500):
+        if all(thread_state(target.pid, tid) == "T" for tid in tids):
+            break
+        time.sleep(0.01)
     doc = stacktop_json("dump", "-p", target.pid)
     check(all(t["stack"] for t in doc["threads"]), "a stopped target has stacks")
     for tid in tids:
-        state = open(f"/proc/{target.pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()[0]
+        state = thread_state(target.pid, tid)
         check(state == "T", f"thread {tid} is {state} after the dump, not stopped (T)")
     os.kill(target.pid, 18)  # SIGCONT
     target.kill()

@@ -1,11 +1,12 @@
-"""locks of a CPython process, for one interpreter (argv[1]: "3.11", or
-"system" for /usr/bin/python3): a thread waiting for a threading.Lock
+"""locks of a CPython process, for one interpreter (argv[1]: "3.11", "system"
+for /usr/bin/python3, or "sid-3.14" for one of the Debian sid root, run in a
+container): a thread waiting for a threading.Lock
 another holds is reported as a Python lock (which has no owner), one
 waiting for an RLock as an RLock held by its owner (a Lock on 2.7, where
 RLock is written in Python, without one), with their threading names; two
 threads each holding the RLock the other wants are a deadlock (3.x); a busy
 thread waits for the GIL that the main thread keeps while it sleeps in a C
-call."""
+call (a free-threaded build: said to be one, and nothing waits for a GIL)."""
 
 import os
 import sys
@@ -56,6 +57,23 @@ def check_rlock_deadlock(python):
     proc.kill()
 
 
+def check_no_gil(python):
+    """On a free-threaded build, the main thread sleeping in a C call that
+    would keep the GIL keeps none: the busy thread waits for nothing, and
+    the build is said to be free-threaded."""
+    proc = start_python(python, "locks.py", "gil")
+    doc = stacktop_json("locks", "-p", proc.pid)
+    check(doc["python"] is not None and doc["python"].get("free_threaded") is True,
+          f"free-threaded build not said: {doc['python']}")
+    gil = [w for w in doc["waits"] if w["detail"] == "gil"]
+    check(gil == [], f"GIL waits in a free-threaded build: {gil}")
+    code, out, err = stacktop("locks", "-p", proc.pid)
+    text = out.decode()
+    check(code == 0 and "free-threaded" in text and " the GIL " not in text,
+          f"text: {code} {text} {err}")
+    proc.kill()
+
+
 def check_gil(python):
     """The main thread sleeps in a C call that keeps the GIL: the busy
     thread waits for the GIL, held by the main thread."""
@@ -89,7 +107,10 @@ def test():
     check_locks(python)
     if WANT != "2.7":
         check_rlock_deadlock(python)
-    check_gil(python)
+    if python.free_threaded:
+        check_no_gil(python)
+    else:
+        check_gil(python)
 
 
 run(test)

@@ -1,24 +1,21 @@
-"""dump of a CPython process, for one interpreter (argv[1]: "3.11", or
-"system" for /usr/bin/python3): function names and lines of known frames,
-thread placement, the GIL holder over several dumps, Python frames merged
-into the native stacks in the right order, --python without a stop,
---native without Python frames, record with merged stacks and with Python
-frames alone, and a non-Python process refused."""
+"""dump of a CPython process, for one interpreter (argv[1]: "3.11", "system"
+for /usr/bin/python3, or "sid-3.14" for one of the Debian sid root, run in a
+container): function names and lines of known frames, thread placement, the
+GIL holder over several dumps (a free-threaded build said to be one, with
+no holder), Python frames merged into the native stacks in the right order,
+--python without a stop, --native without Python frames, record with
+merged stacks and with Python frames alone, and a non-Python process
+refused."""
 
 import os
-import subprocess
 import sys
 import time
 
-from harness import check, fail, python_interpreter, run, stacktop, stacktop_json, start_target
+from harness import (PYTHON_TARGETS, check, python_interpreter, run, stacktop, stacktop_json,
+                     start_python, start_target)
 
-APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
-                   "app.py")
+APP = os.path.join(PYTHON_TARGETS, "app.py")
 WANT = sys.argv[1]
-
-
-def interpreter():
-    return python_interpreter(WANT)
 
 
 def marked_lines():
@@ -34,13 +31,9 @@ LINES = marked_lines()
 
 
 def start_app(python):
-    proc = subprocess.Popen([python, APP], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    import harness
-    harness._children.append(proc)
-    line = proc.stdout.readline().decode()
-    check(line.startswith("ready "), f"{python} {APP} did not start: {line!r}")
-    wait_main_sleeps(proc.pid)
-    return proc
+    app = start_python(python, "app.py")
+    wait_main_sleeps(app.pid)
+    return app
 
 
 # The syscalls time.sleep sleeps in: select (2.7 and up to 3.10), pselect6,
@@ -75,12 +68,29 @@ def function_names(thread):
     return [f["function"] or "" for f in thread["stack"]]
 
 
-def check_mixed(pid, version):
+def shown_names(thread):
+    """The frames as the text shows them: function, else module+offset."""
+    return [f["function"] or "%s+0x%x" % (os.path.basename(f["module"] or "?"), f["offset"] or 0)
+            for f in thread["stack"]]
+
+
+def at_thread_start(names):
+    """Whether names (innermost first) end where the thread started:
+    start_thread; or, in a container whose libc has no symbols (the debug
+    files here are for this machine's libc), its two outermost frames
+    (start_thread and clone3) in libc without names."""
+    return "start_thread" in names or \
+        len(names) >= 2 and all(n.startswith("libc.so.6+") for n in names[-2:])
+
+
+def check_mixed(pid, python):
     holders = 0
     for attempt in range(10):
         doc = stacktop_json("dump", "-p", pid)
-        check(doc["python"] is not None and doc["python"]["version"].startswith(version),
-              f"python {doc['python']} for {version}")
+        py = doc["python"]
+        check(py is not None and py["version"].startswith(python.version),
+              f"python {py} for {python.version}")
+        check(py.get("readable", True) is True, f"stacktop cannot read it: {py}")
         threads = by_name(doc)
         for name in ("py-spinner", "py-sleeper"):
             check(name in threads, f"no thread {name} in {sorted(threads)}")
@@ -100,7 +110,8 @@ def check_mixed(pid, version):
         check(any(n in ("time_sleep", "clock_nanosleep", "select", "__select", "nanosleep",
                         "pthread_cond_timedwait", "PyEval_RestoreThread")
                   for n in names[:at]), f"no sleep or GIL wait above sleep_leaf: {names}")
-        check("start_thread" in names[at:], f"start_thread not below sleep_leaf: {names}")
+        check(at_thread_start(shown_names(threads["py-sleeper"])[at:]),
+              f"start_thread not below sleep_leaf: {shown_names(threads['py-sleeper'])}")
         names = {t["name"]: t["python_thread_name"] for t in doc["threads"]}
         check(names["py-spinner"] == "spinner" and names["py-sleeper"] == "sleeper",
               f"threading names {names}")
@@ -108,6 +119,12 @@ def check_mixed(pid, version):
         check(main["python_thread_name"] == "MainThread", f"main {main['python_thread_name']}")
         check(("idle_main", LINES["main"]) in python_frames(main), f"main {python_frames(main)}")
         gil = [t["name"] for t in doc["threads"] if t["holds_gil"]]
+        if python.free_threaded:
+            # No GIL, so no holder: the build is said to be free-threaded.
+            check(py.get("free_threaded") is True, f"free-threaded build not said: {py}")
+            check(gil == [], f"GIL holders in a free-threaded build: {gil}")
+            return
+        check(py.get("free_threaded", False) is False, f"said free-threaded: {py}")
         check(len(gil) <= 1, f"several GIL holders: {gil}")
         check(all(t["holds_gil"] is not None for t in doc["threads"]), "holds_gil unknown")
         holders += gil == ["py-spinner"]
@@ -134,12 +151,16 @@ def check_native_only(pid):
         check(all(f["kind"] == "native" for f in t["stack"]), f"--native: {t['stack']}")
 
 
-def check_text(pid):
-    code, out, err = stacktop("dump", "-p", pid)
+def check_text(app, python):
+    code, out, err = stacktop("dump", "-p", app.pid)
     check(code == 0, f"text dump: {code} {err}")
     text = out.decode()
-    # The file as the interpreter was given it.
-    check(f"in spin_leaf ({APP}:{LINES['spin']})" in text, text)
+    # The file as the interpreter was given it (in a container, its path
+    # in there).
+    check(f"in spin_leaf ({app.script}:{LINES['spin']})" in text, text)
+    header = text.split("\n")[0]
+    check(("free-threaded" in header) == python.free_threaded,
+          f"free-threaded {python.free_threaded}, header {header!r}")
 
 
 # The frame record puts between native and Python frames that do not line up.
@@ -177,7 +198,8 @@ def check_record(pid, version):
         # Root first; on 3.10 and before, native frames (call_function)
         # sit between Python frames.
         check(at > 0 and "spin_middle" in frames[:at], f"merged spinner stack {frames}")
-        check("start_thread" in frames[:at], f"no native root under the Python frames: {frames}")
+        check(at_thread_start(frames[at:0:-1]),
+              f"no native root under the Python frames: {frames}")
         check(UNPLACED not in frames, f"Python frames not placed among the native ones: "
                                       f"{frames}; {err}")
     check("not placed" not in err, f"record: {err}")
@@ -189,7 +211,7 @@ def check_record(pid, version):
     check(sum(c for _, c in spin) >= 100, f"record --python at 500 Hz: {spin}")
     for frames, _ in spin:
         check(frames[-2:] == ["spin_middle", "spin_leaf"], f"--python spinner stack {frames}")
-        check("start_thread" not in frames, f"--python has native frames: {frames}")
+        check(not at_thread_start(frames[:0:-1]), f"--python has native frames: {frames}")
 
 
 def check_report_stacks(pid):
@@ -213,17 +235,13 @@ def check_not_python():
 
 
 def test():
-    python = interpreter()
-    version = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True).stdout.strip()
-    if WANT != "system" and version != WANT:
-        fail(f"{python} is {version}, not {WANT}")
+    python = python_interpreter(WANT)
     app = start_app(python)
-    check_mixed(app.pid, version)
+    check_mixed(app.pid, python)
     check_python_only(app.pid)
     check_native_only(app.pid)
-    check_text(app.pid)
-    check_record(app.pid, version)
+    check_text(app, python)
+    check_record(app.pid, python.version)
     check_report_stacks(app.pid)
     check_not_python()
 

@@ -234,6 +234,13 @@ test_hints(void)
 	CHECK(HINT(lock3_stripped) == LOCKS_HINT_GIL); /* as 2.7 would */
 	CHECK(locks_hint_from_stack(lock3_stripped, 5, 3) == LOCKS_HINT_PYTHON_LOCK);
 	CHECK(locks_hint_from_stack(lock314_stripped, 4, 3) == LOCKS_HINT_PYTHON_LOCK);
+	/* Debian's 3.14: the GIL taken back in the eval breaker. */
+	struct frame_row gil314_stripped[] = {frame("__futex_abstimed_wait_common"),
+	                                      frame("pthread_cond_timedwait"),
+	                                      {.function = NULL},
+	                                      frame("_Py_HandlePending"),
+	                                      {.python = true, .function = (char *)"spin"}};
+	CHECK(locks_hint_from_stack(gil314_stripped, 5, 3) == LOCKS_HINT_GIL);
 	CHECK(locks_hint_from_stack(gil3_stripped, sizeof(gil3_stripped) / sizeof(gil3_stripped[0]),
 	                            3) == LOCKS_HINT_GIL);
 #undef HINT
