@@ -9,6 +9,7 @@
 #ifndef STACKTOP_PTRACE_H
 #define STACKTOP_PTRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +24,11 @@ struct thread_snapshot {
 	uint64_t stack_start; /* target address of stack[0] */
 	unsigned char *stack; /* its copy, stack_len bytes, in the snapshot's memory */
 	size_t stack_len;
+	/* The copy is the top of a stack that went on running (a perf sample's):
+	 * its outer frames, beyond the copy, are read from the live stack, where
+	 * they still are unless the thread returned past them since. A stopped
+	 * thread's copy is all there is to trust. */
+	bool live_beyond_copy;
 };
 
 /* The threads of one process as one stop found them. */

@@ -781,6 +781,7 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 	    .stack_start = ps->regs.rsp,
 	    .stack = ps->stack,
 	    .stack_len = ps->stack_len,
+	    .live_beyond_copy = true,
 	};
 	struct sampler_hit h = {
 	    .tid = ps->tid,

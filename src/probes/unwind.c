@@ -437,8 +437,9 @@ unwinder_in_stack_mapping(struct unwinder *u, const struct thread_snapshot *s, u
 
 /* Reads len bytes of the target at addr: from the stack copy, from the file
  * a mapping comes from, or (last) from the live target. The thread's own
- * stack is read from the copy only: the thread runs again meanwhile, and
- * what its live stack holds now is not the stack that was copied. Returns
+ * stack is read from the copy only (unless the snapshot says its outer
+ * frames are live): the thread runs again meanwhile, and what its live
+ * stack holds now is not the stack that was copied. Returns
  * 0, or -1 (and notes the address in ctx->unreadable_at). */
 static int
 unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
@@ -464,7 +465,8 @@ unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
 			return 0;
 		}
 	}
-	if (!unwinder_in_stack_mapping(u, s, addr) && u->target->read_memory != NULL &&
+	if ((s->live_beyond_copy || !unwinder_in_stack_mapping(u, s, addr)) &&
+	    u->target->read_memory != NULL &&
 	    u->target->read_memory(u->arg, s->tid, addr, buf, len) == (ssize_t)len)
 		return 0;
 	if (ctx->unreadable_at == 0)
