@@ -21,7 +21,8 @@
 #include <time.h>
 
 /* ptrace stops cost the target a few microseconds per thread; beyond 1 kHz
- * the stops themselves would be the profile. */
+ * the stops themselves would be the profile. (perf events keep the same
+ * bound: each sample copies 16 KiB of stack in the target's time.) */
 #define RECORD_MAX_HZ 1000
 /* Python frames alone cost the target nothing but cache misses. */
 #define RECORD_MAX_PYTHON_HZ 10000
@@ -228,10 +229,39 @@ record_unplaced(const struct profile_stack *s)
 	return false;
 }
 
+/* How the stacks were taken, for the summary: perf events, or ptrace stops
+ * (then a CPU profile is approximate: a stop finds where a thread is, the
+ * kernel's sample where its CPU time went), with why not perf events. */
+static const char *
+record_path(const struct sampler *s, const struct record_opts *o, char *buf, size_t size)
+{
+	int why;
+
+	switch (sampler_path(s, &why)) {
+	case SAMPLER_PERF:
+		return "perf events";
+	case SAMPLER_LIVE:
+		return "no stops";
+	case SAMPLER_PTRACE:
+		break;
+	}
+	if (o->what != SAMPLER_CPU)
+		return "ptrace stops";
+	if (why == -ECANCELED)
+		return "ptrace stops, approximate (STACKTOP_PERF=0)";
+	snprintf(buf, size,
+	         "ptrace stops, approximate (perf events refused: %s; "
+	         "kernel.perf_event_paranoid, CAP_PERFMON)",
+	         strerror(-why));
+	return buf;
+}
+
 static void
 record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
-               const struct python_info *python)
+               const struct sampler *s)
 {
+	const struct python_info *python = sampler_python(s);
+	char why[160];
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
 	uint64_t unplaced = 0;
@@ -247,6 +277,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	        p->pid, comm, (unsigned long long)p->samples, (unsigned long long)p->ticks,
 	        p->duration_s, hz, o->rate, (unsigned long long)p->errors, distinct,
 	        p->stops ? p->stopped_ms_sum / (double)p->stops : 0.0, p->stopped_ms_max);
+	fprintf(stderr, "; %s", record_path(s, o, why, sizeof(why)));
 	if (python->version[0] && !python->unreadable[0])
 		fprintf(stderr, "; Python %s%s%s", python->version,
 		        python->free_threaded ? " (free-threaded)" : "",
@@ -285,7 +316,7 @@ cmd_record_exec(int argc, char **argv)
 		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = sampler_new(fs, o.pid, o.what, o.mode, &s);
+	err = sampler_new(fs, o.pid, o.what, o.mode, (unsigned)o.rate, &s);
 	if (err != 0) {
 		procfs_free(fs);
 		return cli_target_error(o.pid, err);
@@ -339,7 +370,7 @@ cmd_record_exec(int argc, char **argv)
 			profile_speedscope_write(out, p);
 		else
 			profile_folded_write(out, p);
-		record_summary(p, &o, comm, sampler_python(s));
+		record_summary(p, &o, comm, s);
 	}
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,

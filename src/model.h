@@ -152,6 +152,8 @@ struct frame_row {
 	int line;        /* a Python frame's line; 0 when unknown */
 	uint64_t sp;     /* a native frame's stack pointer (its locals are from
 	                    there to its caller's); 0 when unknown */
+	bool signal;     /* the kernel's signal frame: function is
+	                    "<signal handler called>", as gdb names it */
 };
 
 /* Frees a frame's strings (not the frame). */
@@ -168,6 +170,10 @@ struct thread_stack {
 	int err; /* 0, or why there is no stack: -ESRCH gone, -ETIMEDOUT did not stop */
 	struct frame_row *frames; /* owned */
 	size_t nframes;
+	/* Why the native walk stopped short of the thread's root ("no unwind
+	 * info at 0x...", "unreadable memory at 0x...", "depth cap 2048",
+	 * "loop at 0x..."); "" when it reached it. */
+	char cut[64];
 	bool python;       /* the thread runs Python (it has a thread state) */
 	char *python_name; /* owned: its threading.Thread name, or NULL */
 	int holds_gil;     /* 1 or 0 for a Python thread, -1 unknown */
@@ -188,6 +194,9 @@ struct dump_report {
 	size_t nthreads;
 	int gil_holder; /* a Python process: the TID holding the GIL, among all its
 	                   threads (not only those listed); 0 none or unknown */
+	/* What would name more frames, in one line ("" none): a JVM without
+	 * a JIT symbol map is told how to make one. */
+	char hint[160];
 };
 
 /* What a blocked thread waits for (stacktop locks). kind is the contract's

@@ -176,9 +176,9 @@ ptrace_let_go(const struct thread_snapshot *s)
 
 /* Copies the registers of every stopped thread (err 0) and works out the
  * part of its stack to copy: from the stack pointer (less the red zone) up,
- * req->stack_bytes at most, and no further than its mapping when that is
- * known, nor than its thread pointer. Returns the bytes all those stacks
- * need. */
+ * req->stack_bytes at most, and no further than the stack's end when that
+ * is known (else req->other_stack_bytes at most), nor than its thread
+ * pointer. Returns the bytes all those stacks need. */
 static size_t
 ptrace_copy_registers(struct thread_snapshot *out, size_t n, const struct snapshot_request *req)
 {
@@ -197,10 +197,14 @@ ptrace_copy_registers(struct thread_snapshot *out, size_t n, const struct snapsh
 		}
 		s->stack_start = s->regs.rsp > RED_ZONE ? s->regs.rsp - RED_ZONE : 0;
 		s->stack_len = req->stack_bytes;
-		if (req->mapped_bytes != NULL &&
-		    (mapped = req->mapped_bytes(req->mapped_arg, s->stack_start)) > 0 &&
-		    mapped < s->stack_len)
+		mapped = req->stack_extent != NULL
+		             ? req->stack_extent(req->extent_arg, s->stack_start, s->regs.fs_base)
+		             : 0;
+		if (mapped > 0 && mapped < s->stack_len)
 			s->stack_len = (size_t)mapped;
+		if (mapped == 0 && req->other_stack_bytes > 0 &&
+		    req->other_stack_bytes < s->stack_len)
+			s->stack_len = req->other_stack_bytes;
 		/* A thread's own stack ends where its thread pointer starts: on
 		 * x86-64 the TLS blocks lie below it and the thread descriptor
 		 * (glibc's and musl's struct pthread, 2 KiB and more) above it,

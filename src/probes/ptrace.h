@@ -9,6 +9,7 @@
 #ifndef STACKTOP_PTRACE_H
 #define STACKTOP_PTRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +24,11 @@ struct thread_snapshot {
 	uint64_t stack_start; /* target address of stack[0] */
 	unsigned char *stack; /* its copy, stack_len bytes, in the snapshot's memory */
 	size_t stack_len;
+	/* The copy is the top of a stack that went on running (a perf sample's):
+	 * its outer frames, beyond the copy, are read from the live stack, where
+	 * they still are unless the thread returned past them since. A stopped
+	 * thread's copy is all there is to trust. */
+	bool live_beyond_copy;
 };
 
 /* The threads of one process as one stop found them. */
@@ -40,13 +46,17 @@ struct snapshot_request {
 	/* At most this much of each thread's stack, from its stack pointer up
 	 * (0: registers only). */
 	size_t stack_bytes;
-	/* The bytes mapped from addr to the end of the mapping that holds it,
-	 * or 0 when not known (e.g. the target's maps as last read). Stacks
-	 * whose extent is known are copied together, in as few reads as
-	 * possible; the others one by one. May be NULL. Called while the
-	 * threads are stopped: keep it to a lookup. */
-	uint64_t (*mapped_bytes)(void *arg, uint64_t addr);
-	void *mapped_arg;
+	/* At most this much where stack_extent does not know the stack (0:
+	 * stack_bytes). */
+	size_t other_stack_bytes;
+	/* The bytes from addr (a stack pointer) to the end of the stack that
+	 * holds it, when known: to the end of its mapping when that is a
+	 * thread's stack (tp: the thread pointer); 0 when not known (a stack
+	 * in a heap mapping, as Go's and coroutines' are, or a mapping newer
+	 * than the maps as last read). May be NULL. Called while the threads
+	 * are stopped: keep it to a lookup. */
+	uint64_t (*stack_extent)(void *arg, uint64_t addr, uint64_t tp);
+	void *extent_arg;
 	/* Called once after the copies, only when at least one thread stopped,
 	 * e.g. to read the Python frames so that they match the native stacks.
 	 * Keep it short: the target waits for it. May be NULL. */

@@ -1,6 +1,8 @@
 #include "sampler.h"
 
+#include "../clock.h"
 #include "../xmalloc.h"
+#include "perf_events.h"
 #include "ptrace.h"
 #include "python_merge.h"
 #include "python_stack.h"
@@ -22,6 +24,16 @@
  * from the round. */
 #define SAMPLER_PYTHON_TRIES 5
 
+/* Each thread's perf ring, in pages: 128 KiB hold 7 samples of a 16 KiB
+ * stack, 7 periods of CPU time (70 ms at 100 Hz) that a round may run late
+ * on a loaded box before the kernel drops samples. */
+#define SAMPLER_PERF_RING_PAGES 32
+
+/* Listing the threads again at least this often (seconds) with perf
+ * events: a thread born as another ended leaves the kernel's count as it
+ * was. */
+#define SAMPLER_PERF_RELIST_S 1.0
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
@@ -33,6 +45,13 @@ struct sampled_thread {
 	bool running;     /* it was on a run queue at the last round */
 	int inner;        /* its id in its own PID namespace; 0 until read */
 	size_t last;      /* its last stack: profile index + 1, or 0 */
+	/* ptrace stops, CPU profile: the CPU time not yet counted in a
+	 * sample, and whether its system time moved at the last look. */
+	uint64_t credit_ns;
+	uint64_t stime;
+	bool stime_moved;
+	struct perf_events *perf; /* perf events: its event, or NULL */
+	bool perf_failed;         /* perf events: it could not be attached */
 };
 
 struct sampler {
@@ -59,6 +78,18 @@ struct sampler {
 	struct python_raw raw;
 	int raw_err;
 	struct python_namer *namer;
+	uint64_t period_ns; /* 1 / the rate */
+	/* perf events: whether they are used, why not, and how. */
+	bool perf;
+	int perf_err;
+	struct perf_events_config perf_cfg;
+	double listed_s; /* when the threads were last listed */
+	/* perf events with Python frames: the previous round's read too, and
+	 * when each was taken (CLOCK_MONOTONIC ns), for samples to take the
+	 * nearer one. */
+	struct python_raw prev_raw;
+	int prev_raw_err;
+	uint64_t raw_ns, prev_raw_ns;
 };
 
 static int
@@ -80,6 +111,10 @@ sampler_close_thread(struct sampler *s, struct sampled_thread *t)
 		close(t->stat_fd);
 		s->fds_open--;
 	}
+	if (t->perf != NULL)
+		s->fds_open--;
+	perf_events_free(t->perf);
+	t->perf = NULL;
 	t->schedstat_fd = t->stat_fd = -1;
 }
 
@@ -120,13 +155,47 @@ sampler_free(struct sampler *s)
 	unwinder_free(s->unwinder);
 	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
+	python_raw_free(&s->prev_raw);
 	free(s->py);
 	free(s);
 }
 
+static int sampler_list(struct sampler *s);
+static int sampler_perf_attach(struct sampler *s, struct profile *p);
+
+/* Whether perf events may sample the threads: tried on every thread there
+ * is, first with the kernel's part of their time, then without it (what
+ * perf_event_paranoid 2 allows). Any refusal leaves ptrace stops, with the
+ * reason in perf_err. Returns 0, or -ESRCH when the process is gone. */
+static int
+sampler_perf_start(struct sampler *s)
+{
+	int err = sampler_list(s);
+
+	if (err != 0)
+		return err;
+	s->listed_s = clock_monotonic_s();
+	err = sampler_perf_attach(s, NULL);
+	if (err == -EACCES || err == -EPERM) {
+		for (size_t i = 0; i < s->nthreads; i++)
+			sampler_close_thread(s, &s->threads[i]);
+		s->perf_cfg.kernel = false;
+		err = sampler_perf_attach(s, NULL);
+	}
+	if (err != 0) {
+		for (size_t i = 0; i < s->nthreads; i++) {
+			sampler_close_thread(s, &s->threads[i]);
+			s->threads[i].perf_failed = false;
+		}
+		s->perf = false;
+		s->perf_err = err;
+	}
+	return 0;
+}
+
 int
 sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
-            struct sampler **out)
+            unsigned hz, struct sampler **out)
 {
 	/* Only a Python process has a GIL to follow. */
 	enum stacks_mode mode =
@@ -140,6 +209,7 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 	s->pid = pid;
 	s->idle = what == SAMPLER_WALL;
 	s->gil = what == SAMPLER_GIL;
+	s->period_ns = 1000000000ULL / (hz ? hz : 1);
 	s->fd_budget = procfs_fd_budget(SAMPLER_FD_RESERVE);
 	snprintf(path, sizeof(path), "%d/task", pid);
 	s->task_dir = procfs_open_dir(fs, path);
@@ -181,8 +251,37 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 		s->mem = (struct python_memory){python_memory_live, &s->pid, python_memory_live_v};
 		s->namer = python_namer_new(s->py, &s->mem);
 	}
+	/* A CPU profile from perf events unless they are refused or
+	 * STACKTOP_PERF=0 says not to (the tests of the ptrace path). */
+	const char *env = getenv("STACKTOP_PERF");
+
+	if (what == SAMPLER_CPU && mode != STACKS_PYTHON) {
+		s->perf = env == NULL || strcmp(env, "0") != 0;
+		s->perf_err = s->perf ? 0 : -ECANCELED;
+	}
+	if (s->perf) {
+		s->perf_cfg = (struct perf_events_config){
+		    .hz = hz,
+		    .kernel = true,
+		    .stack_bytes = PERF_EVENTS_STACK_BYTES,
+		    .ring_pages = SAMPLER_PERF_RING_PAGES,
+		};
+		if ((err = sampler_perf_start(s)) != 0) {
+			sampler_free(s);
+			return -ESRCH;
+		}
+	}
 	*out = s;
 	return 0;
+}
+
+enum sampler_path
+sampler_path(const struct sampler *s, int *why)
+{
+	*why = s->perf_err;
+	if (s->perf)
+		return SAMPLER_PERF;
+	return s->python_only ? SAMPLER_LIVE : SAMPLER_PTRACE;
 }
 
 const struct python_info *
@@ -202,9 +301,10 @@ sampler_read_python(void *arg)
 	s->raw_err = python_stack_read(s->py, &s->mem, &s->raw);
 }
 
-/* The same with the target running (Python frames alone): each thread's
- * walk checked and made again when it tore; a thread still torn is not
- * counted, but it is in the profile's dropped count. */
+/* The Python frames of thread tid in raw (read with error err), or NULL. */
+/* The same with the target running: each thread's walk checked and made
+ * again when it tore; a thread still torn is not counted, but it is in the
+ * profile's dropped count. */
 static void
 sampler_read_python_running(struct sampler *s, struct profile *p)
 {
@@ -214,14 +314,20 @@ sampler_read_python_running(struct sampler *s, struct profile *p)
 		p->dropped += s->raw.dropped;
 }
 
+static const struct python_raw_thread *
+sampler_raw_thread(const struct python_raw *raw, int err, int tid)
+{
+	for (size_t i = 0; err == 0 && i < raw->nthreads; i++)
+		if (raw->threads[i].tid == tid)
+			return raw->threads[i].dropped ? NULL : &raw->threads[i];
+	return NULL;
+}
+
 /* This round's Python frames of thread tid, or NULL. */
 static const struct python_raw_thread *
 sampler_python_thread(const struct sampler *s, int tid)
 {
-	for (size_t i = 0; s->py != NULL && s->raw_err == 0 && i < s->raw.nthreads; i++)
-		if (s->raw.threads[i].tid == tid)
-			return s->raw.threads[i].dropped ? NULL : &s->raw.threads[i];
-	return NULL;
+	return s->py != NULL ? sampler_raw_thread(&s->raw, s->raw_err, tid) : NULL;
 }
 
 /* Whether thread tid held the GIL at this round's read. */
@@ -302,6 +408,8 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 		t->ran = s->rounds > 0 || s->idle;
 	else
 		t->ran = ss.run_ns != t->run_ns;
+	if (t->known && ss.run_ns > t->run_ns)
+		t->credit_ns += ss.run_ns - t->run_ns;
 	t->known = true;
 	t->run_ns = ss.run_ns;
 	/* The kernel adds to a running thread's CPU time at scheduler ticks
@@ -312,6 +420,33 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 	n = sampler_read_file(s, t->tid, "stat", &t->stat_fd, buf, sizeof(buf));
 	t->ran = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
 	t->running = t->ran;
+	if (t->ran) {
+		t->stime_moved = st.stime != t->stime;
+		t->stime = st.stime;
+	}
+}
+
+/* How many samples a stopped thread stands for in a CPU profile: its CPU
+ * time since it was last counted, in periods (the remainder carried). A
+ * thread found at a syscall (orig_rax is the syscall's number) whose
+ * system time did not move is not on a CPU: it woke from a blocking call
+ * and waits for one, its registers still where it slept; it is not
+ * counted, and its CPU time waits for a stop that finds it at work. (A
+ * thread preempted in its own code waits for a CPU too, but there it is
+ * where its CPU time went.) Other modes count each stop once. Returns
+ * false when the thread is not to be counted. */
+static bool
+sampler_weigh(struct sampler *s, struct sampled_thread *t, const struct thread_snapshot *snap,
+              uint64_t *weight)
+{
+	*weight = 1;
+	if (s->idle || s->gil)
+		return true;
+	if (snap->regs.orig_rax != (unsigned long long)-1 && !t->stime_moved)
+		return false;
+	*weight = t->credit_ns / s->period_ns;
+	t->credit_ns -= *weight * s->period_ns;
+	return *weight > 0;
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -334,6 +469,7 @@ sampler_list(struct sampler *s)
 		if (old != NULL) {
 			threads[i] = *old;
 			old->schedstat_fd = old->stat_fd = -1; /* moved */
+			old->perf = NULL;
 		} else {
 			threads[i] = (struct sampled_thread){
 			    .tid = tids[i], .schedstat_fd = -1, .stat_fd = -1};
@@ -367,69 +503,122 @@ sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
 		name[n - 1] = '\0';
 }
 
-/* The frames of a new profile entry: native (n of them at ips, or none
- * when snap is NULL) and Python (py, or none), merged when both are there;
- * when they do not line up, side by side (python_side_by_side). */
-static struct frame_row *
-sampler_frames(struct sampler *s, const uint64_t *ips, const uint64_t *sps, size_t n,
-               const struct python_raw_thread *py, size_t *nframes)
+/* The frame a profile shows at the root side of a stack whose native walk
+ * was cut: a partial stack is never a root of its own in a flame graph. */
+static void
+sampler_cut_frame(const char *cut, struct frame_row *out)
 {
-	struct frame_row *native = xcalloc(n ? n : 1, sizeof(*native)), *pyf, *both;
+	char label[96];
 
-	for (size_t i = 0; i < n; i++) {
-		unwinder_symbolize(s->unwinder, ips[i], i > 0, &native[i]);
-		native[i].sp = sps[i];
-	}
+	snprintf(label, sizeof(label), "[cut: %s]", cut);
+	*out = (struct frame_row){.function = xstrdup(label)};
+}
+
+/* The key of a sample taken in the kernel ends with this: no user address
+ * is that high. The kernel's own frames are not ours to read. */
+#define SAMPLER_KERNEL_KEY UINT64_MAX
+
+/* The frames of a new profile entry: native (n of them, or none when snap
+ * is NULL) and Python (py, or none), merged when both are there; when they
+ * do not line up, side by side (python_side_by_side); for a sample taken in
+ * the kernel a "[kernel]" frame innermost; when the native walk was cut, a
+ * [cut: reason] frame outermost. */
+static struct frame_row *
+sampler_frames(struct sampler *s, const struct unwind_frame *native_frames, size_t n,
+               const char *cut, const struct python_raw_thread *py, bool kernel, size_t *nframes)
+{
+	struct frame_row *native = xcalloc(n + 1, sizeof(*native)), *pyf, *both;
+
+	for (size_t i = 0; i < n; i++)
+		unwinder_symbolize(s->unwinder, &native_frames[i], &native[i]);
 	*nframes = n;
-	if (py == NULL)
-		return native;
-	pyf = python_stack_name_thread(s->namer, py);
-	if (n == 0) {
-		both = pyf;
-		*nframes = py->nframes;
-	} else {
-		if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
-			both = python_side_by_side(native, n, pyf, py->nframes, nframes);
-		frame_rows_free(pyf, py->nframes);
+	both = native;
+	if (py != NULL) {
+		pyf = python_stack_name_thread(s->namer, py);
+		if (n == 0) {
+			both = pyf;
+			*nframes = py->nframes;
+		} else {
+			if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
+				both = python_side_by_side(native, n, pyf, py->nframes, nframes);
+			frame_rows_free(pyf, py->nframes);
+		}
+		frame_rows_free(native, n);
 	}
-	frame_rows_free(native, n);
+	if (kernel) {
+		struct frame_row *with = xcalloc(*nframes + 2, sizeof(*with));
+
+		with[0].function = xstrdup("[kernel]");
+		memcpy(with + 1, both, *nframes * sizeof(*both));
+		free(both); /* its strings now belong to with */
+		both = with;
+		(*nframes)++;
+	}
+	if (cut[0] != '\0') {
+		both = xreallocarray(both, *nframes + 1, sizeof(*both));
+		sampler_cut_frame(cut, &both[(*nframes)++]);
+	}
 	return both;
 }
 
-/* Counts one stack of thread t: an entry already in the profile, or a new
- * one named now, while the modules it runs in are mapped. The key is the
- * native instruction pointers, then (after a 0, which no ip is) each Python
- * frame's code object and offset. */
-static void
-sampler_count(struct sampler *s, struct profile *p, struct sampled_thread *t,
-              const struct thread_snapshot *snap)
-{
-	const struct python_raw_thread *py = sampler_python_thread(s, t->tid);
-	size_t nkey = 0, n = 0, pyn = py != NULL ? py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 1 + 2 * pyn, sizeof(*key));
-	uint64_t sps[STACKS_MAX_FRAMES];
-	struct profile_stack *entry;
+/* One stack of thread tid to count: its native part (snap, or NULL for
+ * Python frames alone), its Python frames (py, or NULL), whether it was
+ * taken in the kernel, and how many samples it stands for. */
+struct sampler_hit {
+	int tid;
+	const struct thread_snapshot *snap;
+	const struct python_raw_thread *py;
+	bool kernel;
+	uint64_t weight;
+};
 
-	if (snap != NULL)
-		n = nkey = unwinder_unwind(s->unwinder, snap, key, sps, STACKS_MAX_FRAMES);
-	if (py != NULL) {
+/* Counts a stack: an entry already in the profile, or a new one named now,
+ * while the modules it runs in are mapped. The key is the native
+ * instruction pointers, then (after a 0, which no ip is) each Python
+ * frame's code object and offset, then SAMPLER_KERNEL_KEY for a sample
+ * taken in the kernel, then how the native walk ended (its kind and
+ * address: the same frames cut elsewhere are another stack). Returns the
+ * entry's index + 1 (for sampled_thread's last). */
+static size_t
+sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
+{
+	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
+	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 4 + 2 * pyn, sizeof(*key));
+	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
+	struct unwind_end end = {.kind = UNWIND_END_ROOT};
+	struct profile_stack *entry;
+	char cut[64];
+
+	if (h->snap != NULL) {
+		n = unwinder_unwind(s->unwinder, h->snap, native, STACKS_MAX_FRAMES, &end);
+		for (size_t i = 0; i < n; i++)
+			key[nkey++] = native[i].ip;
+	}
+	if (h->py != NULL) {
 		key[nkey++] = 0;
 		for (size_t i = 0; i < pyn; i++) {
-			key[nkey++] = py->frames[i].code;
-			key[nkey++] = (uint64_t)py->frames[i].offset;
+			key[nkey++] = h->py->frames[i].code;
+			key[nkey++] = (uint64_t)h->py->frames[i].offset;
 		}
 	}
-	if ((entry = profile_find(p, t->tid, key, nkey)) == NULL) {
-		struct frame_row *frames = sampler_frames(s, key, sps, n, py, &nframes);
+	if (h->kernel)
+		key[nkey++] = SAMPLER_KERNEL_KEY;
+	key[nkey++] = end.kind;
+	key[nkey++] = end.at;
+	unwind_end_text(&end, cut, sizeof(cut));
+	if ((entry = profile_find(p, h->tid, key, nkey)) == NULL) {
+		struct frame_row *frames =
+		    sampler_frames(s, native, n, cut, h->py, h->kernel, &nframes);
 		char name[PROCFS_COMM_MAX];
 
-		sampler_thread_name(s, t->tid, name, sizeof(name));
-		entry = profile_add(p, t->tid, name, key, nkey, frames, nframes);
+		sampler_thread_name(s, h->tid, name, sizeof(name));
+		entry = profile_add(p, h->tid, name, key, nkey, frames, nframes);
 	}
+	free(native);
 	free(key);
-	entry->count++;
-	p->samples++;
-	t->last = (size_t)(entry - p->stacks) + 1;
+	entry->count += h->weight;
+	p->samples += h->weight;
+	return (size_t)(entry - p->stacks) + 1;
 }
 
 /* Our own stop makes a thread run: the interrupt wakes it, and after the
@@ -494,13 +683,160 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 
 		/* The GIL's holder is sampled whether or not its CPU time moved:
 		 * it may hold the GIL in a C call that blocks. */
-		if (py != NULL && (s->gil ? py->holds_gil : t->ran))
-			sampler_count(s, p, t, NULL);
+		if (py != NULL && (s->gil ? py->holds_gil : t->ran)) {
+			struct sampler_hit h = {.tid = t->tid, .py = py, .weight = 1};
+
+			t->last = sampler_count(s, p, &h);
+		}
 	}
 	if (s->raw_err != 0)
 		p->errors++;
 	free(tids);
 	return s->raw_err == -ESRCH ? -ESRCH : 0;
+}
+
+/* Attaches an event to each thread that has none yet and has not failed.
+ * Returns the first error other than -ESRCH (a thread that ended); each
+ * such thread adds to p's errors (p may be NULL). */
+static int
+sampler_perf_attach(struct sampler *s, struct profile *p)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+		int err;
+
+		if (t->perf != NULL || t->perf_failed)
+			continue;
+		err = perf_events_open(t->tid, &s->perf_cfg, &t->perf);
+		if (err == 0) {
+			s->fds_open++;
+			continue;
+		}
+		t->perf_failed = true;
+		if (err == -ESRCH)
+			continue;
+		if (first == 0)
+			first = err;
+		if (p != NULL)
+			p->errors++;
+	}
+	return first;
+}
+
+/* perf events with Python frames: the Python stacks of every thread, read
+ * without a stop, once a round. The previous round's are kept: a sample
+ * takes those read nearer to it. */
+static void
+sampler_perf_read_python(struct sampler *s, struct profile *p)
+{
+	double before = clock_monotonic_s();
+
+	python_raw_free(&s->prev_raw);
+	s->prev_raw = s->raw;
+	s->prev_raw_err = s->rounds > 0 ? s->raw_err : -ENODATA;
+	s->prev_raw_ns = s->raw_ns;
+	s->raw = (struct python_raw){0};
+	sampler_read_python_running(s, p);
+	s->raw_ns = (uint64_t)((before + clock_monotonic_s()) / 2 * 1e9);
+	sampler_map_python(s);
+}
+
+/* The Python frames of thread tid for a sample taken at time_ns: from the
+ * read nearer to it (this round's or the previous one), or from the other
+ * when the thread is not in that one. */
+static const struct python_raw_thread *
+sampler_perf_python(const struct sampler *s, int tid, uint64_t time_ns)
+{
+	uint64_t to_now = time_ns > s->raw_ns ? time_ns - s->raw_ns : s->raw_ns - time_ns;
+	uint64_t to_prev =
+	    time_ns > s->prev_raw_ns ? time_ns - s->prev_raw_ns : s->prev_raw_ns - time_ns;
+	const struct python_raw_thread *now = sampler_raw_thread(&s->raw, s->raw_err, tid);
+	const struct python_raw_thread *prev =
+	    sampler_raw_thread(&s->prev_raw, s->prev_raw_err, tid);
+
+	if (s->py == NULL)
+		return NULL;
+	if (prev != NULL && (to_prev < to_now || now == NULL))
+		return prev;
+	return now;
+}
+
+struct sampler_perf_ctx {
+	struct sampler *s;
+	struct profile *p;
+};
+
+/* One perf sample: unwound from its copy of the stack as a snapshot would
+ * be, its thread's Python frames attached. */
+static void
+sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
+{
+	struct sampler_perf_ctx *c = arg;
+	struct sampled_thread *t = sampler_find(c->s->threads, c->s->nthreads, ps->tid);
+	struct thread_snapshot snap = {
+	    .tid = ps->tid,
+	    .regs = ps->regs,
+	    .stack_start = ps->regs.rsp,
+	    .stack = ps->stack,
+	    .stack_len = ps->stack_len,
+	    .live_beyond_copy = true,
+	};
+	struct sampler_hit h = {
+	    .tid = ps->tid,
+	    .snap = &snap,
+	    .py = sampler_perf_python(c->s, ps->tid, ps->time_ns),
+	    .kernel = ps->kernel,
+	    .weight = 1,
+	};
+
+	size_t last;
+
+	/* No user registers: the kernel's own work for the thread (while it
+	 * exits); nothing of ours to show. */
+	if (!ps->has_regs) {
+		c->p->errors++;
+		return;
+	}
+	snap.regs.orig_rax = (unsigned long long)-1; /* not known: no syscall */
+	last = sampler_count(c->s, c->p, &h);
+	if (t != NULL)
+		t->last = last;
+}
+
+/* A round of perf events: the samples the kernel took since the last one,
+ * unwound with the target running all along; then threads that appeared
+ * are attached (their first samples come with the next round). */
+static int
+sampler_perf_round(struct sampler *s, struct profile *p)
+{
+	struct sampler_perf_ctx c = {s, p};
+	struct perf_events_drained d = {0};
+	bool pending = false, changed;
+	int err;
+
+	if (s->py != NULL)
+		sampler_perf_read_python(s, p);
+	for (size_t i = 0; i < s->nthreads && !pending; i++)
+		pending = s->threads[i].perf != NULL && perf_events_pending(s->threads[i].perf);
+	/* Libraries loaded since the last round: their frames are named. */
+	if (pending && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
+		return procfs_is_gone(err) ? -ESRCH : err;
+	for (size_t i = 0; pending && i < s->nthreads; i++)
+		if (s->threads[i].perf != NULL)
+			perf_events_drain(s->threads[i].perf, sampler_perf_sample, &c, &d);
+	p->errors += d.lost + d.bad;
+	s->rounds++;
+	p->ticks++;
+	if (s->kernel_threads == (int64_t)s->nthreads && !d.exited &&
+	    clock_monotonic_s() - s->listed_s < SAMPLER_PERF_RELIST_S)
+		return 0;
+	if ((err = sampler_list(s)) != 0)
+		return err;
+	s->listed_s = clock_monotonic_s();
+	sampler_perf_attach(s, p);
+	return 0;
 }
 
 int
@@ -519,6 +855,8 @@ sampler_round(struct sampler *s, struct profile *p)
 	ptrace_release_pending();
 	if ((err = sampler_read_process(s)) != 0)
 		return err;
+	if (s->perf)
+		return sampler_perf_round(s, p);
 	/* Listing the threads costs about a microsecond each; skip it when they
 	 * cannot have changed: the kernel counts as many as we know and none of
 	 * ours was found gone (a birth raises the count unless a death hides
@@ -554,8 +892,9 @@ sampler_round(struct sampler *s, struct profile *p)
 		return sampler_python_round(s, p, tids);
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
-	    .mapped_bytes = unwinder_mapped_bytes,
-	    .mapped_arg = s->unwinder,
+	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
+	    .stack_extent = unwinder_stack_extent,
+	    .extent_arg = s->unwinder,
 	    .while_stopped = s->py != NULL ? sampler_read_python : NULL,
 	    .while_stopped_arg = s,
 	};
@@ -574,11 +913,17 @@ sampler_round(struct sampler *s, struct profile *p)
 
 		if (!t->ran)
 			continue;
+		struct sampler_hit h = {.tid = t->tid,
+		                        .snap = &snap.threads[k],
+		                        .py = sampler_python_thread(s, t->tid),
+		                        .weight = 1};
+
 		if (s->gil && !sampler_holds_gil(s, t->tid))
 			; /* stopped with the others, but another thread holds it */
-		else if (snap.threads[k].err == 0)
-			sampler_count(s, p, t, &snap.threads[k]);
-		else if (snap.threads[k].err != -ESRCH)
+		else if (snap.threads[k].err == 0 &&
+		         sampler_weigh(s, t, &snap.threads[k], &h.weight))
+			t->last = sampler_count(s, p, &h);
+		else if (snap.threads[k].err != 0 && snap.threads[k].err != -ESRCH)
 			p->errors++; /* a thread that ended meanwhile is no error */
 		k++;
 	}

@@ -1,11 +1,19 @@
 /* Sampling one process's native stacks over time (stacktop record).
  *
- * Each round lists the threads, reads each one's CPU time (schedstat, from an
- * fd kept open), and stops only the threads that ran since the previous round
- * (for a CPU profile, only those of them on a run queue now): one short
- * ptrace stop for all of them (probes/ptrace), then unwinding and naming from
- * the copies with the target running again. A thread that did not run is not
- * stopped; with idle sampling its last stack counts again. Every
+ * A CPU profile comes from the kernel where perf events are allowed
+ * (probes/perf_events): each thread's samples, taken on a CPU with a copy of
+ * its user stack, are drained each round and unwound from the copies; the
+ * target is never stopped, and a thread waiting for a CPU gives no sample.
+ *
+ * Otherwise (and for wall-clock and GIL profiles), each round lists the
+ * threads, reads each one's CPU time (schedstat, from an fd kept open), and
+ * stops only the threads that ran since the previous round (for a CPU
+ * profile, only those of them on a run queue now): one short ptrace stop for
+ * all of them (probes/ptrace), then unwinding and naming from the copies
+ * with the target running again. A CPU profile then counts a thread for the
+ * CPU time it used, where a stop finds it at work (approximate: a stop
+ * shows where a thread is, not where its time went). A thread that did not
+ * run is not stopped; with idle sampling its last stack counts again. Every
  * stack goes into a profile (profile.h). The unwinder lives as long as the
  * sampler and renews its view of the maps each round, so libraries loaded
  * later and an exec are followed. */
@@ -30,14 +38,28 @@ enum sampler_mode {
 };
 
 /* Prepares to sample pid through fs (borrowed; must outlive the sampler),
- * counting the threads that `what` says. frames as for stacks_dump: in a
- * Python process the Python frames are merged in (STACKS_AUTO,
- * STACKS_MIXED), or taken alone without ever stopping it (STACKS_PYTHON).
+ * counting the threads that `what` says, hz rounds (and perf samples) a
+ * second. frames as for stacks_dump: in a Python process the Python frames
+ * are merged in (STACKS_AUTO, STACKS_MIXED), or taken alone without ever
+ * stopping it (STACKS_PYTHON). A CPU profile of native frames uses perf
+ * events unless they are refused or the environment has STACKTOP_PERF=0.
  * Returns 0 and an owned sampler (free with sampler_free), -ESRCH when pid
  * does not exist, or what python_find returns when Python frames were asked
  * for (SAMPLER_GIL asks for them) and cannot be read. */
 int sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
-                struct sampler **out);
+                unsigned hz, struct sampler **out);
+
+/* How a sampler takes its stacks. */
+enum sampler_path {
+	SAMPLER_PERF,   /* perf events: no stop */
+	SAMPLER_PTRACE, /* ptrace stops */
+	SAMPLER_LIVE,   /* Python frames alone, read with the target running */
+};
+
+/* s's path; *why gets why perf events are not used for a CPU profile: 0
+ * (they are, or it is not a CPU profile of native frames), -ECANCELED
+ * (STACKTOP_PERF=0), or perf_event_open's or mmap's -errno. */
+enum sampler_path sampler_path(const struct sampler *s, int *why);
 
 /* The CPython of the process: its version ("" when not a Python process or
  * its frames are not asked for), whether it is free-threaded, and why its

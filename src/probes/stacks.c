@@ -36,20 +36,22 @@ stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t)
 static void
 stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread_stack *t)
 {
-	uint64_t ips[STACKS_MAX_FRAMES], sps[STACKS_MAX_FRAMES];
+	struct unwind_frame *frames;
+	struct unwind_end end;
 	size_t n;
 
 	/* A zombie (a main thread that ended) cannot be seized: it exited. */
 	t->err = s->err != 0 && t->state == 'Z' ? -ESRCH : s->err;
 	if (s->err != 0)
 		return;
-	n = unwinder_unwind(u, s, ips, sps, STACKS_MAX_FRAMES);
+	frames = xreallocarray(NULL, STACKS_MAX_FRAMES, sizeof(*frames));
+	n = unwinder_unwind(u, s, frames, STACKS_MAX_FRAMES, &end);
+	unwind_end_text(&end, t->cut, sizeof(t->cut));
 	t->frames = xcalloc(n ? n : 1, sizeof(*t->frames));
 	t->nframes = n;
-	for (size_t i = 0; i < n; i++) {
-		unwinder_symbolize(u, ips[i], i > 0, &t->frames[i]);
-		t->frames[i].sp = sps[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		unwinder_symbolize(u, &frames[i], &t->frames[i]);
+	free(frames);
 }
 
 /* The Python side of a dump: the target, its memory, and its frames as
@@ -174,8 +176,9 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 {
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
-	    .mapped_bytes = unwinder_mapped_bytes,
-	    .mapped_arg = u,
+	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
+	    .stack_extent = unwinder_stack_extent,
+	    .extent_arg = u,
 	    .while_stopped = py != NULL ? stacks_python_read : NULL,
 	    .while_stopped_arg = py,
 	};
@@ -364,6 +367,38 @@ stacks_watch_pid(const struct stacks_watch *w)
 	return w->pid;
 }
 
+/* True when the process runs a JVM: its executable is java, or it maps
+ * HotSpot's libjvm.so (a launcher of another name). */
+static bool
+stacks_is_jvm(struct unwinder *u)
+{
+	const struct procfs_map *maps;
+	size_t n = unwinder_maps(u, &maps);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(maps[i].path, '/');
+
+		base = base != NULL ? base + 1 : maps[i].path;
+		if (strcmp(base, "libjvm.so") == 0 || (i == 0 && strcmp(base, "java") == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A JVM's compiled Java frames have no names without its JIT symbol map,
+ * which HotSpot writes only when asked (JDK 17+; or -XX:+DumpPerfMapAtExit
+ * at exit, too late). */
+static void
+stacks_jit_hint(struct unwinder *u, struct dump_report *d)
+{
+	if (u == NULL || !stacks_is_jvm(u) || unwinder_perfmap(u) != -ENOENT)
+		return;
+	snprintf(d->hint, sizeof(d->hint),
+	         "a JVM without a JIT symbol map (/tmp/perf-PID.map): compiled Java frames "
+	         "show as ??; run `jcmd %d Compiler.perfmap` (JDK 17+) and dump again",
+	         d->pid);
+}
+
 int
 stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
 {
@@ -383,8 +418,10 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 		w->maps_read_at = clock_monotonic_s();
 	}
 	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
-	if (err == 0)
+	if (err == 0) {
 		(*out)->python = w->python;
+		stacks_jit_hint(w->u, *out);
+	}
 	return err;
 }
 

@@ -10,9 +10,17 @@
 #include "../model.h"
 #include "procfs.h"
 
-/* The deepest stack we walk, and how much of each stack we copy. */
-#define STACKS_MAX_FRAMES 256
-#define STACKS_COPY_BYTES (64 * 1024)
+/* The deepest stack we walk (a deeper one says "depth cap 2048"), and how
+ * much of each stack we copy at most: from the stack pointer to the top of
+ * the thread's stack (unwinder_stack_extent), which for a thread waiting in
+ * a shallow stack is a few KiB, and for a 1,000-deep CPython recursion some
+ * hundreds. A stack whose end is not known (Go's goroutine stacks in heap
+ * arenas of 64 MiB, coroutines, a thread started after the maps were read)
+ * gets STACKS_COPY_OTHER_BYTES, as every stack did before: 256 KiB there
+ * doubled a stripped Go binary's stop (5 threads: ~2.4 to ~7 ms). */
+#define STACKS_MAX_FRAMES       2048
+#define STACKS_COPY_BYTES       (8 * 1024 * 1024)
+#define STACKS_COPY_OTHER_BYTES (64 * 1024)
 
 enum stacks_mode {
 	STACKS_AUTO,   /* merged for a Python process, native otherwise */

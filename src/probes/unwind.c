@@ -2,20 +2,30 @@
 
 #include "../xmalloc.h"
 #include "cfi.h"
+#include "gopclntab.h"
 #include "module.h"
+#include "perfmap.h"
 #include "procfs_parse.h"
 #include "unwind_library.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A frameless leaf's return address is trusted only when the call before it
  * entered a function that starts at most this far before the IP. */
 #define UNWIND_LEAF_MAX_BYTES (1u << 20)
+
+/* At most this much of a JIT symbol map is read (node writes ~100 bytes per
+ * function it compiles). */
+#define UNWIND_PERFMAP_MAX_BYTES (256u << 20)
 
 /* At most this many addresses' CFI rules are kept (160 bytes each). */
 #define UNWIND_RULES_MAX 65536
@@ -27,6 +37,10 @@ struct module_entry {
 	uint64_t inode;
 	char path[256];
 	struct module *module; /* owned; NULL when it could not be opened */
+	/* Its Go function table, for names where no symbol covers an address
+	 * (a stripped Go binary): looked for on first need. */
+	bool go_tried;
+	struct gopclntab go; /* go.data NULL: none */
 };
 
 /* A mapping of the target, with its file opened on our side when it is one. */
@@ -75,6 +89,12 @@ struct unwinder {
 	 * emptied when the maps change. */
 	struct rules_entry *rules;
 	size_t nrules, rules_cap;
+	/* The JIT symbol map, as read up to perfmap_read bytes; read on (when
+	 * perfmap_stale) when a frame needs it. */
+	struct perfmap perfmap;
+	uint64_t perfmap_read;
+	bool perfmap_stale;
+	int perfmap_err; /* of the last read: 0, or -ENOENT when there is none */
 };
 
 /* What the accessors need for one unwind. */
@@ -85,6 +105,17 @@ struct unwind_ctx {
 	 * frame-pointer step found for the caller. */
 	struct user_regs_struct regs;
 	bool no_info; /* an unwind table lookup found nothing during the step */
+	/* The first address a step needed and could not read (0: none): of
+	 * the thread's stack outside the copy, or of no mapping at all. */
+	uint64_t unreadable_at;
+};
+
+/* What a walk has found so far, and why it ended. */
+struct walk_out {
+	struct unwind_frame *frames;
+	size_t n, max;
+	struct unwind_end end;
+	bool crossed_signal; /* a signal frame is among the frames */
 };
 
 static struct mapping *
@@ -107,11 +138,13 @@ unwinder_mapping(struct unwinder *u, uint64_t addr)
 }
 
 uint64_t
-unwinder_mapped_bytes(void *unwinder, uint64_t addr)
+unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp)
 {
 	const struct mapping *m = unwinder_mapping(unwinder, addr);
 
-	return m != NULL ? m->map->end - addr : 0;
+	if (m == NULL || !(strcmp(m->map->path, "[stack]") == 0 || (tp > addr && tp < m->map->end)))
+		return 0;
+	return m->map->end - addr;
 }
 
 /* The maps through a live thread, when the main thread's are empty: it
@@ -199,11 +232,123 @@ unwinder_proc_read_memory(void *arg, int tid, uint64_t addr, void *buf, size_t l
 	return ptrace_read_memory(tid, addr, buf, len);
 }
 
+/* The map is in the target's /tmp (its mount namespace's, through
+ * /proc/PID/root) and named with its PID as its own PID namespace numbers
+ * it (NSpid's last field), as the runtime wrote it. */
+static ssize_t
+unwinder_proc_read_perfmap(void *arg, uint64_t offset, char **out)
+{
+	const struct unwinder_proc *p = arg;
+	char path[256];
+	struct stat st;
+	ssize_t n, got = 0;
+	size_t want;
+	int fd;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/%d/root/tmp/perf-%d.map", procfs_root(p->fs), p->pid,
+	         procfs_inner_id(p->fs, p->pid, p->pid));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
+		return -errno;
+	/* Only a regular file: a FIFO or a device in /tmp would block or
+	 * never end. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size <= offset || offset >= UNWIND_PERFMAP_MAX_BYTES) {
+		close(fd);
+		return 0;
+	}
+	want = (size_t)((uint64_t)st.st_size - offset);
+	if (want > UNWIND_PERFMAP_MAX_BYTES - offset)
+		want = (size_t)(UNWIND_PERFMAP_MAX_BYTES - offset);
+	*out = xmalloc(want);
+	while ((size_t)got < want &&
+	       (n = pread(fd, *out + got, want - (size_t)got, (off_t)(offset + (uint64_t)got))) > 0)
+		got += n;
+	close(fd);
+	return got;
+}
+
 static const struct unwinder_target unwinder_proc_target = {
     .read_maps = unwinder_proc_read_maps,
     .open_module = unwinder_proc_open_module,
     .read_memory = unwinder_proc_read_memory,
+    .read_perfmap = unwinder_proc_read_perfmap,
 };
+
+/* Reads what was added to the JIT symbol map since the last read, once per
+ * refresh. A map that shrank was written anew (the same PID again, after a
+ * reuse): read from the start. */
+static void
+unwinder_perfmap_update(struct unwinder *u)
+{
+	char *buf;
+	ssize_t n;
+
+	if (!u->perfmap_stale)
+		return;
+	u->perfmap_stale = false;
+	if (u->target->read_perfmap == NULL) {
+		u->perfmap_err = -ENOENT;
+		return;
+	}
+	n = u->target->read_perfmap(u->arg, u->perfmap_read, &buf);
+	u->perfmap_err = n < 0 ? (int)n : 0;
+	if (n > 0)
+		u->perfmap_read += perfmap_parse(&u->perfmap, buf, (size_t)n);
+	free(buf);
+}
+
+int
+unwinder_perfmap(struct unwinder *u)
+{
+	unwinder_perfmap_update(u);
+	return u->perfmap_err;
+}
+
+/* The Go function table of module mod (one of the unwinder's), found and
+ * read on first use; NULL when it has none we can read. */
+static const struct gopclntab *
+unwinder_go_table(struct unwinder *u, struct module *mod)
+{
+	struct module_entry *e = NULL;
+	uint64_t vaddr, size, off, text = 0, text_size;
+	const void *bytes;
+
+	for (size_t i = 0; i < u->nmodules && e == NULL; i++)
+		if (u->modules[i].module == mod)
+			e = &u->modules[i];
+	if (e == NULL)
+		return NULL;
+	if (!e->go_tried) {
+		e->go_tried = true;
+		if (module_find_section(mod, ".gopclntab", &vaddr, &size) == 0 &&
+		    module_offset_of_vaddr(mod, vaddr, &off) == 0 && size <= SIZE_MAX &&
+		    (bytes = module_bytes(mod, off, (size_t)size)) != NULL) {
+			(void)module_find_section(mod, ".text", &text, &text_size);
+			if (gopclntab_parse(bytes, (size_t)size, text, &e->go) != 0)
+				e->go.data = NULL;
+		}
+	}
+	return e->go.data != NULL ? &e->go : NULL;
+}
+
+/* Names ip from the JIT symbol map: true when an entry covers it. */
+static bool
+unwinder_perfmap_name(struct unwinder *u, uint64_t ip, uint64_t lookup, struct frame_row *out)
+{
+	const char *name;
+	uint64_t off;
+
+	unwinder_perfmap_update(u);
+	if ((name = perfmap_lookup(&u->perfmap, lookup, &off)) == NULL)
+		return false;
+	out->function = xstrdup(name);
+	out->offset = off + (ip - lookup);
+	return true;
+}
 
 /* The module of the file a mapping shows, opened on first use. A file that
  * cannot be opened is cached too, so that each sample does not try again. */
@@ -220,7 +365,7 @@ unwinder_file(struct unwinder *u, const struct procfs_map *map)
 		mod = NULL;
 	u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
 	e = &u->modules[u->nmodules++];
-	e->inode = map->inode;
+	*e = (struct module_entry){.inode = map->inode};
 	snprintf(e->path, sizeof(e->path), "%s", map->path);
 	e->module = mod;
 	return mod;
@@ -281,8 +426,21 @@ unwinder_stack_word(const struct thread_snapshot *s, uint64_t addr, uint64_t *va
 	return true;
 }
 
+/* True when addr is in the mapping that holds the thread's stack copy. */
+static bool
+unwinder_in_stack_mapping(struct unwinder *u, const struct thread_snapshot *s, uint64_t addr)
+{
+	const struct mapping *m = unwinder_mapping(u, s->stack_start);
+
+	return m != NULL && addr >= m->map->start && addr < m->map->end;
+}
+
 /* Reads len bytes of the target at addr: from the stack copy, from the file
- * a mapping comes from, or (last) from the live target. Returns 0 or -1. */
+ * a mapping comes from, or (last) from the live target. The thread's own
+ * stack is read from the copy only (unless the snapshot says its outer
+ * frames are live): the thread runs again meanwhile, and what its live
+ * stack holds now is not the stack that was copied. Returns
+ * 0, or -1 (and notes the address in ctx->unreadable_at). */
 static int
 unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -307,10 +465,38 @@ unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
 			return 0;
 		}
 	}
-	if (u->target->read_memory != NULL &&
+	if ((s->live_beyond_copy || !unwinder_in_stack_mapping(u, s, addr)) &&
+	    u->target->read_memory != NULL &&
 	    u->target->read_memory(u->arg, s->tid, addr, buf, len) == (ssize_t)len)
 		return 0;
+	if (ctx->unreadable_at == 0)
+		ctx->unreadable_at = addr;
 	return -1;
+}
+
+/* The code a signal handler returns to: glibc's and musl's __restore_rt,
+ * "mov $15, %rax; syscall" (rt_sigreturn), the SA_RESTORER the C library
+ * gives the kernel; gdb and libunwind recognise signal frames by these
+ * bytes too. */
+static const unsigned char unwind_sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
+                                                      0x00, 0x00, 0x0f, 0x05};
+
+/* True when ip is the restorer: the frame at ip is the kernel's signal
+ * frame. Read from a file mapping only (the C library's text): no syscall
+ * per frame of JIT code. */
+static bool
+unwinder_is_sigreturn(struct unwinder *u, uint64_t ip)
+{
+	struct mapping *m = unwinder_mapping(u, ip);
+	const void *bytes;
+
+	if (m == NULL || m->map->perms[2] != 'x' ||
+	    sizeof(unwind_sigreturn_code) > m->map->end - ip || unwinder_module(u, m) == NULL)
+		return false;
+	bytes = module_bytes(m->module, m->map->offset + (ip - m->map->start),
+	                     sizeof(unwind_sigreturn_code));
+	return bytes != NULL &&
+	       memcmp(bytes, unwind_sigreturn_code, sizeof(unwind_sigreturn_code)) == 0;
 }
 
 /* True when addr is in a mapping the target may execute. */
@@ -522,6 +708,7 @@ unwinder_refresh(struct unwinder *u, bool *changed)
 		free(buf);
 		return 0;
 	}
+	u->perfmap_stale = true; /* it grows as code is compiled */
 	count = procfs_parse_maps(buf, (size_t)n, &maps);
 	free(u->maps_text);
 	u->maps_text = buf;
@@ -591,6 +778,7 @@ unwinder_free(struct unwinder *u)
 	free(u->map_list);
 	free(u->maps_text);
 	free(u->rules);
+	perfmap_clear(&u->perfmap);
 	free(u);
 }
 
@@ -604,12 +792,17 @@ static bool
 unwinder_leaf_return(struct unwind_ctx *ctx, uint64_t ip, uint64_t sp, uint64_t *ret)
 {
 	unsigned char call[5];
-	uint64_t r, callee;
+	uint64_t r, callee, unreadable_at = ctx->unreadable_at;
 	int32_t rel;
+	bool read;
 
 	if (!unwinder_stack_word(ctx->s, sp, &r) || r < sizeof(call) ||
-	    !unwinder_executable(ctx->u, r) ||
-	    unwinder_read(ctx, r - sizeof(call), call, sizeof(call)) != 0 || call[0] != 0xe8)
+	    !unwinder_executable(ctx->u, r))
+		return false;
+	/* A guess that fails is no unreadable frame. */
+	read = unwinder_read(ctx, r - sizeof(call), call, sizeof(call)) == 0;
+	ctx->unreadable_at = unreadable_at;
+	if (!read || call[0] != 0xe8)
 		return false;
 	memcpy(&rel, call + 1, sizeof(rel));
 	callee = r + (uint64_t)(int64_t)rel;
@@ -630,16 +823,26 @@ unwinder_take_reg(const struct unwind_library *unw, unw_cursor_t *frame, unw_reg
 		*field = val;
 }
 
+/* Why a frame-pointer step did not go on. */
+enum fp_stop {
+	FP_END,        /* rbp 0: the end of the chain (_start and thread
+	                  entries clear it) */
+	FP_UNREADABLE, /* the frame record is outside the stack copy */
+	FP_GARBAGE,    /* rbp below the stack pointer or misaligned, or a
+	                  return address outside executable memory */
+};
+
 /* One frame-pointer step from frame, for code no unwind table covers: the
  * frame layout of -fno-omit-frame-pointer code, [rbp] the caller's rbp and
  * [rbp + 8] the return address. Only inside the stack copy and only upwards
  * (rbp at or above the stack pointer, the caller's stack pointer above it),
  * the return address in executable memory: a garbage chain ends instead of
  * looping. Restarts cursor at the caller with the registers we know there.
- * Returns 1, or 0 at the end. */
+ * leaf: the frame was interrupted (not a call), and may be a frameless
+ * leaf. Returns 1, or 0 at the end with *why. */
 static int
-unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t *cursor,
-                 bool innermost)
+unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t *cursor, bool leaf,
+                 enum fp_stop *why)
 {
 	const struct unwind_library *unw = ctx->u->unw;
 	unw_cursor_t copy = *frame; /* get_reg wants it writable */
@@ -647,16 +850,26 @@ unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t
 	unw_word_t ip, sp, rbp;
 	uint64_t ret, caller_rbp;
 
+	*why = FP_GARBAGE;
 	if (unw->get_reg(&copy, UNW_REG_IP, &ip) != 0 ||
 	    unw->get_reg(&copy, UNW_REG_SP, &sp) != 0 ||
 	    unw->get_reg(&copy, UNW_X86_64_RBP, &rbp) != 0)
 		return 0;
-	if (innermost && unwinder_leaf_return(ctx, ip, sp, &ret)) {
+	if (leaf && unwinder_leaf_return(ctx, ip, sp, &ret)) {
 		sp += 8;
 	} else {
-		if (rbp < sp || rbp % 8 != 0 || !unwinder_stack_word(ctx->s, rbp, &caller_rbp) ||
-		    !unwinder_stack_word(ctx->s, rbp + 8, &ret) || ret == 0 ||
-		    !unwinder_executable(ctx->u, ret))
+		if (rbp == 0)
+			*why = FP_END;
+		if (rbp < sp || rbp % 8 != 0)
+			return 0;
+		if (!unwinder_stack_word(ctx->s, rbp, &caller_rbp) ||
+		    !unwinder_stack_word(ctx->s, rbp + 8, &ret)) {
+			*why = FP_UNREADABLE;
+			if (ctx->unreadable_at == 0)
+				ctx->unreadable_at = rbp;
+			return 0;
+		}
+		if (ret == 0 || !unwinder_executable(ctx->u, ret))
 			return 0;
 		sp = rbp + 16;
 		rbp = caller_rbp;
@@ -681,18 +894,35 @@ unwinder_fp_step(struct unwind_ctx *ctx, const unw_cursor_t *frame, unw_cursor_t
 
 /* Moves cursor to the caller's frame: by the unwind tables, else (no entry
  * for ip, or the tables' rules failed) by one frame-pointer step. Returns
- * > 0 when it moved, 0 at the outermost frame or the end of the chain. */
+ * > 0 when it moved, 0 at the end, with *end saying why: the outermost
+ * frame, or where and why the walk cannot go on. */
 static int
-unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool innermost)
+unwinder_step(struct unwind_ctx *ctx, unw_cursor_t *cursor, bool leaf, struct unwind_end *end)
 {
 	unw_cursor_t frame = *cursor; /* libunwind documents cursors as copyable */
+	unw_word_t ip = 0;
+	enum fp_stop why;
 	int r;
 
 	ctx->no_info = false;
+	ctx->unreadable_at = 0;
+	(void)ctx->u->unw->get_reg(&frame, UNW_REG_IP, &ip);
 	r = ctx->u->unw->step(cursor);
-	if (!ctx->no_info && r >= 0)
+	if (!ctx->no_info && r > 0)
 		return r;
-	return unwinder_fp_step(ctx, &frame, cursor, innermost);
+	if (!ctx->no_info && r == 0) {
+		*end = (struct unwind_end){.kind = UNWIND_END_ROOT};
+		return 0;
+	}
+	if (unwinder_fp_step(ctx, &frame, cursor, leaf, &why) > 0)
+		return 1;
+	if (why == FP_END && ctx->no_info)
+		*end = (struct unwind_end){.kind = UNWIND_END_ROOT};
+	else if (ctx->unreadable_at != 0)
+		*end = (struct unwind_end){.kind = UNWIND_END_UNREADABLE, .at = ctx->unreadable_at};
+	else
+		*end = (struct unwind_end){.kind = UNWIND_END_NO_INFO, .at = ip};
+	return 0;
 }
 
 /* The slot of the rules cache that holds pc, or the empty one where it
@@ -790,12 +1020,13 @@ walk_to_regs(const struct walk_regs *w, struct user_regs_struct *r)
  * return address is undefined, as in start_thread and _start), or -1 where
  * libunwind is to take the frame: no rules the decoder takes, a register or
  * a saved word we do not have, or a CFA that is not above the stack
- * pointer. A return address is looked up one byte back, inside the call. */
+ * pointer. A return address (kind UNWIND_FRAME_CALL) is looked up one byte
+ * back, inside the call. */
 static int
-unwinder_cfi_step(struct unwind_ctx *ctx, struct walk_regs *w, bool innermost)
+unwinder_cfi_step(struct unwind_ctx *ctx, struct walk_regs *w, uint8_t kind)
 {
 	const struct cfi_rules *r =
-	    unwinder_rules(ctx->u, innermost ? w->v[CFI_RA] : w->v[CFI_RA] - 1);
+	    unwinder_rules(ctx->u, kind == UNWIND_FRAME_CALL ? w->v[CFI_RA] - 1 : w->v[CFI_RA]);
 	struct walk_regs caller = {{0}, 0};
 	uint64_t cfa;
 
@@ -804,10 +1035,14 @@ unwinder_cfi_step(struct unwind_ctx *ctx, struct walk_regs *w, bool innermost)
 	cfa = w->v[r->cfa_reg] + (uint64_t)(int64_t)r->cfa_off;
 	if (r->reg[CFI_RA].how == CFI_UNDEFINED)
 		return 0;
-	if (cfa <= w->v[CFI_RSP] || r->reg[CFI_RA].how != CFI_AT_CFA ||
-	    !unwinder_stack_word(ctx->s, cfa + (uint64_t)(int64_t)r->reg[CFI_RA].off,
-	                         &caller.v[CFI_RA]))
+	if (cfa <= w->v[CFI_RSP] || r->reg[CFI_RA].how != CFI_AT_CFA)
 		return -1;
+	if (!unwinder_stack_word(ctx->s, cfa + (uint64_t)(int64_t)r->reg[CFI_RA].off,
+	                         &caller.v[CFI_RA])) {
+		if (ctx->unreadable_at == 0)
+			ctx->unreadable_at = cfa + (uint64_t)(int64_t)r->reg[CFI_RA].off;
+		return -1;
+	}
 	caller.known = 1u << CFI_RA | 1u << CFI_RSP;
 	caller.v[CFI_RSP] = cfa;
 	for (int reg = 0; reg < CFI_NREGS; reg++) {
@@ -849,86 +1084,218 @@ unwinder_libunwind(struct unwinder *u)
 	return true;
 }
 
-/* Appends frame (ip, sp) to the walk's output. */
-static void
-unwinder_push(uint64_t *ips, uint64_t *sps, size_t *n, uint64_t ip, uint64_t sp)
+/* The signal frame's step: the handler returned to the restorer with the
+ * stack pointer at the ucontext_t the kernel saved (struct rt_sigframe,
+ * arch/x86/include/asm/sigframe.h: its return address popped, uc is next);
+ * the interrupted registers are its uc_mcontext, 40 bytes in (uc_flags,
+ * uc_link, uc_stack), in the order of struct sigcontext: r8-r15, rdi, rsi,
+ * rbp, rbx, rdx, rax, rcx, rsp, rip. Read from the stack copy only. Returns
+ * 1 (*w is the interrupted frame's, every register known), or -1. */
+static int
+unwinder_signal_step(struct unwind_ctx *ctx, struct walk_regs *w)
 {
-	ips[*n] = ip;
-	if (sps != NULL)
-		sps[*n] = sp;
-	(*n)++;
+	/* sigcontext's order, as DWARF numbers (CFI_RA for rip). */
+	static const uint8_t dwarf[17] = {8, 9, 10, 11, 12, 13, 14, 15,    5,
+	                                  4, 6, 3,  1,  0,  2,  7,  CFI_RA};
+	struct walk_regs caller = {{0}, 0};
+	uint64_t mcontext = w->v[CFI_RSP] + 40;
+
+	if (!((w->known >> CFI_RSP) & 1))
+		return -1;
+	for (size_t i = 0; i < sizeof(dwarf); i++) {
+		if (!unwinder_stack_word(ctx->s, mcontext + 8 * i, &caller.v[dwarf[i]])) {
+			if (ctx->unreadable_at == 0)
+				ctx->unreadable_at = mcontext + 8 * i;
+			return -1;
+		}
+	}
+	caller.known = (1u << CFI_NREGS) - 1;
+	*w = caller;
+	return 1;
 }
 
-size_t
-unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips, uint64_t *sps,
-                size_t max)
+/* Appends frame (ip, sp, kind) to the walk's output, unless it is one too
+ * many (the depth cap) or shows a loop. A stack pointer grows from a frame
+ * to its caller's (the stack grows down, and a call pushes its return
+ * address): a frame whose stack pointer is not above its callee's is a
+ * loop, but after a signal frame (the handler may have run on an alternate
+ * stack, sigaltstack(2)); from there on, an (ip, stack pointer) pair seen
+ * before is. A direct recursion repeats return addresses only. Returns
+ * false when the walk ends here (out->end says why). */
+static bool
+unwinder_push(struct walk_out *out, uint64_t ip, uint64_t sp, uint8_t kind)
 {
-	struct unwind_ctx ctx = {.u = u, .s = s, .regs = s->regs};
+	if (out->n > 0) {
+		const struct unwind_frame *prev = &out->frames[out->n - 1];
+		bool loop =
+		    sp != 0 && prev->sp != 0 && prev->kind != UNWIND_FRAME_SIGNAL && sp <= prev->sp;
+
+		for (size_t i = 0; out->crossed_signal && !loop && i < out->n; i++)
+			loop = out->frames[i].ip == ip && out->frames[i].sp == sp;
+		if (loop) {
+			out->end = (struct unwind_end){.kind = UNWIND_END_LOOP, .at = ip};
+			return false;
+		}
+	}
+	if (out->n == out->max) {
+		out->end =
+		    (struct unwind_end){.kind = UNWIND_END_DEPTH, .at = ip, .depth = out->max};
+		return false;
+	}
+	if (kind == UNWIND_FRAME_SIGNAL)
+		out->crossed_signal = true;
+	out->frames[out->n++] = (struct unwind_frame){.ip = ip, .sp = sp, .kind = kind};
+	return true;
+}
+
+/* The kind of the frame at ip that the walk reached from its last frame. */
+static uint8_t
+unwinder_kind(struct unwinder *u, const struct walk_out *out, uint64_t ip)
+{
+	if (unwinder_is_sigreturn(u, ip))
+		return UNWIND_FRAME_SIGNAL;
+	if (out->n == 0 || out->frames[out->n - 1].kind == UNWIND_FRAME_SIGNAL)
+		return UNWIND_FRAME_INTERRUPTED;
+	return UNWIND_FRAME_CALL;
+}
+
+/* The walk by the fast path, frame after frame, as long as the rules allow.
+ * Returns true when the walk ended there (out->end says why); false when
+ * libunwind is to go on from ctx->regs, with frame kind *kind. */
+static bool
+unwinder_fast_walk(struct unwind_ctx *ctx, struct walk_out *out, uint8_t *kind)
+{
 	struct walk_regs w;
-	unw_cursor_t cursor;
-	size_t n = 0;
 
-	if (max == 0)
-		return 0;
-	/* The fast path, frame after frame, as long as the rules allow. */
-	walk_from_snapshot(&w, &s->regs);
-	for (int r = 1; r > 0 && n < max;) {
+	walk_from_snapshot(&w, &ctx->s->regs);
+	for (;;) {
 		uint64_t ip = w.v[CFI_RA];
+		int r;
 
-		/* A corrupt stack can loop; a repeated frame ends the walk. */
-		if (ip == 0 || (n > 1 && ips[n - 1] == ip && ips[n - 2] == ip))
-			return n;
-		unwinder_push(ips, sps, &n, ip, w.v[CFI_RSP]);
-		if ((r = unwinder_cfi_step(&ctx, &w, n == 1)) == 0)
-			return n;
+		/* A return address of 0 ends some chains (a thread's entry
+		 * built without unwind tables). */
+		if (ip == 0) {
+			out->end = (struct unwind_end){.kind = UNWIND_END_ROOT};
+			return true;
+		}
+		*kind = unwinder_kind(ctx->u, out, ip);
+		if (!unwinder_push(out, ip, w.v[CFI_RSP], *kind))
+			return true;
+		r = *kind == UNWIND_FRAME_SIGNAL ? unwinder_signal_step(ctx, &w)
+		                                 : unwinder_cfi_step(ctx, &w, *kind);
+		if (r == 0) {
+			out->end = (struct unwind_end){.kind = UNWIND_END_ROOT};
+			return true;
+		}
 		if (r < 0) {
 			/* libunwind goes on from this frame, with what we know.
 			 * Its cursor starts there as at an innermost frame: it
 			 * looks the address itself up, not the byte before, as
 			 * after the frame-pointer step (see unwinder_fp_step). */
-			if (--n > 0)
-				walk_to_regs(&w, &ctx.regs);
+			if (--out->n > 0)
+				walk_to_regs(&w, &ctx->regs);
+			return false;
 		}
 	}
-	if (n == max)
-		return n;
+}
+
+size_t
+unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, struct unwind_frame *frames,
+                size_t max, struct unwind_end *end)
+{
+	struct unwind_ctx ctx = {.u = u, .s = s, .regs = s->regs};
+	struct walk_out out = {.frames = frames, .max = max};
+	unw_cursor_t cursor;
+	uint8_t kind = UNWIND_FRAME_INTERRUPTED;
+
+	if (unwinder_fast_walk(&ctx, &out, &kind))
+		goto done;
 	if (!unwinder_libunwind(u) || u->unw->init_remote(&cursor, u->as, &ctx) != 0) {
-		unwinder_push(ips, sps, &n, ctx.regs.rip, ctx.regs.rsp);
-		return n;
+		if (unwinder_push(&out, ctx.regs.rip, ctx.regs.rsp, kind))
+			out.end =
+			    (struct unwind_end){.kind = UNWIND_END_NO_INFO, .at = ctx.regs.rip};
+		goto done;
 	}
-	do {
+	for (;;) {
 		unw_word_t ip, sp;
 
-		if (u->unw->get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
+		if (u->unw->get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0) {
+			out.end = (struct unwind_end){.kind = UNWIND_END_ROOT};
 			break;
-		/* A corrupt stack can loop; a repeated frame ends the walk. */
-		if (n > 0 && ips[n - 1] == ip && n > 1 && ips[n - 2] == ip)
-			break;
+		}
 		if (u->unw->get_reg(&cursor, UNW_REG_SP, &sp) != 0)
 			sp = 0;
-		unwinder_push(ips, sps, &n, ip, sp);
-	} while (n < max && unwinder_step(&ctx, &cursor, n == 1) > 0);
-	return n;
+		/* The frame the fast path left gets the kind it had there. */
+		kind = unwinder_kind(u, &out, ip);
+		if (!unwinder_push(&out, ip, sp, kind) ||
+		    unwinder_step(&ctx, &cursor, kind != UNWIND_FRAME_CALL, &out.end) <= 0)
+			break;
+	}
+done:
+	if (end != NULL)
+		*end = out.end;
+	return out.n;
+}
+
+char *
+unwind_end_text(const struct unwind_end *e, char *buf, size_t size)
+{
+	switch (e->kind) {
+	case UNWIND_END_ROOT:
+		snprintf(buf, size, "%s", "");
+		break;
+	case UNWIND_END_NO_INFO:
+		snprintf(buf, size, "no unwind info at 0x%" PRIx64, e->at);
+		break;
+	case UNWIND_END_UNREADABLE:
+		snprintf(buf, size, "unreadable memory at 0x%" PRIx64, e->at);
+		break;
+	case UNWIND_END_DEPTH:
+		snprintf(buf, size, "depth cap %zu", e->depth);
+		break;
+	case UNWIND_END_LOOP:
+		snprintf(buf, size, "loop at 0x%" PRIx64, e->at);
+		break;
+	}
+	return buf;
 }
 
 void
-unwinder_symbolize(struct unwinder *u, uint64_t ip, bool return_address, struct frame_row *out)
+unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct frame_row *out)
 {
-	uint64_t lookup = return_address && ip > 0 ? ip - 1 : ip;
+	uint64_t ip = f->ip;
+	uint64_t lookup = f->kind == UNWIND_FRAME_CALL && ip > 0 ? ip - 1 : ip;
 	struct mapping *m = unwinder_mapping(u, lookup);
 	uint64_t bias = 0, off;
 	const char *name;
 
-	*out = (struct frame_row){.ip = ip};
-	if (m == NULL)
+	*out = (struct frame_row){.ip = ip, .sp = f->sp};
+	if (f->kind == UNWIND_FRAME_SIGNAL) {
+		/* The restorer (__restore_rt) is the kernel's signal frame's
+		 * return address, named as gdb names the frame. */
+		m = unwinder_mapping(u, ip);
+		out->function = xstrdup("<signal handler called>");
+		out->signal = true;
+		if (m != NULL && m->map->path[0] != '\0')
+			out->module = xstrdup(m->map->path);
 		return;
+	}
+	if (m == NULL) {
+		(void)unwinder_perfmap_name(u, ip, lookup, out);
+		return;
+	}
 	if (m->map->path[0] != '\0')
 		out->module = xstrdup(m->map->path);
 	if (!unwinder_bias(u, m, &bias)) {
-		out->offset = ip - m->map->start + m->map->offset;
+		/* Code no file holds: JIT code, named by its runtime's map. */
+		if (!unwinder_perfmap_name(u, ip, lookup, out))
+			out->offset = ip - m->map->start + m->map->offset;
 		return;
 	}
 	name = module_symbol(m->module, lookup - bias, &off);
+	/* A stripped Go binary still has the runtime's own table of names. */
+	if (name == NULL && unwinder_go_table(u, m->module) != NULL)
+		name = gopclntab_lookup(unwinder_go_table(u, m->module), lookup - bias, &off);
 	if (name != NULL) {
 		out->function = xstrdup(name);
 		out->offset = off + (ip - lookup);

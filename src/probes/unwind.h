@@ -47,6 +47,12 @@ struct unwinder_target {
 	 * the number of bytes read or -errno. May be NULL: such memory is then
 	 * unreadable. */
 	ssize_t (*read_memory)(void *arg, int tid, uint64_t addr, void *buf, size_t len);
+	/* Reads the target's JIT symbol map (perfmap.h) from byte offset to its
+	 * end, into an owned buffer *out (free with free()). Returns its
+	 * length (0: nothing new), or -errno (-ENOENT: the process has none).
+	 * Called when a frame in code no file holds is named, at most once
+	 * per unwinder_refresh. May be NULL: no map. */
+	ssize_t (*read_perfmap)(void *arg, uint64_t offset, char **out);
 };
 
 /* Reads pid's maps through fs (through a live thread's when the main thread
@@ -61,13 +67,19 @@ void unwinder_free(struct unwinder *u);
 
 /* Reads pid's maps again; when they changed (a library loaded or unloaded,
  * an exec), the unwinder forgets what it knew per address and sets
- * *changed. Files already opened stay cached. Returns 0 or -errno (-ENOENT,
- * -ESRCH: the process is gone). */
+ * *changed. Files already opened stay cached. The JIT symbol map is read
+ * again (what was added to it) when a frame next needs it. Returns 0 or
+ * -errno (-ENOENT, -ESRCH: the process is gone). */
 int unwinder_refresh(struct unwinder *u, bool *changed);
 
 /* The target's maps as last read, sorted by address: *maps is borrowed until
  * the next unwinder_refresh or unwinder_free. Returns how many. */
 size_t unwinder_maps(const struct unwinder *u, const struct procfs_map **maps);
+
+/* Whether the target has a JIT symbol map (/tmp/perf-PID.map in its root,
+ * PID as its own PID namespace numbers it): 0 when it has one, else the
+ * -errno of reading it (-ENOENT: none). */
+int unwinder_perfmap(struct unwinder *u);
 
 /* The file that map (one of unwinder_maps) shows, opened with its debug
  * symbols on first use and kept: the interpreter search looks through the
@@ -75,24 +87,71 @@ size_t unwinder_maps(const struct unwinder *u, const struct procfs_map **maps);
  * unwinder's life; NULL when it cannot be opened. */
 struct module *unwinder_file(struct unwinder *u, const struct procfs_map *map);
 
-/* The bytes mapped from addr to the end of the mapping holding it, in the
- * maps as last read; 0 when no mapping holds it. In the form
- * snapshot_request.mapped_bytes takes, with the unwinder as arg: a
- * snapshot then copies stacks in as few reads as it can. */
-uint64_t unwinder_mapped_bytes(void *unwinder, uint64_t addr);
+/* The bytes from stack pointer addr to the end of the mapping holding it,
+ * in the maps as last read, when that mapping is a thread's whole stack:
+ * the process's [stack], or the one that holds the thread's pointer tp
+ * (glibc and musl put a thread's TLS and descriptor at the top of its
+ * stack); 0 otherwise (another mapping: its end says nothing of the
+ * stack's). In the form snapshot_request.stack_extent takes, with the
+ * unwinder as arg. */
+uint64_t unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp);
 
-/* Unwinds a snapshot into at most max instruction pointers, innermost first:
- * through the unwind tables (.eh_frame) where they cover an address, else
- * one frame-pointer step (bounded by the stack copy, always upwards).
- * Returns how many. sps, unless NULL, gets each frame's stack pointer (0
- * where it is not known): where its locals are. */
-size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s, uint64_t *ips,
-                       uint64_t *sps, size_t max);
+/* What a frame of a walk is: how its instruction pointer was reached. */
+enum unwind_frame_kind {
+	UNWIND_FRAME_CALL,        /* a return address: the call is the byte before */
+	UNWIND_FRAME_INTERRUPTED, /* the innermost frame, or the one a signal
+	                             interrupted: ip is the instruction itself */
+	UNWIND_FRAME_SIGNAL,      /* the kernel's signal frame (rt_sigframe), whose
+	                             return address is the restorer (glibc's
+	                             __restore_rt): <signal handler called> */
+};
 
-/* Names ip. A return address (every frame but the innermost) is looked up
- * one byte earlier, inside the call that the function made. The strings in
- * out are owned by the caller. */
-void unwinder_symbolize(struct unwinder *u, uint64_t ip, bool return_address,
-                        struct frame_row *out);
+struct unwind_frame {
+	uint64_t ip;
+	uint64_t sp;  /* the frame's stack pointer (0 where it is not known):
+	                 where its locals are */
+	uint8_t kind; /* enum unwind_frame_kind */
+};
+
+/* Why a walk ended. */
+enum unwind_end_kind {
+	UNWIND_END_ROOT,       /* the outermost frame: nothing says it has a caller */
+	UNWIND_END_NO_INFO,    /* no unwind table covers `at`, and no frame-pointer
+	                          step went on from it */
+	UNWIND_END_UNREADABLE, /* the caller's frame was to be read at `at`, which
+	                          is neither in the stack copy nor readable */
+	UNWIND_END_DEPTH,      /* there are more frames than the walk may take */
+	UNWIND_END_LOOP,       /* a frame repeated (the same ip and stack pointer),
+	                          or a stack pointer did not grow: `at` is its ip */
+};
+
+struct unwind_end {
+	enum unwind_end_kind kind;
+	uint64_t at;
+	size_t depth; /* for UNWIND_END_DEPTH: the cap */
+};
+
+/* The end as the outputs say it: "" for UNWIND_END_ROOT, else "no unwind
+ * info at 0x7f...", "unreadable memory at 0x7ffd...", "depth cap 2048" or
+ * "loop at 0x...". Written into buf (size bytes); returns buf. */
+char *unwind_end_text(const struct unwind_end *e, char *buf, size_t size);
+
+/* Unwinds a snapshot into at most max frames, innermost first: through the
+ * unwind tables (.eh_frame) where they cover an address, through the
+ * kernel's signal frame (its saved registers, in the copy) where a handler
+ * returns to the restorer, else one frame-pointer step (bounded by the
+ * stack copy, always upwards). A direct recursion repeats return addresses
+ * but never a stack pointer: only a frame whose stack pointer does not grow
+ * (but across a signal frame, which may switch stacks) or that repeats an
+ * (ip, stack pointer) pair ends the walk as a loop. Returns how many frames;
+ * *end (unless NULL) says why there are no more. */
+size_t unwinder_unwind(struct unwinder *u, const struct thread_snapshot *s,
+                       struct unwind_frame *frames, size_t max, struct unwind_end *end);
+
+/* Names frame f of a walk into out (strings owned by the caller). A return
+ * address is looked up one byte earlier, inside the call that the function
+ * made; a signal frame is named "<signal handler called>" (out->signal);
+ * code no file holds (JIT code), from the JIT symbol map when there is one. */
+void unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct frame_row *out);
 
 #endif

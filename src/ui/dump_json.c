@@ -74,6 +74,22 @@ dump_json_python(struct json *j, const struct python_info *p)
 	json_object_end(j);
 }
 
+void
+dump_json_cut(struct json *j, const char *complete_key, const char *cut_key,
+              const struct thread_stack *t)
+{
+	json_key(j, complete_key);
+	if (t != NULL && t->err == 0)
+		json_bool(j, t->cut[0] == '\0');
+	else
+		json_null(j);
+	json_key(j, cut_key);
+	if (t != NULL && t->err == 0 && t->cut[0] != '\0')
+		json_string(j, t->cut);
+	else
+		json_null(j);
+}
+
 static void
 dump_json_stack(struct json *j, const struct frame_row *frames, size_t n)
 {
@@ -97,6 +113,8 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_key(&j, "comm");
 	json_string(&j, d->comm);
 	dump_json_python(&j, &d->python);
+	json_key(&j, "hint");
+	json_string(&j, d->hint[0] ? d->hint : NULL);
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
 	json_key(&j, "threads");
@@ -123,6 +141,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_string(&j, dump_thread_error(t->err));
 		json_key(&j, "stack");
 		dump_json_stack(&j, t->frames, t->nframes);
+		dump_json_cut(&j, "complete", "cut", t);
 		/* Only when the Python frames could not be merged: stack then
 		 * holds them alone, and this the native frames. */
 		if (t->native_frames != NULL) {

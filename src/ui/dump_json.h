@@ -18,6 +18,12 @@ const char *dump_thread_error(int err);
 struct json;
 void dump_json_frame(struct json *j, const struct frame_row *f);
 
+/* Writes the members complete_key (true when t's walk reached its root)
+ * and cut_key (why it stopped short, or null) of thread t; both null when
+ * t is NULL or has no stack. */
+void dump_json_cut(struct json *j, const char *complete_key, const char *cut_key,
+                   const struct thread_stack *t);
+
 /* Writes the member "python" of a Python process (p->version not empty):
  * {version, readable, free_threaded, reason} (reason null when readable),
  * or "python": null (also for p NULL). */

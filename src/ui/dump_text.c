@@ -30,6 +30,10 @@ dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 		return;
 	}
 	fprintf(out, "#%-3zu 0x%016" PRIx64 " in ", i, f->ip);
+	if (f->signal) {
+		fputs("<signal handler called>\n", out); /* as gdb shows it */
+		return;
+	}
 	if (f->function != NULL) {
 		text_field(out, f->function, strlen(f->function), 200, 0);
 		fprintf(out, "+0x%" PRIx64, f->offset);
@@ -45,6 +49,16 @@ dump_text_frame(FILE *out, size_t i, const struct frame_row *f)
 	} else {
 		fputs("??", out);
 	}
+	fputc('\n', out);
+}
+
+void
+dump_text_cut(FILE *out, int indent, const struct thread_stack *t)
+{
+	if (t->cut[0] == '\0')
+		return;
+	fprintf(out, "%*s... stack cut: ", indent, "");
+	text_field(out, t->cut, strlen(t->cut), sizeof(t->cut), 0);
 	fputc('\n', out);
 }
 
@@ -75,6 +89,8 @@ dump_text_write(FILE *out, const struct dump_report *d)
 		fprintf(out, ", %zu did not stop in time", d->skipped);
 	fputc('\n', out);
 	dump_text_python_unreadable(out, &d->python);
+	if (d->hint[0] != '\0')
+		fprintf(out, "(%s)\n", d->hint);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread_stack *t = &d->threads[i];
 		const char *why = dump_thread_error(t->err);
@@ -101,5 +117,6 @@ dump_text_write(FILE *out, const struct dump_report *d)
 			fputs("    native:\n", out);
 		for (size_t f = 0; f < t->nnative; f++)
 			dump_text_frame(out, f, &t->native_frames[f]);
+		dump_text_cut(out, 0, t);
 	}
 }

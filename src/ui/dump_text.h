@@ -22,4 +22,8 @@ void dump_text_python_unreadable(FILE *out, const struct python_info *p);
  * (module)", or "module+0xOFF" when no symbol covers it. */
 void dump_text_frame(FILE *out, size_t i, const struct frame_row *f);
 
+/* Writes "... stack cut: REASON" on a line of its own (after indent spaces)
+ * when t's native walk stopped short of its root, else nothing. */
+void dump_text_cut(FILE *out, int indent, const struct thread_stack *t);
+
 #endif

@@ -56,6 +56,7 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	} else {
 		json_null(j);
 	}
+	dump_json_cut(j, "stack_complete", "stack_cut", t);
 	json_object_end(j);
 }
 

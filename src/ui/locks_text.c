@@ -123,6 +123,7 @@ locks_text_stack(FILE *out, const struct locks_report *r, const struct lock_wait
 	}
 	for (size_t f = 0; f < t->nframes; f++)
 		dump_text_frame(out, f, &t->frames[f]);
+	dump_text_cut(out, 0, t);
 }
 
 static void

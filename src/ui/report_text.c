@@ -109,6 +109,7 @@ report_text_stack(FILE *out, const struct thread_stack *s)
 		fprintf(out, "%11s", "");
 		dump_text_frame(out, f, &s->frames[f]);
 	}
+	dump_text_cut(out, 11, s);
 }
 
 void

@@ -472,13 +472,20 @@ draw_stack(const struct top_screen *s, int y, int lines)
 		top_screen_put(++y, 0, COLS, title, terminal_attr(STYLE_DIM));
 		avail--;
 	}
+	/* A stack cut short says so on its last line, as dump does. */
+	lines = (int)st->nframes + (st->cut[0] != '\0');
 	for (size_t f = 0; f < st->nframes && (int)f < avail; f++) {
-		if ((int)f == avail - 1 && st->nframes > (size_t)avail) {
-			snprintf(title, sizeof(title), "... %zu more frames", st->nframes - f);
+		if ((int)f == avail - 1 && lines > avail) {
+			snprintf(title, sizeof(title), "... %zu more frames%s%s", st->nframes - f,
+			         st->cut[0] ? ", stack cut: " : "", st->cut);
 			top_screen_put(y + 1 + (int)f, 0, COLS, title, terminal_attr(STYLE_DIM));
-			break;
+			return;
 		}
 		draw_frame(y + 1 + (int)f, f, &st->frames[f]);
+	}
+	if (st->cut[0] != '\0' && (int)st->nframes < avail) {
+		snprintf(title, sizeof(title), "... stack cut: %s", st->cut);
+		top_screen_put(y + 1 + (int)st->nframes, 0, COLS, title, terminal_attr(STYLE_DIM));
 	}
 }
 

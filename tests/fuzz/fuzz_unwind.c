@@ -105,7 +105,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_process p = {data, size, ""};
 	struct thread_snapshot s = {.tid = 1};
-	uint64_t ips[MAX_FRAMES];
+	struct unwind_frame frames[MAX_FRAMES];
+	struct unwind_end end;
+	char cut[64];
 	struct fuzz_regs r;
 	struct unwinder *u;
 	size_t n, stack_len;
@@ -131,11 +133,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (unwinder_new_from(&fuzz_target, &p, &u) != 0)
 		return 0;
-	n = unwinder_unwind(u, &s, ips, NULL, MAX_FRAMES);
+	n = unwinder_unwind(u, &s, frames, MAX_FRAMES, &end);
+	unwind_end_text(&end, cut, sizeof(cut));
 	for (size_t i = 0; i < n; i++) {
 		struct frame_row row;
 
-		unwinder_symbolize(u, ips[i], i > 0, &row);
+		unwinder_symbolize(u, &frames[i], &row);
 		free(row.function);
 		free(row.module);
 	}

@@ -89,12 +89,34 @@ snapshot(uint64_t rip, size_t rsp_at, size_t rbp_at)
 	return s;
 }
 
+/* How the last unwind ended. */
+static struct unwind_end last_end;
+
 static size_t
 unwind(struct unwinder *u, uint64_t rip, size_t rsp_at, size_t rbp_at, uint64_t *ips, size_t max)
 {
 	struct thread_snapshot s = snapshot(rip, rsp_at, rbp_at);
+	struct unwind_frame frames[64];
+	size_t n;
 
-	return unwinder_unwind(u, &s, ips, NULL, max);
+	CHECK(max <= 64);
+	n = unwinder_unwind(u, &s, frames, max, &last_end);
+	for (size_t i = 0; i < n; i++) {
+		ips[i] = frames[i].ip;
+		/* Only the innermost frame is an interrupted one here. */
+		CHECK(frames[i].kind == (i == 0 ? UNWIND_FRAME_INTERRUPTED : UNWIND_FRAME_CALL));
+		CHECK(i == 0 || frames[i].sp > frames[i - 1].sp);
+	}
+	return n;
+}
+
+/* The text of how the last unwind ended. */
+static const char *
+last_cut(void)
+{
+	static char buf[64];
+
+	return unwind_end_text(&last_end, buf, sizeof(buf));
 }
 
 static void
@@ -111,9 +133,34 @@ test_chain(struct unwinder *u)
 	CHECK(n == 4);
 	CHECK(ips[0] == CODE + 0x100 && ips[1] == CODE + 0x2000 && ips[2] == CODE + 0x3000 &&
 	      ips[3] == CODE + 0x4000);
-	/* The bound on frames holds. */
+	CHECK(last_end.kind == UNWIND_END_ROOT && strcmp(last_cut(), "") == 0);
+	/* The bound on frames holds, and says so. */
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0x200, ips, 2) == 2);
+	CHECK(last_end.kind == UNWIND_END_DEPTH && strcmp(last_cut(), "depth cap 2") == 0);
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0x200, ips, 0) == 0);
+	CHECK(last_end.kind == UNWIND_END_DEPTH);
+	/* Exactly as deep as the bound: complete. */
+	CHECK(unwind(u, CODE + 0x100, 0x100, 0x200, ips, 4) == 4);
+	CHECK(last_end.kind == UNWIND_END_ROOT);
+}
+
+/* A direct recursion: the same return address frame after frame, each
+ * frame above the last. No loop: every frame is walked to the root. */
+static void
+test_recursion(struct unwinder *u)
+{
+	uint64_t ips[64];
+	size_t n, at;
+
+	memset(stack, 0, sizeof(stack));
+	for (at = 0x200; at < 0x200 + 40 * 0x40; at += 0x40)
+		frame(at, STACK + at + 0x40, CODE + 0x2000);
+	frame(at, 0, CODE + 0x4000);
+	n = unwind(u, CODE + 0x100, 0x100, 0x200, ips, 64);
+	CHECK(n == 42);
+	for (size_t i = 1; i < 41; i++)
+		CHECK(ips[i] == CODE + 0x2000);
+	CHECK(ips[41] == CODE + 0x4000 && last_end.kind == UNWIND_END_ROOT);
 }
 
 static void
@@ -126,6 +173,8 @@ test_garbage(struct unwinder *u)
 	frame(0x200, STACK + 0x300, CODE + 0x2000);
 	frame(0x300, STACK + 0x200, CODE + 0x3000);
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0x200, ips, 16) == 3);
+	CHECK(last_end.kind == UNWIND_END_NO_INFO && last_end.at == CODE + 0x3000);
+	CHECK(strcmp(last_cut(), "no unwind info at 0x7f0000003000") == 0);
 
 	/* A chain to itself. */
 	frame(0x200, STACK + 0x200, CODE + 0x2000);
@@ -144,14 +193,18 @@ test_garbage(struct unwinder *u)
 	CHECK(unwind(u, CODE + 0x100, 0x208, 0x200, ips, 16) == 1);
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0x201, ips, 16) == 1);
 	CHECK(unwind(u, CODE + 0x100, 0x100, COPY_SIZE - 8, ips, 16) == 1);
+	CHECK(last_end.kind == UNWIND_END_UNREADABLE && last_end.at == STACK + COPY_SIZE - 8);
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0, ips, 16) == 1);
+	CHECK(last_end.kind == UNWIND_END_NO_INFO && last_end.at == CODE + 0x100);
 	CHECK(unwind(u, CODE + 0x100, 0x100, (size_t)-STACK, ips, 16) == 1); /* rbp 0 */
+	CHECK(last_end.kind == UNWIND_END_ROOT);
 
 	/* A whole stack of frames pointing one above the next: the bound on
 	 * frames ends it. */
 	for (size_t at = 0x100; at + 0x20 <= COPY_SIZE; at += 0x10)
 		frame(at, STACK + at + 0x10, CODE + 0x2000 + at);
 	CHECK(unwind(u, CODE + 0x100, 0x100, 0x100, ips, 16) == 16);
+	CHECK(last_end.kind == UNWIND_END_DEPTH);
 }
 
 /* A frameless leaf: the return address sits at the stack pointer, after a
@@ -190,12 +243,20 @@ static void
 test_symbolize(struct unwinder *u)
 {
 	struct frame_row row;
+	struct unwind_frame f = {CODE + 0x2000, STACK + 0x100, UNWIND_FRAME_CALL};
 
 	/* Anonymous code has no module and no name. */
-	unwinder_symbolize(u, CODE + 0x2000, true, &row);
+	unwinder_symbolize(u, &f, &row);
 	CHECK(row.ip == CODE + 0x2000 && row.function == NULL && row.module == NULL);
-	unwinder_symbolize(u, 0x1000, false, &row);
+	CHECK(row.sp == STACK + 0x100 && !row.signal);
+	f = (struct unwind_frame){0x1000, 0, UNWIND_FRAME_INTERRUPTED};
+	unwinder_symbolize(u, &f, &row);
 	CHECK(row.function == NULL && row.module == NULL);
+	/* A signal frame is named as gdb names it. */
+	f.kind = UNWIND_FRAME_SIGNAL;
+	unwinder_symbolize(u, &f, &row);
+	CHECK(row.signal && strcmp(row.function, "<signal handler called>") == 0);
+	frame_row_clear(&row);
 }
 
 static void
@@ -222,6 +283,7 @@ main(void)
 
 	CHECK(unwinder_new_from(&fake_target, &f, &u) == 0);
 	test_chain(u);
+	test_recursion(u);
 	test_garbage(u);
 	test_leaf(u, &f);
 	test_symbolize(u);
