@@ -67,12 +67,13 @@ enum python_symbol {
 	SYM_GIL_HOLDER,     /* _PyThreadState_Current (2.7, 3.6) */
 	SYM_GC_GENERATION0, /* _PyGC_generation0 (2.7, 3.6) */
 	SYM_GC_GARBAGE,     /* garbage (2.7, 3.6) */
+	SYM_CODE_TYPE,      /* PyCode_Type, the type of every code object (all) */
 	SYM_COUNT
 };
 
 static const char *const python_symbol_names[SYM_COUNT] = {
-    "_PyRuntime",        "interp_head", "Py_Version", "_PyThreadState_Current",
-    "_PyGC_generation0", "garbage",
+    "_PyRuntime",        "interp_head", "Py_Version",  "_PyThreadState_Current",
+    "_PyGC_generation0", "garbage",     "PyCode_Type",
 };
 
 /* Reads the version from Py_Version (3.11+: PY_VERSION_HEX as a constant in
@@ -247,6 +248,9 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 	 * these). A static "garbage" in some other file would be a
 	 * pointer-sized variable too: python_gc checks that it points to a
 	 * list. */
+	/* Exported by every version: what a code object's type must be, which
+	 * a read of a running thread's frames checks. */
+	python_symbol_at(&sym[SYM_CODE_TYPE], bias, 0, &t->code_type_addr);
 	if (!have_runtime) {
 		python_symbol_at(&sym[SYM_GIL_HOLDER], bias, 0, &t->gil_holder_addr);
 		python_symbol_at(&sym[SYM_GC_GENERATION0], bias, 0, &t->gc_generation0_addr);

@@ -30,6 +30,9 @@ struct python_target {
 	 * .symtab. 0 when unknown. */
 	uint64_t gc_generation0_addr;
 	uint64_t gc_garbage_addr;
+	/* The address of PyCode_Type, or 0 when unknown (a file without the
+	 * symbol): a frame's code object has this type. */
+	uint64_t code_type_addr;
 	char file[256]; /* the file the interpreter is in, as the target maps it */
 };
 

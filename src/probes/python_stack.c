@@ -12,6 +12,9 @@
 
 /* Reads made in one process_vm_readv (the kernel takes up to IOV_MAX). */
 #define PYTHON_READV_MAX 1024
+/* How many calls deeper a running thread may have gone since its walk for
+ * the walk's frames still to count as its stack. */
+#define PYTHON_DEEPER_LINKS 16
 
 int
 python_memory_live(void *arg, uint64_t addr, void *buf, size_t len)
@@ -354,6 +357,8 @@ python_walk_thread(const struct python_layout *l, const struct python_memory *me
                    size_t *budget)
 {
 	uint64_t frame = python_top_frame(l, ts, len, mem);
+
+	th->top = frame;
 	/* 3.12 has _PyCFrames too, but its shim frames say more. */
 	struct cframes cframes = {
 	    l, mem, l->iframe.owned_by_cstack < 0 ? field_u64(ts, len, l->thread.cframe) : 0};
@@ -436,11 +441,35 @@ python_readv(const struct python_memory *mem, const struct python_read *reads, s
  * instant the chain was this one. (The thread may have called or returned
  * since: its innermost frame is not asked to be the same, only the frames
  * the walk went through to be one stack.) A change between the two looks
- * can hide only where every frame came back to exactly what it was. */
+ * can hide only where every frame came back to exactly what it was. A
+ * frame popped meanwhile and not yet reused keeps its old links (3.11 does
+ * not clear them): that its code is still a code object (of type
+ * PyCode_Type, when the file names it) tells the stale from the live. */
+/* Whether the walk's first frame (top) is still on the thread's stack,
+ * whose innermost frame is now now: the same, or reached from it within a
+ * few links (the thread called deeper meanwhile). One it returned past may
+ * keep its old links and code while nothing reuses it: stale, not a stack
+ * the thread has. */
 static bool
-python_walk_holds(const struct python_layout *l, const struct python_memory *mem,
-                  const struct python_raw_thread *th)
+python_still_on_stack(const struct python_layout *l, const struct python_memory *mem, uint64_t now,
+                      uint64_t top)
 {
+	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
+
+	for (int i = 0; i < PYTHON_DEEPER_LINKS && now != 0; i++) {
+		if (now == top)
+			return true;
+		if (read_u64(mem, now + (uint64_t)back, &now) != 0)
+			return false;
+	}
+	return now == top;
+}
+
+static bool
+python_walk_holds(const struct python_target *t, const struct python_memory *mem,
+                  const unsigned char *ts, size_t len, const struct python_raw_thread *th)
+{
+	const struct python_layout *l = &t->layout;
 	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
 	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
 	size_t n = th->nframes;
@@ -448,22 +477,26 @@ python_walk_holds(const struct python_layout *l, const struct python_memory *mem
 	uint64_t *now;
 	bool holds;
 
-	if (th->truncated)
+	if (th->truncated ||
+	    !python_still_on_stack(l, mem, python_top_frame(l, ts, len, mem), th->top))
 		return false;
 	if (n == 0)
 		return true;
-	reads = xcalloc(2 * n, sizeof(*reads));
-	now = xcalloc(2 * n, sizeof(*now));
+	reads = xcalloc(3 * n, sizeof(*reads));
+	now = xcalloc(3 * n, sizeof(*now));
 	for (size_t i = 0; i < n; i++) {
-		reads[2 * i] =
-		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[2 * i], 8};
-		reads[2 * i + 1] =
-		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[2 * i + 1], 8};
+		reads[3 * i] =
+		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[3 * i], 8};
+		reads[3 * i + 1] =
+		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[3 * i + 1], 8};
+		reads[3 * i + 2] = (struct python_read){
+		    th->frames[i].code + (uint64_t)l->object.ob_type, &now[3 * i + 2], 8};
 	}
-	holds = python_readv(mem, reads, 2 * n) == 0;
+	holds = python_readv(mem, reads, 3 * n) == 0;
 	for (size_t i = 0; holds && i < n; i++)
-		holds = now[2 * i] == th->frames[i].back &&
-		        (now[2 * i + 1] & ~(uint64_t)3) == th->frames[i].code;
+		holds = now[3 * i] == th->frames[i].back &&
+		        (now[3 * i + 1] & ~(uint64_t)3) == th->frames[i].code &&
+		        (t->code_type_addr == 0 || now[3 * i + 2] == t->code_type_addr);
 	free(reads);
 	free(now);
 	return holds;
@@ -483,17 +516,17 @@ python_stack_read_running(const struct python_target *t, const struct python_mem
 	ts = xmalloc(len);
 	for (size_t i = 0; i < out->nthreads; i++) {
 		struct python_raw_thread *th = &out->threads[i];
-		int attempt = 1;
-
-		while (!python_walk_holds(l, mem, th)) {
+		for (int attempt = 1;; attempt++) {
 			bool read = mem->read(mem->arg, th->tstate, ts, len) == 0;
 
+			if (read && python_walk_holds(t, mem, ts, len, th))
+				break;
 			free(th->frames);
 			th->frames = NULL;
 			th->nframes = 0;
 			th->truncated = false;
 			/* A thread state that cannot be read is one that ended. */
-			if (!read || attempt++ >= tries) {
+			if (!read || attempt >= tries) {
 				th->dropped = true;
 				out->dropped++;
 				break;

@@ -69,6 +69,7 @@ struct python_raw_thread {
 	int tid;          /* the OS thread id; 0 until known */
 	bool holds_gil;
 	bool truncated;                  /* the chain ended in a read that failed or a bound */
+	uint64_t top;                    /* the innermost frame the walk started from */
 	bool dropped;                    /* read running, its frames changed under every
 	                                    attempt: left without frames rather than
 	                                    shown as a stack it never had */

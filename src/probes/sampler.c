@@ -683,7 +683,9 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 
 		/* The GIL's holder is sampled whether or not its CPU time moved:
 		 * it may hold the GIL in a C call that blocks. */
-		if (py != NULL && (s->gil ? py->holds_gil : t->ran)) {
+		/* A thread state with no frame (3.11's thread between a C call and
+		 * its first Python frame) has no Python stack to count. */
+		if (py != NULL && py->nframes > 0 && (s->gil ? py->holds_gil : t->ran)) {
 			struct sampler_hit h = {.tid = t->tid, .py = py, .weight = 1};
 
 			t->last = sampler_count(s, p, &h);
