@@ -189,6 +189,9 @@ struct python_layout {
 		int32_t tp_basicsize;       /* Py_ssize_t */
 		int32_t tp_itemsize;        /* Py_ssize_t */
 		int32_t tp_flags;           /* unsigned long */
+		int32_t tp_dict;            /* PyObject *: a class's namespace, which
+		                               holds its __module__ (NULL for 3.12+'s
+		                               static builtin types) */
 		int32_t tp_dictoffset;      /* Py_ssize_t: where an instance keeps its
 		                               __dict__ (≤3.10; see instance below) */
 		int32_t flag_managed_dict;  /* Py_TPFLAGS_MANAGED_DICT (3.11+) */

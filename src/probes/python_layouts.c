@@ -40,8 +40,8 @@
  *   3.12: /root/.pyenv/versions/3.12.1/bin/python3 (3.12.1)
  *   3.13: /root/.pyenv/versions/3.13.0/bin/python3 (3.13.0)
  *   3.13: /var/cache/stacktop-tests/sid:/usr/bin/python3.13 (3.13.18)
- *   3.13t: /var/cache/stacktop-tests/sid:/opt/python3.13t/bin/python3.13t
- * (3.13.15) 3.14: /var/cache/stacktop-tests/sid:/usr/bin/python3.14 (3.14.10)
+ *   3.13t: /var/cache/stacktop-tests/sid:/opt/python3.13t/bin/python3.13t (3.13.15)
+ *   3.14: /var/cache/stacktop-tests/sid:/usr/bin/python3.14 (3.14.10)
  *        measured: thread_lock.rlock_owner
  *   3.15: /var/cache/stacktop-tests/sid:/usr/bin/python3.15 (3.15.2)
  *        measured: thread_lock.rlock_owner
@@ -124,6 +124,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -247,6 +248,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -370,6 +372,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -493,6 +496,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -616,6 +620,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -739,6 +744,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = 288,
         .type.flag_managed_dict = -1,
         .type.flag_inline_values = -1,
@@ -862,6 +868,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = -1,
@@ -985,6 +992,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = -1,
@@ -1108,6 +1116,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = 4,
@@ -1231,6 +1240,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = 4,
@@ -1355,6 +1365,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 48,
         .type.tp_itemsize = 56,
         .type.tp_flags = 184,
+        .type.tp_dict = 280,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = 4,
@@ -1478,6 +1489,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = 4,
@@ -1601,6 +1613,7 @@ static const struct python_layout layouts[] = {
         .type.tp_basicsize = 32,
         .type.tp_itemsize = 40,
         .type.tp_flags = 168,
+        .type.tp_dict = 264,
         .type.tp_dictoffset = -1,
         .type.flag_managed_dict = 16,
         .type.flag_inline_values = 4,

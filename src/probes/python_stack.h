@@ -103,6 +103,12 @@ void python_raw_free(struct python_raw *r);
 int python_stack_read_running(const struct python_target *t, const struct python_memory *mem,
                               int tries, struct python_raw *out);
 
+/* The value of key name in dict, a str-keyed dict of the target (0 when
+ * it has no such key or cannot be read), through the namer's target and
+ * memory: for a class's __module__, a module's global. */
+struct python_namer;
+uint64_t python_dict_lookup(struct python_namer *n, uint64_t dict, const char *name);
+
 /* Sets each thread's name from threading._active (the Thread objects by
  * thread ident) and each Thread's name attribute: through the modules
  * dict, the module's dict and the instance's attributes, whose layouts

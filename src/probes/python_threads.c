@@ -223,6 +223,15 @@ walk_attr(const struct walk *w, uint64_t obj, const char *name)
 	                         name);
 }
 
+uint64_t
+python_dict_lookup(struct python_namer *namer, uint64_t dict, const char *name)
+{
+	const struct python_target *t = python_namer_target(namer);
+	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
+
+	return dict != 0 ? walk_dict_get(&w, dict, name) : 0;
+}
+
 void
 python_stack_thread_names(struct python_namer *namer, struct python_raw *r)
 {

@@ -149,18 +149,74 @@ types_by_count(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Names every type of the tally into out->types; types that share a name
- * (two classes Node in two modules, a class defined again) are one row, as
- * objgraph counts them. */
+/* Row (of type object type) shares its name with another type's: when its
+ * class says which module defined it (__module__ in its namespace), it is
+ * named module.Name, so that two classes Conn of two modules are two rows.
+ * A class defined twice in one module keeps one name, and one row. */
 static void
-types_rows(const struct python_layout *l, const struct python_memory *mem,
+types_qualify(const struct python_layout *l, const struct python_memory *mem,
+              struct python_namer *namer, uint64_t type, struct python_type_row *row)
+{
+	uint64_t dict = 0, module;
+	char *name, *qualified;
+
+	if (l->type.tp_dict < 0 ||
+	    mem->read(mem->arg, type + (uint64_t)l->type.tp_dict, &dict, 8) != 0)
+		return;
+	module = python_dict_lookup(namer, dict, "__module__");
+	if (module == 0 || (name = python_stack_string(namer, module)) == NULL)
+		return;
+	if (name[0] != '\0' && strchr(row->name, '.') == NULL) {
+		qualified = xmalloc(strlen(name) + strlen(row->name) + 2);
+		sprintf(qualified, "%s.%s", name, row->name);
+		free(row->name);
+		row->name = qualified;
+	}
+	free(name);
+}
+
+/* Orders indexes into the rows (arg) by the rows' names. */
+static int
+types_index_by_name(const void *a, const void *b, void *arg)
+{
+	const struct python_type_row *rows = arg;
+
+	return strcmp(rows[*(const size_t *)a].name, rows[*(const size_t *)b].name);
+}
+
+/* Names every type of the tally into out->types; types of one name are
+ * told apart by their modules where they can be (types_qualify), and those
+ * still sharing a name (a class defined again) are one row, as objgraph
+ * counts them. */
+static void
+types_rows(const struct python_target *target, const struct python_memory *mem,
            const struct python_gc_tally *tally, struct python_types *out)
 {
-	size_t n = 0;
+	const struct python_layout *l = &target->layout;
+	size_t n = 0, *order;
 
 	out->types = xcalloc(tally->ntypes ? tally->ntypes : 1, sizeof(*out->types));
 	for (size_t i = 0; i < tally->ntypes; i++)
 		types_name(l, mem, &tally->types[i], &out->types[i]);
+	/* Rows of one name from different type objects: qualify them. */
+	order = xcalloc(tally->ntypes ? tally->ntypes : 1, sizeof(*order));
+	for (size_t i = 0; i < tally->ntypes; i++)
+		order[i] = i;
+	qsort_r(order, tally->ntypes, sizeof(*order), types_index_by_name, out->types);
+	for (size_t i = 0, j; i < tally->ntypes; i = j) {
+		for (j = i + 1; j < tally->ntypes &&
+		                strcmp(out->types[order[i]].name, out->types[order[j]].name) == 0;
+		     j++)
+			;
+		if (j - i < 2)
+			continue;
+		struct python_namer *namer = python_namer_new(target, mem);
+		for (size_t k = i; k < j; k++)
+			types_qualify(l, mem, namer, tally->types[order[k]].type,
+			              &out->types[order[k]]);
+		python_namer_free(namer);
+	}
+	free(order);
 	qsort(out->types, tally->ntypes, sizeof(*out->types), types_by_name);
 	for (size_t i = 0; i < tally->ntypes; i++) {
 		if (n > 0 && strcmp(out->types[n - 1].name, out->types[i].name) == 0) {
@@ -311,7 +367,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process
 		 * (a type freed meanwhile reads as <unreadable>). */
-		types_rows(&target.layout, &live, &stop.tally, t);
+		types_rows(&target, &live, &stop.tally, t);
 	}
 	python_gc_tally_free(&stop.tally);
 	t->total_ms = (clock_monotonic_s() - start) * 1e3;

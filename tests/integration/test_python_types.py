@@ -81,6 +81,15 @@ def test():
     print(f"{version}: {py['types'][:3]} stop {py['stop_ms']} ms, gc {py['gc_generations']}")
     check_contract(py, version)
     check_widgets(py, "plain")
+    # Two classes named StacktopTwin in two modules are two rows, each
+    # named with its module.
+    rows = {r["type"]: r["count"] for r in
+            stacktop_json("mem", "-p", plain.pid, "-d", 0.1, "--python-types",
+                          "--top", 100000)["python"]["types"]}
+    for module, count in (("stacktop_twin_a", 300), ("stacktop_twin_b", 200)):
+        got = rows.get(module + ".StacktopTwin")
+        check(got == count, f"{module}.StacktopTwin: {got} rows, want {count} "
+              f"({[k for k in rows if 'Twin' in k]})")
     check(py["garbage"] == 0, f"garbage {py['garbage']} in a process without any")
     check((py["frozen"] is None) == (minor < (3, 7)), f"frozen {py['frozen']} on {version}")
     check_running(plain.pid)

@@ -11,12 +11,18 @@ stacktop mem --python-types. Runs unchanged on CPython 2.7 and 3.6+.
                           move to the permanent generation.
   objects.py N --garbage  the same, plus 3 cycles whose objects have __del__,
                           left in gc.garbage by gc.collect() (DEBUG_SAVEALL,
-                          so that it works on 3.4+ too)."""
+                          so that it works on 3.4+ too).
+Always also 300 and 200 instances of two classes both named StacktopTwin,
+defined in modules stacktop_twin_a and stacktop_twin_b."""
 import gc
 import os
 import sys
 import threading
 import time
+import types
+
+
+TWINS = {"stacktop_twin_a": 300, "stacktop_twin_b": 200}
 
 
 class StacktopLeakyWidget(object):
@@ -39,6 +45,11 @@ def main():
     flags = sys.argv[2:]
     shared = object()
     keep = [StacktopLeakyWidget(shared) for _ in range(n)]
+    # Two classes of one name in two modules: TWINS[module] instances each.
+    for module, count in TWINS.items():
+        m = types.ModuleType(module)
+        exec("class StacktopTwin(object):\n    pass\n", m.__dict__)
+        keep.extend(m.StacktopTwin() for _ in range(count))
     if "--garbage" in flags:
         gc.set_debug(gc.DEBUG_SAVEALL)
         for _ in range(3):
