@@ -407,6 +407,7 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			th = &out->threads[out->nthreads++];
 			*th = (struct python_raw_thread){
 			    .tstate = tstate,
+			    .interp = interp,
 			    .pthread = field_u64(ts, ts_len, l->thread.thread_id),
 			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
 			    .holds_gil = holder == tstate,

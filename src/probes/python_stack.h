@@ -65,6 +65,7 @@ struct python_raw_frame {
 
 struct python_raw_thread {
 	uint64_t tstate;  /* PyThreadState * */
+	uint64_t interp;  /* PyInterpreterState * it belongs to */
 	uint64_t pthread; /* thread_id: the pthread_t */
 	int tid;          /* the OS thread id; 0 until known */
 	bool holds_gil;
@@ -109,7 +110,7 @@ int python_stack_read_running(const struct python_target *t, const struct python
 struct python_namer;
 uint64_t python_dict_lookup(struct python_namer *n, uint64_t dict, const char *name);
 
-/* Sets each thread's name from threading._active (the Thread objects by
+/* Sets each thread's name from its interpreter's threading._active (the Thread objects by
  * thread ident) and each Thread's name attribute: through the modules
  * dict, the module's dict and the instance's attributes, whose layouts
  * differ by version. Threads it cannot name keep NULL. */

@@ -232,30 +232,24 @@ python_dict_lookup(struct python_namer *namer, uint64_t dict, const char *name)
 	return dict != 0 ? walk_dict_get(&w, dict, name) : 0;
 }
 
-void
-python_stack_thread_names(struct python_namer *namer, struct python_raw *r)
+/* Names the threads of r that belong to interpreter interp from its own
+ * threading._active: each interpreter (a subinterpreter of 3.12+ too) has
+ * its own modules, and its threads are listed there alone. */
+static void
+threads_name_interp(const struct walk *w, struct python_raw *r, uint64_t interp)
 {
-	const struct python_target *t = python_namer_target(namer);
-	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
-	const struct python_layout *l = &t->layout;
-	uint64_t interp = 0, modules, threading, active;
+	const struct python_layout *l = w->l;
+	struct python_namer *namer = w->namer;
+	uint64_t modules, threading, active;
 	struct dict_item *items;
 	size_t n;
 
-	if (l->interp.modules < 0 || l->module.md_dict < 0)
-		return;
-	interp = walk_ptr(&w, l->runtime.interpreters_head >= 0
-	                          ? t->head_addr + (uint64_t)l->runtime.interpreters_head
-	                          : t->head_addr);
-	if (interp == 0)
-		return;
-	modules = walk_ptr(&w, interp + (uint64_t)l->interp.modules);
-	threading = walk_dict_get(&w, modules, "threading");
+	modules = walk_ptr(w, interp + (uint64_t)l->interp.modules);
+	threading = walk_dict_get(w, modules, "threading");
 	if (threading == 0)
 		return;
-	active =
-	    walk_dict_get(&w, walk_ptr(&w, threading + (uint64_t)l->module.md_dict), "_active");
-	n = walk_dict(&w, active, &items);
+	active = walk_dict_get(w, walk_ptr(w, threading + (uint64_t)l->module.md_dict), "_active");
+	n = walk_dict(w, active, &items);
 	for (size_t i = 0; i < n; i++) {
 		/* The key is the ident, an int whose hash is itself (below 2**61 -
 		 * 1, as every pthread_t is). */
@@ -264,13 +258,34 @@ python_stack_thread_names(struct python_namer *namer, struct python_raw *r)
 
 		for (size_t k = 0; k < r->nthreads; k++) {
 			if (r->threads[k].pthread != ident || ident == 0 ||
-			    r->threads[k].name != NULL)
+			    r->threads[k].interp != interp || r->threads[k].name != NULL)
 				continue;
 			name = python_stack_string(
-			    namer, walk_attr(&w, items[i].value,
+			    namer, walk_attr(w, items[i].value,
 			                     l->major == 2 ? "_Thread__name" : "_name"));
 			r->threads[k].name = name;
 		}
 	}
 	free(items);
+}
+
+void
+python_stack_thread_names(struct python_namer *namer, struct python_raw *r)
+{
+	const struct python_target *t = python_namer_target(namer);
+	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
+	const struct python_layout *l = &t->layout;
+
+	if (l->interp.modules < 0 || l->module.md_dict < 0)
+		return;
+	/* Each interpreter once (a subinterpreter's threads are in its own
+	 * threading._active), in the order its threads were read. */
+	for (size_t k = 0; k < r->nthreads; k++) {
+		bool seen = r->threads[k].interp == 0;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = r->threads[j].interp == r->threads[k].interp;
+		if (!seen)
+			threads_name_interp(&w, r, r->threads[k].interp);
+	}
 }
