@@ -345,6 +345,11 @@ locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const i
 			continue;
 		owner = locks_tid_of_ident(python ? &raw : NULL, &mem, idents[i], live, nlive,
 		                           procfs_inner_id(fs, r->pid, r->pid) != r->pid);
+		/* An RLock is re-entrant: its owner never waits for it. Read a
+		 * moment after the wait, the owner can be the waiter itself, which
+		 * took the lock since (a churn of RLocks showed it): unknown. */
+		if (owner == w->tid)
+			owner = 0;
 		w->owner = w->claimed_owner = owner;
 	}
 	python_raw_free(&raw);
@@ -430,8 +435,50 @@ locks_keep_lasting(const struct procfs *fs, int pid, int *tids, struct locks_can
 	r->nwaits = kept;
 }
 
+static int locks_take_once(const struct procfs *fs, int pid, struct locks_report **out);
+
+/* Whether r has cycle c (cycles start at their smallest TID). */
+static bool
+locks_has_cycle(const struct locks_report *r, const struct lock_cycle *c)
+{
+	for (size_t i = 0; i < r->ncycles; i++)
+		if (r->cycles[i].n == c->n &&
+		    memcmp(r->cycles[i].tids, c->tids, c->n * sizeof(int)) == 0)
+			return true;
+	return false;
+}
+
 int
 locks_take(const struct procfs *fs, int pid, struct locks_report **out)
+{
+	struct locks_report *r, *again = NULL;
+	size_t kept = 0;
+	int err = locks_take_once(fs, pid, &r);
+
+	if (err != 0 || r->ncycles == 0) {
+		*out = r;
+		return err;
+	}
+	/* A cycle is reported only when a second look finds it again: waits
+	 * that lasted across one stop can still be parts of a churn, and an
+	 * RLock's owner read a moment after the wait can have closed a loop
+	 * that never was (a false deadlock is worse than none). */
+	if (locks_take_once(fs, pid, &again) != 0)
+		again = NULL;
+	for (size_t i = 0; i < r->ncycles; i++) {
+		if (again != NULL && locks_has_cycle(again, &r->cycles[i]))
+			r->cycles[kept++] = r->cycles[i];
+		else
+			free(r->cycles[i].tids);
+	}
+	r->ncycles = kept;
+	locks_report_free(again);
+	*out = r;
+	return 0;
+}
+
+static int
+locks_take_once(const struct procfs *fs, int pid, struct locks_report **out)
 {
 	struct locks_candidate *cands = NULL;
 	struct locks_report *r;

@@ -11,6 +11,9 @@ Threads (their OS names set with prctl, so /proc shows them):
                    waits for the GIL for good
   py-rl-a, py-rl-b (with argument "deadlock") each holds one RLock and waits
                    for the other's: a deadlock
+  py-churn-N       (with argument "churn") twelve threads that take RLocks
+                   N and N + 1 in index order, over and over: no deadlock
+                   is possible, while waits and owners change all the time
 Prints "ready PID" once the waiters wait in futex()."""
 import ctypes
 import ctypes.util
@@ -69,6 +72,21 @@ def rlock_abba(name, first, second):
     second.acquire()
 
 
+churn_locks = [threading.RLock() for _ in range(13)]
+
+
+def churn(name, i):
+    """Takes RLocks i and i + 1, always in index order (so no cycle can
+    form), works a moment, lets go, again and again: neighbours wait for
+    each other all the time, and owners change hands all the time."""
+    name_this_thread(name)
+    first, second = churn_locks[i], churn_locks[i + 1]
+    while True:
+        with first:
+            with second:
+                time.sleep(0.0005)
+
+
 def spin(name):
     name_this_thread(name)
     x = 0
@@ -89,6 +107,8 @@ def main():
                (rlock_waiter, (), "rlock-waiter")]
     gil = sys.argv[1:] == ["gil"]
     deadlock = sys.argv[1:] == ["deadlock"]
+    if sys.argv[1:] == ["churn"]:
+        threads += [(churn, ("py-churn-%d" % i, i), "churn-%d" % i) for i in range(12)]
     if gil:
         threads += [(spin, ("py-gil-wait",), "gil-waiter")]
     if deadlock:

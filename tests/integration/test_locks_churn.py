@@ -1,0 +1,37 @@
+"""No false deadlock: tests/targets/python/locks.py churn runs twelve
+threads that take RLocks N and N + 1 in index order over and over (no cycle
+can form, while waits and owners change all the time). 80 `locks` looks each
+on 3.8 and 3.12 (where an owner read after the threads were let go made 11
+of 180 looks report a one-thread "deadlock") must find none; the RLock
+deadlock of locks.py deadlock is still found (confirmed by a second look)."""
+
+from harness import check, python_interpreter, run, start_python, stacktop_json
+
+LOOKS = 80
+
+
+def check_version(want):
+    python = python_interpreter(want)
+    target = start_python(python, "locks.py", "churn")
+    waits = 0
+    for look in range(LOOKS):
+        doc = stacktop_json("locks", "-p", target.pid)
+        check(doc["deadlocks"] == [], f"{want} look {look}: a deadlock in the churn: "
+              f"{doc['deadlocks']} {[(w['tid'], w['owner_tid']) for w in doc['waits']]}")
+        waits += sum(1 for w in doc["waits"] if w["owner_tid"])
+    print(f"{want}: {LOOKS} looks, {waits} waits with an owner seen, no deadlock", flush=True)
+    check(waits > 0, f"{want}: the churn never showed an owned wait")
+    target.kill()
+
+    stuck = start_python(python, "locks.py", "deadlock")
+    doc = stacktop_json("locks", "-p", stuck.pid)
+    check(len(doc["deadlocks"]) == 1, f"{want}: the RLock ABBA: {doc['deadlocks']}")
+    stuck.kill()
+
+
+def test():
+    for want in ("3.8", "3.12"):
+        check_version(want)
+
+
+run(test)
