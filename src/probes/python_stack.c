@@ -304,6 +304,16 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		ip = field_u64(buf, sizeof(buf), instr);
 		entry =
 		    l->iframe.is_entry >= 0 && field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;
+		/* A frame of Python code always has a caller: the shim of its
+		 * eval loop call (3.12+), or on 3.11 it is marked as that call's
+		 * entry. One without is a returning frame caught between its
+		 * clearing and the thread moving past it (a preempted thread
+		 * holds that state for as long as it waits for a CPU). */
+		if (frame == 0 &&
+		    (l->iframe.owned_by_cstack >= 0 || (l->iframe.is_entry >= 0 && !entry))) {
+			th->truncated = true;
+			return;
+		}
 		python_push(
 		    th, &cap,
 		    (struct python_raw_frame){
