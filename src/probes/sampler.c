@@ -226,14 +226,7 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 		err = stacks_read_process(fs, pid, &st);
 		if (err == 0)
 			err = stacks_python_find(fs, pid, &st, s->unwinder, s->py);
-		if (err == 0 || err == -ENOTSUP)
-			snprintf(s->python.version, sizeof(s->python.version), "%s",
-			         s->py->version);
-		if (err == -ENOTSUP)
-			stacks_python_unreadable(s->python.version, s->python.unreadable,
-			                         sizeof(s->python.unreadable));
-		if (err == 0)
-			s->python.free_threaded = s->py->layout.free_threaded;
+		stacks_python_info(s->py, err, &s->python);
 		if (err != 0) {
 			free(s->py);
 			s->py = NULL;

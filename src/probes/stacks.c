@@ -265,14 +265,21 @@ stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *s
 }
 
 void
-stacks_python_unreadable(const char *version, char *buf, size_t size)
+stacks_python_info(const struct python_target *t, int err, struct python_info *out)
 {
 	char known[96];
 
-	snprintf(buf, size,
-	         "CPython %s is a version stacktop cannot read (it reads %s): no Python frames",
-	         version[0] ? version : "(version unknown)",
-	         python_layout_known(known, sizeof(known)));
+	memset(out, 0, sizeof(*out));
+	if (err != 0 && err != -ENOTSUP)
+		return;
+	snprintf(out->version, sizeof(out->version), "%s", t->version);
+	out->free_threaded = err == 0 && t->layout.free_threaded;
+	if (err == -ENOTSUP) /* never a silently native-only stack */
+		snprintf(out->unreadable, sizeof(out->unreadable),
+		         "CPython %s is a version stacktop cannot read (it reads %s): no Python "
+		         "frames",
+		         out->version[0] ? out->version : "(version unknown)",
+		         python_layout_known(known, sizeof(known)));
 }
 
 /* The Python side of pid for mode: *py (owned) when its frames are
@@ -295,15 +302,11 @@ stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st
 	py->pid = pid;
 	py->mem = (struct python_memory){python_memory_live, &py->pid, python_memory_live_v};
 	err = stacks_python_find(fs, pid, st, u, &py->target);
-	if (err == 0 || err == -ENOTSUP)
-		snprintf(info->version, sizeof(info->version), "%s", py->target.version);
-	if (err == -ENOTSUP) /* never a silently native-only dump */
-		stacks_python_unreadable(info->version, info->unreadable, sizeof(info->unreadable));
+	stacks_python_info(&py->target, err, info);
 	if (err != 0) {
 		free(py);
 		return mode != STACKS_AUTO || err == -ESRCH ? err : 0;
 	}
-	info->free_threaded = py->target.layout.free_threaded;
 	*out = py;
 	return 0;
 }

@@ -76,9 +76,11 @@ struct unwinder;
 int stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
                        struct unwinder *u, struct python_target *out);
 
-/* The sentence for a CPython of version (may be "") whose frames cannot be
- * read, for dump_report.python.unreadable and the other commands. */
-void stacks_python_unreadable(const char *version, char *buf, size_t size);
+/* What the commands say of the CPython that stacks_python_find (result
+ * err) found as t: its version and kind, and when err is -ENOTSUP the
+ * sentence why its frames are missing; all empty for another error. */
+struct python_info;
+void stacks_python_info(const struct python_target *t, int err, struct python_info *out);
 
 /* Sets the tid of each thread state of raw (read from pid's interpreter t
  * through mem) from pid's threads as /proc lists them, ids translated from
