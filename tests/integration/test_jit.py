@@ -78,13 +78,18 @@ def check_node():
         check(t["complete"] is True, f"node's main stack cut: {t['cut']} {names}")
         print(f"node: {names[0]!r}, {len(names)} frames to {names[-1]}")
     finally:
-        proc.kill()
-        proc.wait()
-        try:
-            os.unlink(f"/tmp/perf-{pid}.map")
-        except OSError:
-            pass
+        stop(proc)
     return True
+
+
+def stop(proc):
+    """Kills a runtime and removes the perf map it wrote."""
+    proc.kill()
+    proc.wait()
+    try:
+        os.unlink(f"/tmp/perf-{proc.pid}.map")
+    except OSError:
+        pass
 
 
 def check_jvm():
@@ -115,12 +120,7 @@ def check_jvm():
         check(hint not in out.decode(), "the jcmd hint stays after the map was written")
         print(f"JVM: {names[0]!r}, {len(names)} frames")
     finally:
-        proc.kill()
-        proc.wait()
-        try:
-            os.unlink(f"/tmp/perf-{pid}.map")
-        except OSError:
-            pass
+        stop(proc)
     return True
 
 
