@@ -90,6 +90,12 @@ struct sampler {
 	struct python_raw prev_raw;
 	int prev_raw_err;
 	uint64_t raw_ns, prev_raw_ns;
+	/* sampler_count's room for one stack's native frames and key: kept
+	 * from sample to sample, as a fresh 200 KiB each time would be a
+	 * mapping made and unmapped per sample. */
+	struct unwind_frame *native;
+	uint64_t *key;
+	size_t key_cap;
 };
 
 static int
@@ -153,6 +159,8 @@ sampler_free(struct sampler *s)
 	if (s->stat_fd >= 0)
 		close(s->stat_fd);
 	unwinder_free(s->unwinder);
+	free(s->native);
+	free(s->key);
 	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
 	python_raw_free(&s->prev_raw);
@@ -576,12 +584,21 @@ static size_t
 sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 4 + 2 * pyn, sizeof(*key));
-	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
+	size_t key_len = STACKS_MAX_FRAMES + 4 + 2 * pyn;
+	struct unwind_frame *native;
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
+	uint64_t *key;
 	struct profile_stack *entry;
 	char cut[64];
 
+	if (s->native == NULL)
+		s->native = xreallocarray(NULL, STACKS_MAX_FRAMES, sizeof(*s->native));
+	if (s->key_cap < key_len) {
+		s->key = xreallocarray(s->key, key_len, sizeof(*s->key));
+		s->key_cap = key_len;
+	}
+	native = s->native;
+	key = s->key;
 	if (h->snap != NULL) {
 		n = unwinder_unwind(s->unwinder, h->snap, native, STACKS_MAX_FRAMES, &end);
 		for (size_t i = 0; i < n; i++)
@@ -607,8 +624,6 @@ sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 		sampler_thread_name(s, h->tid, name, sizeof(name));
 		entry = profile_add(p, h->tid, name, key, nkey, frames, nframes);
 	}
-	free(native);
-	free(key);
 	entry->count += h->weight;
 	p->samples += h->weight;
 	return (size_t)(entry - p->stacks) + 1;
