@@ -250,6 +250,41 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
 	}
 }
 
+/* The frames of 3.11+ are pushed on the thread's own data stack, each above
+ * its caller: a thread's frames mostly lie together, under its innermost.
+ * A walk reads them through a window of the memory below the frame it
+ * needs, from as far as its page allows, so that a chain of frames in one
+ * page is one read, not one a frame. */
+#define PYTHON_WINDOW_BYTES 4096
+
+struct frame_window {
+	uint64_t start;
+	size_t len;
+	unsigned char bytes[PYTHON_WINDOW_BYTES + PYTHON_FRAME_BYTES];
+};
+
+/* Copies the PYTHON_FRAME_BYTES at addr into buf, through w. */
+static int
+frame_window_read(struct frame_window *w, const struct python_memory *mem, uint64_t addr,
+                  unsigned char *buf)
+{
+	uint64_t lo = addr & ~(uint64_t)(PYTHON_WINDOW_BYTES - 1);
+
+	if (w->len == 0 || addr < w->start || addr - w->start + PYTHON_FRAME_BYTES > w->len) {
+		/* From the start of addr's page: mapped, as addr is. */
+		if (addr + PYTHON_FRAME_BYTES < addr)
+			return -EFAULT;
+		w->len = 0;
+		if (mem->read(mem->arg, lo, w->bytes, (size_t)(addr - lo) + PYTHON_FRAME_BYTES) !=
+		    0)
+			return mem->read(mem->arg, addr, buf, PYTHON_FRAME_BYTES);
+		w->start = lo;
+		w->len = (size_t)(addr - lo) + PYTHON_FRAME_BYTES;
+	}
+	memcpy(buf, w->bytes + (addr - w->start), PYTHON_FRAME_BYTES);
+	return 0;
+}
+
 /* 3.11+: _PyInterpreterFrames. One call of the eval loop runs several: on
  * 3.11 its outermost is marked is_entry (and the call's place on the C
  * stack is its _PyCFrame); on 3.12+ each call pushes a shim frame owned by
@@ -261,15 +296,17 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	int32_t instr = l->iframe.instr_ptr >= 0 ? l->iframe.instr_ptr : l->iframe.prev_instr;
 	size_t cap = 0;
+	struct frame_window window; /* its bytes are read before use */
 
 	struct chain chain = {0, 1, 0};
 
+	window.len = 0;
 	for (size_t depth = 0; frame != 0; depth++) {
 		uint64_t code, ip, at = frame;
 		bool entry;
 
 		if (depth == PYTHON_MAX_FRAMES || *budget == 0 || chain_loops(&chain, frame) ||
-		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
+		    frame_window_read(&window, mem, frame, buf) != 0) {
 			th->truncated = true;
 			return;
 		}
@@ -379,9 +416,11 @@ python_walk_thread(const struct python_layout *l, const struct python_memory *me
 		python_walk_iframes(l, mem, frame, &cframes, th, budget);
 }
 
-int
-python_stack_read(const struct python_target *t, const struct python_memory *mem,
-                  struct python_raw *out)
+/* python_stack_read, following the frames of the threads want wants (all
+ * when want is NULL). */
+static int
+python_stack_read_wanted(const struct python_target *t, const struct python_memory *mem,
+                         const struct python_want *want, struct python_raw *out)
 {
 	const struct python_layout *l = &t->layout;
 	size_t ts_len = python_tstate_len(l), cap = 0;
@@ -398,7 +437,8 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 
 	for (size_t ni = 0;
 	     interp != 0 && ni < PYTHON_MAX_INTERPRETERS && !chain_loops(&interps, interp); ni++) {
-		uint64_t tstate = 0, holder = python_gil_holder(t, mem, interp);
+		uint64_t tstate = 0,
+		         holder = want == NULL || want->gil ? python_gil_holder(t, mem, interp) : 0;
 
 		struct chain chain = {0, 1, 0};
 
@@ -422,7 +462,9 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
 			    .holds_gil = holder == tstate,
 			};
-			python_walk_thread(l, mem, ts, ts_len, th, &budget);
+			th->skipped = want != NULL && !want->thread(want->arg, th);
+			if (!th->skipped)
+				python_walk_thread(l, mem, ts, ts_len, th, &budget);
 			tstate = field_u64(ts, ts_len, l->thread.next);
 		}
 		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
@@ -430,6 +472,13 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
 	}
 	free(ts);
 	return 0;
+}
+
+int
+python_stack_read(const struct python_target *t, const struct python_memory *mem,
+                  struct python_raw *out)
+{
+	return python_stack_read_wanted(t, mem, NULL, out);
 }
 
 /* Makes the n reads through mem: at once where it can, else one by one. */
@@ -515,19 +564,19 @@ python_walk_holds(const struct python_target *t, const struct python_memory *mem
 
 int
 python_stack_read_running(const struct python_target *t, const struct python_memory *mem, int tries,
-                          struct python_raw *out)
+                          const struct python_want *want, struct python_raw *out)
 {
 	const struct python_layout *l = &t->layout;
 	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES;
 	unsigned char *ts;
-	int err = python_stack_read(t, mem, out);
+	int err = python_stack_read_wanted(t, mem, want, out);
 
 	if (err != 0)
 		return err;
 	ts = xmalloc(len);
 	for (size_t i = 0; i < out->nthreads; i++) {
 		struct python_raw_thread *th = &out->threads[i];
-		for (int attempt = 1;; attempt++) {
+		for (int attempt = 1; !th->skipped; attempt++) {
 			bool read = mem->read(mem->arg, th->tstate, ts, len) == 0;
 
 			if (read && python_walk_holds(t, mem, ts, len, th))
