@@ -496,15 +496,6 @@ python_readv(const struct python_memory *mem, const struct python_read *reads, s
 	return 0;
 }
 
-/* Whether th's walk still holds: read again at once, every frame it
- * followed still has the back link and code the walk saw, so that at that
- * instant the chain was this one. (The thread may have called or returned
- * since: its innermost frame is not asked to be the same, only the frames
- * the walk went through to be one stack.) A change between the two looks
- * can hide only where every frame came back to exactly what it was. A
- * frame popped meanwhile and not yet reused keeps its old links (3.11 does
- * not clear them): that its code is still a code object (of type
- * PyCode_Type, when the file names it) tells the stale from the live. */
 /* Whether the walk's first frame (top) is still on the thread's stack,
  * whose innermost frame is now now: the same, or reached from it within a
  * few links (the thread called deeper meanwhile). One it returned past may
@@ -525,41 +516,109 @@ python_still_on_stack(const struct python_layout *l, const struct python_memory 
 	return now == top;
 }
 
-static bool
-python_walk_holds(const struct python_target *t, const struct python_memory *mem,
-                  const unsigned char *ts, size_t len, const struct python_raw_thread *th)
+/* The reads that check th's walk: each frame's back link and code, and
+ * its code's type, into now (3 words a frame). */
+static void
+python_check_reads(const struct python_target *t, const struct python_raw_thread *th,
+                   struct python_read *reads, uint64_t *now)
 {
 	const struct python_layout *l = &t->layout;
 	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
 	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
-	size_t n = th->nframes;
-	struct python_read *reads;
-	uint64_t *now;
-	bool holds;
 
-	if (th->truncated ||
-	    !python_still_on_stack(l, mem, python_top_frame(l, ts, len, mem), th->top))
-		return false;
-	if (n == 0)
-		return true;
-	reads = xcalloc(3 * n, sizeof(*reads));
-	now = xcalloc(3 * n, sizeof(*now));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < th->nframes; i++) {
 		reads[3 * i] =
 		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[3 * i], 8};
 		reads[3 * i + 1] =
 		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[3 * i + 1], 8};
 		reads[3 * i + 2] = (struct python_read){
-		    th->frames[i].code + (uint64_t)l->object.ob_type, &now[3 * i + 2], 8};
+		    th->frames[i].code + (uint64_t)t->layout.object.ob_type, &now[3 * i + 2], 8};
 	}
-	holds = python_readv(mem, reads, 3 * n) == 0;
-	for (size_t i = 0; holds && i < n; i++)
-		holds = now[3 * i] == th->frames[i].back &&
-		        (now[3 * i + 1] & ~(uint64_t)3) == th->frames[i].code &&
-		        (t->code_type_addr == 0 || now[3 * i + 2] == t->code_type_addr);
+}
+
+/* Whether th's frames read again (now, as python_check_reads asked) are the
+ * ones its walk saw. */
+static bool
+python_check_holds(const struct python_target *t, const struct python_raw_thread *th,
+                   const uint64_t *now)
+{
+	for (size_t i = 0; i < th->nframes; i++)
+		if (now[3 * i] != th->frames[i].back ||
+		    (now[3 * i + 1] & ~(uint64_t)3) != th->frames[i].code ||
+		    (t->code_type_addr != 0 && now[3 * i + 2] != t->code_type_addr))
+			return false;
+	return true;
+}
+
+/* What a check found of a thread's walk. */
+enum python_check {
+	PYTHON_HELD, /* the stack it had at the check */
+	PYTHON_TORN, /* changed under the walk: to walk again, from ts */
+	PYTHON_GONE, /* its thread state could not be read: the thread ended */
+};
+
+/* Checks the walks of the n threads th[] at once (their thread states in
+ * one read, all their frames in another; a read that fails is made again
+ * thread by thread, to find whose), leaving each thread's state as read in
+ * ts[i * len] and the outcome in found[i]. Whether a walk holds: read again
+ * at once, every frame it followed still has the back link and code the
+ * walk saw, so that at that instant the chain was this one. (The thread
+ * may have called or returned since: its innermost frame is not asked to be
+ * the same, only the frames the walk went through to be one stack.) A
+ * change between the two looks can hide only where every frame came back to
+ * exactly what it was. A frame popped meanwhile and not yet reused keeps
+ * its old links (3.11 does not clear them): that its code is still a code
+ * object (of type PyCode_Type, when the file names it) tells the stale from
+ * the live. */
+static void
+python_check_walks(const struct python_target *t, const struct python_memory *mem,
+                   struct python_raw_thread **th, size_t n, unsigned char *ts,
+                   enum python_check *found)
+{
+	const struct python_layout *l = &t->layout;
+	size_t len = python_tstate_len(l), nframes = 0, at = 0;
+	struct python_read *reads = xcalloc(n, sizeof(*reads));
+	struct python_read *checks;
+	uint64_t *now;
+
+	for (size_t i = 0; i < n; i++)
+		reads[i] = (struct python_read){th[i]->tstate, ts + i * len, len};
+	bool all_read = python_readv(mem, reads, n) == 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!all_read && mem->read(mem->arg, th[i]->tstate, ts + i * len, len) != 0)
+			found[i] = PYTHON_GONE;
+		else if (th[i]->truncated ||
+		         !python_still_on_stack(l, mem, python_top_frame(l, ts + i * len, len, mem),
+		                                th[i]->top))
+			found[i] = PYTHON_TORN;
+		else
+			found[i] = PYTHON_HELD;
+		if (found[i] == PYTHON_HELD)
+			nframes += th[i]->nframes;
+	}
 	free(reads);
+	checks = xcalloc(3 * nframes + 1, sizeof(*checks));
+	now = xcalloc(3 * nframes + 1, sizeof(*now));
+	for (size_t i = 0; i < n; i++) {
+		if (found[i] != PYTHON_HELD)
+			continue;
+		python_check_reads(t, th[i], checks + 3 * at, now + 3 * at);
+		at += th[i]->nframes;
+	}
+	bool all_checked = python_readv(mem, checks, 3 * nframes) == 0;
+
+	at = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (found[i] != PYTHON_HELD)
+			continue;
+		if ((!all_checked && python_readv(mem, checks + 3 * at, 3 * th[i]->nframes) != 0) ||
+		    !python_check_holds(t, th[i], now + 3 * at))
+			found[i] = PYTHON_TORN;
+		at += th[i]->nframes;
+	}
+	free(checks);
 	free(now);
-	return holds;
 }
 
 int
@@ -567,33 +626,47 @@ python_stack_read_running(const struct python_target *t, const struct python_mem
                           const struct python_want *want, struct python_raw *out)
 {
 	const struct python_layout *l = &t->layout;
-	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES;
+	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES, n = 0;
+	struct python_raw_thread **pending;
+	enum python_check *found;
 	unsigned char *ts;
 	int err = python_stack_read_wanted(t, mem, want, out);
 
 	if (err != 0)
 		return err;
-	ts = xmalloc(len);
-	for (size_t i = 0; i < out->nthreads; i++) {
-		struct python_raw_thread *th = &out->threads[i];
-		for (int attempt = 1; !th->skipped; attempt++) {
-			bool read = mem->read(mem->arg, th->tstate, ts, len) == 0;
+	pending = xcalloc(out->nthreads + 1, sizeof(*pending));
+	found = xcalloc(out->nthreads + 1, sizeof(*found));
+	ts = xcalloc(out->nthreads + 1, len);
+	for (size_t i = 0; i < out->nthreads; i++)
+		if (!out->threads[i].skipped)
+			pending[n++] = &out->threads[i];
+	/* Each attempt checks the walks still pending; a torn one is walked
+	 * again from the thread state just read, and checked at the next. */
+	for (int attempt = 1; n > 0; attempt++) {
+		size_t kept = 0;
 
-			if (read && python_walk_holds(t, mem, ts, len, th))
-				break;
+		python_check_walks(t, mem, pending, n, ts, found);
+		for (size_t i = 0; i < n; i++) {
+			struct python_raw_thread *th = pending[i];
+
+			if (found[i] == PYTHON_HELD)
+				continue;
 			free(th->frames);
 			th->frames = NULL;
 			th->nframes = 0;
 			th->truncated = false;
-			/* A thread state that cannot be read is one that ended. */
-			if (!read || attempt >= tries) {
+			if (found[i] == PYTHON_GONE || attempt >= tries) {
 				th->dropped = true;
 				out->dropped++;
-				break;
+				continue;
 			}
-			python_walk_thread(l, mem, ts, len, th, &budget);
+			python_walk_thread(l, mem, ts + i * len, len, th, &budget);
+			pending[kept++] = th;
 		}
+		n = kept;
 	}
+	free(pending);
+	free(found);
 	free(ts);
 	return 0;
 }

@@ -702,7 +702,8 @@ sampler_map_python(struct sampler *s)
 struct sampler_want {
 	uint64_t *ran, *idle;
 	size_t nran, nidle;
-	bool gil; /* GIL mode: the holder, whatever ran */
+	bool gil;  /* GIL mode: the holder, whatever ran */
+	bool wall; /* wall mode: every thread */
 };
 
 static int
@@ -718,8 +719,8 @@ sampler_wants(void *arg, const struct python_raw_thread *th)
 {
 	const struct sampler_want *w = arg;
 
-	if (w->gil)
-		return th->holds_gil;
+	if (w->gil || w->wall)
+		return w->wall || th->holds_gil;
 	return bsearch(&th->tstate, w->ran, w->nran, sizeof(*w->ran), compare_u64) != NULL ||
 	       bsearch(&th->tstate, w->idle, w->nidle, sizeof(*w->idle), compare_u64) == NULL;
 }
@@ -729,7 +730,7 @@ sampler_wants(void *arg, const struct python_raw_thread *th)
 static int
 sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 {
-	struct sampler_want w = {.gil = s->gil};
+	struct sampler_want w = {.gil = s->gil, .wall = s->idle};
 	struct python_want want = {sampler_wants, &w, s->gil};
 
 	w.ran = xcalloc(s->nthreads + 1, sizeof(*w.ran));
@@ -744,8 +745,7 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 	}
 	qsort(w.ran, w.nran, sizeof(*w.ran), compare_u64);
 	qsort(w.idle, w.nidle, sizeof(*w.idle), compare_u64);
-	/* Wall mode follows every thread. */
-	sampler_read_python_running(s, p, s->idle ? NULL : &want);
+	sampler_read_python_running(s, p, &want);
 	free(w.ran);
 	free(w.idle);
 	sampler_map_python(s);
