@@ -416,6 +416,74 @@ python_walk_thread(const struct python_layout *l, const struct python_memory *me
 		python_walk_iframes(l, mem, frame, &cframes, th, budget);
 }
 
+/* Makes the n reads through mem: at once where it can, else one by one. */
+static int
+python_readv(const struct python_memory *mem, const struct python_read *reads, size_t n)
+{
+	if (mem->readv != NULL)
+		return mem->readv(mem->arg, reads, n);
+	for (size_t i = 0; i < n; i++) {
+		int err = mem->read(mem->arg, reads[i].addr, reads[i].buf, reads[i].len);
+
+		if (err != 0)
+			return err;
+	}
+	return 0;
+}
+
+/* The thread states of a previous read, read again at once: where a chain
+ * reaches the same address, its bytes are taken from here. */
+struct tstate_prefetch {
+	const struct python_raw *previous;
+	unsigned char *bytes; /* previous->nthreads thread states, or NULL */
+	size_t len, next;     /* the length of one; where the next is likely */
+};
+
+static void
+tstate_prefetch_read(struct tstate_prefetch *p, const struct python_memory *mem)
+{
+	const struct python_raw *prev = p->previous;
+	struct python_read *reads;
+
+	if (prev == NULL || prev->nthreads == 0)
+		return;
+	p->bytes = xcalloc(prev->nthreads, p->len);
+	reads = xcalloc(prev->nthreads, sizeof(*reads));
+	for (size_t i = 0; i < prev->nthreads; i++)
+		reads[i] =
+		    (struct python_read){prev->threads[i].tstate, p->bytes + i * p->len, p->len};
+	/* One that ended makes the whole read fail: then each is read alone. */
+	if (python_readv(mem, reads, prev->nthreads) != 0) {
+		free(p->bytes);
+		p->bytes = NULL;
+	}
+	free(reads);
+}
+
+/* Reads the thread state at addr into ts: from the prefetch when it holds
+ * that address, looked for from where the last one was found and a few
+ * after (a thread that started or ended shifts the rest by one; a search
+ * of them all, for each thread, would cost more than the reads it saves). */
+#define TSTATE_PREFETCH_LOOK 8
+
+static int
+tstate_read(struct tstate_prefetch *p, const struct python_memory *mem, uint64_t addr,
+            unsigned char *ts)
+{
+	size_t n = p->bytes != NULL ? p->previous->nthreads : 0;
+
+	for (size_t k = 0; k < TSTATE_PREFETCH_LOOK && k < n; k++) {
+		size_t i = (p->next + k) % n;
+
+		if (p->previous->threads[i].tstate == addr) {
+			memcpy(ts, p->bytes + i * p->len, p->len);
+			p->next = i + 1;
+			return 0;
+		}
+	}
+	return mem->read(mem->arg, addr, ts, p->len);
+}
+
 /* python_stack_read, following the frames of the threads want wants (all
  * when want is NULL). */
 static int
@@ -434,7 +502,9 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 
 	size_t budget = PYTHON_MAX_ALL_FRAMES;
 	struct chain interps = {0, 1, 0};
+	struct tstate_prefetch prefetch = {want != NULL ? want->previous : NULL, NULL, ts_len, 0};
 
+	tstate_prefetch_read(&prefetch, mem);
 	for (size_t ni = 0;
 	     interp != 0 && ni < PYTHON_MAX_INTERPRETERS && !chain_loops(&interps, interp); ni++) {
 		uint64_t tstate = 0,
@@ -447,7 +517,7 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
 			struct python_raw_thread *th;
 
-			if (mem->read(mem->arg, tstate, ts, ts_len) != 0)
+			if (tstate_read(&prefetch, mem, tstate, ts) != 0)
 				break;
 			if (out->nthreads == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -470,6 +540,7 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
 			break;
 	}
+	free(prefetch.bytes);
 	free(ts);
 	return 0;
 }
@@ -479,21 +550,6 @@ python_stack_read(const struct python_target *t, const struct python_memory *mem
                   struct python_raw *out)
 {
 	return python_stack_read_wanted(t, mem, NULL, out);
-}
-
-/* Makes the n reads through mem: at once where it can, else one by one. */
-static int
-python_readv(const struct python_memory *mem, const struct python_read *reads, size_t n)
-{
-	if (mem->readv != NULL)
-		return mem->readv(mem->arg, reads, n);
-	for (size_t i = 0; i < n; i++) {
-		int err = mem->read(mem->arg, reads[i].addr, reads[i].buf, reads[i].len);
-
-		if (err != 0)
-			return err;
-	}
-	return 0;
 }
 
 /* Whether the walk's first frame (top) is still on the thread's stack,

@@ -96,6 +96,11 @@ struct python_want {
 	bool (*thread)(void *arg, const struct python_raw_thread *th);
 	void *arg;
 	bool gil; /* whether the GIL's holder is asked (else holds_gil stays false) */
+	/* The previous read of the same process, or NULL: its thread states
+	 * are read again all at once, and used where the chain of this read
+	 * reaches them (a steady process's threads stay where they were), so
+	 * that a round costs one read for all of them, not one each. */
+	const struct python_raw *previous;
 };
 
 /* Follows every thread state of every interpreter of t and their frames.

@@ -316,10 +316,15 @@ sampler_read_python(void *arg)
  * again when it tore; a thread still torn is not counted, but it is in the
  * profile's dropped count. */
 static void
-sampler_read_python_running(struct sampler *s, struct profile *p, const struct python_want *want)
+sampler_read_python_running(struct sampler *s, struct profile *p, struct python_want *want)
 {
-	python_raw_free(&s->raw);
+	struct python_raw previous = s->raw;
+
+	if (want != NULL)
+		want->previous = s->raw_err == 0 ? &previous : NULL;
+	s->raw = (struct python_raw){0};
 	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
+	python_raw_free(&previous);
 	if (s->raw_err == 0)
 		p->dropped += s->raw.dropped;
 }
@@ -702,8 +707,7 @@ sampler_map_python(struct sampler *s)
 struct sampler_want {
 	uint64_t *ran, *idle;
 	size_t nran, nidle;
-	bool gil;  /* GIL mode: the holder, whatever ran */
-	bool wall; /* wall mode: every thread */
+	bool gil; /* GIL mode: the holder, whatever ran */
 };
 
 static int
@@ -719,8 +723,8 @@ sampler_wants(void *arg, const struct python_raw_thread *th)
 {
 	const struct sampler_want *w = arg;
 
-	if (w->gil || w->wall)
-		return w->wall || th->holds_gil;
+	if (w->gil)
+		return th->holds_gil;
 	return bsearch(&th->tstate, w->ran, w->nran, sizeof(*w->ran), compare_u64) != NULL ||
 	       bsearch(&th->tstate, w->idle, w->nidle, sizeof(*w->idle), compare_u64) == NULL;
 }
@@ -730,8 +734,8 @@ sampler_wants(void *arg, const struct python_raw_thread *th)
 static int
 sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 {
-	struct sampler_want w = {.gil = s->gil, .wall = s->idle};
-	struct python_want want = {sampler_wants, &w, s->gil};
+	struct sampler_want w = {.gil = s->gil};
+	struct python_want want = {.thread = sampler_wants, .arg = &w, .gil = s->gil};
 
 	w.ran = xcalloc(s->nthreads + 1, sizeof(*w.ran));
 	w.idle = xcalloc(s->nthreads + 1, sizeof(*w.idle));
