@@ -237,22 +237,25 @@ record_path(const struct sampler *s, const struct record_opts *o, char *buf, siz
 {
 	int why;
 
-	switch (sampler_path(s, &why)) {
-	case SAMPLER_PERF:
+	enum sampler_path path = sampler_path(s, &why);
+	const char *how = path == SAMPLER_LIVE ? "no stops" : "ptrace stops";
+
+	if (path == SAMPLER_PERF)
 		return "perf events";
-	case SAMPLER_LIVE:
-		return "no stops";
-	case SAMPLER_PTRACE:
-		break;
-	}
 	if (o->what != SAMPLER_CPU)
-		return "ptrace stops";
+		return how;
+	/* Python frames alone: whether the kernel said which threads were on
+	 * a CPU, or their CPU times did (a thread woken and waiting for a CPU
+	 * looks like one that runs). */
+	if (why == 0)
+		return "no stops, on-CPU threads from perf events";
 	if (why == -ECANCELED)
-		return "ptrace stops, approximate (STACKTOP_PERF=0)";
-	snprintf(buf, size,
-	         "ptrace stops, approximate (perf events refused: %s; "
-	         "kernel.perf_event_paranoid, CAP_PERFMON)",
-	         strerror(-why));
+		snprintf(buf, size, "%s, approximate (STACKTOP_PERF=0)", how);
+	else
+		snprintf(buf, size,
+		         "%s, approximate (perf events refused: %s; "
+		         "kernel.perf_event_paranoid, CAP_PERFMON)",
+		         how, strerror(-why));
 	return buf;
 }
 

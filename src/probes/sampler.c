@@ -29,6 +29,25 @@
  * on a loaded box before the kernel drops samples. */
 #define SAMPLER_PERF_RING_PAGES 32
 
+/* With Python frames alone, a perf sample only says that the thread was on
+ * a CPU (registers, no stack: ~230 bytes). Its ring holds the samples of
+ * 50 ms, a round that late (at least 2 pages, at most 32): few pages a
+ * thread at the usual rates keep a 1,000-thread service's rings within the
+ * locked-memory limit. */
+#define SAMPLER_PERF_TICK_BYTES  256
+#define SAMPLER_PERF_TICK_LATE_S 0.05
+
+static size_t
+sampler_perf_tick_ring_pages(unsigned hz)
+{
+	double want = hz * SAMPLER_PERF_TICK_LATE_S * SAMPLER_PERF_TICK_BYTES / 4096.0;
+	size_t pages = 2;
+
+	while (pages < SAMPLER_PERF_RING_PAGES && pages < want)
+		pages *= 2;
+	return pages;
+}
+
 /* Listing the threads again at least this often (seconds) with perf
  * events: a thread born as another ended leaves the kernel's count as it
  * was. */
@@ -60,6 +79,8 @@ struct sampled_thread {
 	bool stime_moved;
 	struct perf_events *perf; /* perf events: its event, or NULL */
 	bool perf_failed;         /* perf events: it could not be attached */
+	uint64_t on_cpu;          /* perf events, Python frames alone: the kernel's
+	                             samples of it on a CPU since the last round */
 };
 
 struct sampler {
@@ -265,16 +286,19 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 	 * STACKTOP_PERF=0 says not to (the tests of the ptrace path). */
 	const char *env = getenv("STACKTOP_PERF");
 
-	if (what == SAMPLER_CPU && mode != STACKS_PYTHON) {
+	if (what == SAMPLER_CPU) {
 		s->perf = env == NULL || strcmp(env, "0") != 0;
 		s->perf_err = s->perf ? 0 : -ECANCELED;
 	}
+	/* Python frames alone: the kernel's samples say which threads were on
+	 * a CPU and how often, their stacks are read from the process. */
 	if (s->perf) {
 		s->perf_cfg = (struct perf_events_config){
 		    .hz = hz,
 		    .kernel = true,
-		    .stack_bytes = PERF_EVENTS_STACK_BYTES,
-		    .ring_pages = SAMPLER_PERF_RING_PAGES,
+		    .stack_bytes = s->python_only ? 0 : PERF_EVENTS_STACK_BYTES,
+		    .ring_pages =
+		        s->python_only ? sampler_perf_tick_ring_pages(hz) : SAMPLER_PERF_RING_PAGES,
 		};
 		if ((err = sampler_perf_start(s)) != 0) {
 			sampler_free(s);
@@ -289,9 +313,9 @@ enum sampler_path
 sampler_path(const struct sampler *s, int *why)
 {
 	*why = s->perf_err;
-	if (s->perf)
-		return SAMPLER_PERF;
-	return s->python_only ? SAMPLER_LIVE : SAMPLER_PTRACE;
+	if (s->python_only)
+		return SAMPLER_LIVE;
+	return s->perf ? SAMPLER_PERF : SAMPLER_PTRACE;
 }
 
 const struct python_info *
@@ -452,6 +476,15 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
  * thread preempted in its own code waits for a CPU too, but there it is
  * where its CPU time went.) Other modes count each stop once. Returns
  * false when the thread is not to be counted. */
+static uint64_t
+sampler_take_credit(struct sampler *s, struct sampled_thread *t)
+{
+	uint64_t periods = t->credit_ns / s->period_ns;
+
+	t->credit_ns -= periods * s->period_ns;
+	return periods;
+}
+
 static bool
 sampler_weigh(struct sampler *s, struct sampled_thread *t, const struct thread_snapshot *snap,
               uint64_t *weight)
@@ -461,9 +494,22 @@ sampler_weigh(struct sampler *s, struct sampled_thread *t, const struct thread_s
 		return true;
 	if (snap->regs.orig_rax != (unsigned long long)-1 && !t->stime_moved)
 		return false;
-	*weight = t->credit_ns / s->period_ns;
-	t->credit_ns -= *weight * s->period_ns;
+	*weight = sampler_take_credit(s, t);
 	return *weight > 0;
+}
+
+/* How many samples a thread read for Python frames alone stands for: in a
+ * CPU profile, the kernel's samples of it on a CPU (perf events), else its
+ * CPU time since it was last counted, in periods (a thread woken and
+ * waiting for a CPU, or for the GIL, is runnable but used little: counted
+ * only once its CPU time adds up; at rates above the kernel's tick, which
+ * is when it adds CPU time, a busy thread's samples come in lumps). */
+static uint64_t
+sampler_python_weight(struct sampler *s, struct sampled_thread *t)
+{
+	if (s->idle || s->gil)
+		return 1;
+	return s->perf ? t->on_cpu : sampler_take_credit(s, t);
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -732,7 +778,7 @@ sampler_wants(void *arg, const struct python_raw_thread *th)
 /* A round of Python frames alone: read with the threads running, never
  * stopped. Threads with no Python frames are not counted. */
 static int
-sampler_python_round(struct sampler *s, struct profile *p, int *tids)
+sampler_python_round(struct sampler *s, struct profile *p)
 {
 	struct sampler_want w = {.gil = s->gil};
 	struct python_want want = {.thread = sampler_wants, .arg = &w, .gil = s->gil};
@@ -763,14 +809,15 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 		/* A thread state with no frame (3.11's thread between a C call and
 		 * its first Python frame) has no Python stack to count. */
 		if (py != NULL && py->nframes > 0 && (s->gil ? py->holds_gil : t->ran)) {
-			struct sampler_hit h = {.tid = t->tid, .py = py, .weight = 1};
+			struct sampler_hit h = {
+			    .tid = t->tid, .py = py, .weight = sampler_python_weight(s, t)};
 
-			t->last = sampler_count(s, p, &h);
+			if (h.weight > 0)
+				t->last = sampler_count(s, p, &h);
 		}
 	}
 	if (s->raw_err != 0)
 		p->errors++;
-	free(tids);
 	return s->raw_err == -ESRCH ? -ESRCH : 0;
 }
 
@@ -884,6 +931,58 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 		t->last = last;
 }
 
+/* One perf sample of a thread, with Python frames alone: it was on a CPU. */
+static void
+sampler_perf_on_cpu(void *arg, const struct perf_events_sample *ps)
+{
+	struct sampled_thread *t = arg;
+
+	(void)ps;
+	t->on_cpu++;
+}
+
+/* Python frames alone from perf events: each thread that the kernel found
+ * on a CPU since the last round is read, and counted once for each such
+ * sample (the skew: its stack as read at the round, not at each sample). */
+static int
+sampler_perf_python_round(struct sampler *s, struct profile *p, struct perf_events_drained *d)
+{
+	size_t nran = 0;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+
+		t->on_cpu = 0;
+		if (t->perf != NULL && perf_events_pending(t->perf))
+			perf_events_drain(t->perf, sampler_perf_on_cpu, t, d);
+		t->ran = t->on_cpu > 0;
+		nran += t->ran;
+	}
+	return nran > 0 ? sampler_python_round(s, p) : 0;
+}
+
+/* The end of a round of perf events: what the rings lost counted, and the
+ * threads listed again when they may have changed (the kernel's count is
+ * not ours, one exited, or a while passed: a birth can hide a death), with
+ * those that appeared attached (their first samples come next round). */
+static int
+sampler_perf_round_end(struct sampler *s, struct profile *p, const struct perf_events_drained *d)
+{
+	int err;
+
+	p->errors += d->lost + d->bad;
+	s->rounds++;
+	p->ticks++;
+	if (s->kernel_threads == (int64_t)s->nthreads && !d->exited &&
+	    clock_monotonic_s() - s->listed_s < SAMPLER_PERF_RELIST_S)
+		return 0;
+	if ((err = sampler_list(s)) != 0)
+		return err;
+	s->listed_s = clock_monotonic_s();
+	sampler_perf_attach(s, p);
+	return 0;
+}
+
 /* A round of perf events: the samples the kernel took since the last one,
  * unwound with the target running all along; then threads that appeared
  * are attached (their first samples come with the next round). */
@@ -895,6 +994,10 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 	bool pending = false, changed;
 	int err;
 
+	if (s->python_only) {
+		err = sampler_perf_python_round(s, p, &d);
+		return err != 0 ? err : sampler_perf_round_end(s, p, &d);
+	}
 	if (s->py != NULL)
 		sampler_perf_read_python(s, p);
 	for (size_t i = 0; i < s->nthreads && !pending; i++)
@@ -905,17 +1008,7 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 	for (size_t i = 0; pending && i < s->nthreads; i++)
 		if (s->threads[i].perf != NULL)
 			perf_events_drain(s->threads[i].perf, sampler_perf_sample, &c, &d);
-	p->errors += d.lost + d.bad;
-	s->rounds++;
-	p->ticks++;
-	if (s->kernel_threads == (int64_t)s->nthreads && !d.exited &&
-	    clock_monotonic_s() - s->listed_s < SAMPLER_PERF_RELIST_S)
-		return 0;
-	if ((err = sampler_list(s)) != 0)
-		return err;
-	s->listed_s = clock_monotonic_s();
-	sampler_perf_attach(s, p);
-	return 0;
+	return sampler_perf_round_end(s, p, &d);
 }
 
 int
@@ -971,8 +1064,10 @@ sampler_round(struct sampler *s, struct profile *p)
 		free(tids);
 		return 0;
 	}
-	if (s->python_only)
-		return sampler_python_round(s, p, tids);
+	if (s->python_only) {
+		free(tids);
+		return sampler_python_round(s, p);
+	}
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
 	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,

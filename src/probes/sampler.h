@@ -57,8 +57,10 @@ enum sampler_path {
 };
 
 /* s's path; *why gets why perf events are not used for a CPU profile: 0
- * (they are, or it is not a CPU profile of native frames), -ECANCELED
- * (STACKTOP_PERF=0), or perf_event_open's or mmap's -errno. */
+ * (they are, or it is not a CPU profile), -ECANCELED (STACKTOP_PERF=0), or
+ * perf_event_open's or mmap's -errno. With Python frames alone the path is
+ * SAMPLER_LIVE either way: perf events then only say which threads were on
+ * a CPU. */
 enum sampler_path sampler_path(const struct sampler *s, int *why);
 
 /* The CPython of the process: its version ("" when not a Python process or

@@ -241,12 +241,14 @@ def stop_targets():
             proc.wait()
 
 
-def stacktop(*args, timeout=120, user=None):
-    """Runs the binary; returns (exit code, stdout bytes, stderr text)."""
+def stacktop(*args, timeout=120, user=None, env=None):
+    """Runs the binary (with env added to the environment); returns (exit
+    code, stdout bytes, stderr text)."""
     cmd = [STACKTOP, *map(str, args)]
     if user is not None:
         cmd = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *cmd]
-    done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                          env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr.decode(errors="replace")
 
 

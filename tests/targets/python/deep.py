@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-from target_threads import name_this_thread, ready_when, start_daemons
+from target_threads import ready_when, start, start_daemons
 
 DEPTH = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 sys.setrecursionlimit(DEPTH + 500)
@@ -34,16 +34,5 @@ def rest():
         time.sleep(0.2)
 
 
-def down(level, leaf):
-    if level == 0:
-        leaf()
-    down(level - 1, leaf)
-
-
-def start(name, leaf):
-    name_this_thread(name)
-    down(DEPTH - 1, leaf)
-
-
-start_daemons((start, ("py-deep-spin", spin)), (start, ("py-deep-sleep", rest)))
+start_daemons((start, ("py-deep-spin", DEPTH, spin)), (start, ("py-deep-sleep", DEPTH, rest)))
 ready_when(lambda: len(at_bottom) == 2)

@@ -18,6 +18,20 @@ def name_this_thread(name):
     _libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
+def down(level, leaf):
+    """Calls itself level more times, then leaf() (which never returns): a
+    stack of known depth."""
+    if level == 0:
+        leaf()
+    down(level - 1, leaf)
+
+
+def start(name, depth, leaf):
+    """A thread's body: named name, depth calls of down, then leaf."""
+    name_this_thread(name)
+    down(depth - 1, leaf)
+
+
 def start_daemons(*targets):
     """Starts a daemon thread for each (function, args) given."""
     for target, args in targets:
