@@ -196,8 +196,15 @@ record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
 	int err = 0;
 
 	while (!record_interrupted) {
+		double began = clock_monotonic_s(), took;
+
 		err = sampler_round(s, p);
 		p->duration_s = clock_monotonic_s() - start;
+		took = clock_monotonic_s() - began;
+		p->round_s_sum += took;
+		if (took > p->round_s_max)
+			p->round_s_max = took;
+		p->rounds_over += took > period;
 		/* Refused after rounds that were allowed: another tracer (a
 		 * debugger, another stacktop) holds the threads for a moment. One
 		 * round lost, not the profile. */
@@ -259,6 +266,28 @@ record_path(const struct sampler *s, const struct record_opts *o, char *buf, siz
 	return buf;
 }
 
+/* Why the rate achieved fell short of the rate asked (by more than 5%):
+ * rounds that took longer than their interval (their work: the threads
+ * read), or a box too busy to wake us on time. Never a silent shortfall. */
+static void
+record_shortfall(const struct profile *p, const struct record_opts *o, const struct sampler *s)
+{
+	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
+	double interval_ms = 1e3 / o->rate, round_ms;
+
+	if (p->ticks == 0 || hz >= 0.95 * o->rate)
+		return;
+	round_ms = 1e3 * p->round_s_sum / (double)p->ticks;
+	fprintf(stderr,
+	        "; short of the rate: %llu of %llu rounds took longer than the %.3f ms "
+	        "interval (%.3f ms on average, %.3f ms at most, following %zu threads)",
+	        (unsigned long long)p->rounds_over, (unsigned long long)p->ticks, interval_ms,
+	        round_ms, 1e3 * p->round_s_max, sampler_threads(s));
+	/* Rounds that fit leave the rest of the shortfall to late wake-ups. */
+	if (round_ms < 0.5 * interval_ms)
+		fprintf(stderr, ", and stacktop was woken late (every CPU busy)");
+}
+
 static void
 record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
                const struct sampler *s)
@@ -294,6 +323,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	if (p->dropped > 0)
 		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
 		        (unsigned long long)p->dropped);
+	record_shortfall(p, o, s);
 	if (unplaced > 0)
 		fprintf(stderr,
 		        "; %llu samples with Python frames not placed among the native ones",

@@ -384,6 +384,12 @@ sampler_comm(const struct sampler *s)
 	return s->comm;
 }
 
+size_t
+sampler_threads(const struct sampler *s)
+{
+	return s->nthreads;
+}
+
 /* The process is alive and its name is current (an exec renames it). Its
  * state is its main thread's: a main thread that ended (pthread_exit) is a
  * zombie while the other threads go on, so only a zombie with no other

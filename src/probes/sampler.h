@@ -72,6 +72,9 @@ void sampler_free(struct sampler *s);
 /* The process's name as of the last round (borrowed until the next round). */
 const char *sampler_comm(const struct sampler *s);
 
+/* How many threads s follows now. */
+size_t sampler_threads(const struct sampler *s);
+
 /* Takes one round into p. The first round of a CPU profile only sets the
  * baseline (nothing is known to have run yet). Returns 0, -ESRCH when the
  * process is gone (exited, or a zombie), or -EPERM when we may not trace it. */
