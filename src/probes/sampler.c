@@ -60,6 +60,12 @@ sampler_perf_tick_ring_pages(unsigned hz)
  * failed read of its own, which makes the next round read it. */
 #define SAMPLER_PROCESS_EVERY_S 0.02
 
+/* The process's maps (libraries, thread stacks) are read again when its
+ * size or its text changes (statm: a cheap read), and at least this often
+ * (seconds): a process of 2,000 threads has some 4,000 mappings, and
+ * reading them each round was 60% of a 99 Hz record's cost. */
+#define SAMPLER_MAPS_EVERY_S 1.0
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
@@ -86,10 +92,13 @@ struct sampled_thread {
 struct sampler {
 	const struct procfs *fs;
 	int pid;
-	bool idle;    /* SAMPLER_WALL */
-	bool gil;     /* SAMPLER_GIL */
-	int task_dir; /* PID/task, kept open */
-	int stat_fd;  /* PID/stat, kept open */
+	bool idle;                     /* SAMPLER_WALL */
+	bool gil;                      /* SAMPLER_GIL */
+	int task_dir;                  /* PID/task, kept open */
+	int stat_fd;                   /* PID/stat, kept open */
+	int statm_fd;                  /* PID/statm, kept open */
+	uint64_t vm_pages, text_pages; /* statm's size and text when the maps were read */
+	double maps_read_s;            /* when the maps were read */
 	char comm[PROCFS_COMM_MAX];
 	struct sampled_thread *threads; /* sorted by tid */
 	size_t nthreads;
@@ -188,6 +197,8 @@ sampler_free(struct sampler *s)
 		close(s->task_dir);
 	if (s->stat_fd >= 0)
 		close(s->stat_fd);
+	if (s->statm_fd >= 0)
+		close(s->statm_fd);
 	unwinder_free(s->unwinder);
 	free(s->native);
 	free(s->key);
@@ -253,6 +264,9 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 	s->task_dir = procfs_open_dir(fs, path);
 	snprintf(path, sizeof(path), "%d/stat", pid);
 	s->stat_fd = procfs_open(fs, path);
+	snprintf(path, sizeof(path), "%d/statm", pid);
+	s->statm_fd = procfs_open(fs, path);  /* without it, the maps are read each round */
+	s->maps_read_s = clock_monotonic_s(); /* by unwinder_new */
 	err = s->task_dir < 0 ? s->task_dir : s->stat_fd < 0 ? s->stat_fd : 0;
 	if (err == 0)
 		err = unwinder_new(fs, pid, &s->unwinder);
@@ -516,6 +530,33 @@ sampler_python_weight(struct sampler *s, struct sampled_thread *t)
 	if (s->idle || s->gil)
 		return 1;
 	return s->perf ? t->on_cpu : sampler_take_credit(s, t);
+}
+
+/* Reads the maps again if they may have changed since they were last read:
+ * a library loaded or unloaded, an exec, a thread's stack, grown memory
+ * (the process's size or text moved, in statm), or SAMPLER_MAPS_EVERY_S. */
+static int
+sampler_refresh_maps(struct sampler *s)
+{
+	char buf[256];
+	unsigned long long vm = 0, text = 0;
+	ssize_t n = s->statm_fd >= 0 ? procfs_pread(s->statm_fd, buf, sizeof(buf) - 1) : -1;
+	double now = clock_monotonic_s();
+	bool read = n > 0, changed;
+	int err;
+
+	if (read) {
+		buf[n] = '\0';
+		read = sscanf(buf, "%llu %*u %*u %llu", &vm, &text) == 2;
+	}
+	if (read && vm == s->vm_pages && text == s->text_pages &&
+	    now - s->maps_read_s < SAMPLER_MAPS_EVERY_S)
+		return 0;
+	s->vm_pages = vm;
+	s->text_pages = text;
+	s->maps_read_s = now;
+	err = unwinder_refresh(s->unwinder, &changed);
+	return err != 0 && procfs_is_gone(err) ? -ESRCH : err;
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -997,7 +1038,7 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 {
 	struct sampler_perf_ctx c = {s, p};
 	struct perf_events_drained d = {0};
-	bool pending = false, changed;
+	bool pending = false;
 	int err;
 
 	if (s->python_only) {
@@ -1009,8 +1050,8 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 	for (size_t i = 0; i < s->nthreads && !pending; i++)
 		pending = s->threads[i].perf != NULL && perf_events_pending(s->threads[i].perf);
 	/* Libraries loaded since the last round: their frames are named. */
-	if (pending && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
+	if (pending && (err = sampler_refresh_maps(s)) != 0)
+		return err;
 	for (size_t i = 0; pending && i < s->nthreads; i++)
 		if (s->threads[i].perf != NULL)
 			perf_events_drain(s->threads[i].perf, sampler_perf_sample, &c, &d);
@@ -1023,7 +1064,6 @@ sampler_round(struct sampler *s, struct profile *p)
 	struct snapshot snap;
 	int *tids;
 	size_t nran = 0;
-	bool changed;
 	int err;
 
 	/* A thread killed while we held it is our zombie until we wait for it:
@@ -1090,8 +1130,8 @@ sampler_round(struct sampler *s, struct profile *p)
 		p->stopped_ms_max = snap.stopped_ms;
 	p->stops++;
 	/* The target runs again: now the maps, unwinding and names. */
-	if (err == 0 && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
-		err = procfs_is_gone(err) ? -ESRCH : err;
+	if (err == 0)
+		err = sampler_refresh_maps(s);
 	for (size_t i = 0, k = 0; err == 0 && i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];
 
