@@ -42,6 +42,7 @@ struct python_info {
 	char version[16];     /* "3.11.7" for a Python process, else "" */
 	bool free_threaded;   /* built without the GIL (3.13t and later): no holder */
 	char unreadable[160]; /* why its Python frames are missing, "" when read */
+	const char *found_by; /* struct python_target's, or NULL */
 };
 
 struct process_row {

@@ -275,6 +275,7 @@ stacks_python_info(const struct python_target *t, int err, struct python_info *o
 		return;
 	snprintf(out->version, sizeof(out->version), "%s", t->version);
 	out->free_threaded = err == 0 && t->layout.free_threaded;
+	out->found_by = err == 0 ? t->found_by : NULL;
 	if (err == -ENOTSUP) /* never a silently native-only stack */
 		snprintf(out->unreadable, sizeof(out->unreadable),
 		         "CPython %s is a version stacktop cannot read (it reads %s): no Python "

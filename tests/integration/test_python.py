@@ -77,6 +77,10 @@ def check_mixed(pid, python):
         check(py is not None and py["version"].startswith(python.version),
               f"python {py} for {python.version}")
         check(py.get("readable", True) is True, f"stacktop cannot read it: {py}")
+        # The python-ways runs ask for a way (STACKTOP_PYTHON_FIND): it is
+        # the one that found it, not an earlier one.
+        way = os.environ.get("STACKTOP_PYTHON_FIND", "symbol")
+        check(py["found_by"] == way, f"found by {py['found_by']}, not {way}")
         threads = by_name(doc)
         for name in ("py-spinner", "py-sleeper"):
             check(name in threads, f"no thread {name} in {sorted(threads)}")
