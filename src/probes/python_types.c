@@ -23,12 +23,16 @@
  * pause between tries. */
 #define PYTHON_TYPES_ATTEMPTS 4
 #define PYTHON_TYPES_PAUSE_MS 20
+/* The part of a stop's bound kept for letting the threads go (one
+ * PTRACE_DETACH each, a few microseconds) after the walk's deadline. */
+#define TYPES_LET_GO_SHARE 0.05
 
 /* What the hook does while the target is stopped. */
 struct types_stop {
 	const struct python_target *target;
 	struct python_memory mem; /* through the cache */
-	const struct python_gc_limits *limits;
+	double max_stop_s;        /* the bound of each stop */
+	struct python_gc_limits limits;
 	struct python_gc_state state;
 	struct python_gc_tally tally;
 	int err; /* of reading the collector's state */
@@ -44,7 +48,7 @@ types_while_stopped(void *arg)
 	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
 	if (s->err == 0)
 		python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
-		               s->limits, &s->tally);
+		               &s->limits, &s->tally);
 }
 
 /* Reads the C string at addr (at most TYPE_NAME_MAX - 1 bytes) into out: in
@@ -77,56 +81,24 @@ types_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-static uint64_t
-types_mul(uint64_t a, uint64_t b)
-{
-	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
-}
-
-static int64_t
-types_field(const unsigned char *buf, int32_t off)
-{
-	int64_t v = 0;
-
-	if (off >= 0)
-		memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-/* Names one type address and works out its objects' bytes. */
+/* Names one type address; its objects' bytes were summed by the walk. */
 static void
 types_name(const struct python_layout *l, const struct python_memory *mem,
            const struct python_gc_type_tally *t, struct python_type_row *row)
 {
-	unsigned char type[512];
 	char name[TYPE_NAME_MAX];
-	int32_t end = l->type.tp_flags + 8;
-	int64_t basic, item;
-	uint64_t flags, each, items;
+	uint64_t at;
 
 	row->count = t->objects;
-	row->bytes = 0;
-	if (l->type.tp_name < 0 || l->type.tp_basicsize < 0 || l->type.tp_itemsize < 0 ||
-	    l->type.tp_flags < 0 || end > (int32_t)sizeof(type) || t->type == 0 ||
-	    mem->read(mem->arg, t->type, type, (size_t)end) != 0 ||
-	    !types_read_name(mem, (uint64_t)types_field(type, l->type.tp_name), name)) {
+	row->bytes = t->bytes;
+	row->size_errors = t->size_errors;
+	if (l->type.tp_name < 0 || t->type == 0 ||
+	    mem->read(mem->arg, t->type + (uint64_t)l->type.tp_name, &at, sizeof(at)) != 0 ||
+	    !types_read_name(mem, at, name)) {
 		row->name = xstrdup("<unreadable>");
 		return;
 	}
 	row->name = xstrdup(name);
-	basic = types_field(type, l->type.tp_basicsize);
-	item = types_field(type, l->type.tp_itemsize);
-	flags = (uint64_t)types_field(type, l->type.tp_flags);
-	if (basic < 0 || basic > (1 << 24) || item < 0 || item > (1 << 16))
-		return; /* not a type we believe: its name, but no size */
-	each = (uint64_t)basic + (uint64_t)l->gc.head_size;
-	if (l->gc.preheader_size > 0 && (flags & (uint64_t)l->gc.flags_preheader) != 0)
-		each += (uint64_t)l->gc.preheader_size;
-	/* An int subclass's objects keep their digit count in lv_tag on 3.12+. */
-	items = l->longobj.lv_tag >= 0 && (flags & (uint64_t)l->type.flag_long_subclass) != 0
-	            ? t->lv_digits_sum
-	            : t->size_sum;
-	row->bytes = types_add(types_mul(each, t->objects), types_mul((uint64_t)item, items));
 }
 
 static int
@@ -223,6 +195,7 @@ types_rows(const struct python_target *target, const struct python_memory *mem,
 			out->types[n - 1].count += out->types[i].count;
 			out->types[n - 1].bytes =
 			    types_add(out->types[n - 1].bytes, out->types[i].bytes);
+			out->types[n - 1].size_errors += out->types[i].size_errors;
 			free(out->types[i].name);
 		} else {
 			out->types[n++] = out->types[i];
@@ -230,6 +203,8 @@ types_rows(const struct python_target *target, const struct python_memory *mem,
 	}
 	out->ntypes = n;
 	qsort(out->types, n, sizeof(*out->types), types_by_count);
+	for (size_t i = 0; i < n; i++)
+		out->size_errors += out->types[i].size_errors;
 }
 
 static void
@@ -304,6 +279,10 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
 	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
+	/* The bound is of the whole stop, from before the first thread is
+	 * interrupted to the last one let go: the walk ends early enough to
+	 * leave the letting go its share (TYPES_LET_GO_SHARE of the bound). */
+	s->limits.deadline = clock_monotonic_s() + s->max_stop_s * (1 - TYPES_LET_GO_SHARE);
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
 	out->threads_not_stopped = snap.skipped;
@@ -325,8 +304,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES};
 	double start = clock_monotonic_s();
 	struct python_target target;
-	struct python_gc_limits walk;
-	struct types_stop stop = {.target = &target, .limits = &walk};
+	struct types_stop stop = {.target = &target};
 	struct python_types *t;
 	int live_pid = pid;
 	struct python_memory live = {python_memory_live, &live_pid, python_memory_live_v};
@@ -335,11 +313,13 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	*out = NULL;
 	if (lim == NULL)
 		lim = &defaults;
-	walk = (struct python_gc_limits){lim->max_objects, lim->max_stop_s};
+	stop.max_stop_s = lim->max_stop_s;
+	stop.limits = (struct python_gc_limits){.max_objects = lim->max_objects};
 	if ((err = python_find(fs, pid, &target)) != 0)
 		return err;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	t->max_stop_ms = lim->max_stop_s * 1e3;
 	if (target.layout.free_threaded) {
 		/* Its collector has no lists of tracked objects to walk: each
 		 * thread allocates from mimalloc heaps of its own, which the GC
@@ -356,6 +336,8 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 
 		stop.ran = false;
 		err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
+		if (t->stopped_ms > t->longest_stop_ms)
+			t->longest_stop_ms = t->stopped_ms;
 		t->stopped_ms += stopped;
 		t->attempts++;
 		if (err != 0 || !types_worth_again(&stop) || t->attempts == PYTHON_TYPES_ATTEMPTS)
