@@ -26,6 +26,13 @@
 /* The part of a stop's bound kept for letting the threads go (one
  * PTRACE_DETACH each, a few microseconds) after the walk's deadline. */
 #define TYPES_LET_GO_SHARE 0.05
+/* The part of a stop's bound the threads are given to stop in (usually
+ * microseconds; under load, a runnable thread waits for a CPU first): a
+ * thread that takes longer is left running, and said so. */
+#define TYPES_WAIT_SHARE 0.5
+/* How long a thread that did not stop in time is waited for afterwards, to
+ * let it go as soon as it stops (ptrace's own longest wait). */
+#define TYPES_RELEASE_WAIT_MS 1000
 
 /* What the hook does while the target is stopped. */
 struct types_stop {
@@ -37,6 +44,7 @@ struct types_stop {
 	struct python_gc_tally tally;
 	int err; /* of reading the collector's state */
 	bool ran;
+	bool too_slow; /* no thread stopped within the bound's share */
 };
 
 static void
@@ -223,8 +231,9 @@ types_fill_state(const struct types_stop *s, struct python_types *out)
 	                  ? (int64_t)s->tally.list_objects[st->nheads - 1]
 	                  : -1;
 	out->objects = s->tally.objects;
-	out->partial = s->tally.partial != PYTHON_GC_COMPLETE;
-	out->partial_reason = python_gc_partial_reason(s->tally.partial);
+	out->partial = s->tally.partial != PYTHON_GC_COMPLETE || s->too_slow;
+	out->partial_reason = s->too_slow ? "no thread stopped within the stop's time bound"
+	                                  : python_gc_partial_reason(s->tally.partial);
 	/* Lists seen in the middle of a collection are lists being rebuilt. */
 	if (!out->partial && st->collecting == 1) {
 		out->partial = true;
@@ -239,7 +248,7 @@ static bool
 types_worth_again(const struct types_stop *s)
 {
 	return s->err == 0 &&
-	       (s->tally.partial == PYTHON_GC_BAD_LINK ||
+	       (s->too_slow || s->tally.partial == PYTHON_GC_BAD_LINK ||
 	        s->tally.partial == PYTHON_GC_UNREADABLE || s->state.collecting == 1);
 }
 
@@ -260,15 +269,20 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 {
 	/* No stack bytes: only the stop is wanted. */
 	struct snapshot_request req = {.while_stopped = types_while_stopped,
-	                               .while_stopped_arg = s};
+	                               .while_stopped_arg = s,
+	                               .max_wait_ms = s->max_stop_s * 1e3 * TYPES_WAIT_SHARE};
 	struct snapshot snap;
 	struct memory_cache *cache;
 	char path[64];
 	int *tids;
 	int64_t anon_kib;
+	size_t snap_skipped;
 	ssize_t n;
 	int err;
 
+	/* Nothing of an earlier attempt (its types were freed) is kept. */
+	s->tally = (struct python_gc_tally){0};
+	s->state = (struct python_gc_state){0};
 	snprintf(path, sizeof(path), "%d/task", pid);
 	n = procfs_list_ids(fs, path, &tids);
 	if (n < 0)
@@ -286,11 +300,19 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
 	out->threads_not_stopped = snap.skipped;
+	snap_skipped = snap.skipped;
 	ptrace_snapshot_free(&snap);
 	free(tids);
 	memory_cache_free(cache);
 	if (err != 0)
 		return err;
+	if (!s->ran && snap_skipped > 0) {
+		/* Threads that did not stop within the wait allowed (under load,
+		 * waiting for a CPU): nothing was walked, which another stop a
+		 * moment later may do better. */
+		s->too_slow = true;
+		return 0;
+	}
 	if (!s->ran)
 		return -ESRCH; /* no thread stopped: every one of them had gone */
 	return s->err;
@@ -334,7 +356,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	for (;;) {
 		double stopped = t->stopped_ms;
 
-		stop.ran = false;
+		stop.ran = stop.too_slow = false;
 		err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
 		if (t->stopped_ms > t->longest_stop_ms)
 			t->longest_stop_ms = t->stopped_ms;
@@ -345,6 +367,10 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		python_gc_tally_free(&stop.tally);
 		types_pause();
 	}
+	/* A thread that did not stop within the wait it was given stops when
+	 * it gets a CPU: let it go then, not at the next stop or our exit
+	 * (mem goes on watching for seconds). */
+	ptrace_release_pending_within(TYPES_RELEASE_WAIT_MS);
 	if (err == 0) {
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process

@@ -29,7 +29,9 @@ def test():
               f"{py['stop_ms']} ms (longest {py['longest_stop_ms']} ms), "
               f"{py['partial_reason']}")
         check(py["max_stop_ms"] == 1, f"bound {py['max_stop_ms']} ms")
-        check(py["partial"] is True and "bound was reached" in py["partial_reason"],
+        # The bound reached in the walk, or (under load: a thread waiting
+        # for a CPU) no thread stopped within it, in every attempt.
+        check(py["partial"] is True and "the stop's time bound" in py["partial_reason"],
               f"not partial for the bound: {py['partial']} ({py['partial_reason']})")
         check(py["objects"] < full["objects"],
               f"{py['objects']} objects counted within the bound, all {full['objects']}")
@@ -37,11 +39,12 @@ def test():
         check_running(target.pid)
     code, out, err = stacktop("mem", "-p", target.pid, "-d", 0.1, "--python-types",
                               "--max-stop", 0.001)
-    check(code == 0 and "partial: the stop's time bound was reached" in out.decode(),
+    check(code == 0 and "partial: " in out.decode() and "the stop's time bound" in out.decode(),
           f"text: exit {code}: {out.decode()[:800]}{err}")
     check_running(target.pid)
-    code, out, err = stacktop("mem", "-p", target.pid, "--python-types", "--max-stop", "0")
-    check(code == 2 and "--max-stop" in err, f"--max-stop 0: exit {code}: {err}")
+    for bad in ("0", "0.0005", "x"):
+        code, out, err = stacktop("mem", "-p", target.pid, "--python-types", "--max-stop", bad)
+        check(code == 2 and "--max-stop" in err, f"--max-stop {bad}: exit {code}: {err}")
 
 
 run(test)
