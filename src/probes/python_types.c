@@ -387,6 +387,27 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	return 0;
 }
 
+int
+python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
+                    struct python_types_expect *out)
+{
+	struct python_target target;
+	int err;
+
+	*out = (struct python_types_expect){0};
+	if ((err = python_find(fs, pid, &target)) != 0)
+		return err;
+	if (target.layout.free_threaded)
+		return -ENOTSUP;
+	if ((err = mem_read_anon(fs, pid, &out->anon_kib)) != 0)
+		return err == -ENODATA ? -ESRCH : err;
+	out->bound_ms = (lim != NULL ? lim->max_stop_s : PYTHON_TYPES_MAX_STOP_S) * 1e3;
+	out->stop_ms = (double)out->anon_kib / 1024 * PYTHON_TYPES_MS_PER_MIB;
+	if (out->stop_ms > out->bound_ms)
+		out->stop_ms = out->bound_ms;
+	return 0;
+}
+
 void
 python_types_free(struct python_types *t)
 {
