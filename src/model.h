@@ -176,7 +176,7 @@ struct thread_stack {
 	struct frame_row *frames; /* owned */
 	size_t nframes;
 	/* Why the native walk stopped short of the thread's root ("no unwind
-	 * info at 0x...", "unreadable memory at 0x...", "depth cap 2048",
+	 * info at 0x...", "unreadable memory at 0x...", "depth cap 8192",
 	 * "loop at 0x..."); "" when it reached it. */
 	char cut[64];
 	bool python;       /* the thread runs Python (it has a thread state) */

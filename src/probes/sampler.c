@@ -34,6 +34,13 @@
  * was. */
 #define SAMPLER_PERF_RELIST_S 1.0
 
+/* How often (seconds) a round reads the process's own stat, for its name,
+ * its thread count and whether it is alive: at high rates a read each round
+ * was a fifth of the cost of a round of Python frames (the kernel sums every
+ * thread's times for it). Between reads a thread that ended shows as a
+ * failed read of its own, which makes the next round read it. */
+#define SAMPLER_PROCESS_EVERY_S 0.02
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
@@ -44,6 +51,7 @@ struct sampled_thread {
 	bool ran;         /* this round: ran since the last one (or is new) */
 	bool running;     /* it was on a run queue at the last round */
 	int inner;        /* its id in its own PID namespace; 0 until read */
+	uint64_t tstate;  /* a Python thread: its PyThreadState, as last matched; or 0 */
 	size_t last;      /* its last stack: profile index + 1, or 0 */
 	/* ptrace stops, CPU profile: the CPU time not yet counted in a
 	 * sample, and whether its system time moved at the last look. */
@@ -83,13 +91,20 @@ struct sampler {
 	bool perf;
 	int perf_err;
 	struct perf_events_config perf_cfg;
-	double listed_s; /* when the threads were last listed */
+	double listed_s;       /* when the threads were last listed */
+	double process_read_s; /* when its stat was last read (0: never) */
 	/* perf events with Python frames: the previous round's read too, and
 	 * when each was taken (CLOCK_MONOTONIC ns), for samples to take the
 	 * nearer one. */
 	struct python_raw prev_raw;
 	int prev_raw_err;
 	uint64_t raw_ns, prev_raw_ns;
+	/* sampler_count's room for one stack's native frames and key: kept
+	 * from sample to sample, as a fresh 200 KiB each time would be a
+	 * mapping made and unmapped per sample. */
+	struct unwind_frame *native;
+	uint64_t *key;
+	size_t key_cap;
 };
 
 static int
@@ -153,6 +168,8 @@ sampler_free(struct sampler *s)
 	if (s->stat_fd >= 0)
 		close(s->stat_fd);
 	unwinder_free(s->unwinder);
+	free(s->native);
+	free(s->key);
 	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
 	python_raw_free(&s->prev_raw);
@@ -299,10 +316,15 @@ sampler_read_python(void *arg)
  * again when it tore; a thread still torn is not counted, but it is in the
  * profile's dropped count. */
 static void
-sampler_read_python_running(struct sampler *s, struct profile *p)
+sampler_read_python_running(struct sampler *s, struct profile *p, struct python_want *want)
 {
-	python_raw_free(&s->raw);
-	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, &s->raw);
+	struct python_raw previous = s->raw;
+
+	if (want != NULL)
+		want->previous = s->raw_err == 0 ? &previous : NULL;
+	s->raw = (struct python_raw){0};
+	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
+	python_raw_free(&previous);
 	if (s->raw_err == 0)
 		p->dropped += s->raw.dropped;
 }
@@ -383,7 +405,9 @@ sampler_find(struct sampled_thread *threads, size_t n, int tid)
  * only sets the baseline. A CPU profile then takes only the threads that are
  * on a run queue now (state R), as an on-CPU sampler would find them: a
  * thread that ran a little and went back to sleep would otherwise show where
- * it sleeps. With idle sampling, every thread that ran is taken. */
+ * it sleeps. A wall-clock profile takes every thread whose stack may have
+ * changed: one that ran, or is still running; the others are counted with
+ * the stack they slept in. */
 static void
 sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 {
@@ -408,12 +432,12 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 	/* The kernel adds to a running thread's CPU time at scheduler ticks
 	 * (every 4 ms at HZ=250), so at high rates one that runs on may show no
 	 * change: a thread running at the last round is looked at again. */
-	if (s->idle || (!t->ran && !t->running))
+	if (!t->ran && !t->running)
 		return;
 	n = sampler_read_file(s, t->tid, "stat", &t->stat_fd, buf, sizeof(buf));
-	t->ran = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
-	t->running = t->ran;
-	if (t->ran) {
+	t->running = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
+	t->ran = s->idle ? t->ran || t->running : t->running;
+	if (t->running) {
 		t->stime_moved = st.stime != t->stime;
 		t->stime = st.stime;
 	}
@@ -576,12 +600,21 @@ static size_t
 sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 4 + 2 * pyn, sizeof(*key));
-	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
+	size_t key_len = STACKS_MAX_FRAMES + 4 + 2 * pyn;
+	struct unwind_frame *native;
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
+	uint64_t *key;
 	struct profile_stack *entry;
 	char cut[64];
 
+	if (s->native == NULL)
+		s->native = xreallocarray(NULL, STACKS_MAX_FRAMES, sizeof(*s->native));
+	if (s->key_cap < key_len) {
+		s->key = xreallocarray(s->key, key_len, sizeof(*s->key));
+		s->key_cap = key_len;
+	}
+	native = s->native;
+	key = s->key;
 	if (h->snap != NULL) {
 		n = unwinder_unwind(s->unwinder, h->snap, native, STACKS_MAX_FRAMES, &end);
 		for (size_t i = 0; i < n; i++)
@@ -607,8 +640,6 @@ sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 		sampler_thread_name(s, h->tid, name, sizeof(name));
 		entry = profile_add(p, h->tid, name, key, nkey, frames, nframes);
 	}
-	free(native);
-	free(key);
 	entry->count += h->weight;
 	p->samples += h->weight;
 	return (size_t)(entry - p->stacks) + 1;
@@ -660,6 +691,42 @@ sampler_map_python(struct sampler *s)
 	python_stack_map_tids(s->py, &s->mem, &s->raw, all, inner, s->nthreads);
 	free(inner);
 	free(all);
+	for (size_t i = 0; i < s->raw.nthreads; i++) {
+		struct sampled_thread *t =
+		    sampler_find(s->threads, s->nthreads, s->raw.threads[i].tid);
+
+		if (t != NULL)
+			t->tstate = s->raw.threads[i].tstate;
+	}
+}
+
+/* A round's choice of the Python threads to follow (struct python_want):
+ * the thread states of the threads that ran, sorted, and those of the
+ * threads that did not. A thread state in neither is one not matched to a
+ * thread yet (new, or a thread whose id we could not read): followed. */
+struct sampler_want {
+	uint64_t *ran, *idle;
+	size_t nran, nidle;
+	bool gil; /* GIL mode: the holder, whatever ran */
+};
+
+static int
+compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+sampler_wants(void *arg, const struct python_raw_thread *th)
+{
+	const struct sampler_want *w = arg;
+
+	if (w->gil)
+		return th->holds_gil;
+	return bsearch(&th->tstate, w->ran, w->nran, sizeof(*w->ran), compare_u64) != NULL ||
+	       bsearch(&th->tstate, w->idle, w->nidle, sizeof(*w->idle), compare_u64) == NULL;
 }
 
 /* A round of Python frames alone: read with the threads running, never
@@ -667,7 +734,24 @@ sampler_map_python(struct sampler *s)
 static int
 sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 {
-	sampler_read_python_running(s, p);
+	struct sampler_want w = {.gil = s->gil};
+	struct python_want want = {.thread = sampler_wants, .arg = &w, .gil = s->gil};
+
+	w.ran = xcalloc(s->nthreads + 1, sizeof(*w.ran));
+	w.idle = xcalloc(s->nthreads + 1, sizeof(*w.idle));
+	for (size_t i = 0; i < s->nthreads; i++) {
+		if (s->threads[i].tstate == 0)
+			continue;
+		if (s->threads[i].ran)
+			w.ran[w.nran++] = s->threads[i].tstate;
+		else
+			w.idle[w.nidle++] = s->threads[i].tstate;
+	}
+	qsort(w.ran, w.nran, sizeof(*w.ran), compare_u64);
+	qsort(w.idle, w.nidle, sizeof(*w.idle), compare_u64);
+	sampler_read_python_running(s, p, &want);
+	free(w.ran);
+	free(w.idle);
 	sampler_map_python(s);
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];
@@ -733,7 +817,7 @@ sampler_perf_read_python(struct sampler *s, struct profile *p)
 	s->prev_raw_err = s->rounds > 0 ? s->raw_err : -ENODATA;
 	s->prev_raw_ns = s->raw_ns;
 	s->raw = (struct python_raw){0};
-	sampler_read_python_running(s, p);
+	sampler_read_python_running(s, p, NULL);
 	s->raw_ns = (uint64_t)((before + clock_monotonic_s()) / 2 * 1e9);
 	sampler_map_python(s);
 }
@@ -848,8 +932,12 @@ sampler_round(struct sampler *s, struct profile *p)
 	 * process killed whole would look alive for as long as we record,
 	 * rounds with no thread that ran taking no snapshot to reap it. */
 	ptrace_release_pending();
-	if ((err = sampler_read_process(s)) != 0)
-		return err;
+	if (s->relist || s->process_read_s == 0 ||
+	    clock_monotonic_s() - s->process_read_s >= SAMPLER_PROCESS_EVERY_S) {
+		if ((err = sampler_read_process(s)) != 0)
+			return err;
+		s->process_read_s = clock_monotonic_s();
+	}
 	if (s->perf)
 		return sampler_perf_round(s, p);
 	/* Listing the threads costs about a microsecond each; skip it when they

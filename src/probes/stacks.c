@@ -77,7 +77,8 @@ stacks_python_read(void *arg)
 static void
 stacks_python_read_running(struct stacks_python *py)
 {
-	py->err = python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, &py->raw);
+	py->err =
+	    python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, NULL, &py->raw);
 }
 
 /* The Python frames of thread t, named, and whether they line up with its

@@ -13,6 +13,7 @@ import time
 
 from harness import (PYTHON_TARGETS, check, python_interpreter, run, stacktop, stacktop_json,
                      start_python, start_target)
+from stacks import at_thread_start, shown_names
 
 APP = os.path.join(PYTHON_TARGETS, "app.py")
 WANT = sys.argv[1]
@@ -66,21 +67,6 @@ def python_frames(thread):
 
 def function_names(thread):
     return [f["function"] or "" for f in thread["stack"]]
-
-
-def shown_names(thread):
-    """The frames as the text shows them: function, else module+offset."""
-    return [f["function"] or "%s+0x%x" % (os.path.basename(f["module"] or "?"), f["offset"] or 0)
-            for f in thread["stack"]]
-
-
-def at_thread_start(names):
-    """Whether names (innermost first) end where the thread started:
-    start_thread; or, in a container whose libc has no symbols (the debug
-    files here are for this machine's libc), its two outermost frames
-    (start_thread and clone3) in libc without names."""
-    return "start_thread" in names or \
-        len(names) >= 2 and all(n.startswith("libc.so.6+") for n in names[-2:])
 
 
 def check_mixed(pid, python):
