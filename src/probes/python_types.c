@@ -299,8 +299,12 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	s->limits.deadline = clock_monotonic_s() + s->max_stop_s * (1 - TYPES_LET_GO_SHARE);
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
-	out->threads_not_stopped = snap.skipped;
-	snap_skipped = snap.skipped;
+	/* Not stopped: those that did not within the wait, and those still
+	 * pending from an earlier attempt's (not seized again). */
+	snap_skipped = 0;
+	for (size_t i = 0; i < snap.n; i++)
+		snap_skipped += snap.threads[i].err == -ETIMEDOUT;
+	out->threads_not_stopped = snap_skipped;
 	ptrace_snapshot_free(&snap);
 	free(tids);
 	memory_cache_free(cache);
