@@ -26,6 +26,24 @@
 /* 3.12+ int: lv_tag keeps the sign and flags in its low bits
  * (_PyLong_NON_SIZE_BITS in Include/cpython/longintrepr.h). */
 #define SIZEOF_LV_TAG_SHIFT 3
+/* dequeobject, private to Modules/_collectionsmodule.c: in every 3.x
+ * PyObject_VAR_HEAD (ob_size: the length), leftblock, rightblock,
+ * leftindex, and blocks of 64 pointers and their two links; in 2.7
+ * PyObject_HEAD, leftblock, rightblock, leftindex, rightindex, len, and
+ * blocks of 62. deque___sizeof__ (3.x) counts the blocks from leftindex to
+ * the last item, 2.7's one more when the last block is full. */
+struct sizeof_deque {
+	int32_t leftindex, len;
+	uint64_t blocklen, block_size, round_up;
+};
+static const struct sizeof_deque sizeof_deque3 = {40, 16, 64, (64 + 2) * 8, 63};
+static const struct sizeof_deque sizeof_deque2 = {32, 48, 62, (62 + 2) * 8, 62};
+/* PyODictObject (Objects/odictobject.c, every 3.x): a PyDictObject (48
+ * bytes), od_first, od_last, od_fast_nodes, od_fast_nodes_size; and its
+ * nodes, _ODictNode: key, hash, next, prev. */
+#define ODICT_FIRST           48
+#define ODICT_FAST_NODES_SIZE 72
+#define ODICT_NODE_SIZE       32
 
 static int
 sizeof_word(const struct python_memory *mem, uint64_t addr, int32_t off, uint64_t *v)
@@ -51,61 +69,116 @@ sizeof_int(const struct python_memory *mem, uint64_t addr, int32_t off, int32_t 
 	return mem->read(mem->arg, addr + (uint64_t)off, v, sizeof(*v));
 }
 
-/* Whether the static type at type is named name. */
-static bool
-sizeof_named(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
-             const char *name)
+/* The name of the type at type, the first SIZEOF_NAME_MAX - 1 bytes of it
+ * (enough for every name compared), into buf; "" when unreadable. A name at
+ * the very end of a mapping is read byte by byte. */
+static void
+sizeof_name(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
+            char buf[SIZEOF_NAME_MAX])
 {
-	char buf[SIZEOF_NAME_MAX];
 	uint64_t at;
-	size_t len = strlen(name) + 1;
+	size_t n = 0;
 
-	return sizeof_word(mem, type, l->type.tp_name, &at) == 0 &&
-	       mem->read(mem->arg, at, buf, len) == 0 && memcmp(buf, name, len) == 0;
-}
-
-/* The nearest static type type derives from (itself when static): heap
- * types inherit the __sizeof__ of the built-in type they extend. 0 when a
- * base cannot be read. */
-static uint64_t
-sizeof_static_base(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
-                   uint64_t flags)
-{
-	for (int depth = 0; depth < SIZEOF_MAX_BASES; depth++) {
-		if ((flags & FLAG_HEAPTYPE) == 0)
-			return type;
-		if (sizeof_word(mem, type, l->type.tp_base, &type) != 0 || type == 0 ||
-		    sizeof_word(mem, type, l->type.tp_flags, &flags) != 0)
-			return 0;
+	buf[0] = '\0';
+	if (sizeof_word(mem, type, l->type.tp_name, &at) != 0)
+		return;
+	if (mem->read(mem->arg, at, buf, SIZEOF_NAME_MAX - 1) == 0) {
+		n = SIZEOF_NAME_MAX - 1;
+	} else {
+		while (n < SIZEOF_NAME_MAX - 1 && mem->read(mem->arg, at + n, buf + n, 1) == 0 &&
+		       buf[n] != '\0')
+			n++;
 	}
-	return 0;
+	buf[n] = '\0';
 }
 
-/* The kind of a type that no inherited flag classifies, from its static
- * base's name. */
+/* The kind the static type named name gives its objects, or fallback. */
 static enum python_sizeof_kind
-sizeof_kind_by_name(const struct python_layout *l, const struct python_memory *mem, uint64_t base,
-                    uint64_t item)
+sizeof_static_kind(const struct python_layout *l, const char *name,
+                   enum python_sizeof_kind fallback)
 {
 	bool frames_inline = l->gen.gi_iframe >= 0; /* 3.11+ */
 
-	if (base != 0 &&
-	    (sizeof_named(l, mem, base, "generator") || sizeof_named(l, mem, base, "coroutine") ||
-	     sizeof_named(l, mem, base, "async_generator")))
+	if (strcmp(name, "generator") == 0 || strcmp(name, "coroutine") == 0 ||
+	    strcmp(name, "async_generator") == 0)
 		return frames_inline ? PYTHON_SIZEOF_GEN : PYTHON_SIZEOF_FIXED;
-	if (base != 0 && sizeof_named(l, mem, base, "frame"))
+	if (strcmp(name, "frame") == 0)
 		return frames_inline ? PYTHON_SIZEOF_FRAME : PYTHON_SIZEOF_FRAME_OLD;
-	if (base != 0 &&
-	    (sizeof_named(l, mem, base, "set") || sizeof_named(l, mem, base, "frozenset")))
+	if (strcmp(name, "set") == 0 || strcmp(name, "frozenset") == 0)
 		return PYTHON_SIZEOF_SET;
-	return item != 0 ? PYTHON_SIZEOF_ITEMS : PYTHON_SIZEOF_FIXED;
+	return fallback;
+}
+
+/* The kind of a type that no flag of its own classifies, from the built-in
+ * type it derives from (classes inherit its __sizeof__): up its bases to the
+ * first static one, which its name classifies. On the way, heap types count
+ * only by the dotted names of the extension types that became heap types
+ * (3.12+'s collections.deque): a class of a plain name ("set") is the
+ * user's. fallback when none says more, or a base cannot be read. */
+static enum python_sizeof_kind
+sizeof_kind_by_base(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
+                    uint64_t flags, enum python_sizeof_kind fallback)
+{
+	char name[SIZEOF_NAME_MAX];
+
+	for (int depth = 0; depth < SIZEOF_MAX_BASES; depth++) {
+		sizeof_name(l, mem, type, name);
+		if (strcmp(name, "collections.deque") == 0)
+			return PYTHON_SIZEOF_DEQUE;
+		if (l->major >= 3 && strcmp(name, "collections.OrderedDict") == 0)
+			return PYTHON_SIZEOF_ODICT;
+		if ((flags & FLAG_HEAPTYPE) == 0)
+			return sizeof_static_kind(l, name, fallback);
+		if (sizeof_word(mem, type, l->type.tp_base, &type) != 0 || type == 0 ||
+		    sizeof_word(mem, type, l->type.tp_flags, &flags) != 0)
+			return fallback;
+	}
+	return fallback;
+}
+
+/* int and its subclasses: on 3.x int___sizeof__ counts from the digits'
+ * offset, not tp_basicsize (a subclass's __dict__ is not in it); 2.7's
+ * long counts tp_basicsize. */
+static void
+sizeof_long_type(const struct python_layout *l, uint64_t header, struct python_sizeof_type *out)
+{
+	out->kind = PYTHON_SIZEOF_LONG;
+	if (l->major >= 3 && l->longobj.ob_digit > 0 && l->longobj.digit_size > 0) {
+		out->basic = header + (uint64_t)l->longobj.ob_digit;
+		out->item = (uint64_t)l->longobj.digit_size;
+	}
+}
+
+/* tuple, bytes and their subclasses: |ob_size| items. 2.7's str counts
+ * from its characters' offset and their final NUL (string_sizeof), not
+ * tp_basicsize. */
+static void
+sizeof_items_type(const struct python_layout *l, uint64_t header, uint64_t flags,
+                  struct python_sizeof_type *out)
+{
+	out->kind = PYTHON_SIZEOF_ITEMS;
+	if (l->major == 2 && (flags & FLAG_BYTES) && l->bytes.ob_sval > 0)
+		out->basic = header + (uint64_t)l->bytes.ob_sval + 1;
+}
+
+/* str subclasses (3.x): unicode___sizeof__ counts sizeof(PyUnicodeObject)
+ * (data.any is its last member), then the characters a non-compact string
+ * keeps apart; 2.7's unicode stays at tp_basicsize. */
+static void
+sizeof_str_type(const struct python_layout *l, uint64_t header, struct python_sizeof_type *out)
+{
+	out->kind = PYTHON_SIZEOF_FIXED;
+	if (l->major >= 3 && l->unicode.data_any > 0 && l->unicode.state >= 0) {
+		out->kind = PYTHON_SIZEOF_STR;
+		out->basic = header + (uint64_t)l->unicode.data_any + 8;
+	}
 }
 
 int
 python_sizeof_type(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
                    struct python_sizeof_type *out)
 {
-	uint64_t basic, item, flags;
+	uint64_t basic, item, flags, header;
 	int err;
 
 	*out = (struct python_sizeof_type){PYTHON_SIZEOF_UNKNOWN, 0, 0};
@@ -118,25 +191,26 @@ python_sizeof_type(const struct python_layout *l, const struct python_memory *me
 	/* _PySys_GetSizeOf: the collector's header of a tracked object, and
 	 * (3.11+, _PyType_PreHeaderSize) the managed dict and weakref words
 	 * before it. */
-	out->basic = basic + (uint64_t)l->gc.head_size;
+	header = (uint64_t)l->gc.head_size;
 	if (l->gc.preheader_size > 0 && (flags & (uint64_t)l->gc.flags_preheader) != 0)
-		out->basic += (uint64_t)l->gc.preheader_size;
+		header += (uint64_t)l->gc.preheader_size;
+	out->basic = header + basic;
 	out->item = item;
 	if (flags & FLAG_TYPE)
 		out->kind = PYTHON_SIZEOF_TYPE;
 	else if (flags & FLAG_LONG_SUBCLASS)
-		out->kind = PYTHON_SIZEOF_LONG;
+		sizeof_long_type(l, header, out);
 	else if (flags & FLAG_LIST_SUBCLASS)
 		out->kind = PYTHON_SIZEOF_LIST;
-	else if (flags & FLAG_DICT)
-		out->kind = PYTHON_SIZEOF_DICT;
 	else if (flags & (FLAG_TUPLE | FLAG_BYTES))
-		out->kind = PYTHON_SIZEOF_ITEMS;
+		sizeof_items_type(l, header, flags, out);
 	else if (flags & FLAG_UNICODE)
-		out->kind = PYTHON_SIZEOF_FIXED; /* its characters: not done */
+		sizeof_str_type(l, header, out);
 	else
-		out->kind =
-		    sizeof_kind_by_name(l, mem, sizeof_static_base(l, mem, type, flags), item);
+		out->kind = sizeof_kind_by_base(l, mem, type, flags,
+		                                (flags & FLAG_DICT) ? PYTHON_SIZEOF_DICT
+		                                : item != 0         ? PYTHON_SIZEOF_ITEMS
+		                                                    : PYTHON_SIZEOF_FIXED);
 	return 0;
 }
 
@@ -300,6 +374,48 @@ sizeof_type_extra(const struct python_layout *l, const struct python_memory *mem
 	return sizeof_dict_keys(l, mem, keys, extra, &usable);
 }
 
+/* A 3.x str subclass instance's characters: unicode___sizeof__ counts
+ * (length + 1) * kind bytes where a non-compact string keeps them apart
+ * (data.any); such instances are never compact. */
+static int
+sizeof_str_extra(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+                 uint64_t *extra)
+{
+	uint32_t state;
+	uint64_t length, data;
+	uint64_t kind;
+	int err;
+
+	if ((err = mem->read(mem->arg, obj + (uint64_t)l->unicode.state, &state, sizeof(state))) !=
+	        0 ||
+	    (err = sizeof_word(mem, obj, l->unicode.length, &length)) != 0 ||
+	    (err = sizeof_word(mem, obj, l->unicode.data_any, &data)) != 0)
+		return err;
+	kind = (state >> l->unicode.kind_shift) & ((1u << l->unicode.kind_width) - 1);
+	if (length > PYTHON_SIZEOF_MAX || (kind != 1 && kind != 2 && kind != 4))
+		return -ERANGE;
+	if ((state >> l->unicode.compact_shift) & 1)
+		return 0; /* not a subclass's layout: its struct only */
+	*extra = data != 0 ? (length + 1) * kind : 0;
+	return 0;
+}
+
+static int
+sizeof_deque_extra(const struct sizeof_deque *d, const struct python_memory *mem, uint64_t obj,
+                   uint64_t *extra)
+{
+	uint64_t len, left;
+	int err;
+
+	if ((err = sizeof_word(mem, obj, d->len, &len)) != 0 ||
+	    (err = sizeof_word(mem, obj, d->leftindex, &left)) != 0)
+		return err;
+	if (len > PYTHON_SIZEOF_MAX || left >= d->blocklen)
+		return -ERANGE;
+	*extra = (left + len + d->round_up) / d->blocklen * d->block_size;
+	return 0;
+}
+
 /* What an object adds to its type's basic size. */
 static int
 sizeof_extra(const struct python_layout *l, const struct python_memory *mem,
@@ -329,8 +445,10 @@ sizeof_extra(const struct python_layout *l, const struct python_memory *mem,
 		return 0;
 	case PYTHON_SIZEOF_LONG:
 		if (l->longobj.lv_tag >= 0) {
+			/* 3.12+ keep room for one digit even for 0. */
 			err = sizeof_word(mem, obj, l->longobj.lv_tag, &v);
 			v >>= SIZEOF_LV_TAG_SHIFT;
+			v = v == 0 ? 1 : v;
 		} else {
 			err = sizeof_word(mem, obj, l->object.ob_size, &v);
 			v = (int64_t)v < 0 ? -v : v;
@@ -368,6 +486,22 @@ sizeof_extra(const struct python_layout *l, const struct python_memory *mem,
 		return err;
 	case PYTHON_SIZEOF_TYPE:
 		return sizeof_type_extra(l, mem, obj, extra);
+	case PYTHON_SIZEOF_STR:
+		return sizeof_str_extra(l, mem, obj, extra);
+	case PYTHON_SIZEOF_DEQUE:
+		return sizeof_deque_extra(l->major >= 3 ? &sizeof_deque3 : &sizeof_deque2, mem, obj,
+		                          extra);
+	case PYTHON_SIZEOF_ODICT:
+		/* odict_sizeof: a dict's, its od_fast_nodes, a node per item. */
+		if ((err = sizeof_dict(l, mem, obj, extra)) != 0 ||
+		    (err = sizeof_word(mem, obj, ODICT_FAST_NODES_SIZE, &v)) != 0 ||
+		    (err = sizeof_word(mem, obj, ODICT_FIRST, &w)) != 0 ||
+		    (err = sizeof_word(mem, obj, l->dict.ma_used, &code)) != 0)
+			return err;
+		if (v > PYTHON_SIZEOF_MAX || code > PYTHON_SIZEOF_MAX)
+			return -ERANGE;
+		*extra += v * 8 + (w != 0 ? code * ODICT_NODE_SIZE : 0);
+		return 0;
 	}
 	return -ENOENT;
 }

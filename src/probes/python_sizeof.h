@@ -12,11 +12,14 @@
  * version, Objects/genobject.c gen_sizeof, frameobject.c frame_sizeof,
  * listobject.c list___sizeof__, setobject.c set_sizeof, dictobject.c
  * _PyDict_SizeOf / dict_sizeof (2.7), typeobject.c type___sizeof__ and
- * object___sizeof__, sysmodule.c _PySys_GetSizeOf.
+ * object___sizeof__, longobject.c int___sizeof__, unicodeobject.c
+ * unicode___sizeof__, odictobject.c odict_sizeof, Modules/_collectionsmodule.c
+ * deque___sizeof__, sysmodule.c _PySys_GetSizeOf.
  *
- * Not done (counted as tp_basicsize, below sys.getsizeof): the characters
- * of str subclasses' instances, deque blocks, and the other types with a
- * __sizeof__ of their own that the collector tracks rarely.
+ * Not done (counted as tp_basicsize, below sys.getsizeof): a str subclass
+ * instance's UTF-8 and wchar_t copies, 2.7's deques, OrderedDicts and
+ * unicode subclasses, and the other types with a __sizeof__ of their own
+ * that the collector tracks rarely (buffered files, arrays ...).
  *
  * Pure: reads only through the struct python_memory it is given. */
 #ifndef STACKTOP_PYTHON_SIZEOF_H
@@ -47,12 +50,17 @@ enum python_sizeof_kind {
 	PYTHON_SIZEOF_FRAME,     /* 3.11+ frame object: + the slots of the
 	                            code of the frame it shows */
 	PYTHON_SIZEOF_TYPE,      /* a class: + its cached keys table */
+	PYTHON_SIZEOF_STR,       /* 3.x str subclass: + its characters */
+	PYTHON_SIZEOF_DEQUE,     /* 3.x collections.deque: + its blocks */
+	PYTHON_SIZEOF_ODICT,     /* 3.x OrderedDict: a dict's, + its nodes */
 };
 
 /* How to size the objects of one type. */
 struct python_sizeof_type {
 	enum python_sizeof_kind kind;
-	uint64_t basic; /* tp_basicsize + the collector's header and preheader */
+	uint64_t basic; /* tp_basicsize (int, str: their struct's size, as
+	                   their __sizeof__ counts) + the collector's header
+	                   and preheader */
 	uint64_t item;  /* tp_itemsize */
 };
 

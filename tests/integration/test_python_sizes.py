@@ -1,7 +1,8 @@
 """mem --python-types sizes as sys.getsizeof gives them, on one interpreter
 (argv[1]: "3.11", "system", "sid-3.14" ...): sizes.py makes generators,
 coroutines, async generators (whose frames are inside them on 3.11+), lists
-with spare capacity, sets, dicts, tuples and two classes named Conn in two
+with spare capacity, sets, dicts, tuples, deques, OrderedDicts (3.x),
+instances of int and str subclasses and of two classes named Conn in two
 modules, and prints its own sys.getsizeof sums over gc.get_objects() per
 type. Each of those rows of the census must be within 2% of the target's
 own count and bytes, no object of them may have been refused as an

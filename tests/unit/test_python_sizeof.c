@@ -248,6 +248,49 @@ test_items_and_unknown(void)
 	CHECK(python_sizeof_type(l, &mem, STATIC_TYPE, &t) == -ERANGE);
 }
 
+/* int subclasses count from the digits (3.12+: at least one), str
+ * subclasses from PyUnicodeObject and their characters, deques by their
+ * blocks (a heap type named collections.deque on 3.12+), OrderedDicts as a
+ * dict plus their nodes. */
+static void
+test_own_sizeof(void)
+{
+	const struct python_layout *l = python_layout_for(3, 12);
+	uint64_t head = (uint64_t)l->gc.head_size;
+	uint32_t state = (2u << l->unicode.kind_shift); /* 2-byte, not compact */
+
+	memset(space, 0, sizeof(space));
+	type_at(l, HEAP_TYPE, 64, 4, FLAG_HEAPTYPE | ((uint64_t)1 << 24), "MyInt", STATIC_TYPE);
+	put64(OBJ + (uint64_t)l->longobj.lv_tag, 0 << 3); /* zero: one digit kept */
+	CHECK(size_of(l, HEAP_TYPE) == (int64_t)(head + (uint64_t)l->longobj.ob_digit + 4));
+	put64(OBJ + (uint64_t)l->longobj.lv_tag, 3 << 3);
+	CHECK(size_of(l, HEAP_TYPE) == (int64_t)(head + (uint64_t)l->longobj.ob_digit + 12));
+
+	memset(space, 0, sizeof(space));
+	type_at(l, HEAP_TYPE, 72, 0, FLAG_HEAPTYPE | ((uint64_t)1 << 28), "MyStr", STATIC_TYPE);
+	put(OBJ + (uint64_t)l->unicode.state, &state, sizeof(state));
+	put64(OBJ + (uint64_t)l->unicode.length, 9);
+	put64(OBJ + (uint64_t)l->unicode.data_any, OTHER);
+	CHECK(size_of(l, HEAP_TYPE) == (int64_t)(head + (uint64_t)l->unicode.data_any + 8 + 20));
+
+	memset(space, 0, sizeof(space));
+	type_at(l, HEAP_TYPE, 632, 0, FLAG_HEAPTYPE, "collections.deque", STATIC_TYPE);
+	put64(OBJ + (uint64_t)l->object.ob_size, 100); /* 40 to 139: three blocks */
+	put64(OBJ + 40, 40);
+	CHECK(size_of(l, HEAP_TYPE) == (int64_t)(632 + head + 3 * 528));
+	put64(OBJ + 40, 64); /* no leftindex is that far */
+	CHECK(size_of(l, HEAP_TYPE) == -ERANGE);
+
+	memset(space, 0, sizeof(space));
+	type_at(l, STATIC_TYPE, 104, 0, FLAG_DICT, "collections.OrderedDict", 0);
+	put64(OBJ + (uint64_t)l->dict.ma_keys, OTHER);
+	put64(OTHER, 2); /* shared keys: nothing of them */
+	put64(OBJ + (uint64_t)l->dict.ma_used, 3);
+	put64(OBJ + 48, OTHER + 0x100); /* od_first */
+	put64(OBJ + 72, 8);             /* od_fast_nodes_size */
+	CHECK(size_of(l, STATIC_TYPE) == (int64_t)(104 + head + 8 * 8 + 3 * 32));
+}
+
 /* 3.11+ objects with a managed dict carry the preheader words. */
 static void
 test_preheader(void)
@@ -276,5 +319,6 @@ main(void)
 	test_dict();
 	test_items_and_unknown();
 	test_preheader();
+	test_own_sizeof();
 	return check_done("python_sizeof");
 }

@@ -1,10 +1,11 @@
 """A Python process holding known numbers of objects whose sizes are not
 their type's tp_basicsize, for stacktop mem --python-types: generators,
 coroutines and async generators (each carries its frame on 3.11+), lists
-with spare capacity, sets and dicts of many sizes, tuples, and instances of
-two classes both named Conn, defined in modules stacktop_conn_a and
-stacktop_conn_b. Runs unchanged on CPython 2.7 and 3.6+ (no coroutines on
-2.7, no async generators before 3.6).
+with spare capacity, sets and dicts of many sizes, tuples, deques,
+OrderedDicts (3.x: 2.7's is written in Python), instances of int and str
+subclasses, and instances of two classes both named Conn, defined in
+modules stacktop_conn_a and stacktop_conn_b. Runs unchanged on CPython 2.7
+and 3.6+ (no coroutines on 2.7, no async generators before 3.6).
 
   sizes.py      builds them, stops the collector (so that no collection
                 changes the lists afterwards), then prints "ready PID" and
@@ -13,6 +14,7 @@ stacktop_conn_b. Runs unchanged on CPython 2.7 and 3.6+ (no coroutines on
                 (what objgraph and stacktop count: the objects the
                 collector tracks), keyed by stacktop's row name ("generator",
                 "stacktop_conn_a.Conn" ...); then sleeps."""
+import collections
 import gc
 import json
 import os
@@ -21,7 +23,9 @@ import time
 import types
 
 COUNTS = {"generator": 300, "coroutine": 302, "async_generator": 150,
-          "list": 2000, "set": 700, "dict": 900, "tuple": 1200}
+          "list": 2000, "set": 700, "dict": 900, "tuple": 1200,
+          "collections.deque": 400, "collections.OrderedDict": 300,
+          "StacktopInt": 500, "StacktopStr": 500}
 CONNS = {"stacktop_conn_a": 400, "stacktop_conn_b": 250}
 
 # Coroutines and async generators, in a string so that 2.7 can parse the file.
@@ -59,6 +63,14 @@ def wide_gen(n):
     v0 = v1 = v2 = v3 = v4 = v5 = v6 = v7 = v8 = v9 = v10 = v11 = n
     yield v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11
     yield n
+
+
+class StacktopInt(type(2 ** 100)):  # 2.7's long, 3's int
+    pass
+
+
+class StacktopStr(str):
+    pass
 
 
 def started(it):
@@ -103,6 +115,18 @@ def build():
         keep.append(d)
     for i in range(COUNTS["tuple"]):
         keep.append(tuple([keep] * (i % 40 + 1)))
+    for i in range(COUNTS["collections.deque"]):
+        q = collections.deque(range(i % 300))
+        for j in range(i % 70):
+            q.appendleft(j)  # leftindex moves: the blocks it spans
+        q.append(keep)
+        keep.append(q)
+    if sys.version_info >= (3,):
+        for i in range(COUNTS["collections.OrderedDict"]):
+            keep.append(collections.OrderedDict((j, keep) for j in range(i % 60)))
+    keep.extend(StacktopInt(7 ** (i % 90)) for i in range(COUNTS["StacktopInt"]))
+    keep.extend(StacktopStr("ab\u00e9\u4e2d"[:1 + i % 4] * (i % 50))
+                for i in range(COUNTS["StacktopStr"]))
     for module, count in CONNS.items():
         m = types.ModuleType(module)
         exec("class Conn(object):\n"
@@ -114,8 +138,12 @@ def build():
 
 
 def row_name(t):
+    """stacktop's row for type t: tp_name, qualified by its module where
+    two types share it (the Conn classes)."""
     module = getattr(t, "__module__", "")
-    if module in ("builtins", "__builtin__"):
+    if t.__name__ == "Conn":
+        return module + "." + t.__name__
+    if module in ("builtins", "__builtin__") or t.__name__.startswith("Stacktop"):
         return t.__name__
     return module + "." + t.__name__
 
@@ -124,6 +152,8 @@ def sums():
     """sys.getsizeof summed per type over the tracked objects, for the
     types this script made."""
     wanted = set(COUNTS) | set(m + ".Conn" for m in CONNS) | set(["frame"])
+    if sys.version_info < (3,):
+        wanted.discard("collections.OrderedDict")
     out = {}
     for o in gc.get_objects():
         name = row_name(type(o))
