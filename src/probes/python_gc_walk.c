@@ -97,6 +97,42 @@ walk_offsets(const struct python_layout *l, struct walk_offsets *o)
 	return o->read <= WALK_READ_MAX && o->next + 8 <= (size_t)h && o->prev + 8 <= (size_t)h;
 }
 
+/* The preheader words that may sit before a PyGC_Head (3.11+), which a
+ * size counts but the mapping check starts after. */
+#define WALK_PREHEADER_MAX 16
+
+/* Whether an object of size bytes whose PyGC_Head is at node fits in the
+ * mapping node is in (true when no mappings were given, or t's objects are
+ * not one block). *last is the index of the mapping of the previous
+ * object: objects of a list mostly sit in the same arena. */
+static bool
+walk_fits(const struct python_gc_limits *lim, const struct python_sizeof_type *t, uint64_t node,
+          uint64_t size, size_t *last)
+{
+	size_t lo = 0, hi = lim->nmappings;
+
+	if (lim->mappings == NULL || lim->nmappings == 0 || !python_sizeof_is_one_block(t))
+		return true;
+	if (*last < lim->nmappings && lim->mappings[*last][0] <= node &&
+	    node < lim->mappings[*last][1]) {
+		lo = *last;
+	} else {
+		/* The last mapping starting at or before node. */
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (lim->mappings[mid][0] <= node)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (lim->mappings[lo][0] > node || node >= lim->mappings[lo][1])
+			return true; /* a mapping newer than the list of them: unknown */
+		*last = lo;
+	}
+	return node + size <= lim->mappings[lo][1] + WALK_PREHEADER_MAX;
+}
+
 /* Walks one list from its head. Returns false when the walk must end. */
 static bool
 walk_list(const struct python_layout *l, const struct walk_offsets *o,
@@ -105,6 +141,7 @@ walk_list(const struct python_layout *l, const struct walk_offsets *o,
 {
 	unsigned char buf[WALK_READ_MAX];
 	uint64_t prev = head, node;
+	size_t mapping = SIZE_MAX;
 
 	if (mem->read(mem->arg, head, buf, o->prev + 8 > o->next + 8 ? o->prev + 8 : o->next + 8) !=
 	    0) {
@@ -144,7 +181,8 @@ walk_list(const struct python_layout *l, const struct walk_offsets *o,
 		t = walk_type(l, mem, types, walk_word(buf, o->type));
 		t->objects++;
 		if (python_sizeof_object(l, mem, &t->size, node + (uint64_t)l->gc.head_size,
-		                         &size) == 0)
+		                         &size) == 0 &&
+		    walk_fits(lim, &t->size, node, size, &mapping))
 			t->bytes += size; /* at most 2^30 each, 2^40 objects: no overflow */
 		else
 			t->size_errors++;

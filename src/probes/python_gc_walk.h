@@ -44,6 +44,13 @@ struct python_gc_limits {
 	/* When > 0: the CLOCK_MONOTONIC time (clock_monotonic_s) the walk must
 	 * end by, whatever max_seconds says (the end of the caller's stop). */
 	double deadline;
+	/* The target's mappings, [start, end) pairs sorted and apart (adjacent
+	 * ones merged), or NULL: an object laid out in one block (not a list's
+	 * or a dict's separate table) whose size would run past the end of the
+	 * mapping it starts in has a size that is not its own, and counts as a
+	 * size error. Borrowed for the walk. */
+	const uint64_t (*mappings)[2];
+	size_t nmappings;
 };
 
 /* The objects of one type address. */

@@ -506,6 +506,22 @@ sizeof_extra(const struct python_layout *l, const struct python_memory *mem,
 	return -ENOENT;
 }
 
+bool
+python_sizeof_is_one_block(const struct python_sizeof_type *t)
+{
+	switch (t->kind) {
+	case PYTHON_SIZEOF_FIXED:
+	case PYTHON_SIZEOF_ITEMS:
+	case PYTHON_SIZEOF_LONG:
+	case PYTHON_SIZEOF_FRAME_OLD:
+	case PYTHON_SIZEOF_GEN:
+	case PYTHON_SIZEOF_FRAME:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 python_sizeof_object(const struct python_layout *l, const struct python_memory *mem,
                      const struct python_sizeof_type *t, uint64_t obj, uint64_t *bytes)

@@ -28,6 +28,7 @@
 #include "python_layout.h"
 #include "python_stack.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The most any one object is believed to take: a size beyond it is a word
@@ -69,6 +70,11 @@ struct python_sizeof_type {
  * out->kind PYTHON_SIZEOF_UNKNOWN. */
 int python_sizeof_type(const struct python_layout *l, const struct python_memory *mem,
                        uint64_t type, struct python_sizeof_type *out);
+
+/* Whether the objects of t are one block of memory of their size: the
+ * collector's header (and preheader) and the object with its items, frame
+ * or digits inline; not those whose size counts separate tables. */
+bool python_sizeof_is_one_block(const struct python_sizeof_type *t);
 
 /* The sys.getsizeof of the object at obj (its PyObject, after the
  * PyGC_Head), of a type classified as t, into *bytes. Returns 0; -EFAULT

@@ -262,6 +262,39 @@ types_pause(void)
 	nanosleep(&pause, NULL);
 }
 
+/* pid's mappings as sorted [start, end) pairs, adjacent ones merged (an
+ * arena may span two mappings of different permissions), into *out (owned;
+ * NULL and 0 when maps cannot be read: sizes are then not checked against
+ * them). Read before the stop: a mapping made meanwhile is unknown to the
+ * check, which then lets its objects' sizes be. */
+static size_t
+types_mappings(const struct procfs *fs, int pid, uint64_t (**out)[2])
+{
+	struct procfs_map *maps;
+	char path[64], *text;
+	ssize_t len;
+	size_t n, k = 0;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%d/maps", pid);
+	if ((len = procfs_read_all(fs, path, &text)) < 0)
+		return 0;
+	n = procfs_parse_maps(text, (size_t)len, &maps);
+	free(text);
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && (*out)[k - 1][1] == maps[i].start) {
+			(*out)[k - 1][1] = maps[i].end;
+		} else {
+			(*out)[k][0] = maps[i].start;
+			(*out)[k][1] = maps[i].end;
+			k++;
+		}
+	}
+	free(maps);
+	return k;
+}
+
 /* Stops pid's threads and walks while they are stopped. Returns 0 or -errno. */
 static int
 types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size_t copy_bytes,
@@ -273,6 +306,7 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	                               .max_wait_ms = s->max_stop_s * 1e3 * TYPES_WAIT_SHARE};
 	struct snapshot snap;
 	struct memory_cache *cache;
+	uint64_t(*mappings)[2];
 	char path[64];
 	int *tids;
 	int64_t anon_kib;
@@ -293,6 +327,8 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
 	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
+	s->limits.nmappings = types_mappings(fs, pid, &mappings);
+	s->limits.mappings = (const uint64_t(*)[2])mappings;
 	/* The bound is of the whole stop, from before the first thread is
 	 * interrupted to the last one let go: the walk ends early enough to
 	 * leave the letting go its share (TYPES_LET_GO_SHARE of the bound). */
@@ -307,6 +343,8 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	out->threads_not_stopped = snap_skipped;
 	ptrace_snapshot_free(&snap);
 	free(tids);
+	free(mappings);
+	s->limits.mappings = NULL;
 	memory_cache_free(cache);
 	if (err != 0)
 		return err;

@@ -17,7 +17,7 @@
 static uint8_t space[SPACE];
 static struct fake_memory fake = {space, SPACE};
 static const struct python_memory mem = {fake_read, &fake, NULL};
-static const struct python_gc_limits unlimited = {1000000, 0, 0};
+static const struct python_gc_limits unlimited = {.max_objects = 1000000};
 
 static void
 put(uint64_t addr, uint64_t v)
@@ -90,6 +90,41 @@ test_counts(int major, int minor)
 	python_gc_tally_free(&t);
 }
 
+/* Given the target's mappings, an object whose size would run past the end
+ * of its mapping is a size error; one that fits, and one in no mapping
+ * known (mapped since), are summed. */
+static void
+test_mappings(void)
+{
+	const struct python_layout *l = python_layout_for(3, 10);
+	uint64_t heads[1] = {FAKE_BASE};
+	const uint64_t types[] = {TYPE_A};
+	/* 3 objects of 64 bytes from +0x1f40: the mapping ends at +0x2000. */
+	const int64_t sizes[] = {2, 100, 1};
+	const uint64_t mappings[][2] = {{FAKE_BASE, FAKE_BASE + 0x2000},
+	                                {FAKE_BASE + 0x3000, FAKE_BASE + 0x4000}};
+	struct python_gc_limits lim = {.max_objects = 1000, .mappings = mappings, .nmappings = 2};
+	uint64_t basic = 24 + (uint64_t)l->gc.head_size;
+	struct python_gc_tally t;
+
+	memset(space, 0, sizeof(space));
+	put(TYPE_A + (uint64_t)l->type.tp_basicsize, 24);
+	put(TYPE_A + (uint64_t)l->type.tp_itemsize, 8);
+	put(TYPE_A + (uint64_t)l->type.tp_flags, (uint64_t)1 << 26);
+	build(l, heads[0], FAKE_BASE + 0x1f40, 64, 3, types, 1, sizes);
+	python_gc_walk(l, &mem, heads, 1, &lim, &t);
+	CHECK(t.partial == PYTHON_GC_COMPLETE && t.ntypes == 1 && t.types[0].objects == 3);
+	/* The second runs 800 bytes of items past +0x2000. */
+	CHECK(t.types[0].size_errors == 1 && t.types[0].bytes == 2 * basic + 8 * (2 + 1));
+	python_gc_tally_free(&t);
+	/* Not in any mapping known: not checked. */
+	lim.nmappings = 1;
+	lim.mappings = mappings + 1;
+	python_gc_walk(l, &mem, heads, 1, &lim, &t);
+	CHECK(t.types[0].size_errors == 0);
+	python_gc_tally_free(&t);
+}
+
 /* 3.8+ keep flags in the low bits of both links. */
 static void
 test_flag_bits(void)
@@ -157,7 +192,7 @@ test_object_limit(void)
 	const struct python_layout *l = python_layout_for(3, 9);
 	uint64_t heads[2] = {FAKE_BASE, FAKE_BASE + 64};
 	const uint64_t types[] = {TYPE_A};
-	const struct python_gc_limits four = {4, 0, 0};
+	const struct python_gc_limits four = {.max_objects = 4};
 	struct python_gc_tally t;
 
 	memset(space, 0, sizeof(space));
@@ -213,6 +248,7 @@ main(void)
 	test_counts(3, 11);
 	test_counts(3, 13);
 	test_flag_bits();
+	test_mappings();
 	test_broken(0, PYTHON_GC_BAD_LINK, 3);
 	test_broken(1, PYTHON_GC_BAD_LINK, 6);
 	test_broken(2, PYTHON_GC_UNREADABLE, 5);
