@@ -33,9 +33,9 @@ static const char mem_options[] =
     "                         by type (like objgraph.most_common_types), stopping\n"
     "                         it while its object lists are copied\n"
     "      --top N            how many types to show (default 20)\n"
-    "      --max-stop SECONDS the longest it holds the target stopped at once\n"
-    "                         (default 2); a census that needs longer is\n"
-    "                         partial\n"
+    "      --max-stop SECONDS the longest it holds the target stopped, all\n"
+    "                         stops together (default 2); a census that\n"
+    "                         needs longer is partial\n"
     "      --json             JSON output (schema stacktop.mem/1)\n"
     "  -h, --help             this help\n";
 

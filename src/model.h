@@ -123,7 +123,7 @@ struct python_types {
 	uint64_t size_errors;   /* all rows' */
 	double stopped_ms;      /* how long the target was stopped, all attempts */
 	double longest_stop_ms; /* the longest of those stops */
-	double max_stop_ms;     /* the bound of each stop */
+	double max_stop_ms;     /* the bound of all stops together */
 	int attempts;           /* walks made: one more each time the lists were
 	                           caught changing (a collection running) */
 	double total_ms;        /* the whole take, stop and naming included */

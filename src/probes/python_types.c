@@ -33,6 +33,8 @@
 /* How long a thread that did not stop in time is waited for afterwards, to
  * let it go as soon as it stops (ptrace's own longest wait). */
 #define TYPES_RELEASE_WAIT_MS 1000
+/* The least part of the bound still unspent for another attempt. */
+#define TYPES_RETRY_SHARE 0.25
 
 /* What the hook does while the target is stopped. */
 struct types_stop {
@@ -405,6 +407,12 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		t->stopped_ms += stopped;
 		t->attempts++;
 		if (err != 0 || !types_worth_again(&stop) || t->attempts == PYTHON_TYPES_ATTEMPTS)
+			break;
+		/* The bound is of all stops together: stops 20 ms apart are one
+		 * stall to whatever waits on the process. Another is made only
+		 * with a fair share of the bound left, and is given what is left. */
+		stop.max_stop_s = lim->max_stop_s - t->stopped_ms / 1e3;
+		if (stop.max_stop_s < lim->max_stop_s * TYPES_RETRY_SHARE)
 			break;
 		python_gc_tally_free(&stop.tally);
 		types_pause();

@@ -16,9 +16,10 @@
 
 struct python_types_limits {
 	uint64_t max_objects;  /* default PYTHON_TYPES_MAX_OBJECTS */
-	double max_stop_s;     /* of each stop, from the first thread interrupted to
-	                          the last let go (a walk that reaches it ends
-	                          partial); default PYTHON_TYPES_MAX_STOP_S */
+	double max_stop_s;     /* of the stops together, each from the first thread
+	                          interrupted to the last let go (a walk that
+	                          reaches it ends partial; a walk made again
+	                          gets what is left); default PYTHON_TYPES_MAX_STOP_S */
 	size_t max_copy_bytes; /* of target memory kept copied at once */
 };
 
