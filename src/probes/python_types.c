@@ -40,7 +40,7 @@
 struct types_stop {
 	const struct python_target *target;
 	struct python_memory mem; /* through the cache */
-	double max_stop_s;        /* the bound of each stop */
+	double max_stop_s;        /* the bound of this stop: what the census has left */
 	struct python_gc_limits limits;
 	struct python_gc_state state;
 	struct python_gc_tally tally;
