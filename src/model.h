@@ -94,11 +94,13 @@ struct report {
 /* One type of the Python object histogram: the objects the collector
  * tracks whose type is called name. */
 struct python_type_row {
-	char *name;     /* owned: tp_name, raw; "<unreadable>" when it could not be read */
-	uint64_t count; /* objects */
-	uint64_t bytes; /* their own size: tp_basicsize + tp_itemsize * |ob_size|,
-	                   plus the collector's header (as sys.getsizeof counts,
-	                   without what they point to) */
+	char *name;           /* owned: tp_name, raw; "<unreadable>" when it could not be read */
+	uint64_t count;       /* objects */
+	uint64_t bytes;       /* their own size as sys.getsizeof says (__sizeof__ and
+	                         the collector's header, without what they point to;
+	                         probes/python_sizeof) */
+	uint64_t size_errors; /* objects counted whose size could not be read
+	                         or was implausible: not in bytes */
 };
 
 /* CPython's collector has 3 generations (2.7 to 3.13). */
@@ -119,10 +121,13 @@ struct python_types {
 	uint64_t objects;              /* objects walked, all lists */
 	struct python_type_row *types; /* owned: largest count first */
 	size_t ntypes;
-	double stopped_ms; /* how long the target was stopped, all attempts */
-	int attempts;      /* walks made: one more each time the lists were
-	                      caught changing (a collection running) */
-	double total_ms;   /* the whole take, stop and naming included */
+	uint64_t size_errors;   /* all rows' */
+	double stopped_ms;      /* how long the target was stopped, all attempts */
+	double longest_stop_ms; /* the longest of those stops */
+	double max_stop_ms;     /* the bound of all stops together */
+	int attempts;           /* walks made: one more each time the lists were
+	                           caught changing (a collection running) */
+	double total_ms;        /* the whole take, stop and naming included */
 	size_t threads_not_stopped;
 	bool partial;
 	const char *partial_reason; /* static; "" when complete */

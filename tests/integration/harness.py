@@ -234,6 +234,14 @@ def start_python(python, script, *args, timeout=30):
     return target
 
 
+def check_running(pid):
+    """No thread of pid is left stopped (t: traced, T: stopped)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        check(state not in ("t", "T"), f"thread {tid} of {pid} left in state {state}")
+
+
 def stop_targets():
     for proc in _children:
         if proc.poll() is None:
