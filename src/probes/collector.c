@@ -576,10 +576,9 @@ collector_sample_processes(struct collector *c)
 		int err = collector_sample_process(c, pids[i]);
 		const struct task *proc = task_table_find(&c->procs, pids[i]);
 
-		/* A requested process that is now a zombie has exited: its parent
-		 * just has not reaped it yet. */
-		if (err == 0 && c->npids > 0 && proc &&
-		    (proc->st.state == 'Z' || proc->st.state == 'X'))
+		/* A requested process that is now a zombie with no thread left
+		 * has exited: its parent just has not reaped it yet. */
+		if (err == 0 && c->npids > 0 && proc && procfs_stat_gone(&proc->st))
 			err = -ESRCH;
 		if (err != 0 && c->npids > 0 && ret == 0) {
 			c->gone_pid = pids[i];
@@ -956,13 +955,18 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	struct task **threads;
 	size_t nthreads;
 	ssize_t n;
+	/* Memory and arguments through a live thread: a main thread that
+	 * ended (pthread_exit) shows none. */
+	int live = proc->st.state == 'Z' ? procfs_live_thread(c->fs, proc->id) : proc->id;
 
 	row->pid = proc->id;
 	memcpy(row->comm, proc->st.comm, sizeof(row->comm));
 	task_cpu(c, proc, &row->cpu_pct, &row->user_pct, &row->sys_pct);
 	row->thread_count = proc->st.num_threads;
+	if (live < 0)
+		live = proc->id;
 
-	snprintf(path, sizeof(path), "%d/status", proc->id);
+	snprintf(path, sizeof(path), "%d/task/%d/status", proc->id, live);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	procfs_parse_status(buf, n < 0 ? 0 : (size_t)n, &status);
 	row->uid = status.uid;
@@ -970,7 +974,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	row->mem = (struct mem_row){status.rss_kib, status.anon_kib, status.file_kib,
 	                            status.shmem_kib, status.swap_kib};
 
-	snprintf(path, sizeof(path), "%d/cmdline", proc->id);
+	snprintf(path, sizeof(path), "%d/task/%d/cmdline", proc->id, live);
 	n = procfs_read_all(c->fs, path, &row->cmdline);
 	if (n >= 0) {
 		/* Arguments are NUL-separated; show them space-separated. */
