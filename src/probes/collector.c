@@ -341,6 +341,13 @@ collector_skip_idle(struct collector *c, struct task *proc, int tid)
 	task->seen = c->gen;
 	task->skipped_gen = c->gen;
 	proc->skipped++;
+	/* It did not run: its switches and run-queue wait are still the
+	 * baseline's, if those were read. */
+	if (task->has_base && task->base.delay_ns >= 0 && task->base.ctxsw_voluntary >= 0) {
+		task->cur.ctxsw_voluntary = task->base.ctxsw_voluntary;
+		task->cur.ctxsw_involuntary = task->base.ctxsw_involuntary;
+		task->cur.delay_ns = task->base.delay_ns;
+	}
 	return true;
 }
 
@@ -791,6 +798,11 @@ collector_watch(struct collector *c, struct task *task)
 {
 	if (task->has_stat && !task->watched) {
 		task->watched = true;
+		/* An idle thread's baseline is the last sample's, whose counters
+		 * it kept (collector_skip_idle): nothing to read. */
+		if (task->idle_samples >= COLLECTOR_IDLE_SAMPLES && task->has_base &&
+		    task->base.delay_ns >= 0 && task->base.ctxsw_voluntary >= 0)
+			return;
 		collector_read_details(c, task, &task->base);
 	}
 }
@@ -933,7 +945,7 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 	else
 		row->wchan = xstrdup(strcmp(buf, "0") == 0 ? "" : buf);
 
-	if (task->watched)
+	if (task->watched && task->skipped_gen != c->gen)
 		collector_read_details(c, task, &task->cur);
 	row->ctxsw_voluntary_per_s = row->ctxsw_involuntary_per_s = row->run_delay_pct = NAN;
 	if (b != NULL) {
