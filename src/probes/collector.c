@@ -903,6 +903,17 @@ counter_rate(int64_t base, int64_t cur, double dt)
 	return (double)(cur - base) / dt;
 }
 
+/* The path of a process's file name, through thread live when that is not
+ * its main thread. */
+static void
+collector_process_path(char *path, size_t size, int pid, int live, const char *name)
+{
+	if (live == pid)
+		snprintf(path, size, "%d/%s", pid, name);
+	else
+		snprintf(path, size, "%d/task/%d/%s", pid, live, name);
+}
+
 static void
 collector_fill_thread(struct collector *c, struct task *task, struct thread_row *row)
 {
@@ -978,7 +989,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	if (live < 0)
 		live = proc->id;
 
-	snprintf(path, sizeof(path), "%d/task/%d/status", proc->id, live);
+	collector_process_path(path, sizeof(path), proc->id, live, "status");
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	procfs_parse_status(buf, n < 0 ? 0 : (size_t)n, &status);
 	row->uid = status.uid;
@@ -986,7 +997,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	row->mem = (struct mem_row){status.rss_kib, status.anon_kib, status.file_kib,
 	                            status.shmem_kib, status.swap_kib};
 
-	snprintf(path, sizeof(path), "%d/task/%d/cmdline", proc->id, live);
+	collector_process_path(path, sizeof(path), proc->id, live, "cmdline");
 	n = procfs_read_all(c->fs, path, &row->cmdline);
 	if (n >= 0) {
 		/* Arguments are NUL-separated; show them space-separated. */

@@ -41,11 +41,14 @@ late_main(void *arg)
 	return NULL;
 }
 
+static int idle_started; /* under idle_lock */
+
 static void *
 idle_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&idle_lock);
+	idle_started++;
 	for (;;)
 		pthread_cond_wait(&idle_cond, &idle_lock);
 	return NULL;
@@ -107,8 +110,14 @@ main(int argc, char **argv)
 		pthread_create(&t, &attr, late_main, &late_seconds);
 		pthread_setname_np(t, "st-late");
 	}
-	while (!reader_started || spin_counter == 0)
+	/* ... and every idle thread is in its wait (a thread not yet run
+	 * shows only clone3: on a busy box, for milliseconds). */
+	for (int started = 0; !reader_started || spin_counter == 0 || started < nidle;) {
 		usleep(1000);
+		pthread_mutex_lock(&idle_lock);
+		started = idle_started;
+		pthread_mutex_unlock(&idle_lock);
+	}
 	target_ready();
 	for (;;)
 		pause();
