@@ -572,8 +572,18 @@ python_still_on_stack(const struct python_layout *l, const struct python_memory 
 	return now == top;
 }
 
-/* The reads that check th's walk: each frame's back link and code, and
- * its code's type, into now (3 words a frame). */
+/* The words read of each frame to check a walk: its back link, its code,
+ * its code's type and line table (the frame's stamp). */
+#define PYTHON_CHECK_WORDS 4
+
+/* The offset of a code object's line table (3.10+) or lnotab. */
+static int32_t
+python_code_table(const struct python_layout *l)
+{
+	return l->code.co_linetable >= 0 ? l->code.co_linetable : l->code.co_lnotab;
+}
+
+/* The reads that check th's walk, into now (PYTHON_CHECK_WORDS a frame). */
 static void
 python_check_reads(const struct python_target *t, const struct python_raw_thread *th,
                    struct python_read *reads, uint64_t *now)
@@ -581,28 +591,32 @@ python_check_reads(const struct python_target *t, const struct python_raw_thread
 	const struct python_layout *l = &t->layout;
 	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
 	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
+	int32_t at[PYTHON_CHECK_WORDS] = {back, code, l->object.ob_type, python_code_table(l)};
 
-	for (size_t i = 0; i < th->nframes; i++) {
-		reads[3 * i] =
-		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[3 * i], 8};
-		reads[3 * i + 1] =
-		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[3 * i + 1], 8};
-		reads[3 * i + 2] = (struct python_read){
-		    th->frames[i].code + (uint64_t)t->layout.object.ob_type, &now[3 * i + 2], 8};
-	}
+	for (size_t i = 0; i < th->nframes; i++)
+		for (size_t w = 0; w < PYTHON_CHECK_WORDS; w++) {
+			size_t k = PYTHON_CHECK_WORDS * i + w;
+
+			reads[k] = (struct python_read){
+			    (w < 2 ? th->frames[i].addr : th->frames[i].code) + (uint64_t)at[w],
+			    &now[k], 8};
+		}
 }
 
 /* Whether th's frames read again (now, as python_check_reads asked) are the
- * ones its walk saw. */
+ * ones its walk saw; when they are, each frame gets its stamp. */
 static bool
-python_check_holds(const struct python_target *t, const struct python_raw_thread *th,
-                   const uint64_t *now)
+python_check_holds(const struct python_target *t, struct python_raw_thread *th, const uint64_t *now)
 {
-	for (size_t i = 0; i < th->nframes; i++)
-		if (now[3 * i] != th->frames[i].back ||
-		    (now[3 * i + 1] & ~(uint64_t)3) != th->frames[i].code ||
-		    (t->code_type_addr != 0 && now[3 * i + 2] != t->code_type_addr))
+	for (size_t i = 0; i < th->nframes; i++) {
+		const uint64_t *w = now + PYTHON_CHECK_WORDS * i;
+
+		if (w[0] != th->frames[i].back || (w[1] & ~(uint64_t)3) != th->frames[i].code ||
+		    (t->code_type_addr != 0 && w[2] != t->code_type_addr))
 			return false;
+	}
+	for (size_t i = 0; i < th->nframes; i++)
+		th->frames[i].stamp = now[PYTHON_CHECK_WORDS * i + 3];
 	return true;
 }
 
@@ -654,22 +668,26 @@ python_check_walks(const struct python_target *t, const struct python_memory *me
 			nframes += th[i]->nframes;
 	}
 	free(reads);
-	checks = xcalloc(3 * nframes + 1, sizeof(*checks));
-	now = xcalloc(3 * nframes + 1, sizeof(*now));
+	checks = xcalloc(PYTHON_CHECK_WORDS * nframes + 1, sizeof(*checks));
+	now = xcalloc(PYTHON_CHECK_WORDS * nframes + 1, sizeof(*now));
 	for (size_t i = 0; i < n; i++) {
 		if (found[i] != PYTHON_HELD)
 			continue;
-		python_check_reads(t, th[i], checks + 3 * at, now + 3 * at);
+		python_check_reads(t, th[i], checks + PYTHON_CHECK_WORDS * at,
+		                   now + PYTHON_CHECK_WORDS * at);
 		at += th[i]->nframes;
 	}
-	bool all_checked = python_readv(mem, checks, 3 * nframes) == 0;
+	bool all_checked = python_readv(mem, checks, PYTHON_CHECK_WORDS * nframes) == 0;
 
 	at = 0;
 	for (size_t i = 0; i < n; i++) {
+		const struct python_read *own = checks + PYTHON_CHECK_WORDS * at;
+
 		if (found[i] != PYTHON_HELD)
 			continue;
-		if ((!all_checked && python_readv(mem, checks + 3 * at, 3 * th[i]->nframes) != 0) ||
-		    !python_check_holds(t, th[i], now + 3 * at))
+		if ((!all_checked &&
+		     python_readv(mem, own, PYTHON_CHECK_WORDS * th[i]->nframes) != 0) ||
+		    !python_check_holds(t, th[i], now + PYTHON_CHECK_WORDS * at))
 			found[i] = PYTHON_TORN;
 		at += th[i]->nframes;
 	}
@@ -812,12 +830,22 @@ python_stack_map_tids(const struct python_target *t, const struct python_memory 
 
 /* What a code object says, read once. */
 struct python_code {
-	uint64_t addr; /* 0: empty slot */
+	uint64_t addr;  /* 0: empty slot */
+	uint64_t table; /* its line table's address: the stamp of frames of it */
 	char *function, *file;
 	int firstlineno;
 	unsigned char *linetable; /* owned */
 	size_t linetable_len;
 };
+
+static void
+python_code_clear(struct python_code *c)
+{
+	free(c->function);
+	free(c->file);
+	free(c->linetable);
+	memset(c, 0, sizeof(*c));
+}
 
 struct python_namer {
 	const struct python_target *t;
@@ -843,11 +871,8 @@ python_namer_free(struct python_namer *n)
 {
 	if (n == NULL)
 		return;
-	for (size_t i = 0; i < n->nslots; i++) {
-		free(n->slots[i].function);
-		free(n->slots[i].file);
-		free(n->slots[i].linetable);
-	}
+	for (size_t i = 0; i < n->nslots; i++)
+		python_code_clear(&n->slots[i]);
 	free(n->slots);
 	free(n);
 }
@@ -964,7 +989,7 @@ python_read_code(const struct python_namer *n, uint64_t addr, struct python_code
 {
 	const struct python_layout *l = &n->t->layout;
 	int32_t name_off = l->code.co_qualname >= 0 ? l->code.co_qualname : l->code.co_name;
-	int32_t table_off = l->code.co_linetable >= 0 ? l->code.co_linetable : l->code.co_lnotab;
+	int32_t table_off = python_code_table(l);
 	uint64_t name = 0, file = 0, table = 0;
 	int32_t first = 0;
 
@@ -976,11 +1001,14 @@ python_read_code(const struct python_namer *n, uint64_t addr, struct python_code
 	c->function = python_read_str(n, name);
 	c->file = python_read_str(n, file);
 	c->firstlineno = first;
+	c->table = table;
 	c->linetable = python_read_bytes(n, table, PYTHON_MAX_LINETABLE, &c->linetable_len);
 }
 
+/* What the namer knows of code object addr, read once; read again when
+ * stamp (a frame's, 0 when unknown) says the address now holds another. */
 static struct python_code *
-python_code(struct python_namer *n, uint64_t addr)
+python_code(struct python_namer *n, uint64_t addr, uint64_t stamp)
 {
 	size_t i;
 
@@ -1002,8 +1030,13 @@ python_code(struct python_namer *n, uint64_t addr)
 	}
 	for (i = (addr >> 4) & (n->nslots - 1); n->slots[i].addr != 0;
 	     i = (i + 1) & (n->nslots - 1))
-		if (n->slots[i].addr == addr)
+		if (n->slots[i].addr == addr) {
+			if (stamp != 0 && stamp != n->slots[i].table) {
+				python_code_clear(&n->slots[i]);
+				python_read_code(n, addr, &n->slots[i]);
+			}
 			return &n->slots[i];
+		}
 	python_read_code(n, addr, &n->slots[i]);
 	n->used++;
 	return &n->slots[i];
@@ -1012,7 +1045,7 @@ python_code(struct python_namer *n, uint64_t addr)
 void
 python_stack_name(struct python_namer *n, const struct python_raw_frame *f, struct frame_row *out)
 {
-	struct python_code *c = f->code != 0 ? python_code(n, f->code) : NULL;
+	struct python_code *c = f->code != 0 ? python_code(n, f->code, f->stamp) : NULL;
 	int line;
 
 	*out = (struct frame_row){.python = true};

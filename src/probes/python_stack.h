@@ -61,6 +61,11 @@ struct python_raw_frame {
 	uint64_t anchor;
 	uint64_t addr; /* the frame itself, and the back link read in it: */
 	uint64_t back; /* a read of a running target is checked against both */
+	/* A read of a running target: the code object's line table (its
+	 * address), read with the check, or 0. A code object freed and another
+	 * made at its address has another: names cached by the code's address
+	 * (python_namer) and profile entries are told apart by it. */
+	uint64_t stamp;
 };
 
 struct python_raw_thread {

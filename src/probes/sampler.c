@@ -684,7 +684,8 @@ struct sampler_hit {
 /* Counts a stack: an entry already in the profile, or a new one named now,
  * while the modules it runs in are mapped. The key is the native
  * instruction pointers, then (after a 0, which no ip is) each Python
- * frame's code object and offset, then SAMPLER_KERNEL_KEY for a sample
+ * frame's code object, offset and stamp (a code object made where a freed
+ * one was is another), then SAMPLER_KERNEL_KEY for a sample
  * taken in the kernel, then how the native walk ended (its kind and
  * address: the same frames cut elsewhere are another stack). Returns the
  * entry's index + 1 (for sampled_thread's last). */
@@ -692,7 +693,7 @@ static size_t
 sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	size_t key_len = STACKS_MAX_FRAMES + 4 + 2 * pyn;
+	size_t key_len = STACKS_MAX_FRAMES + 4 + 3 * pyn;
 	struct unwind_frame *native;
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
 	uint64_t *key;
@@ -717,6 +718,7 @@ sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 		for (size_t i = 0; i < pyn; i++) {
 			key[nkey++] = h->py->frames[i].code;
 			key[nkey++] = (uint64_t)h->py->frames[i].offset;
+			key[nkey++] = h->py->frames[i].stamp;
 		}
 	}
 	if (h->kernel)
