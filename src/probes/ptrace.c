@@ -320,6 +320,87 @@ ptrace_copy_all(struct thread_snapshot *out, size_t n, const struct snapshot_req
 	return memory;
 }
 
+/* Copies one stopped thread's registers and stack, its stack into a
+ * mapping of its own, populated first (see ptrace_copy_all). */
+static void
+ptrace_copy_one(struct thread_snapshot *s, const struct snapshot_request *req)
+{
+	void *stack;
+
+	if (ptrace_copy_registers(s, 1, req) == 0 || s->err != 0)
+		return;
+	stack = mmap(NULL, s->stack_len, PROT_READ | PROT_WRITE,
+	             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (stack == MAP_FAILED) {
+		s->stack_len = 0;
+		return;
+	}
+	s->stack = stack;
+	s->stack_mapped = s->stack_len;
+	if (ptrace_read_stacks(s, 0, 1) < 0) {
+		ssize_t r = ptrace_read_memory(s->tid, s->stack_start, s->stack, s->stack_len);
+
+		s->stack_len = r > 0 ? (size_t)r : 0;
+	}
+}
+
+/* each_alone: waits for the seized threads to stop, whichever first, and
+ * copies and lets go each at once. Returns the longest a thread was held. */
+static double
+ptrace_each_alone(struct thread_snapshot *out, const bool *seized, size_t n,
+                  const struct snapshot_request *req, double start, double wait_ms,
+                  double runnable_ms, size_t *skipped)
+{
+	bool *done = xcalloc(n ? n : 1, sizeof(*done));
+	size_t left = 0;
+	double held = 0, deadline = start + wait_ms;
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (size_t i = 0; i < n; i++) {
+		done[i] = !seized[i] || out[i].err != 0;
+		left += !done[i];
+	}
+	while (left > 0) {
+		for (size_t i = 0; i < n; i++) {
+			int err;
+
+			if (done[i])
+				continue;
+			/* Already past the deadline: one look, no wait. */
+			err = ptrace_wait_stop(&out[i], 0);
+			if (err == -ETIMEDOUT && now_ms() < deadline)
+				continue;
+			if (err == -ETIMEDOUT && ptrace_runnable(out[i].tid) &&
+			    now_ms() < start + runnable_ms)
+				continue; /* waiting for a CPU to stop in: wait on */
+			out[i].err = err;
+			done[i] = true;
+			left--;
+			if (err == 0) {
+				double seen = now_ms(), took;
+
+				ptrace_copy_one(&out[i], req);
+				ptrace_let_go(&out[i]);
+				took = now_ms() - seen;
+				held = took > held ? took : held;
+			} else {
+				if (err == -ETIMEDOUT)
+					(*skipped)++;
+				ptrace_let_go(&out[i]);
+			}
+		}
+		if (left > 0) {
+			struct timespec nap = clock_timespec(0.0002);
+
+			(void)sigtimedwait(&chld, NULL, &nap);
+		}
+	}
+	free(done);
+	return held;
+}
+
 int
 ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
                 struct snapshot *snap)
@@ -378,6 +459,16 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 		wait_ms = req->max_wait_ms;
 	if (req->max_wait_ms > 0 && req->max_wait_ms < runnable_ms)
 		runnable_ms = req->max_wait_ms;
+	if (req->each_alone) {
+		snap->stacks_owned = true;
+		snap->stopped_ms =
+		    ptrace_each_alone(out, seized, n, req, start, wait_ms, runnable_ms, &snap->skipped);
+		urgency_restore(&urgency);
+		ptrace_release_pending();
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		free(seized);
+		return ret;
+	}
 	deadline = now_ms() + wait_ms;
 	for (size_t i = 0; i < n; i++) {
 		if (!seized[i] || out[i].err != 0)
@@ -412,6 +503,9 @@ ptrace_snapshot_free(struct snapshot *s)
 {
 	if (s->memory != NULL)
 		munmap(s->memory, s->memory_len);
+	for (size_t i = 0; s->stacks_owned && i < s->n; i++)
+		if (s->threads[i].stack_mapped > 0)
+			munmap(s->threads[i].stack, s->threads[i].stack_mapped);
 	free(s->threads);
 	*s = (struct snapshot){0};
 }

@@ -29,13 +29,17 @@ struct thread_snapshot {
 	 * they still are unless the thread returned past them since. A stopped
 	 * thread's copy is all there is to trust. */
 	bool live_beyond_copy;
+	size_t stack_mapped; /* each_alone: the length of its stack's own mapping */
 };
 
 /* The threads of one process as one stop found them. */
 struct snapshot {
 	struct thread_snapshot *threads; /* n, in the order of the tids asked for */
 	size_t n;
-	double stopped_ms;     /* from the first interrupt to the last detach */
+	double stopped_ms;     /* from the first interrupt to the last detach;
+	                          each_alone: the longest a thread was held, from
+	                          when its stop was seen to its detach */
+	bool stacks_owned;     /* each_alone: each stack its own mapping */
 	size_t skipped;        /* threads that did not stop in time */
 	unsigned char *memory; /* the stacks' copies (memory_len bytes) */
 	size_t memory_len;
@@ -67,6 +71,13 @@ struct snapshot_request {
 	 * to wait for the threads to stop, for a caller whose whole stop has a
 	 * bound. A thread that has not stopped by then is skipped. */
 	double max_wait_ms;
+	/* Each thread let go as soon as its own copy is made, rather than
+	 * when every thread has stopped: no thread waits stopped for another
+	 * to reach its stop (on a loaded box, each waits its turn for a CPU to
+	 * stop in), at the price of the threads' copies not being of one
+	 * instant. For stacks that are each their own answer (a profile, a
+	 * dump of a native process); not with while_stopped. */
+	bool each_alone;
 };
 
 /* Stops the n threads tids (of one process), copies each one's registers and

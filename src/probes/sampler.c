@@ -1122,6 +1122,7 @@ sampler_round(struct sampler *s, struct profile *p)
 	    .extent_arg = s->unwinder,
 	    .while_stopped = s->py != NULL ? sampler_read_python : NULL,
 	    .while_stopped_arg = s,
+	    .each_alone = s->py == NULL,
 	};
 	err = ptrace_snapshot(tids, nran, &req, &snap);
 	if (err == 0 && s->py != NULL)

@@ -182,6 +182,8 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	    .extent_arg = u,
 	    .while_stopped = py != NULL ? stacks_python_read : NULL,
 	    .while_stopped_arg = py,
+	    /* Native stacks are each their own: no thread held for another. */
+	    .each_alone = py == NULL,
 	};
 	struct snapshot snap;
 	bool python_only = u == NULL;
