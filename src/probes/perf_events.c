@@ -176,8 +176,11 @@ perf_events_free(struct perf_events *e)
 	free(e);
 }
 
-int
-perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out)
+/* Opens the event on thread tid (cpu -1) or on every task that runs on cpu
+ * (tid -1), and maps its ring. */
+static int
+perf_events_open_on(int tid, int cpu, const struct perf_events_config *cfg,
+                    struct perf_events **out)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct perf_event_attr attr = {
@@ -193,6 +196,10 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	    .sample_stack_user = (uint32_t)cfg->stack_bytes,
 	    .exclude_kernel = !cfg->kernel,
 	    .exclude_hv = 1,
+	    /* A CPU's idle task is the kernel waiting for work: no stack of
+	     * anyone's (the hrtimer of cpu-clock honours it: kernel/events/
+	     * core.c, perf_swevent_hrtimer). */
+	    .exclude_idle = cpu >= 0,
 	    /* An exit record tells the sampler to list the threads again. */
 	    .task = 1,
 	    /* Sample times on the clock the Python frames are read by. */
@@ -203,7 +210,7 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	void *map;
 
 	*out = NULL;
-	e->fd = (int)syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	e->fd = (int)syscall(SYS_perf_event_open, &attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (e->fd < 0) {
 		int err = -errno;
 
@@ -223,6 +230,18 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	e->data = (unsigned char *)map + page;
 	*out = e;
 	return 0;
+}
+
+int
+perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out)
+{
+	return perf_events_open_on(tid, -1, cfg, out);
+}
+
+int
+perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_events **out)
+{
+	return perf_events_open_on(-1, cpu, cfg, out);
 }
 
 bool

@@ -84,6 +84,12 @@ struct perf_events;
 int perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out);
 void perf_events_free(struct perf_events *e);
 
+/* The same for every task that runs on CPU cpu (stacktop record -a): each
+ * sample's pid and tid say whose it is; the CPU's idle task is not sampled.
+ * Needs kernel.perf_event_paranoid <= 0, CAP_PERFMON or CAP_SYS_ADMIN
+ * (-EACCES otherwise); -ENODEV: no such CPU (offline). */
+int perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_events **out);
+
 /* Whether e's ring holds records (a read of the mapped page, no syscall). */
 bool perf_events_pending(const struct perf_events *e);
 

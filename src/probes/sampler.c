@@ -477,23 +477,23 @@ sampler_list(struct sampler *s)
 	return 0;
 }
 
-/* The thread's name now (threads name themselves after they start). */
+/* Thread tid of process pid's name now (threads name themselves after they
+ * start); "" when it is gone. */
 static void
-sampler_thread_name(const struct sampler *s, int tid, char *name, size_t size)
+sampler_thread_name(const struct procfs *fs, int pid, int tid, char *name, size_t size)
 {
 	char path[64];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/comm", tid);
-	int fd = procfs_openat(s->task_dir, path);
-
-	name[0] = '\0';
-	if (fd < 0)
+	snprintf(path, sizeof(path), "%d/task/%d/comm", pid, tid);
+	n = procfs_read(fs, path, name, size);
+	if (n <= 0) {
+		name[0] = '\0';
 		return;
-	n = procfs_pread(fd, name, size);
-	close(fd);
-	if (n > 0 && name[n - 1] == '\n')
-		name[n - 1] = '\0';
+	}
+	name[(size_t)n < size ? (size_t)n : size - 1] = '\0';
+	if (name[strlen(name) - 1] == '\n')
+		name[strlen(name) - 1] = '\0';
 }
 
 /* The frame a profile shows at the root side of a stack whose native walk
@@ -517,17 +517,18 @@ sampler_cut_frame(const char *cut, struct frame_row *out)
  * the kernel a "[kernel]" frame innermost; when the native walk was cut, a
  * [cut: reason] frame outermost. */
 static struct frame_row *
-sampler_frames(struct sampler *s, const struct unwind_frame *native_frames, size_t n,
-               const char *cut, const struct python_raw_thread *py, bool kernel, size_t *nframes)
+sampler_frames(struct unwinder *u, struct python_namer *namer,
+               const struct unwind_frame *native_frames, size_t n, const char *cut,
+               const struct python_raw_thread *py, bool kernel, size_t *nframes)
 {
 	struct frame_row *native = xcalloc(n + 1, sizeof(*native)), *pyf, *both;
 
 	for (size_t i = 0; i < n; i++)
-		unwinder_symbolize(s->unwinder, &native_frames[i], &native[i]);
+		unwinder_symbolize(u, &native_frames[i], &native[i]);
 	*nframes = n;
 	both = native;
 	if (py != NULL) {
-		pyf = python_stack_name_thread(s->namer, py);
+		pyf = python_stack_name_thread(namer, py);
 		if (n == 0) {
 			both = pyf;
 			*nframes = py->nframes;
@@ -554,36 +555,26 @@ sampler_frames(struct sampler *s, const struct unwind_frame *native_frames, size
 	return both;
 }
 
-/* One stack of thread tid to count: its native part (snap, or NULL for
- * Python frames alone), its Python frames (py, or NULL), whether it was
- * taken in the kernel, and how many samples it stands for. */
-struct sampler_hit {
-	int tid;
-	const struct thread_snapshot *snap;
-	const struct python_raw_thread *py;
-	bool kernel;
-	uint64_t weight;
-};
-
-/* Counts a stack: an entry already in the profile, or a new one named now,
- * while the modules it runs in are mapped. The key is the native
- * instruction pointers, then (after a 0, which no ip is) each Python
- * frame's code object and offset, then SAMPLER_KERNEL_KEY for a sample
- * taken in the kernel, then how the native walk ended (its kind and
- * address: the same frames cut elsewhere are another stack). Returns the
- * entry's index + 1 (for sampled_thread's last). */
-static size_t
-sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
+/* The key of a stack: (in a system-wide profile, its process id first)
+ * the native instruction pointers, then (after a 0, which no ip is) each
+ * Python frame's code object and offset, then SAMPLER_KERNEL_KEY for a
+ * sample taken in the kernel, then how the native walk ended (its kind and
+ * address: the same frames cut elsewhere are another stack). */
+size_t
+sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
+                  struct profile *p, const struct sampler_hit *h)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 4 + 2 * pyn, sizeof(*key));
+	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 5 + 2 * pyn, sizeof(*key));
 	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
 	struct profile_stack *entry;
 	char cut[64];
 
+	if (p->pid == 0)
+		key[nkey++] = (uint64_t)(unsigned)h->pid;
 	if (h->snap != NULL) {
-		n = unwinder_unwind(s->unwinder, h->snap, native, STACKS_MAX_FRAMES, &end);
+		n = unwinder_unwind(u, h->snap, native, STACKS_MAX_FRAMES, &end);
 		for (size_t i = 0; i < n; i++)
 			key[nkey++] = native[i].ip;
 	}
@@ -601,17 +592,30 @@ sampler_count(struct sampler *s, struct profile *p, const struct sampler_hit *h)
 	unwind_end_text(&end, cut, sizeof(cut));
 	if ((entry = profile_find(p, h->tid, key, nkey)) == NULL) {
 		struct frame_row *frames =
-		    sampler_frames(s, native, n, cut, h->py, h->kernel, &nframes);
+		    sampler_frames(u, namer, native, n, cut, h->py, h->kernel, &nframes);
 		char name[PROCFS_COMM_MAX];
 
-		sampler_thread_name(s, h->tid, name, sizeof(name));
+		sampler_thread_name(fs, h->pid, h->tid, name, sizeof(name));
 		entry = profile_add(p, h->tid, name, key, nkey, frames, nframes);
+		if (p->pid == 0) {
+			entry->pid = h->pid;
+			snprintf(entry->process, sizeof(entry->process), "%s",
+			         h->process != NULL ? h->process : "");
+		}
 	}
 	free(native);
 	free(key);
 	entry->count += h->weight;
 	p->samples += h->weight;
 	return (size_t)(entry - p->stacks) + 1;
+}
+
+/* Counts a stack of s's process (sampler_count_hit). */
+static size_t
+sampler_count(struct sampler *s, struct profile *p, struct sampler_hit *h)
+{
+	h->pid = s->pid;
+	return sampler_count_hit(s->fs, s->unwinder, s->namer, p, h);
 }
 
 /* Our own stop makes a thread run: the interrupt wakes it, and after the
@@ -758,6 +762,20 @@ sampler_perf_python(const struct sampler *s, int tid, uint64_t time_ns)
 	return now;
 }
 
+void
+sampler_perf_snapshot(const struct perf_events_sample *ps, struct thread_snapshot *out)
+{
+	*out = (struct thread_snapshot){
+	    .tid = ps->tid,
+	    .regs = ps->regs,
+	    .stack_start = ps->regs.rsp,
+	    .stack = ps->stack,
+	    .stack_len = ps->stack_len,
+	    .live_beyond_copy = true,
+	};
+	out->regs.orig_rax = (unsigned long long)-1; /* not known: no syscall */
+}
+
 struct sampler_perf_ctx {
 	struct sampler *s;
 	struct profile *p;
@@ -770,14 +788,7 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 {
 	struct sampler_perf_ctx *c = arg;
 	struct sampled_thread *t = sampler_find(c->s->threads, c->s->nthreads, ps->tid);
-	struct thread_snapshot snap = {
-	    .tid = ps->tid,
-	    .regs = ps->regs,
-	    .stack_start = ps->regs.rsp,
-	    .stack = ps->stack,
-	    .stack_len = ps->stack_len,
-	    .live_beyond_copy = true,
-	};
+	struct thread_snapshot snap;
 	struct sampler_hit h = {
 	    .tid = ps->tid,
 	    .snap = &snap,
@@ -794,7 +805,7 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 		c->p->errors++;
 		return;
 	}
-	snap.regs.orig_rax = (unsigned long long)-1; /* not known: no syscall */
+	sampler_perf_snapshot(ps, &snap);
 	last = sampler_count(c->s, c->p, &h);
 	if (t != NULL)
 		t->last = last;

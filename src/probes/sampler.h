@@ -75,4 +75,35 @@ const char *sampler_comm(const struct sampler *s);
  * process is gone (exited, or a zombie), or -EPERM when we may not trace it. */
 int sampler_round(struct sampler *s, struct profile *p);
 
+/* One stack of thread tid of process pid to count: its native part (snap,
+ * or NULL for Python frames alone or a kernel thread), its Python frames
+ * (py, or NULL), whether it was taken in the kernel, how many samples it
+ * stands for, and (a system-wide profile) its process's name. */
+struct sampler_hit {
+	int pid, tid;
+	const struct thread_snapshot *snap;
+	const struct python_raw_thread *py;
+	bool kernel;
+	uint64_t weight;
+	const char *process; /* borrowed for the call; NULL: none */
+};
+
+struct unwinder;
+struct python_namer;
+struct perf_events_sample;
+
+/* The snapshot a perf sample stands for (its registers and stack copy,
+ * borrowed from ps; memory beyond the copy read live), to unwind as a
+ * ptrace stop's. */
+void sampler_perf_snapshot(const struct perf_events_sample *ps, struct thread_snapshot *out);
+
+/* Counts a stack into p: an entry already there, or a new one named now
+ * (through u and namer, which may be NULL without Python frames), while the
+ * modules it runs in are mapped; its thread's name is read through fs. In a
+ * system-wide profile (p->pid 0) the entry also says its process. A sample
+ * taken in the kernel gets a "[kernel]" frame innermost, a cut walk a
+ * "[cut: reason]" frame outermost. Returns the entry's index + 1. */
+size_t sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
+                         struct profile *p, const struct sampler_hit *h);
+
 #endif

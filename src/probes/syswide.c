@@ -1,0 +1,278 @@
+#include "syswide.h"
+
+#include "../clock.h"
+#include "../xmalloc.h"
+#include "perf_events.h"
+#include "procfs_parse.h"
+#include "sampler.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How often (seconds) the kept processes are checked for an exit or a
+ * reused PID. */
+#define SYSWIDE_CHECK_S 1.0
+/* Each CPU's ring holds this many seconds of samples (a round late by that
+ * much loses none); at least 16 and at most 1,024 pages. */
+#define SYSWIDE_RING_S 0.25
+
+/* A process that gave samples: its unwinder, kept between rounds. */
+struct syswide_process {
+	int pid;
+	uint64_t starttime; /* with the pid, its identity */
+	char comm[PROCFS_COMM_MAX];
+	struct unwinder *u; /* NULL until a sample with user registers */
+	int err;            /* unwinder_new's error: its samples are not counted */
+	uint64_t used;      /* the round it was last sampled in */
+	uint64_t refreshed; /* the round its maps were last read in */
+};
+
+struct syswide {
+	const struct procfs *fs;
+	struct perf_events **cpus; /* NULL for a CPU that is offline */
+	size_t ncpus;
+	struct syswide_process *procs;
+	size_t nprocs;
+	uint64_t round;
+	double checked_s;
+	int self;
+	struct syswide_counts counts;
+};
+
+static void
+syswide_drop(struct syswide *w, size_t i)
+{
+	unwinder_free(w->procs[i].u);
+	w->procs[i] = w->procs[--w->nprocs];
+}
+
+void
+syswide_free(struct syswide *w)
+{
+	if (w == NULL)
+		return;
+	for (size_t i = 0; i < w->ncpus; i++)
+		perf_events_free(w->cpus[i]);
+	while (w->nprocs > 0)
+		syswide_drop(w, w->nprocs - 1);
+	free(w->cpus);
+	free(w->procs);
+	free(w);
+}
+
+/* The ring of each CPU, in pages: SYSWIDE_RING_S of samples at hz, a
+ * power of two. */
+static size_t
+syswide_ring_pages(unsigned hz)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	double bytes = (double)hz * SYSWIDE_RING_S * (PERF_EVENTS_STACK_BYTES + 512);
+	size_t pages = 16;
+
+	while (pages < 1024 && (double)pages * (double)page < bytes)
+		pages *= 2;
+	return pages;
+}
+
+int
+syswide_new(const struct procfs *fs, unsigned hz, struct syswide **out)
+{
+	struct perf_events_config cfg = {
+	    .hz = hz,
+	    .kernel = true,
+	    .stack_bytes = PERF_EVENTS_STACK_BYTES,
+	    .ring_pages = syswide_ring_pages(hz),
+	};
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	struct syswide *w = xcalloc(1, sizeof(*w));
+	int first = 0;
+
+	*out = NULL;
+	w->fs = fs;
+	w->self = getpid();
+	w->ncpus = ncpus > 0 ? (size_t)ncpus : 1;
+	w->cpus = xcalloc(w->ncpus, sizeof(*w->cpus));
+	w->procs = xcalloc(SYSWIDE_MAX_PROCESSES, sizeof(*w->procs));
+	for (size_t i = 0; i < w->ncpus; i++) {
+		int err = perf_events_open_cpu((int)i, &cfg, &w->cpus[i]);
+
+		/* An offline CPU has no event (-ENODEV): nothing runs there. */
+		if (err == 0)
+			w->counts.cpus++;
+		else if (err != -ENODEV && first == 0)
+			first = err;
+	}
+	if (w->counts.cpus == 0 || first == -EACCES || first == -EPERM) {
+		syswide_free(w);
+		return first != 0 ? first : -ENODEV;
+	}
+	*out = w;
+	return 0;
+}
+
+const struct syswide_counts *
+syswide_counts(const struct syswide *w)
+{
+	return &w->counts;
+}
+
+/* Reads pid's name and start time. Returns 0 or -errno (-ESRCH: gone). */
+static int
+syswide_read_stat(const struct syswide *w, int pid, struct procfs_stat *st)
+{
+	char path[32], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/stat", pid);
+	n = procfs_read(w->fs, path, buf, sizeof(buf));
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	if (procfs_parse_stat(buf, (size_t)n, st) != 0)
+		return -ESRCH;
+	return 0;
+}
+
+/* Drops the kept processes that exited or whose PID now names another
+ * process (a vanished process is the normal case here, not an error). */
+static void
+syswide_check(struct syswide *w)
+{
+	struct procfs_stat st;
+
+	for (size_t i = w->nprocs; i > 0; i--) {
+		struct syswide_process *pr = &w->procs[i - 1];
+
+		if (syswide_read_stat(w, pr->pid, &st) != 0 || st.starttime != pr->starttime ||
+		    st.state == 'Z' || st.state == 'X')
+			syswide_drop(w, i - 1);
+	}
+}
+
+/* The kept process pid, made when it is new (the least recently sampled one
+ * dropped when the cache is full). NULL when it ended before we read it. */
+static struct syswide_process *
+syswide_process(struct syswide *w, int pid)
+{
+	struct syswide_process *pr;
+	struct procfs_stat st;
+	size_t oldest = 0;
+
+	for (size_t i = 0; i < w->nprocs; i++)
+		if (w->procs[i].pid == pid)
+			return &w->procs[i];
+	if (syswide_read_stat(w, pid, &st) != 0)
+		return NULL;
+	if (w->nprocs == SYSWIDE_MAX_PROCESSES) {
+		for (size_t i = 1; i < w->nprocs; i++)
+			if (w->procs[i].used < w->procs[oldest].used)
+				oldest = i;
+		syswide_drop(w, oldest);
+		w->counts.evicted++;
+	}
+	pr = &w->procs[w->nprocs++];
+	*pr = (struct syswide_process){.pid = pid, .starttime = st.starttime};
+	memcpy(pr->comm, st.comm, sizeof(pr->comm));
+	w->counts.processes++;
+	return pr;
+}
+
+/* The process's unwinder, its maps read once a round (libraries loaded, an
+ * exec: then its name is read again). NULL when it cannot be read. */
+static struct unwinder *
+syswide_unwinder(struct syswide *w, struct syswide_process *pr)
+{
+	struct procfs_stat st;
+	bool changed = false;
+
+	if (pr->err != 0)
+		return NULL;
+	if (pr->u == NULL) {
+		pr->err = unwinder_new(w->fs, pr->pid, &pr->u);
+		pr->refreshed = w->round;
+		return pr->u;
+	}
+	if (pr->refreshed != w->round) {
+		pr->refreshed = w->round;
+		if ((pr->err = unwinder_refresh(pr->u, &changed)) != 0) {
+			unwinder_free(pr->u);
+			pr->u = NULL;
+			return NULL;
+		}
+		if (changed && syswide_read_stat(w, pr->pid, &st) == 0)
+			memcpy(pr->comm, st.comm, sizeof(pr->comm));
+	}
+	return pr->u;
+}
+
+struct syswide_ctx {
+	struct syswide *w;
+	struct profile *p;
+};
+
+/* One sample of any process: unwound through its process's unwinder. */
+static void
+syswide_sample(void *arg, const struct perf_events_sample *ps)
+{
+	struct syswide_ctx *c = arg;
+	struct syswide *w = c->w;
+	struct syswide_process *pr;
+	struct unwinder *u = NULL;
+	struct thread_snapshot snap;
+	struct sampler_hit h = {
+	    .pid = ps->pid,
+	    .tid = ps->tid,
+	    .kernel = ps->kernel,
+	    .weight = 1,
+	};
+
+	/* pid 0 is a CPU's idle task, excluded from the events: only a
+	 * kernel that ignores exclude_idle gives one. */
+	if (ps->pid <= 0)
+		return;
+	if ((pr = syswide_process(w, ps->pid)) == NULL) {
+		w->counts.gone++;
+		return;
+	}
+	pr->used = w->round;
+	/* No user registers: a kernel thread (or a task's last work in the
+	 * kernel as it exits); its stack is the kernel's. */
+	if (ps->has_regs) {
+		if ((u = syswide_unwinder(w, pr)) == NULL) {
+			w->counts.gone++;
+			return;
+		}
+		sampler_perf_snapshot(ps, &snap);
+		h.snap = &snap;
+	} else {
+		h.kernel = true;
+		w->counts.kernel_threads++;
+	}
+	w->counts.own += ps->pid == w->self;
+	h.process = pr->comm;
+	sampler_count_hit(w->fs, u, NULL, c->p, &h);
+}
+
+int
+syswide_round(struct syswide *w, struct profile *p)
+{
+	struct syswide_ctx c = {w, p};
+	struct perf_events_drained d = {0};
+	double now = clock_monotonic_s();
+
+	w->round++;
+	for (size_t i = 0; i < w->ncpus; i++)
+		if (w->cpus[i] != NULL && perf_events_pending(w->cpus[i]))
+			perf_events_drain(w->cpus[i], syswide_sample, &c, &d);
+	w->counts.lost += d.lost;
+	w->counts.bad += d.bad;
+	p->ticks++;
+	if (now - w->checked_s >= SYSWIDE_CHECK_S) {
+		syswide_check(w);
+		w->checked_s = now;
+	}
+	return 0;
+}
