@@ -321,30 +321,6 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	        o->output ? o->output : "standard output");
 }
 
-/* Why perf events refused -a, in one line with what would allow it. */
-static void
-record_all_refused(int err)
-{
-	char paranoid[16] = "?";
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-
-	if (f != NULL) {
-		if (fgets(paranoid, sizeof(paranoid), f) != NULL)
-			paranoid[strcspn(paranoid, "\n")] = '\0';
-		fclose(f);
-	}
-	if (err == -EACCES || err == -EPERM)
-		fprintf(stderr,
-		        "stacktop record: -a cannot sample every CPU: %s; run as root, grant "
-		        "CAP_PERFMON, or set kernel.perf_event_paranoid to 0 or less (it is %s)\n",
-		        strerror(-err), paranoid);
-	else
-		fprintf(stderr,
-		        "stacktop record: -a cannot sample every CPU: perf events: %s (a "
-		        "kernel without perf events or its cpu-clock event)\n",
-		        strerror(-err));
-}
-
 /* The summary of a system-wide profile: what was counted and what was not,
  * and how much of it was stacktop itself. */
 static void
@@ -394,12 +370,11 @@ cmd_record_exec(int argc, char **argv)
 
 		err = env != NULL && strcmp(env, "0") == 0 ? -ECANCELED
 		                                           : syswide_new(fs, (unsigned)o.rate, &w);
-		if (err == -ECANCELED)
-			fprintf(stderr, "stacktop record: -a needs perf events, and "
-			                "STACKTOP_PERF=0 turns them off\n");
-		else if (err != 0)
-			record_all_refused(err);
 		if (err != 0) {
+			char msg[256];
+
+			fprintf(stderr, "stacktop record: -a %s\n",
+			        cli_system_wide_message(err, msg, sizeof(msg)));
 			procfs_free(fs);
 			return EXIT_TARGET;
 		}

@@ -4,7 +4,8 @@ hot_main -> spin_forever; cxxchain: cx-hot down to app::spin<int>), the
 second started while the recording runs, each appear under their own
 process and thread roots with their own hot function, and stacktop's own
 process is a small share. -a with -p, or with a mode it does not sample,
-is a one-line usage error."""
+is a one-line usage error, and refused perf events one line with the
+remedy."""
 
 import os
 import re
@@ -103,8 +104,26 @@ def check_usage_errors():
         check(out == b"", f"record {args} wrote a profile")
 
 
+def check_refused():
+    """Unprivileged under perf_event_paranoid above 0: one line that says
+    what would allow it."""
+    with open("/proc/sys/kernel/perf_event_paranoid") as f:
+        paranoid = int(f.read())
+    if paranoid <= 0 or os.geteuid() != 0:
+        print(f"refusal not checked: perf_event_paranoid is {paranoid} and euid "
+              f"{os.geteuid()} (it needs root to drop to nobody, and a paranoid above 0)")
+        return
+    code, out, err = stacktop("record", "-a", "-d", 1, user=65534)
+    check(code == 1, f"unprivileged record -a exited {code}, not 1: {err}")
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and "cannot sample every CPU" in lines[0] and
+          "CAP_PERFMON" in lines[0] and f"(it is {paranoid})" in lines[0],
+          f"not one line with the remedy: {err!r}")
+
+
 def main():
     check_usage_errors()
+    check_refused()
     check_two_processes()
 
 
