@@ -28,7 +28,7 @@
 /* Python frames alone cost the target nothing but cache misses. */
 #define RECORD_MAX_PYTHON_HZ 10000
 /* -a drains every CPU's ring this often (seconds) whatever the rate: the
- * rings hold a quarter second (syswide.h), and each round reads the maps
+ * rings hold a second (syswide.c), and each round reads the maps
  * of every process sampled in it, so fewer rounds cost less. */
 #define RECORD_ALL_ROUND_S 0.05
 

@@ -13,7 +13,7 @@
 
 /* Samples per second of each busy CPU: record's default. */
 #define TOP_FUNCTIONS_HZ 100
-/* The rings are drained this often (seconds); they hold a quarter second
+/* The rings are drained this often (seconds); they hold a second
  * (syswide.c). */
 #define TOP_FUNCTIONS_DRAIN_S 0.1
 /* The counts cover the last window to two windows of samples (seconds). */
