@@ -177,8 +177,8 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	else if (rc == 0 && !o->all)
 		rc = cli_finish_target(cmd, argc, argv, o->pid);
 	if (rc == 0 && o->all && (o->what != SAMPLER_CPU || o->mode == STACKS_PYTHON))
-		rc = cli_usage_error(cmd, "-a samples native on-CPU stacks only: not with "
-		                          "--mode wall or gil, nor --python");
+		rc = cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
+		                          "with --mode wall or gil, nor --python");
 	if (rc == 0 && o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
 		rc = cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
 	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
@@ -251,6 +251,24 @@ record_unplaced(const struct profile_stack *s)
 	return false;
 }
 
+/* The summary's notes on Python frames: stacks dropped as they changed
+ * while read, and samples whose frames did not line up. */
+static void
+record_python_notes(const struct profile *p)
+{
+	uint64_t unplaced = 0;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
+	if (p->dropped > 0)
+		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
+		        (unsigned long long)p->dropped);
+	if (unplaced > 0)
+		fprintf(stderr,
+		        "; %llu samples with Python frames not placed among the native ones",
+		        (unsigned long long)unplaced);
+}
+
 /* How the stacks were taken, for the summary: perf events, or ptrace stops
  * (then a CPU profile is approximate: a stop finds where a thread is, the
  * kernel's sample where its CPU time went), with why not perf events. */
@@ -286,12 +304,9 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	char why[160];
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
-	uint64_t unplaced = 0;
 
-	for (size_t i = 0; i < p->nstacks; i++) {
+	for (size_t i = 0; i < p->nstacks; i++)
 		distinct += p->stacks[i].count > 0;
-		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
-	}
 	fprintf(stderr,
 	        "stacktop record: PID %d (%s): %llu samples in %llu rounds over %.2f s "
 	        "(%.1f Hz of %.0f), %llu errors, %zu distinct stacks; target stopped %.3f ms "
@@ -310,13 +325,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		fprintf(stderr, "; %s",
 		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
 		                                : "the GIL holder only");
-	if (p->dropped > 0)
-		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
-		        (unsigned long long)p->dropped);
-	if (unplaced > 0)
-		fprintf(stderr,
-		        "; %llu samples with Python frames not placed among the native ones",
-		        (unsigned long long)unplaced);
+	record_python_notes(p);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");
 }
@@ -343,8 +352,14 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 	if (c->gone > 0)
 		fprintf(stderr, "; %llu samples of processes that ended before they were read",
 		        (unsigned long long)c->gone);
-	fprintf(stderr, "; native frames only (Python frames are merged with -p); %s to %s\n",
-	        record_format_names[o->format], o->output ? o->output : "standard output");
+	if (o->mode == STACKS_NATIVE)
+		fprintf(stderr, "; native frames only");
+	else
+		fprintf(stderr, "; Python frames merged in %llu processes",
+		        (unsigned long long)c->python);
+	record_python_notes(p);
+	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
+	        o->output ? o->output : "standard output");
 }
 
 static int
@@ -368,8 +383,9 @@ cmd_record_exec(int argc, char **argv)
 	if (o.all) {
 		const char *env = getenv("STACKTOP_PERF");
 
-		err = env != NULL && strcmp(env, "0") == 0 ? -ECANCELED
-		                                           : syswide_new(fs, (unsigned)o.rate, &w);
+		err = env != NULL && strcmp(env, "0") == 0
+		          ? -ECANCELED
+		          : syswide_new(fs, (unsigned)o.rate, o.mode, &w);
 		if (err != 0) {
 			char msg[256];
 

@@ -161,6 +161,7 @@ sampler_free(struct sampler *s)
 }
 
 static int sampler_list(struct sampler *s);
+static int sampler_read_process(struct sampler *s);
 static int sampler_perf_attach(struct sampler *s, struct profile *p);
 
 /* Whether perf events may sample the threads: tried on every thread there
@@ -193,9 +194,11 @@ sampler_perf_start(struct sampler *s)
 	return 0;
 }
 
-int
-sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
-            unsigned hz, struct sampler **out)
+/* sampler_new, or with fed a sampler whose perf samples come from outside
+ * (sampler_new_fed): no event of its own. */
+static int
+sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
+             unsigned hz, bool fed, struct sampler **out)
 {
 	/* Only a Python process has a GIL to follow. */
 	enum stacks_mode mode =
@@ -248,7 +251,7 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 	 * STACKTOP_PERF=0 says not to (the tests of the ptrace path). */
 	const char *env = getenv("STACKTOP_PERF");
 
-	if (what == SAMPLER_CPU && mode != STACKS_PYTHON) {
+	if (what == SAMPLER_CPU && mode != STACKS_PYTHON && !fed) {
 		s->perf = env == NULL || strcmp(env, "0") != 0;
 		s->perf_err = s->perf ? 0 : -ECANCELED;
 	}
@@ -264,8 +267,26 @@ sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stack
 			return -ESRCH;
 		}
 	}
+	if (fed && (err = sampler_read_process(s)) != 0) {
+		sampler_free(s);
+		return err;
+	}
 	*out = s;
 	return 0;
+}
+
+int
+sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
+            unsigned hz, struct sampler **out)
+{
+	return sampler_make(fs, pid, what, frames, hz, false, out);
+}
+
+int
+sampler_new_fed(const struct procfs *fs, int pid, enum stacks_mode frames, unsigned hz,
+                struct sampler **out)
+{
+	return sampler_make(fs, pid, SAMPLER_CPU, frames, hz, true, out);
 }
 
 enum sampler_path
@@ -615,6 +636,7 @@ static size_t
 sampler_count(struct sampler *s, struct profile *p, struct sampler_hit *h)
 {
 	h->pid = s->pid;
+	h->process = p->pid == 0 ? s->comm : NULL;
 	return sampler_count_hit(s->fs, s->unwinder, s->namer, p, h);
 }
 
@@ -781,34 +803,67 @@ struct sampler_perf_ctx {
 	struct profile *p;
 };
 
-/* One perf sample: unwound from its copy of the stack as a snapshot would
- * be, its thread's Python frames attached. */
-static void
-sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
+void
+sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps)
 {
-	struct sampler_perf_ctx *c = arg;
-	struct sampled_thread *t = sampler_find(c->s->threads, c->s->nthreads, ps->tid);
+	struct sampled_thread *t = sampler_find(s->threads, s->nthreads, ps->tid);
 	struct thread_snapshot snap;
 	struct sampler_hit h = {
 	    .tid = ps->tid,
 	    .snap = &snap,
-	    .py = sampler_perf_python(c->s, ps->tid, ps->time_ns),
+	    .py = sampler_perf_python(s, ps->tid, ps->time_ns),
 	    .kernel = ps->kernel,
 	    .weight = 1,
 	};
-
 	size_t last;
 
 	/* No user registers: the kernel's own work for the thread (while it
 	 * exits); nothing of ours to show. */
 	if (!ps->has_regs) {
-		c->p->errors++;
+		p->errors++;
 		return;
 	}
 	sampler_perf_snapshot(ps, &snap);
-	last = sampler_count(c->s, c->p, &h);
+	last = sampler_count(s, p, &h);
 	if (t != NULL)
 		t->last = last;
+}
+
+/* One perf sample of the ring: sampler_feed. */
+static void
+sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
+{
+	struct sampler_perf_ctx *c = arg;
+
+	sampler_feed(c->s, c->p, ps);
+}
+
+int
+sampler_fed_round(struct sampler *s, struct profile *p)
+{
+	bool changed;
+	int err;
+
+	if ((err = sampler_read_process(s)) != 0)
+		return err;
+	if ((err = unwinder_refresh(s->unwinder, &changed)) != 0)
+		return procfs_is_gone(err) ? -ESRCH : err;
+	if (s->py != NULL) {
+		/* The thread states are matched to the threads listed (before
+		 * 3.11 by trying offsets against every one). */
+		if ((s->threads == NULL || s->kernel_threads != (int64_t)s->nthreads) &&
+		    (err = sampler_list(s)) != 0)
+			return err;
+		sampler_perf_read_python(s, p);
+	}
+	s->rounds++;
+	return 0;
+}
+
+bool
+sampler_reads_python(const struct sampler *s)
+{
+	return s->py != NULL;
 }
 
 /* A round of perf events: the samples the kernel took since the last one,

@@ -5,7 +5,6 @@
 #include "perf_events.h"
 #include "procfs_parse.h"
 #include "sampler.h"
-#include "unwind.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,15 +22,18 @@
  * stacktop too waits for a CPU there). */
 #define SYSWIDE_RING_S 1.0
 
-/* A process that gave samples: its unwinder, kept between rounds. */
+/* A process that gave samples: a sampler of it (its unwinder and, in a
+ * Python process, its interpreter), fed its samples, kept between rounds. */
 struct syswide_process {
 	int pid;
 	uint64_t starttime; /* with the pid, its identity */
 	char comm[PROCFS_COMM_MAX];
-	struct unwinder *u; /* NULL until a sample with user registers */
-	int err;            /* unwinder_new's error: its samples are not counted */
+	struct sampler *s;  /* NULL until a sample with user registers */
+	int err;            /* sampler_new_fed's or a round's error: its samples
+	                       are not counted */
 	uint64_t used;      /* the round it was last sampled in */
-	uint64_t refreshed; /* the round its maps were last read in */
+	uint64_t refreshed; /* the round its maps (and Python frames) were last
+	                       read in */
 };
 
 struct syswide {
@@ -43,13 +45,15 @@ struct syswide {
 	uint64_t round;
 	double checked_s;
 	int self;
+	unsigned hz;
+	enum stacks_mode frames;
 	struct syswide_counts counts;
 };
 
 static void
 syswide_drop(struct syswide *w, size_t i)
 {
-	unwinder_free(w->procs[i].u);
+	sampler_free(w->procs[i].s);
 	w->procs[i] = w->procs[--w->nprocs];
 }
 
@@ -82,7 +86,7 @@ syswide_ring_pages(unsigned hz)
 }
 
 int
-syswide_new(const struct procfs *fs, unsigned hz, struct syswide **out)
+syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames, struct syswide **out)
 {
 	struct perf_events_config cfg = {
 	    .hz = hz,
@@ -97,6 +101,8 @@ syswide_new(const struct procfs *fs, unsigned hz, struct syswide **out)
 	*out = NULL;
 	w->fs = fs;
 	w->self = getpid();
+	w->hz = hz;
+	w->frames = frames;
 	w->ncpus = ncpus > 0 ? (size_t)ncpus : 1;
 	w->cpus = xcalloc(w->ncpus, sizeof(*w->cpus));
 	w->procs = xcalloc(SYSWIDE_MAX_PROCESSES, sizeof(*w->procs));
@@ -183,32 +189,28 @@ syswide_process(struct syswide *w, int pid)
 	return pr;
 }
 
-/* The process's unwinder, its maps read once a round (libraries loaded, an
- * exec: then its name is read again). NULL when it cannot be read. */
-static struct unwinder *
-syswide_unwinder(struct syswide *w, struct syswide_process *pr)
+/* The process's sampler, made on its first sample with user registers; its
+ * maps (and Python frames) read once a round. NULL when it cannot be read. */
+static struct sampler *
+syswide_sampler(struct syswide *w, struct syswide_process *pr, struct profile *p)
 {
-	struct procfs_stat st;
-	bool changed = false;
-
 	if (pr->err != 0)
 		return NULL;
-	if (pr->u == NULL) {
-		pr->err = unwinder_new(w->fs, pr->pid, &pr->u);
-		pr->refreshed = w->round;
-		return pr->u;
+	if (pr->s == NULL) {
+		pr->err = sampler_new_fed(w->fs, pr->pid, w->frames, w->hz, &pr->s);
+		if (pr->err != 0)
+			return NULL;
+		w->counts.python += sampler_reads_python(pr->s);
 	}
-	if (pr->refreshed != w->round) {
+	if (pr->refreshed != w->round || pr->refreshed == 0) {
 		pr->refreshed = w->round;
-		if ((pr->err = unwinder_refresh(pr->u, &changed)) != 0) {
-			unwinder_free(pr->u);
-			pr->u = NULL;
+		if ((pr->err = sampler_fed_round(pr->s, p)) != 0) {
+			sampler_free(pr->s);
+			pr->s = NULL;
 			return NULL;
 		}
-		if (changed && syswide_read_stat(w, pr->pid, &st) == 0)
-			memcpy(pr->comm, st.comm, sizeof(pr->comm));
 	}
-	return pr->u;
+	return pr->s;
 }
 
 struct syswide_ctx {
@@ -216,21 +218,14 @@ struct syswide_ctx {
 	struct profile *p;
 };
 
-/* One sample of any process: unwound through its process's unwinder. */
+/* One sample of any process: fed to its process's sampler. */
 static void
 syswide_sample(void *arg, const struct perf_events_sample *ps)
 {
 	struct syswide_ctx *c = arg;
 	struct syswide *w = c->w;
 	struct syswide_process *pr;
-	struct unwinder *u = NULL;
-	struct thread_snapshot snap;
-	struct sampler_hit h = {
-	    .pid = ps->pid,
-	    .tid = ps->tid,
-	    .kernel = ps->kernel,
-	    .weight = 1,
-	};
+	struct sampler *s;
 
 	/* pid 0 is a CPU's idle task, excluded from the events: only a
 	 * kernel that ignores exclude_idle gives one. */
@@ -241,22 +236,25 @@ syswide_sample(void *arg, const struct perf_events_sample *ps)
 		return;
 	}
 	pr->used = w->round;
+	w->counts.own += ps->pid == w->self;
 	/* No user registers: a kernel thread (or a task's last work in the
 	 * kernel as it exits); its stack is the kernel's. */
-	if (ps->has_regs) {
-		if ((u = syswide_unwinder(w, pr)) == NULL) {
-			w->counts.gone++;
-			return;
-		}
-		sampler_perf_snapshot(ps, &snap);
-		h.snap = &snap;
-	} else {
-		h.kernel = true;
+	if (!ps->has_regs) {
+		struct sampler_hit h = {.pid = ps->pid,
+		                        .tid = ps->tid,
+		                        .kernel = true,
+		                        .weight = 1,
+		                        .process = pr->comm};
+
 		w->counts.kernel_threads++;
+		sampler_count_hit(w->fs, NULL, NULL, c->p, &h);
+		return;
 	}
-	w->counts.own += ps->pid == w->self;
-	h.process = pr->comm;
-	sampler_count_hit(w->fs, u, NULL, c->p, &h);
+	if ((s = syswide_sampler(w, pr, c->p)) == NULL) {
+		w->counts.gone++;
+		return;
+	}
+	sampler_feed(s, c->p, ps);
 }
 
 int
@@ -267,6 +265,19 @@ syswide_round(struct syswide *w, struct profile *p)
 	double now = clock_monotonic_s();
 
 	w->round++;
+	/* A Python process's frames are read before its samples are drained:
+	 * a sample then takes the read nearer to it, this round's or the
+	 * last (at most half a round away). Only processes sampled in the last
+	 * round are read (a busy box has many idle Python processes: reading
+	 * every one each round made record -a's own share 14.5% with ten of
+	 * them); one sampled after a pause gets its first read when its sample
+	 * comes, after it. */
+	for (size_t i = 0; i < w->nprocs; i++) {
+		struct syswide_process *pr = &w->procs[i];
+
+		if (pr->s != NULL && sampler_reads_python(pr->s) && pr->used + 1 == w->round)
+			syswide_sampler(w, pr, p);
+	}
 	for (size_t i = 0; i < w->ncpus; i++)
 		if (w->cpus[i] != NULL && perf_events_pending(w->cpus[i]))
 			perf_events_drain(w->cpus[i], syswide_sample, &c, &d);

@@ -1,7 +1,7 @@
 /* On-CPU samples of every process on the machine (stacktop record -a, the
  * live view's functions page), as `perf record -a -g` takes them: one perf
  * event per CPU (probes/perf_events), each sample's pid and tid saying
- * whose it is. Each process that gives a sample gets an unwinder of its
+ * whose it is. Each process that gives a sample gets a sampler of its
  * own (its maps, modules and symbols), made on its first sample and kept
  * for the next ones: at most SYSWIDE_MAX_PROCESSES of them, the least
  * recently sampled dropped beyond that, and a process that exited (or
@@ -12,18 +12,21 @@
  *
  * A kernel thread's sample (no user registers) counts as one "[kernel]"
  * frame under that thread; a CPU's idle task is not sampled at all (idle
- * time is no one's work: perf's swapper). Native frames only: Python frames
- * are not merged (that needs each Python process's interpreter found and its
- * threads read every round). */
+ * time is no one's work: perf's swapper). Each process is counted by a
+ * sampler of its own fed these samples (sampler_new_fed): in a Python
+ * process the Python frames are merged as record -p merges them, its
+ * threads' Python stacks read once a round (while it was sampled within the
+ * last second) before its samples are drained. */
 #ifndef STACKTOP_SYSWIDE_H
 #define STACKTOP_SYSWIDE_H
 
 #include "../profile.h"
 #include "procfs.h"
+#include "stacks.h"
 
 #include <stdint.h>
 
-/* Processes whose unwinders are kept at once. Each holds its maps and the
+/* Processes whose samplers are kept at once. Each holds its maps and the
  * ELF files it opened (mapped, shared with no one): a busy machine's hot
  * processes are a few dozen. */
 #define SYSWIDE_MAX_PROCESSES 128
@@ -39,21 +42,25 @@ struct syswide_counts {
 	uint64_t lost;           /* samples the kernel dropped: a ring was full */
 	uint64_t bad;            /* records that did not parse */
 	uint64_t processes;      /* distinct processes sampled */
-	uint64_t evicted;        /* unwinders dropped for the bound, not an exit */
+	uint64_t python;         /* of them, Python processes whose frames are merged */
+	uint64_t evicted;        /* samplers dropped for the bound, not an exit */
 	unsigned cpus;           /* CPUs sampled */
 };
 
 /* Opens one event per online CPU, sampling hz times a second of each CPU's
  * busy time (user and kernel), with fs (borrowed; must outlive the session)
- * to read processes. Returns 0 and an owned session (free with
- * syswide_free), or -errno of the first CPU's perf_event_open: -EACCES or
- * -EPERM (kernel.perf_event_paranoid above 0 without CAP_PERFMON or
- * CAP_SYS_ADMIN), -ENOENT, -ENOSYS or -EOPNOTSUPP (no such event). */
-int syswide_new(const struct procfs *fs, unsigned hz, struct syswide **out);
+ * to read processes; frames as for sampler_new (STACKS_AUTO: Python frames
+ * merged in Python processes; STACKS_NATIVE: never). Returns 0 and an owned
+ * session (free with syswide_free), or -errno of the first CPU's
+ * perf_event_open: -EACCES or -EPERM (kernel.perf_event_paranoid above 0
+ * without CAP_PERFMON or CAP_SYS_ADMIN), -ENOENT, -ENOSYS or -EOPNOTSUPP
+ * (no such event). */
+int syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames,
+                struct syswide **out);
 void syswide_free(struct syswide *w);
 
 /* Drains every CPU's ring into p (a profile made with pid 0): each sample
- * unwound through its process's unwinder. Returns 0. */
+ * unwound through its process's sampler. Returns 0. */
 int syswide_round(struct syswide *w, struct profile *p);
 
 /* What the session met so far (borrowed for its life). */
