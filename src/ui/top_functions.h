@@ -7,8 +7,8 @@
  * event per CPU) that runs only while the page is open: opening the page
  * starts it, closing it stops it, so the view costs nothing otherwise. The
  * page counts the last TOP_FUNCTIONS_WINDOW_S to twice that of samples:
- * what runs now, not since the page opened. Native frames only, as
- * record -a. */
+ * what runs now, not since the page opened. Python frames are merged, as
+ * record -a merges them. */
 #ifndef STACKTOP_TOP_FUNCTIONS_H
 #define STACKTOP_TOP_FUNCTIONS_H
 
