@@ -34,6 +34,13 @@
  * was. */
 #define SAMPLER_PERF_RELIST_S 1.0
 
+/* A fed sampler (record -a) reads the process's name and maps again this
+ * often (seconds), or sooner when a sample's instruction pointer is in no
+ * mapping it knows (a library loaded since): reading every sampled
+ * process's maps and stat each round was most of record -a's own time
+ * (perf on it: vma_start_read, do_task_stat, show_map_vma). */
+#define SAMPLER_FED_REFRESH_S 1.0
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
@@ -81,6 +88,9 @@ struct sampler {
 	uint64_t period_ns; /* 1 / the rate */
 	/* perf events: whether they are used, why not, and how. */
 	bool perf;
+	bool fed;                 /* sampler_new_fed: its samples come from outside */
+	double refreshed_s;       /* fed: when the maps were last read */
+	uint64_t refreshed_round; /* and in which round */
 	int perf_err;
 	struct perf_events_config perf_cfg;
 	double listed_s; /* when the threads were last listed */
@@ -267,6 +277,7 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 			return -ESRCH;
 		}
 	}
+	s->fed = fed;
 	if (fed && (err = sampler_read_process(s)) != 0) {
 		sampler_free(s);
 		return err;
@@ -803,6 +814,43 @@ struct sampler_perf_ctx {
 	struct profile *p;
 };
 
+/* A fed sampler reads its process's name and maps again. Returns 0 or
+ * -ESRCH (gone). */
+static int
+sampler_fed_refresh(struct sampler *s)
+{
+	bool changed;
+	int err;
+
+	s->refreshed_s = clock_monotonic_s();
+	s->refreshed_round = s->rounds;
+	if ((err = sampler_read_process(s)) != 0)
+		return err;
+	if ((err = unwinder_refresh(s->unwinder, &changed)) != 0)
+		return procfs_is_gone(err) ? -ESRCH : err;
+	return 0;
+}
+
+/* Whether address ip is in a mapping of the maps as last read. */
+static bool
+sampler_mapped(const struct sampler *s, uint64_t ip)
+{
+	const struct procfs_map *maps;
+	size_t lo = 0, hi = unwinder_maps(s->unwinder, &maps);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ip < maps[mid].start)
+			hi = mid;
+		else if (ip >= maps[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
 void
 sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps)
 {
@@ -823,6 +871,9 @@ sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_samp
 		p->errors++;
 		return;
 	}
+	/* Code mapped since the maps were read (once a round at most). */
+	if (s->fed && s->refreshed_round != s->rounds && !sampler_mapped(s, ps->regs.rip))
+		(void)sampler_fed_refresh(s); /* gone: the samples are named as they can be */
 	sampler_perf_snapshot(ps, &snap);
 	last = sampler_count(s, p, &h);
 	if (t != NULL)
@@ -841,13 +892,11 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 int
 sampler_fed_round(struct sampler *s, struct profile *p)
 {
-	bool changed;
 	int err;
 
-	if ((err = sampler_read_process(s)) != 0)
+	if (clock_monotonic_s() - s->refreshed_s >= SAMPLER_FED_REFRESH_S &&
+	    (err = sampler_fed_refresh(s)) != 0)
 		return err;
-	if ((err = unwinder_refresh(s->unwinder, &changed)) != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
 	if (s->py != NULL) {
 		/* The thread states are matched to the threads listed (before
 		 * 3.11 by trying offsets against every one). */

@@ -133,10 +133,12 @@ syswide_counts(const struct syswide *w)
 static int
 syswide_read_stat(const struct syswide *w, int pid, struct procfs_stat *st)
 {
-	char path[32], buf[1024];
+	char path[64], buf[1024];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/stat", pid);
+	/* The main thread's stat: the process's makes the kernel walk every
+	 * thread (do_task_stat), which perf showed among -a's top costs. */
+	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, pid);
 	n = procfs_read(w->fs, path, buf, sizeof(buf));
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
@@ -155,8 +157,10 @@ syswide_check(struct syswide *w)
 	for (size_t i = w->nprocs; i > 0; i--) {
 		struct syswide_process *pr = &w->procs[i - 1];
 
+		/* A zombie main thread may lead live threads (pthread_exit): only
+		 * a process that is gone or whose PID is reused is dropped. */
 		if (syswide_read_stat(w, pr->pid, &st) != 0 || st.starttime != pr->starttime ||
-		    st.state == 'Z' || st.state == 'X')
+		    st.state == 'X')
 			syswide_drop(w, i - 1);
 	}
 }
