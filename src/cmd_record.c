@@ -350,7 +350,9 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 		fprintf(stderr, "; %llu samples lost (a ring was full)",
 		        (unsigned long long)(c->lost + c->bad));
 	if (c->gone > 0)
-		fprintf(stderr, "; %llu samples of processes that ended before they were read",
+		fprintf(stderr,
+		        "; %llu samples of processes that ended before they were read "
+		        "(counted as [ended before it was read])",
 		        (unsigned long long)c->gone);
 	if (o->mode == STACKS_NATIVE)
 		fprintf(stderr, "; native frames only");

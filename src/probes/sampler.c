@@ -890,14 +890,14 @@ sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 }
 
 int
-sampler_fed_round(struct sampler *s, struct profile *p)
+sampler_fed_round(struct sampler *s, struct profile *p, bool python)
 {
 	int err;
 
 	if (clock_monotonic_s() - s->refreshed_s >= SAMPLER_FED_REFRESH_S &&
 	    (err = sampler_fed_refresh(s)) != 0)
 		return err;
-	if (s->py != NULL) {
+	if (s->py != NULL && python) {
 		/* The thread states are matched to the threads listed (before
 		 * 3.11 by trying offsets against every one). */
 		if ((s->threads == NULL || s->kernel_threads != (int64_t)s->nthreads) &&
@@ -935,7 +935,9 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 		return procfs_is_gone(err) ? -ESRCH : err;
 	for (size_t i = 0; pending && i < s->nthreads; i++)
 		if (s->threads[i].perf != NULL)
-			perf_events_drain(s->threads[i].perf, sampler_perf_sample, &c, &d);
+			perf_events_drain(s->threads[i].perf,
+			                  &(struct perf_events_sink){sampler_perf_sample, NULL, &c},
+			                  &d);
 	p->errors += d.lost + d.bad;
 	s->rounds++;
 	p->ticks++;

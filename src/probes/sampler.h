@@ -101,10 +101,10 @@ int sampler_new_fed(const struct procfs *fs, int pid, enum stacks_mode frames, u
 /* A round of a fed sampler, before the samples taken since the last one
  * are fed: the process's name and maps read again when a second has passed
  * (sooner, by sampler_feed, for a sample in code not yet mapped then) and,
- * in a Python process, every thread's Python frames read (without a stop;
- * the previous read is kept, and a sample takes the nearer). Returns 0 or
- * -ESRCH (gone). */
-int sampler_fed_round(struct sampler *s, struct profile *p);
+ * in a Python process when python is set, every thread's Python frames read
+ * (without a stop; the previous read is kept, and a sample takes the
+ * nearer). Returns 0 or -ESRCH (gone). */
+int sampler_fed_round(struct sampler *s, struct profile *p, bool python);
 
 /* Whether s merges Python frames (a Python process, its frames readable). */
 bool sampler_reads_python(const struct sampler *s);

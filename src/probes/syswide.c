@@ -28,12 +28,35 @@ struct syswide_process {
 	int pid;
 	uint64_t starttime; /* with the pid, its identity */
 	char comm[PROCFS_COMM_MAX];
-	struct sampler *s;  /* NULL until a sample with user registers */
-	int err;            /* sampler_new_fed's or a round's error: its samples
-	                       are not counted */
-	uint64_t used;      /* the round it was last sampled in */
-	uint64_t refreshed; /* the round its maps (and Python frames) were last
-	                       read in */
+	struct sampler *s;   /* NULL until a sample with user registers */
+	int err;             /* sampler_new_fed's or a round's error: its samples
+	                        are not counted */
+	uint64_t used;       /* the round it was last sampled in */
+	double python_due_s; /* when its Python frames may be read again */
+	uint64_t refreshed;  /* the round its maps (and Python frames) were last
+	                        read in */
+};
+
+/* The names the events' comm records gave (an exec names the new program,
+ * pid == tid; a rename names a thread), the most recent SYSWIDE_NAMES: a
+ * process that ended before its maps could be read (a compiler's run
+ * between two rounds) is still counted under its name. */
+#define SYSWIDE_NAMES 256
+/* A Python process's frames take at most 1 / this of a CPU to read: a
+ * many-threaded interpreter (a test's, in a container) made stacktop 17%
+ * of the samples when read every round. */
+#define SYSWIDE_PYTHON_SPACING 20
+/* Its samples, gathered in a round and counted at its end, once every
+ * ring's comm records are in. */
+#define SYSWIDE_GONE_MAX 4096
+
+struct syswide_name {
+	int pid, tid;
+	char comm[PROCFS_COMM_MAX];
+};
+
+struct syswide_gone {
+	int pid, tid;
 };
 
 struct syswide {
@@ -48,6 +71,10 @@ struct syswide {
 	unsigned hz;
 	enum stacks_mode frames;
 	struct syswide_counts counts;
+	struct syswide_name names[SYSWIDE_NAMES];
+	size_t next_name;
+	struct syswide_gone gone[SYSWIDE_GONE_MAX];
+	size_t ngone;
 };
 
 static void
@@ -93,6 +120,7 @@ syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames, struc
 	    .kernel = true,
 	    .stack_bytes = PERF_EVENTS_STACK_BYTES,
 	    .ring_pages = syswide_ring_pages(hz),
+	    .comm = true,
 	};
 	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 	struct syswide *w = xcalloc(1, sizeof(*w));
@@ -193,8 +221,11 @@ syswide_process(struct syswide *w, int pid)
 	return pr;
 }
 
-/* The process's sampler, made on its first sample with user registers; its
- * maps (and Python frames) read once a round. NULL when it cannot be read. */
+/* The process's sampler, made on its first sample with user registers, its
+ * round taken once a round: its maps when due, and its Python frames when
+ * due (reading them costs with its threads and their depth: a Python
+ * process is read again after SYSWIDE_PYTHON_SPACING times its last read's
+ * time at the earliest). NULL when it cannot be read. */
 static struct sampler *
 syswide_sampler(struct syswide *w, struct syswide_process *pr, struct profile *p)
 {
@@ -207,12 +238,18 @@ syswide_sampler(struct syswide *w, struct syswide_process *pr, struct profile *p
 		w->counts.python += sampler_reads_python(pr->s);
 	}
 	if (pr->refreshed != w->round || pr->refreshed == 0) {
+		double start = clock_monotonic_s();
+		bool python = sampler_reads_python(pr->s) && start >= pr->python_due_s;
+
 		pr->refreshed = w->round;
-		if ((pr->err = sampler_fed_round(pr->s, p)) != 0) {
+		if ((pr->err = sampler_fed_round(pr->s, p, python)) != 0) {
 			sampler_free(pr->s);
 			pr->s = NULL;
 			return NULL;
 		}
+		if (python)
+			pr->python_due_s =
+			    start + SYSWIDE_PYTHON_SPACING * (clock_monotonic_s() - start);
 	}
 	return pr->s;
 }
@@ -221,6 +258,67 @@ struct syswide_ctx {
 	struct syswide *w;
 	struct profile *p;
 };
+
+/* A name from a comm record. */
+static void
+syswide_comm(void *arg, int pid, int tid, const char *comm, bool exec)
+{
+	struct syswide_ctx *c = arg;
+	struct syswide_name *n = &c->w->names[c->w->next_name++ % SYSWIDE_NAMES];
+
+	(void)exec; /* an exec's is the process's name too (pid == tid) */
+	*n = (struct syswide_name){.pid = pid, .tid = tid};
+	snprintf(n->comm, sizeof(n->comm), "%s", comm);
+}
+
+/* The latest name comm records gave thread tid, or "?". */
+static const char *
+syswide_name(const struct syswide *w, int tid)
+{
+	for (size_t i = 0; i < SYSWIDE_NAMES && i < w->next_name; i++) {
+		const struct syswide_name *n = &w->names[(w->next_name - 1 - i) % SYSWIDE_NAMES];
+
+		if (n->tid == tid)
+			return n->comm;
+	}
+	return "?";
+}
+
+/* A sample of a process that ended before its maps could be read: kept
+ * for the end of the round. */
+static void
+syswide_gone(struct syswide *w, const struct perf_events_sample *ps)
+{
+	w->counts.gone++;
+	if (w->ngone < SYSWIDE_GONE_MAX)
+		w->gone[w->ngone++] = (struct syswide_gone){ps->pid, ps->tid};
+}
+
+/* Counts the round's samples of processes that ended before they were read
+ * under their names, each as one "[ended before it was read]" frame. */
+static void
+syswide_count_gone(struct syswide *w, struct profile *p)
+{
+	for (size_t i = 0; i < w->ngone; i++) {
+		const struct syswide_gone *g = &w->gone[i];
+		/* The pid (a system-wide profile's first key), then a mark no
+		 * address is. */
+		uint64_t key[2] = {(uint64_t)(unsigned)g->pid, UINT64_MAX - 1};
+		struct profile_stack *e = profile_find(p, g->tid, key, 2);
+
+		if (e == NULL) {
+			struct frame_row *f = xcalloc(1, sizeof(*f));
+
+			f->function = xstrdup("[ended before it was read]");
+			e = profile_add(p, g->tid, syswide_name(w, g->tid), key, 2, f, 1);
+			e->pid = g->pid;
+			snprintf(e->process, sizeof(e->process), "%s", syswide_name(w, g->pid));
+		}
+		e->count++;
+		p->samples++;
+	}
+	w->ngone = 0;
+}
 
 /* One sample of any process: fed to its process's sampler. */
 static void
@@ -236,7 +334,7 @@ syswide_sample(void *arg, const struct perf_events_sample *ps)
 	if (ps->pid <= 0)
 		return;
 	if ((pr = syswide_process(w, ps->pid)) == NULL) {
-		w->counts.gone++;
+		syswide_gone(w, ps);
 		return;
 	}
 	pr->used = w->round;
@@ -255,7 +353,7 @@ syswide_sample(void *arg, const struct perf_events_sample *ps)
 		return;
 	}
 	if ((s = syswide_sampler(w, pr, c->p)) == NULL) {
-		w->counts.gone++;
+		syswide_gone(w, ps);
 		return;
 	}
 	sampler_feed(s, c->p, ps);
@@ -284,7 +382,10 @@ syswide_round(struct syswide *w, struct profile *p)
 	}
 	for (size_t i = 0; i < w->ncpus; i++)
 		if (w->cpus[i] != NULL && perf_events_pending(w->cpus[i]))
-			perf_events_drain(w->cpus[i], syswide_sample, &c, &d);
+			perf_events_drain(
+			    w->cpus[i],
+			    &(struct perf_events_sink){syswide_sample, syswide_comm, &c}, &d);
+	syswide_count_gone(w, p);
 	w->counts.lost += d.lost;
 	w->counts.bad += d.bad;
 	p->ticks++;

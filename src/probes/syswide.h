@@ -37,8 +37,10 @@ struct syswide;
 struct syswide_counts {
 	uint64_t kernel_threads; /* samples of kernel threads (counted, "[kernel]") */
 	uint64_t own;            /* samples of our own process (counted) */
-	uint64_t gone;           /* samples of processes that ended before we could read
-	                            their maps (not counted) */
+	uint64_t gone;           /* samples of processes that ended before their maps
+	                            could be read: counted under the name their exec
+	                            gave (comm records), as one "[ended before it was
+	                            read]" frame */
 	uint64_t lost;           /* samples the kernel dropped: a ring was full */
 	uint64_t bad;            /* records that did not parse */
 	uint64_t processes;      /* distinct processes sampled */

@@ -6,7 +6,8 @@ process and thread roots with their own hot function, and stacktop's own
 process is a small share; a Python process's frames are merged in (not
 with --native). -a with -p, or with a mode it does not sample,
 is a one-line usage error, and refused perf events one line with the
-remedy."""
+remedy. Short-lived processes (awk runs between two rounds) are counted
+under their names."""
 
 import os
 import re
@@ -144,6 +145,33 @@ def check_python():
             print(f"record -a, Python: {chain} of {total} py-spinner samples merged")
 
 
+def check_short_lived():
+    """Processes that start and end between two rounds (awk runs of ~20 ms
+    each, one after another) are counted under their own name: those read
+    in time with their frames, those that ended first as one frame."""
+    import resource
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "short.folded")
+        rec = subprocess.Popen([STACKTOP, "record", "-a", "-d", "3", "-o", out],
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        time.sleep(0.5)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(["sh", "-c", "i=0; while [ $i -lt 40 ]; do "
+                        "awk 'BEGIN{for(i=0;i<1500000;i++)x+=i}'; i=$((i+1)); done"],
+                       check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _, err = rec.communicate(timeout=60)
+        check(rec.returncode == 0, f"record -a exited {rec.returncode}: {err}")
+        stacks = parse(out)
+    used = (after.ru_utime - before.ru_utime) * 100  # in samples at 100 Hz
+    awk = sum(s[5] for s in stacks if s[1] in ("awk", "mawk", "gawk"))
+    ended = sum(s[5] for s in stacks
+                if s[1] in ("awk", "mawk", "gawk") and s[4] == ["[ended before it was read]"])
+    print(f"short-lived: {awk} awk samples ({ended} ended before read) for "
+          f"{used:.0f} samples' worth of CPU")
+    check(awk * 2 >= used, f"{awk} awk samples for {used:.0f} samples' worth of CPU")
+
+
 def check_usage_errors():
     target = start_target("threads", "1")
     for args, word in ((["-a", "-p", target.pid], "exclude"),
@@ -177,6 +205,7 @@ def main():
     check_usage_errors()
     check_refused()
     check_two_processes()
+    check_short_lived()
     check_python()
 
 
