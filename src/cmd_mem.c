@@ -22,6 +22,8 @@
 /* Types shown by --python-types unless --top says otherwise. */
 #define MEM_TOP_DEFAULT 20
 #define MEM_TOP_MAX     100000
+/* The smallest --max-stop. */
+#define MEM_MIN_STOP_S 0.001
 
 static const char mem_options[] =
     "options:\n"
@@ -31,15 +33,19 @@ static const char mem_options[] =
     "                         by type (like objgraph.most_common_types), stopping\n"
     "                         it while its object lists are copied\n"
     "      --top N            how many types to show (default 20)\n"
+    "      --max-stop SECONDS the longest it holds the target stopped, all\n"
+    "                         stops together (default 2); a census that\n"
+    "                         needs longer is partial\n"
     "      --json             JSON output (schema stacktop.mem/1)\n"
     "  -h, --help             this help\n";
 
 struct mem_opts {
 	bool python_types;
 	long top;
+	struct python_types_limits limits;
 };
 
-/* --python-types and --top (cli_parse_target parses the rest). */
+/* --python-types, --top and --max-stop (cli_parse_target parses the rest). */
 static int
 mem_option(void *ctx, int ch, const char *arg)
 {
@@ -47,6 +53,14 @@ mem_option(void *ctx, int ch, const char *arg)
 
 	if (ch == 'P') {
 		o->python_types = true;
+	} else if (ch == 'S') {
+		/* Below a millisecond, the stop's fixed costs (interrupting
+		 * and letting go of each thread, reading the collector's state:
+		 * about 0.1-0.2 ms) are the stop. */
+		if (cli_parse_seconds(arg, &o->limits.max_stop_s) != 0 ||
+		    o->limits.max_stop_s < MEM_MIN_STOP_S)
+			return cli_usage_error(
+			    &cmd_mem_entry, "--max-stop wants seconds from 0.001, not '%s'", arg);
 	} else if (cli_parse_count(arg, 1, MEM_TOP_MAX, &o->top) != 0) {
 		return cli_usage_error(&cmd_mem_entry, "--top wants a count from 1 to %d, not '%s'",
 		                       MEM_TOP_MAX, arg);
@@ -83,9 +97,12 @@ cmd_mem_exec(int argc, char **argv)
 	static const struct option extra[] = {
 	    {"python-types", no_argument, NULL, 'P'},
 	    {"top", required_argument, NULL, 'T'},
+	    {"max-stop", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct mem_opts m = {.top = MEM_TOP_DEFAULT};
+	struct mem_opts m = {.top = MEM_TOP_DEFAULT,
+	                     .limits = {PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S,
+	                                PYTHON_TYPES_MAX_COPY_BYTES}};
 	struct target_opts o = {.has_delay = true,
 	                        .seconds = 10,
 	                        .extra = extra,
@@ -106,7 +123,7 @@ cmd_mem_exec(int argc, char **argv)
 	err = mem_read_usage(fs, pid, &report);
 	report.python_top = (size_t)m.top;
 	if (err == 0 && m.python_types)
-		err = python_types_take(fs, pid, NULL, &report.python);
+		err = python_types_take(fs, pid, &m.limits, &report.python);
 	if (err == 0)
 		err = mem_watch(fs, pid, o.seconds, &report);
 	/* Then again, so that the totals describe the end of the window. */
@@ -127,7 +144,7 @@ cmd_mem_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
-    .usage = "-p PID [-d SECONDS] [--python-types [--top N]] [--json]",
+    .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .exec = cmd_mem_exec,
 };

@@ -218,8 +218,15 @@ record_loop(const struct record_source *src, struct profile *p, const struct rec
 	int err = 0;
 
 	while (!record_interrupted) {
+		double began = clock_monotonic_s(), took;
+
 		err = src->w != NULL ? syswide_round(src->w, p) : sampler_round(src->s, p);
 		p->duration_s = clock_monotonic_s() - start;
+		took = clock_monotonic_s() - began;
+		p->round_s_sum += took;
+		if (took > p->round_s_max)
+			p->round_s_max = took;
+		p->rounds_over += took > period;
 		/* Refused after rounds that were allowed: another tracer (a
 		 * debugger, another stacktop) holds the threads for a moment. One
 		 * round lost, not the profile. */
@@ -277,23 +284,48 @@ record_path(const struct sampler *s, const struct record_opts *o, char *buf, siz
 {
 	int why;
 
-	switch (sampler_path(s, &why)) {
-	case SAMPLER_PERF:
+	enum sampler_path path = sampler_path(s, &why);
+	const char *how = path == SAMPLER_LIVE ? "no stops" : "ptrace stops";
+
+	if (path == SAMPLER_PERF)
 		return "perf events";
-	case SAMPLER_LIVE:
-		return "no stops";
-	case SAMPLER_PTRACE:
-		break;
-	}
 	if (o->what != SAMPLER_CPU)
-		return "ptrace stops";
+		return how;
+	/* Python frames alone: whether the kernel said which threads were on
+	 * a CPU, or their CPU times did (a thread woken and waiting for a CPU
+	 * looks like one that runs). */
+	if (why == 0)
+		return "no stops, on-CPU threads from perf events";
 	if (why == -ECANCELED)
-		return "ptrace stops, approximate (STACKTOP_PERF=0)";
-	snprintf(buf, size,
-	         "ptrace stops, approximate (perf events refused: %s; "
-	         "kernel.perf_event_paranoid, CAP_PERFMON)",
-	         strerror(-why));
+		snprintf(buf, size, "%s, approximate (STACKTOP_PERF=0)", how);
+	else
+		snprintf(buf, size,
+		         "%s, approximate (perf events refused: %s; "
+		         "kernel.perf_event_paranoid, CAP_PERFMON)",
+		         how, strerror(-why));
 	return buf;
+}
+
+/* Why the rate achieved fell short of the rate asked (by more than 5%):
+ * rounds that took longer than their interval (their work: the threads
+ * read), or a box too busy to wake us on time. Never a silent shortfall. */
+static void
+record_shortfall(const struct profile *p, const struct record_opts *o, const struct sampler *s)
+{
+	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
+	double interval_ms = 1e3 / o->rate, round_ms;
+
+	if (p->ticks == 0 || hz >= 0.95 * o->rate)
+		return;
+	round_ms = 1e3 * p->round_s_sum / (double)p->ticks;
+	fprintf(stderr,
+	        "; short of the rate: %llu of %llu rounds took longer than the %.3f ms "
+	        "interval (%.3f ms on average, %.3f ms at most, following %zu threads)",
+	        (unsigned long long)p->rounds_over, (unsigned long long)p->ticks, interval_ms,
+	        round_ms, 1e3 * p->round_s_max, sampler_threads(s));
+	/* Rounds that fit leave the rest of the shortfall to late wake-ups. */
+	if (round_ms < 0.5 * interval_ms)
+		fprintf(stderr, ", and stacktop was woken late (every CPU busy)");
 }
 
 static void
@@ -325,6 +357,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		fprintf(stderr, "; %s",
 		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
 		                                : "the GIL holder only");
+	record_shortfall(p, o, s);
 	record_python_notes(p);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");

@@ -42,6 +42,7 @@ struct python_info {
 	char version[16];     /* "3.11.7" for a Python process, else "" */
 	bool free_threaded;   /* built without the GIL (3.13t and later): no holder */
 	char unreadable[160]; /* why its Python frames are missing, "" when read */
+	const char *found_by; /* struct python_target's, or NULL */
 };
 
 struct process_row {
@@ -93,11 +94,13 @@ struct report {
 /* One type of the Python object histogram: the objects the collector
  * tracks whose type is called name. */
 struct python_type_row {
-	char *name;     /* owned: tp_name, raw; "<unreadable>" when it could not be read */
-	uint64_t count; /* objects */
-	uint64_t bytes; /* their own size: tp_basicsize + tp_itemsize * |ob_size|,
-	                   plus the collector's header (as sys.getsizeof counts,
-	                   without what they point to) */
+	char *name;           /* owned: tp_name, raw; "<unreadable>" when it could not be read */
+	uint64_t count;       /* objects */
+	uint64_t bytes;       /* their own size as sys.getsizeof says (__sizeof__ and
+	                         the collector's header, without what they point to;
+	                         probes/python_sizeof) */
+	uint64_t size_errors; /* objects counted whose size could not be read
+	                         or was implausible: not in bytes */
 };
 
 /* CPython's collector has 3 generations (2.7 to 3.13). */
@@ -118,10 +121,13 @@ struct python_types {
 	uint64_t objects;              /* objects walked, all lists */
 	struct python_type_row *types; /* owned: largest count first */
 	size_t ntypes;
-	double stopped_ms; /* how long the target was stopped, all attempts */
-	int attempts;      /* walks made: one more each time the lists were
-	                      caught changing (a collection running) */
-	double total_ms;   /* the whole take, stop and naming included */
+	uint64_t size_errors;   /* all rows' */
+	double stopped_ms;      /* how long the target was stopped, all attempts */
+	double longest_stop_ms; /* the longest of those stops */
+	double max_stop_ms;     /* the bound of all stops together */
+	int attempts;           /* walks made: one more each time the lists were
+	                           caught changing (a collection running) */
+	double total_ms;        /* the whole take, stop and naming included */
 	size_t threads_not_stopped;
 	bool partial;
 	const char *partial_reason; /* static; "" when complete */
@@ -171,7 +177,7 @@ struct thread_stack {
 	struct frame_row *frames; /* owned */
 	size_t nframes;
 	/* Why the native walk stopped short of the thread's root ("no unwind
-	 * info at 0x...", "unreadable memory at 0x...", "depth cap 2048",
+	 * info at 0x...", "unreadable memory at 0x...", "depth cap 8192",
 	 * "loop at 0x..."); "" when it reached it. */
 	char cut[64];
 	bool python;       /* the thread runs Python (it has a thread state) */

@@ -45,8 +45,11 @@ struct profile {
 	double requested_hz;   /* -r */
 	double stopped_ms_sum; /* the target's stops, over all rounds */
 	double stopped_ms_max;
-	uint64_t stops; /* rounds that stopped at least one thread */
-	size_t *slots;  /* hash index into stacks (index + 1; 0 empty) */
+	uint64_t stops;     /* rounds that stopped at least one thread */
+	double round_s_sum; /* the rounds' own time (not the sleeps between) */
+	double round_s_max;
+	uint64_t rounds_over; /* rounds that took longer than their interval */
+	size_t *slots;        /* hash index into stacks (index + 1; 0 empty) */
 	size_t nslots;
 };
 

@@ -160,6 +160,21 @@ ptrace_release_pending(void)
 	ptrace_npending = kept;
 }
 
+size_t
+ptrace_release_pending_within(double max_ms)
+{
+	/* Polled: a late thread stays stopped at most this long. */
+	const struct timespec poll = {0, 200 * 1000};
+	double deadline = now_ms() + max_ms;
+
+	ptrace_release_pending();
+	while (ptrace_npending > 0 && now_ms() < deadline) {
+		nanosleep(&poll, NULL);
+		ptrace_release_pending();
+	}
+	return ptrace_npending;
+}
+
 /* Detach releases a thread we interrupted; one that was already in a
  * group-stop (SIGSTOP) stays stopped, as it was. One that has not stopped
  * cannot be detached yet: it waits in the pending list. */
@@ -314,7 +329,8 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 	struct urgency urgency;
 	sigset_t hold, saved;
 	size_t nseized = 0;
-	double start, deadline;
+	double start, deadline, wait_ms = PTRACE_STOP_TIMEOUT_MS,
+	                        runnable_ms = PTRACE_RUNNABLE_TIMEOUT_MS;
 	int ret = 0;
 
 	*snap = (struct snapshot){.threads = out, .n = n};
@@ -358,13 +374,17 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 	for (size_t i = 0; i < n; i++)
 		if (seized[i] && ptrace(PTRACE_INTERRUPT, tids[i], NULL, NULL) != 0)
 			out[i].err = -errno;
-	deadline = now_ms() + PTRACE_STOP_TIMEOUT_MS;
+	if (req->max_wait_ms > 0 && req->max_wait_ms < wait_ms)
+		wait_ms = req->max_wait_ms;
+	if (req->max_wait_ms > 0 && req->max_wait_ms < runnable_ms)
+		runnable_ms = req->max_wait_ms;
+	deadline = now_ms() + wait_ms;
 	for (size_t i = 0; i < n; i++) {
 		if (!seized[i] || out[i].err != 0)
 			continue;
 		out[i].err = ptrace_wait_stop(&out[i], deadline);
 		if (out[i].err == -ETIMEDOUT && ptrace_runnable(out[i].tid))
-			out[i].err = ptrace_wait_stop(&out[i], start + PTRACE_RUNNABLE_TIMEOUT_MS);
+			out[i].err = ptrace_wait_stop(&out[i], start + runnable_ms);
 		if (out[i].err == -ETIMEDOUT)
 			snap->skipped++;
 	}

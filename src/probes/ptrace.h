@@ -62,6 +62,11 @@ struct snapshot_request {
 	 * Keep it short: the target waits for it. May be NULL. */
 	void (*while_stopped)(void *arg);
 	void *while_stopped_arg;
+	/* When > 0 and shorter than the usual waits (100 ms for a thread to
+	 * stop, 1 s for one that is runnable, waiting for a CPU): the longest
+	 * to wait for the threads to stop, for a caller whose whole stop has a
+	 * bound. A thread that has not stopped by then is skipped. */
+	double max_wait_ms;
 };
 
 /* Stops the n threads tids (of one process), copies each one's registers and
@@ -82,6 +87,12 @@ void ptrace_snapshot_free(struct snapshot *s);
  * tracer's zombie). Snapshots call it themselves; a long-running caller
  * calls it between them too. */
 void ptrace_release_pending(void);
+
+/* ptrace_release_pending, again and again for up to max_ms, so that a
+ * thread that stops late (it was given a short wait: it reaches the stop
+ * once it gets a CPU) is let go at once rather than held until the next
+ * snapshot or stacktop's exit. Returns how many threads are still pending. */
+size_t ptrace_release_pending_within(double max_ms);
 
 /* Reads len bytes of pid's memory at addr into buf, without stopping it
  * (process_vm_readv, then /proc/PID/mem). Returns the bytes read or -errno. */

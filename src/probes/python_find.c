@@ -223,12 +223,15 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 	if (first <= WAY_SYMBOL && sym[SYM_RUNTIME].found) {
 		vaddr = sym[SYM_RUNTIME].vaddr;
 		found = have_runtime = true;
+		t->found_by = "symbol";
 	} else if (first <= WAY_SYMBOL && sym[SYM_INTERP_HEAD].found) {
 		vaddr = sym[SYM_INTERP_HEAD].vaddr;
 		found = true;
+		t->found_by = "symbol";
 	} else if (first <= WAY_SECTION &&
 	           module_find_section(mod, ".PyRuntime", &vaddr, &size) == 0) {
 		found = have_runtime = true;
+		t->found_by = "section";
 	}
 	if (found)
 		t->head_addr = vaddr + bias;
@@ -241,6 +244,7 @@ python_try_file(struct python_target *t, struct module *mod, const struct procfs
 		/* Nothing names the state: scan for it, knowing the version. */
 		if (python_scan_file(t, mod, bias, major, minor) != 0)
 			return -ENOENT;
+		t->found_by = "scan";
 		have_runtime = python_has_runtime(major, minor);
 	}
 	/* 2.7 and 3.6 export the GIL holder and the collector's first

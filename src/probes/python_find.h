@@ -34,6 +34,10 @@ struct python_target {
 	 * symbol): a frame's code object has this type. */
 	uint64_t code_type_addr;
 	char file[256]; /* the file the interpreter is in, as the target maps it */
+	/* How its state was found: "symbol" (_PyRuntime or interp_head in the
+	 * file's symbols), "section" (.PyRuntime, 3.10+) or "scan" (a search
+	 * of the file's data for a state of its version). */
+	const char *found_by;
 };
 
 /* Looks for the interpreter of pid through fs. Returns 0 and fills *out;

@@ -1,20 +1,24 @@
 /* Counting the objects the CPython collector tracks, by type: a walk of its
  * doubly linked lists of PyGC_Head (one per generation), made while the
  * target is stopped, that keeps for each distinct type address how many
- * objects point to it and the sum of their sizes (ob_size), and nothing per
- * object, so that the stop lasts no longer than the reads. Naming the types
- * happens afterwards, with the target running again (python_types).
+ * objects point to it and the sum of their sizes as sys.getsizeof gives
+ * them (python_sizeof: each type classified when first met, each object
+ * then read for what its size depends on), and nothing per object, so that
+ * the stop lasts no longer than the reads. Naming the types happens
+ * afterwards, with the target running again (python_types).
  *
  * Pure: it reads only through the struct python_memory it is given (a
  * memory_cache on a live target, a fake address space in tests and the
  * fuzzer). Everything read is untrusted: a link that does not lead back
  * (the next node's prev is not where we came from), a misaligned pointer,
  * memory that cannot be read, or a bound (objects, time) ends the walk,
- * keeping what was counted and saying why. */
+ * keeping what was counted and saying why. An object whose size cannot be
+ * read or is implausible is counted, and its size counted as an error. */
 #ifndef STACKTOP_PYTHON_GC_WALK_H
 #define STACKTOP_PYTHON_GC_WALK_H
 
 #include "python_layout.h"
+#include "python_sizeof.h"
 #include "python_stack.h"
 
 #include <stddef.h>
@@ -37,20 +41,26 @@ const char *python_gc_partial_reason(enum python_gc_partial p);
 struct python_gc_limits {
 	uint64_t max_objects;
 	double max_seconds; /* of walking; <= 0: no time bound */
+	/* When > 0: the CLOCK_MONOTONIC time (clock_monotonic_s) the walk must
+	 * end by, whatever max_seconds says (the end of the caller's stop). */
+	double deadline;
+	/* The target's mappings, [start, end) pairs sorted and apart (adjacent
+	 * ones merged), or NULL: an object laid out in one block (not a list's
+	 * or a dict's separate table) whose size would run past the end of the
+	 * mapping it starts in has a size that is not its own, and counts as a
+	 * size error. Borrowed for the walk. */
+	const uint64_t (*mappings)[2];
+	size_t nmappings;
 };
 
 /* The objects of one type address. */
 struct python_gc_type_tally {
-	uint64_t type;    /* PyTypeObject * in the target */
-	uint64_t objects; /* how many point to it */
-	/* Sums over those objects of the word at PyVarObject.ob_size: as |ob_size|
-	 * (the item count of a var-sized object, or the signed digit count of an
-	 * int up to 3.11), and as lv_tag >> 3 (an int's digit count, 3.12+).
-	 * Which one means something depends on the type: the caller chooses once
-	 * it has read tp_itemsize and tp_flags. A word too large to be a size
-	 * (it is something else in objects of fixed size) adds 0. */
-	uint64_t size_sum;
-	uint64_t lv_digits_sum;
+	uint64_t type;                  /* PyTypeObject * in the target */
+	uint64_t objects;               /* how many point to it */
+	uint64_t bytes;                 /* their sys.getsizeof sum (python_sizeof) */
+	uint64_t size_errors;           /* objects whose size was unreadable or
+	                                   implausible: counted, not in bytes */
+	struct python_sizeof_type size; /* how its objects are sized */
 };
 
 struct python_gc_tally {

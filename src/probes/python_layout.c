@@ -48,6 +48,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(frame.f_lasti), .since = 207, .until = 310},
     {FIELD(frame.f_lineno), .since = 207, .until = 310},
     {FIELD(frame.lasti_scale), .since = 207, .until = 310},
+    {FIELD(frame.f_frame), .since = 311},
 
     {FIELD(iframe.previous), .since = 311},
     /* 3.12+'s _PyInterpreterFrame starts with the code object. */
@@ -68,6 +69,8 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(code.co_linetable), .since = 310},
     {FIELD(code.co_code), .since = 207, .until = 310},
     {FIELD(code.co_code_adaptive), .since = 311},
+    {FIELD(code.co_nlocalsplus), .since = 311},
+    {FIELD(code.co_stacksize), .since = 311},
     {FIELD(code.unit_size), .since = 207},
     {FIELD(code.linetable_format), .since = 207},
 
@@ -100,6 +103,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(type.flag_inline_values), .since = 313},
     {FIELD(type.flag_long_subclass), .since = 207},
     {FIELD(type.ht_cached_keys), .since = 300},
+    {FIELD(type.tp_base), .since = 207},
 
     {FIELD(instance.dict_before), .since = 311},
     {FIELD(instance.values_before), .since = 311, .until = 311},
@@ -110,10 +114,12 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(dict.ma_values), .since = 300},
     {FIELD(dict.ma_mask), .since = 207, .until = 207},
     {FIELD(dict.ma_table), .since = 207, .until = 207},
+    {FIELD(dict.ma_smalltable), .since = 207, .until = 207},
 
     {FIELD(dict_keys.dk_size), .since = 300, .until = 310},
     {FIELD(dict_keys.dk_log2_size), .since = 311},
     {FIELD(dict_keys.dk_log2_index_bytes), .since = 311},
+    {FIELD(dict_keys.dk_usable), .since = 311},
     {FIELD(dict_keys.dk_kind), .since = 311},
     {FIELD(dict_keys.dk_nentries), .since = 300},
     {FIELD(dict_keys.dk_indices), .since = 300},
@@ -132,6 +138,15 @@ const struct python_layout_field python_layout_fields[] = {
 
     {FIELD(tuple.ob_item), .since = 207},
     {FIELD(list.ob_item), .since = 207},
+    {FIELD(list.allocated), .since = 207},
+
+    {FIELD(set.mask), .since = 207},
+    {FIELD(set.table), .since = 207},
+    {FIELD(set.smalltable), .since = 207},
+    {FIELD(set.entry_size), .since = 207},
+
+    {FIELD(gen.gi_code), .since = 311, .until = 311},
+    {FIELD(gen.gi_iframe), .since = 311},
 
     {FIELD(longobj.ob_digit), .since = 207},
     {FIELD(longobj.lv_tag), .since = 312},

@@ -99,7 +99,8 @@ struct python_layout {
 		int32_t previous;      /* _PyCFrame * (3.10–3.12) */
 	} cframe;
 
-	/* PyFrameObject (≤3.10; later versions run _PyInterpreterFrame). */
+	/* PyFrameObject (≤3.10; later versions run _PyInterpreterFrame, and
+	 * their frame objects only point to one: f_frame). */
 	struct {
 		int32_t f_back;      /* PyFrameObject * */
 		int32_t f_code;      /* PyCodeObject * */
@@ -108,6 +109,8 @@ struct python_layout {
 		int32_t f_lineno;    /* int, valid only while tracing */
 		int32_t lasti_scale; /* bytes per f_lasti unit: 1 (≤3.9: a byte
 		                        offset), 2 (3.10: an index of code units) */
+		int32_t f_frame;     /* _PyInterpreterFrame *, the frame a 3.11+
+		                        frame object shows (3.11+) */
 	} frame;
 
 	/* _PyInterpreterFrame (3.11+). */
@@ -146,6 +149,8 @@ struct python_layout {
 		int32_t co_code;          /* bytes (≤3.10) */
 		int32_t co_code_adaptive; /* the instructions, inline in the code
 		                             object (3.11+) */
+		int32_t co_nlocalsplus;   /* int: locals, cells and frees (3.11+) */
+		int32_t co_stacksize;     /* int: value stack slots (3.11+) */
 		int32_t unit_size;        /* bytes per code unit: 1 (2.7), 2 (3.6+) */
 		int32_t linetable_format; /* enum python_linetable_format (all) */
 	} code;
@@ -201,6 +206,7 @@ struct python_layout {
 		                               or that is in longobj.lv_tag (3.12+) */
 		int32_t ht_cached_keys;     /* PyHeapTypeObject.ht_cached_keys, the keys
 		                               shared by the instances' dicts (3.x) */
+		int32_t tp_base;            /* PyTypeObject *, the base class (all) */
 	} type;
 
 	/* Instance attributes of a type with flag_managed_dict (3.11+). The
@@ -219,12 +225,13 @@ struct python_layout {
 
 	/* PyDictObject. */
 	struct {
-		int32_t ma_used;   /* Py_ssize_t (all) */
-		int32_t ma_keys;   /* PyDictKeysObject * (3.x) */
-		int32_t ma_values; /* values of a split table: PyObject ** (3.6–3.10),
-		                      PyDictValues * (3.11+) (3.x) */
-		int32_t ma_mask;   /* Py_ssize_t, slots - 1 (2.7) */
-		int32_t ma_table;  /* PyDictEntry * (2.7) */
+		int32_t ma_used;       /* Py_ssize_t (all) */
+		int32_t ma_keys;       /* PyDictKeysObject * (3.x) */
+		int32_t ma_values;     /* values of a split table: PyObject ** (3.6–3.10),
+		                          PyDictValues * (3.11+) (3.x) */
+		int32_t ma_mask;       /* Py_ssize_t, slots - 1 (2.7) */
+		int32_t ma_table;      /* PyDictEntry * (2.7) */
+		int32_t ma_smalltable; /* PyDictEntry[8], ma_table while it fits (2.7) */
 	} dict;
 
 	/* PyDictKeysObject (3.x). The index array starts at dk_indices and has
@@ -237,6 +244,7 @@ struct python_layout {
 		int32_t dk_size;             /* Py_ssize_t, the number of slots (3.6–3.10) */
 		int32_t dk_log2_size;        /* uint8_t (3.11+) */
 		int32_t dk_log2_index_bytes; /* uint8_t (3.11+) */
+		int32_t dk_usable;           /* Py_ssize_t, entries still free (3.11+) */
 		int32_t dk_kind;             /* uint8_t: 0 general (dict_entry), 1 unicode,
 		                                2 split (dict_unicode_entry) (3.11+) */
 		int32_t dk_nentries;         /* Py_ssize_t, entries used (3.x) */
@@ -270,8 +278,25 @@ struct python_layout {
 		int32_t ob_item; /* PyObject *[] */
 	} tuple;
 	struct {
-		int32_t ob_item; /* PyObject ** */
+		int32_t ob_item;   /* PyObject ** */
+		int32_t allocated; /* Py_ssize_t, the capacity of ob_item (all) */
 	} list;
+
+	/* PySetObject (set, frozenset): its table is smalltable until it
+	 * outgrows it, then (mask + 1) entries of entry_size bytes elsewhere. */
+	struct {
+		int32_t mask;       /* Py_ssize_t (all) */
+		int32_t table;      /* setentry * (all) */
+		int32_t smalltable; /* setentry[8] (all) */
+		int32_t entry_size; /* sizeof(setentry) (all) */
+	} set;
+
+	/* PyGenObject, PyCoroObject, PyAsyncGenObject: one head (3.11+), the
+	 * interpreter frame inline at its end, sized by its code. */
+	struct {
+		int32_t gi_code;   /* PyCodeObject * (3.11; later the frame's code) */
+		int32_t gi_iframe; /* _PyInterpreterFrame (3.11+) */
+	} gen;
 
 	/* PyLongObject (all), PyIntObject (2.7). A thread ident in
 	 * threading._active is an int whose hash is the ident itself below

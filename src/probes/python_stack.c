@@ -250,6 +250,41 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
 	}
 }
 
+/* The frames of 3.11+ are pushed on the thread's own data stack, each above
+ * its caller: a thread's frames mostly lie together, under its innermost.
+ * A walk reads them through a window of the memory below the frame it
+ * needs, from as far as its page allows, so that a chain of frames in one
+ * page is one read, not one a frame. */
+#define PYTHON_WINDOW_BYTES 4096
+
+struct frame_window {
+	uint64_t start;
+	size_t len;
+	unsigned char bytes[PYTHON_WINDOW_BYTES + PYTHON_FRAME_BYTES];
+};
+
+/* Copies the PYTHON_FRAME_BYTES at addr into buf, through w. */
+static int
+frame_window_read(struct frame_window *w, const struct python_memory *mem, uint64_t addr,
+                  unsigned char *buf)
+{
+	uint64_t lo = addr & ~(uint64_t)(PYTHON_WINDOW_BYTES - 1);
+
+	if (w->len == 0 || addr < w->start || addr - w->start + PYTHON_FRAME_BYTES > w->len) {
+		/* From the start of addr's page: mapped, as addr is. */
+		if (addr + PYTHON_FRAME_BYTES < addr)
+			return -EFAULT;
+		w->len = 0;
+		if (mem->read(mem->arg, lo, w->bytes, (size_t)(addr - lo) + PYTHON_FRAME_BYTES) !=
+		    0)
+			return mem->read(mem->arg, addr, buf, PYTHON_FRAME_BYTES);
+		w->start = lo;
+		w->len = (size_t)(addr - lo) + PYTHON_FRAME_BYTES;
+	}
+	memcpy(buf, w->bytes + (addr - w->start), PYTHON_FRAME_BYTES);
+	return 0;
+}
+
 /* 3.11+: _PyInterpreterFrames. One call of the eval loop runs several: on
  * 3.11 its outermost is marked is_entry (and the call's place on the C
  * stack is its _PyCFrame); on 3.12+ each call pushes a shim frame owned by
@@ -261,15 +296,17 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 	unsigned char buf[PYTHON_FRAME_BYTES];
 	int32_t instr = l->iframe.instr_ptr >= 0 ? l->iframe.instr_ptr : l->iframe.prev_instr;
 	size_t cap = 0;
+	struct frame_window window; /* its bytes are read before use */
 
 	struct chain chain = {0, 1, 0};
 
+	window.len = 0;
 	for (size_t depth = 0; frame != 0; depth++) {
 		uint64_t code, ip, at = frame;
 		bool entry;
 
 		if (depth == PYTHON_MAX_FRAMES || *budget == 0 || chain_loops(&chain, frame) ||
-		    mem->read(mem->arg, frame, buf, sizeof(buf)) != 0) {
+		    frame_window_read(&window, mem, frame, buf) != 0) {
 			th->truncated = true;
 			return;
 		}
@@ -379,59 +416,6 @@ python_walk_thread(const struct python_layout *l, const struct python_memory *me
 		python_walk_iframes(l, mem, frame, &cframes, th, budget);
 }
 
-int
-python_stack_read(const struct python_target *t, const struct python_memory *mem,
-                  struct python_raw *out)
-{
-	const struct python_layout *l = &t->layout;
-	size_t ts_len = python_tstate_len(l), cap = 0;
-	uint64_t interp;
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	if ((err = python_stack_first_interp(t, mem, &interp)) != 0)
-		return err == -ESRCH ? err : -EFAULT;
-	unsigned char *ts = xmalloc(ts_len);
-
-	size_t budget = PYTHON_MAX_ALL_FRAMES;
-	struct chain interps = {0, 1, 0};
-
-	for (size_t ni = 0;
-	     interp != 0 && ni < PYTHON_MAX_INTERPRETERS && !chain_loops(&interps, interp); ni++) {
-		uint64_t tstate = 0, holder = python_gil_holder(t, mem, interp);
-
-		struct chain chain = {0, 1, 0};
-
-		(void)read_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
-		for (size_t nt = 0;
-		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
-			struct python_raw_thread *th;
-
-			if (mem->read(mem->arg, tstate, ts, ts_len) != 0)
-				break;
-			if (out->nthreads == cap) {
-				cap = cap ? cap * 2 : 8;
-				out->threads =
-				    xreallocarray(out->threads, cap, sizeof(*out->threads));
-			}
-			th = &out->threads[out->nthreads++];
-			*th = (struct python_raw_thread){
-			    .tstate = tstate,
-			    .interp = interp,
-			    .pthread = field_u64(ts, ts_len, l->thread.thread_id),
-			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
-			    .holds_gil = holder == tstate,
-			};
-			python_walk_thread(l, mem, ts, ts_len, th, &budget);
-			tstate = field_u64(ts, ts_len, l->thread.next);
-		}
-		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
-			break;
-	}
-	free(ts);
-	return 0;
-}
-
 /* Makes the n reads through mem: at once where it can, else one by one. */
 static int
 python_readv(const struct python_memory *mem, const struct python_read *reads, size_t n)
@@ -447,15 +431,127 @@ python_readv(const struct python_memory *mem, const struct python_read *reads, s
 	return 0;
 }
 
-/* Whether th's walk still holds: read again at once, every frame it
- * followed still has the back link and code the walk saw, so that at that
- * instant the chain was this one. (The thread may have called or returned
- * since: its innermost frame is not asked to be the same, only the frames
- * the walk went through to be one stack.) A change between the two looks
- * can hide only where every frame came back to exactly what it was. A
- * frame popped meanwhile and not yet reused keeps its old links (3.11 does
- * not clear them): that its code is still a code object (of type
- * PyCode_Type, when the file names it) tells the stale from the live. */
+/* The thread states of a previous read, read again at once: where a chain
+ * reaches the same address, its bytes are taken from here. */
+struct tstate_prefetch {
+	const struct python_raw *previous;
+	unsigned char *bytes; /* previous->nthreads thread states, or NULL */
+	size_t len, next;     /* the length of one; where the next is likely */
+};
+
+static void
+tstate_prefetch_read(struct tstate_prefetch *p, const struct python_memory *mem)
+{
+	const struct python_raw *prev = p->previous;
+	struct python_read *reads;
+
+	if (prev == NULL || prev->nthreads == 0)
+		return;
+	p->bytes = xcalloc(prev->nthreads, p->len);
+	reads = xcalloc(prev->nthreads, sizeof(*reads));
+	for (size_t i = 0; i < prev->nthreads; i++)
+		reads[i] =
+		    (struct python_read){prev->threads[i].tstate, p->bytes + i * p->len, p->len};
+	/* One that ended makes the whole read fail: then each is read alone. */
+	if (python_readv(mem, reads, prev->nthreads) != 0) {
+		free(p->bytes);
+		p->bytes = NULL;
+	}
+	free(reads);
+}
+
+/* Reads the thread state at addr into ts: from the prefetch when it holds
+ * that address, looked for from where the last one was found and a few
+ * after (a thread that started or ended shifts the rest by one; a search
+ * of them all, for each thread, would cost more than the reads it saves). */
+#define TSTATE_PREFETCH_LOOK 8
+
+static int
+tstate_read(struct tstate_prefetch *p, const struct python_memory *mem, uint64_t addr,
+            unsigned char *ts)
+{
+	size_t n = p->bytes != NULL ? p->previous->nthreads : 0;
+
+	for (size_t k = 0; k < TSTATE_PREFETCH_LOOK && k < n; k++) {
+		size_t i = (p->next + k) % n;
+
+		if (p->previous->threads[i].tstate == addr) {
+			memcpy(ts, p->bytes + i * p->len, p->len);
+			p->next = i + 1;
+			return 0;
+		}
+	}
+	return mem->read(mem->arg, addr, ts, p->len);
+}
+
+/* python_stack_read, following the frames of the threads want wants (all
+ * when want is NULL). */
+static int
+python_stack_read_wanted(const struct python_target *t, const struct python_memory *mem,
+                         const struct python_want *want, struct python_raw *out)
+{
+	const struct python_layout *l = &t->layout;
+	size_t ts_len = python_tstate_len(l), cap = 0;
+	uint64_t interp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = python_stack_first_interp(t, mem, &interp)) != 0)
+		return err == -ESRCH ? err : -EFAULT;
+	unsigned char *ts = xmalloc(ts_len);
+
+	size_t budget = PYTHON_MAX_ALL_FRAMES;
+	struct chain interps = {0, 1, 0};
+	struct tstate_prefetch prefetch = {want != NULL ? want->previous : NULL, NULL, ts_len, 0};
+
+	tstate_prefetch_read(&prefetch, mem);
+	for (size_t ni = 0;
+	     interp != 0 && ni < PYTHON_MAX_INTERPRETERS && !chain_loops(&interps, interp); ni++) {
+		uint64_t tstate = 0,
+		         holder = want == NULL || want->gil ? python_gil_holder(t, mem, interp) : 0;
+
+		struct chain chain = {0, 1, 0};
+
+		(void)read_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
+		for (size_t nt = 0;
+		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
+			struct python_raw_thread *th;
+
+			if (tstate_read(&prefetch, mem, tstate, ts) != 0)
+				break;
+			if (out->nthreads == cap) {
+				cap = cap ? cap * 2 : 8;
+				out->threads =
+				    xreallocarray(out->threads, cap, sizeof(*out->threads));
+			}
+			th = &out->threads[out->nthreads++];
+			*th = (struct python_raw_thread){
+			    .tstate = tstate,
+			    .interp = interp,
+			    .pthread = field_u64(ts, ts_len, l->thread.thread_id),
+			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
+			    .holds_gil = holder == tstate,
+			};
+			th->skipped = want != NULL && !want->thread(want->arg, th);
+			if (!th->skipped)
+				python_walk_thread(l, mem, ts, ts_len, th, &budget);
+			tstate = field_u64(ts, ts_len, l->thread.next);
+		}
+		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
+			break;
+	}
+	free(prefetch.bytes);
+	free(ts);
+	return 0;
+}
+
+int
+python_stack_read(const struct python_target *t, const struct python_memory *mem,
+                  struct python_raw *out)
+{
+	return python_stack_read_wanted(t, mem, NULL, out);
+}
+
 /* Whether the walk's first frame (top) is still on the thread's stack,
  * whose innermost frame is now now: the same, or reached from it within a
  * few links (the thread called deeper meanwhile). One it returned past may
@@ -476,75 +572,157 @@ python_still_on_stack(const struct python_layout *l, const struct python_memory 
 	return now == top;
 }
 
-static bool
-python_walk_holds(const struct python_target *t, const struct python_memory *mem,
-                  const unsigned char *ts, size_t len, const struct python_raw_thread *th)
+/* The reads that check th's walk: each frame's back link and code, and
+ * its code's type, into now (3 words a frame). */
+static void
+python_check_reads(const struct python_target *t, const struct python_raw_thread *th,
+                   struct python_read *reads, uint64_t *now)
 {
 	const struct python_layout *l = &t->layout;
 	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
 	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
-	size_t n = th->nframes;
-	struct python_read *reads;
-	uint64_t *now;
-	bool holds;
 
-	if (th->truncated ||
-	    !python_still_on_stack(l, mem, python_top_frame(l, ts, len, mem), th->top))
-		return false;
-	if (n == 0)
-		return true;
-	reads = xcalloc(3 * n, sizeof(*reads));
-	now = xcalloc(3 * n, sizeof(*now));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < th->nframes; i++) {
 		reads[3 * i] =
 		    (struct python_read){th->frames[i].addr + (uint64_t)back, &now[3 * i], 8};
 		reads[3 * i + 1] =
 		    (struct python_read){th->frames[i].addr + (uint64_t)code, &now[3 * i + 1], 8};
 		reads[3 * i + 2] = (struct python_read){
-		    th->frames[i].code + (uint64_t)l->object.ob_type, &now[3 * i + 2], 8};
+		    th->frames[i].code + (uint64_t)t->layout.object.ob_type, &now[3 * i + 2], 8};
 	}
-	holds = python_readv(mem, reads, 3 * n) == 0;
-	for (size_t i = 0; holds && i < n; i++)
-		holds = now[3 * i] == th->frames[i].back &&
-		        (now[3 * i + 1] & ~(uint64_t)3) == th->frames[i].code &&
-		        (t->code_type_addr == 0 || now[3 * i + 2] == t->code_type_addr);
+}
+
+/* Whether th's frames read again (now, as python_check_reads asked) are the
+ * ones its walk saw. */
+static bool
+python_check_holds(const struct python_target *t, const struct python_raw_thread *th,
+                   const uint64_t *now)
+{
+	for (size_t i = 0; i < th->nframes; i++)
+		if (now[3 * i] != th->frames[i].back ||
+		    (now[3 * i + 1] & ~(uint64_t)3) != th->frames[i].code ||
+		    (t->code_type_addr != 0 && now[3 * i + 2] != t->code_type_addr))
+			return false;
+	return true;
+}
+
+/* What a check found of a thread's walk. */
+enum python_check {
+	PYTHON_HELD, /* the stack it had at the check */
+	PYTHON_TORN, /* changed under the walk: to walk again, from ts */
+	PYTHON_GONE, /* its thread state could not be read: the thread ended */
+};
+
+/* Checks the walks of the n threads th[] at once (their thread states in
+ * one read, all their frames in another; a read that fails is made again
+ * thread by thread, to find whose), leaving each thread's state as read in
+ * ts[i * len] and the outcome in found[i]. Whether a walk holds: read again
+ * at once, every frame it followed still has the back link and code the
+ * walk saw, so that at that instant the chain was this one. (The thread
+ * may have called or returned since: its innermost frame is not asked to be
+ * the same, only the frames the walk went through to be one stack.) A
+ * change between the two looks can hide only where every frame came back to
+ * exactly what it was. A frame popped meanwhile and not yet reused keeps
+ * its old links (3.11 does not clear them): that its code is still a code
+ * object (of type PyCode_Type, when the file names it) tells the stale from
+ * the live. */
+static void
+python_check_walks(const struct python_target *t, const struct python_memory *mem,
+                   struct python_raw_thread **th, size_t n, unsigned char *ts,
+                   enum python_check *found)
+{
+	const struct python_layout *l = &t->layout;
+	size_t len = python_tstate_len(l), nframes = 0, at = 0;
+	struct python_read *reads = xcalloc(n, sizeof(*reads));
+	struct python_read *checks;
+	uint64_t *now;
+
+	for (size_t i = 0; i < n; i++)
+		reads[i] = (struct python_read){th[i]->tstate, ts + i * len, len};
+	bool all_read = python_readv(mem, reads, n) == 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!all_read && mem->read(mem->arg, th[i]->tstate, ts + i * len, len) != 0)
+			found[i] = PYTHON_GONE;
+		else if (th[i]->truncated ||
+		         !python_still_on_stack(l, mem, python_top_frame(l, ts + i * len, len, mem),
+		                                th[i]->top))
+			found[i] = PYTHON_TORN;
+		else
+			found[i] = PYTHON_HELD;
+		if (found[i] == PYTHON_HELD)
+			nframes += th[i]->nframes;
+	}
 	free(reads);
+	checks = xcalloc(3 * nframes + 1, sizeof(*checks));
+	now = xcalloc(3 * nframes + 1, sizeof(*now));
+	for (size_t i = 0; i < n; i++) {
+		if (found[i] != PYTHON_HELD)
+			continue;
+		python_check_reads(t, th[i], checks + 3 * at, now + 3 * at);
+		at += th[i]->nframes;
+	}
+	bool all_checked = python_readv(mem, checks, 3 * nframes) == 0;
+
+	at = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (found[i] != PYTHON_HELD)
+			continue;
+		if ((!all_checked && python_readv(mem, checks + 3 * at, 3 * th[i]->nframes) != 0) ||
+		    !python_check_holds(t, th[i], now + 3 * at))
+			found[i] = PYTHON_TORN;
+		at += th[i]->nframes;
+	}
+	free(checks);
 	free(now);
-	return holds;
 }
 
 int
 python_stack_read_running(const struct python_target *t, const struct python_memory *mem, int tries,
-                          struct python_raw *out)
+                          const struct python_want *want, struct python_raw *out)
 {
 	const struct python_layout *l = &t->layout;
-	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES;
+	size_t len = python_tstate_len(l), budget = PYTHON_MAX_ALL_FRAMES, n = 0;
+	struct python_raw_thread **pending;
+	enum python_check *found;
 	unsigned char *ts;
-	int err = python_stack_read(t, mem, out);
+	int err = python_stack_read_wanted(t, mem, want, out);
 
 	if (err != 0)
 		return err;
-	ts = xmalloc(len);
-	for (size_t i = 0; i < out->nthreads; i++) {
-		struct python_raw_thread *th = &out->threads[i];
-		for (int attempt = 1;; attempt++) {
-			bool read = mem->read(mem->arg, th->tstate, ts, len) == 0;
+	pending = xcalloc(out->nthreads + 1, sizeof(*pending));
+	found = xcalloc(out->nthreads + 1, sizeof(*found));
+	ts = xcalloc(out->nthreads + 1, len);
+	for (size_t i = 0; i < out->nthreads; i++)
+		if (!out->threads[i].skipped)
+			pending[n++] = &out->threads[i];
+	/* Each attempt checks the walks still pending; a torn one is walked
+	 * again from the thread state just read, and checked at the next. */
+	for (int attempt = 1; n > 0; attempt++) {
+		size_t kept = 0;
 
-			if (read && python_walk_holds(t, mem, ts, len, th))
-				break;
+		python_check_walks(t, mem, pending, n, ts, found);
+		for (size_t i = 0; i < n; i++) {
+			struct python_raw_thread *th = pending[i];
+
+			if (found[i] == PYTHON_HELD)
+				continue;
 			free(th->frames);
 			th->frames = NULL;
 			th->nframes = 0;
 			th->truncated = false;
-			/* A thread state that cannot be read is one that ended. */
-			if (!read || attempt >= tries) {
+			if (found[i] == PYTHON_GONE || attempt >= tries) {
 				th->dropped = true;
 				out->dropped++;
-				break;
+				continue;
 			}
-			python_walk_thread(l, mem, ts, len, th, &budget);
+			python_walk_thread(l, mem, ts + i * len, len, th, &budget);
+			pending[kept++] = th;
 		}
+		n = kept;
 	}
+	free(pending);
+	free(found);
 	free(ts);
 	return 0;
 }

@@ -74,6 +74,8 @@ struct python_raw_thread {
 	bool dropped;                    /* read running, its frames changed under every
 	                                    attempt: left without frames rather than
 	                                    shown as a stack it never had */
+	bool skipped;                    /* not wanted (struct python_want): its
+	                                    frames were not followed */
 	char *name;                      /* owned: its threading.Thread's name, or NULL */
 	struct python_raw_frame *frames; /* owned, innermost first */
 	size_t nframes;
@@ -83,6 +85,22 @@ struct python_raw {
 	struct python_raw_thread *threads; /* owned */
 	size_t nthreads;
 	size_t dropped; /* threads whose stacks python_stack_read_running dropped */
+};
+
+/* The threads whose frames a read follows, when not all: thread(arg, th)
+ * is asked of each thread state read (th has its ids and GIL flag, no
+ * frames yet) and says whether to follow its frames. A profile of the
+ * threads on a CPU needs only theirs: a round then costs the threads that
+ * ran, not every thread the process has. */
+struct python_want {
+	bool (*thread)(void *arg, const struct python_raw_thread *th);
+	void *arg;
+	bool gil; /* whether the GIL's holder is asked (else holds_gil stays false) */
+	/* The previous read of the same process, or NULL: its thread states
+	 * are read again all at once, and used where the chain of this read
+	 * reaches them (a steady process's threads stay where they were), so
+	 * that a round costs one read for all of them, not one each. */
+	const struct python_raw *previous;
 };
 
 /* Follows every thread state of every interpreter of t and their frames.
@@ -102,7 +120,7 @@ void python_raw_free(struct python_raw *r);
  * still torn then is dropped (no frames, dropped set, counted in
  * out->dropped). Returns what python_stack_read does. */
 int python_stack_read_running(const struct python_target *t, const struct python_memory *mem,
-                              int tries, struct python_raw *out);
+                              int tries, const struct python_want *want, struct python_raw *out);
 
 /* The value of key name in dict, a str-keyed dict of the target (0 when
  * it has no such key or cannot be read), through the namer's target and

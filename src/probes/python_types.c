@@ -23,16 +23,30 @@
  * pause between tries. */
 #define PYTHON_TYPES_ATTEMPTS 4
 #define PYTHON_TYPES_PAUSE_MS 20
+/* The part of a stop's bound kept for letting the threads go (one
+ * PTRACE_DETACH each, a few microseconds) after the walk's deadline. */
+#define TYPES_LET_GO_SHARE 0.05
+/* The part of a stop's bound the threads are given to stop in (usually
+ * microseconds; under load, a runnable thread waits for a CPU first): a
+ * thread that takes longer is left running, and said so. */
+#define TYPES_WAIT_SHARE 0.5
+/* How long a thread that did not stop in time is waited for afterwards, to
+ * let it go as soon as it stops (ptrace's own longest wait). */
+#define TYPES_RELEASE_WAIT_MS 1000
+/* The least part of the bound still unspent for another attempt. */
+#define TYPES_RETRY_SHARE 0.25
 
 /* What the hook does while the target is stopped. */
 struct types_stop {
 	const struct python_target *target;
 	struct python_memory mem; /* through the cache */
-	const struct python_gc_limits *limits;
+	double max_stop_s;        /* the bound of this stop: what the census has left */
+	struct python_gc_limits limits;
 	struct python_gc_state state;
 	struct python_gc_tally tally;
 	int err; /* of reading the collector's state */
 	bool ran;
+	bool too_slow; /* no thread stopped within the bound's share */
 };
 
 static void
@@ -44,7 +58,7 @@ types_while_stopped(void *arg)
 	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
 	if (s->err == 0)
 		python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
-		               s->limits, &s->tally);
+		               &s->limits, &s->tally);
 }
 
 /* Reads the C string at addr (at most TYPE_NAME_MAX - 1 bytes) into out: in
@@ -77,56 +91,24 @@ types_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-static uint64_t
-types_mul(uint64_t a, uint64_t b)
-{
-	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
-}
-
-static int64_t
-types_field(const unsigned char *buf, int32_t off)
-{
-	int64_t v = 0;
-
-	if (off >= 0)
-		memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-/* Names one type address and works out its objects' bytes. */
+/* Names one type address; its objects' bytes were summed by the walk. */
 static void
 types_name(const struct python_layout *l, const struct python_memory *mem,
            const struct python_gc_type_tally *t, struct python_type_row *row)
 {
-	unsigned char type[512];
 	char name[TYPE_NAME_MAX];
-	int32_t end = l->type.tp_flags + 8;
-	int64_t basic, item;
-	uint64_t flags, each, items;
+	uint64_t at;
 
 	row->count = t->objects;
-	row->bytes = 0;
-	if (l->type.tp_name < 0 || l->type.tp_basicsize < 0 || l->type.tp_itemsize < 0 ||
-	    l->type.tp_flags < 0 || end > (int32_t)sizeof(type) || t->type == 0 ||
-	    mem->read(mem->arg, t->type, type, (size_t)end) != 0 ||
-	    !types_read_name(mem, (uint64_t)types_field(type, l->type.tp_name), name)) {
+	row->bytes = t->bytes;
+	row->size_errors = t->size_errors;
+	if (l->type.tp_name < 0 || t->type == 0 ||
+	    mem->read(mem->arg, t->type + (uint64_t)l->type.tp_name, &at, sizeof(at)) != 0 ||
+	    !types_read_name(mem, at, name)) {
 		row->name = xstrdup("<unreadable>");
 		return;
 	}
 	row->name = xstrdup(name);
-	basic = types_field(type, l->type.tp_basicsize);
-	item = types_field(type, l->type.tp_itemsize);
-	flags = (uint64_t)types_field(type, l->type.tp_flags);
-	if (basic < 0 || basic > (1 << 24) || item < 0 || item > (1 << 16))
-		return; /* not a type we believe: its name, but no size */
-	each = (uint64_t)basic + (uint64_t)l->gc.head_size;
-	if (l->gc.preheader_size > 0 && (flags & (uint64_t)l->gc.flags_preheader) != 0)
-		each += (uint64_t)l->gc.preheader_size;
-	/* An int subclass's objects keep their digit count in lv_tag on 3.12+. */
-	items = l->longobj.lv_tag >= 0 && (flags & (uint64_t)l->type.flag_long_subclass) != 0
-	            ? t->lv_digits_sum
-	            : t->size_sum;
-	row->bytes = types_add(types_mul(each, t->objects), types_mul((uint64_t)item, items));
 }
 
 static int
@@ -223,6 +205,7 @@ types_rows(const struct python_target *target, const struct python_memory *mem,
 			out->types[n - 1].count += out->types[i].count;
 			out->types[n - 1].bytes =
 			    types_add(out->types[n - 1].bytes, out->types[i].bytes);
+			out->types[n - 1].size_errors += out->types[i].size_errors;
 			free(out->types[i].name);
 		} else {
 			out->types[n++] = out->types[i];
@@ -230,6 +213,8 @@ types_rows(const struct python_target *target, const struct python_memory *mem,
 	}
 	out->ntypes = n;
 	qsort(out->types, n, sizeof(*out->types), types_by_count);
+	for (size_t i = 0; i < n; i++)
+		out->size_errors += out->types[i].size_errors;
 }
 
 static void
@@ -248,8 +233,9 @@ types_fill_state(const struct types_stop *s, struct python_types *out)
 	                  ? (int64_t)s->tally.list_objects[st->nheads - 1]
 	                  : -1;
 	out->objects = s->tally.objects;
-	out->partial = s->tally.partial != PYTHON_GC_COMPLETE;
-	out->partial_reason = python_gc_partial_reason(s->tally.partial);
+	out->partial = s->tally.partial != PYTHON_GC_COMPLETE || s->too_slow;
+	out->partial_reason = s->too_slow ? "no thread stopped within the stop's time bound"
+	                                  : python_gc_partial_reason(s->tally.partial);
 	/* Lists seen in the middle of a collection are lists being rebuilt. */
 	if (!out->partial && st->collecting == 1) {
 		out->partial = true;
@@ -264,7 +250,7 @@ static bool
 types_worth_again(const struct types_stop *s)
 {
 	return s->err == 0 &&
-	       (s->tally.partial == PYTHON_GC_BAD_LINK ||
+	       (s->too_slow || s->tally.partial == PYTHON_GC_BAD_LINK ||
 	        s->tally.partial == PYTHON_GC_UNREADABLE || s->state.collecting == 1);
 }
 
@@ -278,6 +264,39 @@ types_pause(void)
 	nanosleep(&pause, NULL);
 }
 
+/* pid's mappings as sorted [start, end) pairs, adjacent ones merged (an
+ * arena may span two mappings of different permissions), into *out (owned;
+ * NULL and 0 when maps cannot be read: sizes are then not checked against
+ * them). Read before the stop: a mapping made meanwhile is unknown to the
+ * check, which then lets its objects' sizes be. */
+static size_t
+types_mappings(const struct procfs *fs, int pid, uint64_t (**out)[2])
+{
+	struct procfs_map *maps;
+	char path[64], *text;
+	ssize_t len;
+	size_t n, k = 0;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%d/maps", pid);
+	if ((len = procfs_read_all(fs, path, &text)) < 0)
+		return 0;
+	n = procfs_parse_maps(text, (size_t)len, &maps);
+	free(text);
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && (*out)[k - 1][1] == maps[i].start) {
+			(*out)[k - 1][1] = maps[i].end;
+		} else {
+			(*out)[k][0] = maps[i].start;
+			(*out)[k][1] = maps[i].end;
+			k++;
+		}
+	}
+	free(maps);
+	return k;
+}
+
 /* Stops pid's threads and walks while they are stopped. Returns 0 or -errno. */
 static int
 types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size_t copy_bytes,
@@ -285,15 +304,21 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 {
 	/* No stack bytes: only the stop is wanted. */
 	struct snapshot_request req = {.while_stopped = types_while_stopped,
-	                               .while_stopped_arg = s};
+	                               .while_stopped_arg = s,
+	                               .max_wait_ms = s->max_stop_s * 1e3 * TYPES_WAIT_SHARE};
 	struct snapshot snap;
 	struct memory_cache *cache;
+	uint64_t(*mappings)[2];
 	char path[64];
 	int *tids;
 	int64_t anon_kib;
+	size_t snap_skipped;
 	ssize_t n;
 	int err;
 
+	/* Nothing of an earlier attempt (its types were freed) is kept. */
+	s->tally = (struct python_gc_tally){0};
+	s->state = (struct python_gc_state){0};
 	snprintf(path, sizeof(path), "%d/task", pid);
 	n = procfs_list_ids(fs, path, &tids);
 	if (n < 0)
@@ -304,14 +329,34 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
 	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
+	s->limits.nmappings = types_mappings(fs, pid, &mappings);
+	s->limits.mappings = (const uint64_t(*)[2])mappings;
+	/* The bound is of the whole stop, from before the first thread is
+	 * interrupted to the last one let go: the walk ends early enough to
+	 * leave the letting go its share (TYPES_LET_GO_SHARE of the bound). */
+	s->limits.deadline = clock_monotonic_s() + s->max_stop_s * (1 - TYPES_LET_GO_SHARE);
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
-	out->threads_not_stopped = snap.skipped;
+	/* Not stopped: those that did not within the wait, and those still
+	 * pending from an earlier attempt's (not seized again). */
+	snap_skipped = 0;
+	for (size_t i = 0; i < snap.n; i++)
+		snap_skipped += snap.threads[i].err == -ETIMEDOUT;
+	out->threads_not_stopped = snap_skipped;
 	ptrace_snapshot_free(&snap);
 	free(tids);
+	free(mappings);
+	s->limits.mappings = NULL;
 	memory_cache_free(cache);
 	if (err != 0)
 		return err;
+	if (!s->ran && snap_skipped > 0) {
+		/* Threads that did not stop within the wait allowed (under load,
+		 * waiting for a CPU): nothing was walked, which another stop a
+		 * moment later may do better. */
+		s->too_slow = true;
+		return 0;
+	}
 	if (!s->ran)
 		return -ESRCH; /* no thread stopped: every one of them had gone */
 	return s->err;
@@ -325,8 +370,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES};
 	double start = clock_monotonic_s();
 	struct python_target target;
-	struct python_gc_limits walk;
-	struct types_stop stop = {.target = &target, .limits = &walk};
+	struct types_stop stop = {.target = &target};
 	struct python_types *t;
 	int live_pid = pid;
 	struct python_memory live = {python_memory_live, &live_pid, python_memory_live_v};
@@ -335,11 +379,13 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	*out = NULL;
 	if (lim == NULL)
 		lim = &defaults;
-	walk = (struct python_gc_limits){lim->max_objects, lim->max_stop_s};
+	stop.max_stop_s = lim->max_stop_s;
+	stop.limits = (struct python_gc_limits){.max_objects = lim->max_objects};
 	if ((err = python_find(fs, pid, &target)) != 0)
 		return err;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	t->max_stop_ms = lim->max_stop_s * 1e3;
 	if (target.layout.free_threaded) {
 		/* Its collector has no lists of tracked objects to walk: each
 		 * thread allocates from mimalloc heaps of its own, which the GC
@@ -354,15 +400,27 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	for (;;) {
 		double stopped = t->stopped_ms;
 
-		stop.ran = false;
+		stop.ran = stop.too_slow = false;
 		err = types_stop_and_walk(fs, pid, &stop, lim->max_copy_bytes, t);
+		if (t->stopped_ms > t->longest_stop_ms)
+			t->longest_stop_ms = t->stopped_ms;
 		t->stopped_ms += stopped;
 		t->attempts++;
 		if (err != 0 || !types_worth_again(&stop) || t->attempts == PYTHON_TYPES_ATTEMPTS)
 			break;
+		/* The bound is of all stops together: stops 20 ms apart are one
+		 * stall to whatever waits on the process. Another is made only
+		 * with a fair share of the bound left, and is given what is left. */
+		stop.max_stop_s = lim->max_stop_s - t->stopped_ms / 1e3;
+		if (stop.max_stop_s < lim->max_stop_s * TYPES_RETRY_SHARE)
+			break;
 		python_gc_tally_free(&stop.tally);
 		types_pause();
 	}
+	/* A thread that did not stop within the wait it was given stops when
+	 * it gets a CPU: let it go then, not at the next stop or our exit
+	 * (mem goes on watching for seconds). */
+	ptrace_release_pending_within(TYPES_RELEASE_WAIT_MS);
 	if (err == 0) {
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process
@@ -376,6 +434,27 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		return err;
 	}
 	*out = t;
+	return 0;
+}
+
+int
+python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
+                    struct python_types_expect *out)
+{
+	struct python_target target;
+	int err;
+
+	*out = (struct python_types_expect){0};
+	if ((err = python_find(fs, pid, &target)) != 0)
+		return err;
+	if (target.layout.free_threaded)
+		return -ENOTSUP;
+	if ((err = mem_read_anon(fs, pid, &out->anon_kib)) != 0)
+		return err == -ENODATA ? -ESRCH : err;
+	out->bound_ms = (lim != NULL ? lim->max_stop_s : PYTHON_TYPES_MAX_STOP_S) * 1e3;
+	out->stop_ms = (double)out->anon_kib / 1024 * PYTHON_TYPES_MS_PER_MIB;
+	if (out->stop_ms > out->bound_ms)
+		out->stop_ms = out->bound_ms;
 	return 0;
 }
 

@@ -29,6 +29,25 @@
  * on a loaded box before the kernel drops samples. */
 #define SAMPLER_PERF_RING_PAGES 32
 
+/* With Python frames alone, a perf sample only says that the thread was on
+ * a CPU (registers, no stack: ~230 bytes). Its ring holds the samples of
+ * 50 ms, a round that late (at least 2 pages, at most 32): few pages a
+ * thread at the usual rates keep a 1,000-thread service's rings within the
+ * locked-memory limit. */
+#define SAMPLER_PERF_TICK_BYTES  256
+#define SAMPLER_PERF_TICK_LATE_S 0.05
+
+static size_t
+sampler_perf_tick_ring_pages(unsigned hz)
+{
+	double want = hz * SAMPLER_PERF_TICK_LATE_S * SAMPLER_PERF_TICK_BYTES / 4096.0;
+	size_t pages = 2;
+
+	while (pages < SAMPLER_PERF_RING_PAGES && pages < want)
+		pages *= 2;
+	return pages;
+}
+
 /* Listing the threads again at least this often (seconds) with perf
  * events: a thread born as another ended leaves the kernel's count as it
  * was. */
@@ -41,6 +60,19 @@
  * (perf on it: vma_start_read, do_task_stat, show_map_vma). */
 #define SAMPLER_FED_REFRESH_S 1.0
 
+/* How often (seconds) a round reads the process's own stat, for its name,
+ * its thread count and whether it is alive: at high rates a read each round
+ * was a fifth of the cost of a round of Python frames (the kernel sums every
+ * thread's times for it). Between reads a thread that ended shows as a
+ * failed read of its own, which makes the next round read it. */
+#define SAMPLER_PROCESS_EVERY_S 0.02
+
+/* The process's maps (libraries, thread stacks) are read again when its
+ * size or its text changes (statm: a cheap read), and at least this often
+ * (seconds): a process of 2,000 threads has some 4,000 mappings, and
+ * reading them each round was 60% of a 99 Hz record's cost. */
+#define SAMPLER_MAPS_EVERY_S 1.0
+
 /* What we remember of a thread between rounds. */
 struct sampled_thread {
 	int tid;
@@ -51,6 +83,7 @@ struct sampled_thread {
 	bool ran;         /* this round: ran since the last one (or is new) */
 	bool running;     /* it was on a run queue at the last round */
 	int inner;        /* its id in its own PID namespace; 0 until read */
+	uint64_t tstate;  /* a Python thread: its PyThreadState, as last matched; or 0 */
 	size_t last;      /* its last stack: profile index + 1, or 0 */
 	/* ptrace stops, CPU profile: the CPU time not yet counted in a
 	 * sample, and whether its system time moved at the last look. */
@@ -59,15 +92,20 @@ struct sampled_thread {
 	bool stime_moved;
 	struct perf_events *perf; /* perf events: its event, or NULL */
 	bool perf_failed;         /* perf events: it could not be attached */
+	uint64_t on_cpu;          /* perf events, Python frames alone: the kernel's
+	                             samples of it on a CPU since the last round */
 };
 
 struct sampler {
 	const struct procfs *fs;
 	int pid;
-	bool idle;    /* SAMPLER_WALL */
-	bool gil;     /* SAMPLER_GIL */
-	int task_dir; /* PID/task, kept open */
-	int stat_fd;  /* PID/stat, kept open */
+	bool idle;                     /* SAMPLER_WALL */
+	bool gil;                      /* SAMPLER_GIL */
+	int task_dir;                  /* PID/task, kept open */
+	int stat_fd;                   /* PID/stat, kept open */
+	int statm_fd;                  /* PID/statm, kept open */
+	uint64_t vm_pages, text_pages; /* statm's size and text when the maps were read */
+	double maps_read_s;            /* when the maps were read */
 	char comm[PROCFS_COMM_MAX];
 	struct sampled_thread *threads; /* sorted by tid */
 	size_t nthreads;
@@ -93,13 +131,20 @@ struct sampler {
 	uint64_t refreshed_round; /* and in which round */
 	int perf_err;
 	struct perf_events_config perf_cfg;
-	double listed_s; /* when the threads were last listed */
+	double listed_s;       /* when the threads were last listed */
+	double process_read_s; /* when its stat was last read (0: never) */
 	/* perf events with Python frames: the previous round's read too, and
 	 * when each was taken (CLOCK_MONOTONIC ns), for samples to take the
 	 * nearer one. */
 	struct python_raw prev_raw;
 	int prev_raw_err;
 	uint64_t raw_ns, prev_raw_ns;
+	/* sampler_count's room for one stack's native frames and key: kept
+	 * from sample to sample, as a fresh 200 KiB each time would be a
+	 * mapping made and unmapped per sample. */
+	struct unwind_frame *native;
+	uint64_t *key;
+	size_t key_cap;
 };
 
 static int
@@ -162,7 +207,11 @@ sampler_free(struct sampler *s)
 		close(s->task_dir);
 	if (s->stat_fd >= 0)
 		close(s->stat_fd);
+	if (s->statm_fd >= 0)
+		close(s->statm_fd);
 	unwinder_free(s->unwinder);
+	free(s->native);
+	free(s->key);
 	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
 	python_raw_free(&s->prev_raw);
@@ -228,6 +277,9 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 	s->task_dir = procfs_open_dir(fs, path);
 	snprintf(path, sizeof(path), "%d/stat", pid);
 	s->stat_fd = procfs_open(fs, path);
+	snprintf(path, sizeof(path), "%d/statm", pid);
+	s->statm_fd = procfs_open(fs, path);  /* without it, the maps are read each round */
+	s->maps_read_s = clock_monotonic_s(); /* by unwinder_new */
 	err = s->task_dir < 0 ? s->task_dir : s->stat_fd < 0 ? s->stat_fd : 0;
 	if (err == 0)
 		err = unwinder_new(fs, pid, &s->unwinder);
@@ -261,16 +313,19 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 	 * STACKTOP_PERF=0 says not to (the tests of the ptrace path). */
 	const char *env = getenv("STACKTOP_PERF");
 
-	if (what == SAMPLER_CPU && mode != STACKS_PYTHON && !fed) {
+	if (what == SAMPLER_CPU && !fed) {
 		s->perf = env == NULL || strcmp(env, "0") != 0;
 		s->perf_err = s->perf ? 0 : -ECANCELED;
 	}
+	/* Python frames alone: the kernel's samples say which threads were on
+	 * a CPU and how often, their stacks are read from the process. */
 	if (s->perf) {
 		s->perf_cfg = (struct perf_events_config){
 		    .hz = hz,
 		    .kernel = true,
-		    .stack_bytes = PERF_EVENTS_STACK_BYTES,
-		    .ring_pages = SAMPLER_PERF_RING_PAGES,
+		    .stack_bytes = s->python_only ? 0 : PERF_EVENTS_STACK_BYTES,
+		    .ring_pages =
+		        s->python_only ? sampler_perf_tick_ring_pages(hz) : SAMPLER_PERF_RING_PAGES,
 		};
 		if ((err = sampler_perf_start(s)) != 0) {
 			sampler_free(s);
@@ -304,9 +359,9 @@ enum sampler_path
 sampler_path(const struct sampler *s, int *why)
 {
 	*why = s->perf_err;
-	if (s->perf)
-		return SAMPLER_PERF;
-	return s->python_only ? SAMPLER_LIVE : SAMPLER_PTRACE;
+	if (s->python_only)
+		return SAMPLER_LIVE;
+	return s->perf ? SAMPLER_PERF : SAMPLER_PTRACE;
 }
 
 const struct python_info *
@@ -331,10 +386,15 @@ sampler_read_python(void *arg)
  * again when it tore; a thread still torn is not counted, but it is in the
  * profile's dropped count. */
 static void
-sampler_read_python_running(struct sampler *s, struct profile *p)
+sampler_read_python_running(struct sampler *s, struct profile *p, struct python_want *want)
 {
-	python_raw_free(&s->raw);
-	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, &s->raw);
+	struct python_raw previous = s->raw;
+
+	if (want != NULL)
+		want->previous = s->raw_err == 0 ? &previous : NULL;
+	s->raw = (struct python_raw){0};
+	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
+	python_raw_free(&previous);
 	if (s->raw_err == 0)
 		p->dropped += s->raw.dropped;
 }
@@ -368,6 +428,12 @@ const char *
 sampler_comm(const struct sampler *s)
 {
 	return s->comm;
+}
+
+size_t
+sampler_threads(const struct sampler *s)
+{
+	return s->nthreads;
 }
 
 /* The process is alive and its name is current (an exec renames it). Its
@@ -415,7 +481,9 @@ sampler_find(struct sampled_thread *threads, size_t n, int tid)
  * only sets the baseline. A CPU profile then takes only the threads that are
  * on a run queue now (state R), as an on-CPU sampler would find them: a
  * thread that ran a little and went back to sleep would otherwise show where
- * it sleeps. With idle sampling, every thread that ran is taken. */
+ * it sleeps. A wall-clock profile takes every thread whose stack may have
+ * changed: one that ran, or is still running; the others are counted with
+ * the stack they slept in. */
 static void
 sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 {
@@ -440,12 +508,12 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
 	/* The kernel adds to a running thread's CPU time at scheduler ticks
 	 * (every 4 ms at HZ=250), so at high rates one that runs on may show no
 	 * change: a thread running at the last round is looked at again. */
-	if (s->idle || (!t->ran && !t->running))
+	if (!t->ran && !t->running)
 		return;
 	n = sampler_read_file(s, t->tid, "stat", &t->stat_fd, buf, sizeof(buf));
-	t->ran = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
-	t->running = t->ran;
-	if (t->ran) {
+	t->running = n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0 && st.state == 'R';
+	t->ran = s->idle ? t->ran || t->running : t->running;
+	if (t->running) {
 		t->stime_moved = st.stime != t->stime;
 		t->stime = st.stime;
 	}
@@ -460,6 +528,15 @@ sampler_read_thread(struct sampler *s, struct sampled_thread *t)
  * thread preempted in its own code waits for a CPU too, but there it is
  * where its CPU time went.) Other modes count each stop once. Returns
  * false when the thread is not to be counted. */
+static uint64_t
+sampler_take_credit(struct sampler *s, struct sampled_thread *t)
+{
+	uint64_t periods = t->credit_ns / s->period_ns;
+
+	t->credit_ns -= periods * s->period_ns;
+	return periods;
+}
+
 static bool
 sampler_weigh(struct sampler *s, struct sampled_thread *t, const struct thread_snapshot *snap,
               uint64_t *weight)
@@ -469,9 +546,49 @@ sampler_weigh(struct sampler *s, struct sampled_thread *t, const struct thread_s
 		return true;
 	if (snap->regs.orig_rax != (unsigned long long)-1 && !t->stime_moved)
 		return false;
-	*weight = t->credit_ns / s->period_ns;
-	t->credit_ns -= *weight * s->period_ns;
+	*weight = sampler_take_credit(s, t);
 	return *weight > 0;
+}
+
+/* How many samples a thread read for Python frames alone stands for: in a
+ * CPU profile, the kernel's samples of it on a CPU (perf events), else its
+ * CPU time since it was last counted, in periods (a thread woken and
+ * waiting for a CPU, or for the GIL, is runnable but used little: counted
+ * only once its CPU time adds up; at rates above the kernel's tick, which
+ * is when it adds CPU time, a busy thread's samples come in lumps). */
+static uint64_t
+sampler_python_weight(struct sampler *s, struct sampled_thread *t)
+{
+	if (s->idle || s->gil)
+		return 1;
+	return s->perf ? t->on_cpu : sampler_take_credit(s, t);
+}
+
+/* Reads the maps again if they may have changed since they were last read:
+ * a library loaded or unloaded, an exec, a thread's stack, grown memory
+ * (the process's size or text moved, in statm), or SAMPLER_MAPS_EVERY_S. */
+static int
+sampler_refresh_maps(struct sampler *s)
+{
+	char buf[256];
+	unsigned long long vm = 0, text = 0;
+	ssize_t n = s->statm_fd >= 0 ? procfs_pread(s->statm_fd, buf, sizeof(buf) - 1) : -1;
+	double now = clock_monotonic_s();
+	bool read = n > 0, changed;
+	int err;
+
+	if (read) {
+		buf[n] = '\0';
+		read = sscanf(buf, "%llu %*u %*u %llu", &vm, &text) == 2;
+	}
+	if (read && vm == s->vm_pages && text == s->text_pages &&
+	    now - s->maps_read_s < SAMPLER_MAPS_EVERY_S)
+		return 0;
+	s->vm_pages = vm;
+	s->text_pages = text;
+	s->maps_read_s = now;
+	err = unwinder_refresh(s->unwinder, &changed);
+	return err != 0 && procfs_is_gone(err) ? -ESRCH : err;
 }
 
 /* Lists the threads again, keeping what we knew of those still there. */
@@ -591,64 +708,86 @@ sampler_frames(struct unwinder *u, struct python_namer *namer,
  * the native instruction pointers, then (after a 0, which no ip is) each
  * Python frame's code object and offset, then SAMPLER_KERNEL_KEY for a
  * sample taken in the kernel, then how the native walk ended (its kind and
- * address: the same frames cut elsewhere are another stack). */
-size_t
-sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
-                  struct profile *p, const struct sampler_hit *h)
+ * address: the same frames cut elsewhere are another stack). The room for
+ * one stack's native frames and key is *native and *key (*key_cap long),
+ * grown as needed and kept by the caller: a fresh 200 KiB each sample
+ * would be a mapping made and unmapped per sample. */
+static size_t
+sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
+                 struct profile *p, const struct sampler_hit *h, struct unwind_frame **native,
+                 uint64_t **key, size_t *key_cap)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	uint64_t *key = xcalloc(STACKS_MAX_FRAMES + 5 + 2 * pyn, sizeof(*key));
-	struct unwind_frame *native = xcalloc(STACKS_MAX_FRAMES, sizeof(*native));
+	size_t key_len = STACKS_MAX_FRAMES + 5 + 2 * pyn;
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
 	struct profile_stack *entry;
 	char cut[64];
 
+	if (*native == NULL)
+		*native = xreallocarray(NULL, STACKS_MAX_FRAMES, sizeof(**native));
+	if (*key_cap < key_len) {
+		*key = xreallocarray(*key, key_len, sizeof(**key));
+		*key_cap = key_len;
+	}
 	if (p->pid == 0)
-		key[nkey++] = (uint64_t)(unsigned)h->pid;
+		(*key)[nkey++] = (uint64_t)(unsigned)h->pid;
 	if (h->snap != NULL) {
-		n = unwinder_unwind(u, h->snap, native, STACKS_MAX_FRAMES, &end);
+		n = unwinder_unwind(u, h->snap, *native, STACKS_MAX_FRAMES, &end);
 		for (size_t i = 0; i < n; i++)
-			key[nkey++] = native[i].ip;
+			(*key)[nkey++] = (*native)[i].ip;
 	}
 	if (h->py != NULL) {
-		key[nkey++] = 0;
+		(*key)[nkey++] = 0;
 		for (size_t i = 0; i < pyn; i++) {
-			key[nkey++] = h->py->frames[i].code;
-			key[nkey++] = (uint64_t)h->py->frames[i].offset;
+			(*key)[nkey++] = h->py->frames[i].code;
+			(*key)[nkey++] = (uint64_t)h->py->frames[i].offset;
 		}
 	}
 	if (h->kernel)
-		key[nkey++] = SAMPLER_KERNEL_KEY;
-	key[nkey++] = end.kind;
-	key[nkey++] = end.at;
+		(*key)[nkey++] = SAMPLER_KERNEL_KEY;
+	(*key)[nkey++] = end.kind;
+	(*key)[nkey++] = end.at;
 	unwind_end_text(&end, cut, sizeof(cut));
-	if ((entry = profile_find(p, h->tid, key, nkey)) == NULL) {
+	if ((entry = profile_find(p, h->tid, *key, nkey)) == NULL) {
 		struct frame_row *frames =
-		    sampler_frames(u, namer, native, n, cut, h->py, h->kernel, &nframes);
+		    sampler_frames(u, namer, *native, n, cut, h->py, h->kernel, &nframes);
 		char name[PROCFS_COMM_MAX];
 
 		sampler_thread_name(fs, h->pid, h->tid, name, sizeof(name));
-		entry = profile_add(p, h->tid, name, key, nkey, frames, nframes);
+		entry = profile_add(p, h->tid, name, *key, nkey, frames, nframes);
 		if (p->pid == 0) {
 			entry->pid = h->pid;
 			snprintf(entry->process, sizeof(entry->process), "%s",
 			         h->process != NULL ? h->process : "");
 		}
 	}
-	free(native);
-	free(key);
 	entry->count += h->weight;
 	p->samples += h->weight;
 	return (size_t)(entry - p->stacks) + 1;
 }
 
-/* Counts a stack of s's process (sampler_count_hit). */
+size_t
+sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
+                  struct profile *p, const struct sampler_hit *h)
+{
+	struct unwind_frame *native = NULL;
+	uint64_t *key = NULL;
+	size_t key_cap = 0;
+	size_t at = sampler_count_in(fs, u, namer, p, h, &native, &key, &key_cap);
+
+	free(native);
+	free(key);
+	return at;
+}
+
+/* Counts a stack of s's process, in its kept room (sampler_count_in). */
 static size_t
 sampler_count(struct sampler *s, struct profile *p, struct sampler_hit *h)
 {
 	h->pid = s->pid;
 	h->process = p->pid == 0 ? s->comm : NULL;
-	return sampler_count_hit(s->fs, s->unwinder, s->namer, p, h);
+	return sampler_count_in(s->fs, s->unwinder, s->namer, p, h, &s->native, &s->key,
+	                        &s->key_cap);
 }
 
 /* Our own stop makes a thread run: the interrupt wakes it, and after the
@@ -697,14 +836,67 @@ sampler_map_python(struct sampler *s)
 	python_stack_map_tids(s->py, &s->mem, &s->raw, all, inner, s->nthreads);
 	free(inner);
 	free(all);
+	for (size_t i = 0; i < s->raw.nthreads; i++) {
+		struct sampled_thread *t =
+		    sampler_find(s->threads, s->nthreads, s->raw.threads[i].tid);
+
+		if (t != NULL)
+			t->tstate = s->raw.threads[i].tstate;
+	}
+}
+
+/* A round's choice of the Python threads to follow (struct python_want):
+ * the thread states of the threads that ran, sorted, and those of the
+ * threads that did not. A thread state in neither is one not matched to a
+ * thread yet (new, or a thread whose id we could not read): followed. */
+struct sampler_want {
+	uint64_t *ran, *idle;
+	size_t nran, nidle;
+	bool gil; /* GIL mode: the holder, whatever ran */
+};
+
+static int
+compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+sampler_wants(void *arg, const struct python_raw_thread *th)
+{
+	const struct sampler_want *w = arg;
+
+	if (w->gil)
+		return th->holds_gil;
+	return bsearch(&th->tstate, w->ran, w->nran, sizeof(*w->ran), compare_u64) != NULL ||
+	       bsearch(&th->tstate, w->idle, w->nidle, sizeof(*w->idle), compare_u64) == NULL;
 }
 
 /* A round of Python frames alone: read with the threads running, never
  * stopped. Threads with no Python frames are not counted. */
 static int
-sampler_python_round(struct sampler *s, struct profile *p, int *tids)
+sampler_python_round(struct sampler *s, struct profile *p)
 {
-	sampler_read_python_running(s, p);
+	struct sampler_want w = {.gil = s->gil};
+	struct python_want want = {.thread = sampler_wants, .arg = &w, .gil = s->gil};
+
+	w.ran = xcalloc(s->nthreads + 1, sizeof(*w.ran));
+	w.idle = xcalloc(s->nthreads + 1, sizeof(*w.idle));
+	for (size_t i = 0; i < s->nthreads; i++) {
+		if (s->threads[i].tstate == 0)
+			continue;
+		if (s->threads[i].ran)
+			w.ran[w.nran++] = s->threads[i].tstate;
+		else
+			w.idle[w.nidle++] = s->threads[i].tstate;
+	}
+	qsort(w.ran, w.nran, sizeof(*w.ran), compare_u64);
+	qsort(w.idle, w.nidle, sizeof(*w.idle), compare_u64);
+	sampler_read_python_running(s, p, &want);
+	free(w.ran);
+	free(w.idle);
 	sampler_map_python(s);
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];
@@ -716,14 +908,15 @@ sampler_python_round(struct sampler *s, struct profile *p, int *tids)
 		/* A thread state with no frame (3.11's thread between a C call and
 		 * its first Python frame) has no Python stack to count. */
 		if (py != NULL && py->nframes > 0 && (s->gil ? py->holds_gil : t->ran)) {
-			struct sampler_hit h = {.tid = t->tid, .py = py, .weight = 1};
+			struct sampler_hit h = {
+			    .tid = t->tid, .py = py, .weight = sampler_python_weight(s, t)};
 
-			t->last = sampler_count(s, p, &h);
+			if (h.weight > 0)
+				t->last = sampler_count(s, p, &h);
 		}
 	}
 	if (s->raw_err != 0)
 		p->errors++;
-	free(tids);
 	return s->raw_err == -ESRCH ? -ESRCH : 0;
 }
 
@@ -770,7 +963,7 @@ sampler_perf_read_python(struct sampler *s, struct profile *p)
 	s->prev_raw_err = s->rounds > 0 ? s->raw_err : -ENODATA;
 	s->prev_raw_ns = s->raw_ns;
 	s->raw = (struct python_raw){0};
-	sampler_read_python_running(s, p);
+	sampler_read_python_running(s, p, NULL);
 	s->raw_ns = (uint64_t)((before + clock_monotonic_s()) / 2 * 1e9);
 	sampler_map_python(s);
 }
@@ -915,33 +1108,50 @@ sampler_reads_python(const struct sampler *s)
 	return s->py != NULL;
 }
 
-/* A round of perf events: the samples the kernel took since the last one,
- * unwound with the target running all along; then threads that appeared
- * are attached (their first samples come with the next round). */
-static int
-sampler_perf_round(struct sampler *s, struct profile *p)
+/* One perf sample of a thread, with Python frames alone: it was on a CPU. */
+static void
+sampler_perf_on_cpu(void *arg, const struct perf_events_sample *ps)
 {
-	struct sampler_perf_ctx c = {s, p};
-	struct perf_events_drained d = {0};
-	bool pending = false, changed;
+	struct sampled_thread *t = arg;
+
+	(void)ps;
+	t->on_cpu++;
+}
+
+/* Python frames alone from perf events: each thread that the kernel found
+ * on a CPU since the last round is read, and counted once for each such
+ * sample (the skew: its stack as read at the round, not at each sample). */
+static int
+sampler_perf_python_round(struct sampler *s, struct profile *p, struct perf_events_drained *d)
+{
+	size_t nran = 0;
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct sampled_thread *t = &s->threads[i];
+
+		t->on_cpu = 0;
+		if (t->perf != NULL && perf_events_pending(t->perf))
+			perf_events_drain(
+			    t->perf, &(struct perf_events_sink){sampler_perf_on_cpu, NULL, t}, d);
+		t->ran = t->on_cpu > 0;
+		nran += t->ran;
+	}
+	return nran > 0 ? sampler_python_round(s, p) : 0;
+}
+
+/* The end of a round of perf events: what the rings lost counted, and the
+ * threads listed again when they may have changed (the kernel's count is
+ * not ours, one exited, or a while passed: a birth can hide a death), with
+ * those that appeared attached (their first samples come next round). */
+static int
+sampler_perf_round_end(struct sampler *s, struct profile *p, const struct perf_events_drained *d)
+{
 	int err;
 
-	if (s->py != NULL)
-		sampler_perf_read_python(s, p);
-	for (size_t i = 0; i < s->nthreads && !pending; i++)
-		pending = s->threads[i].perf != NULL && perf_events_pending(s->threads[i].perf);
-	/* Libraries loaded since the last round: their frames are named. */
-	if (pending && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
-	for (size_t i = 0; pending && i < s->nthreads; i++)
-		if (s->threads[i].perf != NULL)
-			perf_events_drain(s->threads[i].perf,
-			                  &(struct perf_events_sink){sampler_perf_sample, NULL, &c},
-			                  &d);
-	p->errors += d.lost + d.bad;
+	p->errors += d->lost + d->bad;
 	s->rounds++;
 	p->ticks++;
-	if (s->kernel_threads == (int64_t)s->nthreads && !d.exited &&
+	if (s->kernel_threads == (int64_t)s->nthreads && !d->exited &&
 	    clock_monotonic_s() - s->listed_s < SAMPLER_PERF_RELIST_S)
 		return 0;
 	if ((err = sampler_list(s)) != 0)
@@ -951,13 +1161,42 @@ sampler_perf_round(struct sampler *s, struct profile *p)
 	return 0;
 }
 
+/* A round of perf events: the samples the kernel took since the last one,
+ * unwound with the target running all along; then threads that appeared
+ * are attached (their first samples come with the next round). */
+static int
+sampler_perf_round(struct sampler *s, struct profile *p)
+{
+	struct sampler_perf_ctx c = {s, p};
+	struct perf_events_drained d = {0};
+	bool pending = false;
+	int err;
+
+	if (s->python_only) {
+		err = sampler_perf_python_round(s, p, &d);
+		return err != 0 ? err : sampler_perf_round_end(s, p, &d);
+	}
+	if (s->py != NULL)
+		sampler_perf_read_python(s, p);
+	for (size_t i = 0; i < s->nthreads && !pending; i++)
+		pending = s->threads[i].perf != NULL && perf_events_pending(s->threads[i].perf);
+	/* Libraries loaded since the last round: their frames are named. */
+	if (pending && (err = sampler_refresh_maps(s)) != 0)
+		return err;
+	for (size_t i = 0; pending && i < s->nthreads; i++)
+		if (s->threads[i].perf != NULL)
+			perf_events_drain(s->threads[i].perf,
+			                  &(struct perf_events_sink){sampler_perf_sample, NULL, &c},
+			                  &d);
+	return sampler_perf_round_end(s, p, &d);
+}
+
 int
 sampler_round(struct sampler *s, struct profile *p)
 {
 	struct snapshot snap;
 	int *tids;
 	size_t nran = 0;
-	bool changed;
 	int err;
 
 	/* A thread killed while we held it is our zombie until we wait for it:
@@ -965,8 +1204,12 @@ sampler_round(struct sampler *s, struct profile *p)
 	 * process killed whole would look alive for as long as we record,
 	 * rounds with no thread that ran taking no snapshot to reap it. */
 	ptrace_release_pending();
-	if ((err = sampler_read_process(s)) != 0)
-		return err;
+	if (s->relist || s->process_read_s == 0 ||
+	    clock_monotonic_s() - s->process_read_s >= SAMPLER_PROCESS_EVERY_S) {
+		if ((err = sampler_read_process(s)) != 0)
+			return err;
+		s->process_read_s = clock_monotonic_s();
+	}
 	if (s->perf)
 		return sampler_perf_round(s, p);
 	/* Listing the threads costs about a microsecond each; skip it when they
@@ -1000,8 +1243,10 @@ sampler_round(struct sampler *s, struct profile *p)
 		free(tids);
 		return 0;
 	}
-	if (s->python_only)
-		return sampler_python_round(s, p, tids);
+	if (s->python_only) {
+		free(tids);
+		return sampler_python_round(s, p);
+	}
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
 	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
@@ -1018,8 +1263,8 @@ sampler_round(struct sampler *s, struct profile *p)
 		p->stopped_ms_max = snap.stopped_ms;
 	p->stops++;
 	/* The target runs again: now the maps, unwinding and names. */
-	if (err == 0 && (err = unwinder_refresh(s->unwinder, &changed)) != 0)
-		err = procfs_is_gone(err) ? -ESRCH : err;
+	if (err == 0)
+		err = sampler_refresh_maps(s);
 	for (size_t i = 0, k = 0; err == 0 && i < s->nthreads; i++) {
 		struct sampled_thread *t = &s->threads[i];
 

@@ -57,8 +57,10 @@ enum sampler_path {
 };
 
 /* s's path; *why gets why perf events are not used for a CPU profile: 0
- * (they are, or it is not a CPU profile of native frames), -ECANCELED
- * (STACKTOP_PERF=0), or perf_event_open's or mmap's -errno. */
+ * (they are, or it is not a CPU profile), -ECANCELED (STACKTOP_PERF=0), or
+ * perf_event_open's or mmap's -errno. With Python frames alone the path is
+ * SAMPLER_LIVE either way: perf events then only say which threads were on
+ * a CPU. */
 enum sampler_path sampler_path(const struct sampler *s, int *why);
 
 /* The CPython of the process: its version ("" when not a Python process or
@@ -69,6 +71,9 @@ void sampler_free(struct sampler *s);
 
 /* The process's name as of the last round (borrowed until the next round). */
 const char *sampler_comm(const struct sampler *s);
+
+/* How many threads s follows now. */
+size_t sampler_threads(const struct sampler *s);
 
 /* Takes one round into p. The first round of a CPU profile only sets the
  * baseline (nothing is known to have run yet). Returns 0, -ESRCH when the

@@ -77,7 +77,8 @@ stacks_python_read(void *arg)
 static void
 stacks_python_read_running(struct stacks_python *py)
 {
-	py->err = python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, &py->raw);
+	py->err =
+	    python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, NULL, &py->raw);
 }
 
 /* The Python frames of thread t, named, and whether they line up with its
@@ -274,6 +275,7 @@ stacks_python_info(const struct python_target *t, int err, struct python_info *o
 		return;
 	snprintf(out->version, sizeof(out->version), "%s", t->version);
 	out->free_threaded = err == 0 && t->layout.free_threaded;
+	out->found_by = err == 0 ? t->found_by : NULL;
 	if (err == -ENOTSUP) /* never a silently native-only stack */
 		snprintf(out->unreadable, sizeof(out->unreadable),
 		         "CPython %s is a version stacktop cannot read (it reads %s): no Python "

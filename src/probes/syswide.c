@@ -322,10 +322,11 @@ syswide_count_gone(struct syswide *w, struct profile *p)
 
 /* One sample of any process: fed to its process's sampler. */
 static void
-syswide_sample(void *arg, const struct perf_events_sample *ps)
+syswide_sample(void *arg, const struct perf_events_sample *sample)
 {
 	struct syswide_ctx *c = arg;
 	struct syswide *w = c->w;
+	struct perf_events_sample fixed = *sample, *ps = &fixed;
 	struct syswide_process *pr;
 	struct sampler *s;
 
@@ -333,6 +334,10 @@ syswide_sample(void *arg, const struct perf_events_sample *ps)
 	 * kernel that ignores exclude_idle gives one. */
 	if (ps->pid <= 0)
 		return;
+	/* A thread that is exiting has no id left to give (the kernel writes
+	 * -1: perf_event_tid of a task already unhashed): its process's. */
+	if (ps->tid <= 0)
+		fixed.tid = ps->pid;
 	if ((pr = syswide_process(w, ps->pid)) == NULL) {
 		syswide_gone(w, ps);
 		return;

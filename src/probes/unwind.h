@@ -132,7 +132,7 @@ struct unwind_end {
 };
 
 /* The end as the outputs say it: "" for UNWIND_END_ROOT, else "no unwind
- * info at 0x7f...", "unreadable memory at 0x7ffd...", "depth cap 2048" or
+ * info at 0x7f...", "unreadable memory at 0x7ffd...", "depth cap 8192" or
  * "loop at 0x...". Written into buf (size bytes); returns buf. */
 char *unwind_end_text(const struct unwind_end *e, char *buf, size_t size);
 

@@ -66,6 +66,11 @@ dump_json_python(struct json *j, const struct python_info *p)
 	json_bool(j, !p->unreadable[0]);
 	json_key(j, "free_threaded");
 	json_bool(j, p->free_threaded);
+	json_key(j, "found_by");
+	if (p->found_by != NULL)
+		json_string(j, p->found_by);
+	else
+		json_null(j);
 	json_key(j, "reason");
 	if (p->unreadable[0])
 		json_string(j, p->unreadable);

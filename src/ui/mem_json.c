@@ -33,6 +33,7 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 	json_member_count(j, "frozen", p->frozen);
 	json_member_count(j, "objects", (int64_t)p->objects);
 	json_member_count(j, "types_total", (int64_t)p->ntypes);
+	json_member_count(j, "size_errors", (int64_t)p->size_errors);
 	json_key(j, "types");
 	json_array_begin(j);
 	for (size_t i = 0; i < p->ntypes && i < top; i++) {
@@ -41,11 +42,16 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 		json_string(j, p->types[i].name);
 		json_member_count(j, "count", (int64_t)p->types[i].count);
 		json_member_count(j, "bytes", (int64_t)p->types[i].bytes);
+		json_member_count(j, "size_errors", (int64_t)p->types[i].size_errors);
 		json_object_end(j);
 	}
 	json_array_end(j);
 	json_key(j, "stop_ms");
 	json_double(j, p->stopped_ms, 3);
+	json_key(j, "longest_stop_ms");
+	json_double(j, p->longest_stop_ms, 3);
+	json_key(j, "max_stop_ms");
+	json_double(j, p->max_stop_ms, 3);
 	json_key(j, "total_ms");
 	json_double(j, p->total_ms, 3);
 	json_member_count(j, "attempts", p->attempts);

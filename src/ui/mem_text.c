@@ -51,6 +51,11 @@ mem_text_python(FILE *out, const struct python_types *p, size_t top)
 	if (p->partial)
 		fprintf(out, "partial: %s; the counts below are of the objects walked so far\n",
 		        p->partial_reason);
+	if (p->size_errors > 0)
+		fprintf(out,
+		        "warning: %" PRIu64 " objects had a size that could not be read or "
+		        "was implausible: counted, their bytes left out\n",
+		        p->size_errors);
 	fprintf(out, "%12s %14s  %s\n", "count", "bytes", "type");
 	for (size_t i = 0; i < p->ntypes && i < top; i++) {
 		const struct python_type_row *r = &p->types[i];

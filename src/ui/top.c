@@ -35,17 +35,24 @@
 #define TOP_MEM_WINDOWS 5
 /* The memory page's Python object types, largest first. */
 #define TOP_MEM_TYPES 20
-#define KEY_ESCAPE    27
+/* Processes whose census the user agreed to, remembered (the oldest
+ * forgotten first). */
+#define TOP_CENSUS_PIDS 32
+#define KEY_ESCAPE      27
 
 enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_FUNCS, MODE_COUNT };
 enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
 
 /* RssAnon of the process the memory view shows, once per refresh; and for
  * a Python process its objects by type, taken when the page opens (that
- * stops it for a moment: never on every refresh) and again on request. */
+ * stops it for a moment: never on every refresh; the first time for a
+ * process, only once the user has seen how long and pressed t) and again
+ * on request. */
 struct anon_history {
 	struct python_types *types;
 	int types_err;
+	bool asking; /* the expected stop is shown, t takes the census */
+	struct python_types_expect expect;
 	struct growth_series anon;
 };
 
@@ -80,6 +87,8 @@ struct top {
 	struct pager pager;
 	int page_pid; /* the process the memory or locks page is about */
 	struct anon_history anon;
+	int census_pids[TOP_CENSUS_PIDS]; /* censuses agreed to, by process */
+	size_t ncensus;
 	struct top_functions *funcs; /* while the functions page is open */
 
 	enum top_prompt prompt;
@@ -107,7 +116,9 @@ static const char top_help[] =
     "  d                  change the interval (seconds)\n"
     "  Enter              the selected thread's full stack\n"
     "  m                  the selected process's memory, and whether it grows;\n"
-    "                     a Python process's objects by type too (t: again)\n"
+    "                     a Python process's objects by type too (the first\n"
+    "                     time, once t is pressed: the page says how long the\n"
+    "                     census stops the process; t: again)\n"
     "  l                  the selected process's locks: what each blocked\n"
     "                     thread waits for, who holds it, and deadlocks\n"
     "  f                  functions on CPU, self and total, of the selected\n"
@@ -287,6 +298,13 @@ top_write_mem(FILE *out, struct top *top)
 		if (h->types_err != 0 && h->types_err != -ENOEXEC)
 			fprintf(out, "\n(Python objects: %s)\n",
 			        cli_target_message(top->page_pid, h->types_err, msg, sizeof(msg)));
+		else if (h->asking)
+			fprintf(out,
+			        "\nPython objects by type: a census stops every thread of %d for "
+			        "about %.0f ms (for its %.1f MiB of anonymous memory; never more "
+			        "than %.0f ms). Press t to take it.\n",
+			        top->page_pid, h->expect.stop_ms, (double)h->expect.anon_kib / 1024,
+			        h->expect.bound_ms);
 		else if (h->types != NULL)
 			fprintf(out, "\n(Python objects as of when this page opened; t takes them "
 			             "again, stopping the process for a moment)\n");
@@ -511,6 +529,50 @@ top_take_types(struct top *top)
 	                   : python_types_take(top->fs, top->page_pid, NULL, &h->types);
 }
 
+static bool
+top_census_agreed(const struct top *top, int pid)
+{
+	for (size_t i = 0; i < top->ncensus && i < TOP_CENSUS_PIDS; i++)
+		if (top->census_pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* The memory page's Python objects when it opens: taken at once for a
+ * process whose census the user agreed to before; else (a census stops
+ * the whole process, for longer the more memory it has) the page shows
+ * the expected stop and t takes it. */
+static void
+top_open_types(struct top *top)
+{
+	struct anon_history *h = &top->anon;
+
+	if (top->page_pid == getpid()) {
+		h->types_err = -ENOEXEC;
+		return;
+	}
+	if (top_census_agreed(top, top->page_pid)) {
+		top_take_types(top);
+		return;
+	}
+	h->types_err = python_types_expect(top->fs, top->page_pid, NULL, &h->expect);
+	h->asking = h->types_err == 0;
+	/* A version or build without objects to count stops nothing: its
+	 * census says why at once. */
+	if (h->types_err == -ENOTSUP)
+		top_take_types(top);
+}
+
+/* t on the memory page: the census, agreed to for this process from now. */
+static void
+top_census_key(struct top *top)
+{
+	if (top->anon.asking && !top_census_agreed(top, top->page_pid))
+		top->census_pids[top->ncensus++ % TOP_CENSUS_PIDS] = top->page_pid;
+	top->anon.asking = false;
+	top_take_types(top);
+}
+
 static void
 top_open_page(struct top *top, enum top_mode mode)
 {
@@ -523,7 +585,7 @@ top_open_page(struct top *top, enum top_mode mode)
 	}
 	if (mode == MODE_MEM) {
 		anon_history_clear(&top->anon);
-		top_take_types(top);
+		top_open_types(top);
 	}
 	if (mode == MODE_FUNCS)
 		top_functions_new(top->fs, b, &top->funcs); /* a refusal is its page */
@@ -643,7 +705,7 @@ top_key(struct top *top, int key)
 		return;
 	}
 	if (top->mode == MODE_MEM && key == 't') {
-		top_take_types(top);
+		top_census_key(top);
 		top_refresh_page(top);
 		return;
 	}

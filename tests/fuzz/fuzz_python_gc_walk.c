@@ -20,7 +20,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint64_t heads[3] = {FAKE_BASE, FAKE_BASE + 64, FAKE_BASE + 128};
-	const struct python_gc_limits lim = {FUZZ_MAX_OBJECTS, 0};
+	const struct python_gc_limits lim = {.max_objects = FUZZ_MAX_OBJECTS};
 	struct fake_memory fake;
 	struct python_memory mem = {fake_read, &fake, NULL};
 	struct python_gc_tally tally;

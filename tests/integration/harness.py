@@ -234,6 +234,14 @@ def start_python(python, script, *args, timeout=30):
     return target
 
 
+def check_running(pid):
+    """No thread of pid is left stopped (t: traced, T: stopped)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        check(state not in ("t", "T"), f"thread {tid} of {pid} left in state {state}")
+
+
 def stop_targets():
     for proc in _children:
         if proc.poll() is None:
@@ -241,12 +249,14 @@ def stop_targets():
             proc.wait()
 
 
-def stacktop(*args, timeout=120, user=None):
-    """Runs the binary; returns (exit code, stdout bytes, stderr text)."""
+def stacktop(*args, timeout=120, user=None, env=None):
+    """Runs the binary (with env added to the environment); returns (exit
+    code, stdout bytes, stderr text)."""
     cmd = [STACKTOP, *map(str, args)]
     if user is not None:
         cmd = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *cmd]
-    done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                          env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr.decode(errors="replace")
 
 

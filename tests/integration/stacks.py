@@ -1,6 +1,8 @@
 """What the stack tests share: the function names of a dumped thread, an
-in-order check of a call chain, and a wait until a target sits still."""
+in-order check of a call chain, whether a stack reaches its thread's start,
+and a wait until a target sits still."""
 
+import os
 import time
 
 from harness import check
@@ -47,3 +49,18 @@ def check_frames(doc, what):
         ips = [(f["module"], f["function"], f["offset"]) for f in t["stack"]]
         for a, b in zip(ips, ips[1:]):
             check(a != b, f"{what}: {t['name']} repeats a frame: {functions(t)}")
+
+
+def shown_names(thread):
+    """The frames as the text shows them: function, else module+offset."""
+    return [f["function"] or "%s+0x%x" % (os.path.basename(f["module"] or "?"), f["offset"] or 0)
+            for f in thread["stack"]]
+
+
+def at_thread_start(names):
+    """Whether names (innermost first) end where the thread started:
+    start_thread; or, in a container whose libc has no symbols (the debug
+    files here are for this machine's libc), its two outermost frames
+    (start_thread and clone3) in libc without names."""
+    return "start_thread" in names or \
+        len(names) >= 2 and all(n.startswith("libc.so.6+") for n in names[-2:])

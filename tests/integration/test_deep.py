@@ -14,7 +14,7 @@ from harness import check, run, stacktop, stacktop_json, start_target
 from stacks import functions, in_order
 
 DEPTH = 60
-CAP = 2048
+CAP = 8192
 
 
 def thread_named(doc, name):

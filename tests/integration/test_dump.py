@@ -81,11 +81,24 @@ def check_text_and_stopped():
         if all(thread_state(target.pid, tid) == "T" for tid in tids):
             break
         time.sleep(0.01)
+    before = thread_states(target.pid)
     doc = stacktop_json("dump", "-p", target.pid)
     check(all(t["stack"] for t in doc["threads"]), "a stopped target has stacks")
+    # Detaching wakes a group-stopped thread so that it re-enters the stop
+    # in the kernel, before any of its own code runs: on a busy box it shows
+    # R until it gets a CPU to do so. It must get back to T, having run no
+    # user code (its utime, field 14, unchanged).
+    for _ in range(500):
+        if all(thread_state(target.pid, tid) == "T" for tid in tids):
+            break
+        time.sleep(0.01)
+    after = thread_states(target.pid)
     for tid in tids:
-        state = thread_state(target.pid, tid)
+        state = after[int(tid)][0]
         check(state == "T", f"thread {tid} is {state} after the dump, not stopped (T)")
+        check(after[int(tid)][11] == before[int(tid)][11],
+              f"thread {tid} ran its own code while stopped: utime "
+              f"{before[int(tid)][11]} -> {after[int(tid)][11]}")
     os.kill(target.pid, 18)  # SIGCONT
     target.kill()
 

@@ -13,6 +13,7 @@ import time
 
 from harness import (PYTHON_TARGETS, check, python_interpreter, run, stacktop, stacktop_json,
                      start_python, start_target)
+from stacks import at_thread_start, shown_names
 
 APP = os.path.join(PYTHON_TARGETS, "app.py")
 WANT = sys.argv[1]
@@ -68,21 +69,6 @@ def function_names(thread):
     return [f["function"] or "" for f in thread["stack"]]
 
 
-def shown_names(thread):
-    """The frames as the text shows them: function, else module+offset."""
-    return [f["function"] or "%s+0x%x" % (os.path.basename(f["module"] or "?"), f["offset"] or 0)
-            for f in thread["stack"]]
-
-
-def at_thread_start(names):
-    """Whether names (innermost first) end where the thread started:
-    start_thread; or, in a container whose libc has no symbols (the debug
-    files here are for this machine's libc), its two outermost frames
-    (start_thread and clone3) in libc without names."""
-    return "start_thread" in names or \
-        len(names) >= 2 and all(n.startswith("libc.so.6+") for n in names[-2:])
-
-
 def check_mixed(pid, python):
     holders = 0
     for attempt in range(10):
@@ -91,6 +77,10 @@ def check_mixed(pid, python):
         check(py is not None and py["version"].startswith(python.version),
               f"python {py} for {python.version}")
         check(py.get("readable", True) is True, f"stacktop cannot read it: {py}")
+        # The python-ways runs ask for a way (STACKTOP_PYTHON_FIND): it is
+        # the one that found it, not an earlier one.
+        way = os.environ.get("STACKTOP_PYTHON_FIND", "symbol")
+        check(py["found_by"] == way, f"found by {py['found_by']}, not {way}")
         threads = by_name(doc)
         for name in ("py-spinner", "py-sleeper"):
             check(name in threads, f"no thread {name} in {sorted(threads)}")

@@ -29,8 +29,11 @@ def interpreters():
         paths = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
         if paths:
             found.append((want, paths[-1]))
-    new = [f for f in found if f[0] >= "3.11" and not f[0].startswith("2")][:1]
-    old = [f for f in found if f not in new and (f[0] < "3.11" or f[0].startswith("2"))][:1]
+    def version(want):
+        return tuple(int(part) for part in want.split("."))
+
+    new = [f for f in found if version(f[0]) >= (3, 11)][:1]
+    old = [f for f in found if version(f[0]) < (3, 11)][:1]
     if not new and not old:
         skip(f"no CPython under {root}/versions")
     return new + old

@@ -6,23 +6,15 @@ the collector's generations and thresholds, gc.garbage's length (3 saved
 cycles) and gc.freeze()'s objects (3.7+) are read; the stop is measured and
 the target runs on afterwards; the JSON follows the stacktop.mem/1 contract."""
 
-import os
 import sys
 
 import harness
-from harness import check, python_interpreter, run, stacktop, stacktop_json, start_python
+from harness import (check, check_running, python_interpreter, run, stacktop, stacktop_json,
+                     start_python)
 
 WANT = sys.argv[1]
 CLASS = "StacktopLeakyWidget"
 COUNT = 50000
-
-
-def check_running(pid):
-    """No thread of pid is left stopped (t: traced, T: stopped)."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        check(state not in ("t", "T"), f"thread {tid} of {pid} left in state {state}")
 
 
 def check_contract(py, version):
@@ -40,8 +32,9 @@ def check_contract(py, version):
     check(isinstance(py["types"], list) and 0 < len(py["types"]) <= 20,
           f"{len(py['types'])} types (--top is 20 by default)")
     for row in py["types"]:
-        check(set(row) == {"type", "count", "bytes"} and isinstance(row["type"], str) and
-              isinstance(row["count"], int) and row["count"] > 0, f"row {row}")
+        check(set(row) == {"type", "count", "bytes", "size_errors"} and
+              isinstance(row["type"], str) and isinstance(row["count"], int) and
+              row["count"] > 0 and row["size_errors"] == 0, f"row {row}")
     counts = [row["count"] for row in py["types"]]
     check(counts == sorted(counts, reverse=True), f"not largest first: {counts}")
 

@@ -118,6 +118,22 @@ def check_idle_profile():
     target.kill()
 
 
+def check_shortfall():
+    """Asked for more than the box can give (1 kHz wall-clock of 2,000
+    threads: a round reads every thread's CPU time), the summary says the
+    rate achieved and why."""
+    target = start_target("threads", "2000")
+    code, _, err = stacktop("record", "-p", target.pid, "-d", 1, "-r", 1000, "--mode", "wall",
+                            "-o", os.devnull)
+    check(code == 0, f"record exited {code}: {err}")
+    hz = float(summary(err).group(6))
+    check(hz < 950, f"2,000 threads at 1 kHz: {hz} Hz achieved")
+    check(re.search(r"; short of the rate: \d+ of \d+ rounds took longer than the 1.000 ms "
+                    r"interval \([\d.]+ ms on average, [\d.]+ ms at most, following 200\d "
+                    r"threads\)", err), f"no reason for {hz} Hz of 1000: {err}")
+    target.kill()
+
+
 def check_formats():
     target = start_target("threads", "2")
     with tempfile.TemporaryDirectory() as tmp:
@@ -287,6 +303,7 @@ def check_errors():
 def test():
     check_cpu_profile()
     check_idle_profile()
+    check_shortfall()
     check_formats()
     check_hostile()
     check_sigkill()

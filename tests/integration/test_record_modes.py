@@ -4,7 +4,8 @@ whenever it runs, py-zlib is on a CPU mostly without it (zlib releases the
 GIL while it compresses), the main thread sleeps.
   gil   (with --python, and merged): py-spin's samples, hardly any of
         py-zlib's; a free-threaded build is refused in one line
-  cpu   both threads on a CPU, not the sleeping main thread
+  cpu   both threads on a CPU, not the sleeping main thread (the threads
+        on a CPU told by perf events, and by /proc with STACKTOP_PERF=0)
   wall  the sleeping main thread too
 and the usage errors (an unknown mode, gil with --native)."""
 
@@ -18,11 +19,11 @@ from harness import check, python_interpreter, run, stacktop, start_python
 WANT = sys.argv[1]
 
 
-def profile(pid, *args):
+def profile(pid, *args, env=None):
     """{thread name: samples} of a 1.5 s record with args."""
     with tempfile.NamedTemporaryFile(suffix=".folded") as out:
         code, _, err = stacktop("record", "-p", pid, "-d", 1.5, "-r", 200, "-o", out.name,
-                                *args)
+                                *args, env=env)
         check(code == 0, f"record {' '.join(map(str, args))} exited {code}: {err}")
         counts = collections.Counter()
         for line in open(out.name):
@@ -43,9 +44,15 @@ def test():
     target = start_python(python, "gilmodes.py")
     pid = target.pid
 
-    cpu, _ = profile(pid, "--python", "--mode", "cpu")
-    check(share(cpu, "py-zlib") >= 0.2 and share(cpu, "py-spin") >= 0.2,
-          f"cpu mode: both threads run: {dict(cpu)}")
+    for env, how in ((None, "on-CPU threads from perf events"),
+                     ({"STACKTOP_PERF": "0"}, "approximate (STACKTOP_PERF=0)")):
+        cpu, summary = profile(pid, "--python", "--mode", "cpu", env=env)
+        check(how in summary, f"cpu mode summary: {summary}")
+        check(share(cpu, "py-zlib") >= 0.2 and share(cpu, "py-spin") >= 0.2,
+              f"cpu mode ({how}): both threads run: {dict(cpu)}")
+        asleep = sum(n for name, n in cpu.items() if name not in ("py-spin", "py-zlib"))
+        check(asleep <= 0.02 * sum(cpu.values()),
+              f"cpu mode ({how}): the sleeping main thread counted: {dict(cpu)}")
     wall, _ = profile(pid, "--python", "--mode", "wall")
     main = [name for name in wall if name not in ("py-spin", "py-zlib")]
     check(main, f"wall mode counts the sleeping main thread too: {dict(wall)}")

@@ -4,6 +4,7 @@ filtering, the process limit, the memory and full-stack pages; a resize to
 60x20; q leaves no process behind and the terminal as it was."""
 
 import os
+import re
 
 from harness import check, python_interpreter, run, start_python, start_target, stacktop
 from tui import Terminal, stack_pane, table
@@ -130,9 +131,26 @@ def test_python():
         # The objects process: first by memory; its memory page.
         term.keys("M", "Home")
         term.wait_for(lambda l: first_row_is(l, str(objects.pid)), "M: the objects process first")
+        # The first census of a process waits for t, after saying how long
+        # it will stop the process; not a class counted before that.
+        term.keys("m")
+        lines = term.wait_for(lambda l: "memory" in l[0] and
+                              any("Press t to take it" in s for s in l),
+                              "the memory page says what a census would stop")
+        check(not any("StacktopLeakyWidget" in s for s in lines),
+              "objects counted before t was pressed")
+        expect = " ".join(lines)
+        check(re.search(r"stops every thread of \d+ for about \d+ ms", expect),
+              f"no expected stop: {expect}")
+        term.keys("t")
+        term.wait_for(lambda l: "memory" in l[0] and any("StacktopLeakyWidget" in s for s in l),
+                      "t: the memory page lists the Python objects by type")
+        # Agreed to once: the page opened again counts them at once.
+        term.keys("q")
+        term.wait_for(lambda l: first_row_is(l, str(objects.pid)), "q: back to the table")
         term.keys("m")
         term.wait_for(lambda l: "memory" in l[0] and any("StacktopLeakyWidget" in s for s in l),
-                      "the memory page lists the Python objects by type")
+                      "m again: the objects without asking")
         term.keys("q", "q")
         check(term.exit_status() == 0, "stacktop exited with an error")
     finally:

@@ -8,14 +8,16 @@
 
 #include <stdlib.h>
 
-#define SPACE  65536
-#define TYPE_A 0x7000000010ull
+#define SPACE 65536
+/* A type object in the fake space (a tuple-like type: basic size 24, 8 bytes
+ * an item), and one whose memory cannot be read. */
+#define TYPE_A (FAKE_BASE + 32768)
 #define TYPE_B 0x7000000020ull
 
 static uint8_t space[SPACE];
 static struct fake_memory fake = {space, SPACE};
 static const struct python_memory mem = {fake_read, &fake, NULL};
-static const struct python_gc_limits unlimited = {1000000, 0};
+static const struct python_gc_limits unlimited = {.max_objects = 1000000};
 
 static void
 put(uint64_t addr, uint64_t v)
@@ -61,11 +63,16 @@ test_counts(int major, int minor)
 	const struct python_layout *l = python_layout_for(major, minor);
 	uint64_t heads[3] = {FAKE_BASE, FAKE_BASE + 64, FAKE_BASE + 128};
 	const uint64_t types[] = {TYPE_A, TYPE_B};
-	const int64_t sizes[] = {3, -4, 5, -6, 7, 8};
+	/* The fifth object's ob_size is no size: counted, as a size error. */
+	const int64_t sizes[] = {3, -4, 5, -6, (int64_t)1 << 40, 8};
 	struct python_gc_tally t;
 	const struct python_gc_type_tally *a, *b;
+	uint64_t basic = 24 + (uint64_t)l->gc.head_size;
 
 	memset(space, 0, sizeof(space));
+	put(TYPE_A + (uint64_t)l->type.tp_basicsize, 24);
+	put(TYPE_A + (uint64_t)l->type.tp_itemsize, 8);
+	put(TYPE_A + (uint64_t)l->type.tp_flags, (uint64_t)1 << 26); /* a tuple */
 	build(l, heads[0], FAKE_BASE + 4096, 64, 6, types, 2, sizes);
 	build(l, heads[1], FAKE_BASE + 8192, 128, 10, types, 1, NULL);
 	build(l, heads[2], 0, 0, 0, types, 1, NULL); /* empty: the head alone */
@@ -76,9 +83,45 @@ test_counts(int major, int minor)
 	CHECK(t.ntypes == 2);
 	a = find(&t, TYPE_A);
 	b = find(&t, TYPE_B);
-	CHECK(a != NULL && a->objects == 13 && a->size_sum == 3 + 5 + 7);
-	CHECK(b != NULL && b->objects == 3 && b->size_sum == 4 + 6 + 8);
-	CHECK(a != NULL && a->lv_digits_sum == 0 + 0 + 0); /* 3, 5, 7 >> 3 */
+	CHECK(a != NULL && a->objects == 13 && a->size_errors == 1 &&
+	      a->bytes == 12 * basic + 8 * (3 + 5));
+	/* An unreadable type: its objects count, their sizes are errors. */
+	CHECK(b != NULL && b->objects == 3 && b->size_errors == 3 && b->bytes == 0);
+	python_gc_tally_free(&t);
+}
+
+/* Given the target's mappings, an object whose size would run past the end
+ * of its mapping is a size error; one that fits, and one in no mapping
+ * known (mapped since), are summed. */
+static void
+test_mappings(void)
+{
+	const struct python_layout *l = python_layout_for(3, 10);
+	uint64_t heads[1] = {FAKE_BASE};
+	const uint64_t types[] = {TYPE_A};
+	/* 3 objects of 64 bytes from +0x1f40: the mapping ends at +0x2000. */
+	const int64_t sizes[] = {2, 100, 1};
+	const uint64_t mappings[][2] = {{FAKE_BASE, FAKE_BASE + 0x2000},
+	                                {FAKE_BASE + 0x3000, FAKE_BASE + 0x4000}};
+	struct python_gc_limits lim = {.max_objects = 1000, .mappings = mappings, .nmappings = 2};
+	uint64_t basic = 24 + (uint64_t)l->gc.head_size;
+	struct python_gc_tally t;
+
+	memset(space, 0, sizeof(space));
+	put(TYPE_A + (uint64_t)l->type.tp_basicsize, 24);
+	put(TYPE_A + (uint64_t)l->type.tp_itemsize, 8);
+	put(TYPE_A + (uint64_t)l->type.tp_flags, (uint64_t)1 << 26);
+	build(l, heads[0], FAKE_BASE + 0x1f40, 64, 3, types, 1, sizes);
+	python_gc_walk(l, &mem, heads, 1, &lim, &t);
+	CHECK(t.partial == PYTHON_GC_COMPLETE && t.ntypes == 1 && t.types[0].objects == 3);
+	/* The second runs 800 bytes of items past +0x2000. */
+	CHECK(t.types[0].size_errors == 1 && t.types[0].bytes == 2 * basic + 8 * (2 + 1));
+	python_gc_tally_free(&t);
+	/* Not in any mapping known: not checked. */
+	lim.nmappings = 1;
+	lim.mappings = mappings + 1;
+	python_gc_walk(l, &mem, heads, 1, &lim, &t);
+	CHECK(t.types[0].size_errors == 0);
 	python_gc_tally_free(&t);
 }
 
@@ -149,7 +192,7 @@ test_object_limit(void)
 	const struct python_layout *l = python_layout_for(3, 9);
 	uint64_t heads[2] = {FAKE_BASE, FAKE_BASE + 64};
 	const uint64_t types[] = {TYPE_A};
-	const struct python_gc_limits four = {4, 0};
+	const struct python_gc_limits four = {.max_objects = 4};
 	struct python_gc_tally t;
 
 	memset(space, 0, sizeof(space));
@@ -160,8 +203,8 @@ test_object_limit(void)
 	python_gc_tally_free(&t);
 }
 
-/* An object whose ob_size would lie past the end of readable memory: its
- * type still counts, its size as 0. */
+/* An object at the very end of readable memory, of a type that cannot be
+ * read: it counts, its size as an error. */
 static void
 test_object_at_end(void)
 {
@@ -179,7 +222,8 @@ test_object_at_end(void)
 	put(node + 16 + (uint64_t)l->object.ob_type, types[0]);
 	python_gc_walk(l, &mem, &head, 1, &unlimited, &t);
 	CHECK(t.partial == PYTHON_GC_COMPLETE && t.objects == 1);
-	CHECK(t.ntypes == 1 && t.types[0].type == TYPE_B && t.types[0].size_sum == 0);
+	CHECK(t.ntypes == 1 && t.types[0].type == TYPE_B && t.types[0].bytes == 0 &&
+	      t.types[0].size_errors == 1);
 	python_gc_tally_free(&t);
 }
 
@@ -204,6 +248,7 @@ main(void)
 	test_counts(3, 11);
 	test_counts(3, 13);
 	test_flag_bits();
+	test_mappings();
 	test_broken(0, PYTHON_GC_BAD_LINK, 3);
 	test_broken(1, PYTHON_GC_BAD_LINK, 6);
 	test_broken(2, PYTHON_GC_UNREADABLE, 5);

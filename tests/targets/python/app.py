@@ -7,18 +7,12 @@ Threads (their OS names set with prctl, so /proc shows them):
   main        idle_main(), in time.sleep
 The lines tests look for carry a "# line:" marker; the test reads them from
 this file. Prints "ready PID" once the threads run."""
-import ctypes
-import ctypes.util
 import os
 import sys
 import threading
 import time
 
-
-def name_this_thread(name):
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    PR_SET_NAME = 15
-    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
+from target_threads import name_this_thread
 
 
 def spin_leaf():

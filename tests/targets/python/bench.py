@@ -12,27 +12,18 @@ After every call of hot() the busy thread stores the number of calls so far
 which it creates and maps shared: the benchmark reads its throughput from there without
 waking any thread of this process.
 Prints "ready PID" once the busy thread runs."""
-import ctypes
-import ctypes.util
 import mmap
 import os
 import struct
 import sys
 import threading
-import time
+
+from target_threads import name_this_thread, ready_when
 
 # Iterations of the hot line per call of hot(): about 0.5 ms, so the counter
 # moves often (a fine-grained rate) while the time spent outside the hot line
 # (the call, the return, the store) stays a fraction of a percent.
 CHUNK = 10000
-
-libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
-def name_this_thread(name):
-    PR_SET_NAME = 15
-    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
-
 
 def hot(n):
     i = 0
@@ -57,15 +48,8 @@ def main():
     t = threading.Thread(target=busy, args=(counter,), name="busy")
     t.daemon = True
     t.start()
-    # Wait until the busy thread has counted once.
-    for _ in range(500):
-        if struct.unpack("Q", counter[0:8])[0] > 0:
-            break
-        time.sleep(0.01)
-    sys.stdout.write("ready %d\n" % os.getpid())
-    sys.stdout.flush()
-    while True:
-        time.sleep(1)
+    # Ready once the busy thread has counted once.
+    ready_when(lambda: struct.unpack("Q", counter[0:8])[0] > 0)
 
 
 main()

@@ -8,25 +8,16 @@ Runs unchanged on CPython 2.7 and 3.6+.
 The main thread sleeps. Prints "ready PID" once both run. An interpreter
 built without zlib (the tests' free-threaded one: no GIL to release) has
 py-zlib loop in Python instead."""
-import ctypes
-import ctypes.util
 import os
-import sys
-import threading
-import time
+
+from target_threads import name_this_thread, ready_when, start_daemons
 
 try:
     import zlib
 except ImportError:
     zlib = None
 
-libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 started = []
-
-
-def name_this_thread(name):
-    PR_SET_NAME = 15
-    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
 def spin_leaf():
@@ -51,17 +42,5 @@ def compress_loop():
         zlib.compress(data, 6)
 
 
-def main():
-    for target in (spin, compress_loop):
-        t = threading.Thread(target=target)
-        t.daemon = True
-        t.start()
-    while len(started) < 2:
-        time.sleep(0.01)
-    sys.stdout.write("ready %d\n" % os.getpid())
-    sys.stdout.flush()
-    while True:
-        time.sleep(1)
-
-
-main()
+start_daemons((spin, ()), (compress_loop, ()))
+ready_when(lambda: len(started) == 2)

@@ -10,20 +10,11 @@ with consecutive levels: a stack read across a change can break that
 (s7b;s6a;s4b;s3a, or no root). Prints "ready PID" once all run.
 
 usage: grammar.py [THREADS]   (default 3)"""
-import ctypes
-import ctypes.util
-import os
 import sys
-import threading
-import time
 
-libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+from target_threads import name_this_thread, ready_when, start_daemons
+
 started = []
-
-
-def name_this_thread(name):
-    PR_SET_NAME = 15
-    libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
 def leaf(n):
@@ -94,18 +85,6 @@ def worker(index):
         s1(n)
 
 
-def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    for i in range(count):
-        t = threading.Thread(target=worker, args=(i,))
-        t.daemon = True
-        t.start()
-    while len(started) < count:
-        time.sleep(0.01)
-    sys.stdout.write("ready %d\n" % os.getpid())
-    sys.stdout.flush()
-    while True:
-        time.sleep(1)
-
-
-main()
+count = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+start_daemons(*[(worker, (i,)) for i in range(count)])
+ready_when(lambda: len(started) == count)

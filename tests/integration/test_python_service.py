@@ -1,0 +1,57 @@
+"""record --python of a service with many threads, few busy (argv[1]: the
+interpreter, as in test_python.py): tests/targets/python/service.py with
+100 threads parked in time.sleep and 2 computing, 30 frames deep. A CPU
+profile is of the busy threads (the parked ones, which wake once a second,
+at most 2% of it), from perf events and from /proc (STACKTOP_PERF=0); a
+wall-clock profile has every thread, the parked ones where they sleep."""
+
+import collections
+import os
+import sys
+import tempfile
+
+from harness import check, python_interpreter, run, stacktop, start_python
+
+WANT = sys.argv[1]
+PARKED, BUSY = 100, 2
+
+
+def threads(pid, *args, env=None):
+    """{thread name: (samples, set of leaf functions)} of a 2 s record."""
+    with tempfile.NamedTemporaryFile(suffix=".folded") as out:
+        code, _, err = stacktop("record", "-p", pid, "--python", "-d", 2, "-o", out.name,
+                                *args, env=env)
+        check(code == 0, f"record {args} exited {code}: {err}")
+        counts, leaves = collections.Counter(), collections.defaultdict(set)
+        for line in open(out.name):
+            stack, n = line.rsplit(" ", 1)
+            frames = stack.split(";")
+            name = frames[0].split()[1]
+            counts[name] += int(n)
+            leaves[name].add(frames[-1].split(" (")[0])
+    print(f"{args} {env}: {sum(counts.values())} samples, {len(counts)} threads  "
+          f"[{err.strip()}]", flush=True)
+    return counts, leaves
+
+
+def test():
+    python = python_interpreter(WANT)
+    target = start_python(python, "service.py", PARKED, BUSY)
+    for env in (None, {"STACKTOP_PERF": "0"}):
+        counts, leaves = threads(target.pid, "--mode", "cpu", env=env)
+        busy = sum(n for name, n in counts.items() if name.startswith("py-work-"))
+        total = sum(counts.values())
+        check(total >= 50, f"cpu mode {env}: {total} samples")
+        check(busy >= 0.98 * total,
+              f"cpu mode {env}: the parked threads took {total - busy} of {total} samples: "
+              f"{ {k: v for k, v in counts.items() if not k.startswith('py-work-')} }")
+    counts, leaves = threads(target.pid, "--mode", "wall")
+    parked = [name for name in counts if name.startswith("py-park-")]
+    check(len(parked) == PARKED, f"wall mode: {len(parked)} of {PARKED} parked threads")
+    check(all(leaves[name] == {"park"} for name in parked),
+          f"wall mode: parked threads not in park: "
+          f"{ {n: leaves[n] for n in parked if leaves[n] != {'park'}} }")
+    target.kill()
+
+
+run(test)
