@@ -341,6 +341,13 @@ collector_skip_idle(struct collector *c, struct task *proc, int tid)
 	task->seen = c->gen;
 	task->skipped_gen = c->gen;
 	proc->skipped++;
+	/* It did not run: its switches and run-queue wait are still the
+	 * baseline's, if those were read. */
+	if (task->has_base && task->base.delay_ns >= 0 && task->base.ctxsw_voluntary >= 0) {
+		task->cur.ctxsw_voluntary = task->base.ctxsw_voluntary;
+		task->cur.ctxsw_involuntary = task->base.ctxsw_involuntary;
+		task->cur.delay_ns = task->base.delay_ns;
+	}
 	return true;
 }
 
@@ -576,10 +583,9 @@ collector_sample_processes(struct collector *c)
 		int err = collector_sample_process(c, pids[i]);
 		const struct task *proc = task_table_find(&c->procs, pids[i]);
 
-		/* A requested process that is now a zombie has exited: its parent
-		 * just has not reaped it yet. */
-		if (err == 0 && c->npids > 0 && proc &&
-		    (proc->st.state == 'Z' || proc->st.state == 'X'))
+		/* A requested process that is now a zombie with no thread left
+		 * has exited: its parent just has not reaped it yet. */
+		if (err == 0 && c->npids > 0 && proc && procfs_stat_gone(&proc->st))
 			err = -ESRCH;
 		if (err != 0 && c->npids > 0 && ret == 0) {
 			c->gone_pid = pids[i];
@@ -792,6 +798,11 @@ collector_watch(struct collector *c, struct task *task)
 {
 	if (task->has_stat && !task->watched) {
 		task->watched = true;
+		/* An idle thread's baseline is the last sample's, whose counters
+		 * it kept (collector_skip_idle): nothing to read. */
+		if (task->idle_samples >= COLLECTOR_IDLE_SAMPLES && task->has_base &&
+		    task->base.delay_ns >= 0 && task->base.ctxsw_voluntary >= 0)
+			return;
 		collector_read_details(c, task, &task->base);
 	}
 }
@@ -934,7 +945,7 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 	else
 		row->wchan = xstrdup(strcmp(buf, "0") == 0 ? "" : buf);
 
-	if (task->watched)
+	if (task->watched && task->skipped_gen != c->gen)
 		collector_read_details(c, task, &task->cur);
 	row->ctxsw_voluntary_per_s = row->ctxsw_involuntary_per_s = row->run_delay_pct = NAN;
 	if (b != NULL) {
@@ -956,13 +967,18 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	struct task **threads;
 	size_t nthreads;
 	ssize_t n;
+	/* Memory and arguments through a live thread: a main thread that
+	 * ended (pthread_exit) shows none. */
+	int live = proc->st.state == 'Z' ? procfs_live_thread(c->fs, proc->id) : proc->id;
 
 	row->pid = proc->id;
 	memcpy(row->comm, proc->st.comm, sizeof(row->comm));
 	task_cpu(c, proc, &row->cpu_pct, &row->user_pct, &row->sys_pct);
 	row->thread_count = proc->st.num_threads;
+	if (live < 0)
+		live = proc->id;
 
-	snprintf(path, sizeof(path), "%d/status", proc->id);
+	snprintf(path, sizeof(path), "%d/task/%d/status", proc->id, live);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	procfs_parse_status(buf, n < 0 ? 0 : (size_t)n, &status);
 	row->uid = status.uid;
@@ -970,7 +986,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	row->mem = (struct mem_row){status.rss_kib, status.anon_kib, status.file_kib,
 	                            status.shmem_kib, status.swap_kib};
 
-	snprintf(path, sizeof(path), "%d/cmdline", proc->id);
+	snprintf(path, sizeof(path), "%d/task/%d/cmdline", proc->id, live);
 	n = procfs_read_all(c->fs, path, &row->cmdline);
 	if (n >= 0) {
 		/* Arguments are NUL-separated; show them space-separated. */

@@ -13,6 +13,7 @@ mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 	struct procfs_stat st;
 	char *buf;
 	ssize_t n;
+	int tid;
 
 	out->pid = pid;
 	snprintf(path, sizeof(path), "%d/stat", pid);
@@ -21,15 +22,18 @@ mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 		return (int)n;
 	if (procfs_parse_stat(stat, (size_t)n, &st) == 0)
 		memcpy(out->comm, st.comm, sizeof(out->comm));
+	if ((tid = procfs_live_thread(fs, pid)) < 0)
+		return tid;
 
-	snprintf(path, sizeof(path), "%d/smaps_rollup", pid);
+	/* Through a live thread: a main thread that ended shows no memory. */
+	snprintf(path, sizeof(path), "%d/task/%d/smaps_rollup", pid, tid);
 	n = procfs_read_all(fs, path, &buf);
 	if (n < 0)
 		return (int)n;
 	procfs_parse_rollup(buf, (size_t)n, &out->rollup);
 	free(buf);
 
-	snprintf(path, sizeof(path), "%d/smaps", pid);
+	snprintf(path, sizeof(path), "%d/task/%d/smaps", pid, tid);
 	n = procfs_read_all(fs, path, &buf);
 	if (n < 0)
 		return (int)n;
@@ -45,8 +49,11 @@ mem_read_anon(const struct procfs *fs, int pid, int64_t *anon_kib)
 	char buf[4096];
 	struct procfs_status status;
 	ssize_t n;
+	int tid = procfs_live_thread(fs, pid);
 
-	snprintf(path, sizeof(path), "%d/status", pid);
+	if (tid < 0)
+		return tid;
+	snprintf(path, sizeof(path), "%d/task/%d/status", pid, tid);
 	n = procfs_read(fs, path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;

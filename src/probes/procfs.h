@@ -41,6 +41,12 @@ size_t procfs_fd_budget(size_t reserve);
  * or the file cannot be read. */
 int procfs_inner_id(const struct procfs *p, int pid, int tid);
 
+/* A thread of process pid whose files show the process's memory: pid
+ * itself, unless its main thread ended (pthread_exit) while others run on,
+ * then the first of those (a zombie main thread's status and smaps have no
+ * memory). Returns the thread id, or -ESRCH when the process has exited. */
+int procfs_live_thread(const struct procfs *p, int pid);
+
 /* Opens relpath read-only. Returns an fd (owned by the caller) or -errno. */
 int procfs_open(const struct procfs *p, const char *relpath);
 

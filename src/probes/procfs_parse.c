@@ -92,6 +92,12 @@ int_clamp(int64_t v)
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int)v;
 }
 
+bool
+procfs_stat_gone(const struct procfs_stat *st)
+{
+	return (st->state == 'Z' || st->state == 'X') && st->num_threads <= 1;
+}
+
 int
 procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
 {

@@ -8,6 +8,7 @@
 #ifndef STACKTOP_PROCFS_PARSE_H
 #define STACKTOP_PROCFS_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,12 @@ struct procfs_stat {
  * itself hold ") R 1 (" or a newline. Returns 0, or -EINVAL when the line is
  * not a stat line. */
 int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out);
+
+/* Whether the process whose main thread's stat is st has exited (only its
+ * parent's wait is missing): its main thread is a zombie and no other
+ * thread is left. A zombie main thread beside live threads (it called
+ * pthread_exit) is a live process. The one rule every command follows. */
+bool procfs_stat_gone(const struct procfs_stat *st);
 
 /* The fields of /proc/PID/status we use; -1 where absent. */
 struct procfs_status {

@@ -449,8 +449,7 @@ sampler_read_process(struct sampler *s)
 
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 ||
-	    ((st.state == 'Z' || st.state == 'X') && st.num_threads <= 1))
+	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || procfs_stat_gone(&st))
 		return -ESRCH;
 	memcpy(s->comm, st.comm, sizeof(s->comm));
 	s->kernel_threads = st.num_threads;

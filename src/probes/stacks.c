@@ -238,8 +238,7 @@ stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 	n = procfs_read(fs, path, buf, sizeof(buf));
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, st) != 0 ||
-	    ((st->state == 'Z' || st->state == 'X') && st->num_threads <= 1))
+	if (procfs_parse_stat(buf, (size_t)n, st) != 0 || procfs_stat_gone(st))
 		return -ESRCH;
 	return 0;
 }

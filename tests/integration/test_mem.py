@@ -21,7 +21,21 @@ def check_totals(doc, what):
     return kinds
 
 
+def check_leader_exit():
+    """A live process whose main thread ended (pthread_exit): its memory,
+    read through the thread that runs on (the main thread's files show
+    none); once it is killed, "no such process"."""
+    target = start_target("leaderexit")
+    doc = stacktop_json("mem", "-p", target.pid, "-d", 0.3)
+    check_totals(doc, "leader exited")
+    check(doc["rss_kib"] > 0, f"leader exited: rss {doc['rss_kib']}")
+    target.kill()
+    code, _, err = stacktop("mem", "-p", target.pid)
+    check(code == 1 and "no such process" in err, f"killed: {code} {err!r}")
+
+
 def test():
+    check_leader_exit()
     leak = start_target("leak", str(LEAK_MIB_PER_MIN))
     doc = stacktop_json("mem", "-p", leak.pid, "-d", 6)
     print(f"leak: {doc['growth']}")

@@ -123,7 +123,23 @@ def check_whole_system(pid):
     check(system["user_pct"] > 20, f"system user {system['user_pct']}% with a spinning thread")
 
 
+def check_leader_exit():
+    """A live process whose main thread ended (pthread_exit) is reported:
+    its live thread with its CPU, the process's memory and command line read
+    through that thread (the main thread's files show none)."""
+    target = start_target("leaderexit")
+    doc = stacktop_json("report", "-p", target.pid, "-d", 0.3)
+    proc = doc["processes"][0]
+    threads = by_name(proc)
+    check("st-orphan" in threads and threads["st-orphan"]["cpu_pct"] > 20,
+          f"leader exited: threads {threads}")
+    check(proc["mem"]["rss_kib"] and proc["mem"]["rss_kib"] > 0, f"leader exited: mem {proc['mem']}")
+    check("leaderexit" in (proc["cmdline"] or ""), f"leader exited: cmdline {proc['cmdline']!r}")
+    target.kill()
+
+
 def test():
+    check_leader_exit()
     target = start_target("threads", str(IDLE))
     time.sleep(0.3)
     check_json(target.pid)
