@@ -149,6 +149,37 @@ cli_target_error(int pid, int err)
 	return EXIT_TARGET;
 }
 
+char *
+cli_system_wide_message(int err, char *buf, size_t size)
+{
+	char paranoid[16] = "?";
+	FILE *f;
+
+	if (err == -ECANCELED) {
+		snprintf(buf, size,
+		         "sampling every CPU needs perf events, and STACKTOP_PERF=0 "
+		         "turns them off");
+		return buf;
+	}
+	if (err != -EACCES && err != -EPERM) {
+		snprintf(buf, size,
+		         "cannot sample every CPU: perf events: %s (a kernel without perf "
+		         "events or its cpu-clock event)",
+		         strerror(-err));
+		return buf;
+	}
+	if ((f = fopen("/proc/sys/kernel/perf_event_paranoid", "r")) != NULL) {
+		if (fgets(paranoid, sizeof(paranoid), f) != NULL)
+			paranoid[strcspn(paranoid, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(buf, size,
+	         "cannot sample every CPU: %s; run as root, grant CAP_PERFMON, or set "
+	         "kernel.perf_event_paranoid to 0 or less (it is %s)",
+	         strerror(-err), paranoid);
+	return buf;
+}
+
 void
 cli_sleep(double seconds)
 {

@@ -93,6 +93,12 @@ int cli_sample_error(const struct procfs *fs, int gone_pid, int err);
  * bytes) for a screen. Returns buf. */
 char *cli_target_message(int pid, int err, char *buf, size_t size);
 
+/* Why every CPU could not be sampled (record -a, the live view's functions
+ * page): err is syswide_new's -errno, or -ECANCELED for STACKTOP_PERF=0.
+ * One line with what would allow it, without "stacktop: " and newline,
+ * written into buf (size bytes). Returns buf. */
+char *cli_system_wide_message(int err, char *buf, size_t size);
+
 /* Opens the procfs root (see procfs_new) into *fs. Returns 0, or prints one
  * line and returns EXIT_TARGET. */
 struct procfs;

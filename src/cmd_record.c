@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "probes/python_merge.h"
 #include "probes/sampler.h"
+#include "probes/syswide.h"
 #include "sanitize.h"
 #include "ui/profile_fold.h"
 #include "ui/profile_speedscope.h"
@@ -26,10 +27,18 @@
 #define RECORD_MAX_HZ 1000
 /* Python frames alone cost the target nothing but cache misses. */
 #define RECORD_MAX_PYTHON_HZ 10000
+/* -a drains every CPU's ring this often (seconds) whatever the rate: the
+ * rings hold a second (syswide.c), and each round reads the maps
+ * of every process sampled in it, so fewer rounds cost less. */
+#define RECORD_ALL_ROUND_S 0.05
 
 static const char record_options[] =
     "options:\n"
-    "  -p, --pid PID          the process (required)\n"
+    "  -p, --pid PID          the process (this or -a)\n"
+    "  -a, --all              every process on the machine (perf record -a -g):\n"
+    "                         on-CPU native stacks from one perf event per CPU,\n"
+    "                         each under its process and thread; needs root,\n"
+    "                         CAP_PERFMON or kernel.perf_event_paranoid <= 0\n"
     "  -d, --duration SECONDS how long to sample (default 10; Ctrl-C ends early\n"
     "                         and still writes the profile)\n"
     "  -r, --rate HZ          samples per second (default 100, at most 1000)\n"
@@ -59,6 +68,7 @@ static const char *const record_format_names[] = {
 
 struct record_opts {
 	int pid;
+	bool all; /* -a */
 	double duration;
 	double rate;
 	const char *output; /* NULL: stdout */
@@ -88,17 +98,12 @@ static int
 record_parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"duration", required_argument, NULL, 'd'},
-	    {"rate", required_argument, NULL, 'r'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"idle", no_argument, NULL, 'i'},
-	    {"mode", required_argument, NULL, 'm'},
-	    {"python", no_argument, NULL, 'Y'},
-	    {"native", no_argument, NULL, 'N'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},      {"all", no_argument, NULL, 'a'},
+	    {"duration", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'r'},
+	    {"output", required_argument, NULL, 'o'},   {"format", required_argument, NULL, 'f'},
+	    {"idle", no_argument, NULL, 'i'},           {"mode", required_argument, NULL, 'm'},
+	    {"python", no_argument, NULL, 'Y'},         {"native", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	const struct cmd_entry *cmd = &cmd_record_entry;
 	long hz;
@@ -107,10 +112,13 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	*o = (struct record_opts){.duration = 10, .rate = 100, .format = -1};
 	optind = 1;
 	opterr = 0;
-	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:d:r:o:f:m:h", longopts, NULL)) != -1) {
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:ad:r:o:f:m:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			rc = cli_option_pid(cmd, optarg, &o->pid);
+			break;
+		case 'a':
+			o->all = true;
 			break;
 		case 'd':
 			if (cli_parse_seconds(optarg, &o->duration) != 0)
@@ -162,8 +170,15 @@ record_parse(int argc, char **argv, struct record_opts *o)
 			break;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && o->all && o->pid > 0)
+		rc = cli_usage_error(cmd, "-a (every process) and -p PID exclude each other");
+	else if (rc == 0 && o->all && optind < argc)
+		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	else if (rc == 0 && !o->all)
 		rc = cli_finish_target(cmd, argc, argv, o->pid);
+	if (rc == 0 && o->all && (o->what != SAMPLER_CPU || o->mode == STACKS_PYTHON))
+		rc = cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
+		                          "with --mode wall or gil, nor --python");
 	if (rc == 0 && o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
 		rc = cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
 	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
@@ -185,20 +200,27 @@ record_sleep_until(double at)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
+/* What the rounds sample: one process (s) or every one (w). */
+struct record_source {
+	struct sampler *s;
+	struct syswide *w;
+};
+
 /* Samples until the duration is over, the user interrupts, or the target is
  * gone. Rounds are due at fixed times; a round that runs late makes the next
  * ones skip rather than bunch up. Returns 0, -ESRCH (gone: the profile holds
  * what came before) or -EPERM. */
 static int
-record_loop(struct sampler *s, struct profile *p, const struct record_opts *o)
+record_loop(const struct record_source *src, struct profile *p, const struct record_opts *o)
 {
-	double period = 1.0 / o->rate, start = clock_monotonic_s(), next = start;
+	double period = src->w != NULL ? RECORD_ALL_ROUND_S : 1.0 / o->rate;
+	double start = clock_monotonic_s(), next = start;
 	int err = 0;
 
 	while (!record_interrupted) {
 		double began = clock_monotonic_s(), took;
 
-		err = sampler_round(s, p);
+		err = src->w != NULL ? syswide_round(src->w, p) : sampler_round(src->s, p);
 		p->duration_s = clock_monotonic_s() - start;
 		took = clock_monotonic_s() - began;
 		p->round_s_sum += took;
@@ -234,6 +256,24 @@ record_unplaced(const struct profile_stack *s)
 		if (python_is_unplaced(&s->frames[i]))
 			return true;
 	return false;
+}
+
+/* The summary's notes on Python frames: stacks dropped as they changed
+ * while read, and samples whose frames did not line up. */
+static void
+record_python_notes(const struct profile *p)
+{
+	uint64_t unplaced = 0;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
+	if (p->dropped > 0)
+		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
+		        (unsigned long long)p->dropped);
+	if (unplaced > 0)
+		fprintf(stderr,
+		        "; %llu samples with Python frames not placed among the native ones",
+		        (unsigned long long)unplaced);
 }
 
 /* How the stacks were taken, for the summary: perf events, or ptrace stops
@@ -296,12 +336,9 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	char why[160];
 	double hz = p->duration_s > 0 ? (double)p->ticks / p->duration_s : 0;
 	size_t distinct = 0;
-	uint64_t unplaced = 0;
 
-	for (size_t i = 0; i < p->nstacks; i++) {
+	for (size_t i = 0; i < p->nstacks; i++)
 		distinct += p->stacks[i].count > 0;
-		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
-	}
 	fprintf(stderr,
 	        "stacktop record: PID %d (%s): %llu samples in %llu rounds over %.2f s "
 	        "(%.1f Hz of %.0f), %llu errors, %zu distinct stacks; target stopped %.3f ms "
@@ -320,14 +357,42 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		fprintf(stderr, "; %s",
 		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
 		                                : "the GIL holder only");
-	if (p->dropped > 0)
-		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
-		        (unsigned long long)p->dropped);
 	record_shortfall(p, o, s);
-	if (unplaced > 0)
+	record_python_notes(p);
+	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
+	        o->output ? o->output : "standard output");
+}
+
+/* The summary of a system-wide profile: what was counted and what was not,
+ * and how much of it was stacktop itself. */
+static void
+record_all_summary(const struct profile *p, const struct record_opts *o, const struct syswide *w)
+{
+	const struct syswide_counts *c = syswide_counts(w);
+	double rate = p->duration_s > 0 ? (double)p->samples / p->duration_s : 0;
+
+	fprintf(stderr,
+	        "stacktop record -a: %llu samples of %llu processes on %u CPUs over %.2f s "
+	        "(%.1f a second; %.0f Hz of each busy CPU); perf events, one per CPU; idle CPUs "
+	        "not sampled; %llu samples of kernel threads (as [kernel]); stacktop itself "
+	        "%.1f%%",
+	        (unsigned long long)p->samples, (unsigned long long)c->processes, c->cpus,
+	        p->duration_s, rate, o->rate, (unsigned long long)c->kernel_threads,
+	        p->samples ? 100.0 * (double)c->own / (double)p->samples : 0.0);
+	if (c->lost + c->bad > 0)
+		fprintf(stderr, "; %llu samples lost (a ring was full)",
+		        (unsigned long long)(c->lost + c->bad));
+	if (c->gone > 0)
 		fprintf(stderr,
-		        "; %llu samples with Python frames not placed among the native ones",
-		        (unsigned long long)unplaced);
+		        "; %llu samples of processes that ended before they were read "
+		        "(counted as [ended before it was read])",
+		        (unsigned long long)c->gone);
+	if (o->mode == STACKS_NATIVE)
+		fprintf(stderr, "; native frames only");
+	else
+		fprintf(stderr, "; Python frames merged in %llu processes",
+		        (unsigned long long)c->python);
+	record_python_notes(p);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");
 }
@@ -338,6 +403,7 @@ cmd_record_exec(int argc, char **argv)
 	struct record_opts o;
 	struct procfs *fs = NULL;
 	struct sampler *s = NULL;
+	struct syswide *w = NULL;
 	struct profile *p;
 	struct sigaction sa = {.sa_handler = record_on_signal};
 	char comm[4 * PROCFS_COMM_MAX];
@@ -349,12 +415,25 @@ cmd_record_exec(int argc, char **argv)
 		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = sampler_new(fs, o.pid, o.what, o.mode, (unsigned)o.rate, &s);
-	if (err != 0) {
+	if (o.all) {
+		const char *env = getenv("STACKTOP_PERF");
+
+		err = env != NULL && strcmp(env, "0") == 0
+		          ? -ECANCELED
+		          : syswide_new(fs, (unsigned)o.rate, o.mode, &w);
+		if (err != 0) {
+			char msg[256];
+
+			fprintf(stderr, "stacktop record: -a %s\n",
+			        cli_system_wide_message(err, msg, sizeof(msg)));
+			procfs_free(fs);
+			return EXIT_TARGET;
+		}
+	} else if ((err = sampler_new(fs, o.pid, o.what, o.mode, (unsigned)o.rate, &s)) != 0) {
 		procfs_free(fs);
 		return cli_target_error(o.pid, err);
 	}
-	if (o.what == SAMPLER_GIL && sampler_python(s)->free_threaded) {
+	if (s != NULL && o.what == SAMPLER_GIL && sampler_python(s)->free_threaded) {
 		fprintf(stderr,
 		        "stacktop: PID %d runs a free-threaded CPython: it has no GIL to follow "
 		        "(--mode cpu or wall)\n",
@@ -368,6 +447,7 @@ cmd_record_exec(int argc, char **argv)
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
 		        strerror(errno));
 		sampler_free(s);
+		syswide_free(w);
 		procfs_free(fs);
 		return EXIT_USAGE;
 	}
@@ -382,11 +462,14 @@ cmd_record_exec(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	p = profile_new(o.pid, "");
+	p = profile_new(o.all ? 0 : o.pid, "");
 	p->requested_hz = o.rate;
-	err = record_loop(s, p, &o);
-	sanitize_text(sampler_comm(s), strlen(sampler_comm(s)), comm, sizeof(comm));
-	snprintf(p->comm, sizeof(p->comm), "%s", sampler_comm(s));
+	err = record_loop(&(struct record_source){s, w}, p, &o);
+	comm[0] = '\0';
+	if (s != NULL) {
+		sanitize_text(sampler_comm(s), strlen(sampler_comm(s)), comm, sizeof(comm));
+		snprintf(p->comm, sizeof(p->comm), "%s", sampler_comm(s));
+	}
 	rc = 0;
 	if (err == -ESRCH && p->ticks > 0) {
 		fprintf(stderr,
@@ -403,7 +486,10 @@ cmd_record_exec(int argc, char **argv)
 			profile_speedscope_write(out, p);
 		else
 			profile_folded_write(out, p);
-		record_summary(p, &o, comm, s);
+		if (w != NULL)
+			record_all_summary(p, &o, w);
+		else
+			record_summary(p, &o, comm, s);
 	}
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
@@ -413,13 +499,14 @@ cmd_record_exec(int argc, char **argv)
 	fflush(stdout);
 	profile_free(p);
 	sampler_free(s);
+	syswide_free(w);
 	procfs_free(fs);
 	return rc;
 }
 
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
-    .usage = "-p PID [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] "
+    .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] "
              "[--mode cpu|wall|gil] [--python|--native]",
     .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
     .exec = cmd_record_exec,

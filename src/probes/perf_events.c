@@ -125,6 +125,40 @@ perf_events_parse_sample(void *rec, size_t len, struct perf_events_sample *out)
 	return 0;
 }
 
+int
+perf_events_parse_comm(const void *rec, size_t len, int *pid, int *tid, char *comm, size_t size,
+                       bool *exec)
+{
+	struct perf_event_header h;
+	uint32_t ids[2];
+	const char *name;
+	size_t max, n;
+
+	if (len < sizeof(h) + sizeof(ids))
+		return -EBADMSG;
+	memcpy(&h, rec, sizeof(h));
+	if (h.size > len || h.size < sizeof(h) + sizeof(ids))
+		return -EBADMSG;
+	if (h.type != PERF_RECORD_COMM)
+		return -ENOMSG;
+	memcpy(ids, (const unsigned char *)rec + sizeof(h), sizeof(ids));
+	*pid = (int)ids[0];
+	*tid = (int)ids[1];
+	*exec = (h.misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
+	/* The name, NUL-terminated and padded to 8 bytes, fills the rest
+	 * (sample_id_all is not asked for). */
+	name = (const char *)rec + sizeof(h) + sizeof(ids);
+	max = h.size - sizeof(h) - sizeof(ids);
+	n = strnlen(name, max);
+	if (n == max || size == 0)
+		return -EBADMSG;
+	if (n >= size)
+		n = size - 1;
+	memcpy(comm, name, n);
+	comm[n] = '\0';
+	return 0;
+}
+
 ssize_t
 perf_events_ring_next(unsigned char *data, size_t size, uint64_t head, uint64_t tail,
                       unsigned char *scratch, size_t scratch_size, void **rec)
@@ -176,8 +210,11 @@ perf_events_free(struct perf_events *e)
 	free(e);
 }
 
-int
-perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out)
+/* Opens the event on thread tid (cpu -1) or on every task that runs on cpu
+ * (tid -1), and maps its ring. */
+static int
+perf_events_open_on(int tid, int cpu, const struct perf_events_config *cfg,
+                    struct perf_events **out)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct perf_event_attr attr = {
@@ -193,8 +230,13 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	    .sample_stack_user = (uint32_t)cfg->stack_bytes,
 	    .exclude_kernel = !cfg->kernel,
 	    .exclude_hv = 1,
+	    /* A CPU's idle task is the kernel waiting for work: no stack of
+	     * anyone's (the hrtimer of cpu-clock honours it: kernel/events/
+	     * core.c, perf_swevent_hrtimer). */
+	    .exclude_idle = cpu >= 0,
 	    /* An exit record tells the sampler to list the threads again. */
 	    .task = 1,
+	    .comm = cfg->comm,
 	    /* Sample times on the clock the Python frames are read by. */
 	    .use_clockid = 1,
 	    .clockid = CLOCK_MONOTONIC,
@@ -203,7 +245,7 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	void *map;
 
 	*out = NULL;
-	e->fd = (int)syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	e->fd = (int)syscall(SYS_perf_event_open, &attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (e->fd < 0) {
 		int err = -errno;
 
@@ -225,6 +267,18 @@ perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_even
 	return 0;
 }
 
+int
+perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out)
+{
+	return perf_events_open_on(tid, -1, cfg, out);
+}
+
+int
+perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_events **out)
+{
+	return perf_events_open_on(-1, cpu, cfg, out);
+}
+
 bool
 perf_events_pending(const struct perf_events *e)
 {
@@ -232,8 +286,8 @@ perf_events_pending(const struct perf_events *e)
 }
 
 void
-perf_events_drain(struct perf_events *e, void (*fn)(void *arg, const struct perf_events_sample *s),
-                  void *arg, struct perf_events_drained *d)
+perf_events_drain(struct perf_events *e, const struct perf_events_sink *sink,
+                  struct perf_events_drained *d)
 {
 	/* The kernel writes data_head after the records (a release); we free
 	 * space by writing data_tail after reading them
@@ -269,10 +323,20 @@ perf_events_drain(struct perf_events *e, void (*fn)(void *arg, const struct perf
 			d->lost += lost;
 		} else if (h.type == PERF_RECORD_EXIT) {
 			d->exited = true;
+		} else if (h.type == PERF_RECORD_COMM && sink->comm != NULL) {
+			char comm[64];
+			int pid, tid;
+			bool exec;
+
+			if (perf_events_parse_comm(rec, (size_t)n, &pid, &tid, comm, sizeof(comm),
+			                           &exec) == 0)
+				sink->comm(sink->arg, pid, tid, comm, exec);
+			else
+				d->bad++;
 		} else if (h.type == PERF_RECORD_SAMPLE) {
 			if (perf_events_parse_sample(rec, (size_t)n, &s) == 0) {
 				d->samples++;
-				fn(arg, &s);
+				sink->sample(sink->arg, &s);
 			} else {
 				d->bad++;
 			}

@@ -41,6 +41,8 @@ struct perf_events_config {
 	                       perf_event_paranoid <= 1) */
 	size_t stack_bytes; /* a multiple of 8, below 64 KiB */
 	size_t ring_pages;  /* data pages of each ring: a power of two */
+	bool comm;          /* also a record of each exec and rename
+	                       (PERF_RECORD_COMM): its new name */
 };
 
 /* One sample, as the kernel wrote it. */
@@ -63,6 +65,13 @@ struct perf_events_sample {
  * truncated (every length in it is checked against len). */
 int perf_events_parse_sample(void *rec, size_t len, struct perf_events_sample *out);
 
+/* Parses one PERF_RECORD_COMM (header included, len bytes): process pid's
+ * thread tid is now named comm (copied into comm, size bytes, always
+ * NUL-terminated), *exec whether an execve named it. Returns 0, -ENOMSG
+ * (another kind of record) or -EBADMSG. */
+int perf_events_parse_comm(const void *rec, size_t len, int *pid, int *tid, char *comm, size_t size,
+                           bool *exec);
+
 /* The next record of a ring: data (size bytes, a power of two) holding
  * records from tail to head (the kernel's running offsets). A record that
  * wraps around the end is copied into scratch (scratch_size bytes, 64 KiB
@@ -84,21 +93,37 @@ struct perf_events;
 int perf_events_open(int tid, const struct perf_events_config *cfg, struct perf_events **out);
 void perf_events_free(struct perf_events *e);
 
+/* The same for every task that runs on CPU cpu (stacktop record -a): each
+ * sample's pid and tid say whose it is; the CPU's idle task is not sampled.
+ * Needs kernel.perf_event_paranoid <= 0, CAP_PERFMON or CAP_SYS_ADMIN
+ * (-EACCES otherwise); -ENODEV: no such CPU (offline). */
+int perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_events **out);
+
 /* Whether e's ring holds records (a read of the mapped page, no syscall). */
 bool perf_events_pending(const struct perf_events *e);
 
 /* What one drain found besides samples. */
 struct perf_events_drained {
-	uint64_t samples; /* given to fn */
+	uint64_t samples; /* given to the sink */
 	uint64_t lost;    /* samples the kernel dropped: the ring was full */
 	uint64_t bad;     /* records that did not parse */
 	bool exited;      /* the thread ended (PERF_RECORD_EXIT) */
 };
 
-/* Gives each sample in e's ring to fn (the sample and its stack borrowed
- * for that call only), then frees the ring space. Adds to *d. */
-void perf_events_drain(struct perf_events *e,
-                       void (*fn)(void *arg, const struct perf_events_sample *s), void *arg,
+/* Where a drain gives the records of a ring (arg given back to each). */
+struct perf_events_sink {
+	/* Each sample; it and its stack are borrowed for the call only. */
+	void (*sample)(void *arg, const struct perf_events_sample *s);
+	/* Each PERF_RECORD_COMM (events opened with comm): process pid's
+	 * thread tid is now named comm (borrowed for the call), by an execve
+	 * when exec. May be NULL. */
+	void (*comm)(void *arg, int pid, int tid, const char *comm, bool exec);
+	void *arg;
+};
+
+/* Gives each record in e's ring to sink, in the ring's order, then frees
+ * the ring space. Adds to *d. */
+void perf_events_drain(struct perf_events *e, const struct perf_events_sink *sink,
                        struct perf_events_drained *d);
 
 #endif

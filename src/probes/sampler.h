@@ -80,4 +80,57 @@ size_t sampler_threads(const struct sampler *s);
  * process is gone (exited, or a zombie), or -EPERM when we may not trace it. */
 int sampler_round(struct sampler *s, struct profile *p);
 
+/* One stack of thread tid of process pid to count: its native part (snap,
+ * or NULL for Python frames alone or a kernel thread), its Python frames
+ * (py, or NULL), whether it was taken in the kernel, how many samples it
+ * stands for, and (a system-wide profile) its process's name. */
+struct sampler_hit {
+	int pid, tid;
+	const struct thread_snapshot *snap;
+	const struct python_raw_thread *py;
+	bool kernel;
+	uint64_t weight;
+	const char *process; /* borrowed for the call; NULL: none */
+};
+
+struct unwinder;
+struct python_namer;
+struct perf_events_sample;
+
+/* A sampler of pid that opens no perf event: the samples come from someone
+ * else's (record -a: one event per CPU) through sampler_feed. frames, hz and
+ * the result as sampler_new; also -ESRCH when pid is gone. */
+int sampler_new_fed(const struct procfs *fs, int pid, enum stacks_mode frames, unsigned hz,
+                    struct sampler **out);
+
+/* A round of a fed sampler, before the samples taken since the last one
+ * are fed: the process's name and maps read again when a second has passed
+ * (sooner, by sampler_feed, for a sample in code not yet mapped then) and,
+ * in a Python process when python is set, every thread's Python frames read
+ * (without a stop; the previous read is kept, and a sample takes the
+ * nearer). Returns 0 or -ESRCH (gone). */
+int sampler_fed_round(struct sampler *s, struct profile *p, bool python);
+
+/* Whether s merges Python frames (a Python process, its frames readable). */
+bool sampler_reads_python(const struct sampler *s);
+
+/* Counts one perf sample of s's process into p: unwound from its stack
+ * copy, its thread's Python frames merged in; in a system-wide profile
+ * (p->pid 0) under its process's name. ps is borrowed for the call. */
+void sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps);
+
+/* The snapshot a perf sample stands for (its registers and stack copy,
+ * borrowed from ps; memory beyond the copy read live), to unwind as a
+ * ptrace stop's. */
+void sampler_perf_snapshot(const struct perf_events_sample *ps, struct thread_snapshot *out);
+
+/* Counts a stack into p: an entry already there, or a new one named now
+ * (through u and namer, which may be NULL without Python frames), while the
+ * modules it runs in are mapped; its thread's name is read through fs. In a
+ * system-wide profile (p->pid 0) the entry also says its process. A sample
+ * taken in the kernel gets a "[kernel]" frame innermost, a cut walk a
+ * "[cut: reason]" frame outermost. Returns the entry's index + 1. */
+size_t sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
+                         struct profile *p, const struct sampler_hit *h);
+
 #endif

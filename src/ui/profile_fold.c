@@ -59,6 +59,14 @@ profile_fold(const struct profile *p, struct folded_line **lines)
 
 		if (s->count == 0)
 			continue;
+		/* A system-wide profile's roots are processes, named as their
+		 * threads are. */
+		if (p->pid == 0) {
+			fold_append(&b, "process ");
+			fold_append_label(&b, s->process);
+			snprintf(label, sizeof(label), " (%d);", s->pid);
+			fold_append(&b, label);
+		}
 		fold_append(&b, "thread ");
 		fold_append_label(&b, s->thread);
 		snprintf(label, sizeof(label), " (%d)", s->tid);

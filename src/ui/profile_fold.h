@@ -1,5 +1,6 @@
 /* A profile folded into lines, the format of flamegraph.pl and inferno:
- * "thread NAME (TID);root;...;leaf COUNT", one line per distinct sequence of
+ * "thread NAME (TID);root;...;leaf COUNT" (a system-wide profile's begin with
+ * "process NAME (PID);"), one line per distinct sequence of
  * labels. Labels are sanitized (no controls, valid UTF-8) and hold no ';', so
  * a line splits back into frames on ';'. Shared by the folded and SVG
  * writers. */

@@ -82,6 +82,8 @@ compare_by_tid(const void *a, const void *b)
 	const struct profile_stack *x = *(const struct profile_stack *const *)a;
 	const struct profile_stack *y = *(const struct profile_stack *const *)b;
 
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
@@ -90,12 +92,16 @@ static void
 speedscope_thread(struct json *j, struct frame_table *t, const struct profile_stack *const *stacks,
                   size_t n)
 {
-	char name[64 + PROCFS_COMM_MAX];
+	char name[64 + 2 * PROCFS_COMM_MAX];
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < n; i++)
 		total += stacks[i]->count;
-	snprintf(name, sizeof(name), "thread %s (%d)", stacks[0]->thread, stacks[0]->tid);
+	if (stacks[0]->pid != 0)
+		snprintf(name, sizeof(name), "process %s (%d) thread %s (%d)", stacks[0]->process,
+		         stacks[0]->pid, stacks[0]->thread, stacks[0]->tid);
+	else
+		snprintf(name, sizeof(name), "thread %s (%d)", stacks[0]->thread, stacks[0]->tid);
 	json_object_begin(j);
 	json_key(j, "type");
 	json_string(j, "sampled");
@@ -144,7 +150,10 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 	json_string(&j, "https://www.speedscope.app/file-format-schema.json");
 	json_key(&j, "exporter");
 	json_string(&j, "stacktop " STACKTOP_VERSION);
-	snprintf(name, sizeof(name), "stacktop record %d (%s)", p->pid, p->comm);
+	if (p->pid == 0)
+		snprintf(name, sizeof(name), "stacktop record -a (every process)");
+	else
+		snprintf(name, sizeof(name), "stacktop record %d (%s)", p->pid, p->comm);
 	json_key(&j, "name");
 	json_string(&j, name);
 	json_key(&j, "activeProfileIndex");
@@ -155,7 +164,8 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 	for (size_t i = 0; i < n;) {
 		size_t k = i;
 
-		while (k < n && stacks[k]->tid == stacks[i]->tid)
+		while (k < n && stacks[k]->tid == stacks[i]->tid &&
+		       stacks[k]->pid == stacks[i]->pid)
 			k++;
 		speedscope_thread(&j, &frames, stacks + i, k - i);
 		i = k;

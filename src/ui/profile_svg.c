@@ -204,9 +204,13 @@ profile_svg_write(FILE *out, const struct profile *p)
 	        SVG_WIDTH / 2);
 	/* The process name is the target's: sanitized like every label. */
 	sanitize_text(p->comm, strlen(p->comm), comm, sizeof(comm));
-	fprintf(out, "stacktop record: PID %d (", p->pid);
-	svg_escape(out, comm, strlen(comm));
-	fputs(")</text>\n", out);
+	if (p->pid == 0) {
+		fputs("stacktop record -a: every process</text>\n", out);
+	} else {
+		fprintf(out, "stacktop record: PID %d (", p->pid);
+		svg_escape(out, comm, strlen(comm));
+		fputs(")</text>\n", out);
+	}
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\">%" PRIu64 " samples in %" PRIu64
 	        " rounds over %.2f s at %.0f Hz; hover a frame for its share</text>\n",

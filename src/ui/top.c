@@ -14,6 +14,7 @@
 #include "mem_text.h"
 #include "pager.h"
 #include "terminal.h"
+#include "top_functions.h"
 #include "top_screen.h"
 #include "top_table.h"
 
@@ -39,7 +40,7 @@
 #define TOP_CENSUS_PIDS 32
 #define KEY_ESCAPE      27
 
-enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_COUNT };
+enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_FUNCS, MODE_COUNT };
 enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
 
 /* RssAnon of the process the memory view shows, once per refresh; and for
@@ -88,6 +89,7 @@ struct top {
 	struct anon_history anon;
 	int census_pids[TOP_CENSUS_PIDS]; /* censuses agreed to, by process */
 	size_t ncensus;
+	struct top_functions *funcs; /* while the functions page is open */
 
 	enum top_prompt prompt;
 	char input[64];
@@ -119,6 +121,9 @@ static const char top_help[] =
     "                     census stops the process; t: again)\n"
     "  l                  the selected process's locks: what each blocked\n"
     "                     thread waits for, who holds it, and deadlocks\n"
+    "  f                  functions on CPU, self and total, of the selected\n"
+    "                     process (there a: every process, t: the selected\n"
+    "                     thread, p: its process), sampled while it is open\n"
     "  h  ?               this help\n"
     "  q                  quit (from a page: back to the table)\n"
     "\n"
@@ -343,6 +348,12 @@ top_write_locks(FILE *out, struct top *top)
 }
 
 static void
+top_write_funcs(FILE *out, struct top *top)
+{
+	top_functions_write(out, top->funcs, top_screen_table_rows() + 20);
+}
+
+static void
 top_write_help(FILE *out, struct top *top)
 {
 	(void)top;
@@ -354,10 +365,9 @@ static void
 top_refresh_page(struct top *top)
 {
 	static void (*const writers[MODE_COUNT])(FILE *, struct top *) = {
-	    [MODE_HELP] = top_write_help,
-	    [MODE_STACK] = top_write_stack,
-	    [MODE_MEM] = top_write_mem,
-	    [MODE_LOCKS] = top_write_locks,
+	    [MODE_HELP] = top_write_help,   [MODE_STACK] = top_write_stack,
+	    [MODE_MEM] = top_write_mem,     [MODE_LOCKS] = top_write_locks,
+	    [MODE_FUNCS] = top_write_funcs,
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -397,7 +407,7 @@ top_sample(struct top *top)
 	top->stack_due = clock_monotonic_s();
 	/* Pages that sample something of their own; the stack page follows the
 	 * take below. */
-	if (top->mode == MODE_MEM || top->mode == MODE_LOCKS)
+	if (top->mode == MODE_MEM || top->mode == MODE_LOCKS || top->mode == MODE_FUNCS)
 		top_refresh_page(top);
 	/* Read the rows on screen now, before the baseline moves past them. */
 	for (size_t i = top->table.first;
@@ -419,6 +429,7 @@ top_draw(struct top *top)
 	    [MODE_STACK] = " full stack of the selected thread",
 	    [MODE_MEM] = " memory of the selected process",
 	    [MODE_LOCKS] = " locks of the selected process: what its blocked threads wait for",
+	    [MODE_FUNCS] = " functions on CPU, most samples first (f: back)",
 	};
 	char prompt[128];
 	struct top_screen s = {
@@ -576,6 +587,8 @@ top_open_page(struct top *top, enum top_mode mode)
 		anon_history_clear(&top->anon);
 		top_open_types(top);
 	}
+	if (mode == MODE_FUNCS)
+		top_functions_new(top->fs, b, &top->funcs); /* a refusal is its page */
 	pager_clear(&top->pager);
 	top->pager.first = 0;
 	top->mode = mode;
@@ -662,6 +675,9 @@ top_table_key(struct top *top, int key)
 	case 'l':
 		top_open_page(top, MODE_LOCKS);
 		return;
+	case 'f':
+		top_open_page(top, MODE_FUNCS);
+		return;
 	case 'h':
 	case '?':
 		top_open_page(top, MODE_HELP);
@@ -693,13 +709,21 @@ top_key(struct top *top, int key)
 		top_refresh_page(top);
 		return;
 	}
+	if (top->mode == MODE_FUNCS &&
+	    top_functions_key(top->funcs, key, top_table_selected(&top->table))) {
+		top_refresh_page(top);
+		return;
+	}
 	if (pager_key(&top->pager, key))
 		return;
 	if (key == 'q' || key == KEY_ESCAPE || key == 'h' || key == '?' || key == '\r' ||
-	    key == '\n' || key == KEY_ENTER || key == KEY_LEFT) {
+	    key == '\n' || key == KEY_ENTER || key == KEY_LEFT ||
+	    (key == 'f' && top->mode == MODE_FUNCS)) {
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
 		anon_history_clear(&top->anon);
+		top_functions_free(top->funcs); /* stops its sampling */
+		top->funcs = NULL;
 	}
 }
 
@@ -713,6 +737,8 @@ top_wait_key(const struct top *top)
 
 	if (top->stack_due > 0 && top->stack_due < due)
 		due = top->stack_due;
+	if (top->funcs != NULL && top_functions_due(top->funcs) < due)
+		due = top_functions_due(top->funcs);
 	ms = (due - now) * 1000;
 	timeout(ms < 0 ? 0 : ms > 1e6 ? 1000000 : (int)ms + 1);
 	return getch();
@@ -729,6 +755,7 @@ top_free(struct top *top)
 	stacks_watch_free(top->watch);
 	pager_clear(&top->pager);
 	anon_history_clear(&top->anon);
+	top_functions_free(top->funcs);
 	collector_free(top->collector);
 	procfs_free(top->fs);
 }
@@ -768,6 +795,9 @@ top_run(const struct top_opts *o)
 		} else if (!top.paused && now >= top.next_sample) {
 			if ((err = top_sample(&top)) != 0)
 				break;
+		} else if (top.funcs != NULL && now >= top_functions_due(top.funcs)) {
+			top_functions_poll(top.funcs);
+			continue; /* drawn with the next sample */
 		} else if (top.stack_due > 0 && now >= top.stack_due) {
 			top_take_stack(&top);
 			if (top.mode == MODE_STACK)

@@ -116,10 +116,46 @@ test_ring(void)
 	                            &got) == -EBADMSG);
 }
 
+/* A comm record: header, pid, tid, the name NUL-padded to 8 bytes. */
+static void
+test_comm(void)
+{
+	unsigned char rec[64] = {0};
+	struct perf_event_header h = {.type = PERF_RECORD_COMM,
+	                              .misc = PERF_RECORD_MISC_COMM_EXEC,
+	                              .size = sizeof(h) + 8 + 8};
+	uint32_t ids[2] = {4242, 4243};
+	char comm[16];
+	int pid, tid;
+	bool exec;
+
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), ids, sizeof(ids));
+	memcpy(rec + sizeof(h) + 8, "cc1\0\0\0\0", 8);
+	CHECK(perf_events_parse_comm(rec, h.size, &pid, &tid, comm, sizeof(comm), &exec) == 0);
+	CHECK(pid == 4242 && tid == 4243 && exec);
+	CHECK_STR(comm, "cc1");
+	/* Cut to the buffer, always terminated. */
+	CHECK(perf_events_parse_comm(rec, h.size, &pid, &tid, comm, 3, &exec) == 0);
+	CHECK_STR(comm, "cc");
+	/* No NUL within the record, a record longer than its buffer, another
+	 * kind. */
+	memcpy(rec + sizeof(h) + 8, "abcdefgh", 8);
+	CHECK(perf_events_parse_comm(rec, h.size, &pid, &tid, comm, sizeof(comm), &exec) ==
+	      -EBADMSG);
+	CHECK(perf_events_parse_comm(rec, h.size - 8, &pid, &tid, comm, sizeof(comm), &exec) ==
+	      -EBADMSG);
+	h.type = PERF_RECORD_EXIT;
+	memcpy(rec, &h, sizeof(h));
+	CHECK(perf_events_parse_comm(rec, h.size, &pid, &tid, comm, sizeof(comm), &exec) ==
+	      -ENOMSG);
+}
+
 int
 main(void)
 {
 	test_parse();
+	test_comm();
 	test_ring();
 	return check_done("perf_events");
 }

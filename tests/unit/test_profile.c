@@ -98,6 +98,40 @@ test_folded(void)
 	profile_free(p);
 }
 
+/* A system-wide profile: each line's root is its process, then its thread;
+ * the same thread id in two processes is two stacks. */
+static void
+test_system_wide(void)
+{
+	struct profile *p = profile_new(0, "");
+	const char *names[2] = {"spin", "main"};
+	uint64_t key[3] = {100, 0x1000, 0x1001};
+	struct profile_stack *s = profile_add(p, 5, "hot", key, 3, frames_of(names, 2), 2);
+	char *text;
+
+	s->pid = 100;
+	snprintf(s->process, sizeof(s->process), "a;b");
+	s->count = 2;
+	key[0] = 200;
+	CHECK(profile_find(p, 5, key, 3) == NULL);
+	s = profile_add(p, 5, "w", key, 3, frames_of(names, 2), 2);
+	s->pid = 200;
+	snprintf(s->process, sizeof(s->process), "b");
+	s->count = 1;
+	text = render(profile_folded_write, p);
+	CHECK_STR(text, "process a:b (100);thread hot (5);main;spin 2\n"
+	                "process b (200);thread w (5);main;spin 1\n");
+	free(text);
+	text = render(profile_speedscope_write, p);
+	CHECK(strstr(text, "\"name\":\"process a;b (100) thread hot (5)\"") != NULL);
+	CHECK(strstr(text, "\"name\":\"process b (200) thread w (5)\"") != NULL);
+	free(text);
+	text = render(profile_svg_write, p);
+	CHECK(strstr(text, "stacktop record -a: every process") != NULL);
+	free(text);
+	profile_free(p);
+}
+
 static void
 test_python_label(void)
 {
@@ -169,6 +203,7 @@ main(void)
 	test_index();
 	test_folded();
 	test_python_label();
+	test_system_wide();
 	test_svg();
 	test_speedscope();
 	return check_done("profile");
