@@ -31,6 +31,20 @@ fake_read(void *arg, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/* Writes v, or string s with its NUL, at addr of space (the bytes that
+ * appear at FAKE_BASE): how tests lay out a fake address space. */
+static inline void
+fake_put_u64(uint8_t *space, uint64_t addr, uint64_t v)
+{
+	memcpy(space + (addr - FAKE_BASE), &v, sizeof(v));
+}
+
+static inline void
+fake_put_str(uint8_t *space, uint64_t addr, const char *s)
+{
+	memcpy(space + (addr - FAKE_BASE), s, strlen(s) + 1);
+}
+
 /* A fuzzer's input as a CPython version and its memory: data[0] picks the
  * layout (0: 2.7, then 3.6 … 3.15, modulo 11), the rest appears at
  * FAKE_BASE, as an exact copy in *out (free out->bytes), so that ASan sees a

@@ -6,6 +6,7 @@
 #include "locks_rlock.h"
 #include "ptrace.h"
 #include "python_lockwait.h"
+#include "python_withlock.h"
 #include "stacks.h"
 #include "syscall_names.h"
 
@@ -313,6 +314,50 @@ locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t tp_n
 	free(which);
 }
 
+/* The most locks one thread is taken to hold in with blocks. */
+#define LOCKS_WITH_HELD 64
+
+/* Whether wait w is for lock object obj: the object itself (3.14+ find
+ * it), or the object whose semaphore w sleeps on (up to 3.13). */
+static bool
+locks_with_matches(const struct python_target *t, const struct python_memory *mem,
+                   const struct lock_wait *w, uint64_t obj)
+{
+	return obj == w->address || python_withlock_is_futex(t, mem, obj, w->futex);
+}
+
+/* The holders of the threading.Locks that Python lock waits of r are for
+ * and that have no owner: a Lock keeps none, so its holder is the thread
+ * inside a `with` block on it (probes/python_withlock). A Lock taken with
+ * acquire() leaves no trace: its owner stays unknown. */
+static void
+locks_with_holders(const struct python_target *t, const struct python_memory *mem,
+                   const struct python_raw *raw, struct locks_report *r)
+{
+	uint64_t held[LOCKS_WITH_HELD];
+	bool wanted = false;
+
+	for (size_t i = 0; i < r->nwaits; i++)
+		wanted |= r->waits[i].detail == LOCK_DETAIL_PYTHON_LOCK && r->waits[i].owner == 0;
+	for (size_t k = 0; wanted && k < raw->nthreads; k++) {
+		const struct python_raw_thread *th = &raw->threads[k];
+		size_t n;
+
+		if (th->tid <= 0)
+			continue;
+		n = python_withlock_held(t, mem, th, held, LOCKS_WITH_HELD);
+		for (size_t i = 0; i < r->nwaits; i++) {
+			struct lock_wait *w = &r->waits[i];
+
+			if (w->detail != LOCK_DETAIL_PYTHON_LOCK || w->owner != 0)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				if (locks_with_matches(t, mem, w, held[j]))
+					w->owner = w->claimed_owner = th->tid;
+		}
+	}
+}
+
 /* The threading locks the Python lock waits of r are for, and the owners
  * of the RLocks among them (live[0..nlive): the process's threads, sorted). */
 static void
@@ -352,6 +397,8 @@ locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const i
 			owner = 0;
 		w->owner = w->claimed_owner = owner;
 	}
+	if (python)
+		locks_with_holders(&t, &mem, &raw, r);
 	python_raw_free(&raw);
 	free(idents);
 }

@@ -342,7 +342,8 @@ locks_decode_futex(const struct locks_futex_wait *w, const struct locks_window *
 			locks_set_owner(out, w->gil_holder, live, nlive);
 		break;
 	case LOCKS_HINT_PYTHON_LOCK:
-		/* Any thread may release a threading.Lock: it has no owner. */
+		/* A threading.Lock records no owner (any thread may release it);
+		 * probes/python_withlock finds the thread with a with block on it. */
 		locks_decode_ownerless(w, LOCK_MUTEX, LOCK_DETAIL_PYTHON_LOCK, out);
 		break;
 	case LOCKS_HINT_PYTHON_RLOCK:

@@ -49,6 +49,12 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(frame.f_lineno), .since = 207, .until = 310},
     {FIELD(frame.lasti_scale), .since = 207, .until = 310},
     {FIELD(frame.f_frame), .since = 311},
+    {FIELD(frame.f_valuestack), .since = 207, .until = 310},
+    {FIELD(frame.f_iblock), .since = 207, .until = 310},
+    {FIELD(frame.f_blockstack), .since = 207, .until = 310},
+    /* PyTryBlock is {b_type, b_handler, b_level}. */
+    {FIELD(frame.b_level), .since = 207, .until = 310},
+    {FIELD(frame.tryblock_size), .since = 207, .until = 310},
 
     {FIELD(iframe.previous), .since = 311},
     /* 3.12+'s _PyInterpreterFrame starts with the code object. */
@@ -57,7 +63,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(iframe.instr_ptr), .since = 313},
     {FIELD(iframe.owner), .since = 311},
     {FIELD(iframe.is_entry), .since = 311, .until = 311},
-    {FIELD(iframe.localsplus), .since = 314},
+    {FIELD(iframe.localsplus), .since = 311},
     {FIELD(iframe.stackpointer), .since = 314},
     {FIELD(iframe.owned_by_cstack), .since = 312},
 
@@ -71,6 +77,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(code.co_code_adaptive), .since = 311},
     {FIELD(code.co_nlocalsplus), .since = 311},
     {FIELD(code.co_stacksize), .since = 311},
+    {FIELD(code.co_exceptiontable), .since = 311},
     {FIELD(code.unit_size), .since = 207},
     {FIELD(code.linetable_format), .since = 207},
 

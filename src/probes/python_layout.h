@@ -102,15 +102,21 @@ struct python_layout {
 	/* PyFrameObject (≤3.10; later versions run _PyInterpreterFrame, and
 	 * their frame objects only point to one: f_frame). */
 	struct {
-		int32_t f_back;      /* PyFrameObject * */
-		int32_t f_code;      /* PyCodeObject * */
-		int32_t f_lasti;     /* int: the last instruction started, -1 before
-		                        the first; in units of lasti_scale bytes */
-		int32_t f_lineno;    /* int, valid only while tracing */
-		int32_t lasti_scale; /* bytes per f_lasti unit: 1 (≤3.9: a byte
-		                        offset), 2 (3.10: an index of code units) */
-		int32_t f_frame;     /* _PyInterpreterFrame *, the frame a 3.11+
-		                        frame object shows (3.11+) */
+		int32_t f_back;        /* PyFrameObject * */
+		int32_t f_code;        /* PyCodeObject * */
+		int32_t f_lasti;       /* int: the last instruction started, -1 before
+		                          the first; in units of lasti_scale bytes */
+		int32_t f_lineno;      /* int, valid only while tracing */
+		int32_t lasti_scale;   /* bytes per f_lasti unit: 1 (≤3.9: a byte
+		                          offset), 2 (3.10: an index of code units) */
+		int32_t f_frame;       /* _PyInterpreterFrame *, the frame a 3.11+
+		                          frame object shows (3.11+) */
+		int32_t f_valuestack;  /* PyObject **, the value stack's base */
+		int32_t f_iblock;      /* int, blocks used in f_blockstack */
+		int32_t f_blockstack;  /* PyTryBlock[CO_MAXBLOCKS] */
+		int32_t b_level;       /* PyTryBlock.b_level, an int: the value
+		                          stack's depth when the block was set up */
+		int32_t tryblock_size; /* sizeof(PyTryBlock) */
 	} frame;
 
 	/* _PyInterpreterFrame (3.11+). */
@@ -128,8 +134,9 @@ struct python_layout {
 		int32_t owner;           /* char, enum _frameowner (3.11+) */
 		int32_t is_entry;        /* bool, the first frame of a _PyEval_EvalFrameDefault
 		                            call (3.11 only) */
-		int32_t localsplus;      /* _PyStackRef[]: locals, then the value stack
-		                            (3.14+) */
+		int32_t localsplus;      /* PyObject * (3.11–3.13), _PyStackRef (3.14+)
+		                            []: co_nlocalsplus locals, then the value
+		                            stack (3.11+) */
 		int32_t stackpointer;    /* _PyStackRef *, one past the value stack's top,
 		                            stored before each call that may block (3.14+) */
 		int32_t owned_by_cstack; /* value of owner that marks the shim frame
@@ -140,19 +147,20 @@ struct python_layout {
 
 	/* PyCodeObject. */
 	struct {
-		int32_t co_filename;      /* str (2.7: a PyStringObject) */
-		int32_t co_name;          /* str */
-		int32_t co_qualname;      /* str (3.11+) */
-		int32_t co_firstlineno;   /* int */
-		int32_t co_lnotab;        /* bytes (≤3.9) */
-		int32_t co_linetable;     /* bytes (3.10+) */
-		int32_t co_code;          /* bytes (≤3.10) */
-		int32_t co_code_adaptive; /* the instructions, inline in the code
-		                             object (3.11+) */
-		int32_t co_nlocalsplus;   /* int: locals, cells and frees (3.11+) */
-		int32_t co_stacksize;     /* int: value stack slots (3.11+) */
-		int32_t unit_size;        /* bytes per code unit: 1 (2.7), 2 (3.6+) */
-		int32_t linetable_format; /* enum python_linetable_format (all) */
+		int32_t co_filename;       /* str (2.7: a PyStringObject) */
+		int32_t co_name;           /* str */
+		int32_t co_qualname;       /* str (3.11+) */
+		int32_t co_firstlineno;    /* int */
+		int32_t co_lnotab;         /* bytes (≤3.9) */
+		int32_t co_linetable;      /* bytes (3.10+) */
+		int32_t co_code;           /* bytes (≤3.10) */
+		int32_t co_code_adaptive;  /* the instructions, inline in the code
+		                              object (3.11+) */
+		int32_t co_nlocalsplus;    /* int: locals, cells and frees (3.11+) */
+		int32_t co_stacksize;      /* int: value stack slots (3.11+) */
+		int32_t co_exceptiontable; /* bytes, the exception table (3.11+) */
+		int32_t unit_size;         /* bytes per code unit: 1 (2.7), 2 (3.6+) */
+		int32_t linetable_format;  /* enum python_linetable_format (all) */
 	} code;
 
 	/* PyBytesObject (3.x), PyStringObject (2.7). */

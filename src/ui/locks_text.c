@@ -65,7 +65,7 @@ locks_text_owner(FILE *out, const struct lock_wait *w)
 		fprintf(out, "%" PRId64 " reader%s (which threads, the lock does not record)",
 		        w->readers, w->readers == 1 ? "" : "s");
 	} else if (w->detail == LOCK_DETAIL_PYTHON_LOCK) {
-		fputs("- (a Lock has no owner)", out);
+		fputs("- (no with block holds it)", out);
 	} else if (w->kind != LOCK_OTHER) {
 		fputs("unknown", out);
 	} else {

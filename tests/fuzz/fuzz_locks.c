@@ -1,10 +1,14 @@
 /* libFuzzer harness for the lock decoder and the wait-for graph: the bytes
  * are a futex wait (operation, value, hint, offset of the word in the
  * window), the memory around it, and the same bytes read as edges of a
- * graph. Nothing may crash, read outside the window or loop without
- * bound; every cycle found must be one. */
+ * graph; then an exception table and a block stack, and a fake address
+ * space (python version, memory) where a thread's frames hold with blocks.
+ * Nothing may crash, read outside the window or loop without bound; every
+ * cycle found must be one. */
+#include "../fake_memory.h"
 #include "probes/locks_decode.h"
 #include "probes/locks_graph.h"
+#include "probes/python_withlock.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,10 +67,48 @@ fuzz_graph(const uint8_t *data, size_t size)
 	free(owners);
 }
 
+static void
+fuzz_withlock(const uint8_t *data, size_t size)
+{
+	struct python_raw_frame frames[3];
+	struct python_raw_thread th = {.frames = frames, .nframes = 3};
+	struct python_target t = {0};
+	struct fake_memory fake;
+	const struct python_layout *l;
+	uint64_t locks[8];
+	uint32_t depth;
+
+	if (size < 2)
+		return;
+	if (python_withlock_exctable_depth(data + 1, size - 1, data[0], &depth) == 0 &&
+	    depth > UINT32_MAX >> 1)
+		abort();
+	if (python_withlock_block_depth(data + 1, size - 1, data[0], 12, 8) > INT32_MAX)
+		abort();
+	if ((l = fake_memory_fuzz_input(data, size, &fake)) == NULL)
+		return;
+	/* Frames and code objects at offsets the input picks, in its memory. */
+	for (size_t i = 0; i < 3; i++) {
+		size_t at = 1 + 4 * i;
+
+		frames[i] = (struct python_raw_frame){
+		    .code = FAKE_BASE + (at < size ? data[at] : 0) * 8u,
+		    .offset = at + 1 < size ? data[at + 1] * 2 : -1,
+		    .addr = FAKE_BASE + (at + 2 < size ? data[at + 2] : 0) * 8u,
+		};
+	}
+	t.layout = *l;
+	if (python_withlock_held(&t, &(struct python_memory){fake_read, &fake, NULL}, &th, locks,
+	                         8) > 8)
+		abort();
+	free((void *)fake.bytes);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_decode(data, size);
 	fuzz_graph(data, size);
+	fuzz_withlock(data, size);
 	return 0;
 }

@@ -1,12 +1,14 @@
 """locks of a CPython process, for one interpreter (argv[1]: "3.11", "system"
 for /usr/bin/python3, or "sid-3.14" for one of the Debian sid root, run in a
 container): a thread waiting for a threading.Lock
-another holds is reported as a Python lock (which has no owner), one
+another holds is reported as a Python lock of unknown owner (taken with acquire()), one
 waiting for an RLock as an RLock held by its owner (a Lock on 2.7, where
 RLock is written in Python, without one), with their threading names; two
 threads each holding the RLock the other wants are a deadlock (3.x); a busy
 thread waits for the GIL that the main thread keeps while it sleeps in a C
-call (a free-threaded build: said to be one, and nothing waits for a GIL)."""
+call; two threads deadlocked ABBA on threading.Locks taken in with blocks
+are a deadlock (their holders: the with blocks), and the same taken with
+acquire() are not (owners unknown) (a free-threaded build: said to be one, and nothing waits for a GIL)."""
 
 import os
 import sys
@@ -54,6 +56,50 @@ def check_rlock_deadlock(python):
           f"deadlocks {doc['deadlocks']}, want one of {want}")
     code, out, err = stacktop("locks", "-p", proc.pid)
     check(code == 0 and "Found one deadlock" in out.decode(), f"text: {code} {out} {err}")
+    proc.kill()
+
+
+def check_lock_abba(python):
+    """Two threads deadlocked ABBA on plain threading.Locks taken in `with`
+    blocks, beside two deadlocked ABBA on RLocks: two deadlocks, each of its
+    own pair. A Lock has no owner field: its holder is the thread inside a
+    with block on it. 2.7's RLock is written in Python and waits on a plain
+    lock that no with block holds: there only the Lock pair is found."""
+    proc = start_python(python, "locks.py", "abba")
+    tids = tids_by_name(proc.pid)
+    doc = stacktop_json("locks", "-p", proc.pid)
+    want = [sorted([tids["py-lk-a"], tids["py-lk-b"]])]
+    if WANT != "2.7":
+        want.append(sorted([tids["py-rk-a"], tids["py-rk-b"]]))
+    got = sorted(sorted(d["tids"]) for d in doc["deadlocks"])
+    check(got == sorted(want), f"deadlocks {got}, want {sorted(want)}")
+    waits = {w["name"]: w for w in doc["waits"]}
+    for me, other in (("py-lk-a", "py-lk-b"), ("py-lk-b", "py-lk-a")):
+        w = waits.get(me)
+        check(w is not None and w["detail"] == "python-lock" and
+              w["owner_tid"] == tids[other], f"{me}: {w}, want held by {tids[other]}")
+    code, out, err = stacktop("locks", "-p", proc.pid)
+    text = out.decode()
+    check(code == 0 and text.count("Found one deadlock") == len(want), f"text: {code} {text}")
+    check("py-lk-a" in text and "py-lk-b" in text and "in pair_abba" in text,
+          f"the deadlock's threads and function not named: {text}")
+    proc.kill()
+
+
+def check_lock_acquire(python):
+    """The same Lock pair taken with acquire(): nothing says who holds
+    them, so their owners are unknown and no cycle is claimed for them."""
+    proc = start_python(python, "locks.py", "abba-acquire")
+    tids = tids_by_name(proc.pid)
+    doc = stacktop_json("locks", "-p", proc.pid)
+    pair = {tids["py-lk-a"], tids["py-lk-b"]}
+    waits = {w["name"]: w for w in doc["waits"]}
+    for me in ("py-lk-a", "py-lk-b"):
+        w = waits.get(me)
+        check(w is not None and w["detail"] == "python-lock" and w["owner_tid"] is None,
+              f"{me}: {w}, want a Lock wait of unknown owner")
+    check(not any(pair & set(d["tids"]) for d in doc["deadlocks"]),
+          f"a cycle claimed for Locks taken with acquire(): {doc['deadlocks']}")
     proc.kill()
 
 
@@ -107,6 +153,8 @@ def test():
     check_locks(python)
     if WANT != "2.7":
         check_rlock_deadlock(python)
+    check_lock_abba(python)
+    check_lock_acquire(python)
     if python.free_threaded:
         check_no_gil(python)
     else:

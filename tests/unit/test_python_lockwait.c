@@ -23,38 +23,26 @@ static const struct python_memory mem = {fake_read, &fake, NULL};
 #define RLOCK      (FAKE_BASE + 0xd00)
 #define STR        (FAKE_BASE + 0xe00)
 
-static void
-put(uint64_t addr, uint64_t v)
-{
-	memcpy(space + (addr - FAKE_BASE), &v, sizeof(v));
-}
-
-static void
-put_str(uint64_t addr, const char *s)
-{
-	memcpy(space + (addr - FAKE_BASE), s, strlen(s) + 1);
-}
-
 /* A thread whose innermost frame has slots[0..n) on its value stack. */
 static void
 build(const struct python_layout *l, const uint64_t *slots, size_t n)
 {
 	memset(space, 0, sizeof(space));
-	put_str(NAMES, "_thread.lock");
-	put_str(NAMES + 32, "_thread.RLock");
-	put_str(NAMES + 64, "str");
-	put(LOCK_TYPE + (uint64_t)l->type.tp_name, NAMES);
-	put(RLOCK_TYPE + (uint64_t)l->type.tp_name, NAMES + 32);
-	put(STR_TYPE + (uint64_t)l->type.tp_name, NAMES + 64);
-	put(LOCK + (uint64_t)l->object.ob_type, LOCK_TYPE);
-	put(RLOCK + (uint64_t)l->object.ob_type, RLOCK_TYPE);
-	put(RLOCK + (uint64_t)l->thread_lock.rlock_owner, 0x7f00deadbe00ull);
-	put(STR + (uint64_t)l->object.ob_type, STR_TYPE);
-	put(TSTATE + (uint64_t)l->thread.current_frame, FRAME);
+	fake_put_str(space, NAMES, "_thread.lock");
+	fake_put_str(space, NAMES + 32, "_thread.RLock");
+	fake_put_str(space, NAMES + 64, "str");
+	fake_put_u64(space, LOCK_TYPE + (uint64_t)l->type.tp_name, NAMES);
+	fake_put_u64(space, RLOCK_TYPE + (uint64_t)l->type.tp_name, NAMES + 32);
+	fake_put_u64(space, STR_TYPE + (uint64_t)l->type.tp_name, NAMES + 64);
+	fake_put_u64(space, LOCK + (uint64_t)l->object.ob_type, LOCK_TYPE);
+	fake_put_u64(space, RLOCK + (uint64_t)l->object.ob_type, RLOCK_TYPE);
+	fake_put_u64(space, RLOCK + (uint64_t)l->thread_lock.rlock_owner, 0x7f00deadbe00ull);
+	fake_put_u64(space, STR + (uint64_t)l->object.ob_type, STR_TYPE);
+	fake_put_u64(space, TSTATE + (uint64_t)l->thread.current_frame, FRAME);
 	for (size_t i = 0; i < n; i++)
-		put(FRAME + (uint64_t)l->iframe.localsplus + 8 * i, slots[i]);
-	put(FRAME + (uint64_t)l->iframe.stackpointer,
-	    FRAME + (uint64_t)l->iframe.localsplus + 8 * n);
+		fake_put_u64(space, FRAME + (uint64_t)l->iframe.localsplus + 8 * i, slots[i]);
+	fake_put_u64(space, FRAME + (uint64_t)l->iframe.stackpointer,
+	             FRAME + (uint64_t)l->iframe.localsplus + 8 * n);
 }
 
 int
@@ -89,12 +77,12 @@ main(void)
 
 	/* A stack pointer below the frame's slots, or absurdly far above. */
 	build(l, lock_call, 3);
-	put(FRAME + (uint64_t)l->iframe.stackpointer, FRAME);
+	fake_put_u64(space, FRAME + (uint64_t)l->iframe.stackpointer, FRAME);
 	CHECK(python_lockwait_find(&t, &mem, TSTATE, &w) == -ENOENT);
-	put(FRAME + (uint64_t)l->iframe.stackpointer, FRAME + (1u << 20));
+	fake_put_u64(space, FRAME + (uint64_t)l->iframe.stackpointer, FRAME + (1u << 20));
 	CHECK(python_lockwait_find(&t, &mem, TSTATE, &w) == -ENOENT);
 	/* A thread state whose frame cannot be read. */
-	put(TSTATE + (uint64_t)l->thread.current_frame, 0x10);
+	fake_put_u64(space, TSTATE + (uint64_t)l->thread.current_frame, 0x10);
 	CHECK(python_lockwait_find(&t, &mem, TSTATE, &w) == -EFAULT);
 
 	/* Before 3.14 locks are found by their futex word instead. */

@@ -11,6 +11,12 @@ Threads (their OS names set with prctl, so /proc shows them):
                    waits for the GIL for good
   py-rl-a, py-rl-b (with argument "deadlock") each holds one RLock and waits
                    for the other's: a deadlock
+  py-lk-a, py-lk-b (with argument "abba") each takes one threading.Lock in
+                   a `with` block and waits for the other's (a deadlock a
+                   Lock's missing owner field hides: its holders are the
+                   with blocks), beside py-rk-a, py-rk-b doing the same
+                   with RLocks; with argument "abba-acquire" the Locks are
+                   taken with acquire() instead (no holder can be known)
   py-churn-N       (with argument "churn") twelve threads that take RLocks
                    N and N + 1 in index order, over and over: no deadlock
                    is possible, while waits and owners change all the time
@@ -72,6 +78,34 @@ def rlock_abba(name, first, second):
     second.acquire()
 
 
+def pair_abba(name, first, second, mine, theirs, use_with):
+    """Takes first, says so (mine), waits until the other thread of the
+    pair holds its own (theirs), then takes second: each waits for the
+    other for good. Events rather than a Barrier, which 2.7 lacks."""
+    name_this_thread(name)
+    if use_with:
+        with first:
+            mine.set()
+            theirs.wait()
+            with second:
+                pass
+    else:
+        first.acquire()
+        mine.set()
+        theirs.wait()
+        second.acquire()
+
+
+def abba_threads(use_with):
+    lock_a, lock_b = threading.Lock(), threading.Lock()
+    rl_a, rl_b = threading.RLock(), threading.RLock()
+    lk_a, lk_b, rk_a, rk_b = [threading.Event() for _ in range(4)]
+    return [(pair_abba, ("py-lk-a", lock_a, lock_b, lk_a, lk_b, use_with), "lk-a"),
+            (pair_abba, ("py-lk-b", lock_b, lock_a, lk_b, lk_a, use_with), "lk-b"),
+            (pair_abba, ("py-rk-a", rl_a, rl_b, rk_a, rk_b, True), "rk-a"),
+            (pair_abba, ("py-rk-b", rl_b, rl_a, rk_b, rk_a, True), "rk-b")]
+
+
 churn_locks = [threading.RLock() for _ in range(13)]
 
 
@@ -111,6 +145,9 @@ def main():
         threads += [(churn, ("py-churn-%d" % i, i), "churn-%d" % i) for i in range(12)]
     if gil:
         threads += [(spin, ("py-gil-wait",), "gil-waiter")]
+    abba = sys.argv[1:] in (["abba"], ["abba-acquire"])
+    if abba:
+        threads += abba_threads(sys.argv[1:] == ["abba"])
     if deadlock:
         threads += [(rlock_abba, ("py-rl-a", rlock_a, rlock_b), "rl-a"),
                     (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b")]
@@ -121,6 +158,8 @@ def main():
     for _ in range(1000):
         named = "py-gil-wait" in tids or not gil
         stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b"))
+        stuck = stuck and (not abba or all(in_futex("py-%s-%s" % (k, s))
+                                           for k in ("lk", "rk") for s in "ab"))
         if named and stuck and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
             break
         time.sleep(0.01)
