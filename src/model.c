@@ -87,8 +87,12 @@ locks_report_free(struct locks_report *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->nwaits; i++)
+	for (size_t i = 0; i < r->nwaits; i++) {
 		free(r->waits[i].fd_target);
+		for (size_t k = 0; k < r->waits[i].nfds; k++)
+			free(r->waits[i].fds[k].target);
+		free(r->waits[i].fds);
+	}
 	free(r->waits);
 	for (size_t i = 0; i < r->ncycles; i++)
 		free(r->cycles[i].tids);

@@ -239,8 +239,20 @@ struct lock_wait {
 	int claimed_owner;                /* the owner the lock names, even a TID that is not a
 	                                     live thread of the process (it exited holding it); 0 none */
 	int64_t readers;                  /* an rwlock held for reading: by how many; -1 unknown */
-	int fd;                           /* the fd it waits on (read, recv, poll…); -1 none */
+	int fd;                           /* the fd it waits on (read, recv; the first of a poll
+	                                     or select; an epoll_wait's epoll fd); -1 none */
 	char *fd_target;                  /* owned: where the fd points (readlink), or NULL */
+	struct lock_fd *fds;              /* owned: every fd it waits on (read: that one; poll,
+	                                     select, epoll_wait: those watched), at most
+	                                     LOCKS_FDS_MAX; NULL none */
+	size_t nfds;
+	size_t fds_total; /* how many fds it waits on in all (nfds or more) */
+};
+
+/* One fd a thread waits on. */
+struct lock_fd {
+	int fd;
+	char *target; /* owned: where it points (readlink), raw, or NULL */
 };
 
 /* A cycle of the wait-for graph: each thread waits for a lock the next

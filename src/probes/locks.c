@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "locks_decode.h"
+#include "locks_fds.h"
 #include "locks_graph.h"
 #include "locks_rlock.h"
 #include "ptrace.h"
@@ -58,12 +59,13 @@ locks_detail_name(enum lock_detail detail)
 	return (unsigned)detail < LOCK_DETAILS ? locks_detail_names[detail] : "futex";
 }
 
-/* Syscalls that block on the fd in their first argument. */
+/* Syscalls that block on the fd in their first argument (poll, select and
+ * epoll_wait are looked at apart: they wait on many). */
 static const char *const locks_fd_syscalls[] = {
-    "read",    "write",    "pread64",    "pwrite64",    "readv",        "writev",   "preadv",
-    "preadv2", "pwritev",  "pwritev2",   "recvfrom",    "recvmsg",      "recvmmsg", "sendto",
-    "sendmsg", "sendmmsg", "accept",     "accept4",     "connect",      "flock",    "fcntl",
-    "ioctl",   "splice",   "epoll_wait", "epoll_pwait", "epoll_pwait2", "fsync",    "fdatasync",
+    "read",    "write",    "pread64",  "pwrite64",  "readv",   "writev",   "preadv",
+    "preadv2", "pwritev",  "pwritev2", "recvfrom",  "recvmsg", "recvmmsg", "sendto",
+    "sendmsg", "sendmmsg", "accept",   "accept4",   "connect", "flock",    "fcntl",
+    "ioctl",   "splice",   "fsync",    "fdatasync",
 };
 
 /* A thread in a syscall, as read before the stop. */
@@ -144,32 +146,97 @@ locks_fd_target(const struct procfs *fs, int pid, int fd)
 	return xstrdup(target);
 }
 
-/* A blocking syscall other than a futex: which fd, and where it points. */
+/* How many struct pollfd of a poll are read at most (RLIMIT_NOFILE's
+ * usual soft limit): the total counts the fds among them. */
+#define LOCKS_POLL_MAX 1024
+
+/* The fds a poll or ppoll (fds, nfds, …) waits on, read from the pollfd
+ * array in pid's memory. */
+static size_t
+locks_poll_fds(int pid, const struct procfs_syscall *sc, int *fds, size_t *total)
+{
+	uint64_t n = sc->args[1] < LOCKS_POLL_MAX ? sc->args[1] : LOCKS_POLL_MAX;
+	unsigned char *buf = xmalloc(n ? n * 8 : 1);
+	ssize_t got = n > 0 ? ptrace_read_memory(pid, sc->args[0], buf, n * 8) : 0;
+	size_t found = locks_fds_poll(buf, got > 0 ? (size_t)got : 0, n, fds, LOCKS_FDS_MAX, total);
+
+	free(buf);
+	return found;
+}
+
+/* The fds a select or pselect6 (nfds, readfds, writefds, exceptfds, …)
+ * waits on, from its three fd_sets in pid's memory. */
+static size_t
+locks_select_fds(int pid, const struct procfs_syscall *sc, int *fds, size_t *total)
+{
+	unsigned char sets[3][LOCKS_FDS_SELECT_BITS / 8];
+	const unsigned char *given[3] = {NULL, NULL, NULL};
+	uint64_t nfds = sc->args[0] < LOCKS_FDS_SELECT_BITS ? sc->args[0] : LOCKS_FDS_SELECT_BITS;
+	/* The kernel reads whole longs of each set. */
+	size_t len = (size_t)(nfds + 63) / 64 * 8;
+
+	for (int s = 0; s < 3; s++)
+		if (sc->args[1 + s] != 0 && len > 0 &&
+		    ptrace_read_memory(pid, sc->args[1 + s], sets[s], len) == (ssize_t)len)
+			given[s] = sets[s];
+	return locks_fds_select(given, len, nfds, fds, LOCKS_FDS_MAX, total);
+}
+
+/* The fds epoll instance epfd of pid watches, from its fdinfo. */
+static size_t
+locks_epoll_fds(const struct procfs *fs, int pid, uint64_t epfd, int *fds, size_t *total)
+{
+	char path[64], *text;
+	ssize_t len;
+	size_t found = 0;
+
+	*total = 0;
+	snprintf(path, sizeof(path), "%d/fdinfo/%d", pid, (int)epfd);
+	if (epfd > 0x7fffffff || (len = procfs_read_all(fs, path, &text)) < 0)
+		return 0;
+	found = locks_fds_epoll(text, (size_t)len, fds, LOCKS_FDS_MAX, total);
+	free(text);
+	return found;
+}
+
+/* A blocking syscall other than a futex: which fds, and where they point.
+ * fd is the one fd of a read or the like, the first of a poll or select,
+ * an epoll_wait's epoll fd; fds all those it waits on. */
 static void
 locks_decode_syscall(const struct procfs *fs, int pid, const struct locks_candidate *c,
-                     struct lock_wait *w)
+                     const char *name, struct lock_wait *w)
 {
+	int fds[LOCKS_FDS_MAX];
+	size_t n = 0, total = 0;
 	uint64_t fd = c->sc.args[0];
 
 	w->kind = LOCK_OTHER;
 	w->detail = LOCK_DETAIL_SYSCALL;
-	if (locks_is(c->name, "poll") || locks_is(c->name, "ppoll")) {
-		/* The first struct pollfd's fd: the one a single-fd poll waits on. */
-		int32_t first;
-
-		fd = (uint64_t)-1;
-		if (c->sc.args[1] >= 1 &&
-		    ptrace_read_memory(pid, c->sc.args[0], &first, sizeof(first)) ==
-		        (ssize_t)sizeof(first) &&
-		    first >= 0)
-			fd = (uint64_t)first;
-	} else if (!locks_takes_fd(c->name)) {
+	if (locks_is(name, "poll") || locks_is(name, "ppoll")) {
+		n = locks_poll_fds(pid, &c->sc, fds, &total);
+		fd = n > 0 ? (uint64_t)fds[0] : (uint64_t)-1;
+	} else if (locks_is(name, "select") || locks_is(name, "pselect6")) {
+		n = locks_select_fds(pid, &c->sc, fds, &total);
+		fd = n > 0 ? (uint64_t)fds[0] : (uint64_t)-1;
+	} else if (name != NULL && strncmp(name, "epoll_", 6) == 0) {
+		n = locks_epoll_fds(fs, pid, fd, fds, &total);
+	} else if (locks_takes_fd(name)) {
+		if (fd <= 0x7fffffff) {
+			fds[0] = (int)fd;
+			n = total = 1;
+		}
+	} else {
 		return;
 	}
-	if (fd > 0x7fffffff)
-		return;
-	w->fd = (int)fd;
-	w->fd_target = locks_fd_target(fs, pid, w->fd);
+	if (fd <= 0x7fffffff) {
+		w->fd = (int)fd;
+		w->fd_target = locks_fd_target(fs, pid, w->fd);
+	}
+	w->fds = n > 0 ? xcalloc(n, sizeof(*w->fds)) : NULL;
+	w->nfds = n;
+	w->fds_total = total;
+	for (size_t i = 0; i < n; i++)
+		w->fds[i] = (struct lock_fd){fds[i], locks_fd_target(fs, pid, fds[i])};
 }
 
 /* Lists the threads of pid (all, nall of them) that wait in a syscall: *n
@@ -418,8 +485,15 @@ locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c
 		                              d != NULL ? d->gil_holder : 0};
 
 		locks_decode_futex(&fw, &c->win, live, nlive, w);
+	} else if (locks_is(c->name, "restart_syscall")) {
+		const struct thread_stack *t = dump_report_thread(d, w->tid);
+		const char *was = t != NULL ? locks_restarted_syscall(t->frames, t->nframes) : NULL;
+
+		if (was != NULL)
+			w->syscall = syscall_number(was);
+		locks_decode_syscall(fs, pid, c, was != NULL ? was : c->name, w);
 	} else {
-		locks_decode_syscall(fs, pid, c, w);
+		locks_decode_syscall(fs, pid, c, c->name, w);
 	}
 }
 

@@ -119,6 +119,25 @@ locks_lookup(const char *function)
 	return NULL;
 }
 
+const char *
+locks_restarted_syscall(const struct frame_row *frames, size_t n)
+{
+	for (size_t i = 0; i < n && i < LOCKS_HINT_DEPTH; i++) {
+		const char *f = frames[i].function;
+
+		if (f == NULL || frames[i].python)
+			continue;
+		while (*f == '_')
+			f++;
+		/* glibc's own calls go to __GI___poll. */
+		if (strncmp(f, "GI_", 3) == 0)
+			for (f += 3; *f == '_';)
+				f++;
+		return strcspn(f, ".") == 4 && strncmp(f, "poll", 4) == 0 ? "poll" : NULL;
+	}
+	return NULL;
+}
+
 /* The eval loop waits for the GIL itself: 2.7 calls PyThread_acquire_lock
  * on it straight from PyEval_EvalFrameEx, 3.x waits on its condition
  * variable in take_gil, a static function that a stripped python does not

@@ -49,6 +49,14 @@ enum locks_hint {
  * nameless. */
 enum locks_hint locks_hint_from_stack(const struct frame_row *frames, size_t n, int python_major);
 
+/* The syscall a thread seen in restart_syscall was in, from its stack's
+ * innermost named frame (frames[0..n), innermost first): "poll" when it is
+ * libc's poll(). Of the waits on fds, poll alone resumes after a stop
+ * through restart_syscall (fs/select.c: do_restart_poll), with its
+ * arguments still in the registers; the others are made again as they
+ * were. NULL when the stack does not say. */
+const char *locks_restarted_syscall(const struct frame_row *frames, size_t n);
+
 /* How much memory around the futex word the decoder looks at: an rwlock
  * waiter's word is up to 12 bytes into the lock, whose fields reach 52
  * bytes past its start. */

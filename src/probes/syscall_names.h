@@ -10,4 +10,7 @@ extern const int syscall_names_count;
 /* The name of syscall nr (a static string), or NULL when it has none. */
 const char *syscall_name(int nr);
 
+/* The number of the syscall named name, or -1 when there is none. */
+int syscall_number(const char *name);
+
 #endif

@@ -47,6 +47,19 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	json_member_count(j, "fd", w->fd);
 	json_key(j, "fd_target");
 	json_string(j, w->fd_target);
+	/* Every fd it waits on (those a poll, select or epoll_wait watches),
+	 * up to LOCKS_FDS_MAX, and how many in all. */
+	json_key(j, "fds");
+	json_array_begin(j);
+	for (size_t i = 0; i < w->nfds; i++) {
+		json_object_begin(j);
+		json_member_count(j, "fd", w->fds[i].fd);
+		json_key(j, "target");
+		json_string(j, w->fds[i].target);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_member_count(j, "fds_total", (int64_t)w->fds_total);
 	json_key(j, "stack");
 	if (t != NULL && t->err == 0) {
 		json_array_begin(j);

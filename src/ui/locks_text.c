@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* What a wait is for, in words: "mutex", "rwlock (to write)", "the GIL",
@@ -73,6 +74,45 @@ locks_text_owner(FILE *out, const struct lock_wait *w)
 	}
 }
 
+/* "fd N (where it points)", the target cut to width columns. */
+static void
+locks_text_fd(FILE *out, int fd, const char *target, int width)
+{
+	fprintf(out, "fd %d", fd);
+	if (target != NULL) {
+		fputs(" (", out);
+		text_field(out, target, strlen(target), width, 0);
+		fputc(')', out);
+	}
+}
+
+/* The fds w waits on: the one of a read or the like; "N fds: fd …, fd …"
+ * for a poll or select; the epoll fd and then those it watches for an
+ * epoll_wait; "and N more" beyond those listed. */
+static void
+locks_text_fds(FILE *out, const struct lock_wait *w)
+{
+	const char *name = syscall_name(w->syscall);
+	bool epoll = name != NULL && strncmp(name, "epoll_", 6) == 0;
+
+	if (!epoll && w->fds_total <= 1) {
+		locks_text_fd(out, w->fd, w->fd_target, 80);
+		return;
+	}
+	if (epoll) {
+		fputs("epoll ", out);
+		locks_text_fd(out, w->fd, w->fd_target, 40);
+		fputs(": ", out);
+	}
+	fprintf(out, "%zu fd%s", w->fds_total, w->fds_total == 1 ? "" : "s");
+	for (size_t i = 0; i < w->nfds; i++) {
+		fputs(i == 0 ? ": " : ", ", out);
+		locks_text_fd(out, w->fds[i].fd, w->fds[i].target, 40);
+	}
+	if (w->fds_total > w->nfds)
+		fprintf(out, " and %zu more", w->fds_total - w->nfds);
+}
+
 static void
 locks_text_wait(FILE *out, const struct lock_wait *w)
 {
@@ -86,13 +126,8 @@ locks_text_wait(FILE *out, const struct lock_wait *w)
 		fprintf(out, "0x%016" PRIx64 " ", w->address);
 	else
 		fprintf(out, "%-18s ", "-");
-	if (w->fd >= 0) {
-		fprintf(out, "fd %d", w->fd);
-		if (w->fd_target != NULL) {
-			fputs(" (", out);
-			text_field(out, w->fd_target, strlen(w->fd_target), 80, 0);
-			fputc(')', out);
-		}
+	if (w->fd >= 0 || w->nfds > 0) {
+		locks_text_fds(out, w);
 	} else {
 		locks_text_owner(out, w);
 	}

@@ -2,11 +2,13 @@
  * are a futex wait (operation, value, hint, offset of the word in the
  * window), the memory around it, and the same bytes read as edges of a
  * graph; then an exception table and a block stack, and a fake address
- * space (python version, memory) where a thread's frames hold with blocks.
+ * space (python version, memory) where a thread's frames hold with blocks;
+ * and the same bytes as a pollfd array, fd_sets and an epoll's fdinfo.
  * Nothing may crash, read outside the window or loop without bound; every
  * cycle found must be one. */
 #include "../fake_memory.h"
 #include "probes/locks_decode.h"
+#include "probes/locks_fds.h"
 #include "probes/locks_graph.h"
 #include "probes/python_withlock.h"
 
@@ -104,11 +106,34 @@ fuzz_withlock(const uint8_t *data, size_t size)
 	free((void *)fake.bytes);
 }
 
+static void
+fuzz_fds(const uint8_t *data, size_t size)
+{
+	const unsigned char *sets[3] = {data, size > 1 ? data + 1 : NULL, NULL};
+	int fds[LOCKS_FDS_MAX];
+	size_t total, n;
+
+	n = locks_fds_poll(data, size, size > 0 ? data[0] * 64u : 0, fds, LOCKS_FDS_MAX, &total);
+	if (n > LOCKS_FDS_MAX || n > total || (n < LOCKS_FDS_MAX && n != total))
+		abort();
+	n = locks_fds_select(sets, size > 1 ? size - 1 : 0, size > 0 ? data[0] * 16u : 0, fds,
+	                     LOCKS_FDS_MAX, &total);
+	if (n > LOCKS_FDS_MAX || n > total)
+		abort();
+	n = locks_fds_epoll((const char *)data, size, fds, LOCKS_FDS_MAX, &total);
+	if (n > LOCKS_FDS_MAX || n > total)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] < 0)
+			abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_decode(data, size);
 	fuzz_graph(data, size);
 	fuzz_withlock(data, size);
+	fuzz_fds(data, size);
 	return 0;
 }

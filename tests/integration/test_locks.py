@@ -1,7 +1,8 @@
 """locks: each kind of wait of tests/targets/deadlock reported with its kind,
 lock address (checked against the binary's symbols) and owner; the ABBA
 cycle found with both threads' names and stacks, also in the stripped
-binary; no deadlock where there is none; the JSON contract; a process with
+binary; no deadlock where there is none; every fd of a poll, an
+epoll_wait and a select; the JSON contract; a process with
 no waits; errors in one line; the target left running."""
 
 import os
@@ -161,6 +162,52 @@ def check_none():
     target.kill()
 
 
+def check_fds():
+    """Every fd of a poll, an epoll_wait and a select, each as /proc/PID/fd
+    says it points, in text and JSON; a poll of 20 pipes lists 16 and counts
+    20. The second look finds the polls again: stopped by the first, they
+    resumed as restart_syscall."""
+    target = start_target("deadlock", "fds")
+    for look in range(2):
+        doc = stacktop_json("locks", "-p", target.pid)
+        waits = {w["name"]: w for w in doc["waits"]}
+
+        def listed(name, syscalls, count, total):
+            w = waits.get(name)
+            check(w is not None and w["syscall"] in syscalls, f"look {look} {name}: {w}")
+            fds = w["fds"]
+            check(len(fds) == count and w["fds_total"] == total and
+                  len({f["fd"] for f in fds}) == count, f"look {look} {name}: {w}")
+            for f in fds:
+                real = os.readlink(f"/proc/{target.pid}/fd/{f['fd']}")
+                check(f["target"] == real, f"{name}: fd {f['fd']} said {f['target']}, is {real}")
+            return w, sorted(f["target"].split(":")[0] for f in fds)
+
+        w, kinds = listed("poller", ("poll",), 3, 3)
+        check(kinds == ["pipe"] * 3 and w["fd"] == w["fds"][0]["fd"], f"poller {w}")
+        w, kinds = listed("epoller", ("epoll_wait",), 3, 3)
+        check(kinds == ["anon_inode", "pipe", "socket"] and
+              w["fd_target"] == "anon_inode:[eventpoll]", f"epoller {w}")
+        check(any(f["target"] == "anon_inode:[eventfd]" for f in w["fds"]), f"epoller {w}")
+        w, kinds = listed("selector", ("select", "pselect6"), 3, 3)
+        check(kinds == ["pipe"] * 3, f"selector {w}")
+        w, kinds = listed("poller-many", ("poll",), 16, 20)
+        check(kinds == ["pipe"] * 16, f"poller-many {w}")
+    code, out, err = stacktop("locks", "-p", target.pid)
+    text = out.decode()
+    assert_terminal_safe(out, "locks fds")
+    lines = {line.split()[1]: line for line in text.splitlines()
+             if len(line.split()) > 2 and line.split()[0].isdigit()}
+    check(lines["poller"].count("(pipe:[") == 3 and " 3 fds: " in lines["poller"],
+          f"text poller: {lines.get('poller')}")
+    check("epoll fd " in lines["epoller"] and "(socket:[" in lines["epoller"] and
+          "(anon_inode:[eventfd])" in lines["epoller"], f"text epoller: {lines.get('epoller')}")
+    check(lines["selector"].count("(pipe:[") == 3, f"text selector: {lines.get('selector')}")
+    check(" 20 fds: " in lines["poller-many"] and lines["poller-many"].endswith(" and 4 more"),
+          f"text poller-many: {lines.get('poller-many')}")
+    target.kill()
+
+
 def check_no_waits():
     """A process whose only thread runs waits for nothing, and says so."""
     busy = subprocess.Popen(["/bin/sh", "-c", "while :; do :; done"])
@@ -193,6 +240,7 @@ def test():
     check_pi()
     check_cond()
     check_none()
+    check_fds()
     check_no_waits()
     check_errors()
 

@@ -10,15 +10,23 @@
  *           robust-waiter a robust mutex robust-holder holds
  *   cond    cond-waiter waits on a condition variable
  *   none    sleeper sleeps, pipe-reader reads a pipe nobody writes to
+ *   fds     poller polls the read ends of 3 pipes, epoller waits in
+ *           epoll_wait on a pipe, an eventfd and a socket, selector selects
+ *           on 3 pipes, poller-many polls 20 pipes (more than stacktop lists)
  *
  * "ready PID" is printed once every thread that should block is blocked in
  * its syscall; then the main thread pauses. */
 #include "target.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 static pthread_mutex_t mutex_a = PTHREAD_MUTEX_INITIALIZER;
@@ -353,6 +361,97 @@ mode_none(void)
 	wait_blocked(1, SYS_read);
 }
 
+/* --- fds --- */
+
+#define MANY_PIPES 20
+
+/* The read ends of pipes nobody writes to: n of them into fds. */
+static void
+read_ends(int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int p[2];
+
+		if (pipe(p) != 0)
+			exit(1);
+		fds[i] = p[0];
+	}
+}
+
+static void *
+poller_main(void *arg)
+{
+	int *fds = arg, n = fds == NULL ? 0 : fds[0];
+	struct pollfd pfd[MANY_PIPES];
+
+	thread_start(n == 3 ? "poller" : "poller-many", n == 3 ? 0 : 3);
+	for (int i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){.fd = fds[1 + i], .events = POLLIN};
+	for (;;)
+		poll(pfd, (nfds_t)n, -1);
+	return NULL;
+}
+
+static void *
+epoller_main(void *arg)
+{
+	int *fds = arg, ep = epoll_create1(0);
+	struct epoll_event ev;
+
+	thread_start("epoller", 1);
+	for (int i = 0; i < 3; i++) {
+		ev = (struct epoll_event){.events = EPOLLIN, .data.fd = fds[i]};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) != 0)
+			exit(1);
+	}
+	for (;;)
+		epoll_wait(ep, &ev, 1, -1);
+	return NULL;
+}
+
+static void *
+selector_main(void *arg)
+{
+	int *fds = arg;
+
+	thread_start("selector", 2);
+	for (;;) {
+		fd_set set;
+
+		FD_ZERO(&set);
+		for (int i = 0; i < 3; i++)
+			FD_SET(fds[i], &set);
+		select(fds[2] + 1, &set, NULL, NULL, NULL);
+	}
+	return NULL;
+}
+
+static void
+mode_fds(void)
+{
+	static int polled[1 + 3], epolled[3], selected[3], many[1 + MANY_PIPES];
+	int sv[2];
+
+	polled[0] = 3;
+	read_ends(polled + 1, 3);
+	read_ends(epolled, 1);
+	epolled[1] = eventfd(0, 0);
+	if (epolled[1] < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		exit(1);
+	epolled[2] = sv[0];
+	read_ends(selected, 3);
+	many[0] = MANY_PIPES;
+	read_ends(many + 1, MANY_PIPES);
+	start(poller_main, polled);
+	wait_blocked(0, SYS_poll);
+	start(epoller_main, epolled);
+	wait_blocked(1, SYS_epoll_wait);
+	start(selector_main, selected);
+	wait_blocked(2, SYS_pselect6); /* glibc's select on x86_64 */
+	start(poller_main, many);
+	wait_blocked(3, SYS_poll);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -361,7 +460,7 @@ main(int argc, char **argv)
 		void (*run)(void);
 	} modes[] = {
 	    {"abba", mode_abba}, {"rwlock", mode_rwlock}, {"pi", mode_pi},
-	    {"cond", mode_cond}, {"none", mode_none},
+	    {"cond", mode_cond}, {"none", mode_none},     {"fds", mode_fds},
 	};
 
 	target_init();
@@ -372,6 +471,6 @@ main(int argc, char **argv)
 		target_ready();
 		hold_forever();
 	}
-	fprintf(stderr, "usage: deadlock abba|rwlock|pi|cond|none\n");
+	fprintf(stderr, "usage: deadlock abba|rwlock|pi|cond|none|fds\n");
 	return 2;
 }

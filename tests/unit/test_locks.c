@@ -1,8 +1,10 @@
 /* The lock decoder on made-up memory (glibc's layouts, as a live target
- * would hold them), the stack hints, the wait-for graph's cycles, and the
- * RLock owner's fields and TID. */
+ * would hold them), the stack hints, the wait-for graph's cycles, the
+ * RLock owner's fields and TID, and the fds of poll, select and epoll
+ * waits (pollfd arrays, fd_sets, a captured fdinfo). */
 #include "check.h"
 #include "probes/locks_decode.h"
+#include "probes/locks_fds.h"
 #include "probes/locks_graph.h"
 #include "probes/locks_rlock.h"
 
@@ -314,6 +316,69 @@ test_rlock(void)
 	CHECK(locks_rlock_tid_of_ident(&mem, 0x7f0000000000u, tids, 3) == 0);
 }
 
+static void
+test_fds(void)
+{
+	/* struct pollfd {int fd; short events, revents;}: 3, an ignored -1, 7. */
+	const int32_t pollfds[] = {3, 1, -1, 1, 7, 1};
+	/* Captured from /proc/PID/fdinfo/61 of deadlock fds (kernel 6.x). */
+	static const char fdinfo[] =
+	    "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n"
+	    "tfd:        9 events:       19 data:                9  pos:0 ino:17ca9e sdev:e\n"
+	    "tfd:       12 events:       19 data:                c  pos:0 ino:419 sdev:f\n"
+	    "tfd:       13 events:       19 data:                d  pos:0 ino:17ca9f sdev:8\n"
+	    "tfd: 99999999999 events: 19\ntfd:\n";
+	unsigned char rd[16] = {0}, wr[16] = {0};
+	const unsigned char *sets[3] = {rd, wr, NULL};
+	int fds[LOCKS_FDS_MAX + 4];
+	size_t total, n;
+
+	n = locks_fds_poll((const unsigned char *)pollfds, sizeof(pollfds), 3, fds, 8, &total);
+	CHECK(n == 2 && total == 2 && fds[0] == 3 && fds[1] == 7);
+	/* nfds beyond the bytes read; room for one. */
+	n = locks_fds_poll((const unsigned char *)pollfds, sizeof(pollfds), 1000, fds, 1, &total);
+	CHECK(n == 1 && total == 2 && fds[0] == 3);
+	CHECK(locks_fds_poll(NULL, 0, 5, fds, 8, &total) == 0 && total == 0);
+
+	/* Read fds 3 and 70, write fd 5, and fd 100 beyond nfds. */
+	rd[0] = 1 << 3;
+	rd[8] = 1 << 6;
+	wr[0] = 1 << 5;
+	rd[12] = 1 << 4;
+	n = locks_fds_select(sets, sizeof(rd), 71, fds, 8, &total);
+	CHECK(n == 3 && total == 3 && fds[0] == 3 && fds[1] == 5 && fds[2] == 70);
+	n = locks_fds_select(sets, sizeof(rd), 1u << 30, fds, 8, &total);
+	CHECK(n == 4 && total == 4 && fds[3] == 100);
+	/* Bitmaps shorter than nfds says. */
+	n = locks_fds_select(sets, 1, 71, fds, 8, &total);
+	CHECK(n == 2 && total == 2);
+
+	n = locks_fds_epoll(fdinfo, sizeof(fdinfo) - 1, fds, 8, &total);
+	CHECK(n == 3 && total == 3 && fds[0] == 9 && fds[1] == 12 && fds[2] == 13);
+	n = locks_fds_epoll(fdinfo, sizeof(fdinfo) - 1, fds, 2, &total);
+	CHECK(n == 2 && total == 3);
+	/* Cut inside "tfd:", and inside the first tfd line after its fd. */
+	n = locks_fds_epoll(fdinfo, 40, fds, 8, &total);
+	CHECK(n == 0 && total == 0);
+	n = locks_fds_epoll(fdinfo, 60, fds, 8, &total);
+	CHECK(n == 1 && total == 1 && fds[0] == 9);
+}
+
+static void
+test_restarted(void)
+{
+	struct frame_row poll[] = {frame("poll"), frame("poller_main")};
+	struct frame_row gi[] = {frame(NULL), frame("__GI___poll"), frame("main")};
+	struct frame_row nap[] = {frame("__GI___clock_nanosleep"), frame("poll")};
+	struct frame_row pollx[] = {frame("pollx")};
+
+	CHECK_STR(locks_restarted_syscall(poll, 2), "poll");
+	CHECK_STR(locks_restarted_syscall(gi, 3), "poll");
+	CHECK(locks_restarted_syscall(nap, 2) == NULL);
+	CHECK(locks_restarted_syscall(pollx, 1) == NULL);
+	CHECK(locks_restarted_syscall(NULL, 0) == NULL);
+}
+
 int
 main(void)
 {
@@ -325,6 +390,8 @@ main(void)
 	test_hints();
 	test_cycles();
 	test_rlock();
+	test_fds();
+	test_restarted();
 	printf("locks: %d checks, %d failed\n", check_count, check_failures);
 	return check_failures != 0;
 }
