@@ -130,6 +130,16 @@ locks_read_window(int pid, uint64_t addr, struct locks_candidate *c)
 	c->win.len = n > 0 ? (size_t)n : 0;
 }
 
+/* The memory around candidate c's futex word, when it waits on one: read
+ * while the waiters are stopped, so that a mutex's owner is read at the
+ * same instant as the waits and the other owners. */
+static void
+locks_read_futex(int pid, struct locks_candidate *c)
+{
+	if (locks_is(c->name, "futex") || locks_is(c->name, "restart_syscall"))
+		locks_read_window(pid, c->sc.args[0], c);
+}
+
 /* Where fd of pid points ("pipe:[123]", "socket:[456]", a path), raw
  * (renderers sanitize), or NULL. */
 static char *
@@ -264,8 +274,6 @@ locks_scan(const struct procfs *fs, int pid, int *all, size_t nall, int **tids,
 		if (c->sc.nr < 0 || t.state == 'R')
 			continue;
 		c->name = syscall_name(c->sc.nr);
-		if (locks_is(c->name, "futex") || locks_is(c->name, "restart_syscall"))
-			locks_read_window(pid, c->sc.args[0], c);
 		(*tids)[*n] = all[i];
 		(*waits)[*n] =
 		    (struct lock_wait){.tid = all[i], .syscall = c->sc.nr, .fd = -1, .readers = -1};
@@ -309,88 +317,247 @@ locks_tid_of_ident(const struct python_raw *raw, const struct python_memory *mem
 	return own_namespace || ident == 0 ? 0 : locks_rlock_tid_of_ident(mem, ident, live, nlive);
 }
 
+/* The most locks one thread is taken to hold in with blocks. */
+#define LOCKS_WITH_HELD 64
+/* The Python threads whose held locks (and 3.14+ lock waits) are read
+ * while the waiters are stopped; those of any further ones are read after
+ * (a process of thousands of threads is not kept stopped for all of them),
+ * and count in no deadlock a second look confirms. */
+#define LOCKS_STOP_THREADS 256
+
+/* RLocks found by an earlier look (the futex word its waiters sleep on,
+ * where it keeps its owner): a later look reads their owners while the
+ * threads are stopped. */
+struct locks_known {
+	uint64_t *futex;
+	uint64_t *owner_at;
+	size_t n;
+};
+
+static void
+locks_known_free(struct locks_known *k)
+{
+	free(k->futex);
+	free(k->owner_at);
+	*k = (struct locks_known){0};
+}
+
+/* What a Python thread state holds and waits for, read while the waiters
+ * are stopped (or after, late). */
+struct locks_pythread {
+	uint64_t held[LOCKS_WITH_HELD]; /* Lock objects its with blocks hold */
+	size_t nheld;
+	bool waits_found; /* 3.14+: found holds the lock it waits for */
+	struct python_lock_wait found;
+	bool late; /* read after the stop */
+};
+
+/* A look's Python side: what is read while the waiters are stopped
+ * (locks_while_stopped), then used after. */
+struct locks_python {
+	int pid;
+	const struct python_target *t; /* NULL: not a Python process */
+	struct python_memory mem;
+	struct python_raw raw;          /* the thread states' ids only (no frames) */
+	struct locks_pythread *threads; /* [raw.nthreads] */
+	const struct locks_known *known;
+	uint64_t *known_idents; /* [known->n]: each known RLock's owner, read in the stop */
+	bool read;              /* the stop's read was made */
+	struct python_withlock_cache *cache; /* owned */
+};
+
+/* What thread state th (of lp's process) holds in with blocks and, 3.14+,
+ * which lock it waits for, into *out. */
+static void
+locks_python_thread(struct locks_python *lp, const struct python_raw_thread *th,
+                    struct locks_pythread *out)
+{
+	out->nheld =
+	    python_withlock_held(lp->t, &lp->mem, lp->cache, th, out->held, LOCKS_WITH_HELD);
+	out->waits_found = python_lockwait_applies(lp->t) &&
+	                   python_lockwait_find(lp->t, &lp->mem, th->tstate, &out->found) == 0;
+}
+
+/* The Python side of a look, while the waiters are stopped: every thread
+ * state's ids, what the first LOCKS_STOP_THREADS of them hold and wait
+ * for, and the owners of the RLocks an earlier look found. raw: the frames
+ * the stop read (probes/stacks). */
+static void
+locks_python_stopped(struct locks_python *lp, const struct python_raw *raw)
+{
+	lp->read = true;
+	lp->cache = python_withlock_cache_new();
+	lp->raw.nthreads = raw->nthreads;
+	lp->raw.threads = xcalloc(raw->nthreads ? raw->nthreads : 1, sizeof(*lp->raw.threads));
+	lp->threads = xcalloc(raw->nthreads ? raw->nthreads : 1, sizeof(*lp->threads));
+	for (size_t k = 0; k < raw->nthreads; k++) {
+		const struct python_raw_thread *th = &raw->threads[k];
+
+		lp->raw.threads[k] = (struct python_raw_thread){.tstate = th->tstate,
+		                                                .interp = th->interp,
+		                                                .pthread = th->pthread,
+		                                                .tid = th->tid};
+		if (k < LOCKS_STOP_THREADS)
+			locks_python_thread(lp, th, &lp->threads[k]);
+		else
+			lp->threads[k].late = true;
+	}
+	for (size_t i = 0; lp->known != NULL && i < lp->known->n; i++)
+		if (lp->mem.read(lp->mem.arg, lp->known->owner_at[i], &lp->known_idents[i],
+		                 sizeof(uint64_t)) != 0)
+			lp->known_idents[i] = 0;
+}
+
+/* The threads past LOCKS_STOP_THREADS, read after the stop (their frames
+ * read again: the stop kept only ids). */
+static void
+locks_python_late(struct locks_python *lp)
+{
+	struct python_raw again = {0};
+
+	if (lp->raw.nthreads <= LOCKS_STOP_THREADS ||
+	    python_stack_read(lp->t, &lp->mem, &again) != 0)
+		return;
+	for (size_t k = LOCKS_STOP_THREADS; k < lp->raw.nthreads; k++)
+		for (size_t j = 0; j < again.nthreads; j++)
+			if (again.threads[j].tstate == lp->raw.threads[k].tstate)
+				locks_python_thread(lp, &again.threads[j], &lp->threads[k]);
+	python_raw_free(&again);
+}
+
+static void
+locks_python_free(struct locks_python *lp)
+{
+	python_raw_free(&lp->raw);
+	free(lp->threads);
+	free(lp->known_idents);
+	python_withlock_cache_free(lp->cache);
+}
+
+/* The stop's reads (a stacks_hook): every waiter's futex word and the
+ * memory around it (a mutex's owner), and the Python side. */
+struct locks_stop {
+	struct locks_candidate *cands;
+	size_t n;
+	struct locks_python *py;
+	bool called;
+};
+
+static void
+locks_while_stopped(void *arg, const struct python_raw *raw)
+{
+	struct locks_stop *ls = arg;
+
+	ls->called = true;
+	for (size_t i = 0; i < ls->n; i++)
+		locks_read_futex(ls->py->pid, &ls->cands[i]);
+	if (ls->py->t != NULL && raw != NULL)
+		locks_python_stopped(ls->py, raw);
+}
+
+/* The python thread of lp whose TID is tid, or NULL. */
+static const struct locks_pythread *
+locks_python_of(const struct locks_python *lp, int tid)
+{
+	for (size_t k = 0; tid > 0 && k < lp->raw.nthreads; k++)
+		if (lp->raw.threads[k].tid == tid)
+			return &lp->threads[k];
+	return NULL;
+}
+
 /* 3.14+: the Lock or RLock each Python lock wait of r is for, from the
  * waiting frame's value stack (probes/python_lockwait), and an RLock's
  * owner ident. A PyMutex wait whose frame holds no threading lock is one of
  * CPython's own mutexes: an unclassified futex wait. */
 static void
-locks_python_frames(const struct python_target *t, const struct python_memory *mem,
-                    const struct python_raw *raw, struct locks_report *r, uint64_t *idents)
+locks_python_frames(const struct locks_python *lp, struct locks_report *r, uint64_t *idents,
+                    bool *late)
 {
 	for (size_t i = 0; i < r->nwaits; i++) {
 		struct lock_wait *w = &r->waits[i];
-		const struct python_raw_thread *th = NULL;
-		struct python_lock_wait found;
+		const struct locks_pythread *th = locks_python_of(lp, w->tid);
 
 		if (w->detail != LOCK_DETAIL_PYTHON_LOCK && w->detail != LOCK_DETAIL_PYTHON_RLOCK)
 			continue;
-		for (size_t k = 0; k < raw->nthreads && th == NULL; k++)
-			if (raw->threads[k].tid == w->tid)
-				th = &raw->threads[k];
-		if (th == NULL || python_lockwait_find(t, mem, th->tstate, &found) != 0) {
+		if (th == NULL || !th->waits_found) {
 			w->kind = LOCK_OTHER;
 			w->detail = LOCK_DETAIL_FUTEX;
 			continue;
 		}
-		w->address = found.lock;
+		w->address = th->found.lock;
 		w->kind = LOCK_MUTEX;
-		w->detail = found.rlock ? LOCK_DETAIL_PYTHON_RLOCK : LOCK_DETAIL_PYTHON_LOCK;
-		idents[i] = found.owner_ident;
+		w->detail = th->found.rlock ? LOCK_DETAIL_PYTHON_RLOCK : LOCK_DETAIL_PYTHON_LOCK;
+		idents[i] = th->found.owner_ident;
+		late[i] = th->late;
 	}
 }
 
 /* Up to 3.13: the owners of the RLocks the Python lock waits of r are for,
- * in one pass over the process's memory (probes/locks_rlock), by the futex
- * word inside each. A wait shown as a Lock's (a build that hides
- * rlock_acquire's name) whose lock turns out to be an RLock's becomes an
- * RLock wait. */
+ * by the futex word inside each: read in the stop for those an earlier
+ * look found (known), else found now in one pass over the process's memory
+ * (probes/locks_rlock), read late, and added to found (owned) for the next
+ * look. A wait shown as a Lock's (a build that hides rlock_acquire's name)
+ * whose lock turns out to be an RLock's becomes an RLock wait. */
 static void
-locks_scan_rlocks(const struct procfs *fs, struct locks_report *r, uint64_t tp_name_at,
-                  uint64_t *idents)
+locks_scan_rlocks(const struct procfs *fs, const struct locks_python *lp, struct locks_report *r,
+                  uint64_t tp_name_at, uint64_t *idents, bool *late, struct locks_known *found)
 {
 	uint64_t *futexes = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*futexes));
-	uint64_t *found = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*found));
+	uint64_t *owner_at = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owner_at));
 	size_t *which = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*which));
 	char path[64], *maps;
 	size_t n = 0;
 	ssize_t len;
 
 	for (size_t i = 0; i < r->nwaits; i++) {
-		const struct lock_wait *w = &r->waits[i];
+		struct lock_wait *w = &r->waits[i];
+		bool known = false;
 
-		if ((w->detail == LOCK_DETAIL_PYTHON_RLOCK ||
-		     w->detail == LOCK_DETAIL_PYTHON_LOCK) &&
-		    w->owner == 0 && w->futex != 0) {
+		if ((w->detail != LOCK_DETAIL_PYTHON_RLOCK &&
+		     w->detail != LOCK_DETAIL_PYTHON_LOCK) ||
+		    w->owner != 0 || w->futex == 0)
+			continue;
+		for (size_t k = 0; lp->known != NULL && k < lp->known->n && !known; k++) {
+			if (lp->known->futex[k] != w->futex || !lp->read)
+				continue;
+			known = true;
+			w->detail = LOCK_DETAIL_PYTHON_RLOCK;
+			idents[i] = lp->known_idents[k];
+		}
+		if (!known) {
 			which[n] = i;
 			futexes[n++] = w->futex;
 		}
 	}
 	snprintf(path, sizeof(path), "%d/maps", r->pid);
 	if (n > 0 && (len = procfs_read_all(fs, path, &maps)) >= 0) {
-		locks_rlock_owners(r->pid, maps, (size_t)len, futexes, n, tp_name_at, found);
+		locks_rlock_find(r->pid, maps, (size_t)len, futexes, n, tp_name_at, owner_at);
 		free(maps);
 	}
+	found->futex = xcalloc(n ? n : 1, sizeof(*found->futex));
+	found->owner_at = xcalloc(n ? n : 1, sizeof(*found->owner_at));
 	for (size_t k = 0; k < n; k++) {
-		if (found[k] == 0)
+		if (owner_at[k] == 0)
 			continue;
 		r->waits[which[k]].detail = LOCK_DETAIL_PYTHON_RLOCK;
-		idents[which[k]] = found[k];
+		if (lp->mem.read(lp->mem.arg, owner_at[k], &idents[which[k]], sizeof(uint64_t)) !=
+		    0)
+			idents[which[k]] = 0;
+		late[which[k]] = true;
+		found->futex[found->n] = futexes[k];
+		found->owner_at[found->n++] = owner_at[k];
 	}
 	free(futexes);
-	free(found);
+	free(owner_at);
 	free(which);
 }
-
-/* The most locks one thread is taken to hold in with blocks. */
-#define LOCKS_WITH_HELD 64
 
 /* Whether wait w is for lock object obj: the object itself (3.14+ find
  * it), or the object whose semaphore w sleeps on (up to 3.13). */
 static bool
-locks_with_matches(const struct python_target *t, const struct python_memory *mem,
-                   const struct lock_wait *w, uint64_t obj)
+locks_with_matches(const struct locks_python *lp, const struct lock_wait *w, uint64_t obj)
 {
-	return obj == w->address || python_withlock_is_futex(t, mem, obj, w->futex);
+	return obj == w->address || python_withlock_is_futex(lp->t, &lp->mem, obj, w->futex);
 }
 
 /* The holders of the threading.Locks that Python lock waits of r are for
@@ -398,65 +565,60 @@ locks_with_matches(const struct python_target *t, const struct python_memory *me
  * inside a `with` block on it (probes/python_withlock). A Lock taken with
  * acquire() leaves no trace: its owner stays unknown. */
 static void
-locks_with_holders(const struct python_target *t, const struct python_memory *mem,
-                   const struct python_raw *raw, struct locks_report *r)
+locks_with_holders(const struct locks_python *lp, struct locks_report *r, bool *late)
 {
-	uint64_t held[LOCKS_WITH_HELD];
-	bool wanted = false;
+	for (size_t k = 0; k < lp->raw.nthreads; k++) {
+		const struct locks_pythread *th = &lp->threads[k];
 
-	for (size_t i = 0; i < r->nwaits; i++)
-		wanted |= r->waits[i].detail == LOCK_DETAIL_PYTHON_LOCK && r->waits[i].owner == 0;
-	for (size_t k = 0; wanted && k < raw->nthreads; k++) {
-		const struct python_raw_thread *th = &raw->threads[k];
-		size_t n;
-
-		if (th->tid <= 0)
+		if (lp->raw.threads[k].tid <= 0)
 			continue;
-		n = python_withlock_held(t, mem, th, held, LOCKS_WITH_HELD);
 		for (size_t i = 0; i < r->nwaits; i++) {
 			struct lock_wait *w = &r->waits[i];
 
 			if (w->detail != LOCK_DETAIL_PYTHON_LOCK || w->owner != 0)
 				continue;
-			for (size_t j = 0; j < n; j++)
-				if (locks_with_matches(t, mem, w, held[j]))
-					w->owner = w->claimed_owner = th->tid;
+			for (size_t j = 0; j < th->nheld && w->owner == 0; j++) {
+				if (!locks_with_matches(lp, w, th->held[j]))
+					continue;
+				w->owner = w->claimed_owner = lp->raw.threads[k].tid;
+				late[i] = th->late;
+			}
 		}
 	}
 }
 
-/* The threading locks the Python lock waits of r are for, and the owners
- * of the RLocks among them (live[0..nlive): the process's threads, sorted). */
+/* The threading locks the Python lock waits of r are for, and their
+ * owners: RLocks' from the objects, Locks' from with blocks (live[0..nlive):
+ * the process's threads, sorted). late[i] says that wait i's owner was read
+ * after the stop; found gets the RLocks found by this look (owned). */
 static void
-locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const int *live,
-                        size_t nlive)
+locks_find_python_locks(const struct procfs *fs, struct locks_python *lp, struct locks_report *r,
+                        const int *live, size_t nlive, bool *late, struct locks_known *found)
 {
 	uint64_t *idents = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*idents));
-	struct python_target t;
-	struct python_memory mem = {python_memory_live, &t.pid, python_memory_live_v};
-	struct python_raw raw = {0};
-	bool python = false, waits = false;
+	bool waits = false;
 
 	for (size_t i = 0; i < r->nwaits; i++)
 		waits |= r->waits[i].detail == LOCK_DETAIL_PYTHON_LOCK ||
 		         r->waits[i].detail == LOCK_DETAIL_PYTHON_RLOCK;
-	t.pid = r->pid;
-	if (waits && python_find(fs, r->pid, &t) == 0 && python_stack_read(&t, &mem, &raw) == 0) {
-		stacks_python_map_tids(fs, r->pid, &t, &mem, &raw);
-		python = true;
+	if (lp->read) {
+		stacks_python_map_tids(fs, r->pid, lp->t, &lp->mem, &lp->raw);
+		locks_python_late(lp);
 	}
-	if (python && python_lockwait_applies(&t))
-		locks_python_frames(&t, &mem, &raw, r, idents);
+	if (lp->read && python_lockwait_applies(lp->t))
+		locks_python_frames(lp, r, idents, late);
 	else if (waits) /* PyTypeObject's tp_name: after ob_refcnt, ob_type, ob_size */
-		locks_scan_rlocks(fs, r, python ? (uint64_t)t.layout.type.tp_name : 24, idents);
+		locks_scan_rlocks(fs, lp, r,
+		                  lp->t != NULL ? (uint64_t)lp->t->layout.type.tp_name : 24, idents,
+		                  late, found);
 	for (size_t i = 0; i < r->nwaits; i++) {
 		struct lock_wait *w = &r->waits[i];
 		int owner;
 
 		if (idents[i] == 0 || w->owner != 0)
 			continue;
-		owner = locks_tid_of_ident(python ? &raw : NULL, &mem, idents[i], live, nlive,
-		                           procfs_inner_id(fs, r->pid, r->pid) != r->pid);
+		owner = locks_tid_of_ident(lp->read ? &lp->raw : NULL, &lp->mem, idents[i], live,
+		                           nlive, procfs_inner_id(fs, r->pid, r->pid) != r->pid);
 		/* An RLock is re-entrant: its owner never waits for it. Read a
 		 * moment after the wait, the owner can be the waiter itself, which
 		 * took the lock since (a churn of RLocks showed it): unknown. */
@@ -464,9 +626,8 @@ locks_find_python_locks(const struct procfs *fs, struct locks_report *r, const i
 			owner = 0;
 		w->owner = w->claimed_owner = owner;
 	}
-	if (python)
-		locks_with_holders(&t, &mem, &raw, r);
-	python_raw_free(&raw);
+	if (lp->read)
+		locks_with_holders(lp, r, late);
 	free(idents);
 }
 
@@ -523,14 +684,15 @@ locks_still_waiting(const struct procfs *fs, int pid, int tid, const struct lock
 	       now.args[0] == c->sc.args[0];
 }
 
-/* The wait-for graph's cycles. */
+/* The wait-for graph's cycles; with strict, of the owners read while the
+ * waiters were stopped only (late[i]: wait i's was read after). */
 static void
-locks_find_deadlocks(const int *tids, struct locks_report *r)
+locks_find_deadlocks(const int *tids, const bool *late, bool strict, struct locks_report *r)
 {
 	int *owners = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*owners));
 
 	for (size_t i = 0; i < r->nwaits; i++)
-		owners[i] = r->waits[i].owner;
+		owners[i] = strict && late[i] ? 0 : r->waits[i].owner;
 	r->ncycles = locks_graph_cycles(tids, owners, r->nwaits, &r->cycles);
 	free(owners);
 }
@@ -556,7 +718,8 @@ locks_keep_lasting(const struct procfs *fs, int pid, int *tids, struct locks_can
 	r->nwaits = kept;
 }
 
-static int locks_take_once(const struct procfs *fs, int pid, struct locks_report **out);
+static int locks_take_once(const struct procfs *fs, int pid, const struct locks_known *known,
+                           struct locks_known *found, struct locks_report **out);
 
 /* Whether r has cycle c (cycles start at their smallest TID). */
 static bool
@@ -573,19 +736,25 @@ int
 locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 {
 	struct locks_report *r, *again = NULL;
+	struct locks_known found = {0}, unused = {0};
 	size_t kept = 0;
-	int err = locks_take_once(fs, pid, &r);
+	int err = locks_take_once(fs, pid, NULL, &found, &r);
 
 	if (err != 0 || r->ncycles == 0) {
+		locks_known_free(&found);
 		*out = r;
 		return err;
 	}
-	/* A cycle is reported only when a second look finds it again: waits
-	 * that lasted across one stop can still be parts of a churn, and an
-	 * RLock's owner read a moment after the wait can have closed a loop
-	 * that never was (a false deadlock is worse than none). */
-	if (locks_take_once(fs, pid, &again) != 0)
+	/* A cycle is reported only when a second look finds it again, of
+	 * waits and owners all read within its one stop (the RLocks the first
+	 * look found have their owners read there): waits that lasted across
+	 * one stop can still be parts of a churn, and an owner read a moment
+	 * after the wait can have closed a loop that never was (a false
+	 * deadlock is worse than none). */
+	if (locks_take_once(fs, pid, &found, &unused, &again) != 0)
 		again = NULL;
+	locks_known_free(&found);
+	locks_known_free(&unused);
 	for (size_t i = 0; i < r->ncycles; i++) {
 		if (again != NULL && locks_has_cycle(again, &r->cycles[i]))
 			r->cycles[kept++] = r->cycles[i];
@@ -598,10 +767,20 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 	return 0;
 }
 
+/* One look: the waits, then one stop of the waiting threads for their
+ * stacks, their futex words and the Python threads' locks, then the
+ * owners. known: RLocks an earlier look found, whose owners are read in
+ * the stop; with it (a confirming look), cycles count only owners read in
+ * the stop. found gets the RLocks this look found (owned). */
 static int
-locks_take_once(const struct procfs *fs, int pid, struct locks_report **out)
+locks_take_once(const struct procfs *fs, int pid, const struct locks_known *known,
+                struct locks_known *found, struct locks_report **out)
 {
+	struct locks_python lp = {.pid = pid, .known = known};
+	struct locks_stop stop = {.py = &lp};
 	struct locks_candidate *cands = NULL;
+	struct stacks_watch *watch = NULL;
+	bool *late = NULL;
 	struct locks_report *r;
 	struct procfs_stat st;
 	char path[64];
@@ -620,19 +799,34 @@ locks_take_once(const struct procfs *fs, int pid, struct locks_report **out)
 	r->pid = pid;
 	memcpy(r->comm, st.comm, sizeof(r->comm));
 	r->nthreads = (size_t)nall;
+	lp.mem = (struct python_memory){python_memory_live, &lp.pid, python_memory_live_v};
+	lp.known_idents = xcalloc(known != NULL && known->n ? known->n : 1, sizeof(uint64_t));
 	err = locks_scan(fs, pid, all, (size_t)nall, &tids, &cands, &r->waits, &r->nwaits);
+	stop.cands = cands;
+	stop.n = r->nwaits;
 	if (err == 0 && r->nwaits > 0) {
-		r->stacks_err = stacks_take(fs, pid, tids, r->nwaits, &r->stacks);
+		struct stacks_hook hook = {locks_while_stopped, &stop};
+
+		r->stacks_err = stacks_watch_new(fs, pid, &watch);
+		if (r->stacks_err == 0) {
+			lp.t = stacks_watch_python(watch);
+			r->stacks_err =
+			    stacks_watch_take_hooked(watch, tids, r->nwaits, &hook, &r->stacks);
+		}
 		/* Gone during the stop: there is nothing left to report. */
 		if (r->stacks_err == -ESRCH)
 			err = -ESRCH;
 	}
+	/* No stop (ptrace denied): the futex words are read now. */
+	for (size_t i = 0; err == 0 && !stop.called && i < r->nwaits; i++)
+		locks_read_futex(pid, &cands[i]);
 	if (err == 0)
 		locks_keep_lasting(fs, pid, tids, cands, r);
+	late = xcalloc(r->nwaits ? r->nwaits : 1, sizeof(*late));
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++)
 		locks_classify(fs, pid, &cands[i], r->stacks, all, (size_t)nall, &r->waits[i]);
 	if (err == 0)
-		locks_find_python_locks(fs, r, all, (size_t)nall);
+		locks_find_python_locks(fs, &lp, r, all, (size_t)nall, late, found);
 	for (size_t i = 0; err == 0 && i < r->nwaits; i++) {
 		struct thread_stack owner = {0};
 
@@ -643,7 +837,7 @@ locks_take_once(const struct procfs *fs, int pid, struct locks_report **out)
 		}
 	}
 	if (err == 0)
-		locks_find_deadlocks(tids, r);
+		locks_find_deadlocks(tids, late, known != NULL, r);
 	/* A process that exited while we looked left only threads that had
 	 * gone: say it is gone rather than report that nothing waits. */
 	if (err == 0)
@@ -651,6 +845,9 @@ locks_take_once(const struct procfs *fs, int pid, struct locks_report **out)
 	free(all);
 	free(tids);
 	free(cands);
+	free(late);
+	locks_python_free(&lp);
+	stacks_watch_free(watch);
 	if (err != 0) {
 		locks_report_free(r);
 		return procfs_is_gone(err) ? -ESRCH : err;

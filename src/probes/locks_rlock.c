@@ -67,13 +67,13 @@ locks_rlock_is_type(const struct python_memory *mem, uint64_t type, uint64_t tp_
 	       memcmp(name, want, sizeof(want)) == 0;
 }
 
-/* Scans one block of copied memory for RLocks whose lock is one of
- * futexes[0..n) (sorted); sets idents[i] for those found. Returns how many
- * are still missing. */
+/* Scans one block of memory copied from address base for RLocks whose lock
+ * is one of futexes[0..n) (sorted); sets owner_at[i] for those found.
+ * Returns how many are still missing. */
 static size_t
-locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *block, size_t len,
-                       const uint64_t *futexes, size_t n, uint64_t tp_name_at, uint64_t *idents,
-                       size_t missing)
+locks_rlock_scan_block(const struct python_memory *mem, uint64_t base, const unsigned char *block,
+                       size_t len, const uint64_t *futexes, size_t n, uint64_t tp_name_at,
+                       uint64_t *owner_at, size_t missing)
 {
 	for (size_t at = 8; at + 3 * sizeof(uint64_t) <= len && missing > 0; at += 8) {
 		uint64_t words[4];
@@ -81,12 +81,12 @@ locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *blo
 
 		memcpy(&words[1], block + at, sizeof(uint64_t));
 		hit = bsearch(&words[1], futexes, n, sizeof(*futexes), compare_u64);
-		if (hit == NULL || idents[hit - futexes] != 0)
+		if (hit == NULL || owner_at[hit - futexes] != 0)
 			continue;
 		memcpy(words, block + at - 8, sizeof(words));
 		if (locks_rlock_fields_match(words) &&
 		    locks_rlock_is_type(mem, words[0], tp_name_at)) {
-			idents[hit - futexes] = words[2];
+			owner_at[hit - futexes] = base + at + 8;
 			missing--;
 		}
 	}
@@ -94,8 +94,8 @@ locks_rlock_scan_block(const struct python_memory *mem, const unsigned char *blo
 }
 
 void
-locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
-                   size_t nfutexes, uint64_t tp_name_at, uint64_t *owner_idents)
+locks_rlock_find(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
+                 size_t nfutexes, uint64_t tp_name_at, uint64_t *owners_at)
 {
 	struct python_memory mem = {python_memory_live, &pid, python_memory_live_v};
 	struct procfs_map *m;
@@ -127,7 +127,7 @@ locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *f
 
 			if (got <= 0)
 				break;
-			missing = locks_rlock_scan_block(&mem, block, (size_t)got, sorted, n,
+			missing = locks_rlock_scan_block(&mem, at, block, (size_t)got, sorted, n,
 			                                 tp_name_at, idents, missing);
 			budget = budget > (size_t)got ? budget - (size_t)got : 0;
 			if ((size_t)got < len || at + (uint64_t)got >= m[i].end)
@@ -138,7 +138,7 @@ locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *f
 	for (size_t i = 0; i < nfutexes; i++) {
 		const uint64_t *hit = bsearch(&futexes[i], sorted, n, sizeof(*sorted), compare_u64);
 
-		owner_idents[i] = hit != NULL ? idents[hit - sorted] : 0;
+		owners_at[i] = hit != NULL ? idents[hit - sorted] : 0;
 	}
 	free(sorted);
 	free(idents);

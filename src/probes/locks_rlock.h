@@ -37,12 +37,14 @@ int locks_rlock_tid_of_ident(const struct python_memory *mem, uint64_t ident, co
 
 /* Looks, in one pass over pid's anonymous writable mappings (maps: the
  * text of /proc/PID/maps), for the RLocks whose locks are futexes[0..n),
- * and sets idents[i] to the owner's thread ident (its pthread_t, as
- * threading.get_ident() gives it) of the RLock of futexes[i], or 0 when
- * there is none (not an RLock, or not owned). tp_name_at is where a type
+ * and sets owners_at[i] to where the RLock of futexes[i] keeps its owner's
+ * thread ident (rlock_owner: its pthread_t, as threading.get_ident() gives
+ * it), or 0 when there is none (not an RLock, or not owned when found).
+ * The RLock stays where it is for its life: its owner can be read there
+ * again, e.g. while the threads are stopped. tp_name_at is where a type
  * object keeps its name (24; 40 in a free-threaded build, whose objects
  * have a larger header). */
-void locks_rlock_owners(int pid, const char *maps, size_t maps_len, const uint64_t *futexes,
-                        size_t n, uint64_t tp_name_at, uint64_t *idents);
+void locks_rlock_find(int pid, const char *maps, size_t maps_len, const uint64_t *futexes, size_t n,
+                      uint64_t tp_name_at, uint64_t *owners_at);
 
 #endif

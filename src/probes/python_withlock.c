@@ -1,6 +1,9 @@
 #include "python_withlock.h"
 
+#include "../xmalloc.h"
+
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* CO_MAXBLOCKS (2.7-3.10): a frame has at most this many blocks. */
@@ -8,8 +11,10 @@
 /* An exception table longer than this is not read (a code object's is a
  * few bytes per try or with statement). */
 #define WITHLOCK_MAX_TABLE 4096
-/* Distinct types looked at for one thread before giving up. */
+/* Distinct types and code objects remembered by a cache; past them, each
+ * is read again. */
 #define WITHLOCK_MAX_TYPES 32
+#define WITHLOCK_MAX_CODES 128
 /* 3.14's _PyStackRef keeps tags in its low two bits; both set marks a
  * tagged int, no object. Clearing them is right for 3.11-3.13's plain
  * pointers too (objects are aligned to 8). */
@@ -17,12 +22,38 @@
 
 enum withlock_kind { WITHLOCK_OTHER, WITHLOCK_LOCK, WITHLOCK_METHOD };
 
-/* The types seen, and what they are: one name read per type. */
-struct withlock_types {
+/* A code object as seen (3.11+): its exception table and locals. */
+struct withlock_code {
+	uint64_t code;
+	int32_t nlocals;      /* -1: unreadable */
+	unsigned char *table; /* owned */
+	size_t len;
+};
+
+struct python_withlock_cache {
+	/* The types seen, and what they are: one name read per type. */
 	uint64_t type[WITHLOCK_MAX_TYPES];
 	enum withlock_kind kind[WITHLOCK_MAX_TYPES];
-	size_t n;
+	size_t ntypes;
+	struct withlock_code codes[WITHLOCK_MAX_CODES];
+	size_t ncodes;
 };
+
+struct python_withlock_cache *
+python_withlock_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct python_withlock_cache));
+}
+
+void
+python_withlock_cache_free(struct python_withlock_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->ncodes; i++)
+		free(c->codes[i].table);
+	free(c);
+}
 
 /* One varint of the exception table at *at (6 bits a byte, most significant
  * first, 64 the continuation bit). Returns 0, or -EINVAL when it is cut
@@ -129,7 +160,7 @@ withlock_name_kind(const struct python_target *t, const struct python_memory *me
 /* What object obj is (its type's kind, cached in types). */
 static enum withlock_kind
 withlock_kind(const struct python_target *t, const struct python_memory *mem,
-              struct withlock_types *types, uint64_t obj)
+              struct python_withlock_cache *types, uint64_t obj)
 {
 	enum withlock_kind kind;
 	uint64_t type;
@@ -137,14 +168,14 @@ withlock_kind(const struct python_target *t, const struct python_memory *mem,
 	if (obj < 4096 || withlock_u64(mem, obj + (uint64_t)t->layout.object.ob_type, &type) != 0 ||
 	    type == 0)
 		return WITHLOCK_OTHER;
-	for (size_t k = 0; k < types->n; k++)
+	for (size_t k = 0; k < types->ntypes; k++)
 		if (types->type[k] == type)
 			return types->kind[k];
-	if (types->n == WITHLOCK_MAX_TYPES)
-		return WITHLOCK_OTHER;
 	kind = withlock_name_kind(t, mem, type);
-	types->type[types->n] = type;
-	types->kind[types->n++] = kind;
+	if (types->ntypes < WITHLOCK_MAX_TYPES) {
+		types->type[types->ntypes] = type;
+		types->kind[types->ntypes++] = kind;
+	}
 	return kind;
 }
 
@@ -154,7 +185,7 @@ withlock_kind(const struct python_target *t, const struct python_memory *mem,
  * header: ob_type is the header's last field in every build). 0 if none. */
 static uint64_t
 withlock_lock_of(const struct python_target *t, const struct python_memory *mem,
-                 struct withlock_types *types, uint64_t v)
+                 struct python_withlock_cache *types, uint64_t v)
 {
 	uint64_t obj = v & ~(uint64_t)WITHLOCK_TAG_BITS, self;
 
@@ -173,88 +204,143 @@ withlock_lock_of(const struct python_target *t, const struct python_memory *mem,
 	}
 }
 
-/* Where frame f's value stack starts and how deep its with blocks reach
- * (*depth 0: none). Returns 0, or -errno when the frame cannot be read. */
-static int
-withlock_frame_depth(const struct python_target *t, const struct python_memory *mem,
-                     const struct python_raw_frame *f, uint64_t *base, uint32_t *depth)
+/* Code object code as cache knows it, read when it does not (3.11+). */
+static const struct withlock_code *
+withlock_code(const struct python_target *t, const struct python_memory *mem,
+              struct python_withlock_cache *cache, uint64_t code, struct withlock_code *spare)
 {
 	const struct python_layout *l = &t->layout;
+	struct withlock_code *c = spare;
+	uint64_t bytes, len;
+
+	for (size_t i = 0; i < cache->ncodes; i++)
+		if (cache->codes[i].code == code)
+			return &cache->codes[i];
+	if (cache->ncodes < WITHLOCK_MAX_CODES)
+		c = &cache->codes[cache->ncodes++];
+	*c = (struct withlock_code){.code = code, .nlocals = -1};
+	if (withlock_u64(mem, code + (uint64_t)l->code.co_exceptiontable, &bytes) != 0 ||
+	    withlock_i32(mem, code + (uint64_t)l->code.co_nlocalsplus, &c->nlocals) != 0 ||
+	    withlock_u64(mem, bytes + (uint64_t)l->bytes.ob_size, &len) != 0 || c->nlocals < 0) {
+		c->nlocals = -1;
+		return c;
+	}
+	if (len > WITHLOCK_MAX_TABLE)
+		len = WITHLOCK_MAX_TABLE;
+	c->table = xmalloc(len ? (size_t)len : 1);
+	c->len = (size_t)len;
+	if (len > 0 &&
+	    mem->read(mem->arg, bytes + (uint64_t)l->bytes.ob_sval, c->table, (size_t)len) != 0)
+		c->len = 0;
+	return c;
+}
+
+/* 3.11+: where frame f's value stack starts and how deep its with blocks
+ * reach (*depth 0: none). */
+static void
+withlock_iframe_depth(const struct python_target *t, const struct python_memory *mem,
+                      struct python_withlock_cache *cache, const struct python_raw_frame *f,
+                      uint64_t *base, uint32_t *depth)
+{
+	const struct python_layout *l = &t->layout;
+	struct withlock_code spare = {0};
+	const struct withlock_code *c;
 
 	*depth = 0;
-	if (l->frame.f_blockstack >= 0) {
-		unsigned char blocks[WITHLOCK_MAX_BLOCKS * 16];
-		size_t size = (size_t)l->frame.tryblock_size;
+	if (f->offset < 0 || l->code.unit_size <= 0)
+		return;
+	c = withlock_code(t, mem, cache, f->code, &spare);
+	if (c->nlocals >= 0 &&
+	    python_withlock_exctable_depth(
+	        c->table, c->len, (uint64_t)f->offset / (uint64_t)l->code.unit_size, depth) != 0)
+		*depth = 0;
+	*base = f->addr + (uint64_t)l->iframe.localsplus +
+	        8 * (uint64_t)(c->nlocals > 0 ? c->nlocals : 0);
+	if (c == &spare)
+		free(spare.table);
+}
+
+/* Up to 3.10: every frame's value stack start and block stack, in one
+ * readv of the bytes from f_valuestack to the end of f_blockstack (each
+ * frame's window, at window bytes a frame, into buf); *depth[i] how deep
+ * frame i's with blocks reach. */
+static void
+withlock_frame_depths(const struct python_target *t, const struct python_memory *mem,
+                      const struct python_raw_thread *th, uint64_t *bases, uint32_t *depths)
+{
+	const struct python_layout *l = &t->layout;
+	size_t size = (size_t)l->frame.tryblock_size;
+	int32_t lo = l->frame.f_valuestack, hi = l->frame.f_blockstack;
+	size_t window, n = th->nframes;
+	struct python_read *reads;
+	unsigned char *buf;
+
+	if (l->frame.f_iblock < lo)
+		lo = l->frame.f_iblock;
+	if (size == 0 || size > 16 || lo < 0 || hi < lo || l->frame.f_iblock > hi)
+		return;
+	window = (size_t)(hi - lo) + WITHLOCK_MAX_BLOCKS * size;
+	buf = xcalloc(n ? n : 1, window);
+	reads = xcalloc(n ? n : 1, sizeof(*reads));
+	for (size_t i = 0; i < n; i++)
+		reads[i] = (struct python_read){th->frames[i].addr + (uint64_t)lo, buf + i * window,
+		                                window};
+	/* One read for all: a frame that fails (the last one, at the end of a
+	 * mapping) makes them all be read one by one. */
+	if (mem->readv == NULL || mem->readv(mem->arg, reads, n) != 0)
+		for (size_t i = 0; i < n; i++)
+			if (mem->read(mem->arg, reads[i].addr, reads[i].buf, window) != 0)
+				memset(reads[i].buf, 0, window);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *w = buf + i * window;
 		int32_t iblock;
 
-		if (size == 0 || size > 16 ||
-		    withlock_i32(mem, f->addr + (uint64_t)l->frame.f_iblock, &iblock) != 0)
-			return -EFAULT;
-		if (iblock <= 0)
-			return 0;
-		if (iblock > WITHLOCK_MAX_BLOCKS)
-			iblock = WITHLOCK_MAX_BLOCKS;
-		if (withlock_u64(mem, f->addr + (uint64_t)l->frame.f_valuestack, base) != 0 ||
-		    mem->read(mem->arg, f->addr + (uint64_t)l->frame.f_blockstack, blocks,
-		              (size_t)iblock * size) != 0)
-			return -EFAULT;
-		*depth = python_withlock_block_depth(blocks, (size_t)iblock * size, iblock, size,
-		                                     (size_t)l->frame.b_level);
-		return 0;
+		memcpy(&iblock, w + (l->frame.f_iblock - lo), sizeof(iblock));
+		memcpy(&bases[i], w + (l->frame.f_valuestack - lo), sizeof(bases[i]));
+		depths[i] =
+		    iblock <= 0
+		        ? 0
+		        : python_withlock_block_depth(w + (hi - lo), window - (size_t)(hi - lo),
+		                                      iblock, size, (size_t)l->frame.b_level);
 	}
-	if (l->code.co_exceptiontable >= 0 && l->iframe.localsplus >= 0) {
-		unsigned char table[WITHLOCK_MAX_TABLE];
-		uint64_t bytes, len;
-		int32_t nlocals;
-
-		if (f->offset < 0 || l->code.unit_size <= 0)
-			return 0;
-		if (withlock_u64(mem, f->code + (uint64_t)l->code.co_exceptiontable, &bytes) != 0 ||
-		    withlock_i32(mem, f->code + (uint64_t)l->code.co_nlocalsplus, &nlocals) != 0 ||
-		    withlock_u64(mem, bytes + (uint64_t)l->bytes.ob_size, &len) != 0)
-			return -EFAULT;
-		if (len == 0 || nlocals < 0)
-			return 0;
-		if (len > sizeof(table))
-			len = sizeof(table);
-		if (mem->read(mem->arg, bytes + (uint64_t)l->bytes.ob_sval, table, (size_t)len) !=
-		    0)
-			return -EFAULT;
-		if (python_withlock_exctable_depth(
-		        table, (size_t)len, (uint64_t)f->offset / (uint64_t)l->code.unit_size,
-		        depth) != 0)
-			*depth = 0;
-		*base = f->addr + (uint64_t)l->iframe.localsplus + 8 * (uint64_t)nlocals;
-		return 0;
-	}
-	return -ENOTSUP;
+	free(reads);
+	free(buf);
 }
 
 size_t
 python_withlock_held(const struct python_target *t, const struct python_memory *mem,
-                     const struct python_raw_thread *th, uint64_t *locks, size_t max)
+                     struct python_withlock_cache *cache, const struct python_raw_thread *th,
+                     uint64_t *locks, size_t max)
 {
-	struct withlock_types types = {.n = 0};
-	uint64_t slots[PYTHON_WITHLOCK_MAX_DEPTH];
+	const struct python_layout *l = &t->layout;
+	uint64_t slots[PYTHON_WITHLOCK_MAX_DEPTH], *bases;
+	uint32_t *depths;
 	size_t n = 0;
 
+	if (th->nframes == 0 || max == 0)
+		return 0;
+	bases = xcalloc(th->nframes, sizeof(*bases));
+	depths = xcalloc(th->nframes, sizeof(*depths));
+	if (l->frame.f_blockstack >= 0)
+		withlock_frame_depths(t, mem, th, bases, depths);
+	else if (l->code.co_exceptiontable >= 0 && l->iframe.localsplus >= 0)
+		for (size_t i = 0; i < th->nframes; i++)
+			withlock_iframe_depth(t, mem, cache, &th->frames[i], &bases[i], &depths[i]);
 	for (size_t i = 0; i < th->nframes && n < max; i++) {
-		uint64_t base = 0;
-		uint32_t depth;
+		uint32_t depth =
+		    depths[i] < PYTHON_WITHLOCK_MAX_DEPTH ? depths[i] : PYTHON_WITHLOCK_MAX_DEPTH;
 
-		if (withlock_frame_depth(t, mem, &th->frames[i], &base, &depth) != 0 || depth == 0)
-			continue;
-		if (depth > PYTHON_WITHLOCK_MAX_DEPTH)
-			depth = PYTHON_WITHLOCK_MAX_DEPTH;
-		if (mem->read(mem->arg, base, slots, depth * sizeof(*slots)) != 0)
+		if (depth == 0 || mem->read(mem->arg, bases[i], slots, depth * sizeof(*slots)) != 0)
 			continue;
 		for (uint32_t k = 0; k < depth && n < max; k++) {
-			uint64_t lock = withlock_lock_of(t, mem, &types, slots[k]);
+			uint64_t lock = withlock_lock_of(t, mem, cache, slots[k]);
 
 			if (lock != 0)
 				locks[n++] = lock;
 		}
 	}
+	free(bases);
+	free(depths);
 	return n;
 }
 

@@ -45,12 +45,22 @@ int python_withlock_exctable_depth(const unsigned char *table, size_t len, uint6
 uint32_t python_withlock_block_depth(const unsigned char *blocks, size_t len, int iblock,
                                      size_t tryblock_size, size_t b_level_at);
 
+/* What python_withlock_held has read that does not change: code objects'
+ * exception tables and value-stack starts, and types. One per process,
+ * kept across the threads of a read (the many frames of one code object
+ * cost one read); free with python_withlock_cache_free (NULL: a no-op). */
+struct python_withlock_cache;
+struct python_withlock_cache *python_withlock_cache_new(void);
+void python_withlock_cache_free(struct python_withlock_cache *c);
+
 /* The _thread.lock objects (2.7: thread.lock) that thread th's frames
  * (python_stack_read's, of target t) hold in with blocks: up to max of them
- * into locks. Reads through mem, bounded; a frame that cannot be read holds
- * nothing. Returns how many were found. */
+ * into locks. Reads through mem (up to 3.10 every frame's block stack in
+ * one readv), bounded; a frame that cannot be read holds nothing. Returns
+ * how many were found. */
 size_t python_withlock_held(const struct python_target *t, const struct python_memory *mem,
-                            const struct python_raw_thread *th, uint64_t *locks, size_t max);
+                            struct python_withlock_cache *cache, const struct python_raw_thread *th,
+                            uint64_t *locks, size_t max);
 
 /* Whether lock object obj (as python_withlock_held gives it) is the lock a
  * wait's futex word belongs to (3.13 and before): the semaphore whose

@@ -167,23 +167,46 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 	python_namer_free(namer);
 }
 
+/* What is read while the threads are stopped: the Python frames, then
+ * the caller's hook. */
+struct stacks_stopped {
+	struct stacks_python *py;       /* NULL: none */
+	const struct stacks_hook *hook; /* NULL: none */
+};
+
+static void
+stacks_while_stopped(void *arg)
+{
+	struct stacks_stopped *st = arg;
+
+	if (st->py != NULL)
+		stacks_python_read(st->py);
+	if (st->hook != NULL)
+		st->hook->fn(st->hook->arg,
+		             st->py != NULL && st->py->err == 0 ? &st->py->raw : NULL);
+}
+
 /* The stacks of threads tids of process pid (comm from its stat), unwound
  * by u (NULL for Python frames alone); py, when not NULL, is a Python
  * process whose frames are wanted too, merged, or alone (and then without a
- * stop). */
+ * stop); hook, when not NULL, is called while the threads are stopped (with
+ * Python frames alone: after they are read). */
 static int
 stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
-                 struct unwinder *u, struct stacks_python *py, struct dump_report **out)
+                 struct unwinder *u, struct stacks_python *py, const struct stacks_hook *hook,
+                 struct dump_report **out)
 {
+	struct stacks_stopped stopped = {py, hook};
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
 	    .other_stack_bytes = STACKS_COPY_OTHER_BYTES,
 	    .stack_extent = unwinder_stack_extent,
 	    .extent_arg = u,
-	    .while_stopped = py != NULL ? stacks_python_read : NULL,
-	    .while_stopped_arg = py,
-	    /* Native stacks are each their own: no thread held for another. */
-	    .each_alone = py == NULL,
+	    .while_stopped = py != NULL || hook != NULL ? stacks_while_stopped : NULL,
+	    .while_stopped_arg = &stopped,
+	    /* Native stacks are each their own: no thread held for another;
+	     * a hook reads at the instant all are stopped. */
+	    .each_alone = py == NULL && hook == NULL,
 	};
 	struct snapshot snap;
 	bool python_only = u == NULL;
@@ -205,6 +228,8 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 
 	if (python_only) {
 		stacks_python_read_running(py);
+		if (hook != NULL)
+			hook->fn(hook->arg, py->err == 0 ? &py->raw : NULL);
 	} else {
 		err = ptrace_snapshot(tids, n, &req, &snap);
 		d->stopped_ms = snap.stopped_ms;
@@ -373,6 +398,12 @@ stacks_watch_pid(const struct stacks_watch *w)
 	return w->pid;
 }
 
+const struct python_target *
+stacks_watch_python(const struct stacks_watch *w)
+{
+	return w->py != NULL ? &w->py->target : NULL;
+}
+
 /* True when the process runs a JVM: its executable is java, or it maps
  * HotSpot's libjvm.so (a launcher of another name). */
 static bool
@@ -406,7 +437,8 @@ stacks_jit_hint(struct unwinder *u, struct dump_report *d)
 }
 
 int
-stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
+stacks_watch_take_hooked(struct stacks_watch *w, const int *tids, size_t n,
+                         const struct stacks_hook *hook, struct dump_report **out)
 {
 	struct procfs_stat st;
 	bool changed;
@@ -423,12 +455,18 @@ stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump
 			return procfs_is_gone(err) ? -ESRCH : err;
 		w->maps_read_at = clock_monotonic_s();
 	}
-	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, out);
+	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, hook, out);
 	if (err == 0) {
 		(*out)->python = w->python;
 		stacks_jit_hint(w->u, *out);
 	}
 	return err;
+}
+
+int
+stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
+{
+	return stacks_watch_take_hooked(w, tids, n, NULL, out);
 }
 
 int

@@ -45,6 +45,18 @@ int stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct 
 int stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n,
                 struct dump_report **out);
 
+/* Something read at the same instant as the stacks: fn(arg, raw) is called
+ * once every thread asked for is stopped and its stack copied, before they
+ * are let go. raw is the process's Python threads and frames just read
+ * (their tids not yet set; borrowed for the call), NULL when it is not a
+ * Python process or they could not be read. Keep it short: the threads
+ * wait for it. */
+struct python_raw;
+struct stacks_hook {
+	void (*fn)(void *arg, const struct python_raw *raw);
+	void *arg;
+};
+
 /* A process whose stacks are taken again and again (the live view's pane,
  * every refresh): its unwinder, with the files it opened and their symbol
  * tables, and its interpreter are found once and kept. Returns 0 and an
@@ -55,6 +67,16 @@ void stacks_watch_free(struct stacks_watch *w);
 
 /* The process a watch is on. */
 int stacks_watch_pid(const struct stacks_watch *w);
+
+/* stacks_watch_take, with hook (NULL: none) called while the threads are
+ * stopped. */
+int stacks_watch_take_hooked(struct stacks_watch *w, const int *tids, size_t n,
+                             const struct stacks_hook *hook, struct dump_report **out);
+
+/* The interpreter of a watch's process (borrowed until stacks_watch_free),
+ * NULL when it is not a Python process or cannot be read. */
+struct python_target;
+const struct python_target *stacks_watch_python(const struct stacks_watch *w);
 
 /* How often a watch reads the process's maps again. */
 #define STACKS_WATCH_MAPS_S 5.0

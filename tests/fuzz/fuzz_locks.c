@@ -75,6 +75,7 @@ fuzz_withlock(const uint8_t *data, size_t size)
 	struct python_raw_frame frames[3];
 	struct python_raw_thread th = {.frames = frames, .nframes = 3};
 	struct python_target t = {0};
+	struct python_withlock_cache *cache;
 	struct fake_memory fake;
 	const struct python_layout *l;
 	uint64_t locks[8];
@@ -100,9 +101,15 @@ fuzz_withlock(const uint8_t *data, size_t size)
 		};
 	}
 	t.layout = *l;
-	if (python_withlock_held(&t, &(struct python_memory){fake_read, &fake, NULL}, &th, locks,
-	                         8) > 8)
+	cache = python_withlock_cache_new();
+	if (python_withlock_held(&t, &(struct python_memory){fake_read, &fake, NULL}, cache, &th,
+	                         locks, 8) > 8)
 		abort();
+	/* Again through what the cache kept. */
+	if (python_withlock_held(&t, &(struct python_memory){fake_read, &fake, NULL}, cache, &th,
+	                         locks, 8) > 8)
+		abort();
+	python_withlock_cache_free(cache);
 	free((void *)fake.bytes);
 }
 

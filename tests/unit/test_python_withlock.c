@@ -92,9 +92,14 @@ held(const struct python_layout *l, int64_t offset, uint64_t *locks, size_t max)
 	struct python_target t = {0};
 	struct python_raw_frame f = {.code = CODE, .offset = offset, .addr = FRAME};
 	struct python_raw_thread th = {.frames = &f, .nframes = 1};
+	/* A cache per call: the tests change the code object under it. */
+	struct python_withlock_cache *cache = python_withlock_cache_new();
+	size_t n;
 
 	t.layout = *l;
-	return python_withlock_held(&t, &mem, &th, locks, max);
+	n = python_withlock_held(&t, &mem, cache, &th, locks, max);
+	python_withlock_cache_free(cache);
+	return n;
 }
 
 static void

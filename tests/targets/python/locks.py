@@ -19,7 +19,9 @@ Threads (their OS names set with prctl, so /proc shows them):
                    taken with acquire() instead (no holder can be known)
   py-churn-N       (with argument "churn") twelve threads that take RLocks
                    N and N + 1 in index order, over and over: no deadlock
-                   is possible, while waits and owners change all the time
+                   is possible, while waits and owners change all the time;
+                   with argument "churn-lock" the same with threading.Locks
+                   (their holders: the with blocks)
 Prints "ready PID" once the waiters wait in futex()."""
 import ctypes
 import ctypes.util
@@ -107,6 +109,8 @@ def abba_threads(use_with):
 
 
 churn_locks = [threading.RLock() for _ in range(13)]
+if sys.argv[1:] == ["churn-lock"]:
+    churn_locks = [threading.Lock() for _ in range(13)]
 
 
 def churn(name, i):
@@ -141,7 +145,7 @@ def main():
                (rlock_waiter, (), "rlock-waiter")]
     gil = sys.argv[1:] == ["gil"]
     deadlock = sys.argv[1:] == ["deadlock"]
-    if sys.argv[1:] == ["churn"]:
+    if sys.argv[1:] in (["churn"], ["churn-lock"]):
         threads += [(churn, ("py-churn-%d" % i, i), "churn-%d" % i) for i in range(12)]
     if gil:
         threads += [(spin, ("py-gil-wait",), "gil-waiter")]
