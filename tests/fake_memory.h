@@ -45,6 +45,17 @@ fake_put_str(uint8_t *space, uint64_t addr, const char *s)
 	memcpy(space + (addr - FAKE_BASE), s, strlen(s) + 1);
 }
 
+/* An object at obj of a type at type named name (the name's characters at
+ * name_at), as layout l places ob_type and tp_name. */
+static inline void
+fake_put_object(uint8_t *space, const struct python_layout *l, uint64_t obj, uint64_t type,
+                uint64_t name_at, const char *name)
+{
+	fake_put_str(space, name_at, name);
+	fake_put_u64(space, type + (uint64_t)l->type.tp_name, name_at);
+	fake_put_u64(space, obj + (uint64_t)l->object.ob_type, type);
+}
+
 /* A fuzzer's input as a CPython version and its memory: data[0] picks the
  * layout (0: 2.7, then 3.6 … 3.15, modulo 11), the rest appears at
  * FAKE_BASE, as an exact copy in *out (free out->bytes), so that ASan sees a

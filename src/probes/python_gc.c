@@ -6,12 +6,6 @@
 /* The bytes of a type name we compare with "list". */
 #define PYTHON_GC_LIST_NAME_BYTES 5
 
-static int
-python_gc_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
 /* The address of the struct gc_generation array, and of the gc.garbage
  * variable (a PyObject *; 0 when unknown), and of the collecting int (0 when
  * unknown). */
@@ -35,7 +29,7 @@ python_gc_where(const struct python_target *t, const struct python_memory *mem, 
 	} else { /* 2.7, 3.6: _PyGC_generation0 == &generations[0].head */
 		if (t->gc_generation0_addr == 0)
 			return -ENOTSUP;
-		if ((err = python_gc_u64(mem, t->gc_generation0_addr, gens)) != 0)
+		if ((err = python_memory_u64(mem, t->gc_generation0_addr, gens)) != 0)
 			return err;
 		if (*gens == 0)
 			return -EFAULT;
@@ -62,12 +56,12 @@ python_gc_garbage_len(const struct python_layout *l, const struct python_memory 
 	int64_t len;
 	char text[PYTHON_GC_LIST_NAME_BYTES];
 
-	if (addr == 0 || python_gc_u64(mem, addr, &list) != 0)
+	if (addr == 0 || python_memory_u64(mem, addr, &list) != 0)
 		return -1;
 	if (list == 0)
 		return 0;
-	if (python_gc_u64(mem, list + (uint64_t)l->object.ob_type, &type) != 0 ||
-	    python_gc_u64(mem, type + (uint64_t)l->type.tp_name, &name) != 0 ||
+	if (python_memory_u64(mem, list + (uint64_t)l->object.ob_type, &type) != 0 ||
+	    python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &name) != 0 ||
 	    mem->read(mem->arg, name, text, sizeof(text)) != 0 ||
 	    memcmp(text, "list", sizeof(text)) != 0 ||
 	    mem->read(mem->arg, list + (uint64_t)l->object.ob_size, &len, sizeof(len)) != 0 ||

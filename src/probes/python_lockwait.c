@@ -24,12 +24,6 @@ python_lockwait_applies(const struct python_target *t)
 	       t->layout.thread_lock.rlock_owner >= 0;
 }
 
-static int
-lockwait_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
 /* What the type at address type is, by its tp_name. */
 static enum lockwait_kind
 lockwait_type_kind(const struct python_target *t, const struct python_memory *mem, uint64_t type)
@@ -37,7 +31,7 @@ lockwait_type_kind(const struct python_target *t, const struct python_memory *me
 	char name[sizeof(lockwait_rlock_name)];
 	uint64_t at;
 
-	if (lockwait_u64(mem, type + (uint64_t)t->layout.type.tp_name, &at) != 0 || at == 0 ||
+	if (python_memory_u64(mem, type + (uint64_t)t->layout.type.tp_name, &at) != 0 || at == 0 ||
 	    mem->read(mem->arg, at, name, sizeof(name)) != 0)
 		return KIND_OTHER;
 	if (memcmp(name, lockwait_rlock_name, sizeof(lockwait_rlock_name)) == 0)
@@ -60,8 +54,9 @@ python_lockwait_find(const struct python_target *t, const struct python_memory *
 	memset(out, 0, sizeof(*out));
 	if (!python_lockwait_applies(t))
 		return -ENOTSUP;
-	if (lockwait_u64(mem, tstate + (uint64_t)l->thread.current_frame, &frame) != 0 ||
-	    frame == 0 || lockwait_u64(mem, frame + (uint64_t)l->iframe.stackpointer, &sp) != 0)
+	if (python_memory_u64(mem, tstate + (uint64_t)l->thread.current_frame, &frame) != 0 ||
+	    frame == 0 ||
+	    python_memory_u64(mem, frame + (uint64_t)l->iframe.stackpointer, &sp) != 0)
 		return -EFAULT;
 	base = frame + (uint64_t)l->iframe.localsplus;
 	if (sp <= base || (sp - base) % 8 != 0 || (sp - base) / 8 > LOCKWAIT_MAX_SLOTS)
@@ -77,7 +72,8 @@ python_lockwait_find(const struct python_target *t, const struct python_memory *
 		size_t k;
 
 		if ((slots[i] & LOCKWAIT_TAG_BITS) == LOCKWAIT_TAG_BITS || obj < 4096 ||
-		    lockwait_u64(mem, obj + (uint64_t)l->object.ob_type, &type) != 0 || type == 0)
+		    python_memory_u64(mem, obj + (uint64_t)l->object.ob_type, &type) != 0 ||
+		    type == 0)
 			continue;
 		for (k = 0; k < ntypes && types[k] != type; k++)
 			;
@@ -94,8 +90,8 @@ python_lockwait_find(const struct python_target *t, const struct python_memory *
 			continue;
 		out->lock = obj;
 		out->rlock = kind == KIND_RLOCK;
-		if (out->rlock && lockwait_u64(mem, obj + (uint64_t)l->thread_lock.rlock_owner,
-		                               &out->owner_ident) != 0)
+		if (out->rlock && python_memory_u64(mem, obj + (uint64_t)l->thread_lock.rlock_owner,
+		                                    &out->owner_ident) != 0)
 			out->owner_ident = 0;
 		return 0;
 	}

@@ -87,18 +87,6 @@ chain_loops(struct chain *c, uint64_t addr)
 	return false;
 }
 
-static int
-read_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
-static int
-read_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
 /* A field of a buffer read from the target at a layout offset; 0 when the
  * offset is absent or out of the buffer. */
 static uint64_t
@@ -136,7 +124,7 @@ python_stack_first_interp(const struct python_target *t, const struct python_mem
 	                  ? t->head_addr + (uint64_t)l->runtime.interpreters_head
 	                  : t->head_addr;
 
-	return read_u64(mem, at, interp);
+	return python_memory_u64(mem, at, interp);
 }
 
 /* The thread state that holds the GIL in interpreter interp, or 0. */
@@ -152,17 +140,19 @@ python_gil_holder(const struct python_target *t, const struct python_memory *mem
 	if (l->free_threaded)
 		return 0;
 	if (l->interp.ceval_gil >= 0) { /* 3.12+: a GIL per interpreter */
-		if (read_u64(mem, interp + (uint64_t)l->interp.ceval_gil, &gil) != 0 || gil == 0 ||
-		    read_i32(mem, gil + (uint64_t)l->gil.locked, &locked) != 0 ||
-		    read_u64(mem, gil + (uint64_t)l->gil.last_holder, &holder) != 0)
+		if (python_memory_u64(mem, interp + (uint64_t)l->interp.ceval_gil, &gil) != 0 ||
+		    gil == 0 ||
+		    python_memory_i32(mem, gil + (uint64_t)l->gil.locked, &locked) != 0 ||
+		    python_memory_u64(mem, gil + (uint64_t)l->gil.last_holder, &holder) != 0)
 			return 0;
 	} else if (l->runtime.gil_locked >= 0) { /* 3.7–3.11 */
-		if (read_i32(mem, t->head_addr + (uint64_t)l->runtime.gil_locked, &locked) != 0 ||
-		    read_u64(mem, t->head_addr + (uint64_t)l->runtime.gil_last_holder, &holder) !=
-		        0)
+		if (python_memory_i32(mem, t->head_addr + (uint64_t)l->runtime.gil_locked,
+		                      &locked) != 0 ||
+		    python_memory_u64(mem, t->head_addr + (uint64_t)l->runtime.gil_last_holder,
+		                      &holder) != 0)
 			return 0;
 	} else if (t->gil_holder_addr != 0) { /* 2.7, 3.6: NULL while released */
-		if (read_u64(mem, t->gil_holder_addr, &holder) != 0)
+		if (python_memory_u64(mem, t->gil_holder_addr, &holder) != 0)
 			return 0;
 		locked = holder != 0;
 	}
@@ -182,7 +172,7 @@ python_top_frame(const struct python_layout *l, const unsigned char *ts, size_t 
 		return field_u64(ts, len, l->thread.current_frame);
 	cframe = field_u64(ts, len, l->thread.cframe); /* 3.11–3.12 */
 	if (cframe != 0)
-		(void)read_u64(mem, cframe + (uint64_t)l->cframe.current_frame, &frame);
+		(void)python_memory_u64(mem, cframe + (uint64_t)l->cframe.current_frame, &frame);
 	return frame;
 }
 
@@ -211,8 +201,9 @@ cframes_next(struct cframes *c)
 {
 	uint64_t at = c->next;
 
-	if (at != 0 && (c->l->cframe.previous < 0 ||
-	                read_u64(c->mem, at + (uint64_t)c->l->cframe.previous, &c->next) != 0))
+	if (at != 0 &&
+	    (c->l->cframe.previous < 0 ||
+	     python_memory_u64(c->mem, at + (uint64_t)c->l->cframe.previous, &c->next) != 0))
 		c->next = 0;
 	return at;
 }
@@ -512,7 +503,7 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 
 		struct chain chain = {0, 1, 0};
 
-		(void)read_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
+		(void)python_memory_u64(mem, interp + (uint64_t)l->interp.threads_head, &tstate);
 		for (size_t nt = 0;
 		     tstate != 0 && nt < PYTHON_MAX_THREADS && !chain_loops(&chain, tstate); nt++) {
 			struct python_raw_thread *th;
@@ -537,7 +528,7 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 				python_walk_thread(l, mem, ts, ts_len, th, &budget);
 			tstate = field_u64(ts, ts_len, l->thread.next);
 		}
-		if (read_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
+		if (python_memory_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
 			break;
 	}
 	free(prefetch.bytes);
@@ -566,7 +557,7 @@ python_still_on_stack(const struct python_layout *l, const struct python_memory 
 	for (int i = 0; i < PYTHON_DEEPER_LINKS && now != 0; i++) {
 		if (now == top)
 			return true;
-		if (read_u64(mem, now + (uint64_t)back, &now) != 0)
+		if (python_memory_u64(mem, now + (uint64_t)back, &now) != 0)
 			return false;
 	}
 	return now == top;
@@ -916,7 +907,7 @@ python_read_bytes(const struct python_namer *n, uint64_t obj, size_t max, size_t
 	unsigned char *buf;
 	uint64_t size;
 
-	if (obj == 0 || read_u64(n->mem, obj + (uint64_t)l->bytes.ob_size, &size) != 0 ||
+	if (obj == 0 || python_memory_u64(n->mem, obj + (uint64_t)l->bytes.ob_size, &size) != 0 ||
 	    size > max)
 		return NULL;
 	buf = xmalloc((size_t)size + 1);
@@ -959,7 +950,7 @@ python_read_str(const struct python_namer *n, uint64_t obj)
 		at = obj + (uint64_t)(((state >> l->unicode.ascii_shift) & 1)
 		                          ? l->unicode.ascii_size
 		                          : l->unicode.compact_size);
-	else if (read_u64(n->mem, obj + (uint64_t)l->unicode.data_any, &at) != 0)
+	else if (python_memory_u64(n->mem, obj + (uint64_t)l->unicode.data_any, &at) != 0)
 		return NULL;
 	data = xmalloc(length * kind + 1);
 	if (length > 0 && n->mem->read(n->mem->arg, at, data, length * kind) != 0) {
@@ -994,10 +985,10 @@ python_read_code(const struct python_namer *n, uint64_t addr, struct python_code
 	int32_t first = 0;
 
 	c->addr = addr;
-	(void)read_u64(n->mem, addr + (uint64_t)name_off, &name);
-	(void)read_u64(n->mem, addr + (uint64_t)l->code.co_filename, &file);
-	(void)read_u64(n->mem, addr + (uint64_t)table_off, &table);
-	(void)read_i32(n->mem, addr + (uint64_t)l->code.co_firstlineno, &first);
+	(void)python_memory_u64(n->mem, addr + (uint64_t)name_off, &name);
+	(void)python_memory_u64(n->mem, addr + (uint64_t)l->code.co_filename, &file);
+	(void)python_memory_u64(n->mem, addr + (uint64_t)table_off, &table);
+	(void)python_memory_i32(n->mem, addr + (uint64_t)l->code.co_firstlineno, &first);
 	c->function = python_read_str(n, name);
 	c->file = python_read_str(n, file);
 	c->firstlineno = first;

@@ -37,6 +37,19 @@ struct python_memory {
 	int (*readv)(void *arg, const struct python_read *reads, size_t n);
 };
 
+/* One u64 or int32_t at addr, through mem: 0 or the reader's -errno. */
+static inline int
+python_memory_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
+{
+	return mem->read(mem->arg, addr, v, sizeof(*v));
+}
+
+static inline int
+python_memory_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
+{
+	return mem->read(mem->arg, addr, v, sizeof(*v));
+}
+
 /* The reader for a live process: arg points to its pid (an int that must
  * outlive the reader); reads with process_vm_readv, without stopping it. */
 int python_memory_live(void *arg, uint64_t addr, void *buf, size_t len);

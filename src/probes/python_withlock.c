@@ -120,18 +120,6 @@ python_withlock_block_depth(const unsigned char *blocks, size_t len, int iblock,
 	return deepest;
 }
 
-static int
-withlock_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
-static int
-withlock_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
 /* What the type at type is, by its tp_name. */
 static enum withlock_kind
 withlock_name_kind(const struct python_target *t, const struct python_memory *mem, uint64_t type)
@@ -142,7 +130,7 @@ withlock_name_kind(const struct python_target *t, const struct python_memory *me
 	char name[32] = "";
 	uint64_t at;
 
-	if (withlock_u64(mem, type + (uint64_t)t->layout.type.tp_name, &at) != 0 || at == 0)
+	if (python_memory_u64(mem, type + (uint64_t)t->layout.type.tp_name, &at) != 0 || at == 0)
 		return WITHLOCK_OTHER;
 	/* The name may end just before unmapped memory: a shorter read then. */
 	if (mem->read(mem->arg, at, name, sizeof(name) - 1) != 0 &&
@@ -165,7 +153,8 @@ withlock_kind(const struct python_target *t, const struct python_memory *mem,
 	enum withlock_kind kind;
 	uint64_t type;
 
-	if (obj < 4096 || withlock_u64(mem, obj + (uint64_t)t->layout.object.ob_type, &type) != 0 ||
+	if (obj < 4096 ||
+	    python_memory_u64(mem, obj + (uint64_t)t->layout.object.ob_type, &type) != 0 ||
 	    type == 0)
 		return WITHLOCK_OTHER;
 	for (size_t k = 0; k < types->ntypes; k++)
@@ -195,7 +184,8 @@ withlock_lock_of(const struct python_target *t, const struct python_memory *mem,
 	case WITHLOCK_LOCK:
 		return obj;
 	case WITHLOCK_METHOD:
-		if (withlock_u64(mem, obj + (uint64_t)t->layout.object.ob_type + 16, &self) == 0 &&
+		if (python_memory_u64(mem, obj + (uint64_t)t->layout.object.ob_type + 16, &self) ==
+		        0 &&
 		    withlock_kind(t, mem, types, self) == WITHLOCK_LOCK)
 			return self;
 		return 0;
@@ -219,9 +209,10 @@ withlock_code(const struct python_target *t, const struct python_memory *mem,
 	if (cache->ncodes < WITHLOCK_MAX_CODES)
 		c = &cache->codes[cache->ncodes++];
 	*c = (struct withlock_code){.code = code, .nlocals = -1};
-	if (withlock_u64(mem, code + (uint64_t)l->code.co_exceptiontable, &bytes) != 0 ||
-	    withlock_i32(mem, code + (uint64_t)l->code.co_nlocalsplus, &c->nlocals) != 0 ||
-	    withlock_u64(mem, bytes + (uint64_t)l->bytes.ob_size, &len) != 0 || c->nlocals < 0) {
+	if (python_memory_u64(mem, code + (uint64_t)l->code.co_exceptiontable, &bytes) != 0 ||
+	    python_memory_i32(mem, code + (uint64_t)l->code.co_nlocalsplus, &c->nlocals) != 0 ||
+	    python_memory_u64(mem, bytes + (uint64_t)l->bytes.ob_size, &len) != 0 ||
+	    c->nlocals < 0) {
 		c->nlocals = -1;
 		return c;
 	}
@@ -354,11 +345,11 @@ python_withlock_is_futex(const struct python_target *t, const struct python_memo
 		return false;
 	/* Up to 3.13.0 the lock's PyThread_type_lock is a sem_t, on whose first
 	 * word its waiters sleep. */
-	if (withlock_u64(mem, inner, &word) == 0 && word == futex)
+	if (python_memory_u64(mem, inner, &word) == 0 && word == futex)
 		return true;
 	/* Later 3.13 builds (and 3.13t) put a PyMutex there, whose waiters park
 	 * in Python/parking_lot.c: each sleeps on the semaphore of a wait_entry
 	 * on its own stack, {park_arg, addr, sema…}, where addr is the mutex's
 	 * address. */
-	return withlock_u64(mem, futex - 8, &word) == 0 && word == inner;
+	return python_memory_u64(mem, futex - 8, &word) == 0 && word == inner;
 }

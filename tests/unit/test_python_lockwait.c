@@ -28,16 +28,10 @@ static void
 build(const struct python_layout *l, const uint64_t *slots, size_t n)
 {
 	memset(space, 0, sizeof(space));
-	fake_put_str(space, NAMES, "_thread.lock");
-	fake_put_str(space, NAMES + 32, "_thread.RLock");
-	fake_put_str(space, NAMES + 64, "str");
-	fake_put_u64(space, LOCK_TYPE + (uint64_t)l->type.tp_name, NAMES);
-	fake_put_u64(space, RLOCK_TYPE + (uint64_t)l->type.tp_name, NAMES + 32);
-	fake_put_u64(space, STR_TYPE + (uint64_t)l->type.tp_name, NAMES + 64);
-	fake_put_u64(space, LOCK + (uint64_t)l->object.ob_type, LOCK_TYPE);
-	fake_put_u64(space, RLOCK + (uint64_t)l->object.ob_type, RLOCK_TYPE);
+	fake_put_object(space, l, LOCK, LOCK_TYPE, NAMES, "_thread.lock");
+	fake_put_object(space, l, RLOCK, RLOCK_TYPE, NAMES + 32, "_thread.RLock");
+	fake_put_object(space, l, STR, STR_TYPE, NAMES + 64, "str");
 	fake_put_u64(space, RLOCK + (uint64_t)l->thread_lock.rlock_owner, 0x7f00deadbe00ull);
-	fake_put_u64(space, STR + (uint64_t)l->object.ob_type, STR_TYPE);
 	fake_put_u64(space, TSTATE + (uint64_t)l->thread.current_frame, FRAME);
 	for (size_t i = 0; i < n; i++)
 		fake_put_u64(space, FRAME + (uint64_t)l->iframe.localsplus + 8 * i, slots[i]);

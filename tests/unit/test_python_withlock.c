@@ -57,16 +57,10 @@ static void
 objects(const struct python_layout *l)
 {
 	memset(space, 0, sizeof(space));
-	fake_put_str(space, NAMES, "_thread.lock");
-	fake_put_str(space, NAMES + 32, "builtin_function_or_method");
-	fake_put_str(space, NAMES + 64, "str");
-	fake_put_u64(space, LOCK_TYPE + (uint64_t)l->type.tp_name, NAMES);
-	fake_put_u64(space, METHOD_TYPE + (uint64_t)l->type.tp_name, NAMES + 32);
-	fake_put_u64(space, STR_TYPE + (uint64_t)l->type.tp_name, NAMES + 64);
-	fake_put_u64(space, LOCK + (uint64_t)l->object.ob_type, LOCK_TYPE);
-	fake_put_u64(space, EXIT + (uint64_t)l->object.ob_type, METHOD_TYPE);
+	fake_put_object(space, l, LOCK, LOCK_TYPE, NAMES, "_thread.lock");
+	fake_put_object(space, l, EXIT, METHOD_TYPE, NAMES + 32, "builtin_function_or_method");
+	fake_put_object(space, l, STR, STR_TYPE, NAMES + 64, "str");
 	fake_put_u64(space, EXIT + (uint64_t)l->object.ob_type + 16, LOCK); /* m_self */
-	fake_put_u64(space, STR + (uint64_t)l->object.ob_type, STR_TYPE);
 }
 
 /* A 3.11+ frame running code whose exception table is table, its value
