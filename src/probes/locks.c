@@ -349,7 +349,8 @@ struct locks_pythread {
 	size_t nheld;
 	bool waits_found; /* 3.14+: found holds the lock it waits for */
 	struct python_lock_wait found;
-	bool late; /* read after the stop */
+	uint64_t rlock27; /* 2.7: the RLock (an _RLock) it waits for, or 0 */
+	bool late;        /* read after the stop */
 };
 
 /* A look's Python side: what is read while the waiters are stopped
@@ -376,6 +377,7 @@ locks_python_thread(struct locks_python *lp, const struct python_raw_thread *th,
 	    python_withlock_held(lp->t, &lp->mem, lp->cache, th, out->held, LOCKS_WITH_HELD);
 	out->waits_found = python_lockwait_applies(lp->t) &&
 	                   python_lockwait_find(lp->t, &lp->mem, th->tstate, &out->found) == 0;
+	out->rlock27 = python_withlock_rlock27(lp->t, &lp->mem, lp->cache, th);
 }
 
 /* The Python side of a look, while the waiters are stopped: every thread
@@ -552,16 +554,34 @@ locks_scan_rlocks(const struct procfs *fs, const struct locks_python *lp, struct
 	free(which);
 }
 
+/* 2.7: a Lock wait inside an RLock's method is a wait for that RLock (a
+ * Python class there, waiting on a Lock of its own). */
+static void
+locks_rlocks27(const struct locks_python *lp, struct locks_report *r)
+{
+	for (size_t i = 0; i < r->nwaits; i++) {
+		struct lock_wait *w = &r->waits[i];
+		const struct locks_pythread *th = locks_python_of(lp, w->tid);
+
+		if (w->detail != LOCK_DETAIL_PYTHON_LOCK || th == NULL || th->rlock27 == 0)
+			continue;
+		w->address = th->rlock27;
+		w->detail = LOCK_DETAIL_PYTHON_RLOCK;
+	}
+}
+
 /* Whether wait w is for lock object obj: the object itself (3.14+ find
- * it), or the object whose semaphore w sleeps on (up to 3.13). */
+ * it; 2.7's RLock), or the object whose semaphore w sleeps on (up to
+ * 3.13). */
 static bool
 locks_with_matches(const struct locks_python *lp, const struct lock_wait *w, uint64_t obj)
 {
 	return obj == w->address || python_withlock_is_futex(lp->t, &lp->mem, obj, w->futex);
 }
 
-/* The holders of the threading.Locks that Python lock waits of r are for
- * and that have no owner: a Lock keeps none, so its holder is the thread
+/* The holders of the threading.Locks (and RLocks) that Python lock waits
+ * of r are for and that have no owner: a Lock keeps none (nor does 2.7's
+ * RLock, whose owner is a Python attribute), so its holder is the thread
  * inside a `with` block on it (probes/python_withlock). A Lock taken with
  * acquire() leaves no trace: its owner stays unknown. */
 static void
@@ -575,7 +595,9 @@ locks_with_holders(const struct locks_python *lp, struct locks_report *r, bool *
 		for (size_t i = 0; i < r->nwaits; i++) {
 			struct lock_wait *w = &r->waits[i];
 
-			if (w->detail != LOCK_DETAIL_PYTHON_LOCK || w->owner != 0)
+			if ((w->detail != LOCK_DETAIL_PYTHON_LOCK &&
+			     w->detail != LOCK_DETAIL_PYTHON_RLOCK) ||
+			    w->owner != 0)
 				continue;
 			for (size_t j = 0; j < th->nheld && w->owner == 0; j++) {
 				if (!locks_with_matches(lp, w, th->held[j]))
@@ -605,6 +627,8 @@ locks_find_python_locks(const struct procfs *fs, struct locks_python *lp, struct
 		stacks_python_map_tids(fs, r->pid, lp->t, &lp->mem, &lp->raw);
 		locks_python_late(lp);
 	}
+	if (lp->read)
+		locks_rlocks27(lp, r);
 	if (lp->read && python_lockwait_applies(lp->t))
 		locks_python_frames(lp, r, idents, late);
 	else if (waits) /* PyTypeObject's tp_name: after ob_refcnt, ob_type, ob_size */

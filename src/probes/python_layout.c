@@ -55,6 +55,7 @@ const struct python_layout_field python_layout_fields[] = {
     /* PyTryBlock is {b_type, b_handler, b_level}. */
     {FIELD(frame.b_level), .since = 207, .until = 310},
     {FIELD(frame.tryblock_size), .since = 207, .until = 310},
+    {FIELD(frame.f_localsplus), .since = 207, .until = 310},
 
     {FIELD(iframe.previous), .since = 311},
     /* 3.12+'s _PyInterpreterFrame starts with the code object. */

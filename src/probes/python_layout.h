@@ -117,6 +117,7 @@ struct python_layout {
 		int32_t b_level;       /* PyTryBlock.b_level, an int: the value
 		                          stack's depth when the block was set up */
 		int32_t tryblock_size; /* sizeof(PyTryBlock) */
+		int32_t f_localsplus;  /* PyObject *[]: the locals, then cells */
 	} frame;
 
 	/* _PyInterpreterFrame (3.11+). */

@@ -124,9 +124,11 @@ python_withlock_block_depth(const unsigned char *blocks, size_t len, int iblock,
 static enum withlock_kind
 withlock_name_kind(const struct python_target *t, const struct python_memory *mem, uint64_t type)
 {
-	static const char *const locks[] = {"_thread.lock", "thread.lock"};
+	/* 2.7's RLock is a Python class, _RLock: its with blocks hold it. */
+	static const char *const locks[] = {"_thread.lock", "thread.lock", "_RLock"};
 	/* A C lock's __exit__ bound to it; a Python subclass's. */
-	static const char *const methods[] = {"builtin_function_or_method", "method"};
+	static const char *const methods[] = {"builtin_function_or_method", "method",
+	                                      "instancemethod"};
 	char name[32] = "";
 	uint64_t at;
 
@@ -333,6 +335,27 @@ python_withlock_held(const struct python_target *t, const struct python_memory *
 	free(bases);
 	free(depths);
 	return n;
+}
+
+uint64_t
+python_withlock_rlock27(const struct python_target *t, const struct python_memory *mem,
+                        struct python_withlock_cache *cache, const struct python_raw_thread *th)
+{
+	const struct python_layout *l = &t->layout;
+	uint64_t self;
+	char name[sizeof("_RLock")];
+	uint64_t type, at;
+
+	if (l->major != 2 || l->frame.f_localsplus < 0 || th->nframes == 0 ||
+	    python_memory_u64(mem, th->frames[0].addr + (uint64_t)l->frame.f_localsplus, &self) !=
+	        0 ||
+	    withlock_kind(t, mem, cache, self) != WITHLOCK_LOCK ||
+	    python_memory_u64(mem, self + (uint64_t)l->object.ob_type, &type) != 0 ||
+	    python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &at) != 0 ||
+	    mem->read(mem->arg, at, name, sizeof(name)) != 0 ||
+	    memcmp(name, "_RLock", sizeof(name)) != 0)
+		return 0;
+	return self;
 }
 
 bool

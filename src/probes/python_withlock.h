@@ -15,7 +15,9 @@
  * Everything on the value stack below that depth belongs to blocks that
  * have begun; a thread still in __enter__ (waiting for the lock) has its
  * __exit__ above it, and so does not hold the lock. A lock taken with
- * acquire() leaves nothing there: its holder stays unknown. */
+ * acquire() leaves nothing there: its holder stays unknown. 2.7's RLock,
+ * a Python class (_RLock), is held the same way, through its bound
+ * __exit__ (an instancemethod). */
 #ifndef STACKTOP_PYTHON_WITHLOCK_H
 #define STACKTOP_PYTHON_WITHLOCK_H
 
@@ -61,6 +63,15 @@ void python_withlock_cache_free(struct python_withlock_cache *c);
 size_t python_withlock_held(const struct python_target *t, const struct python_memory *mem,
                             struct python_withlock_cache *cache, const struct python_raw_thread *th,
                             uint64_t *locks, size_t max);
+
+/* 2.7: the threading.RLock (an _RLock, written in Python) thread th waits
+ * for, when its innermost frame is one of the RLock's methods (acquire,
+ * _acquire_restore), which blocks in its inner lock's acquire(): the
+ * frame's first local, self. 0 otherwise, or on 3.x. The RLock's holder is
+ * then the thread with a with block on it, as for a Lock. */
+uint64_t python_withlock_rlock27(const struct python_target *t, const struct python_memory *mem,
+                                 struct python_withlock_cache *cache,
+                                 const struct python_raw_thread *th);
 
 /* Whether lock object obj (as python_withlock_held gives it) is the lock a
  * wait's futex word belongs to (3.13 and before): the semaphore whose

@@ -2,8 +2,8 @@
 for /usr/bin/python3, or "sid-3.14" for one of the Debian sid root, run in a
 container): a thread waiting for a threading.Lock
 another holds is reported as a Python lock of unknown owner (taken with acquire()), one
-waiting for an RLock as an RLock held by its owner (a Lock on 2.7, where
-RLock is written in Python, without one), with their threading names; two
+waiting for an RLock as an RLock held by its owner (2.7, where RLock is
+written in Python: an RLock whose holder only a with block tells), with their threading names; two
 threads each holding the RLock the other wants are a deadlock (3.x); a busy
 thread waits for the GIL that the main thread keeps while it sleeps in a C
 call; two threads deadlocked ABBA on threading.Locks taken in with blocks
@@ -36,7 +36,12 @@ def check_locks(python):
     rlock = waits.get("py-rlock-wait")
     check(rlock is not None and rlock["kind"] == "mutex" and
           rlock["detail"] in ("python-rlock", "python-lock"), f"py-rlock-wait: {rlock}")
-    if rlock["detail"] == "python-rlock":  # 3.x: the owner, from the RLock object
+    if WANT == "2.7":
+        # A Python class there, seen from its acquire() frame; its owner is
+        # known from with blocks only, and py-holder used acquire().
+        check(rlock["detail"] == "python-rlock" and rlock["owner_tid"] is None,
+              f"2.7 RLock wait: {rlock}")
+    elif rlock["detail"] == "python-rlock":  # 3.x: the owner, from the RLock object
         holder = tids_by_name(proc.pid)["py-holder"]
         check(rlock["owner_tid"] == holder, f"RLock owner {rlock['owner_tid']}, not {holder}")
     check(doc["deadlocks"] == [], f"deadlocks {doc['deadlocks']}")
@@ -63,20 +68,22 @@ def check_lock_abba(python):
     """Two threads deadlocked ABBA on plain threading.Locks taken in `with`
     blocks, beside two deadlocked ABBA on RLocks: two deadlocks, each of its
     own pair. A Lock has no owner field: its holder is the thread inside a
-    with block on it. 2.7's RLock is written in Python and waits on a plain
-    lock that no with block holds: there only the Lock pair is found."""
+    with block on it; so is the holder of 2.7's RLock (a Python class, whose
+    waiter is seen in its acquire() frame)."""
     proc = start_python(python, "locks.py", "abba")
     tids = tids_by_name(proc.pid)
     doc = stacktop_json("locks", "-p", proc.pid)
-    want = [sorted([tids["py-lk-a"], tids["py-lk-b"]])]
-    if WANT != "2.7":
-        want.append(sorted([tids["py-rk-a"], tids["py-rk-b"]]))
+    want = [sorted([tids["py-lk-a"], tids["py-lk-b"]]),
+            sorted([tids["py-rk-a"], tids["py-rk-b"]])]
     got = sorted(sorted(d["tids"]) for d in doc["deadlocks"])
     check(got == sorted(want), f"deadlocks {got}, want {sorted(want)}")
     waits = {w["name"]: w for w in doc["waits"]}
-    for me, other in (("py-lk-a", "py-lk-b"), ("py-lk-b", "py-lk-a")):
+    for me, other, detail in (("py-lk-a", "py-lk-b", "python-lock"),
+                              ("py-lk-b", "py-lk-a", "python-lock"),
+                              ("py-rk-a", "py-rk-b", "python-rlock"),
+                              ("py-rk-b", "py-rk-a", "python-rlock")):
         w = waits.get(me)
-        check(w is not None and w["detail"] == "python-lock" and
+        check(w is not None and w["detail"] == detail and
               w["owner_tid"] == tids[other], f"{me}: {w}, want held by {tids[other]}")
     code, out, err = stacktop("locks", "-p", proc.pid)
     text = out.decode()

@@ -2,7 +2,8 @@
  * them (entries found, missed, cut short), block stacks, and the locks a
  * thread's frames hold over a fake address space laid out with the
  * generated 3.10, 3.12 and 3.14 layouts (a bound __exit__ below the
- * block's depth is held, one above it is being entered); and a wait's
+ * block's depth is held, one above it is being entered), 2.7's Python
+ * RLock held and waited for; and a wait's
  * futex matched to its lock both ways 3.13 and before sleep. */
 #include "../fake_memory.h"
 #include "check.h"
@@ -212,6 +213,41 @@ test_held_314(void)
 }
 
 static void
+test_rlock27(void)
+{
+	const struct python_layout *l = python_layout_for(2, 7);
+	struct python_target t = {0};
+	struct python_raw_frame f = {.code = CODE, .offset = 10, .addr = FRAME};
+	struct python_raw_thread th = {.frames = &f, .nframes = 1};
+	struct python_withlock_cache *cache;
+	uint64_t locks[4] = {0};
+
+	if (!CHECK(l != NULL))
+		return;
+	t.layout = *l;
+	/* An _RLock (a Python class) and its __exit__ bound to it, in a with
+	 * block of the frame. */
+	memset(space, 0, sizeof(space));
+	fake_put_object(space, l, LOCK, LOCK_TYPE, NAMES, "_RLock");
+	fake_put_object(space, l, EXIT, METHOD_TYPE, NAMES + 32, "instancemethod");
+	fake_put_u64(space, EXIT + (uint64_t)l->object.ob_type + 16, LOCK); /* im_self */
+	fake_put_u64(space, FRAME + (uint64_t)l->frame.f_valuestack, VALUESTACK);
+	fake_put_u64(space, VALUESTACK, EXIT);
+	put_i32(FRAME + (uint64_t)l->frame.f_iblock, 1);
+	put_i32(FRAME + (uint64_t)l->frame.f_blockstack + l->frame.b_level, 1);
+	cache = python_withlock_cache_new();
+	CHECK(python_withlock_held(&t, &mem, cache, &th, locks, 4) == 1 && locks[0] == LOCK);
+	/* Its acquire()'s frame: self is the RLock waited for. */
+	CHECK(python_withlock_rlock27(&t, &mem, cache, &th) == 0);
+	fake_put_u64(space, FRAME + (uint64_t)l->frame.f_localsplus, LOCK);
+	CHECK(python_withlock_rlock27(&t, &mem, cache, &th) == LOCK);
+	/* Not on 3.x. */
+	t.layout = *python_layout_for(3, 12);
+	CHECK(python_withlock_rlock27(&t, &mem, cache, &th) == 0);
+	python_withlock_cache_free(cache);
+}
+
+static void
 test_futex(void)
 {
 	const struct python_layout *l = python_layout_for(3, 12);
@@ -243,6 +279,7 @@ main(void)
 	test_held_312();
 	test_held_310();
 	test_held_314();
+	test_rlock27();
 	test_futex();
 	return check_done("python_withlock");
 }
