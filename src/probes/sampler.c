@@ -282,8 +282,13 @@ sampler_perf_start(struct sampler *s)
 		return 0;
 	err = sampler_perf_attach(s, NULL);
 	if (err == -EACCES || err == -EPERM) {
-		for (size_t i = 0; i < s->nthreads; i++)
+		/* Each thread's refusal marked it failed: tried again, all of
+		 * them (marked, they were skipped, and a profile of no event
+		 * at all said "perf events" with 0 samples). */
+		for (size_t i = 0; i < s->nthreads; i++) {
 			sampler_close_thread(s, &s->threads[i]);
+			s->threads[i].perf_failed = false;
+		}
 		s->perf_cfg.kernel = false;
 		err = sampler_perf_attach(s, NULL);
 	}

@@ -147,11 +147,14 @@ def python_interpreter(want):
     return python
 
 
-def start_target(name, *args, timeout=10):
-    """Starts tests/targets/NAME and waits for its "ready PID" line.
-    The target dies with us (PR_SET_PDEATHSIG) and at exit()."""
-    path = os.path.join(TARGETS, name)
-    proc = subprocess.Popen([path, *args], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+def start_target(name, *args, timeout=10, user=None):
+    """Starts tests/targets/NAME (as user, when given) and waits for its
+    "ready PID" line. The target dies with us (PR_SET_PDEATHSIG) and at
+    exit()."""
+    cmd = [os.path.join(TARGETS, name), *args]
+    if user is not None:
+        cmd = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *cmd]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
     _children.append(proc)
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline().decode() if ready else ""

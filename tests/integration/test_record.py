@@ -282,6 +282,25 @@ def check_churn():
     target.kill()
 
 
+def check_unprivileged():
+    """An unprivileged user records its own process with perf events where
+    perf_event_paranoid allows them (<= 2: user space only): the kernel's
+    part refused, the events are opened again without it, for every
+    thread (a refusal once left none open: 0 samples, said to be from
+    perf events)."""
+    paranoid = int(open("/proc/sys/kernel/perf_event_paranoid").read())
+    if paranoid > 2:
+        print(f"perf_event_paranoid {paranoid}: perf events are refused to users; "
+              f"the unprivileged record is not checked")
+        return
+    target = start_target("threads", "2", user="nobody")
+    code, _, err = stacktop("record", "-p", target.pid, "-d", 1, user="nobody")
+    check(code == 0, f"record as nobody of nobody's process: {code} {err}")
+    check("; perf events;" in err, f"not from perf events: {err}")
+    check(int(summary(err).group(3)) > 5, f"no samples as nobody: {err}")
+    target.kill()
+
+
 def check_errors():
     code, _, err = stacktop("record", "-p", 4000000, "-d", 1)
     check(code == 1 and "no such process" in err and err.count("\n") == 1, f"{code} {err!r}")
@@ -312,6 +331,7 @@ def test():
     check_vdso()
     check_leader_exit()
     check_churn()
+    check_unprivileged()
     check_errors()
 
 
