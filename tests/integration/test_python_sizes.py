@@ -11,7 +11,7 @@ implausible size, and the two Conn classes are two rows."""
 import json
 import sys
 
-from harness import check, python_interpreter, run, skip, stacktop_json, start_python
+from harness import check, python_interpreter, run, stacktop_json, start_python
 
 WANT = sys.argv[1]
 TOLERANCE = 0.02
@@ -19,9 +19,6 @@ TOLERANCE = 0.02
 
 def test():
     python = python_interpreter(WANT)
-    if python.free_threaded:
-        skip(f"{WANT}: a free-threaded CPython's objects are not in collector lists; "
-             "mem --python-types does not count them (test_python_types checks it says so)")
     target = start_python(python, "sizes.py")
     own = json.loads(target.stdout.readline())
     py = stacktop_json("mem", "-p", target.pid, "-d", 0.1, "--python-types",
