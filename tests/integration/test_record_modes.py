@@ -20,9 +20,9 @@ WANT = sys.argv[1]
 
 
 def profile(pid, *args, env=None):
-    """{thread name: samples} of a 1.5 s record with args."""
+    """{thread name: samples} of a 1 s record with args."""
     with tempfile.NamedTemporaryFile(suffix=".folded") as out:
-        code, _, err = stacktop("record", "-p", pid, "-d", 1.5, "-r", 200, "-o", out.name,
+        code, _, err = stacktop("record", "-p", pid, "-d", 1, "-r", 300, "-o", out.name,
                                 *args, env=env)
         check(code == 0, f"record {' '.join(map(str, args))} exited {code}: {err}")
         counts = collections.Counter()
