@@ -37,6 +37,12 @@
 #define SAMPLER_PERF_TICK_BYTES  256
 #define SAMPLER_PERF_TICK_LATE_S 0.05
 
+/* With Python frames alone, the kernel samples at this rate at most: each
+ * sample interrupts the thread, and at 10 kHz that took 15% of a busy
+ * thread's speed (1 kHz: under 1%). Past it, the samples tell each thread's
+ * CPU time, which the rounds in between spend (sampler_perf_weight). */
+#define SAMPLER_PERF_PYTHON_MAX_HZ 1000
+
 static size_t
 sampler_perf_tick_ring_pages(unsigned hz)
 {
@@ -94,6 +100,7 @@ struct sampled_thread {
 	bool perf_failed;         /* perf events: it could not be attached */
 	uint64_t on_cpu;          /* perf events, Python frames alone: the kernel's
 	                             samples of it on a CPU since the last round */
+	uint64_t weight;          /* and the samples it stands for this round */
 };
 
 struct sampler {
@@ -124,6 +131,8 @@ struct sampler {
 	int raw_err;
 	struct python_namer *namer;
 	uint64_t period_ns; /* 1 / the rate */
+	uint64_t round_ns;  /* perf events, Python frames alone: when the last
+	                       round was (CLOCK_MONOTONIC ns) */
 	/* perf events: whether they are used, why not, and how. */
 	/* Python frames alone: one event per CPU (cpu_events[ncpus], NULL
 	 * where a CPU is offline) when the kernel allows it, rather than one a
@@ -370,12 +379,16 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 	/* Python frames alone: the kernel's samples say which threads were on
 	 * a CPU and how often, their stacks are read from the process. */
 	if (s->perf) {
+		unsigned perf_hz = s->python_only && hz > SAMPLER_PERF_PYTHON_MAX_HZ
+		                       ? SAMPLER_PERF_PYTHON_MAX_HZ
+		                       : hz;
+
 		s->perf_cfg = (struct perf_events_config){
-		    .hz = hz,
+		    .hz = perf_hz,
 		    .kernel = true,
 		    .stack_bytes = s->python_only ? 0 : PERF_EVENTS_STACK_BYTES,
-		    .ring_pages =
-		        s->python_only ? sampler_perf_tick_ring_pages(hz) : SAMPLER_PERF_RING_PAGES,
+		    .ring_pages = s->python_only ? sampler_perf_tick_ring_pages(perf_hz)
+		                                 : SAMPLER_PERF_RING_PAGES,
 		};
 		if ((err = sampler_perf_start(s)) != 0) {
 			sampler_free(s);
@@ -610,7 +623,32 @@ sampler_python_weight(struct sampler *s, struct sampled_thread *t)
 {
 	if (s->idle || s->gil)
 		return 1;
-	return s->perf ? t->on_cpu : sampler_take_credit(s, t);
+	return s->perf ? t->weight : sampler_take_credit(s, t);
+}
+
+/* Perf events, Python frames alone: how many samples thread t stands for
+ * this round, elapsed_ns after the last. Each kernel sample of it is a
+ * perf period of CPU time, credited to it and spent a round period a
+ * sample. Where the kernel samples slower than the rounds go, a thread
+ * that runs on is counted each round (its credit spans the rounds between
+ * two kernel samples) and one that ran a little for as many rounds as its
+ * time makes; no more than the rounds that elapsed, and no credit kept past
+ * one kernel sample's worth (a thread that stopped running stops being
+ * counted). */
+static uint64_t
+sampler_perf_weight(struct sampler *s, struct sampled_thread *t, uint64_t elapsed_ns)
+{
+	uint64_t perf_ns = 1000000000ULL / (s->perf_cfg.hz ? s->perf_cfg.hz : 1);
+	uint64_t most = (elapsed_ns + s->period_ns / 2) / s->period_ns, w;
+
+	t->credit_ns += t->on_cpu * perf_ns;
+	if (t->credit_ns > perf_ns + s->period_ns)
+		t->credit_ns = perf_ns + s->period_ns;
+	w = t->credit_ns / s->period_ns;
+	if (w > (most ? most : 1))
+		w = most ? most : 1;
+	t->credit_ns -= w * s->period_ns;
+	return w;
 }
 
 /* Reads the maps again if they may have changed since they were last read:
@@ -1193,8 +1231,11 @@ sampler_perf_cpu_sample(void *arg, const struct perf_events_sample *ps)
 static int
 sampler_perf_python_round(struct sampler *s, struct profile *p, struct perf_events_drained *d)
 {
+	uint64_t now = (uint64_t)(clock_monotonic_s() * 1e9);
+	uint64_t elapsed = s->round_ns != 0 && now > s->round_ns ? now - s->round_ns : s->period_ns;
 	size_t nran = 0;
 
+	s->round_ns = now;
 	for (size_t i = 0; i < s->nthreads; i++)
 		s->threads[i].on_cpu = 0;
 	for (size_t i = 0; i < s->ncpus; i++)
@@ -1208,7 +1249,8 @@ sampler_perf_python_round(struct sampler *s, struct profile *p, struct perf_even
 		if (t->perf != NULL && perf_events_pending(t->perf))
 			perf_events_drain(
 			    t->perf, &(struct perf_events_sink){sampler_perf_on_cpu, NULL, t}, d);
-		t->ran = t->on_cpu > 0;
+		t->weight = sampler_perf_weight(s, t, elapsed);
+		t->ran = t->weight > 0;
 		nran += t->ran;
 	}
 	return nran > 0 ? sampler_python_round(s, p) : 0;
