@@ -461,8 +461,8 @@ ptrace_snapshot(const int *tids, size_t n, const struct snapshot_request *req,
 		runnable_ms = req->max_wait_ms;
 	if (req->each_alone) {
 		snap->stacks_owned = true;
-		snap->stopped_ms =
-		    ptrace_each_alone(out, seized, n, req, start, wait_ms, runnable_ms, &snap->skipped);
+		snap->stopped_ms = ptrace_each_alone(out, seized, n, req, start, wait_ms,
+		                                     runnable_ms, &snap->skipped);
 		urgency_restore(&urgency);
 		ptrace_release_pending();
 		sigprocmask(SIG_SETMASK, &saved, NULL);
