@@ -66,6 +66,8 @@ struct top {
 	size_t nbriefs[2];
 	struct system_row sys;
 	double interval_s;
+	double sampled_s;         /* when the last refresh began (monotonic) */
+	double kept_s, refresh_s; /* struct top_screen's */
 	bool paused;
 	bool quit;
 	double next_sample; /* monotonic seconds */
@@ -385,6 +387,7 @@ top_refresh_page(struct top *top)
 static int
 top_sample(struct top *top)
 {
+	double began = clock_monotonic_s();
 	int err = collector_sample(top->collector);
 	int gone = collector_gone_pid(top->collector);
 
@@ -415,6 +418,9 @@ top_sample(struct top *top)
 		top_detail(top, top->table.rows[i]);
 	collector_set_baseline(top->collector);
 	top_watch_details(top);
+	top->kept_s = top->sampled_s > 0 && !top->paused ? began - top->sampled_s : 0;
+	top->sampled_s = began;
+	top->refresh_s = clock_monotonic_s() - began;
 	top->next_sample += top->interval_s;
 	if (top->next_sample < clock_monotonic_s())
 		top->next_sample = clock_monotonic_s() + top->interval_s;
@@ -436,6 +442,8 @@ top_draw(struct top *top)
 	    .sys = &top->sys,
 	    .table = &top->table,
 	    .interval_s = top->interval_s,
+	    .kept_s = top->kept_s,
+	    .refresh_s = top->refresh_s,
 	    .paused = top->paused,
 	    .message = top->message[0] ? top->message : NULL,
 	    .detail = top_detail,
@@ -494,6 +502,7 @@ top_prompt_key(struct top *top, int key)
 		if (top->prompt == PROMPT_DELAY) {
 			if (cli_parse_seconds(top->input, &seconds) == 0) {
 				top->interval_s = seconds;
+				top->sampled_s = 0; /* a new interval to keep */
 				top->next_sample = clock_monotonic_s() + seconds;
 			} else {
 				snprintf(top->message, sizeof(top->message),
@@ -661,6 +670,7 @@ top_table_key(struct top *top, int key)
 		return;
 	case ' ':
 		top->paused = !top->paused;
+		top->sampled_s = 0; /* a pause is no refresh kept late */
 		if (!top->paused)
 			top->next_sample = clock_monotonic_s();
 		return;

@@ -135,8 +135,12 @@ draw_status(const struct top_screen *s)
 		top_screen_put(3, 0, COLS, s->prompt, terminal_attr(STYLE_ALERT));
 		return;
 	}
-	snprintf(line, sizeof(line), "%zu %s by %s, every %.1fs", t->nrows,
+	snprintf(line, sizeof(line), "%zu %s by %s, every %gs", t->nrows,
 	         t->threads ? "threads" : "processes", sorts[t->sort], s->interval_s);
+	/* Never a silently slower refresh: the interval kept, and why. */
+	if (s->kept_s > 1.2 * s->interval_s)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		         " asked, %.3gs kept (a refresh takes %.3fs)", s->kept_s, s->refresh_s);
 	if (t->filter[0])
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", name ~ \"%s\"",
 		         clean(t->filter, filter, sizeof(filter)));

@@ -15,6 +15,10 @@ struct top_screen {
 	const struct system_row *sys;
 	const struct top_table *table;
 	double interval_s;
+	/* The interval kept (between the last two refreshes) and what the
+	 * last refresh took, in seconds (0: not known yet): when the interval
+	 * asked cannot be kept, the status line says so and why. */
+	double kept_s, refresh_s;
 	bool paused;
 	const char *message; /* a note for the status line, or NULL */
 	const char *prompt;  /* while a value is typed: "Filter: abc", else NULL */

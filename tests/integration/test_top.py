@@ -183,6 +183,21 @@ def test_no_terminal():
     check(b"st-hot" in out, "the report lacks the hot thread")
 
 
+def test_interval_kept():
+    """An interval shorter than the live view can keep (1 ms) is never kept
+    silently: the status line says the interval kept and what a refresh
+    takes."""
+    target = start_target("threads", "2")
+    term = Terminal(f"{os.environ['STACKTOP']} -p {target.pid} -d 0.001", width=160)
+    try:
+        term.wait_for(lambda l: re.search(r"every 0\.001s asked, [\d.e-]+s kept \(a refresh "
+                                          r"takes [\d.]+s\)", l[3]),
+                      "the interval kept and the refresh's time on the status line")
+    finally:
+        term.keys("q")
+    target.kill()
+
+
 def test_missing_pid():
     code, out, err = stacktop("top", "-p", "999999999")
     check(code != 0 and "no such process" in err and err.count("\n") == 1,
@@ -194,4 +209,5 @@ if __name__ == "__main__":
     run(test_python)
     run(test_locks_page)
     run(test_no_terminal)
+    run(test_interval_kept)
     run(test_missing_pid)
