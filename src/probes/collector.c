@@ -980,7 +980,7 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	ssize_t n;
 	/* Memory and arguments through a live thread: a main thread that
 	 * ended (pthread_exit) shows none. */
-	int live = proc->st.state == 'Z' ? procfs_live_thread(c->fs, proc->id) : proc->id;
+	int live = proc->st.state == 'Z' ? procfs_live_thread(c->fs, proc->id, NULL) : proc->id;
 
 	row->pid = proc->id;
 	memcpy(row->comm, proc->st.comm, sizeof(row->comm));

@@ -9,21 +9,15 @@ int
 mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 {
 	char path[64];
-	char stat[1024];
 	struct procfs_stat st;
 	char *buf;
 	ssize_t n;
 	int tid;
 
 	out->pid = pid;
-	snprintf(path, sizeof(path), "%d/stat", pid);
-	n = procfs_read(fs, path, stat, sizeof(stat));
-	if (n < 0)
-		return (int)n;
-	if (procfs_parse_stat(stat, (size_t)n, &st) == 0)
-		memcpy(out->comm, st.comm, sizeof(out->comm));
-	if ((tid = procfs_live_thread(fs, pid)) < 0)
+	if ((tid = procfs_live_thread(fs, pid, &st)) < 0)
 		return tid;
+	memcpy(out->comm, st.comm, sizeof(out->comm));
 
 	/* Through a live thread: a main thread that ended shows no memory. */
 	snprintf(path, sizeof(path), "%d/task/%d/smaps_rollup", pid, tid);
@@ -42,25 +36,35 @@ mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 	return 0;
 }
 
+/* Reads and parses the status of thread tid of pid. Returns 0 or -errno. */
+static int
+mem_read_status(const struct procfs *fs, int pid, int tid, struct procfs_status *status)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/task/%d/status", pid, tid);
+	if ((n = procfs_read(fs, path, buf, sizeof(buf))) < 0)
+		return (int)n;
+	procfs_parse_status(buf, (size_t)n, status);
+	return 0;
+}
+
 int
 mem_read_anon(const struct procfs *fs, int pid, int64_t *anon_kib)
 {
-	char path[64];
-	char buf[4096];
 	struct procfs_status status;
-	ssize_t n;
-	int tid = procfs_live_thread(fs, pid);
+	int tid, err = mem_read_status(fs, pid, pid, &status);
 
-	if (tid < 0)
-		return tid;
-	snprintf(path, sizeof(path), "%d/task/%d/status", pid, tid);
-	n = procfs_read(fs, path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	procfs_parse_status(buf, (size_t)n, &status);
-	/* A zombie's status has no memory lines: it has no memory left. */
-	if (status.anon_kib < 0)
-		return -ENODATA;
+	if (err != 0)
+		return err;
+	/* A zombie main thread's status has no memory lines: a live thread's
+	 * has them (it called pthread_exit), or none is left (it exited). */
+	if (status.anon_kib < 0) {
+		if ((tid = procfs_live_thread(fs, pid, NULL)) < 0 || tid == pid ||
+		    mem_read_status(fs, pid, tid, &status) != 0 || status.anon_kib < 0)
+			return -ENODATA;
+	}
 	*anon_kib = status.anon_kib;
 	return 0;
 }

@@ -246,33 +246,31 @@ procfs_fd_budget(size_t reserve)
 	return rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
 }
 
-/* Reads the stat of PID/task/TID (tid 0: PID/stat) into *st. */
-static int
-procfs_read_stat(const struct procfs *p, int pid, int tid, struct procfs_stat *st)
+int
+procfs_read_task_stat(const struct procfs *p, int pid, int tid, struct procfs_stat *st)
 {
 	char path[64], buf[1024];
 	ssize_t n;
 
-	if (tid == 0)
-		snprintf(path, sizeof(path), "%d/stat", pid);
-	else
-		snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
+	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, tid);
 	if ((n = procfs_read(p, path, buf, sizeof(buf))) < 0)
-		return (int)n;
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
 	return procfs_parse_stat(buf, (size_t)n, st) == 0 ? 0 : -ESRCH;
 }
 
 int
-procfs_live_thread(const struct procfs *p, int pid)
+procfs_live_thread(const struct procfs *p, int pid, struct procfs_stat *main)
 {
 	struct procfs_stat st;
 	char path[32];
 	int *tids, live = -ESRCH;
 	ssize_t n;
-	int err = procfs_read_stat(p, pid, 0, &st);
+	int err = procfs_read_task_stat(p, pid, pid, &st);
 
 	if (err != 0)
-		return procfs_is_gone(err) ? -ESRCH : err;
+		return err;
+	if (main != NULL)
+		*main = st;
 	if (procfs_stat_gone(&st))
 		return -ESRCH;
 	if (st.state != 'Z' && st.state != 'X')
@@ -281,7 +279,7 @@ procfs_live_thread(const struct procfs *p, int pid)
 	if ((n = procfs_list_ids(p, path, &tids)) < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
 	for (ssize_t i = 0; i < n && live < 0; i++)
-		if (tids[i] != pid && procfs_read_stat(p, pid, tids[i], &st) == 0 &&
+		if (tids[i] != pid && procfs_read_task_stat(p, pid, tids[i], &st) == 0 &&
 		    st.state != 'Z' && st.state != 'X')
 			live = tids[i];
 	free(tids);

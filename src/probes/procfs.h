@@ -41,11 +41,19 @@ size_t procfs_fd_budget(size_t reserve);
  * or the file cannot be read. */
 int procfs_inner_id(const struct procfs *p, int pid, int tid);
 
+/* Reads and parses PID/task/TID/stat, a thread's (for a process, its main
+ * thread's: the process's own stat makes the kernel sum every thread's
+ * times and faults, milliseconds for thousands of threads). Returns 0,
+ * -ESRCH when the thread is gone (or its stat does not parse), or -errno. */
+struct procfs_stat;
+int procfs_read_task_stat(const struct procfs *p, int pid, int tid, struct procfs_stat *st);
+
 /* A thread of process pid whose files show the process's memory: pid
  * itself, unless its main thread ended (pthread_exit) while others run on,
  * then the first of those (a zombie main thread's status and smaps have no
- * memory). Returns the thread id, or -ESRCH when the process has exited. */
-int procfs_live_thread(const struct procfs *p, int pid);
+ * memory). Fills *main (may be NULL) with the main thread's stat. Returns
+ * the thread id, or -ESRCH when the process has exited. */
+int procfs_live_thread(const struct procfs *p, int pid, struct procfs_stat *main);
 
 /* Opens relpath read-only. Returns an fd (owned by the caller) or -errno. */
 int procfs_open(const struct procfs *p, const char *relpath);

@@ -20,14 +20,10 @@
 void
 stacks_read_thread(const struct procfs *fs, int pid, struct thread_stack *t)
 {
-	char path[64], buf[1024];
 	struct procfs_stat st;
-	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, t->tid);
-	n = procfs_read(fs, path, buf, sizeof(buf));
 	t->state = '?';
-	if (n >= 0 && procfs_parse_stat(buf, (size_t)n, &st) == 0) {
+	if (procfs_read_task_stat(fs, pid, t->tid, &st) == 0) {
 		memcpy(t->name, st.comm, sizeof(t->name));
 		t->state = st.state;
 	}
@@ -255,19 +251,9 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 int
 stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 {
-	char path[64], buf[1024];
-	ssize_t n;
+	int err = procfs_read_task_stat(fs, pid, pid, st);
 
-	/* The main thread's stat says all this too, and unlike the process's
-	 * it does not make the kernel walk every thread to sum their CPU times
-	 * and faults (milliseconds for a process with thousands). */
-	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, pid);
-	n = procfs_read(fs, path, buf, sizeof(buf));
-	if (n < 0)
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, st) != 0 || procfs_stat_gone(st))
-		return -ESRCH;
-	return 0;
+	return err == 0 && procfs_stat_gone(st) ? -ESRCH : err;
 }
 
 static struct module *

@@ -161,18 +161,9 @@ syswide_counts(const struct syswide *w)
 static int
 syswide_read_stat(const struct syswide *w, int pid, struct procfs_stat *st)
 {
-	char path[64], buf[1024];
-	ssize_t n;
-
-	/* The main thread's stat: the process's makes the kernel walk every
+	/* The main thread's: the process's makes the kernel walk every
 	 * thread (do_task_stat), which perf showed among -a's top costs. */
-	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, pid);
-	n = procfs_read(w->fs, path, buf, sizeof(buf));
-	if (n < 0)
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, st) != 0)
-		return -ESRCH;
-	return 0;
+	return procfs_read_task_stat(w->fs, pid, pid, st);
 }
 
 /* Drops the kept processes that exited or whose PID now names another
