@@ -279,6 +279,35 @@ perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_
 	return perf_events_open_on(-1, cpu, cfg, out);
 }
 
+size_t
+perf_events_open_cpus(const struct perf_events_config *cfg, struct perf_events ***cpus,
+                      size_t *ncpus, int *refused)
+{
+	long configured = sysconf(_SC_NPROCESSORS_CONF);
+	size_t opened = 0;
+
+	*refused = 0;
+	*ncpus = configured > 0 ? (size_t)configured : 1;
+	*cpus = xcalloc(*ncpus, sizeof(**cpus));
+	for (size_t i = 0; i < *ncpus; i++) {
+		int err = perf_events_open_cpu((int)i, cfg, &(*cpus)[i]);
+
+		if (err == 0)
+			opened++;
+		else if (err != -ENODEV && *refused == 0)
+			*refused = err;
+	}
+	return opened;
+}
+
+void
+perf_events_free_cpus(struct perf_events **cpus, size_t ncpus)
+{
+	for (size_t i = 0; i < ncpus; i++)
+		perf_events_free(cpus[i]);
+	free(cpus);
+}
+
 bool
 perf_events_pending(const struct perf_events *e)
 {

@@ -99,6 +99,15 @@ void perf_events_free(struct perf_events *e);
  * (-EACCES otherwise); -ENODEV: no such CPU (offline). */
 int perf_events_open_cpu(int cpu, const struct perf_events_config *cfg, struct perf_events **out);
 
+/* perf_events_open_cpu on every CPU the machine is configured with: *cpus
+ * (owned, *ncpus of them; free with perf_events_free_cpus) holds each
+ * CPU's event, NULL where it could not be opened (an offline CPU: nothing
+ * runs there). Returns how many were opened; *refused gets the first
+ * error other than -ENODEV (0: none). */
+size_t perf_events_open_cpus(const struct perf_events_config *cfg, struct perf_events ***cpus,
+                             size_t *ncpus, int *refused);
+void perf_events_free_cpus(struct perf_events **cpus, size_t ncpus);
+
 /* Whether e's ring holds records (a read of the mapped page, no syscall). */
 bool perf_events_pending(const struct perf_events *e);
 

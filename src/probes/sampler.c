@@ -109,7 +109,7 @@ struct sampler {
 	bool idle;                     /* SAMPLER_WALL */
 	bool gil;                      /* SAMPLER_GIL */
 	int task_dir;                  /* PID/task, kept open */
-	int stat_fd;                   /* PID/stat, kept open */
+	int stat_fd;                   /* PID/task/PID/stat, kept open */
 	int statm_fd;                  /* PID/statm, kept open */
 	uint64_t vm_pages, text_pages; /* statm's size and text when the maps were read */
 	double maps_read_s;            /* when the maps were read */
@@ -228,9 +228,7 @@ sampler_free(struct sampler *s)
 	unwinder_free(s->unwinder);
 	free(s->native);
 	free(s->key);
-	for (size_t i = 0; i < s->ncpus; i++)
-		perf_events_free(s->cpu_events[i]);
-	free(s->cpu_events);
+	perf_events_free_cpus(s->cpu_events, s->ncpus);
 	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
 	python_raw_free(&s->prev_raw);
@@ -252,29 +250,15 @@ static int sampler_perf_attach(struct sampler *s, struct profile *p);
 static int
 sampler_perf_cpus(struct sampler *s)
 {
-	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
-	size_t opened = 0;
-	int first = 0;
+	int refused;
+	size_t opened = perf_events_open_cpus(&s->perf_cfg, &s->cpu_events, &s->ncpus, &refused);
 
-	s->ncpus = ncpus > 0 ? (size_t)ncpus : 1;
-	s->cpu_events = xcalloc(s->ncpus, sizeof(*s->cpu_events));
-	for (size_t i = 0; i < s->ncpus; i++) {
-		int err = perf_events_open_cpu((int)i, &s->perf_cfg, &s->cpu_events[i]);
-
-		/* An offline CPU has no event (-ENODEV): nothing runs there. */
-		if (err == 0)
-			opened++;
-		else if (err != -ENODEV && first == 0)
-			first = err;
-	}
-	if (opened > 0 && first == 0)
+	if (opened > 0 && refused == 0)
 		return 0;
-	for (size_t i = 0; i < s->ncpus; i++)
-		perf_events_free(s->cpu_events[i]);
-	free(s->cpu_events);
+	perf_events_free_cpus(s->cpu_events, s->ncpus);
 	s->cpu_events = NULL;
 	s->ncpus = 0;
-	return first != 0 ? first : -ENODEV;
+	return refused != 0 ? refused : -ENODEV;
 }
 
 static int
@@ -334,7 +318,9 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 	s->fd_budget = procfs_fd_budget(SAMPLER_FD_RESERVE);
 	snprintf(path, sizeof(path), "%d/task", pid);
 	s->task_dir = procfs_open_dir(fs, path);
-	snprintf(path, sizeof(path), "%d/stat", pid);
+	/* The main thread's stat: the process's makes the kernel sum every
+	 * thread's times, and says nothing more that a round needs. */
+	snprintf(path, sizeof(path), "%d/task/%d/stat", pid, pid);
 	s->stat_fd = procfs_open(fs, path);
 	snprintf(path, sizeof(path), "%d/statm", pid);
 	s->statm_fd = procfs_open(fs, path);  /* without it, the maps are read each round */

@@ -89,11 +89,9 @@ syswide_free(struct syswide *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < w->ncpus; i++)
-		perf_events_free(w->cpus[i]);
+	perf_events_free_cpus(w->cpus, w->ncpus);
 	while (w->nprocs > 0)
 		syswide_drop(w, w->nprocs - 1);
-	free(w->cpus);
 	free(w->procs);
 	free(w);
 }
@@ -122,27 +120,16 @@ syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames, struc
 	    .ring_pages = syswide_ring_pages(hz),
 	    .comm = true,
 	};
-	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 	struct syswide *w = xcalloc(1, sizeof(*w));
-	int first = 0;
+	int first;
 
 	*out = NULL;
 	w->fs = fs;
 	w->self = getpid();
 	w->hz = hz;
 	w->frames = frames;
-	w->ncpus = ncpus > 0 ? (size_t)ncpus : 1;
-	w->cpus = xcalloc(w->ncpus, sizeof(*w->cpus));
 	w->procs = xcalloc(SYSWIDE_MAX_PROCESSES, sizeof(*w->procs));
-	for (size_t i = 0; i < w->ncpus; i++) {
-		int err = perf_events_open_cpu((int)i, &cfg, &w->cpus[i]);
-
-		/* An offline CPU has no event (-ENODEV): nothing runs there. */
-		if (err == 0)
-			w->counts.cpus++;
-		else if (err != -ENODEV && first == 0)
-			first = err;
-	}
+	w->counts.cpus = perf_events_open_cpus(&cfg, &w->cpus, &w->ncpus, &first);
 	if (w->counts.cpus == 0 || first == -EACCES || first == -EPERM) {
 		syswide_free(w);
 		return first != 0 ? first : -ENODEV;
