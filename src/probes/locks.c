@@ -74,6 +74,7 @@ struct locks_candidate {
 	const char *name; /* the syscall's name (static), or NULL */
 	unsigned char window[LOCKS_WINDOW_BEFORE + LOCKS_WINDOW_AFTER];
 	struct locks_window win;
+	bool moved; /* the stop found the thread elsewhere: no lasting wait */
 };
 
 static bool
@@ -107,6 +108,17 @@ locks_read_syscall(const struct procfs *fs, int pid, int tid, struct procfs_sysc
 	if (procfs_parse_syscall_args(buf, (size_t)n, sc) != 0)
 		sc->nr = PROCFS_SYSCALL_UNKNOWN;
 	return 0;
+}
+
+/* Whether now is the wait c was: the same syscall on the same first
+ * argument, or its restart (a futex wait with a timeout, or a sleep,
+ * interrupted by our stop resumes as restart_syscall with the same
+ * registers). */
+static bool
+locks_same_wait(const struct locks_candidate *c, const struct procfs_syscall *now)
+{
+	return (now->nr == c->sc.nr || locks_is(syscall_name(now->nr), "restart_syscall")) &&
+	       now->args[0] == c->sc.args[0];
 }
 
 /* The memory around a futex word, read without stopping the target. The
@@ -439,6 +451,8 @@ locks_python_free(struct locks_python *lp)
 /* The stop's reads (a stacks_hook): every waiter's futex word and the
  * memory around it (a mutex's owner), and the Python side. */
 struct locks_stop {
+	const struct procfs *fs;
+	const int *tids; /* [n]: the candidates' threads */
 	struct locks_candidate *cands;
 	size_t n;
 	struct locks_python *py;
@@ -451,8 +465,21 @@ locks_while_stopped(void *arg, const struct python_raw *raw)
 	struct locks_stop *ls = arg;
 
 	ls->called = true;
-	for (size_t i = 0; i < ls->n; i++)
-		locks_read_futex(ls->py->pid, &ls->cands[i]);
+	for (size_t i = 0; i < ls->n; i++) {
+		struct locks_candidate *c = &ls->cands[i];
+		struct procfs_syscall now;
+
+		/* The wait was read before the stop; the stack, the futex word
+		 * and the with blocks held are read in it. A thread that went
+		 * on in between (took that lock, and now waits for the next one)
+		 * would show the wait it left beside the with block that holds
+		 * its lock: waiting for itself, a false deadlock. Its wait is
+		 * dropped, as one that ends after the stop is. */
+		if (locks_read_syscall(ls->fs, ls->py->pid, ls->tids[i], &now) == 0 &&
+		    !locks_same_wait(c, &now))
+			c->moved = true;
+		locks_read_futex(ls->py->pid, c);
+	}
 	if (ls->py->t != NULL && raw != NULL)
 		locks_python_stopped(ls->py, raw);
 }
@@ -682,11 +709,9 @@ locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c
 	}
 }
 
-/* True when thread tid still waits where it did before the stop: the same
- * syscall on the same first argument, or its restart (a futex wait with a
- * timeout, or a sleep, interrupted by our stop resumes as restart_syscall
- * with the same registers). A thread that moved on meanwhile had a passing
- * wait, and the stack taken shows something else. */
+/* True when thread tid still waits where it did before the stop and
+ * during it. A thread that moved on meanwhile had a passing wait, and the
+ * stack taken shows something else. */
 static bool
 locks_still_waiting(const struct procfs *fs, int pid, int tid, const struct locks_candidate *c)
 {
@@ -704,8 +729,7 @@ locks_still_waiting(const struct procfs *fs, int pid, int tid, const struct lock
 			break;
 		nanosleep(&pause, NULL);
 	}
-	return (now.nr == c->sc.nr || locks_is(syscall_name(now.nr), "restart_syscall")) &&
-	       now.args[0] == c->sc.args[0];
+	return !c->moved && locks_same_wait(c, &now);
 }
 
 /* The wait-for graph's cycles; with strict, of the owners read while the
@@ -826,6 +850,8 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	lp.mem = (struct python_memory){python_memory_live, &lp.pid, python_memory_live_v};
 	lp.known_idents = xcalloc(known != NULL && known->n ? known->n : 1, sizeof(uint64_t));
 	err = locks_scan(fs, pid, all, (size_t)nall, &tids, &cands, &r->waits, &r->nwaits);
+	stop.fs = fs;
+	stop.tids = tids;
 	stop.cands = cands;
 	stop.n = r->nwaits;
 	if (err == 0 && r->nwaits > 0) {
