@@ -1,9 +1,9 @@
 """record --mode cpu|wall|gil on one interpreter (argv[1]: "3.11", "system",
 "sid-3.14" …), with tests/targets/python/gilmodes.py: py-spin holds the GIL
-whenever it runs, py-zlib is on a CPU mostly without it (zlib releases the
-GIL while it compresses), the main thread sleeps.
+whenever it runs, py-bz2 is on a CPU almost always without it (bz2 releases
+the GIL while it compresses), the main thread sleeps.
   gil   (with --python, and merged): py-spin's samples, hardly any of
-        py-zlib's; a free-threaded build is refused in one line
+        py-bz2's; a free-threaded build is refused in one line
   cpu   both threads on a CPU, not the sleeping main thread (the threads
         on a CPU told by perf events, and by /proc with STACKTOP_PERF=0)
   wall  the sleeping main thread too
@@ -48,13 +48,13 @@ def test():
                      ({"STACKTOP_PERF": "0"}, "approximate (STACKTOP_PERF=0)")):
         cpu, summary = profile(pid, "--python", "--mode", "cpu", env=env)
         check(how in summary, f"cpu mode summary: {summary}")
-        check(share(cpu, "py-zlib") >= 0.2 and share(cpu, "py-spin") >= 0.2,
+        check(share(cpu, "py-bz2") >= 0.2 and share(cpu, "py-spin") >= 0.2,
               f"cpu mode ({how}): both threads run: {dict(cpu)}")
-        asleep = sum(n for name, n in cpu.items() if name not in ("py-spin", "py-zlib"))
+        asleep = sum(n for name, n in cpu.items() if name not in ("py-spin", "py-bz2"))
         check(asleep <= 0.02 * sum(cpu.values()),
               f"cpu mode ({how}): the sleeping main thread counted: {dict(cpu)}")
     wall, _ = profile(pid, "--python", "--mode", "wall")
-    main = [name for name in wall if name not in ("py-spin", "py-zlib")]
+    main = [name for name in wall if name not in ("py-spin", "py-bz2")]
     check(main, f"wall mode counts the sleeping main thread too: {dict(wall)}")
 
     if python.free_threaded:
@@ -65,7 +65,7 @@ def test():
     else:
         for args in (("--python", "--mode", "gil"), ("--mode", "gil")):
             gil, summary = profile(pid, *args)
-            check(share(gil, "py-spin") >= 0.8 and share(gil, "py-zlib") <= 0.15,
+            check(share(gil, "py-spin") >= 0.8 and share(gil, "py-bz2") <= 0.15,
                   f"{args}: the GIL holder's samples: {dict(gil)}")
             check("GIL holder" in summary, f"the summary names the mode: {summary}")
 
