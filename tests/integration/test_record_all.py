@@ -11,6 +11,7 @@ under their names."""
 
 import os
 import re
+import signal
 import subprocess
 import tempfile
 import time
@@ -153,7 +154,10 @@ def check_short_lived():
     import resource
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "short.folded")
-        rec = subprocess.Popen([STACKTOP, "record", "-a", "-d", "3", "-o", out],
+        # Recorded until the runs end (Ctrl-C ends a recording): on a
+        # saturated box they take several times their CPU time, and a fixed
+        # duration ended the recording before them (CI: 53 samples for 137).
+        rec = subprocess.Popen([STACKTOP, "record", "-a", "-d", "120", "-o", out],
                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         time.sleep(0.5)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -161,6 +165,7 @@ def check_short_lived():
                         "awk 'BEGIN{for(i=0;i<1500000;i++)x+=i}'; i=$((i+1)); done"],
                        check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rec.send_signal(signal.SIGINT)
         _, err = rec.communicate(timeout=60)
         check(rec.returncode == 0, f"record -a exited {rec.returncode}: {err}")
         stacks = parse(out)
