@@ -406,7 +406,7 @@ cmd_record_exec(int argc, char **argv)
 	struct syswide *w = NULL;
 	struct profile *p;
 	struct sigaction sa = {.sa_handler = record_on_signal};
-	char comm[4 * PROCFS_COMM_MAX];
+	char comm[4 * COMM_MAX];
 	FILE *out = stdout;
 	int rc = record_parse(argc, argv, &o);
 	int err;

@@ -1,7 +1,7 @@
 /* stacktop top (and stacktop with no command): the live view on a terminal,
  * or the same question answered as a report when stdout is not one. */
 #include "cli.h"
-#include "ui/top.h"
+#include "top.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,6 +2,47 @@
 
 #include <stdlib.h>
 
+const char *const mem_kind_names[MEM_KINDS] = {
+    [MEM_HEAP] = "heap", [MEM_ANON] = "anon",   [MEM_STACK] = "stack",
+    [MEM_FILE] = "file", [MEM_SHMEM] = "shmem",
+};
+
+static const char *const lock_kind_names[] = {
+    [LOCK_MUTEX] = "mutex",
+    [LOCK_RWLOCK_WRITE] = "rwlock-write",
+    [LOCK_RWLOCK_READ] = "rwlock-read",
+    [LOCK_OTHER] = "other",
+};
+
+static const char *const lock_detail_names[LOCK_DETAILS] = {
+    [LOCK_DETAIL_MUTEX] = "mutex",
+    [LOCK_DETAIL_PI_MUTEX] = "pi-mutex",
+    [LOCK_DETAIL_ROBUST_MUTEX] = "robust-mutex",
+    [LOCK_DETAIL_LIBC_LOCK] = "libc-lock",
+    [LOCK_DETAIL_RWLOCK] = "rwlock",
+    [LOCK_DETAIL_CONDVAR] = "condvar",
+    [LOCK_DETAIL_SEMAPHORE] = "semaphore",
+    [LOCK_DETAIL_GIL] = "gil",
+    [LOCK_DETAIL_PYTHON_LOCK] = "python-lock",
+    [LOCK_DETAIL_PYTHON_RLOCK] = "python-rlock",
+    [LOCK_DETAIL_FUTEX] = "futex",
+    [LOCK_DETAIL_SYSCALL] = "syscall",
+};
+
+const char *
+lock_kind_name(enum lock_kind kind)
+{
+	return (unsigned)kind < sizeof(lock_kind_names) / sizeof(lock_kind_names[0])
+	           ? lock_kind_names[kind]
+	           : "other";
+}
+
+const char *
+lock_detail_name(enum lock_detail detail)
+{
+	return (unsigned)detail < LOCK_DETAILS ? lock_detail_names[detail] : "futex";
+}
+
 void
 report_free(struct report *r)
 {

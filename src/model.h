@@ -7,26 +7,64 @@
 #define STACKTOP_MODEL_H
 
 #include "growth.h"
-#include "probes/procfs_parse.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+/* The kernel's comm is at most 15 bytes (TASK_COMM_LEN); we keep room for more
+ * in case that grows, and truncate beyond. */
+#define COMM_MAX 64
+
+/* Memory of a process (smaps_rollup); -1 where absent. uss = Private_Clean +
+ * Private_Dirty. */
+struct mem_rollup {
+	int64_t rss_kib;
+	int64_t pss_kib;
+	int64_t uss_kib;
+	int64_t swap_kib;
+};
+
+/* Resident memory by kind: [heap], [stack], shared memory (/dev/shm, memfd:,
+ * SYSV, shared anonymous), file-backed (whose anonymous copy-on-write pages
+ * count as anon), or anonymous. */
+enum mem_kind { MEM_HEAP, MEM_ANON, MEM_STACK, MEM_FILE, MEM_SHMEM, MEM_KINDS };
+extern const char *const mem_kind_names[MEM_KINDS];
+struct mem_breakdown {
+	int64_t kib[MEM_KINDS];
+};
+
 struct thread_row {
 	int tid;
-	char name[PROCFS_COMM_MAX];
+	char name[COMM_MAX];
 	char state;
 	double cpu_pct; /* of one CPU, over the interval */
 	double user_pct;
 	double sys_pct;
 	char *wchan; /* owned; NULL when unknown, "" when not waiting */
-	int syscall; /* a number, or a PROCFS_SYSCALL_* value */
+	int syscall; /* a number, or a SYSCALL_* value (syscall_names.h) */
 	double ctxsw_voluntary_per_s;
 	double ctxsw_involuntary_per_s;
 	double run_delay_pct;       /* time spent waiting for a CPU, % of the interval */
 	struct thread_stack *stack; /* owned; taken for report --stacks, else NULL */
+};
+
+/* One task as the live view lists it: only what every sample reads for every
+ * task anyway, so that a table of thousands costs no file more. */
+struct task_brief {
+	int pid;
+	int tid;             /* the pid itself for a process */
+	char state;          /* '?' when this sample did not read it (threads under taskstats) */
+	bool kernel;         /* a kernel thread: no user stack, no command line */
+	char name[COMM_MAX]; /* the thread's name (a process's: its comm), raw */
+	char comm[COMM_MAX]; /* its process's name, raw */
+	double cpu_pct;      /* since the baseline, as in a report; NAN unknown */
+	double user_pct;
+	double sys_pct;
+	uint64_t cpu_time_us; /* since the task started */
+	int64_t rss_kib;      /* its process's resident memory; -1 unknown */
+	int64_t nthreads;     /* its process's threads */
 };
 
 struct mem_row {
@@ -49,7 +87,7 @@ struct process_row {
 	int pid;
 	int64_t uid;
 	char user[33]; /* "" when the uid has no name */
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	char *cmdline; /* owned, raw bytes with NULs turned into spaces; NULL if unknown */
 	size_t cmdline_len;
 	double cpu_pct;
@@ -136,10 +174,10 @@ struct python_types {
 /* One process's memory (stacktop mem). */
 struct mem_report {
 	int pid;
-	char comm[PROCFS_COMM_MAX];
-	struct procfs_rollup rollup;       /* rss, pss, uss, swap */
-	struct procfs_breakdown breakdown; /* resident KiB by kind */
-	struct growth growth;              /* of RssAnon over the window */
+	char comm[COMM_MAX];
+	struct mem_rollup rollup;       /* rss, pss, uss, swap */
+	struct mem_breakdown breakdown; /* resident KiB by kind */
+	struct growth growth;           /* of RssAnon over the window */
 	int64_t anon_first_kib;
 	int64_t anon_last_kib;
 	size_t samples;
@@ -171,7 +209,7 @@ void frame_rows_free(struct frame_row *rows, size_t n);
 /* One thread of stacktop dump. */
 struct thread_stack {
 	int tid;
-	char name[PROCFS_COMM_MAX];
+	char name[COMM_MAX];
 	char state;
 	int err; /* 0, or why there is no stack: -ESRCH gone, -ETIMEDOUT did not stop */
 	struct frame_row *frames; /* owned */
@@ -192,7 +230,7 @@ struct thread_stack {
 /* stacktop dump: every thread's stack, and how long the target was stopped. */
 struct dump_report {
 	int pid;
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	struct python_info python;
 	double stopped_ms;
 	size_t skipped;               /* threads that did not stop in time */
@@ -227,24 +265,24 @@ enum lock_detail {
 
 struct lock_wait {
 	int tid;
-	char name[PROCFS_COMM_MAX]; /* raw, from stat */
+	char name[COMM_MAX]; /* raw, from stat */
 	enum lock_kind kind;
 	enum lock_detail detail;
-	int syscall;      /* its number (see syscall_names.h) */
-	uint64_t address; /* the lock object (mutex, rwlock; the futex word of a
-	                     condvar or semaphore); 0 when no lock */
-	uint64_t futex;   /* the futex word waited on; 0 when not a futex wait */
-	int owner;        /* the owner's TID, a live thread of the process; 0 unknown */
-	char owner_name[PROCFS_COMM_MAX]; /* raw, from its stat; "" when unknown */
-	int claimed_owner;                /* the owner the lock names, even a TID that is not a
-	                                     live thread of the process (it exited holding it); 0 none */
-	int64_t readers;                  /* an rwlock held for reading: by how many; -1 unknown */
-	int fd;                           /* the fd it waits on (read, recv; the first of a poll
-	                                     or select; an epoll_wait's epoll fd); -1 none */
-	char *fd_target;                  /* owned: where the fd points (readlink), or NULL */
-	struct lock_fd *fds;              /* owned: every fd it waits on (read: that one; poll,
-	                                     select, epoll_wait: those watched), at most
-	                                     LOCKS_FDS_MAX; NULL none */
+	int syscall;               /* its number (see syscall_names.h) */
+	uint64_t address;          /* the lock object (mutex, rwlock; the futex word of a
+	                              condvar or semaphore); 0 when no lock */
+	uint64_t futex;            /* the futex word waited on; 0 when not a futex wait */
+	int owner;                 /* the owner's TID, a live thread of the process; 0 unknown */
+	char owner_name[COMM_MAX]; /* raw, from its stat; "" when unknown */
+	int claimed_owner;         /* the owner the lock names, even a TID that is not a
+	                              live thread of the process (it exited holding it); 0 none */
+	int64_t readers;           /* an rwlock held for reading: by how many; -1 unknown */
+	int fd;                    /* the fd it waits on (read, recv; the first of a poll
+	                              or select; an epoll_wait's epoll fd); -1 none */
+	char *fd_target;           /* owned: where the fd points (readlink), or NULL */
+	struct lock_fd *fds;       /* owned: every fd it waits on (read: that one; poll,
+	                              select, epoll_wait: those watched), at most
+	                              LOCKS_FDS_MAX; NULL none */
 	size_t nfds;
 	size_t fds_total; /* how many fds it waits on in all (nfds or more) */
 };
@@ -266,7 +304,7 @@ struct lock_cycle {
  * deadlocks among them. */
 struct locks_report {
 	int pid;
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	size_t nthreads;         /* threads of the process */
 	struct lock_wait *waits; /* owned: one per blocked thread */
 	size_t nwaits;
@@ -295,6 +333,11 @@ void dump_report_free(struct dump_report *d);
 
 /* Frees a locks report and all it holds; locks_report_free(NULL) is a no-op. */
 void locks_report_free(struct locks_report *r);
+
+/* The contract's name of a kind ("mutex", "rwlock-write", "rwlock-read",
+ * "other") and a short name of a detail ("pi-mutex", "condvar", "gil"…). */
+const char *lock_kind_name(enum lock_kind kind);
+const char *lock_detail_name(enum lock_detail detail);
 
 /* The stack of thread tid in d, or NULL when d has none for it. */
 const struct thread_stack *dump_report_thread(const struct dump_report *d, int tid);

@@ -17,11 +17,11 @@
 
 struct profile_stack {
 	int tid;
-	char thread[PROCFS_COMM_MAX]; /* raw, as the target named it */
+	char thread[COMM_MAX]; /* raw, as the target named it */
 	/* Of a system-wide profile: the thread's process and its name (raw);
 	 * 0 and "" in a profile of one process. */
 	int pid;
-	char process[PROCFS_COMM_MAX];
+	char process[COMM_MAX];
 	/* What makes the stack distinct: its instruction pointers, and for a
 	 * Python thread what its frames execute (code object and offset). */
 	uint64_t *key; /* owned */
@@ -33,7 +33,7 @@ struct profile_stack {
 
 struct profile {
 	int pid; /* 0: every process (record -a) */
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	struct profile_stack *stacks; /* owned, in order of first sight */
 	size_t nstacks;
 	uint64_t samples;      /* stacks counted, all threads */

@@ -942,16 +942,16 @@ collector_fill_thread(struct collector *c, struct task *task, struct thread_row 
 
 	snprintf(path, sizeof(path), "%d/task/%d/syscall", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
-	row->syscall = n < 0 ? PROCFS_SYSCALL_UNKNOWN : procfs_parse_syscall(buf, (size_t)n);
+	row->syscall = n < 0 ? SYSCALL_UNKNOWN : procfs_parse_syscall(buf, (size_t)n);
 	/* A kernel thread has no user registers: its "syscall" line is zeros. */
 	if (task->st.flags & PROCFS_PF_KTHREAD)
-		row->syscall = PROCFS_SYSCALL_NONE;
+		row->syscall = SYSCALL_NONE;
 
 	snprintf(path, sizeof(path), "%d/task/%d/wchan", task->pid, task->id);
 	n = procfs_read(c->fs, path, buf, sizeof(buf));
 	/* wchan reads "0" both for "not waiting" and for "not allowed to say";
 	 * syscall is readable only with the same permission, so it tells which. */
-	if (n < 0 || (strcmp(buf, "0") == 0 && row->syscall == PROCFS_SYSCALL_UNKNOWN))
+	if (n < 0 || (strcmp(buf, "0") == 0 && row->syscall == SYSCALL_UNKNOWN))
 		row->wchan = NULL;
 	else
 		row->wchan = xstrdup(strcmp(buf, "0") == 0 ? "" : buf);

@@ -64,23 +64,6 @@ struct report_shape {
  * with report_free). */
 struct report *collector_report(struct collector *c, const struct report_shape *shape);
 
-/* One task as the live view lists it: only what every sample reads for every
- * task anyway, so that a table of thousands costs no file more. */
-struct task_brief {
-	int pid;
-	int tid;     /* the pid itself for a process */
-	char state;  /* '?' when this sample did not read it (threads under taskstats) */
-	bool kernel; /* a kernel thread: no user stack, no command line */
-	char name[PROCFS_COMM_MAX]; /* the thread's name (a process's: its comm), raw */
-	char comm[PROCFS_COMM_MAX]; /* its process's name, raw */
-	double cpu_pct;             /* since the baseline, as in a report; NAN unknown */
-	double user_pct;
-	double sys_pct;
-	uint64_t cpu_time_us; /* since the task started */
-	int64_t rss_kib;      /* its process's resident memory; -1 unknown */
-	int64_t nthreads;     /* its process's threads */
-};
-
 /* Every thread (threads set) or every process of the latest sample, in no
  * particular order. Returns their number and an owned array in *out. */
 size_t collector_briefs(const struct collector *c, bool threads, struct task_brief **out);

@@ -1,15 +1,16 @@
 #include "locks.h"
 
+#include "../syscall_names.h"
 #include "../xmalloc.h"
 #include "locks_decode.h"
 #include "locks_fds.h"
 #include "locks_graph.h"
 #include "locks_rlock.h"
+#include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_lockwait.h"
 #include "python_withlock.h"
 #include "stacks.h"
-#include "syscall_names.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,42 +23,6 @@
  * syscall: LOCKS_REENTRY_TRIES looks, LOCKS_REENTRY_WAIT_NS apart. */
 #define LOCKS_REENTRY_TRIES   20
 #define LOCKS_REENTRY_WAIT_NS 500000
-
-static const char *const locks_kind_names[] = {
-    [LOCK_MUTEX] = "mutex",
-    [LOCK_RWLOCK_WRITE] = "rwlock-write",
-    [LOCK_RWLOCK_READ] = "rwlock-read",
-    [LOCK_OTHER] = "other",
-};
-
-static const char *const locks_detail_names[LOCK_DETAILS] = {
-    [LOCK_DETAIL_MUTEX] = "mutex",
-    [LOCK_DETAIL_PI_MUTEX] = "pi-mutex",
-    [LOCK_DETAIL_ROBUST_MUTEX] = "robust-mutex",
-    [LOCK_DETAIL_LIBC_LOCK] = "libc-lock",
-    [LOCK_DETAIL_RWLOCK] = "rwlock",
-    [LOCK_DETAIL_CONDVAR] = "condvar",
-    [LOCK_DETAIL_SEMAPHORE] = "semaphore",
-    [LOCK_DETAIL_GIL] = "gil",
-    [LOCK_DETAIL_PYTHON_LOCK] = "python-lock",
-    [LOCK_DETAIL_PYTHON_RLOCK] = "python-rlock",
-    [LOCK_DETAIL_FUTEX] = "futex",
-    [LOCK_DETAIL_SYSCALL] = "syscall",
-};
-
-const char *
-locks_kind_name(enum lock_kind kind)
-{
-	return (unsigned)kind < sizeof(locks_kind_names) / sizeof(locks_kind_names[0])
-	           ? locks_kind_names[kind]
-	           : "other";
-}
-
-const char *
-locks_detail_name(enum lock_detail detail)
-{
-	return (unsigned)detail < LOCK_DETAILS ? locks_detail_names[detail] : "futex";
-}
 
 /* Syscalls that block on the fd in their first argument (poll, select and
  * epoll_wait are looked at apart: they wait on many). */
@@ -106,7 +71,7 @@ locks_read_syscall(const struct procfs *fs, int pid, int tid, struct procfs_sysc
 	if (n < 0)
 		return (int)n;
 	if (procfs_parse_syscall_args(buf, (size_t)n, sc) != 0)
-		sc->nr = PROCFS_SYSCALL_UNKNOWN;
+		sc->nr = SYSCALL_UNKNOWN;
 	return 0;
 }
 

@@ -23,9 +23,4 @@
  * stacks_err and the waits are classified from /proc and memory alone. */
 int locks_take(const struct procfs *fs, int pid, struct locks_report **out);
 
-/* The contract's name of a kind ("mutex", "rwlock-write", "rwlock-read",
- * "other") and a short name of a detail ("pi-mutex", "condvar", "gil"…). */
-const char *locks_kind_name(enum lock_kind kind);
-const char *locks_detail_name(enum lock_detail detail);
-
 #endif

@@ -1,5 +1,7 @@
 #include "mem.h"
 
+#include "procfs_parse.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS] = {
-    [PROCFS_MEM_HEAP] = "heap", [PROCFS_MEM_ANON] = "anon",   [PROCFS_MEM_STACK] = "stack",
-    [PROCFS_MEM_FILE] = "file", [PROCFS_MEM_SHMEM] = "shmem",
-};
-
 /* A cursor over untrusted text; every read is bounded by end. */
 struct cursor {
 	const char *p;
@@ -326,14 +321,14 @@ procfs_parse_syscall(const char *buf, size_t len)
 	int64_t nr;
 
 	if (len >= 7 && memcmp(buf, "running", 7) == 0)
-		return PROCFS_SYSCALL_RUNNING;
+		return SYSCALL_RUNNING;
 	if (!cursor_i64(&c, &nr))
-		return PROCFS_SYSCALL_UNKNOWN;
+		return SYSCALL_UNKNOWN;
 	/* "-1 sp pc": blocked outside a syscall. */
 	if (nr == -1)
-		return PROCFS_SYSCALL_NONE;
+		return SYSCALL_NONE;
 	if (nr < 0 || nr > 100000)
-		return PROCFS_SYSCALL_UNKNOWN;
+		return SYSCALL_UNKNOWN;
 	return (int)nr;
 }
 
@@ -435,7 +430,7 @@ procfs_parse_loadavg(const char *buf, size_t len, struct procfs_loadavg *out)
 }
 
 struct rollup_parts {
-	struct procfs_rollup *out;
+	struct mem_rollup *out;
 	int64_t private_clean, private_dirty;
 };
 
@@ -460,11 +455,11 @@ procfs_rollup_field(const char *key, size_t keylen, struct cursor *value, void *
 }
 
 void
-procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out)
+procfs_parse_rollup(const char *buf, size_t len, struct mem_rollup *out)
 {
 	struct rollup_parts parts = {out, -1, -1};
 
-	*out = (struct procfs_rollup){-1, -1, -1, -1};
+	*out = (struct mem_rollup){-1, -1, -1, -1};
 	procfs_each_key(buf, len, procfs_rollup_field, &parts);
 	if (parts.private_clean >= 0 && parts.private_dirty >= 0)
 		out->uss_kib = add_saturated(parts.private_clean, parts.private_dirty);
@@ -480,7 +475,7 @@ has_prefix(const char *s, size_t len, const char *prefix)
 
 /* The kind of a mapping from its smaps header line
  * "start-end perms offset dev inode   name". */
-static enum procfs_mem_kind
+static enum mem_kind
 procfs_mapping_kind(const char *line, size_t len)
 {
 	struct cursor c = {line, line + len};
@@ -489,24 +484,24 @@ procfs_mapping_kind(const char *line, size_t len)
 
 	for (int i = 0; i < 5; i++)
 		if (!cursor_skip_field(&c))
-			return PROCFS_MEM_ANON;
+			return MEM_ANON;
 	cursor_skip_spaces(&c);
 	name = c.p;
 	name_len = (size_t)(c.end - c.p);
 	if (name_len == 0 || has_prefix(name, name_len, "[anon:"))
-		return PROCFS_MEM_ANON;
+		return MEM_ANON;
 	if (has_prefix(name, name_len, "[heap]"))
-		return PROCFS_MEM_HEAP;
+		return MEM_HEAP;
 	if (has_prefix(name, name_len, "[stack"))
-		return PROCFS_MEM_STACK;
+		return MEM_STACK;
 	if (has_prefix(name, name_len, "/dev/shm/") || has_prefix(name, name_len, "/memfd:") ||
 	    has_prefix(name, name_len, "/SYSV") || has_prefix(name, name_len, "/dev/zero") ||
 	    has_prefix(name, name_len, "[anon_shmem"))
-		return PROCFS_MEM_SHMEM;
+		return MEM_SHMEM;
 	if (name[0] == '/')
-		return PROCFS_MEM_FILE;
+		return MEM_FILE;
 	/* [vdso], [vvar], [vsyscall]: kernel-provided, counted with anon. */
-	return PROCFS_MEM_ANON;
+	return MEM_ANON;
 }
 
 /* A header line starts with a hex range "start-end"; field lines with a key. */
@@ -522,11 +517,11 @@ is_mapping_header(const char *line, size_t len)
 }
 
 void
-procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
+procfs_parse_smaps(const char *buf, size_t len, struct mem_breakdown *out)
 {
 	const char *p = buf;
 	const char *end = buf + len;
-	enum procfs_mem_kind kind = PROCFS_MEM_ANON;
+	enum mem_kind kind = MEM_ANON;
 	int64_t rss = 0, anon = 0;
 	bool in_mapping = false;
 
@@ -539,9 +534,8 @@ procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out)
 
 		if ((header || p >= end) && in_mapping) {
 			/* Copy-on-write pages of a private file mapping are anonymous memory. */
-			if (kind == PROCFS_MEM_FILE && anon > 0 && anon <= rss) {
-				out->kib[PROCFS_MEM_ANON] =
-				    add_saturated(out->kib[PROCFS_MEM_ANON], anon);
+			if (kind == MEM_FILE && anon > 0 && anon <= rss) {
+				out->kib[MEM_ANON] = add_saturated(out->kib[MEM_ANON], anon);
 				rss -= anon;
 			}
 			out->kib[kind] = add_saturated(out->kib[kind], rss);

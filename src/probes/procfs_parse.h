@@ -8,18 +8,17 @@
 #ifndef STACKTOP_PROCFS_PARSE_H
 #define STACKTOP_PROCFS_PARSE_H
 
+#include "../model.h"
+#include "../syscall_names.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* The kernel's comm is at most 15 bytes (TASK_COMM_LEN); we keep room for more
- * in case that grows, and truncate beyond. */
-#define PROCFS_COMM_MAX 64
-
 /* /proc/PID/stat and /proc/PID/task/TID/stat. */
 struct procfs_stat {
-	char comm[PROCFS_COMM_MAX]; /* raw bytes, NUL-terminated, not sanitized */
-	char state;                 /* R, S, D, T, t, Z, X, I, … */
+	char comm[COMM_MAX]; /* raw bytes, NUL-terminated, not sanitized */
+	char state;          /* R, S, D, T, t, Z, X, I, … */
 	int ppid;
 	uint64_t flags; /* PF_* */
 	uint64_t utime; /* clock ticks */
@@ -74,18 +73,14 @@ struct procfs_schedstat {
 };
 int procfs_parse_schedstat(const char *buf, size_t len, struct procfs_schedstat *out);
 
-/* /proc/PID/task/TID/syscall: a syscall number, or one of these. */
-enum {
-	PROCFS_SYSCALL_RUNNING = -1, /* on a CPU: no syscall to report */
-	PROCFS_SYSCALL_NONE = -2,    /* blocked, but not in a syscall (e.g. a fault) */
-	PROCFS_SYSCALL_UNKNOWN = -3, /* unreadable or malformed */
-};
+/* /proc/PID/task/TID/syscall: a syscall number, or one of the SYSCALL_*
+ * values (syscall_names.h). */
 int procfs_parse_syscall(const char *buf, size_t len);
 
 /* The same file with the arguments: "202 0x7f.. 0x80 0x2 0x0 0x0 0x0 SP PC"
  * gives nr 202 and the six argument registers (as they are now: a syscall
  * restarted after a stop shows restart_syscall with the first one's
- * arguments). nr is one of the PROCFS_SYSCALL_* values when there is no
+ * arguments). nr is one of the SYSCALL_* values when there is no
  * syscall; args are then 0. Returns 0, or -EINVAL when a syscall number is
  * not followed by six hexadecimal arguments. */
 struct procfs_syscall {
@@ -122,13 +117,7 @@ void procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *ou
 int procfs_parse_uptime(const char *buf, size_t len, double *uptime_s);
 
 /* /proc/PID/smaps_rollup; -1 where absent. uss = Private_Clean + Private_Dirty. */
-struct procfs_rollup {
-	int64_t rss_kib;
-	int64_t pss_kib;
-	int64_t uss_kib;
-	int64_t swap_kib;
-};
-void procfs_parse_rollup(const char *buf, size_t len, struct procfs_rollup *out);
+void procfs_parse_rollup(const char *buf, size_t len, struct mem_rollup *out);
 
 /* One line of /proc/PID/maps. */
 struct procfs_map {
@@ -143,22 +132,10 @@ struct procfs_map {
  * parse are skipped. Returns the count. */
 size_t procfs_parse_maps(const char *buf, size_t len, struct procfs_map **maps);
 
-/* Resident memory by kind, summed over the mappings of /proc/PID/smaps. */
-enum procfs_mem_kind {
-	PROCFS_MEM_HEAP,
-	PROCFS_MEM_ANON,
-	PROCFS_MEM_STACK,
-	PROCFS_MEM_FILE,
-	PROCFS_MEM_SHMEM,
-	PROCFS_MEM_KINDS
-};
-extern const char *const procfs_mem_kind_names[PROCFS_MEM_KINDS];
-struct procfs_breakdown {
-	int64_t kib[PROCFS_MEM_KINDS];
-};
-/* Classifies each mapping by its name: [heap], [stack], shared memory
+/* Resident memory by kind (struct mem_breakdown), summed over the mappings
+ * of /proc/PID/smaps. Classifies each mapping by its name: [heap], [stack], shared memory
  * (/dev/shm, memfd:, SYSV, shared anonymous), file-backed (whose anonymous
  * copy-on-write pages count as anon), or anonymous. */
-void procfs_parse_smaps(const char *buf, size_t len, struct procfs_breakdown *out);
+void procfs_parse_smaps(const char *buf, size_t len, struct mem_breakdown *out);
 
 #endif

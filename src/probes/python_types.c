@@ -4,6 +4,7 @@
 #include "../xmalloc.h"
 #include "mem.h"
 #include "memory_cache.h"
+#include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_find.h"
 #include "python_gc.h"

@@ -3,6 +3,7 @@
 #include "../clock.h"
 #include "../xmalloc.h"
 #include "perf_events.h"
+#include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_merge.h"
 #include "python_stack.h"
@@ -113,7 +114,7 @@ struct sampler {
 	int statm_fd;                  /* PID/statm, kept open */
 	uint64_t vm_pages, text_pages; /* statm's size and text when the maps were read */
 	double maps_read_s;            /* when the maps were read */
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	struct sampled_thread *threads; /* sorted by tid */
 	size_t nthreads;
 	uint64_t rounds;
@@ -826,7 +827,7 @@ sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_name
 	if ((entry = profile_find(p, h->tid, *key, nkey)) == NULL) {
 		struct frame_row *frames =
 		    sampler_frames(u, namer, *native, n, cut, h->py, h->kernel, &nframes);
-		char name[PROCFS_COMM_MAX];
+		char name[COMM_MAX];
 
 		sampler_thread_name(fs, h->pid, h->tid, name, sizeof(name));
 		entry = profile_add(p, h->tid, name, *key, nkey, frames, nframes);

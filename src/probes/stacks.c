@@ -2,6 +2,7 @@
 
 #include "../clock.h"
 #include "../xmalloc.h"
+#include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_merge.h"
 #include "python_stack.h"

@@ -27,7 +27,7 @@
 struct syswide_process {
 	int pid;
 	uint64_t starttime; /* with the pid, its identity */
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	struct sampler *s;   /* NULL until a sample with user registers */
 	int err;             /* sampler_new_fed's or a round's error: its samples
 	                        are not counted */
@@ -52,7 +52,7 @@ struct syswide_process {
 
 struct syswide_name {
 	int pid, tid;
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 };
 
 struct syswide_gone {

@@ -1,7 +1,7 @@
 #include "locks_json.h"
 
-#include "../probes/locks.h"
-#include "../probes/syscall_names.h"
+#include "../model.h"
+#include "../syscall_names.h"
 #include "dump_json.h"
 #include "json.h"
 
@@ -30,9 +30,9 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	json_key(j, "python_thread_name");
 	json_string(j, t != NULL ? t->python_name : NULL);
 	json_key(j, "kind");
-	json_string(j, locks_kind_name(w->kind));
+	json_string(j, lock_kind_name(w->kind));
 	json_key(j, "detail");
-	json_string(j, locks_detail_name(w->detail));
+	json_string(j, lock_detail_name(w->detail));
 	json_key(j, "syscall");
 	json_string(j, syscall_name(w->syscall));
 	locks_json_address(j, "address", w->address);

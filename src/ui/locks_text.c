@@ -1,7 +1,7 @@
 #include "locks_text.h"
 
-#include "../probes/locks.h"
-#include "../probes/syscall_names.h"
+#include "../model.h"
+#include "../syscall_names.h"
 #include "dump_json.h"
 #include "dump_text.h"
 #include "text.h"
@@ -39,7 +39,7 @@ locks_text_what(const struct lock_wait *w)
 		return name != NULL ? name : "syscall";
 	}
 	default:
-		return locks_detail_name(w->detail);
+		return lock_detail_name(w->detail);
 	}
 }
 
@@ -47,7 +47,7 @@ static void
 locks_text_thread(FILE *out, const char *name, int tid)
 {
 	fputs("thread ", out);
-	text_field(out, name, strnlen(name, PROCFS_COMM_MAX), PROCFS_COMM_MAX, 0);
+	text_field(out, name, strnlen(name, COMM_MAX), COMM_MAX, 0);
 	fprintf(out, " (%d)", tid);
 }
 

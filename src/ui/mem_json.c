@@ -85,10 +85,10 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	json_member_count(&j, "swap_kib", m->rollup.swap_kib);
 	json_key(&j, "breakdown");
 	json_array_begin(&j);
-	for (int k = 0; k < PROCFS_MEM_KINDS; k++) {
+	for (int k = 0; k < MEM_KINDS; k++) {
 		json_object_begin(&j);
 		json_key(&j, "kind");
-		json_string(&j, procfs_mem_kind_names[k]);
+		json_string(&j, mem_kind_names[k]);
 		json_member_count(&j, "kib", m->breakdown.kib[k]);
 		json_object_end(&j);
 	}

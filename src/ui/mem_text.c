@@ -82,8 +82,8 @@ mem_text_write(FILE *out, const struct mem_report *m)
 	    text_kib(b, sizeof(b), m->rollup.pss_kib), text_kib(c, sizeof(c), m->rollup.uss_kib),
 	    text_kib(d, sizeof(d), m->rollup.swap_kib));
 	fprintf(out, "resident by kind:\n");
-	for (int k = 0; k < PROCFS_MEM_KINDS; k++)
-		fprintf(out, "  %-6s %9s\n", procfs_mem_kind_names[k],
+	for (int k = 0; k < MEM_KINDS; k++)
+		fprintf(out, "  %-6s %9s\n", mem_kind_names[k],
 		        text_kib(a, sizeof(a), m->breakdown.kib[k]));
 	fprintf(out, "anon growth over %.1f s (%zu samples, minima of %zu windows of %.1f s): ",
 	        g->span_s, m->samples, g->windows, g->window_s);

@@ -92,7 +92,7 @@ static void
 speedscope_thread(struct json *j, struct frame_table *t, const struct profile_stack *const *stacks,
                   size_t n)
 {
-	char name[64 + 2 * PROCFS_COMM_MAX];
+	char name[64 + 2 * COMM_MAX];
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -135,7 +135,7 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 {
 	const struct profile_stack **stacks = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*stacks));
 	struct frame_table frames = {0};
-	char name[64 + PROCFS_COMM_MAX];
+	char name[64 + COMM_MAX];
 	size_t n = 0;
 	struct json j;
 

@@ -185,7 +185,7 @@ profile_svg_write(FILE *out, const struct profile *p)
 	struct folded_line *lines;
 	size_t n = profile_fold(p, &lines);
 	struct flame f = {0};
-	char comm[PROCFS_COMM_MAX];
+	char comm[COMM_MAX];
 	int height;
 	double scale;
 

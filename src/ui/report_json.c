@@ -1,6 +1,6 @@
 #include "report_json.h"
 
-#include "../probes/syscall_names.h"
+#include "../syscall_names.h"
 #include "dump_json.h"
 #include "json.h"
 #include "text.h"

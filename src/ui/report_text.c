@@ -1,6 +1,6 @@
 #include "report_text.h"
 
-#include "../probes/syscall_names.h"
+#include "../syscall_names.h"
 #include "dump_json.h"
 #include "dump_text.h"
 #include "text.h"

@@ -1,7 +1,7 @@
 #include "text.h"
 
-#include "../probes/syscall_names.h"
 #include "../sanitize.h"
+#include "../syscall_names.h"
 #include "../xmalloc.h"
 
 #include <math.h>
@@ -100,5 +100,5 @@ text_activity(FILE *out, const struct thread_row *t)
 		wrote = 1;
 	}
 	if (!wrote)
-		fputs(t->syscall == PROCFS_SYSCALL_RUNNING ? "running" : "-", out);
+		fputs(t->syscall == SYSCALL_RUNNING ? "running" : "-", out);
 }

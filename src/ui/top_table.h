@@ -8,7 +8,7 @@
 #ifndef STACKTOP_TOP_TABLE_H
 #define STACKTOP_TOP_TABLE_H
 
-#include "../probes/collector.h"
+#include "../model.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -22,8 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct procfs_schedstat sched;
 	struct procfs_syscall sc;
 	struct procfs_cpu_times cpu;
-	struct procfs_rollup rollup;
-	struct procfs_breakdown breakdown;
+	struct mem_rollup rollup;
+	struct mem_breakdown breakdown;
 	struct procfs_loadavg load;
 	struct procfs_meminfo meminfo;
 	double uptime;

@@ -2,6 +2,7 @@
  * a zombie, a vanished process, and CPU deltas. */
 #include "check.h"
 #include "probes/collector.h"
+#include "syscall_names.h"
 
 #include <errno.h>
 #include <math.h>
@@ -76,7 +77,7 @@ test_whole_tree(struct procfs *fs)
 			CHECK_STR(hot->name, "x) R 1 (\nz");
 			CHECK(hot->state == 'R');
 			CHECK(hot->user_pct > 0 && hot->sys_pct == 0);
-			CHECK(hot->syscall == PROCFS_SYSCALL_RUNNING);
+			CHECK(hot->syscall == SYSCALL_RUNNING);
 			CHECK_STR(hot->wchan, "");
 			CHECK(idle->tid == 100);
 			CHECK(idle->cpu_pct == 0);

@@ -100,11 +100,11 @@ test_schedstat_syscall(void)
 	CHECK(s.run_ns == 123456789 && s.delay_ns == 2000 && s.timeslices == 42);
 	CHECK(procfs_parse_schedstat("12 x", 4, &s) == -EINVAL);
 
-	CHECK(procfs_parse_syscall("running\n", 8) == PROCFS_SYSCALL_RUNNING);
-	CHECK(procfs_parse_syscall("-1 0x7ffd 0x4011\n", 17) == PROCFS_SYSCALL_NONE);
+	CHECK(procfs_parse_syscall("running\n", 8) == SYSCALL_RUNNING);
+	CHECK(procfs_parse_syscall("-1 0x7ffd 0x4011\n", 17) == SYSCALL_NONE);
 	CHECK(procfs_parse_syscall("202 0x1 0x2 0x3 0x4 0x5 0x6 0x7 0x8\n", 36) == 202);
-	CHECK(procfs_parse_syscall("", 0) == PROCFS_SYSCALL_UNKNOWN);
-	CHECK(procfs_parse_syscall("junk", 4) == PROCFS_SYSCALL_UNKNOWN);
+	CHECK(procfs_parse_syscall("", 0) == SYSCALL_UNKNOWN);
+	CHECK(procfs_parse_syscall("junk", 4) == SYSCALL_UNKNOWN);
 }
 
 static void
@@ -119,7 +119,7 @@ test_syscall_args(void)
 	CHECK(sc.args[0] == 0x55d0c0a04040 && sc.args[1] == 0x80 && sc.args[2] == 2);
 	CHECK(sc.args[5] == 0x7ffd00000000);
 	CHECK(procfs_parse_syscall_args("running\n", 8, &sc) == 0);
-	CHECK(sc.nr == PROCFS_SYSCALL_RUNNING && sc.args[0] == 0);
+	CHECK(sc.nr == SYSCALL_RUNNING && sc.args[0] == 0);
 	/* Cut short, or not hexadecimal: the number alone is not enough. */
 	CHECK(procfs_parse_syscall_args("202 0x1 0x2", 11, &sc) == -EINVAL);
 	CHECK(procfs_parse_syscall_args("202 1 2 3 4 5 6 7 8", 19, &sc) == -EINVAL);
@@ -181,7 +181,7 @@ test_rollup(void)
 	    "Pss_Anon:           1000 kB\nShared_Clean:       1024 kB\n"
 	    "Private_Clean:       512 kB\nPrivate_Dirty:      2560 kB\nSwap:                 16 "
 	    "kB\n";
-	struct procfs_rollup r;
+	struct mem_rollup r;
 
 	procfs_parse_rollup(text, sizeof(text) - 1, &r);
 	CHECK(r.rss_kib == 4096 && r.pss_kib == 3000 && r.swap_kib == 16);
@@ -205,14 +205,14 @@ test_smaps(void)
 	    "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n"
 	    "Rss:                  24 kB\nAnonymous:            24 kB\n"
 	    "VmFlags: rd wr mr mw me gd ac\n";
-	struct procfs_breakdown b;
+	struct mem_breakdown b;
 
 	procfs_parse_smaps(text, sizeof(text) - 1, &b);
-	CHECK(b.kib[PROCFS_MEM_HEAP] == 100);
-	CHECK(b.kib[PROCFS_MEM_ANON] == 200 + 12);
-	CHECK(b.kib[PROCFS_MEM_FILE] == 300 + 4);
-	CHECK(b.kib[PROCFS_MEM_SHMEM] == 50);
-	CHECK(b.kib[PROCFS_MEM_STACK] == 24);
+	CHECK(b.kib[MEM_HEAP] == 100);
+	CHECK(b.kib[MEM_ANON] == 200 + 12);
+	CHECK(b.kib[MEM_FILE] == 300 + 4);
+	CHECK(b.kib[MEM_SHMEM] == 50);
+	CHECK(b.kib[MEM_STACK] == 24);
 }
 
 int

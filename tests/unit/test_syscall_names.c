@@ -1,7 +1,7 @@
 /* The generated syscall table: the numbers we rely on, and no holes where the
  * kernel has a syscall. */
 #include "check.h"
-#include "probes/syscall_names.h"
+#include "syscall_names.h"
 
 #include <sys/syscall.h>
 

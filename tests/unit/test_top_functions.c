@@ -4,7 +4,7 @@
  * walk was cut is no function. */
 #include "check.h"
 #include "profile.h"
-#include "ui/top_functions.h"
+#include "top_functions.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>

@@ -12,8 +12,8 @@
 #ifndef STACKTOP_TOP_FUNCTIONS_H
 #define STACKTOP_TOP_FUNCTIONS_H
 
-#include "../probes/collector.h"
-#include "../profile.h"
+#include "probes/collector.h"
+#include "profile.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 #include "top_functions.h"
 
-#include "../cli.h"
-#include "../clock.h"
-#include "../probes/syswide.h"
-#include "../sanitize.h"
-#include "../xmalloc.h"
+#include "cli.h"
+#include "clock.h"
+#include "probes/syswide.h"
+#include "sanitize.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -149,7 +149,7 @@ struct top_functions {
 	double before_s, window_s, next_drain_s; /* when each window began */
 	/* The scope: a process (0: all), a thread of it (0: all), and names. */
 	int pid, tid;
-	char process[PROCFS_COMM_MAX], thread[PROCFS_COMM_MAX];
+	char process[COMM_MAX], thread[COMM_MAX];
 };
 
 static void
