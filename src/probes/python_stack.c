@@ -355,6 +355,20 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		        .back = frame,
 		    });
 	}
+	/* 3.11: every call of the eval loop links a _PyCFrame, and each of its
+	 * entry frames used one; after a whole chain the one left is the
+	 * thread state's root, which has no caller. One with a caller says the
+	 * chain ended early: a frame read between its push and the store of
+	 * its caller's link (seen running under load: a lone leaf frame, no
+	 * caller, marked as an entry, held across the check). */
+	if (l->iframe.is_entry >= 0 && l->cframe.previous >= 0 && cframes->next != 0) {
+		uint64_t caller;
+
+		if (python_memory_u64(mem, cframes->next + (uint64_t)l->cframe.previous, &caller) !=
+		        0 ||
+		    caller != 0)
+			th->truncated = true;
+	}
 	/* The outermost frame ends the outermost call in any case. */
 	if (th->nframes > 0)
 		th->frames[th->nframes - 1].eval_last = true;

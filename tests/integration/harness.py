@@ -294,3 +294,14 @@ def run(test):
     finally:
         stop_targets()
     print("PASS", flush=True)
+
+
+def cpu_ticks(pid, name):
+    """utime + stime of the thread of pid named name (clock ticks)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            stat = f.read()
+        if stat.split("(", 1)[1].rsplit(")", 1)[0] == name:
+            fields = stat.rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+    return 0

@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import (STACKTOP, check, python_interpreter, run, skip, stacktop, start_python,
-                     start_target)
+from harness import (STACKTOP, check, cpu_ticks, python_interpreter, run, skip, stacktop,
+                     start_python, start_target)
 
 ROOT = re.compile(r"^process (.*) \((\d+)\);thread (.*) \((\d+)\)$")
 
@@ -95,17 +95,6 @@ def check_two_processes():
     check(not any(s[1] == "swapper" or "swapper" in s[3] for s in stacks),
           "the idle task was sampled")
     print(f"record -a: {total} samples; stacktop itself {own}")
-
-
-def cpu_ticks(pid, name):
-    """utime + stime of the thread of pid named name (clock ticks)."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/stat") as f:
-            stat = f.read()
-        if stat.split("(", 1)[1].rsplit(")", 1)[0] == name:
-            fields = stat.rsplit(")", 1)[1].split()
-            return int(fields[11]) + int(fields[12])
-    return 0
 
 
 def check_python():
