@@ -150,3 +150,14 @@ dump_report_thread(const struct dump_report *d, int tid)
 			return &d->threads[i];
 	return NULL;
 }
+
+void
+python_types_free(struct python_types *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->ntypes; i++)
+		free(t->types[i].name);
+	free(t->types);
+	free(t);
+}

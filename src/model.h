@@ -333,6 +333,8 @@ void dump_report_free(struct dump_report *d);
 
 /* Frees a locks report and all it holds; locks_report_free(NULL) is a no-op. */
 void locks_report_free(struct locks_report *r);
+/* Frees t and its rows; NULL is a no-op. */
+void python_types_free(struct python_types *t);
 
 /* The contract's name of a kind ("mutex", "rwlock-write", "rwlock-read",
  * "other") and a short name of a detail ("pi-mutex", "condvar", "gil"…). */

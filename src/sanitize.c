@@ -36,9 +36,7 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
-/* Code points a terminal acts on instead of drawing: C0, DEL, C1, and the
- * bidirectional controls that can reorder what is shown ("Trojan Source"). */
-static bool
+bool
 sanitize_is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||

@@ -6,6 +6,7 @@
 #ifndef STACKTOP_SANITIZE_H
 #define STACKTOP_SANITIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,11 @@
  * (1..4) and stores the code point in *cp, or returns 0 if the bytes are not a
  * valid, shortest-form sequence of a scalar value. Pure. */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+
+/* Whether code point cp is one a terminal acts on instead of drawing: C0,
+ * DEL, C1, the line and paragraph separators, and the bidirectional
+ * controls that can reorder what is shown ("Trojan Source"). Pure. */
+bool sanitize_is_control(uint32_t cp);
 
 /* Copies in[0..len) into out (outsz bytes, always NUL-terminated), replacing
  * with '?' every C0/C1 control, DEL, invalid UTF-8 byte and bidirectional

@@ -458,14 +458,3 @@ python_types_expect(const struct procfs *fs, int pid, const struct python_types_
 		out->stop_ms = out->bound_ms;
 	return 0;
 }
-
-void
-python_types_free(struct python_types *t)
-{
-	if (t == NULL)
-		return;
-	for (size_t i = 0; i < t->ntypes; i++)
-		free(t->types[i].name);
-	free(t->types);
-	free(t);
-}

@@ -57,7 +57,4 @@ struct python_types_expect {
 int python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                         struct python_types_expect *out);
 
-/* Frees t and its rows; NULL is a no-op. */
-void python_types_free(struct python_types *t);
-
 #endif

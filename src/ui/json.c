@@ -93,7 +93,11 @@ json_write_escaped(FILE *out, const char *str, size_t len)
 		}
 		if (cp == '"' || cp == '\\')
 			fprintf(out, "\\%c", (int)cp);
-		else if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029)
+		/* JSON needs only C0 escaped; the rest of what a terminal acts
+		 * on (C1, bidirectional controls) is escaped too, as the text
+		 * renderers replace it, so that a document printed on a terminal
+		 * cannot drive it. U+2028 and U+2029 end a JavaScript line. */
+		else if (sanitize_is_control(cp))
 			fprintf(out, "\\u%04x", (unsigned)cp);
 		else
 			fwrite(s + i, 1, n, out);

@@ -1,8 +1,9 @@
 /* A small streaming JSON writer: valid JSON whatever bytes it is given.
  *
- * Strings are escaped completely: controls as \u00XX, and bytes that are not
- * valid UTF-8 as U+FFFD, so a hostile comm or cmdline can never break a
- * document. Numbers that are not finite become null ("unknown"). */
+ * Strings are escaped completely: controls (sanitize_is_control: C0, C1,
+ * bidirectional) as \uXXXX, and bytes that are not valid UTF-8 as U+FFFD,
+ * so a hostile comm or cmdline can never break a document, nor drive the
+ * terminal it is printed on. Numbers that are not finite become null ("unknown"). */
 #ifndef STACKTOP_JSON_H
 #define STACKTOP_JSON_H
 

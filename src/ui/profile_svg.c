@@ -5,6 +5,7 @@
 #include "profile_fold.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,11 +88,28 @@ flame_build(struct flame *f, const struct folded_line *lines, size_t n)
 	}
 }
 
+/* Whether s[0..len) starts with U+FFFE or U+FFFF (EF BF BE, EF BF BF). */
+static bool
+svg_is_nonchar(const char *s, size_t len)
+{
+	return len >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+	       ((unsigned char)s[2] & 0xfe) == 0xbe;
+}
+
 /* Text inside an attribute or element; labels are sanitized already. */
 static void
 svg_escape(FILE *out, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
+		/* Sanitized text may hold the noncharacters U+FFFE and U+FFFF
+		 * (a thread can be named so), which XML 1.0 forbids anywhere:
+		 * one would make the whole graph unreadable. '?', as sanitize
+		 * shows what it removes. */
+		if (svg_is_nonchar(s + i, len - i)) {
+			fputc('?', out);
+			i += 2;
+			continue;
+		}
 		switch (s[i]) {
 		case '<':
 			fputs("&lt;", out);

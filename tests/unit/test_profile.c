@@ -154,10 +154,14 @@ test_svg(void)
 	char *text;
 
 	add(p, 1, "t&t", ips, names, 2, 3);
+	/* U+FFFE and U+FFFF pass sanitize_text but no XML may hold them. */
+	add(p, 2, "u\xef\xbf\xbev\xef\xbf\xbfw", ips, names, 2, 1);
 	p->ticks = 3;
 	text = render(profile_svg_write, p);
-	CHECK(strstr(text, "<title>operator&lt;&lt; (3 samples, 100.00%)</title>") != NULL);
+	CHECK(strstr(text, "<title>operator&lt;&lt; (3 samples, 75.00%)</title>") != NULL);
 	CHECK(strstr(text, "<title>thread t&amp;t (1) (3 samples") != NULL);
+	CHECK(strstr(text, "<title>thread u?v?w (2) (1 samples") != NULL);
+	CHECK(strstr(text, "\xef\xbf\xbe") == NULL && strstr(text, "\xef\xbf\xbf") == NULL);
 	CHECK(strstr(text, "PID 7 (&lt;app&gt;)") != NULL);
 	CHECK(strstr(text, "operator<<") == NULL);
 	CHECK(strstr(text, "</svg>\n") != NULL);

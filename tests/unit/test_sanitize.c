@@ -78,6 +78,11 @@ test_json(void)
 	CHECK_STR(s, "{\"s\":\"q\\\"b\\\\\\u000a\\u001b\\ufffd\xc3\xa9\\u0000z\",\"n\":null,"
 	             "\"a\":[1,-2]}");
 	free(s);
+	/* C1 (here CSI), a bidirectional override and U+2028: escaped, as the
+	 * text renderers replace them. */
+	s = json_of("\xc2\x9b\xe2\x80\xae\xe2\x80\xa8", 8);
+	CHECK_STR(s, "{\"s\":\"\\u009b\\u202e\\u2028\",\"n\":null,\"a\":[1,-2]}");
+	free(s);
 }
 
 int
