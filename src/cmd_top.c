@@ -1,5 +1,5 @@
-/* stacktop top (and stacktop with no command): the live view on a terminal,
- * or the same question answered as a report when stdout is not one. */
+/* stacktop top (and stacktop with no command): the live view on a terminal.
+ * Without one, main runs report instead, which answers the same question. */
 #include "cli.h"
 #include "ui/top.h"
 
