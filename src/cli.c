@@ -4,8 +4,8 @@
 #include "probes/python_layout.h"
 #include "xmalloc.h"
 
+#include <assert.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +61,308 @@ cli_parse_count(const char *arg, long min, long max, long *out)
 	return 0;
 }
 
+/* The parsed options: one value a table entry, and one for -h, --help. */
+struct cli_value {
+	unsigned count;   /* times given */
+	int position;     /* the index in argv of the last time; 0: never */
+	const char *text; /* the last value as given (argv's) */
+	long number;      /* CLI_ARG_INT, CLI_ARG_PID, a CLI_ARG_STRING's choice */
+	double seconds;   /* CLI_ARG_SECONDS */
+	int *pids;        /* CLI_ARG_PIDS (owned) */
+	size_t npids;
+};
+
+struct cli_args {
+	const struct cli_option *options; /* borrowed */
+	size_t noptions;
+	struct cli_value *values; /* noptions + 1: the last is -h's */
+	int at;                   /* the index in argv of the option being parsed */
+	bool help;
+};
+
+/* Every command's -h, --help: the index noptions of its table. */
+static const struct cli_option cli_help_option = {
+    .letter = 'h',
+    .name = "help",
+    .arg = CLI_ARG_NONE,
+    .help = "this help",
+};
+
+static const struct cli_option *
+cli_args_option(const struct cli_args *a, size_t i)
+{
+	return i < a->noptions ? &a->options[i] : &cli_help_option;
+}
+
+/* The option of a short form, or -1. */
+static int
+cli_args_find_letter(const struct cli_args *a, char letter)
+{
+	for (size_t i = 0; i <= a->noptions; i++)
+		if (cli_args_option(a, i)->letter == letter)
+			return (int)i;
+	return -1;
+}
+
+/* The option of a long form (len bytes of name): the one of that name, else
+ * the only one that it starts, as getopt_long; -1 when none or several. */
+static int
+cli_args_find_name(const struct cli_args *a, const char *name, size_t len)
+{
+	int found = -1;
+
+	for (size_t i = 0; i <= a->noptions; i++) {
+		const char *o = cli_args_option(a, i)->name;
+
+		if (strncmp(o, name, len) != 0)
+			continue;
+		if (o[len] == '\0')
+			return (int)i;
+		found = found == -1 ? (int)i : -2;
+	}
+	return found < 0 ? -1 : found;
+}
+
+/* Takes the value of option i. Returns 0, or -1 with *cause set. */
+static int
+cli_args_take(struct cli_args *a, size_t i, const char *value, char **cause)
+{
+	const struct cli_option *o = cli_args_option(a, i);
+	struct cli_value *v = &a->values[i];
+	int *pids = NULL;
+	size_t npids = 0;
+	double seconds = 0;
+	long number = 0;
+	bool ok = true;
+
+	switch (o->arg) {
+	case CLI_ARG_NONE:
+		break;
+	case CLI_ARG_INT:
+		ok = cli_parse_count(value, o->min, o->max, &number) == 0;
+		break;
+	case CLI_ARG_SECONDS:
+		ok = cli_parse_seconds(value, &seconds) == 0 && seconds >= o->min_seconds;
+		break;
+	case CLI_ARG_STRING:
+		ok = o->choices == NULL;
+		for (size_t c = 0; !ok && o->choices[c] != NULL; c++) {
+			ok = strcmp(value, o->choices[c]) == 0;
+			number = (long)c;
+		}
+		break;
+	case CLI_ARG_PID:
+		ok = cli_parse_pids(value, &pids, &npids) == 0 && npids == 1;
+		number = ok ? pids[0] : 0;
+		free(pids);
+		break;
+	case CLI_ARG_PIDS:
+		ok = cli_parse_pids(value, &v->pids, &v->npids) == 0;
+		break;
+	}
+	if (!ok) {
+		*cause = xasprintf(o->bad, value);
+		return -1;
+	}
+	v->count++;
+	v->position = a->at;
+	v->text = value;
+	v->number = number;
+	v->seconds = seconds;
+	if (i == a->noptions)
+		a->help = true;
+	return 0;
+}
+
+/* A long option, argv[*i] (--name or --name=value), whose value is after
+ * '=', else the next argument. Returns 0, or -1 with *cause set. */
+static int
+cli_args_long(struct cli_args *a, int argc, char *const *argv, int *i, char **cause)
+{
+	const char *arg = argv[*i], *name = arg + 2, *eq = strchr(name, '=');
+	int k = cli_args_find_name(a, name, eq ? (size_t)(eq - name) : strlen(name));
+	const struct cli_option *o = k >= 0 ? cli_args_option(a, (size_t)k) : NULL;
+	const char *value = NULL;
+
+	/* getopt_long calls an ambiguous prefix, and a flag given a value,
+	 * unknown too. */
+	if (o == NULL || (o->arg == CLI_ARG_NONE && eq != NULL)) {
+		*cause = xasprintf("unknown option '%s'", arg);
+		return -1;
+	}
+	if (o->arg != CLI_ARG_NONE && eq != NULL)
+		value = eq + 1;
+	else if (o->arg != CLI_ARG_NONE && *i + 1 < argc)
+		value = argv[++*i];
+	else if (o->arg != CLI_ARG_NONE) {
+		*cause = xasprintf("%s needs a value", arg);
+		return -1;
+	}
+	return cli_args_take(a, (size_t)k, value, cause);
+}
+
+/* The short options of argv[*i], one or more (-s, -sj, -d1, -d 1).
+ * Returns 0, or -1 with *cause set. */
+static int
+cli_args_short(struct cli_args *a, int argc, char *const *argv, int *i, char **cause)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
+		const char *value = NULL;
+		int k;
+
+		if ((k = cli_args_find_letter(a, *p)) < 0) {
+			*cause = xasprintf("unknown option '-%c'", *p);
+			return -1;
+		}
+		if (cli_args_option(a, (size_t)k)->arg != CLI_ARG_NONE) {
+			if (p[1] != '\0')
+				value = p + 1;
+			else if (*i + 1 < argc)
+				value = argv[++*i];
+			else {
+				*cause = xasprintf("-%c needs a value", *p);
+				return -1;
+			}
+		}
+		if (cli_args_take(a, (size_t)k, value, cause) != 0)
+			return -1;
+		/* A value ends the argument; -h ends the parse. */
+		if (value != NULL || a->help)
+			break;
+	}
+	return 0;
+}
+
+enum cli_args_status
+cli_args_parse(const struct cli_option *options, int argc, char *const *argv, struct cli_args **out,
+               char **cause)
+{
+	struct cli_args *a = xcalloc(1, sizeof(*a));
+	const char *extra = NULL;
+	bool options_end = false;
+	int rc = 0;
+
+	*out = NULL;
+	*cause = NULL;
+	a->options = options;
+	while (options[a->noptions].name != NULL)
+		a->noptions++;
+	a->values = xcalloc(a->noptions + 1, sizeof(*a->values));
+	/* Other arguments are passed over as getopt permutes them to the end,
+	 * and only then refused: an error in an option after them comes first. */
+	for (int i = 1; i < argc && rc == 0 && !a->help; i++) {
+		const char *arg = argv[i];
+
+		a->at = i;
+		if (!options_end && strcmp(arg, "--") == 0)
+			options_end = true;
+		else if (options_end || arg[0] != '-' || arg[1] == '\0')
+			extra = extra != NULL ? extra : arg;
+		else if (arg[1] == '-')
+			rc = cli_args_long(a, argc, argv, &i, cause);
+		else
+			rc = cli_args_short(a, argc, argv, &i, cause);
+	}
+	if (rc == 0 && a->help) {
+		cli_args_free(a);
+		return CLI_ARGS_HELP;
+	}
+	if (rc == 0 && extra != NULL) {
+		*cause = xasprintf("unexpected argument '%s'", extra);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++) {
+		const struct cli_option *o = &options[i];
+
+		if (!o->required || a->values[i].count > 0)
+			continue;
+		if (o->letter != 0)
+			*cause = xasprintf("-%c %s is required", o->letter, o->value);
+		else
+			*cause = xasprintf("--%s %s is required", o->name, o->value);
+		rc = -1;
+	}
+	if (rc != 0) {
+		cli_args_free(a);
+		return CLI_ARGS_BAD;
+	}
+	*out = a;
+	return CLI_ARGS_OK;
+}
+
+void
+cli_args_free(struct cli_args *args)
+{
+	if (args == NULL)
+		return;
+	for (size_t i = 0; i <= args->noptions; i++)
+		free(args->values[i].pids);
+	free(args->values);
+	free(args);
+}
+
+static const struct cli_value *
+cli_args_value(const struct cli_args *args, const char *name)
+{
+	for (size_t i = 0; i < args->noptions; i++)
+		if (strcmp(args->options[i].name, name) == 0)
+			return &args->values[i];
+	/* A name missing from the command's own table is our bug. */
+	fprintf(stderr, "stacktop: no option --%s\n", name);
+	abort();
+}
+
+unsigned
+cli_args_count(const struct cli_args *args, const char *name)
+{
+	return cli_args_value(args, name)->count;
+}
+
+bool
+cli_args_has(const struct cli_args *args, const char *name)
+{
+	return cli_args_value(args, name)->count > 0;
+}
+
+long
+cli_args_int(const struct cli_args *args, const char *name, long unset)
+{
+	const struct cli_value *v = cli_args_value(args, name);
+
+	return v->count > 0 ? v->number : unset;
+}
+
+double
+cli_args_seconds(const struct cli_args *args, const char *name, double unset)
+{
+	const struct cli_value *v = cli_args_value(args, name);
+
+	return v->count > 0 ? v->seconds : unset;
+}
+
+int
+cli_args_position(const struct cli_args *args, const char *name)
+{
+	return cli_args_value(args, name)->position;
+}
+
+const char *
+cli_args_string(const struct cli_args *args, const char *name, const char *unset)
+{
+	const struct cli_value *v = cli_args_value(args, name);
+
+	return v->count > 0 ? v->text : unset;
+}
+
+const int *
+cli_args_pids(const struct cli_args *args, const char *name, size_t *n)
+{
+	const struct cli_value *v = cli_args_value(args, name);
+
+	*n = v->npids;
+	return v->pids;
+}
+
 int
 cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 {
@@ -74,19 +376,71 @@ cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int
-cli_option_error(const struct cmd_entry *cmd, int ch, char **argv)
+/* "  -d, --delay SECONDS" of --help into buf; returns its length. */
+static int
+cli_help_form(const struct cli_option *o, char *buf, size_t size)
 {
-	if (ch == ':')
-		return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+	int n = o->letter != 0 ? snprintf(buf, size, "  -%c, --%s", o->letter, o->name)
+	                       : snprintf(buf, size, "      --%s", o->name);
+
+	if (o->value != NULL && n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " %s", o->value);
+	return n;
+}
+
+void
+cli_help_write(FILE *f, const struct cmd_entry *cmd)
+{
+	/* The command's options, then -h, --help (o[n]). */
+	struct cli_args table = {.options = cmd->options};
+	char form[128];
+	int column = 0;
+
+	while (cmd->options[table.noptions].name != NULL)
+		table.noptions++;
+	/* The texts line up two spaces after the widest form. */
+	for (size_t i = 0; i <= table.noptions; i++) {
+		int n = cli_help_form(cli_args_option(&table, i), form, sizeof(form));
+
+		column = n + 2 > column ? n + 2 : column;
+	}
+	fprintf(f, "usage: stacktop %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage,
+	        cmd->summary);
+	for (size_t i = 0; i <= table.noptions; i++) {
+		const struct cli_option *o = cli_args_option(&table, i);
+		const char *text = o->help, *nl;
+		int n = cli_help_form(o, form, sizeof(form));
+
+		fprintf(f, "%s%*s", form, column - n, "");
+		for (; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+			fprintf(f, "%.*s\n%*s", (int)(nl - text), text, column, "");
+		fprintf(f, "%s\n", text);
+	}
+	if (cmd->help_footer != NULL)
+		fprintf(f, "%s", cmd->help_footer);
 }
 
 int
-cli_help(const struct cmd_entry *cmd, const char *options)
+cli_run(const struct cmd_entry *cmd, int argc, char **argv)
 {
-	printf("usage: stacktop %s %s\n\n%s\n\n%s", cmd->name, cmd->usage, cmd->summary, options);
-	return 0;
+	struct cli_args *args;
+	char *cause;
+	int rc;
+
+	switch (cli_args_parse(cmd->options, argc, argv, &args, &cause)) {
+	case CLI_ARGS_HELP:
+		cli_help_write(stdout, cmd);
+		return 0;
+	case CLI_ARGS_BAD:
+		rc = cli_usage_error(cmd, "%s", cause);
+		free(cause);
+		return rc;
+	case CLI_ARGS_OK:
+		break;
+	}
+	rc = cmd->exec(args);
+	cli_args_free(args);
+	return rc;
 }
 
 int
@@ -191,88 +545,6 @@ cli_sleep(double seconds)
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-int
-cli_option_pid(const struct cmd_entry *cmd, const char *arg, int *pid)
-{
-	int *pids = NULL;
-	size_t npids = 0;
-	int rc = 0;
-
-	if (cli_parse_pids(arg, &pids, &npids) != 0 || npids != 1)
-		rc = cli_usage_error(cmd, "-p takes one PID");
-	else
-		*pid = pids[0];
-	free(pids);
-	return rc;
-}
-
-int
-cli_finish_target(const struct cmd_entry *cmd, int argc, char **argv, int pid)
-{
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (pid <= 0)
-		return cli_usage_error(cmd, "-p PID is required");
-	return 0;
-}
-
-int
-cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-                 struct target_opts *o)
-{
-	static const struct option shared[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"delay", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	};
-	size_t nshared = sizeof(shared) / sizeof(shared[0]), nextra = 0;
-	struct option *longopts;
-	int ch, rc = -1;
-
-	while (o->extra != NULL && o->extra[nextra].name != NULL)
-		nextra++;
-	longopts = xcalloc(nshared + nextra + 1, sizeof(*longopts));
-	memcpy(longopts, shared, sizeof(shared));
-	if (nextra > 0)
-		memcpy(longopts + nshared, o->extra, nextra * sizeof(*longopts));
-	optind = 1;
-	opterr = 0;
-	while (rc < 0 && (ch = getopt_long(argc, argv, ":p:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			if (cli_option_pid(cmd, optarg, &o->pid) != 0)
-				rc = EXIT_USAGE;
-			break;
-		case 'd':
-			if (!o->has_delay)
-				rc = cli_usage_error(cmd, "unknown option '-d'");
-			else if (cli_parse_seconds(optarg, &o->seconds) != 0)
-				rc =
-				    cli_usage_error(cmd, "'%s' is not a number of seconds", optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			rc = cli_help(cmd, help);
-			break;
-		case ':':
-		case '?':
-			rc = cli_option_error(cmd, ch, argv);
-			break;
-		default:
-			rc = o->extra_option != NULL ? o->extra_option(o->ctx, ch, optarg)
-			                             : cli_option_error(cmd, ch, argv);
-			break;
-		}
-	}
-	free(longopts);
-	if (rc < 0 && cli_finish_target(cmd, argc, argv, o->pid) != 0)
-		rc = EXIT_USAGE;
-	return rc;
 }
 
 int

@@ -1,20 +1,71 @@
-/* The command line: the table of subcommands and what they share (PID lists,
- * durations, and turning an error code into one line that says what to do). */
+/* The command line: the table of subcommands, the options each declares and
+ * the one parser for them all, and what they share (PID lists, durations,
+ * and turning an error code into one line that says what to do). */
 #ifndef STACKTOP_CLI_H
 #define STACKTOP_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes (DESIGN.md): the target could not be examined, or bad usage. */
 enum { EXIT_TARGET = 1, EXIT_USAGE = 2 };
+
+/* What an option takes after it. */
+enum cli_arg {
+	CLI_ARG_NONE,    /* nothing: a flag */
+	CLI_ARG_INT,     /* a whole number from min to max (cli_parse_count) */
+	CLI_ARG_SECONDS, /* a number of seconds, above 0 and at most a day
+	                    (cli_parse_seconds), and at least min_seconds */
+	CLI_ARG_STRING,  /* any text, or one of choices */
+	CLI_ARG_PID,     /* exactly one PID */
+	CLI_ARG_PIDS,    /* a list of PIDs "1,2,3"; given again, the lists add up */
+};
+
+/* One option of a command, declared once: the parser, the usage errors and
+ * --help all read it. A table of them ends with an entry without a name.
+ * -h, --help is every command's and is not declared. */
+struct cli_option {
+	char letter;       /* the short form, -x; 0 for a long form only */
+	const char *name;  /* the long form, --name */
+	enum cli_arg arg;  /* what it takes */
+	const char *value; /* the argument's name in --help ("SECONDS"); NULL for a flag */
+	const char *help;  /* its --help text; each '\n' starts a line under the first */
+	/* The usage error for a value it does not take: a format whose one
+	 * conversion is a %s for the value as given (or none at all). */
+	const char *bad;
+	bool required;              /* missing: "-x VALUE is required" */
+	long min, max;              /* CLI_ARG_INT: the range, inclusive */
+	double min_seconds;         /* CLI_ARG_SECONDS: the least it takes, or 0 */
+	const char *const *choices; /* CLI_ARG_STRING: the words it takes (ended by
+	                               NULL; its value is their index), or NULL */
+};
+
+/* The -p of the commands aimed at one process (dump, locks, mem), and of
+ * those that look at some or all (top, report): initializers for their
+ * tables. */
+#define CLI_OPTION_TARGET_PID                                                                      \
+	{                                                                                          \
+		.letter = 'p', .name = "pid", .arg = CLI_ARG_PID, .value = "PID",                  \
+		.help = "the process (required)", .bad = "-p takes one PID", .required = true      \
+	}
+#define CLI_OPTION_PID_LIST                                                                        \
+	{                                                                                          \
+		.letter = 'p', .name = "pid", .arg = CLI_ARG_PIDS, .value = "PID[,PID...]",        \
+		.help = "only these processes (repeatable)", .bad = "'%s' is not a PID list"       \
+	}
+
+struct cli_args;
 
 struct cmd_entry {
 	const char *name;
 	const char *usage;   /* the synopsis after "stacktop NAME" */
 	const char *summary; /* one line for `stacktop --help` */
-	/* Runs the command with argv[0] == name; returns the exit code. */
-	int (*exec)(int argc, char **argv);
+	const struct cli_option *options;
+	const char *help_footer; /* after the options in --help, or NULL */
+	/* Runs the command with its options parsed (borrowed for the call);
+	 * returns the exit code. */
+	int (*exec)(const struct cli_args *args);
 };
 
 extern const struct cmd_entry cmd_top_entry;
@@ -34,50 +85,67 @@ int cli_parse_seconds(const char *arg, double *out);
 /* Parses a count between min and max. Returns 0 or -1. */
 int cli_parse_count(const char *arg, long min, long max, long *out);
 
-/* -p for a command aimed at one process: parses exactly one PID from arg
- * into *pid. Returns 0, or prints the usage error and returns EXIT_USAGE. */
-int cli_option_pid(const struct cmd_entry *cmd, const char *arg, int *pid);
-
-/* After the options of a command aimed at one process: no argument may be
- * left (optind is where getopt stopped) and pid must have been given.
- * Returns 0, or prints the usage error and returns EXIT_USAGE. */
-int cli_finish_target(const struct cmd_entry *cmd, int argc, char **argv, int pid);
-
-/* The options of a command aimed at one process: -p PID (required),
- * --json, and -d SECONDS when has_delay is set (seconds holds its default).
- * A command with long options of its own lists them in extra (ended by a
- * zeroed entry, each val a character the shared ones do not use: not p, d,
- * j, h); the parser calls extra_option(ctx, val, optarg) for each one met,
- * which returns -1 to go on or an exit code (after printing a usage error). */
-struct option;
-struct target_opts {
-	int pid;
-	bool json;
-	bool has_delay;
-	double seconds;
-	const struct option *extra;
-	int (*extra_option)(void *ctx, int ch, const char *arg);
-	void *ctx;
+enum cli_args_status {
+	CLI_ARGS_OK,   /* *out holds the options */
+	CLI_ARGS_HELP, /* -h or --help came before any error */
+	CLI_ARGS_BAD,  /* *cause says why, in one line */
 };
 
-/* Parses them. Returns -1 when the command should go on, else the exit code
- * to return: 0 after --help (printed with help), EXIT_USAGE after a usage
- * error (printed). */
-int cli_parse_target(const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-                     struct target_opts *o);
+/* Parses argv[1] to argv[argc - 1] against options (a table, borrowed until
+ * cli_args_free) the way getopt_long does with GNU's permutation: short
+ * options cluster (-sj) and take their value attached or next (-d1, -d 1),
+ * long ones take it after '=' or next and may be cut to a unique prefix,
+ * options and other arguments mix, and "--" ends the options. A value is
+ * always the next argument, even one that starts with '-'. Stops at the
+ * first error. No argument but options is allowed, and a required option
+ * must be there. Makes no syscall and prints nothing.
+ * Returns CLI_ARGS_OK with *out (owned, free with cli_args_free; its
+ * strings are argv's, borrowed), CLI_ARGS_HELP, or CLI_ARGS_BAD with *cause
+ * (owned, free with free()). */
+enum cli_args_status cli_args_parse(const struct cli_option *options, int argc, char *const *argv,
+                                    struct cli_args **out, char **cause);
+
+/* Frees what cli_args_parse returned; NULL is a no-op. */
+void cli_args_free(struct cli_args *args);
+
+/* The accessors name an option by its long form, which must be in the table
+ * (anything else is a bug: they abort). */
+
+/* How many times the option was given. */
+unsigned cli_args_count(const struct cli_args *args, const char *name);
+
+bool cli_args_has(const struct cli_args *args, const char *name);
+
+/* Where the option was given the last time: its index in argv, so that of
+ * two options that set one thing the later can win; 0 when not given. */
+int cli_args_position(const struct cli_args *args, const char *name);
+
+/* The last value of a CLI_ARG_INT or CLI_ARG_PID option, or the index of
+ * a CLI_ARG_STRING option's choice; unset when it was not given. */
+long cli_args_int(const struct cli_args *args, const char *name, long unset);
+
+/* The last value of a CLI_ARG_SECONDS option; unset when not given. */
+double cli_args_seconds(const struct cli_args *args, const char *name, double unset);
+
+/* The last value of an option as given (argv's, borrowed); unset when it
+ * was not given. */
+const char *cli_args_string(const struct cli_args *args, const char *name, const char *unset);
+
+/* Every PID of a CLI_ARG_PIDS option (borrowed until cli_args_free; NULL
+ * when none) and their number in *n. */
+const int *cli_args_pids(const struct cli_args *args, const char *name, size_t *n);
+
+/* Runs cmd on argv (argv[0] is its name): parses its options, prints --help
+ * or a usage error, else calls its exec. Returns the exit code. */
+int cli_run(const struct cmd_entry *cmd, int argc, char **argv);
+
+/* Writes the full --help of a command to f. */
+void cli_help_write(FILE *f, const struct cmd_entry *cmd);
 
 /* Prints "stacktop NAME: MESSAGE" and the usage line to stderr; returns
  * EXIT_USAGE. */
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* The usage error for what getopt_long returned for a missing value (':',
- * with a leading ':' in optstring) or an unknown option ('?'); returns
- * EXIT_USAGE. */
-int cli_option_error(const struct cmd_entry *cmd, int ch, char **argv);
-
-/* Prints the full --help of a command to stdout; returns 0. */
-int cli_help(const struct cmd_entry *cmd, const char *options);
 
 /* Prints one line for an error met while examining pid (err is -errno) with
  * the remedy where there is one; returns EXIT_TARGET. */

@@ -8,29 +8,27 @@
 
 #include <stdio.h>
 
-static const char locks_options[] = "options:\n"
-                                    "  -p, --pid PID    the process (required)\n"
-                                    "      --json       JSON output (schema stacktop.locks/1)\n"
-                                    "  -h, --help       this help\n";
+static const struct cli_option locks_options[] = {
+    CLI_OPTION_TARGET_PID,
+    {.name = "json", .help = "JSON output (schema stacktop.locks/1)"},
+    {0},
+};
 
 static int
-cmd_locks_exec(int argc, char **argv)
+cmd_locks_exec(const struct cli_args *args)
 {
-	struct target_opts o = {0};
+	int pid = (int)cli_args_int(args, "pid", 0);
 	struct locks_report *r = NULL;
 	struct procfs *fs = NULL;
-	int rc = cli_parse_target(&cmd_locks_entry, locks_options, argc, argv, &o);
 	int err;
 
-	if (rc >= 0)
-		return rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = locks_take(fs, o.pid, &r);
+	err = locks_take(fs, pid, &r);
 	procfs_free(fs);
 	if (err != 0)
-		return cli_target_error(o.pid, err);
-	if (o.json)
+		return cli_target_error(pid, err);
+	if (cli_args_has(args, "json"))
 		locks_json_write(stdout, r);
 	else
 		locks_text_write(stdout, r);
@@ -43,5 +41,6 @@ const struct cmd_entry cmd_locks_entry = {
     .usage = "-p PID [--json]",
     .summary = "what each blocked thread waits for (mutex and owner, rwlock, condvar, GIL, "
                "fd) and every deadlock",
+    .options = locks_options,
     .exec = cmd_locks_exec,
 };

@@ -11,7 +11,6 @@
 #include "ui/profile_svg.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,37 +25,11 @@
  * bound: each sample copies 16 KiB of stack in the target's time.) */
 #define RECORD_MAX_HZ 1000
 /* Python frames alone cost the target nothing but cache misses. */
-#define RECORD_MAX_PYTHON_HZ 10000
+#define RECORD_MAX_PYTHON_HZ 10000 /* also in -r's message and --python's help */
 /* -a drains every CPU's ring this often (seconds) whatever the rate: the
  * rings hold a second (syswide.c), and each round reads the maps
  * of every process sampled in it, so fewer rounds cost less. */
 #define RECORD_ALL_ROUND_S 0.05
-
-static const char record_options[] =
-    "options:\n"
-    "  -p, --pid PID          the process (this or -a)\n"
-    "  -a, --all              every process on the machine (perf record -a -g):\n"
-    "                         on-CPU native stacks from one perf event per CPU,\n"
-    "                         each under its process and thread; needs root,\n"
-    "                         CAP_PERFMON or kernel.perf_event_paranoid <= 0\n"
-    "  -d, --duration SECONDS how long to sample (default 10; Ctrl-C ends early\n"
-    "                         and still writes the profile)\n"
-    "  -r, --rate HZ          samples per second (default 100, at most 1000)\n"
-    "  -o, --output FILE      where to write (default standard output)\n"
-    "  -f, --format FORMAT    folded (flamegraph.pl, inferno), speedscope (JSON),\n"
-    "                         or svg (a flame graph); default from FILE's\n"
-    "                         extension (.svg, .json), else folded\n"
-    "  -m, --mode MODE        which threads count: cpu (those on a CPU, the\n"
-    "                         default), wall (every thread, those that did not\n"
-    "                         run with their last stack: a wall-clock profile),\n"
-    "                         gil (the thread holding the GIL: where a Python\n"
-    "                         process's interpreter time goes)\n"
-    "      --idle             the same as --mode wall\n"
-    "      --python           Python frames only, read without ever stopping the\n"
-    "                         process (then up to 10000 Hz)\n"
-    "      --native           native frames only, even in a Python process (where\n"
-    "                         the default merges both)\n"
-    "  -h, --help             this help\n";
 
 enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG };
 
@@ -64,6 +37,77 @@ static const char *const record_format_names[] = {
     [RECORD_FOLDED] = "folded",
     [RECORD_SPEEDSCOPE] = "speedscope",
     [RECORD_SVG] = "svg",
+    NULL,
+};
+
+static const char *const record_mode_names[] = {
+    [SAMPLER_CPU] = "cpu",
+    [SAMPLER_WALL] = "wall",
+    [SAMPLER_GIL] = "gil",
+    NULL,
+};
+
+static const struct cli_option record_options[] = {
+    {.letter = 'p',
+     .name = "pid",
+     .arg = CLI_ARG_PID,
+     .value = "PID",
+     .help = "the process (this or -a)",
+     .bad = "-p takes one PID"},
+    {.letter = 'a',
+     .name = "all",
+     .help = "every process on the machine (perf record -a -g):\n"
+             "on-CPU native stacks from one perf event per CPU,\n"
+             "each under its process and thread; needs root,\n"
+             "CAP_PERFMON or kernel.perf_event_paranoid <= 0"},
+    {.letter = 'd',
+     .name = "duration",
+     .arg = CLI_ARG_SECONDS,
+     .value = "SECONDS",
+     .help = "how long to sample (default 10; Ctrl-C ends early\n"
+             "and still writes the profile)",
+     .bad = "'%s' is not a number of seconds"},
+    {.letter = 'r',
+     .name = "rate",
+     .arg = CLI_ARG_INT,
+     .value = "HZ",
+     .help = "samples per second (default 100, at most 1000)",
+     .bad = "the rate is 1 to 10000 Hz, not '%s'",
+     .min = 1,
+     .max = RECORD_MAX_PYTHON_HZ},
+    {.letter = 'o',
+     .name = "output",
+     .arg = CLI_ARG_STRING,
+     .value = "FILE",
+     .help = "where to write (default standard output)"},
+    {.letter = 'f',
+     .name = "format",
+     .arg = CLI_ARG_STRING,
+     .value = "FORMAT",
+     .help = "folded (flamegraph.pl, inferno), speedscope (JSON),\n"
+             "or svg (a flame graph); default from FILE's\n"
+             "extension (.svg, .json), else folded",
+     .bad = "unknown format '%s'",
+     .choices = record_format_names},
+    {.letter = 'm',
+     .name = "mode",
+     .arg = CLI_ARG_STRING,
+     .value = "MODE",
+     .help = "which threads count: cpu (those on a CPU, the\n"
+             "default), wall (every thread, those that did not\n"
+             "run with their last stack: a wall-clock profile),\n"
+             "gil (the thread holding the GIL: where a Python\n"
+             "process's interpreter time goes)",
+     .bad = "the mode is cpu, wall or gil, not '%s'",
+     .choices = record_mode_names},
+    {.name = "idle", .help = "the same as --mode wall"},
+    {.name = "python",
+     .help = "Python frames only, read without ever stopping the\n"
+             "process (then up to 10000 Hz)"},
+    {.name = "native",
+     .help = "native frames only, even in a Python process (where\n"
+             "the default merges both)"},
+    {0},
 };
 
 struct record_opts {
@@ -94,101 +138,47 @@ ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* The options, and the usage errors of their combinations. Returns 0 or
+ * EXIT_USAGE (printed). */
 static int
-record_parse(int argc, char **argv, struct record_opts *o)
+record_opts_get(const struct cli_args *args, struct record_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"pid", required_argument, NULL, 'p'},      {"all", no_argument, NULL, 'a'},
-	    {"duration", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'r'},
-	    {"output", required_argument, NULL, 'o'},   {"format", required_argument, NULL, 'f'},
-	    {"idle", no_argument, NULL, 'i'},           {"mode", required_argument, NULL, 'm'},
-	    {"python", no_argument, NULL, 'Y'},         {"native", no_argument, NULL, 'N'},
-	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
 	const struct cmd_entry *cmd = &cmd_record_entry;
-	long hz;
-	int ch, rc = 0;
+	/* --idle and --mode: the later one counts. */
+	long mode = cli_args_int(args, "mode", SAMPLER_CPU);
+	bool idle = cli_args_position(args, "idle") > cli_args_position(args, "mode");
 
-	*o = (struct record_opts){.duration = 10, .rate = 100, .format = -1};
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (ch = getopt_long(argc, argv, ":p:ad:r:o:f:m:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			rc = cli_option_pid(cmd, optarg, &o->pid);
-			break;
-		case 'a':
-			o->all = true;
-			break;
-		case 'd':
-			if (cli_parse_seconds(optarg, &o->duration) != 0)
-				rc =
-				    cli_usage_error(cmd, "'%s' is not a number of seconds", optarg);
-			break;
-		case 'r':
-			if (cli_parse_count(optarg, 1, RECORD_MAX_PYTHON_HZ, &hz) != 0)
-				rc = cli_usage_error(cmd, "the rate is 1 to %d Hz, not '%s'",
-				                     RECORD_MAX_PYTHON_HZ, optarg);
-			o->rate = (double)hz;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'f':
-			for (size_t i = 0; i < 3; i++)
-				if (strcmp(optarg, record_format_names[i]) == 0)
-					o->format = (int)i;
-			if (o->format < 0)
-				rc = cli_usage_error(cmd, "unknown format '%s'", optarg);
-			break;
-		case 'i':
-			o->what = SAMPLER_WALL;
-			break;
-		case 'm':
-			if (strcmp(optarg, "cpu") == 0)
-				o->what = SAMPLER_CPU;
-			else if (strcmp(optarg, "wall") == 0)
-				o->what = SAMPLER_WALL;
-			else if (strcmp(optarg, "gil") == 0)
-				o->what = SAMPLER_GIL;
-			else
-				rc = cli_usage_error(cmd, "the mode is cpu, wall or gil, not '%s'",
-				                     optarg);
-			break;
-		case 'Y':
-		case 'N':
-			if (o->mode != STACKS_AUTO)
-				rc = cli_usage_error(cmd,
-				                     "--python and --native exclude each other");
-			o->mode = ch == 'Y' ? STACKS_PYTHON : STACKS_NATIVE;
-			break;
-		case 'h':
-			rc = -1;
-			break;
-		default:
-			rc = cli_option_error(cmd, ch, argv);
-			break;
-		}
-	}
-	if (rc == 0 && o->all && o->pid > 0)
-		rc = cli_usage_error(cmd, "-a (every process) and -p PID exclude each other");
-	else if (rc == 0 && o->all && optind < argc)
-		rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	else if (rc == 0 && !o->all)
-		rc = cli_finish_target(cmd, argc, argv, o->pid);
-	if (rc == 0 && o->all && (o->what != SAMPLER_CPU || o->mode == STACKS_PYTHON))
-		rc = cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
-		                          "with --mode wall or gil, nor --python");
-	if (rc == 0 && o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
-		rc = cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
-	if (rc == 0 && o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
-		rc = cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
-		                     RECORD_MAX_HZ);
+	*o = (struct record_opts){
+	    .pid = (int)cli_args_int(args, "pid", 0),
+	    .all = cli_args_has(args, "all"),
+	    .duration = cli_args_seconds(args, "duration", 10),
+	    .rate = (double)cli_args_int(args, "rate", 100),
+	    .output = cli_args_string(args, "output", NULL),
+	    .format = (int)cli_args_int(args, "format", -1),
+	    .what = idle ? SAMPLER_WALL : (enum sampler_mode)mode,
+	    .mode = cli_args_has(args, "python")   ? STACKS_PYTHON
+	            : cli_args_has(args, "native") ? STACKS_NATIVE
+	                                           : STACKS_AUTO,
+	};
 	if (o->format < 0)
 		o->format = o->output && ends_with(o->output, ".svg")    ? RECORD_SVG
 		            : o->output && ends_with(o->output, ".json") ? RECORD_SPEEDSCOPE
 		                                                         : RECORD_FOLDED;
-	return rc;
+	if (cli_args_count(args, "python") + cli_args_count(args, "native") > 1)
+		return cli_usage_error(cmd, "--python and --native exclude each other");
+	if (o->all && o->pid > 0)
+		return cli_usage_error(cmd, "-a (every process) and -p PID exclude each other");
+	if (!o->all && o->pid <= 0)
+		return cli_usage_error(cmd, "-p PID is required");
+	if (o->all && (o->what != SAMPLER_CPU || o->mode == STACKS_PYTHON))
+		return cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
+		                            "with --mode wall or gil, nor --python");
+	if (o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
+		return cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
+	if (o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
+		return cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
+		                       RECORD_MAX_HZ);
+	return 0;
 }
 
 /* Sleeps until the monotonic time at (seconds); a signal ends the sleep. */
@@ -398,7 +388,7 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 }
 
 static int
-cmd_record_exec(int argc, char **argv)
+cmd_record_exec(const struct cli_args *args)
 {
 	struct record_opts o;
 	struct procfs *fs = NULL;
@@ -408,11 +398,11 @@ cmd_record_exec(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = record_on_signal};
 	char comm[4 * COMM_MAX];
 	FILE *out = stdout;
-	int rc = record_parse(argc, argv, &o);
+	int rc = record_opts_get(args, &o);
 	int err;
 
 	if (rc != 0)
-		return rc < 0 ? cli_help(&cmd_record_entry, record_options) : rc;
+		return rc;
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	if (o.all) {
@@ -509,5 +499,6 @@ const struct cmd_entry cmd_record_entry = {
     .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] "
              "[--mode cpu|wall|gil] [--python|--native]",
     .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
+    .options = record_options,
     .exec = cmd_record_exec,
 };

@@ -7,7 +7,6 @@
 #include "ui/report_text.h"
 #include "xmalloc.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,93 +23,79 @@
 /* report --stacks with --json lists every thread; stacks are taken for the
  * hottest ten unless -n says how many. */
 #define REPORT_STACKS_DEFAULT 10
+/* The most threads, processes or reports asked for; JSON lists every thread. */
+#define REPORT_COUNT_MAX 1000000
 
-static const char report_options[] =
-    "options:\n"
-    "  -p, --pid PID[,PID...]  only these processes (repeatable)\n"
-    "  -d, --delay SECONDS     interval between the two samples (default 1)\n"
-    "  -n, --threads N         threads listed per process (default 10; JSON: all)\n"
-    "  -P, --processes N       processes listed without -p (default 5)\n"
-    "  -c, --count N           print N reports, one per interval (default 1)\n"
-    "  -s, --stacks            add the current stack of the threads listed (with\n"
-    "                          --json, of the 10 hottest unless -n says)\n"
-    "      --json              one JSON document per report (schema stacktop.report/1)\n"
-    "  -h, --help              this help\n";
+static const struct cli_option report_options[] = {
+    CLI_OPTION_PID_LIST,
+    {.letter = 'd',
+     .name = "delay",
+     .arg = CLI_ARG_SECONDS,
+     .value = "SECONDS",
+     .help = "interval between the two samples (default 1)",
+     .bad = "'%s' is not a number of seconds"},
+    {.letter = 'n',
+     .name = "threads",
+     .arg = CLI_ARG_INT,
+     .value = "N",
+     .help = "threads listed per process (default 10; JSON: all)",
+     .bad = "'%s' is not a thread count",
+     .min = 1,
+     .max = REPORT_COUNT_MAX},
+    {.letter = 'P',
+     .name = "processes",
+     .arg = CLI_ARG_INT,
+     .value = "N",
+     .help = "processes listed without -p (default 5)",
+     .bad = "'%s' is not a process count",
+     .min = 1,
+     .max = REPORT_COUNT_MAX},
+    {.letter = 'c',
+     .name = "count",
+     .arg = CLI_ARG_INT,
+     .value = "N",
+     .help = "print N reports, one per interval (default 1)",
+     .bad = "'%s' is not a count",
+     .min = 1,
+     .max = REPORT_COUNT_MAX},
+    {.letter = 's',
+     .name = "stacks",
+     .help = "add the current stack of the threads listed (with\n"
+             "--json, of the 10 hottest unless -n says)"},
+    {.name = "json", .help = "one JSON document per report (schema stacktop.report/1)"},
+    {0},
+};
 
 struct report_opts {
-	int *pids;
+	const int *pids; /* borrowed from the parsed options */
 	size_t npids;
 	double delay;
-	long threads; /* -1: the default for the format */
+	long threads;
 	long processes;
 	long count;
 	long stacks; /* threads per process whose stacks are taken; 0: none */
 	bool json;
 };
 
-static int
-report_parse(int argc, char **argv, struct report_opts *o)
+static void
+report_opts_get(const struct cli_args *args, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"delay", required_argument, NULL, 'd'},
-	    {"threads", required_argument, NULL, 'n'},
-	    {"processes", required_argument, NULL, 'P'},
-	    {"count", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"stacks", no_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const struct cmd_entry *cmd = &cmd_report_entry;
-	bool stacks = false;
-	int ch;
+	bool json = cli_args_has(args, "json");
+	long threads = cli_args_int(args, "threads", -1);
 
-	*o = (struct report_opts){.delay = 1.0, .threads = -1, .processes = 5, .count = 1};
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":p:d:n:P:c:sh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			if (cli_parse_pids(optarg, &o->pids, &o->npids) != 0)
-				return cli_usage_error(cmd, "'%s' is not a PID list", optarg);
-			break;
-		case 'd':
-			if (cli_parse_seconds(optarg, &o->delay) != 0)
-				return cli_usage_error(cmd, "'%s' is not a number of seconds",
-				                       optarg);
-			break;
-		case 'n':
-			if (cli_parse_count(optarg, 1, 1000000, &o->threads) != 0)
-				return cli_usage_error(cmd, "'%s' is not a thread count", optarg);
-			break;
-		case 'P':
-			if (cli_parse_count(optarg, 1, 1000000, &o->processes) != 0)
-				return cli_usage_error(cmd, "'%s' is not a process count", optarg);
-			break;
-		case 'c':
-			if (cli_parse_count(optarg, 1, 1000000, &o->count) != 0)
-				return cli_usage_error(cmd, "'%s' is not a count", optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 's':
-			stacks = true;
-			break;
-		case 'h':
-			return -1;
-		default:
-			return cli_option_error(cmd, ch, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (stacks)
-		o->stacks = o->threads > 0 ? o->threads : REPORT_STACKS_DEFAULT;
-	if (o->threads < 0)
-		o->threads = o->json ? 1000000 : 10;
-	return 0;
+	*o = (struct report_opts){
+	    .delay = cli_args_seconds(args, "delay", 1.0),
+	    .threads = threads > 0 ? threads
+	               : json      ? REPORT_COUNT_MAX
+	                           : 10,
+	    .processes = cli_args_int(args, "processes", 5),
+	    .count = cli_args_int(args, "count", 1),
+	    .stacks = !cli_args_has(args, "stacks") ? 0
+	              : threads > 0                 ? threads
+	                                            : REPORT_STACKS_DEFAULT,
+	    .json = json,
+	};
+	o->pids = cli_args_pids(args, "pid", &o->npids);
 }
 
 /* report --stacks: one short stop per process for the stacks of its hottest
@@ -183,22 +168,16 @@ report_one(const struct procfs *fs, struct collector *c, const struct report_opt
 }
 
 static int
-cmd_report_exec(int argc, char **argv)
+cmd_report_exec(const struct cli_args *args)
 {
 	struct report_opts o;
 	struct procfs *fs = NULL;
 	struct collector *c = NULL;
-	int rc = report_parse(argc, argv, &o);
-	int err;
+	int rc, err;
 
-	if (rc != 0) {
-		free(o.pids);
-		return rc < 0 ? cli_help(&cmd_report_entry, report_options) : rc;
-	}
-	if (cli_open_procfs(&fs) != 0) {
-		free(o.pids);
+	report_opts_get(args, &o);
+	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	}
 	collector_new(fs, o.pids, o.npids, &c);
 	err = collector_sample(c);
 	collector_set_baseline(c);
@@ -210,7 +189,6 @@ cmd_report_exec(int argc, char **argv)
 	rc = err != 0 ? cli_sample_error(fs, collector_gone_pid(c), err) : 0;
 	collector_free(c);
 	procfs_free(fs);
-	free(o.pids);
 	return rc;
 }
 
@@ -218,5 +196,6 @@ const struct cmd_entry cmd_report_entry = {
     .name = "report",
     .usage = "[-p PID,...] [-d SECONDS] [-n THREADS] [-P PROCESSES] [-c COUNT] [--stacks] [--json]",
     .summary = "the hottest processes and threads over an interval (top -H, one shot)",
+    .options = report_options,
     .exec = cmd_report_exec,
 };

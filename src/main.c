@@ -27,6 +27,18 @@ main_usage(FILE *out)
 	return out == stdout ? 0 : EXIT_USAGE;
 }
 
+/* Runs cmd on its arguments (argv[0] is its name or the program's). */
+static int
+main_run(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	/* The live view needs a terminal on both ends; a script or a pipe
+	 * gets the report, which answers the same question (as atop), and its
+	 * options and --help. */
+	if (cmd == &cmd_top_entry && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
+		cmd = &cmd_report_entry;
+	return cli_run(cmd, argc, argv);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -39,11 +51,10 @@ main(int argc, char **argv)
 	if (argc >= 2 && argv[1][0] != '-') {
 		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(argv[1], commands[i]->name) == 0)
-				return commands[i]->exec(argc - 1, argv + 1);
+				return main_run(commands[i], argc - 1, argv + 1);
 		fprintf(stderr, "stacktop: unknown command '%s'\n", argv[1]);
 		return main_usage(stderr);
 	}
-	/* No command: the live view on a terminal, else a report (as atop). */
-	argv[0] = (char *)"top";
-	return cmd_top_entry.exec(argc, argv);
+	/* No command: top, its options after the program's name. */
+	return main_run(&cmd_top_entry, argc, argv);
 }

@@ -11,6 +11,7 @@ void *xcalloc(size_t count, size_t size);
 void *xreallocarray(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Faults in at once the whole pages of [p, p + len), memory about to be
  * written all over (an array of thousands of tasks, maps or symbols).
