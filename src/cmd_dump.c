@@ -25,10 +25,10 @@ static int
 cmd_dump_exec(const struct cli_args *args)
 {
 	int pid = (int)cli_args_int(args, "pid", 0);
-	enum stacks_mode mode = cli_args_has(args, "native")   ? STACKS_NATIVE
-	                        : cli_args_has(args, "python") ? STACKS_PYTHON
-	                        : cli_args_has(args, "mixed")  ? STACKS_MIXED
-	                                                       : STACKS_AUTO;
+	enum target_frames mode = cli_args_has(args, "native")   ? TARGET_NATIVE
+	                        : cli_args_has(args, "python") ? TARGET_PYTHON
+	                        : cli_args_has(args, "mixed")  ? TARGET_MIXED
+	                                                       : TARGET_AUTO;
 	struct dump_report *d = NULL;
 	struct procfs *fs = NULL;
 	int err;

@@ -118,7 +118,7 @@ struct record_opts {
 	const char *output; /* NULL: stdout */
 	int format;         /* -1: from the output's name */
 	enum sampler_mode what;
-	enum stacks_mode mode;
+	enum target_frames mode;
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -156,9 +156,9 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	    .output = cli_args_string(args, "output", NULL),
 	    .format = (int)cli_args_int(args, "format", -1),
 	    .what = idle ? SAMPLER_WALL : (enum sampler_mode)mode,
-	    .mode = cli_args_has(args, "python")   ? STACKS_PYTHON
-	            : cli_args_has(args, "native") ? STACKS_NATIVE
-	                                           : STACKS_AUTO,
+	    .mode = cli_args_has(args, "python")   ? TARGET_PYTHON
+	            : cli_args_has(args, "native") ? TARGET_NATIVE
+	                                           : TARGET_AUTO,
 	};
 	if (o->format < 0)
 		o->format = o->output && ends_with(o->output, ".svg")    ? RECORD_SVG
@@ -170,12 +170,12 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 		return cli_usage_error(cmd, "-a (every process) and -p PID exclude each other");
 	if (!o->all && o->pid <= 0)
 		return cli_usage_error(cmd, "-p PID is required");
-	if (o->all && (o->what != SAMPLER_CPU || o->mode == STACKS_PYTHON))
+	if (o->all && (o->what != SAMPLER_CPU || o->mode == TARGET_PYTHON))
 		return cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
 		                            "with --mode wall or gil, nor --python");
-	if (o->what == SAMPLER_GIL && o->mode == STACKS_NATIVE)
+	if (o->what == SAMPLER_GIL && o->mode == TARGET_NATIVE)
 		return cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
-	if (o->rate > RECORD_MAX_HZ && o->mode != STACKS_PYTHON)
+	if (o->rate > RECORD_MAX_HZ && o->mode != TARGET_PYTHON)
 		return cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
 		                       RECORD_MAX_HZ);
 	return 0;
@@ -340,7 +340,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	if (python->version[0] && !python->unreadable[0])
 		fprintf(stderr, "; Python %s%s%s", python->version,
 		        python->free_threaded ? " (free-threaded)" : "",
-		        o->mode == STACKS_PYTHON ? " frames only" : "");
+		        o->mode == TARGET_PYTHON ? " frames only" : "");
 	if (python->unreadable[0])
 		fprintf(stderr, "; %s", python->unreadable);
 	if (o->what != SAMPLER_CPU)
@@ -377,7 +377,7 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 		        "; %llu samples of processes that ended before they were read "
 		        "(counted as [ended before it was read])",
 		        (unsigned long long)c->gone);
-	if (o->mode == STACKS_NATIVE)
+	if (o->mode == TARGET_NATIVE)
 		fprintf(stderr, "; native frames only");
 	else
 		fprintf(stderr, "; Python frames merged in %llu processes",

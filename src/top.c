@@ -80,7 +80,7 @@ struct top {
 	/* The selected thread's stack: taken once per sample and when the
 	 * selection moves (once the keys settle). */
 	struct dump_report *stack;
-	struct stacks_watch *watch; /* of the selected thread's process */
+	struct target *watch; /* the selected thread's process */
 	int stack_tid;
 	char stack_note[256];
 	double stack_due; /* when to take it; 0: not due */
@@ -210,16 +210,16 @@ top_take_stack(struct top *top)
 	}
 	/* Keep the process's unwinder and symbols from one take to the next:
 	 * opening them is most of a take's cost. */
-	if (top->watch != NULL && stacks_watch_pid(top->watch) != b->pid) {
-		stacks_watch_free(top->watch);
+	if (top->watch != NULL && target_pid(top->watch) != b->pid) {
+		target_close(top->watch);
 		top->watch = NULL;
 	}
-	err = top->watch != NULL ? 0 : stacks_watch_new(top->fs, b->pid, &top->watch);
+	err = top->watch != NULL ? 0 : target_open(top->fs, b->pid, TARGET_AUTO, true, &top->watch);
 	if (err == 0)
-		err = stacks_watch_take(top->watch, &top->stack_tid, 1, &top->stack);
+		err = stacks_snapshot(top->watch, &top->stack_tid, 1, NULL, &top->stack);
 	if (err != 0) {
 		cli_target_message(b->pid, err, top->stack_note, sizeof(top->stack_note));
-		stacks_watch_free(top->watch);
+		target_close(top->watch);
 		top->watch = NULL;
 	}
 }
@@ -762,7 +762,7 @@ top_free(struct top *top)
 	top_table_clear(&top->table);
 	top_free_briefs(top);
 	dump_report_free(top->stack);
-	stacks_watch_free(top->watch);
+	target_close(top->watch);
 	pager_clear(&top->pager);
 	anon_history_clear(&top->anon);
 	top_functions_free(top->funcs);

@@ -170,7 +170,7 @@ top_functions_new(const struct procfs *fs, const struct task_brief *sel, struct 
 	f->fs = fs;
 	f->err = env != NULL && strcmp(env, "0") == 0
 	             ? -ECANCELED
-	             : syswide_new(fs, TOP_FUNCTIONS_HZ, STACKS_AUTO, &f->session);
+	             : syswide_new(fs, TOP_FUNCTIONS_HZ, TARGET_AUTO, &f->session);
 	f->now = profile_new(0, "");
 	f->before = profile_new(0, "");
 	f->before_s = f->window_s = clock_monotonic_s();

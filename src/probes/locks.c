@@ -334,6 +334,7 @@ struct locks_pythread {
  * (locks_while_stopped), then used after. */
 struct locks_python {
 	int pid;
+	const struct target *target;   /* NULL: its stacks were not taken */
 	const struct python_target *t; /* NULL: not a Python process */
 	struct python_memory mem;
 	struct python_raw raw;          /* the thread states' ids only (no frames) */
@@ -616,7 +617,7 @@ locks_find_python_locks(const struct procfs *fs, struct locks_python *lp, struct
 		waits |= r->waits[i].detail == LOCK_DETAIL_PYTHON_LOCK ||
 		         r->waits[i].detail == LOCK_DETAIL_PYTHON_RLOCK;
 	if (lp->read) {
-		stacks_python_map_tids(fs, r->pid, lp->t, &lp->mem, &lp->raw);
+		target_map_tids(lp->target, &lp->raw);
 		locks_python_late(lp);
 	}
 	if (lp->read)
@@ -792,7 +793,7 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	struct locks_python lp = {.pid = pid, .known = known};
 	struct locks_stop stop = {.py = &lp};
 	struct locks_candidate *cands = NULL;
-	struct stacks_watch *watch = NULL;
+	struct target *target = NULL;
 	bool *late = NULL;
 	struct locks_report *r;
 	struct procfs_stat st;
@@ -802,7 +803,7 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	int err;
 
 	*out = NULL;
-	if ((err = stacks_read_process(fs, pid, &st)) != 0)
+	if ((err = target_read_process(fs, pid, &st)) != 0)
 		return err;
 	snprintf(path, sizeof(path), "%d/task", pid);
 	if ((nall = procfs_list_ids(fs, path, &all)) < 0)
@@ -822,11 +823,11 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	if (err == 0 && r->nwaits > 0) {
 		struct stacks_hook hook = {locks_while_stopped, &stop};
 
-		r->stacks_err = stacks_watch_new(fs, pid, &watch);
+		r->stacks_err = target_open(fs, pid, TARGET_AUTO, true, &target);
 		if (r->stacks_err == 0) {
-			lp.t = stacks_watch_python(watch);
-			r->stacks_err =
-			    stacks_watch_take_hooked(watch, tids, r->nwaits, &hook, &r->stacks);
+			lp.target = target;
+			lp.t = target_python(target);
+			r->stacks_err = stacks_snapshot(target, tids, r->nwaits, &hook, &r->stacks);
 		}
 		/* Gone during the stop: there is nothing left to report. */
 		if (r->stacks_err == -ESRCH)
@@ -856,13 +857,13 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	/* A process that exited while we looked left only threads that had
 	 * gone: say it is gone rather than report that nothing waits. */
 	if (err == 0)
-		err = stacks_read_process(fs, pid, &st);
+		err = target_read_process(fs, pid, &st);
 	free(all);
 	free(tids);
 	free(cands);
 	free(late);
 	locks_python_free(&lp);
-	stacks_watch_free(watch);
+	target_close(target);
 	if (err != 0) {
 		locks_report_free(r);
 		return procfs_is_gone(err) ? -ESRCH : err;

@@ -9,6 +9,7 @@
 #include "python_find.h"
 #include "python_gc.h"
 #include "python_gc_walk.h"
+#include "target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -370,11 +371,9 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 	static const struct python_types_limits defaults = {
 	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES};
 	double start = clock_monotonic_s();
-	struct python_target target;
-	struct types_stop stop = {.target = &target};
+	struct types_stop stop = {0};
 	struct python_types *t;
-	int live_pid = pid;
-	struct python_memory live = {python_memory_live, &live_pid, python_memory_live_v};
+	struct target *handle;
 	int err;
 
 	*out = NULL;
@@ -382,12 +381,13 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		lim = &defaults;
 	stop.max_stop_s = lim->max_stop_s;
 	stop.limits = (struct python_gc_limits){.max_objects = lim->max_objects};
-	if ((err = python_find(fs, pid, &target)) != 0)
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
 		return err;
+	stop.target = target_python(handle);
 	t = xcalloc(1, sizeof(*t));
-	snprintf(t->version, sizeof(t->version), "%s", target.version);
+	snprintf(t->version, sizeof(t->version), "%s", stop.target->version);
 	t->max_stop_ms = lim->max_stop_s * 1e3;
-	if (target.layout.free_threaded) {
+	if (stop.target->layout.free_threaded) {
 		/* Its collector has no lists of tracked objects to walk: each
 		 * thread allocates from mimalloc heaps of its own, which the GC
 		 * visits page by page. */
@@ -395,6 +395,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		         "a free-threaded CPython keeps its objects in per-thread mimalloc "
 		         "heaps, not in the collector's lists: stacktop cannot count them yet");
 		t->garbage = t->frozen = t->collecting = -1;
+		target_close(handle);
 		*out = t;
 		return 0;
 	}
@@ -426,9 +427,10 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process
 		 * (a type freed meanwhile reads as <unreadable>). */
-		types_rows(&target, &live, &stop.tally, t);
+		types_rows(stop.target, target_memory(handle), &stop.tally, t);
 	}
 	python_gc_tally_free(&stop.tally);
+	target_close(handle);
 	t->total_ms = (clock_monotonic_s() - start) * 1e3;
 	if (err != 0) {
 		python_types_free(t);
@@ -442,13 +444,16 @@ int
 python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                     struct python_types_expect *out)
 {
-	struct python_target target;
+	struct target *handle;
+	bool free_threaded;
 	int err;
 
 	*out = (struct python_types_expect){0};
-	if ((err = python_find(fs, pid, &target)) != 0)
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
 		return err;
-	if (target.layout.free_threaded)
+	free_threaded = target_python(handle)->layout.free_threaded;
+	target_close(handle);
+	if (free_threaded)
 		return -ENOTSUP;
 	if ((err = mem_read_anon(fs, pid, &out->anon_kib)) != 0)
 		return err == -ENODATA ? -ESRCH : err;

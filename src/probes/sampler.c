@@ -121,13 +121,13 @@ struct sampler {
 	int64_t kernel_threads; /* the thread count the kernel gave this round */
 	bool relist;            /* a thread was found gone: list them again */
 	size_t fds_open, fd_budget;
+	struct target *target; /* the process: what follows is borrowed from it */
 	struct unwinder *unwinder;
 	/* A Python process: its interpreter, memory, this round's frames. */
-	struct python_target *py;
-	struct python_info python; /* what was found of its CPython */
+	const struct python_target *py;
 	bool python_only;
 	bool own_namespace; /* in a PID namespace of its own: ids need NSpid */
-	struct python_memory mem;
+	const struct python_memory *mem;
 	struct python_raw raw;
 	int raw_err;
 	struct python_namer *namer;
@@ -226,14 +226,12 @@ sampler_free(struct sampler *s)
 		close(s->stat_fd);
 	if (s->statm_fd >= 0)
 		close(s->statm_fd);
-	unwinder_free(s->unwinder);
+	target_close(s->target);
 	free(s->native);
 	free(s->key);
 	perf_events_free_cpus(s->cpu_events, s->ncpus);
-	python_namer_free(s->namer);
 	python_raw_free(&s->raw);
 	python_raw_free(&s->prev_raw);
-	free(s->py);
 	free(s);
 }
 
@@ -300,12 +298,12 @@ sampler_perf_start(struct sampler *s)
 /* sampler_new, or with fed a sampler whose perf samples come from outside
  * (sampler_new_fed): no event of its own. */
 static int
-sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
+sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum target_frames frames,
              unsigned hz, bool fed, struct sampler **out)
 {
 	/* Only a Python process has a GIL to follow. */
-	enum stacks_mode mode =
-	    what == SAMPLER_GIL && frames == STACKS_AUTO ? STACKS_MIXED : frames;
+	enum target_frames mode =
+	    what == SAMPLER_GIL && frames == TARGET_AUTO ? TARGET_MIXED : frames;
 	struct sampler *s = xcalloc(1, sizeof(*s));
 	char path[64];
 	int err;
@@ -327,33 +325,21 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 	s->statm_fd = procfs_open(fs, path);  /* without it, the maps are read each round */
 	s->maps_read_s = clock_monotonic_s(); /* by unwinder_new */
 	err = s->task_dir < 0 ? s->task_dir : s->stat_fd < 0 ? s->stat_fd : 0;
+	/* With an unwinder even for Python frames alone: the interpreter is
+	 * found through the files it opens. */
 	if (err == 0)
-		err = unwinder_new(fs, pid, &s->unwinder);
-	if (err == 0 && mode != STACKS_NATIVE) {
-		struct procfs_stat st;
-
-		s->py = xcalloc(1, sizeof(*s->py));
-		/* Through the unwinder: the files it opens are opened once. */
-		err = stacks_read_process(fs, pid, &st);
-		if (err == 0)
-			err = stacks_python_find(fs, pid, &st, s->unwinder, s->py);
-		stacks_python_info(s->py, err, &s->python);
-		if (err != 0) {
-			free(s->py);
-			s->py = NULL;
-			if (mode == STACKS_AUTO && err != -ESRCH)
-				err = 0;
-		}
-	}
+		err = target_open(fs, pid, mode, true, &s->target);
 	if (err != 0) {
 		sampler_free(s);
 		return procfs_is_gone(err) ? -ESRCH : err;
 	}
+	s->unwinder = target_unwinder(s->target);
+	s->py = target_python(s->target);
+	s->mem = target_memory(s->target);
 	if (s->py != NULL) {
-		s->python_only = mode == STACKS_PYTHON;
+		s->python_only = mode == TARGET_PYTHON;
 		s->own_namespace = procfs_inner_id(fs, pid, pid) != pid;
-		s->mem = (struct python_memory){python_memory_live, &s->pid, python_memory_live_v};
-		s->namer = python_namer_new(s->py, &s->mem);
+		s->namer = target_namer(s->target);
 	}
 	/* A CPU profile from perf events unless they are refused or
 	 * STACKTOP_PERF=0 says not to (the tests of the ptrace path). */
@@ -392,14 +378,14 @@ sampler_make(const struct procfs *fs, int pid, enum sampler_mode what, enum stac
 }
 
 int
-sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
+sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum target_frames frames,
             unsigned hz, struct sampler **out)
 {
 	return sampler_make(fs, pid, what, frames, hz, false, out);
 }
 
 int
-sampler_new_fed(const struct procfs *fs, int pid, enum stacks_mode frames, unsigned hz,
+sampler_new_fed(const struct procfs *fs, int pid, enum target_frames frames, unsigned hz,
                 struct sampler **out)
 {
 	return sampler_make(fs, pid, SAMPLER_CPU, frames, hz, true, out);
@@ -417,7 +403,7 @@ sampler_path(const struct sampler *s, int *why)
 const struct python_info *
 sampler_python(const struct sampler *s)
 {
-	return &s->python;
+	return target_python_info(s->target);
 }
 
 /* Reads the Python frames of every thread (called while they are stopped,
@@ -428,7 +414,7 @@ sampler_read_python(void *arg)
 	struct sampler *s = arg;
 
 	python_raw_free(&s->raw);
-	s->raw_err = python_stack_read(s->py, &s->mem, &s->raw);
+	s->raw_err = python_stack_read(s->py, s->mem, &s->raw);
 }
 
 /* The Python frames of thread tid in raw (read with error err), or NULL. */
@@ -443,7 +429,7 @@ sampler_read_python_running(struct sampler *s, struct profile *p, struct python_
 	if (want != NULL)
 		want->previous = s->raw_err == 0 ? &previous : NULL;
 	s->raw = (struct python_raw){0};
-	s->raw_err = python_stack_read_running(s->py, &s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
+	s->raw_err = python_stack_read_running(s->py, s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
 	python_raw_free(&previous);
 	if (s->raw_err == 0)
 		p->dropped += s->raw.dropped;
@@ -909,7 +895,7 @@ sampler_map_python(struct sampler *s)
 		all[i] = t->tid;
 		inner[i] = t->inner;
 	}
-	python_stack_map_tids(s->py, &s->mem, &s->raw, all, inner, s->nthreads);
+	python_stack_map_tids(s->py, s->mem, &s->raw, all, inner, s->nthreads);
 	free(inner);
 	free(all);
 	for (size_t i = 0; i < s->raw.nthreads; i++) {

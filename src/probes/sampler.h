@@ -40,13 +40,13 @@ enum sampler_mode {
 /* Prepares to sample pid through fs (borrowed; must outlive the sampler),
  * counting the threads that `what` says, hz rounds (and perf samples) a
  * second. frames as for stacks_dump: in a Python process the Python frames
- * are merged in (STACKS_AUTO, STACKS_MIXED), or taken alone without ever
- * stopping it (STACKS_PYTHON). A CPU profile of native frames uses perf
+ * are merged in (TARGET_AUTO, TARGET_MIXED), or taken alone without ever
+ * stopping it (TARGET_PYTHON). A CPU profile of native frames uses perf
  * events unless they are refused or the environment has STACKTOP_PERF=0.
  * Returns 0 and an owned sampler (free with sampler_free), -ESRCH when pid
  * does not exist, or what python_find returns when Python frames were asked
  * for (SAMPLER_GIL asks for them) and cannot be read. */
-int sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum stacks_mode frames,
+int sampler_new(const struct procfs *fs, int pid, enum sampler_mode what, enum target_frames frames,
                 unsigned hz, struct sampler **out);
 
 /* How a sampler takes its stacks. */
@@ -100,7 +100,7 @@ struct perf_events_sample;
 /* A sampler of pid that opens no perf event: the samples come from someone
  * else's (record -a: one event per CPU) through sampler_feed. frames, hz and
  * the result as sampler_new; also -ESRCH when pid is gone. */
-int sampler_new_fed(const struct procfs *fs, int pid, enum stacks_mode frames, unsigned hz,
+int sampler_new_fed(const struct procfs *fs, int pid, enum target_frames frames, unsigned hz,
                     struct sampler **out);
 
 /* A round of a fed sampler, before the samples taken since the last one

@@ -6,6 +6,7 @@
 #include "ptrace.h"
 #include "python_merge.h"
 #include "python_stack.h"
+#include "target.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -51,12 +52,10 @@ stacks_unwind(struct unwinder *u, const struct thread_snapshot *s, struct thread
 	free(frames);
 }
 
-/* The Python side of a dump: the target, its memory, and its frames as
- * followed (while the threads were stopped, or not at all stopped). */
+/* The Python side of one snapshot: the frames as followed (while the
+ * threads were stopped, or not at all stopped), read from target t. */
 struct stacks_python {
-	struct python_target target;
-	int pid;
-	struct python_memory mem;
+	struct target *t;
 	struct python_raw raw;
 	int err;
 };
@@ -66,7 +65,7 @@ stacks_python_read(void *arg)
 {
 	struct stacks_python *py = arg;
 
-	py->err = python_stack_read(&py->target, &py->mem, &py->raw);
+	py->err = python_stack_read(target_python(py->t), target_memory(py->t), &py->raw);
 }
 
 /* Reads the Python frames without stopping the target: each thread's walk
@@ -74,8 +73,8 @@ stacks_python_read(void *arg)
 static void
 stacks_python_read_running(struct stacks_python *py)
 {
-	py->err =
-	    python_stack_read_running(&py->target, &py->mem, STACKS_PYTHON_TRIES, NULL, &py->raw);
+	py->err = python_stack_read_running(target_python(py->t), target_memory(py->t),
+	                                    STACKS_PYTHON_TRIES, NULL, &py->raw);
 }
 
 /* The Python frames of thread t, named, and whether they line up with its
@@ -110,41 +109,13 @@ stacks_python_thread(struct python_namer *namer, const struct python_raw_thread 
 	}
 }
 
-void
-stacks_python_map_tids(const struct procfs *fs, int pid, const struct python_target *t,
-                       const struct python_memory *mem, struct python_raw *raw)
-{
-	char path[64];
-	int *all = NULL;
-	ssize_t n;
-
-	/* Before 3.11 thread states are matched against every thread of the
-	 * process, not only those asked for. */
-	snprintf(path, sizeof(path), "%d/task", pid);
-	if ((n = procfs_list_ids(fs, path, &all)) > 0) {
-		int *inner = NULL;
-
-		/* Ids differ only in a PID namespace of its own: one status read
-		 * tells, rather than one per thread. */
-		if (procfs_inner_id(fs, pid, pid) != pid) {
-			inner = xcalloc((size_t)n, sizeof(*inner));
-			for (ssize_t k = 0; k < n; k++)
-				inner[k] = procfs_inner_id(fs, pid, all[k]);
-		}
-		python_stack_map_tids(t, mem, raw, all, inner, (size_t)n);
-		free(inner);
-	}
-	free(all);
-}
-
 /* Puts the Python frames into the threads of d. */
 static void
-stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct dump_report *d,
-                    bool merge)
+stacks_python_apply(struct stacks_python *py, struct dump_report *d, bool merge)
 {
-	struct python_namer *namer = python_namer_new(&py->target, &py->mem);
+	struct python_namer *namer = target_namer(py->t);
 
-	stacks_python_map_tids(fs, d->pid, &py->target, &py->mem, &py->raw);
+	target_map_tids(py->t, &py->raw);
 	python_stack_thread_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
@@ -161,7 +132,6 @@ stacks_python_apply(const struct procfs *fs, struct stacks_python *py, struct du
 				d->threads[i].python_name = xstrdup(rt->name);
 		}
 	}
-	python_namer_free(namer);
 }
 
 /* What is read while the threads are stopped: the Python frames, then
@@ -183,16 +153,19 @@ stacks_while_stopped(void *arg)
 		             st->py != NULL && st->py->err == 0 ? &st->py->raw : NULL);
 }
 
-/* The stacks of threads tids of process pid (comm from its stat), unwound
- * by u (NULL for Python frames alone); py, when not NULL, is a Python
- * process whose frames are wanted too, merged, or alone (and then without a
- * stop); hook, when not NULL, is called while the threads are stopped (with
- * Python frames alone: after they are read). */
+/* The stacks of threads tids of t's process (comm from its stat), unwound
+ * by its unwinder (none: Python frames alone, without a stop), with its
+ * Python frames when it is a Python process, merged or alone; hook, when
+ * not NULL, is called while the threads are stopped (with Python frames
+ * alone: after they are read). */
 static int
-stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *tids, size_t n,
-                 struct unwinder *u, struct stacks_python *py, const struct stacks_hook *hook,
-                 struct dump_report **out)
+stacks_take_tids(struct target *t, const char *comm, const int *tids, size_t n,
+                 const struct stacks_hook *hook, struct dump_report **out)
 {
+	const struct procfs *fs = target_procfs(t);
+	int pid = target_pid(t);
+	struct unwinder *u = target_unwinder(t);
+	struct stacks_python python = {t, {0}, 0}, *py = target_python(t) != NULL ? &python : NULL;
 	struct stacks_stopped stopped = {py, hook};
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
@@ -220,9 +193,6 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		d->threads[i].holds_gil = -1;
 		stacks_read_thread(fs, pid, &d->threads[i]);
 	}
-	if (py != NULL)
-		py->err = 0; /* a watch's previous take may have left one */
-
 	if (python_only) {
 		stacks_python_read_running(py);
 		if (hook != NULL)
@@ -236,7 +206,7 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 		ptrace_snapshot_free(&snap);
 	}
 	if (err == 0 && py != NULL && py->err == 0)
-		stacks_python_apply(fs, py, d, !python_only);
+		stacks_python_apply(py, d, !python_only);
 	if (py != NULL)
 		python_raw_free(&py->raw);
 	if (err == 0 && py != NULL && py->err != 0)
@@ -247,148 +217,6 @@ stacks_take_tids(const struct procfs *fs, int pid, const char *comm, const int *
 	}
 	*out = d;
 	return 0;
-}
-
-int
-stacks_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
-{
-	int err = procfs_read_task_stat(fs, pid, pid, st);
-
-	return err == 0 && procfs_stat_gone(st) ? -ESRCH : err;
-}
-
-static struct module *
-stacks_unwinder_file(void *unwinder, const struct procfs_map *map)
-{
-	return unwinder_file(unwinder, map);
-}
-
-int
-stacks_python_find(const struct procfs *fs, int pid, const struct procfs_stat *st,
-                   struct unwinder *u, struct python_target *out)
-{
-	struct python_files files = {NULL, 0, stacks_unwinder_file, NULL, u};
-
-	if (u == NULL)
-		return python_find(fs, pid, out);
-	/* The maps of a process whose main thread ended are a live thread's:
-	 * the interpreter is not looked for, as python_find would not. */
-	if (st->state != 'Z')
-		files.n = unwinder_maps(u, &files.maps);
-	return python_find_in(pid, &files, out);
-}
-
-void
-stacks_python_info(const struct python_target *t, int err, struct python_info *out)
-{
-	char known[96];
-
-	memset(out, 0, sizeof(*out));
-	if (err != 0 && err != -ENOTSUP)
-		return;
-	snprintf(out->version, sizeof(out->version), "%s", t->version);
-	out->free_threaded = err == 0 && t->layout.free_threaded;
-	out->found_by = err == 0 ? t->found_by : NULL;
-	if (err == -ENOTSUP) /* never a silently native-only stack */
-		snprintf(out->unreadable, sizeof(out->unreadable),
-		         "CPython %s is a version stacktop cannot read (it reads %s): no Python "
-		         "frames",
-		         out->version[0] ? out->version : "(version unknown)",
-		         python_layout_known(known, sizeof(known)));
-}
-
-/* The Python side of pid for mode: *py (owned) when its frames are
- * wanted and readable, NULL otherwise; *info says which CPython it is, and
- * why its frames will be missing when it cannot be read. Returns 0, or the
- * error when Python frames were demanded (or the process is gone). */
-static int
-stacks_python_new(const struct procfs *fs, int pid, const struct procfs_stat *st,
-                  enum stacks_mode mode, struct unwinder *u, struct stacks_python **out,
-                  struct python_info *info)
-{
-	struct stacks_python *py;
-	int err;
-
-	*out = NULL;
-	memset(info, 0, sizeof(*info));
-	if (mode == STACKS_NATIVE)
-		return 0;
-	py = xcalloc(1, sizeof(*py));
-	py->pid = pid;
-	py->mem = (struct python_memory){python_memory_live, &py->pid, python_memory_live_v};
-	err = stacks_python_find(fs, pid, st, u, &py->target);
-	stacks_python_info(&py->target, err, info);
-	if (err != 0) {
-		free(py);
-		return mode != STACKS_AUTO || err == -ESRCH ? err : 0;
-	}
-	*out = py;
-	return 0;
-}
-
-/* One process whose stacks are taken again and again: what is costly to
- * find (the unwinder's opened files and symbol tables, the interpreter) is
- * found once. */
-struct stacks_watch {
-	const struct procfs *fs;
-	int pid;
-	double maps_read_at;      /* monotonic seconds */
-	struct unwinder *u;       /* NULL: Python frames alone, no stop */
-	struct stacks_python *py; /* NULL: not a Python process, or unreadable */
-	struct python_info python;
-};
-
-/* A watch for mode: with STACKS_PYTHON no unwinder (u stays NULL), and its
- * takes read Python frames alone without a stop. */
-static int
-stacks_watch_open(const struct procfs *fs, int pid, enum stacks_mode mode,
-                  struct stacks_watch **out)
-{
-	struct stacks_watch *w = xcalloc(1, sizeof(*w));
-	struct procfs_stat st;
-	int err;
-
-	*out = NULL;
-	w->fs = fs;
-	w->pid = pid;
-	/* The unwinder first: the interpreter search opens files through it. */
-	if ((err = stacks_read_process(fs, pid, &st)) != 0 ||
-	    (mode != STACKS_PYTHON && (err = unwinder_new(fs, pid, &w->u)) != 0) ||
-	    (err = stacks_python_new(fs, pid, &st, mode, w->u, &w->py, &w->python)) != 0) {
-		stacks_watch_free(w);
-		return procfs_is_gone(err) ? -ESRCH : err;
-	}
-	w->maps_read_at = clock_monotonic_s();
-	*out = w;
-	return 0;
-}
-
-int
-stacks_watch_new(const struct procfs *fs, int pid, struct stacks_watch **out)
-{
-	return stacks_watch_open(fs, pid, STACKS_AUTO, out);
-}
-
-void
-stacks_watch_free(struct stacks_watch *w)
-{
-	if (w == NULL)
-		return;
-	unwinder_free(w->u);
-	free(w->py);
-	free(w);
-}
-
-int
-stacks_watch_pid(const struct stacks_watch *w)
-{
-	return w->pid;
-}
-
-const struct python_target *
-stacks_watch_python(const struct stacks_watch *w)
-{
-	return w->py != NULL ? &w->py->target : NULL;
 }
 
 /* True when the process runs a JVM: its executable is java, or it maps
@@ -424,68 +252,50 @@ stacks_jit_hint(struct unwinder *u, struct dump_report *d)
 }
 
 int
-stacks_watch_take_hooked(struct stacks_watch *w, const int *tids, size_t n,
-                         const struct stacks_hook *hook, struct dump_report **out)
+stacks_snapshot(struct target *t, const int *tids, size_t n, const struct stacks_hook *hook,
+                struct dump_report **out)
 {
 	struct procfs_stat st;
-	bool changed;
 	int err;
 
 	*out = NULL;
-	if ((err = stacks_read_process(w->fs, w->pid, &st)) != 0)
+	if ((err = target_alive(t, &st)) != 0 || (err = target_refresh_due(t)) != 0)
 		return err;
-	/* A library loaded since, or an exec: the maps are read again, but not
-	 * on every take: a process with thousands of threads has thousands of
-	 * stack mappings, and its maps cost milliseconds to read. */
-	if (w->u != NULL && clock_monotonic_s() - w->maps_read_at >= STACKS_WATCH_MAPS_S) {
-		if ((err = unwinder_refresh(w->u, &changed)) != 0)
-			return procfs_is_gone(err) ? -ESRCH : err;
-		w->maps_read_at = clock_monotonic_s();
-	}
-	err = stacks_take_tids(w->fs, w->pid, st.comm, tids, n, w->u, w->py, hook, out);
+	err = stacks_take_tids(t, st.comm, tids, n, hook, out);
 	if (err == 0) {
-		(*out)->python = w->python;
-		stacks_jit_hint(w->u, *out);
+		(*out)->python = *target_python_info(t);
+		stacks_jit_hint(target_unwinder(t), *out);
 	}
 	return err;
 }
 
 int
-stacks_watch_take(struct stacks_watch *w, const int *tids, size_t n, struct dump_report **out)
+stacks_dump(const struct procfs *fs, int pid, enum target_frames frames, struct dump_report **out)
 {
-	return stacks_watch_take_hooked(w, tids, n, NULL, out);
-}
-
-int
-stacks_dump(const struct procfs *fs, int pid, enum stacks_mode mode, struct dump_report **out)
-{
-	struct stacks_watch *w;
-	char path[64];
+	struct target *t;
 	int *tids = NULL;
 	ssize_t n;
-	int err = stacks_watch_open(fs, pid, mode, &w);
+	int err = target_open(fs, pid, frames, frames != TARGET_PYTHON, &t);
 
 	*out = NULL;
 	if (err != 0)
 		return err;
-	snprintf(path, sizeof(path), "%d/task", pid);
-	n = procfs_list_ids(fs, path, &tids);
-	err = n < 0 ? (procfs_is_gone((int)n) ? -ESRCH : (int)n)
-	            : stacks_watch_take(w, tids, (size_t)n, out);
+	n = target_threads(t, &tids);
+	err = n < 0 ? (int)n : stacks_snapshot(t, tids, (size_t)n, NULL, out);
 	free(tids);
-	stacks_watch_free(w);
+	target_close(t);
 	return err;
 }
 
 int
 stacks_take(const struct procfs *fs, int pid, const int *tids, size_t n, struct dump_report **out)
 {
-	struct stacks_watch *w;
-	int err = stacks_watch_new(fs, pid, &w);
+	struct target *t;
+	int err = target_open(fs, pid, TARGET_AUTO, true, &t);
 
 	*out = NULL;
 	if (err == 0)
-		err = stacks_watch_take(w, tids, n, out);
-	stacks_watch_free(w);
+		err = stacks_snapshot(t, tids, n, NULL, out);
+	target_close(t);
 	return err;
 }

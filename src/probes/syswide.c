@@ -69,7 +69,7 @@ struct syswide {
 	double checked_s;
 	int self;
 	unsigned hz;
-	enum stacks_mode frames;
+	enum target_frames frames;
 	struct syswide_counts counts;
 	struct syswide_name names[SYSWIDE_NAMES];
 	size_t next_name;
@@ -111,7 +111,7 @@ syswide_ring_pages(unsigned hz)
 }
 
 int
-syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames, struct syswide **out)
+syswide_new(const struct procfs *fs, unsigned hz, enum target_frames frames, struct syswide **out)
 {
 	struct perf_events_config cfg = {
 	    .hz = hz,

@@ -51,13 +51,13 @@ struct syswide_counts {
 
 /* Opens one event per online CPU, sampling hz times a second of each CPU's
  * busy time (user and kernel), with fs (borrowed; must outlive the session)
- * to read processes; frames as for sampler_new (STACKS_AUTO: Python frames
- * merged in Python processes; STACKS_NATIVE: never). Returns 0 and an owned
+ * to read processes; frames as for sampler_new (TARGET_AUTO: Python frames
+ * merged in Python processes; TARGET_NATIVE: never). Returns 0 and an owned
  * session (free with syswide_free), or -errno of the first CPU's
  * perf_event_open: -EACCES or -EPERM (kernel.perf_event_paranoid above 0
  * without CAP_PERFMON or CAP_SYS_ADMIN), -ENOENT, -ENOSYS or -EOPNOTSUPP
  * (no such event). */
-int syswide_new(const struct procfs *fs, unsigned hz, enum stacks_mode frames,
+int syswide_new(const struct procfs *fs, unsigned hz, enum target_frames frames,
                 struct syswide **out);
 void syswide_free(struct syswide *w);
 

@@ -96,12 +96,28 @@ dump_json_cut(struct json *j, const char *complete_key, const char *cut_key,
 }
 
 static void
-dump_json_stack(struct json *j, const struct frame_row *frames, size_t n)
+dump_json_frames(struct json *j, const struct frame_row *frames, size_t n)
 {
 	json_array_begin(j);
 	for (size_t f = 0; f < n; f++)
 		dump_json_frame(j, &frames[f]);
 	json_array_end(j);
+}
+
+void
+dump_json_stack(struct json *j, const struct thread_stack *t, bool null_without)
+{
+	json_key(j, "stack");
+	if (t != NULL && (t->err == 0 || !null_without))
+		dump_json_frames(j, t->frames, t->nframes);
+	else
+		json_null(j);
+	/* Only when the Python frames could not be merged: stack then holds
+	 * them alone, and this the native frames. */
+	if (t != NULL && t->native_frames != NULL) {
+		json_key(j, "native_stack");
+		dump_json_frames(j, t->native_frames, t->nnative);
+	}
 }
 
 void
@@ -144,15 +160,8 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_string(&j, state);
 		json_key(&j, "error");
 		json_string(&j, dump_thread_error(t->err));
-		json_key(&j, "stack");
-		dump_json_stack(&j, t->frames, t->nframes);
+		dump_json_stack(&j, t, false);
 		dump_json_cut(&j, "complete", "cut", t);
-		/* Only when the Python frames could not be merged: stack then
-		 * holds them alone, and this the native frames. */
-		if (t->native_frames != NULL) {
-			json_key(&j, "native_stack");
-			dump_json_stack(&j, t->native_frames, t->nnative);
-		}
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -4,6 +4,7 @@
 
 #include "../model.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Writes d (borrowed) to out as one JSON document on one line. */
@@ -17,6 +18,12 @@ const char *dump_thread_error(int err);
  * offset, file, line}) as the next value of j. */
 struct json;
 void dump_json_frame(struct json *j, const struct frame_row *f);
+
+/* Writes the member "stack" of thread t (its frames, innermost first; with
+ * null_without null when t is NULL or its stack could not be taken, else an
+ * empty array then), and "native_stack" (the native frames) when its Python
+ * frames could not be merged with them: "stack" then holds those alone. */
+void dump_json_stack(struct json *j, const struct thread_stack *t, bool null_without);
 
 /* Writes the members complete_key (true when t's walk reached its root)
  * and cut_key (why it stopped short, or null) of thread t; both null when

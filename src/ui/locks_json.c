@@ -60,15 +60,7 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	}
 	json_array_end(j);
 	json_member_count(j, "fds_total", (int64_t)w->fds_total);
-	json_key(j, "stack");
-	if (t != NULL && t->err == 0) {
-		json_array_begin(j);
-		for (size_t f = 0; f < t->nframes; f++)
-			dump_json_frame(j, &t->frames[f]);
-		json_array_end(j);
-	} else {
-		json_null(j);
-	}
+	dump_json_stack(j, t, true);
 	dump_json_cut(j, "stack_complete", "stack_cut", t);
 	json_object_end(j);
 }

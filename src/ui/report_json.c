@@ -79,15 +79,7 @@ report_json_thread(struct json *j, const struct thread_row *t)
 	json_pct(j, "run_delay_pct", t->run_delay_pct);
 	/* report --stacks: the stack of the hottest threads; null for the others
 	 * and without --stacks, with the reason when one could not be taken. */
-	json_key(j, "stack");
-	if (t->stack != NULL && t->stack->err == 0) {
-		json_array_begin(j);
-		for (size_t f = 0; f < t->stack->nframes; f++)
-			dump_json_frame(j, &t->stack->frames[f]);
-		json_array_end(j);
-	} else {
-		json_null(j);
-	}
+	dump_json_stack(j, t->stack, true);
 	json_key(j, "stack_error");
 	json_string(j, t->stack != NULL ? dump_thread_error(t->stack->err) : NULL);
 	dump_json_cut(j, "stack_complete", "stack_cut", t->stack);
