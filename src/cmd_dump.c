@@ -26,9 +26,9 @@ cmd_dump_exec(const struct cli_args *args)
 {
 	int pid = (int)cli_args_int(args, "pid", 0);
 	enum target_frames mode = cli_args_has(args, "native")   ? TARGET_NATIVE
-	                        : cli_args_has(args, "python") ? TARGET_PYTHON
-	                        : cli_args_has(args, "mixed")  ? TARGET_MIXED
-	                                                       : TARGET_AUTO;
+	                          : cli_args_has(args, "python") ? TARGET_PYTHON
+	                          : cli_args_has(args, "mixed")  ? TARGET_MIXED
+	                                                         : TARGET_AUTO;
 	struct dump_report *d = NULL;
 	struct procfs *fs = NULL;
 	int err;
