@@ -2,13 +2,11 @@
 #include "collector_impl.h"
 #include "sysinfo.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 /* taskstats describes the machine's own tasks: only for the real /proc, and

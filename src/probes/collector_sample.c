@@ -4,7 +4,6 @@
 #include "../xmalloc.h"
 #include "collector_impl.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
