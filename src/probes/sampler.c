@@ -6,7 +6,9 @@
 #include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_merge.h"
+#include "python_namer.h"
 #include "python_stack.h"
+#include "python_tids.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -737,7 +739,7 @@ sampler_frames(struct unwinder *u, struct python_namer *namer,
 	*nframes = n;
 	both = native;
 	if (py != NULL) {
-		pyf = python_stack_name_thread(namer, py);
+		pyf = python_namer_thread(namer, py);
 		if (n == 0) {
 			both = pyf;
 			*nframes = py->nframes;
@@ -895,7 +897,7 @@ sampler_map_python(struct sampler *s)
 		all[i] = t->tid;
 		inner[i] = t->inner;
 	}
-	python_stack_map_tids(s->py, s->mem, &s->raw, all, inner, s->nthreads);
+	python_tids_map(s->py, s->mem, &s->raw, all, inner, s->nthreads);
 	free(inner);
 	free(all);
 	for (size_t i = 0; i < s->raw.nthreads; i++) {
