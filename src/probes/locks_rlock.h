@@ -17,7 +17,7 @@
 #ifndef STACKTOP_LOCKS_RLOCK_H
 #define STACKTOP_LOCKS_RLOCK_H
 
-#include "python_stack.h"
+#include "python_memory.h"
 
 #include <stddef.h>
 #include <stdint.h>

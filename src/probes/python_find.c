@@ -4,6 +4,7 @@
 #include "module.h"
 #include "procfs_parse.h"
 #include "ptrace.h"
+#include "python_memory.h"
 #include "python_scan.h"
 
 #include <ctype.h>

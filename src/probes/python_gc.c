@@ -1,5 +1,7 @@
 #include "python_gc.h"
 
+#include "python_stack.h"
+
 #include <errno.h>
 #include <string.h>
 

@@ -13,7 +13,7 @@
 #define STACKTOP_PYTHON_GC_H
 
 #include "python_find.h"
-#include "python_stack.h"
+#include "python_memory.h"
 
 #include <stdbool.h>
 #include <stdint.h>

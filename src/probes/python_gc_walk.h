@@ -18,8 +18,8 @@
 #define STACKTOP_PYTHON_GC_WALK_H
 
 #include "python_layout.h"
+#include "python_memory.h"
 #include "python_sizeof.h"
-#include "python_stack.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -386,6 +386,13 @@ python_has_runtime(int major, int minor)
 	return major > 3 || (major == 3 && minor >= 7);
 }
 
+/* The offset of a code object's line table (3.10+) or lnotab. */
+static inline int32_t
+python_layout_code_table(const struct python_layout *l)
+{
+	return l->code.co_linetable >= 0 ? l->code.co_linetable : l->code.co_lnotab;
+}
+
 /* Fills out with the layout of the process whose _PyRuntime starts with buf
  * (len bytes of it, copied from the target): the _Py_DebugOffsets struct
  * that 3.13+ place there, starting with the cookie "xdebugpy" and

@@ -14,7 +14,7 @@
 #define STACKTOP_PYTHON_LOCKWAIT_H
 
 #include "python_find.h"
-#include "python_stack.h"
+#include "python_memory.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -13,7 +13,7 @@
 #define STACKTOP_PYTHON_SCAN_H
 
 #include "python_layout.h"
-#include "python_stack.h"
+#include "python_memory.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -26,7 +26,7 @@
 #define STACKTOP_PYTHON_SIZEOF_H
 
 #include "python_layout.h"
-#include "python_stack.h"
+#include "python_memory.h"
 
 #include <stdbool.h>
 #include <stdint.h>

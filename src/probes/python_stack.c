@@ -1,69 +1,22 @@
 #include "python_stack.h"
 
 #include "../xmalloc.h"
-#include "ptrace.h"
-#include "python_linetable.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
-/* Reads made in one process_vm_readv (the kernel takes up to IOV_MAX). */
-#define PYTHON_READV_MAX 1024
 /* How many calls deeper a running thread may have gone since its walk for
  * the walk's frames still to count as its stack. */
 #define PYTHON_DEEPER_LINKS 16
-
-int
-python_memory_live(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	ssize_t n = ptrace_read_memory(*(const int *)arg, addr, buf, len);
-
-	return n == (ssize_t)len ? 0 : n < 0 ? (int)n : -EFAULT;
-}
-
-int
-python_memory_live_v(void *arg, const struct python_read *reads, size_t n)
-{
-	int pid = *(const int *)arg;
-	struct iovec local[PYTHON_READV_MAX], remote[PYTHON_READV_MAX];
-
-	while (n > 0) {
-		size_t k = n < PYTHON_READV_MAX ? n : PYTHON_READV_MAX, want = 0;
-		ssize_t got;
-
-		for (size_t i = 0; i < k; i++) {
-			local[i] = (struct iovec){reads[i].buf, reads[i].len};
-			remote[i] = (struct iovec){(void *)(uintptr_t)reads[i].addr, reads[i].len};
-			want += reads[i].len;
-		}
-		got = process_vm_readv(pid, local, k, remote, k, 0);
-		if (got < 0)
-			return -errno;
-		if ((size_t)got != want)
-			return -EFAULT;
-		reads += k;
-		n -= k;
-	}
-	return 0;
-}
 
 /* Bounds on what a corrupt or racing target can make us follow. */
 #define PYTHON_MAX_INTERPRETERS 64
 #define PYTHON_MAX_THREADS      10000
 #define PYTHON_MAX_FRAMES       4096
 #define PYTHON_MAX_ALL_FRAMES   (1 << 16) /* all threads together */
-#define PYTHON_MAX_NAME         1024      /* code points of a name we decode */
-#define PYTHON_MAX_LINETABLE    (1 << 20) /* bytes */
-/* How much of a frame or glibc's struct pthread we read at once (struct
- * pthread sits at the top of its thread's stack: no more than fits there). */
-#define PYTHON_FRAME_BYTES   128
-#define PYTHON_PTHREAD_BYTES 1024
-/* glibc's struct pthread keeps the tid here on x86-64 since 2.28: tried
- * first, and preferred when several offsets fit. */
-#define PYTHON_GLIBC_TID_OFFSET 0x2d0
+/* How much of a frame we read at once. */
+#define PYTHON_FRAME_BYTES 128
 
 /* Brent's cycle detection over a chain of pointers (threads, frames): a
  * corrupt or racing target can link a chain into a loop, which the bounds
@@ -85,34 +38,6 @@ chain_loops(struct chain *c, uint64_t addr)
 		c->steps = 0;
 	}
 	return false;
-}
-
-/* A field of a buffer read from the target at a layout offset; 0 when the
- * offset is absent or out of the buffer. */
-static uint64_t
-field_u64(const unsigned char *buf, size_t len, int32_t off)
-{
-	uint64_t v = 0;
-
-	if (off >= 0 && (size_t)off + sizeof(v) <= len)
-		memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-static int64_t
-field_i32(const unsigned char *buf, size_t len, int32_t off)
-{
-	int32_t v = 0;
-
-	if (off >= 0 && (size_t)off + sizeof(v) <= len)
-		memcpy(&v, buf + off, sizeof(v));
-	return v;
-}
-
-static unsigned
-field_u8(const unsigned char *buf, size_t len, int32_t off)
-{
-	return off >= 0 && (size_t)off < len ? buf[off] : 0;
 }
 
 int
@@ -167,10 +92,10 @@ python_top_frame(const struct python_layout *l, const unsigned char *ts, size_t 
 	uint64_t cframe, frame = 0;
 
 	if (l->thread.frame >= 0) /* ≤3.10 */
-		return field_u64(ts, len, l->thread.frame);
+		return python_memory_field_u64(ts, len, l->thread.frame);
 	if (l->thread.current_frame >= 0) /* 3.13+ */
-		return field_u64(ts, len, l->thread.current_frame);
-	cframe = field_u64(ts, len, l->thread.cframe); /* 3.11–3.12 */
+		return python_memory_field_u64(ts, len, l->thread.current_frame);
+	cframe = python_memory_field_u64(ts, len, l->thread.cframe); /* 3.11–3.12 */
 	if (cframe != 0)
 		(void)python_memory_u64(mem, cframe + (uint64_t)l->cframe.current_frame, &frame);
 	return frame;
@@ -227,17 +152,17 @@ python_walk_frames(const struct python_layout *l, const struct python_memory *me
 			return;
 		}
 		(*budget)--;
-		lasti = field_i32(buf, sizeof(buf), l->frame.f_lasti);
+		lasti = python_memory_field_i32(buf, sizeof(buf), l->frame.f_lasti);
 		python_push(th, &cap,
 		            (struct python_raw_frame){
-		                .code = field_u64(buf, sizeof(buf), l->frame.f_code),
+		                .code = python_memory_field_u64(buf, sizeof(buf), l->frame.f_code),
 		                .offset = lasti < 0 ? -1 : lasti * l->frame.lasti_scale,
 		                .eval_last = true,
 		                .anchor = cframes_next(cframes),
 		                .addr = frame,
-		                .back = field_u64(buf, sizeof(buf), l->frame.f_back),
+		                .back = python_memory_field_u64(buf, sizeof(buf), l->frame.f_back),
 		            });
-		frame = field_u64(buf, sizeof(buf), l->frame.f_back);
+		frame = python_memory_field_u64(buf, sizeof(buf), l->frame.f_back);
 	}
 }
 
@@ -302,9 +227,10 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 			return;
 		}
 		(*budget)--;
-		frame = field_u64(buf, sizeof(buf), l->iframe.previous);
-		if (l->iframe.owned_by_cstack >= 0 && field_u8(buf, sizeof(buf), l->iframe.owner) ==
-		                                          (unsigned)l->iframe.owned_by_cstack) {
+		frame = python_memory_field_u64(buf, sizeof(buf), l->iframe.previous);
+		if (l->iframe.owned_by_cstack >= 0 &&
+		    python_memory_field_u8(buf, sizeof(buf), l->iframe.owner) ==
+		        (unsigned)l->iframe.owned_by_cstack) {
 			/* 3.15 ends every chain with the thread's base frame, marked
 			 * as a shim but not on the C stack: a frame already ended by
 			 * its call's shim keeps that shim as its anchor. */
@@ -317,7 +243,7 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 		/* 3.14+ keep a tagged reference (Py_TAG_BITS: the low two bits);
 		 * an object is aligned to 8 or more, so clearing them is right for
 		 * the plain pointer of 3.11-3.13 too. */
-		code = field_u64(buf, sizeof(buf), l->iframe.code) & ~(uint64_t)3;
+		code = python_memory_field_u64(buf, sizeof(buf), l->iframe.code) & ~(uint64_t)3;
 		/* A returning call's frame is cleared (its code reference first)
 		 * just after the thread state moved past it: read running, the
 		 * innermost frame may be one, no longer on the stack. Below a
@@ -329,9 +255,9 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 			th->truncated = true;
 			return;
 		}
-		ip = field_u64(buf, sizeof(buf), instr);
-		entry =
-		    l->iframe.is_entry >= 0 && field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;
+		ip = python_memory_field_u64(buf, sizeof(buf), instr);
+		entry = l->iframe.is_entry >= 0 &&
+		        python_memory_field_u8(buf, sizeof(buf), l->iframe.is_entry) != 0;
 		/* A frame of Python code always has a caller: the shim of its
 		 * eval loop call (3.12+), or on 3.11 it is marked as that call's
 		 * entry. One without is a returning frame caught between its
@@ -413,27 +339,13 @@ python_walk_thread(const struct python_layout *l, const struct python_memory *me
 	th->top = frame;
 	/* 3.12 has _PyCFrames too, but its shim frames say more. */
 	struct cframes cframes = {
-	    l, mem, l->iframe.owned_by_cstack < 0 ? field_u64(ts, len, l->thread.cframe) : 0};
+	    l, mem,
+	    l->iframe.owned_by_cstack < 0 ? python_memory_field_u64(ts, len, l->thread.cframe) : 0};
 
 	if (l->thread.frame >= 0)
 		python_walk_frames(l, mem, frame, &cframes, th, budget);
 	else
 		python_walk_iframes(l, mem, frame, &cframes, th, budget);
-}
-
-/* Makes the n reads through mem: at once where it can, else one by one. */
-static int
-python_readv(const struct python_memory *mem, const struct python_read *reads, size_t n)
-{
-	if (mem->readv != NULL)
-		return mem->readv(mem->arg, reads, n);
-	for (size_t i = 0; i < n; i++) {
-		int err = mem->read(mem->arg, reads[i].addr, reads[i].buf, reads[i].len);
-
-		if (err != 0)
-			return err;
-	}
-	return 0;
 }
 
 /* The thread states of a previous read, read again at once: where a chain
@@ -458,7 +370,7 @@ tstate_prefetch_read(struct tstate_prefetch *p, const struct python_memory *mem)
 		reads[i] =
 		    (struct python_read){prev->threads[i].tstate, p->bytes + i * p->len, p->len};
 	/* One that ended makes the whole read fail: then each is read alone. */
-	if (python_readv(mem, reads, prev->nthreads) != 0) {
+	if (python_memory_readv(mem, reads, prev->nthreads) != 0) {
 		free(p->bytes);
 		p->bytes = NULL;
 	}
@@ -533,14 +445,15 @@ python_stack_read_wanted(const struct python_target *t, const struct python_memo
 			*th = (struct python_raw_thread){
 			    .tstate = tstate,
 			    .interp = interp,
-			    .pthread = field_u64(ts, ts_len, l->thread.thread_id),
-			    .tid = (int)field_u64(ts, ts_len, l->thread.native_thread_id),
+			    .pthread = python_memory_field_u64(ts, ts_len, l->thread.thread_id),
+			    .tid = (int)python_memory_field_u64(ts, ts_len,
+			                                        l->thread.native_thread_id),
 			    .holds_gil = holder == tstate,
 			};
 			th->skipped = want != NULL && !want->thread(want->arg, th);
 			if (!th->skipped)
 				python_walk_thread(l, mem, ts, ts_len, th, &budget);
-			tstate = field_u64(ts, ts_len, l->thread.next);
+			tstate = python_memory_field_u64(ts, ts_len, l->thread.next);
 		}
 		if (python_memory_u64(mem, interp + (uint64_t)l->interp.next, &interp) != 0)
 			break;
@@ -581,13 +494,6 @@ python_still_on_stack(const struct python_layout *l, const struct python_memory 
  * its code's type and line table (the frame's stamp). */
 #define PYTHON_CHECK_WORDS 4
 
-/* The offset of a code object's line table (3.10+) or lnotab. */
-static int32_t
-python_code_table(const struct python_layout *l)
-{
-	return l->code.co_linetable >= 0 ? l->code.co_linetable : l->code.co_lnotab;
-}
-
 /* The reads that check th's walk, into now (PYTHON_CHECK_WORDS a frame). */
 static void
 python_check_reads(const struct python_target *t, const struct python_raw_thread *th,
@@ -596,7 +502,8 @@ python_check_reads(const struct python_target *t, const struct python_raw_thread
 	const struct python_layout *l = &t->layout;
 	int32_t back = l->thread.frame >= 0 ? l->frame.f_back : l->iframe.previous;
 	int32_t code = l->thread.frame >= 0 ? l->frame.f_code : l->iframe.code;
-	int32_t at[PYTHON_CHECK_WORDS] = {back, code, l->object.ob_type, python_code_table(l)};
+	int32_t at[PYTHON_CHECK_WORDS] = {back, code, l->object.ob_type,
+	                                  python_layout_code_table(l)};
 
 	for (size_t i = 0; i < th->nframes; i++)
 		for (size_t w = 0; w < PYTHON_CHECK_WORDS; w++) {
@@ -658,7 +565,7 @@ python_check_walks(const struct python_target *t, const struct python_memory *me
 
 	for (size_t i = 0; i < n; i++)
 		reads[i] = (struct python_read){th[i]->tstate, ts + i * len, len};
-	bool all_read = python_readv(mem, reads, n) == 0;
+	bool all_read = python_memory_readv(mem, reads, n) == 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!all_read && mem->read(mem->arg, th[i]->tstate, ts + i * len, len) != 0)
@@ -682,7 +589,7 @@ python_check_walks(const struct python_target *t, const struct python_memory *me
 		                   now + PYTHON_CHECK_WORDS * at);
 		at += th[i]->nframes;
 	}
-	bool all_checked = python_readv(mem, checks, PYTHON_CHECK_WORDS * nframes) == 0;
+	bool all_checked = python_memory_readv(mem, checks, PYTHON_CHECK_WORDS * nframes) == 0;
 
 	at = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -691,7 +598,7 @@ python_check_walks(const struct python_target *t, const struct python_memory *me
 		if (found[i] != PYTHON_HELD)
 			continue;
 		if ((!all_checked &&
-		     python_readv(mem, own, PYTHON_CHECK_WORDS * th[i]->nframes) != 0) ||
+		     python_memory_readv(mem, own, PYTHON_CHECK_WORDS * th[i]->nframes) != 0) ||
 		    !python_check_holds(t, th[i], now + PYTHON_CHECK_WORDS * at))
 			found[i] = PYTHON_TORN;
 		at += th[i]->nframes;
@@ -748,346 +655,4 @@ python_stack_read_running(const struct python_target *t, const struct python_mem
 	free(found);
 	free(ts);
 	return 0;
-}
-
-/* Does offset off of every thread's struct pthread hold one of tids, and
- * the main thread's (pid) among them? */
-static bool
-python_tid_offset_fits(unsigned char **pt, size_t n, size_t off, const int *tids, size_t ntids,
-                       int pid)
-{
-	bool main_seen = false;
-
-	for (size_t i = 0; i < n; i++) {
-		int32_t v;
-		bool found = false;
-
-		if (pt[i] == NULL)
-			continue;
-		memcpy(&v, pt[i] + off, sizeof(v));
-		for (size_t k = 0; k < ntids && !found; k++)
-			found = tids[k] == v;
-		if (!found)
-			return false;
-		main_seen |= v == pid;
-	}
-	return main_seen;
-}
-
-/* The host id of the thread that calls itself id (inner ids: as the
- * process sees them, inside its PID namespace), or 0. */
-static int
-python_host_tid(int id, const int *tids, const int *inner, size_t ntids)
-{
-	for (size_t k = 0; k < ntids; k++)
-		if (inner[k] == id)
-			return tids[k];
-	return 0;
-}
-
-void
-python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
-                      struct python_raw *r, const int *tids, const int *inner, size_t ntids)
-{
-	unsigned char **pt;
-	size_t off;
-	bool found;
-	int main_inner = t->pid;
-
-	if (inner == NULL)
-		inner = tids;
-	if (t->layout.thread.native_thread_id >= 0) {
-		for (size_t i = 0; i < r->nthreads; i++)
-			r->threads[i].tid = python_host_tid(r->threads[i].tid, tids, inner, ntids);
-		return;
-	}
-	if (r->nthreads == 0)
-		return;
-	for (size_t k = 0; k < ntids; k++)
-		if (tids[k] == t->pid)
-			main_inner = inner[k];
-	pt = xcalloc(r->nthreads, sizeof(*pt));
-	for (size_t i = 0; i < r->nthreads; i++) {
-		pt[i] = xmalloc(PYTHON_PTHREAD_BYTES);
-		if (r->threads[i].pthread == 0 ||
-		    mem->read(mem->arg, r->threads[i].pthread, pt[i], PYTHON_PTHREAD_BYTES) != 0) {
-			free(pt[i]);
-			pt[i] = NULL;
-		}
-	}
-	off = PYTHON_GLIBC_TID_OFFSET;
-	found = python_tid_offset_fits(pt, r->nthreads, off, inner, ntids, main_inner);
-	for (size_t o = 0; !found && o + 4 <= PYTHON_PTHREAD_BYTES; o += 4) {
-		found = python_tid_offset_fits(pt, r->nthreads, o, inner, ntids, main_inner);
-		off = o;
-	}
-	for (size_t i = 0; i < r->nthreads; i++) {
-		int32_t v;
-
-		if (found && pt[i] != NULL) {
-			memcpy(&v, pt[i] + off, sizeof(v));
-			r->threads[i].tid = python_host_tid(v, tids, inner, ntids);
-		}
-		free(pt[i]);
-	}
-	free(pt);
-}
-
-/* What a code object says, read once. */
-struct python_code {
-	uint64_t addr;  /* 0: empty slot */
-	uint64_t table; /* its line table's address: the stamp of frames of it */
-	char *function, *file;
-	int firstlineno;
-	unsigned char *linetable; /* owned */
-	size_t linetable_len;
-};
-
-static void
-python_code_clear(struct python_code *c)
-{
-	free(c->function);
-	free(c->file);
-	free(c->linetable);
-	memset(c, 0, sizeof(*c));
-}
-
-struct python_namer {
-	const struct python_target *t;
-	const struct python_memory *mem;
-	struct python_code *slots; /* open addressing on addr */
-	size_t nslots, used;
-};
-
-struct python_namer *
-python_namer_new(const struct python_target *t, const struct python_memory *mem)
-{
-	struct python_namer *n = xcalloc(1, sizeof(*n));
-
-	n->t = t;
-	n->mem = mem;
-	n->nslots = 64;
-	n->slots = xcalloc(n->nslots, sizeof(*n->slots));
-	return n;
-}
-
-void
-python_namer_free(struct python_namer *n)
-{
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < n->nslots; i++)
-		python_code_clear(&n->slots[i]);
-	free(n->slots);
-	free(n);
-}
-
-/* Appends code point cp as UTF-8; an invalid one as U+FFFD. */
-static size_t
-utf8_put(char *out, uint32_t cp)
-{
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	if (cp > 0x10ffff)
-		return utf8_put(out, 0xfffd);
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* A bytes object (2.7: a str): its first *len bytes, at most max. Owned,
- * NUL-terminated; NULL when unreadable. */
-static unsigned char *
-python_read_bytes(const struct python_namer *n, uint64_t obj, size_t max, size_t *len)
-{
-	const struct python_layout *l = &n->t->layout;
-	unsigned char *buf;
-	uint64_t size;
-
-	if (obj == 0 || python_memory_u64(n->mem, obj + (uint64_t)l->bytes.ob_size, &size) != 0 ||
-	    size > max)
-		return NULL;
-	buf = xmalloc((size_t)size + 1);
-	if (size > 0 &&
-	    n->mem->read(n->mem->arg, obj + (uint64_t)l->bytes.ob_sval, buf, (size_t)size) != 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[size] = '\0';
-	*len = (size_t)size;
-	return buf;
-}
-
-/* A str object as UTF-8 (owned), cut at PYTHON_MAX_NAME code points; NULL
- * when unreadable. 3.x: PEP 393 strings of 1, 2 or 4 bytes a character;
- * 2.7: code names are byte strings. */
-static char *
-python_read_str(const struct python_namer *n, uint64_t obj)
-{
-	const struct python_layout *l = &n->t->layout;
-	unsigned char head[256], *data;
-	uint64_t length, at;
-	uint32_t state, kind;
-	char *out;
-	size_t o = 0, len;
-
-	if (n->t->layout.major == 2)
-		return (char *)python_read_bytes(n, obj, PYTHON_MAX_NAME, &len);
-	if (obj == 0 || (size_t)l->unicode.ascii_size > sizeof(head) ||
-	    n->mem->read(n->mem->arg, obj, head, (size_t)l->unicode.ascii_size) != 0)
-		return NULL;
-	length = field_u64(head, sizeof(head), l->unicode.length);
-	state = (uint32_t)field_i32(head, sizeof(head), l->unicode.state);
-	kind = (state >> l->unicode.kind_shift) & ((1u << l->unicode.kind_width) - 1);
-	if (kind != 1 && kind != 2 && kind != 4)
-		return NULL;
-	if (length > PYTHON_MAX_NAME)
-		length = PYTHON_MAX_NAME;
-	if ((state >> l->unicode.compact_shift) & 1)
-		at = obj + (uint64_t)(((state >> l->unicode.ascii_shift) & 1)
-		                          ? l->unicode.ascii_size
-		                          : l->unicode.compact_size);
-	else if (python_memory_u64(n->mem, obj + (uint64_t)l->unicode.data_any, &at) != 0)
-		return NULL;
-	data = xmalloc(length * kind + 1);
-	if (length > 0 && n->mem->read(n->mem->arg, at, data, length * kind) != 0) {
-		free(data);
-		return NULL;
-	}
-	out = xmalloc(length * 4 + 1);
-	for (uint64_t i = 0; i < length; i++) {
-		uint32_t cp = 0;
-
-		if (kind == 1)
-			cp = data[i];
-		else if (kind == 2)
-			cp = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-		else
-			memcpy(&cp, data + 4 * i, 4);
-		o += utf8_put(out + o, cp);
-	}
-	out[o] = '\0';
-	free(data);
-	return out;
-}
-
-/* Reads code object addr into c. */
-static void
-python_read_code(const struct python_namer *n, uint64_t addr, struct python_code *c)
-{
-	const struct python_layout *l = &n->t->layout;
-	int32_t name_off = l->code.co_qualname >= 0 ? l->code.co_qualname : l->code.co_name;
-	int32_t table_off = python_code_table(l);
-	uint64_t name = 0, file = 0, table = 0;
-	int32_t first = 0;
-
-	c->addr = addr;
-	(void)python_memory_u64(n->mem, addr + (uint64_t)name_off, &name);
-	(void)python_memory_u64(n->mem, addr + (uint64_t)l->code.co_filename, &file);
-	(void)python_memory_u64(n->mem, addr + (uint64_t)table_off, &table);
-	(void)python_memory_i32(n->mem, addr + (uint64_t)l->code.co_firstlineno, &first);
-	c->function = python_read_str(n, name);
-	c->file = python_read_str(n, file);
-	c->firstlineno = first;
-	c->table = table;
-	c->linetable = python_read_bytes(n, table, PYTHON_MAX_LINETABLE, &c->linetable_len);
-}
-
-/* What the namer knows of code object addr, read once; read again when
- * stamp (a frame's, 0 when unknown) says the address now holds another. */
-static struct python_code *
-python_code(struct python_namer *n, uint64_t addr, uint64_t stamp)
-{
-	size_t i;
-
-	if ((n->used + 1) * 2 > n->nslots) {
-		struct python_code *old = n->slots;
-		size_t nold = n->nslots;
-
-		n->nslots *= 2;
-		n->slots = xcalloc(n->nslots, sizeof(*n->slots));
-		for (size_t k = 0; k < nold; k++) {
-			if (old[k].addr == 0)
-				continue;
-			for (i = (old[k].addr >> 4) & (n->nslots - 1); n->slots[i].addr != 0;
-			     i = (i + 1) & (n->nslots - 1))
-				;
-			n->slots[i] = old[k];
-		}
-		free(old);
-	}
-	for (i = (addr >> 4) & (n->nslots - 1); n->slots[i].addr != 0;
-	     i = (i + 1) & (n->nslots - 1))
-		if (n->slots[i].addr == addr) {
-			if (stamp != 0 && stamp != n->slots[i].table) {
-				python_code_clear(&n->slots[i]);
-				python_read_code(n, addr, &n->slots[i]);
-			}
-			return &n->slots[i];
-		}
-	python_read_code(n, addr, &n->slots[i]);
-	n->used++;
-	return &n->slots[i];
-}
-
-void
-python_stack_name(struct python_namer *n, const struct python_raw_frame *f, struct frame_row *out)
-{
-	struct python_code *c = f->code != 0 ? python_code(n, f->code, f->stamp) : NULL;
-	int line;
-
-	*out = (struct frame_row){.python = true};
-	out->function = xstrdup(c != NULL && c->function != NULL ? c->function : "<unknown>");
-	if (c == NULL)
-		return;
-	out->file = c->file != NULL ? xstrdup(c->file) : NULL;
-	if (c->linetable != NULL &&
-	    python_linetable_line(n->t->layout.code.linetable_format, c->linetable,
-	                          c->linetable_len, c->firstlineno, f->offset, &line) == 0)
-		out->line = line;
-}
-
-struct frame_row *
-python_stack_name_thread(struct python_namer *n, const struct python_raw_thread *rt)
-{
-	struct frame_row *frames = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(*frames));
-
-	for (size_t i = 0; i < rt->nframes; i++)
-		python_stack_name(n, &rt->frames[i], &frames[i]);
-	return frames;
-}
-
-char *
-python_stack_string(struct python_namer *n, uint64_t obj)
-{
-	return python_read_str(n, obj);
-}
-
-const struct python_target *
-python_namer_target(const struct python_namer *n)
-{
-	return n->t;
-}
-
-const struct python_memory *
-python_namer_memory(const struct python_namer *n)
-{
-	return n->mem;
 }

@@ -1,61 +1,23 @@
 /* Reading the Python stacks of every thread of a CPython process from
  * outside: its thread states, each one's chain of frames, and what they
- * execute, through a memory reader the caller supplies (process_vm_readv on
- * a live target, a fake address space in tests).
+ * execute, through a memory reader the caller supplies (python_memory.h:
+ * process_vm_readv on a live target, a fake address space in tests).
  *
  * It happens in two steps, so that a stopped target is stopped only for the
  * first: python_stack_read follows pointers (threads, frames: a few reads
- * per frame), and python_stack_name turns each frame's code object into a
- * function, file and line afterwards. Code objects are immutable, and their
- * names are cached for the decoder's life. Everything read is untrusted:
- * every chain is bounded and a read that fails ends that chain, marked. */
+ * per frame), and python_namer_frame (python_namer.h) turns each frame's
+ * code object into a function, file and line afterwards. Everything read
+ * is untrusted: every chain is bounded and a read that fails ends that
+ * chain, marked. */
 #ifndef STACKTOP_PYTHON_STACK_H
 #define STACKTOP_PYTHON_STACK_H
 
-#include "../model.h"
 #include "python_find.h"
+#include "python_memory.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* One of several reads made at once: len bytes at addr into buf. */
-struct python_read {
-	uint64_t addr;
-	void *buf;
-	size_t len;
-};
-
-/* How the decoder reads the target. */
-struct python_memory {
-	/* Reads len bytes at addr into buf. Returns 0 when all were read, else
-	 * -errno. */
-	int (*read)(void *arg, uint64_t addr, void *buf, size_t len);
-	void *arg;
-	/* Optional (NULL: read one by one): makes the n reads at once, as near
-	 * one instant as the system allows. Returns 0 when all were read. */
-	int (*readv)(void *arg, const struct python_read *reads, size_t n);
-};
-
-/* One u64 or int32_t at addr, through mem: 0 or the reader's -errno. */
-static inline int
-python_memory_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
-static inline int
-python_memory_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
-{
-	return mem->read(mem->arg, addr, v, sizeof(*v));
-}
-
-/* The reader for a live process: arg points to its pid (an int that must
- * outlive the reader); reads with process_vm_readv, without stopping it. */
-int python_memory_live(void *arg, uint64_t addr, void *buf, size_t len);
-
-/* python_memory_live's readv: many reads in one process_vm_readv. */
-int python_memory_live_v(void *arg, const struct python_read *reads, size_t n);
 
 /* The first (main) interpreter of t: _PyRuntime.interpreters.head (3.7+),
  * or *interp_head (2.7, 3.6). Returns 0 and sets *interp, or the reader's
@@ -139,50 +101,5 @@ void python_raw_free(struct python_raw *r);
  * out->dropped). Returns what python_stack_read does. */
 int python_stack_read_running(const struct python_target *t, const struct python_memory *mem,
                               int tries, const struct python_want *want, struct python_raw *out);
-
-/* The value of key name in dict, a str-keyed dict of the target (0 when
- * it has no such key or cannot be read), through the namer's target and
- * memory: for a class's __module__, a module's global. */
-struct python_namer;
-uint64_t python_dict_lookup(struct python_namer *n, uint64_t dict, const char *name);
-
-/* Sets each thread's name from its interpreter's threading._active (the Thread objects by
- * thread ident) and each Thread's name attribute: through the modules
- * dict, the module's dict and the instance's attributes, whose layouts
- * differ by version. Threads it cannot name keep NULL. */
-struct python_namer;
-void python_stack_thread_names(struct python_namer *n, struct python_raw *r);
-
-/* Sets tid of each thread: native_thread_id on 3.11+; before, the pthread_t
- * is the address of glibc's struct pthread, whose tid field is found by
- * trying offsets until every thread's lands on one of the process's
- * threads. tids[0..ntids) are those threads (from our /proc); inner[k] is
- * tids[k] as the process itself sees it (NSpid: inside a container the
- * interpreter knows its threads by their ids in its PID namespace), or
- * inner is NULL when they are the same. Threads left unmatched keep 0. */
-void python_stack_map_tids(const struct python_target *t, const struct python_memory *mem,
-                           struct python_raw *r, const int *tids, const int *inner, size_t ntids);
-
-/* Names frames; caches code objects. */
-/* What the namer reads (borrowed, as given to python_namer_new). */
-const struct python_target *python_namer_target(const struct python_namer *n);
-const struct python_memory *python_namer_memory(const struct python_namer *n);
-struct python_namer *python_namer_new(const struct python_target *t,
-                                      const struct python_memory *mem);
-void python_namer_free(struct python_namer *n);
-
-/* Fills out (owned strings) for raw frame f: kind python, function (the
- * qualified name on 3.11+), file and line; function "<unknown>" when the
- * code object cannot be read. */
-void python_stack_name(struct python_namer *n, const struct python_raw_frame *f,
-                       struct frame_row *out);
-
-/* The text of str object obj as UTF-8 (owned), or NULL when it cannot be
- * read; 2.7 byte strings as they are. */
-char *python_stack_string(struct python_namer *n, uint64_t obj);
-
-/* Names every frame of raw thread rt: owned, rt->nframes of them. */
-struct frame_row *python_stack_name_thread(struct python_namer *n,
-                                           const struct python_raw_thread *rt);
 
 #endif

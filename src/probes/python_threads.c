@@ -11,8 +11,9 @@
  *              instance dicts before the object (3.11: or a values array,
  *              3.12: a tagged pointer, 3.13: values inline after it).
  * Everything read is untrusted: every count is bounded. */
+#include "python_threads.h"
+
 #include "../xmalloc.h"
-#include "python_stack.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -140,7 +141,7 @@ static uint64_t
 walk_find(const struct walk *w, const struct dict_item *items, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *key = python_stack_string(w->namer, items[i].key);
+		char *key = python_namer_string(w->namer, items[i].key);
 		bool match = key != NULL && strcmp(key, name) == 0;
 
 		free(key);
@@ -176,7 +177,7 @@ walk_shared_value(const struct walk *w, uint64_t keys, uint64_t values, const ch
 	if (keys == 0 || log2ix > 24 || count > THREADS_MAX_ENTRIES)
 		return 0;
 	for (uint64_t i = 0; i < count; i++) {
-		char *key = python_stack_string(
+		char *key = python_namer_string(
 		    w->namer,
 		    walk_ptr(w, entries + i * esize + (uint64_t)l->dict_unicode_entry.me_key));
 		bool match = key != NULL && strcmp(key, name) == 0;
@@ -224,7 +225,7 @@ walk_attr(const struct walk *w, uint64_t obj, const char *name)
 }
 
 uint64_t
-python_dict_lookup(struct python_namer *namer, uint64_t dict, const char *name)
+python_threads_dict_lookup(struct python_namer *namer, uint64_t dict, const char *name)
 {
 	const struct python_target *t = python_namer_target(namer);
 	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
@@ -260,7 +261,7 @@ threads_name_interp(const struct walk *w, struct python_raw *r, uint64_t interp)
 			if (r->threads[k].pthread != ident || ident == 0 ||
 			    r->threads[k].interp != interp || r->threads[k].name != NULL)
 				continue;
-			name = python_stack_string(
+			name = python_namer_string(
 			    namer, walk_attr(w, items[i].value,
 			                     l->major == 2 ? "_Thread__name" : "_name"));
 			r->threads[k].name = name;
@@ -270,7 +271,7 @@ threads_name_interp(const struct walk *w, struct python_raw *r, uint64_t interp)
 }
 
 void
-python_stack_thread_names(struct python_namer *namer, struct python_raw *r)
+python_threads_names(struct python_namer *namer, struct python_raw *r)
 {
 	const struct python_target *t = python_namer_target(namer);
 	struct walk w = {namer, &t->layout, python_namer_memory(namer)};

@@ -9,6 +9,8 @@
 #include "python_find.h"
 #include "python_gc.h"
 #include "python_gc_walk.h"
+#include "python_namer.h"
+#include "python_threads.h"
 #include "target.h"
 
 #include <errno.h>
@@ -147,8 +149,8 @@ types_qualify(const struct python_layout *l, const struct python_memory *mem,
 	if (l->type.tp_dict < 0 ||
 	    mem->read(mem->arg, type + (uint64_t)l->type.tp_dict, &dict, 8) != 0)
 		return;
-	module = python_dict_lookup(namer, dict, "__module__");
-	if (module == 0 || (name = python_stack_string(namer, module)) == NULL)
+	module = python_threads_dict_lookup(namer, dict, "__module__");
+	if (module == 0 || (name = python_namer_string(namer, module)) == NULL)
 		return;
 	if (name[0] != '\0' && strchr(row->name, '.') == NULL) {
 		qualified = xmalloc(strlen(name) + strlen(row->name) + 2);

@@ -60,7 +60,7 @@ sampler_count_frames(struct unwinder *u, struct python_namer *namer,
 	*nframes = n;
 	both = native;
 	if (py != NULL) {
-		pyf = python_stack_name_thread(namer, py);
+		pyf = python_namer_thread(namer, py);
 		if (n == 0) {
 			both = pyf;
 			*nframes = py->nframes;

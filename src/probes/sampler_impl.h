@@ -8,7 +8,9 @@
 #define STACKTOP_SAMPLER_IMPL_H
 
 #include "perf_events.h"
+#include "python_namer.h"
 #include "python_stack.h"
+#include "python_tids.h"
 #include "sampler.h"
 #include "unwind.h"
 

@@ -94,7 +94,7 @@ sampler_python_map(struct sampler *s)
 		all[i] = t->tid;
 		inner[i] = t->inner;
 	}
-	python_stack_map_tids(s->py, s->mem, &s->raw, all, inner, s->nthreads);
+	python_tids_map(s->py, s->mem, &s->raw, all, inner, s->nthreads);
 	free(inner);
 	free(all);
 	for (size_t i = 0; i < s->raw.nthreads; i++) {

@@ -5,7 +5,9 @@
 #include "procfs_parse.h"
 #include "ptrace.h"
 #include "python_merge.h"
+#include "python_namer.h"
 #include "python_stack.h"
+#include "python_threads.h"
 #include "target.h"
 #include "unwind.h"
 
@@ -83,7 +85,7 @@ static void
 stacks_python_thread(struct python_namer *namer, const struct python_raw_thread *rt,
                      struct thread_stack *t, bool merge)
 {
-	struct frame_row *py = python_stack_name_thread(namer, rt), *merged;
+	struct frame_row *py = python_namer_thread(namer, rt), *merged;
 	size_t nmerged;
 
 	t->python = true;
@@ -116,7 +118,7 @@ stacks_python_apply(struct stacks_python *py, struct dump_report *d, bool merge)
 	struct python_namer *namer = target_namer(py->t);
 
 	target_map_tids(py->t, &py->raw);
-	python_stack_thread_names(namer, &py->raw);
+	python_threads_names(namer, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
 	for (size_t k = 0; k < py->raw.nthreads; k++) {

@@ -3,6 +3,8 @@
 #include "../clock.h"
 #include "../xmalloc.h"
 #include "python_find.h"
+#include "python_namer.h"
+#include "python_tids.h"
 #include "unwind.h"
 
 #include <errno.h>
@@ -259,7 +261,7 @@ target_map_tids(const struct target *t, struct python_raw *raw)
 			for (ssize_t k = 0; k < n; k++)
 				inner[k] = procfs_inner_id(fs, pid, all[k]);
 		}
-		python_stack_map_tids(&t->py, &t->mem, raw, all, inner, (size_t)n);
+		python_tids_map(&t->py, &t->mem, raw, all, inner, (size_t)n);
 		free(inner);
 	}
 	free(all);

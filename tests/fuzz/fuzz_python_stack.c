@@ -8,8 +8,11 @@
  * given (the memory reader refuses everything else). */
 #include "../fake_memory.h"
 #include "probes/python_lockwait.h"
+#include "probes/python_namer.h"
 #include "probes/python_scan.h"
 #include "probes/python_stack.h"
+#include "probes/python_threads.h"
+#include "probes/python_tids.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -50,8 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (python_stack_read(&t, &mem, &raw) == 0) {
 		struct python_namer *namer = python_namer_new(&t, &mem);
 
-		python_stack_map_tids(&t, &mem, &raw, tids, NULL, 3);
-		python_stack_thread_names(namer, &raw);
+		python_tids_map(&t, &mem, &raw, tids, NULL, 3);
+		python_threads_names(namer, &raw);
 		for (size_t i = 0; i < raw.nthreads; i++) {
 			struct python_lock_wait w;
 
@@ -61,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t f = 0; f < raw.threads[i].nframes; f++) {
 				struct frame_row row;
 
-				python_stack_name(namer, &raw.threads[i].frames[f], &row);
+				python_namer_frame(namer, &raw.threads[i].frames[f], &row);
 				frame_row_clear(&row);
 			}
 		}
