@@ -13,6 +13,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "scripts"))
+import pythons  # noqa: E402  (scripts/pythons.py: where the interpreters are)
 import time
 
 STACKTOP = os.environ["STACKTOP"]
@@ -39,8 +43,7 @@ def skip(reason):
 
 # The tests' Debian sid root (scripts/test-pythons makes it) and where its
 # interpreters are inside it.
-SID_ROOT = os.path.join(os.environ.get("STACKTOP_TEST_CACHE") or "/var/cache/stacktop-tests",
-                        "sid")
+SID_ROOT = pythons.sid_root()
 SID_PYTHONS = {
     "sid-3.13": "/usr/bin/python3.13",
     "sid-3.14": "/usr/bin/python3.14",
@@ -117,7 +120,6 @@ def python_interpreter(want):
     "sid-3.15", "sid-3.13t" (free-threaded) in the Debian sid root that
     scripts/test-pythons makes, run in a container. A Python whose version
     is not want's; a skip that names what is missing when there is none."""
-    import glob
     if want == "system":
         if os.path.exists("/usr/bin/python3"):
             return Python(want, "/usr/bin/python3")
@@ -131,15 +133,11 @@ def python_interpreter(want):
                  f"puts it there")
         python = Python(want, path, SID_ROOT)
     else:
-        try:
-            root = subprocess.run(["pyenv", "root"], capture_output=True,
-                                  text=True).stdout.strip()
-        except OSError:
-            root = ""
-        root = root or os.path.expanduser("~/.pyenv")
-        found = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
+        # bin/python: the process is named "python", as the tests expect.
+        found = [path for name, path in pythons.pyenv_pythons(("python",))
+                 if name.startswith(want + ".")]
         if not found:
-            skip(f"CPython {want} is not installed (looked in {root}/versions)")
+            skip(f"CPython {want} is not installed (looked in {pythons.pyenv_root()}/versions)")
         python = Python(want, found[-1])
     wanted = want.split("-")[-1].rstrip("t")
     if python.version != wanted or python.free_threaded != want.endswith("t"):

@@ -5,7 +5,6 @@ and thread names must still land on the right threads (NSpid). Runs a
 3.11+ interpreter (native_thread_id) and an older one (glibc's struct
 pthread), whichever are installed."""
 
-import glob
 import os
 import signal
 import subprocess
@@ -13,27 +12,22 @@ import time
 
 from harness import check, fail, run, skip, stacktop_json
 
+import pythons  # scripts/pythons.py, on the path the harness set
+
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "targets", "python",
                    "app.py")
 _started = []
 
 
 def interpreters():
-    try:
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        root = ""
-    root = root or os.path.expanduser("~/.pyenv")
+    installed = pythons.pyenv_pythons(("python",))
     found = []
     for want in ("3.12", "3.13", "3.11", "3.9", "3.8", "3.10", "2.7"):
-        paths = sorted(glob.glob(os.path.join(root, "versions", want + ".*", "bin", "python")))
+        paths = [path for name, path in installed if name.startswith(want + ".")]
         if paths:
             found.append((want, paths[-1]))
-    def version(want):
-        return tuple(int(part) for part in want.split("."))
-
-    new = [f for f in found if version(f[0]) >= (3, 11)][:1]
-    old = [f for f in found if version(f[0]) < (3, 11)][:1]
+    new = [f for f in found if pythons.version_key(f[0]) >= (3, 11)][:1]
+    old = [f for f in found if pythons.version_key(f[0]) < (3, 11)][:1]
     if not new and not old:
         skip(f"no CPython under {root}/versions")
     return new + old
