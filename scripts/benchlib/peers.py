@@ -1,0 +1,31 @@
+"""The peer tools: stacktop is only ever measured against them, so a run
+first makes sure they are there (and that build/ is current: the targets
+are built with stacktop)."""
+import os
+import shutil
+import subprocess
+import sys
+
+from .common import ROOT
+
+# The command each section runs, and the Debian package that provides it.
+PEER_PACKAGES = {"top": "procps", "ps": "procps", "pidstat": "sysstat",
+                 "time": "time",  # GNU time, for peak RSS (procs.run)
+                 "eu-stack": "elfutils", "gdb": "gdb", "perf": "linux-perf",
+                 "austin": "austin", "htop": "htop",
+                 "script": "bsdutils"}  # util-linux's script, for UI bytes
+
+
+def prepare():
+    """Build stacktop (scripts/setup) and install the peers that are missing."""
+    subprocess.run([os.path.join(ROOT, "scripts", "setup")], check=True)
+    missing = sorted({pkg for tool, pkg in PEER_PACKAGES.items()
+                      if shutil.which(tool) is None})
+    if missing:
+        print("bench: installing " + " ".join(missing), file=sys.stderr)
+        apt = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq",
+                        "--no-install-recommends"] + missing,
+                       check=True, env=apt, stdout=subprocess.DEVNULL)

@@ -1,0 +1,113 @@
+"""The Python target (tests/targets/python/bench.py) and the interpreters
+to run it under: what both Python sections share."""
+import mmap
+import os
+import subprocess
+import tempfile
+import time
+
+from .common import PY_TARGETS, BenchError
+from .procs import Target
+
+PY_TARGET = os.path.join(PY_TARGETS, "bench.py")
+# What the Python targets import (thread names, the ready line).
+PY_TARGET_SHARED = os.path.join(PY_TARGETS, "target_threads.py")
+# The busy thread's rate is counted in slices of this many seconds.
+PY_SLICE_S = 0.25
+CHUNK = 10000           # iterations of the hot line per call (bench.py)
+
+
+def pyenv_root():
+    try:
+        out = subprocess.run(["pyenv", "root"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = ""
+    return out or os.path.expanduser("~/.pyenv")
+
+
+def python_version(exe):
+    out = subprocess.run([exe, "-c", "import sys; sys.stdout.write("
+                          "'%d %d %d' % sys.version_info[:3])"],
+                         capture_output=True, text=True, timeout=30)
+    return tuple(int(x) for x in out.stdout.split())
+
+
+def interpreters():
+    """[(label, executable)]: every CPython in `pyenv root`/versions, oldest
+    first, then /usr/bin/python3."""
+    found = []
+    versions = os.path.join(pyenv_root(), "versions")
+    names = os.listdir(versions) if os.path.isdir(versions) else []
+    for name in names:
+        for exe in ("python3", "python2", "python"):
+            path = os.path.join(versions, name, "bin", exe)
+            if os.access(path, os.X_OK):
+                found.append((python_version(path), name, path))
+                break
+    found.sort()
+    out = [(name, path) for _, name, path in found]
+    if os.access("/usr/bin/python3", os.X_OK):
+        out.append(("%s (/usr/bin/python3)" % ".".join(
+            map(str, python_version("/usr/bin/python3"))), "/usr/bin/python3"))
+    return out
+
+
+def hot_line():
+    """The line of bench.py marked "# line: hot"."""
+    with open(PY_TARGET) as f:
+        for number, text in enumerate(f, 1):
+            if text.rstrip().endswith("# line: hot"):
+                return number
+    raise BenchError("%s: no '# line: hot' marker" % PY_TARGET)
+
+
+class PyTarget(Target):
+    """tests/targets/python/bench.py under one interpreter: a busy thread
+    whose calls of hot() we read from a shared counter file, without waking
+    the target."""
+
+    def __init__(self, python):
+        self.tmp = tempfile.TemporaryDirectory(prefix="pybench-")
+        self.path = os.path.join(self.tmp.name, "counter")
+        super().__init__([python, PY_TARGET, self.path])
+        self.map = self.fields = None
+
+    def __enter__(self):
+        try:
+            super().__enter__()
+            with open(self.path, "r+b") as f:
+                self.map = mmap.mmap(f.fileno(), 4096)
+            self.fields = memoryview(self.map).cast("Q")
+            self.busy_tid = self._busy_tid()
+            self.nthreads = len(os.listdir("/proc/%d/task" % self.pid))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _busy_tid(self):
+        for tid in os.listdir("/proc/%d/task" % self.pid):
+            with open("/proc/%d/task/%s/comm" % (self.pid, tid)) as f:
+                if f.read().strip() == "py-busy":
+                    return int(tid)
+        raise BenchError("%s: no thread named py-busy" % " ".join(self.argv))
+
+    def __exit__(self, *exc):
+        if self.proc:
+            self._kill()
+        if self.fields is not None:
+            self.fields.release()
+        if self.map is not None:
+            self.map.close()
+        self.tmp.cleanup()
+
+    def sample(self):
+        """(hot-line iterations so far, our CLOCK_MONOTONIC, the busy thread's
+        seconds on a CPU and waiting for one)."""
+        calls = self.fields[0]
+        at = time.monotonic()
+        with open("/proc/%d/task/%d/schedstat"
+                  % (self.pid, self.busy_tid)) as f:
+            cpu, wait = (int(x) / 1e9 for x in f.read().split()[:2])
+        return calls * CHUNK, at, cpu, wait
