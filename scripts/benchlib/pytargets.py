@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 import time
 
+import pythons  # scripts/pythons.py: scripts/ is on the path (scripts/bench)
+
 from .common import PY_TARGETS, BenchError
 from .procs import Target
 
@@ -15,15 +17,6 @@ PY_TARGET_SHARED = os.path.join(PY_TARGETS, "target_threads.py")
 # The busy thread's rate is counted in slices of this many seconds.
 PY_SLICE_S = 0.25
 CHUNK = 10000           # iterations of the hot line per call (bench.py)
-
-
-def pyenv_root():
-    try:
-        out = subprocess.run(["pyenv", "root"], capture_output=True,
-                             text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        out = ""
-    return out or os.path.expanduser("~/.pyenv")
 
 
 def python_version(exe):
@@ -36,16 +29,8 @@ def python_version(exe):
 def interpreters():
     """[(label, executable)]: every CPython in `pyenv root`/versions, oldest
     first, then /usr/bin/python3."""
-    found = []
-    versions = os.path.join(pyenv_root(), "versions")
-    names = os.listdir(versions) if os.path.isdir(versions) else []
-    for name in names:
-        for exe in ("python3", "python2", "python"):
-            path = os.path.join(versions, name, "bin", exe)
-            if os.access(path, os.X_OK):
-                found.append((python_version(path), name, path))
-                break
-    found.sort()
+    found = sorted((python_version(path), name, path)
+                   for name, path in pythons.pyenv_pythons())
     out = [(name, path) for _, name, path in found]
     if os.access("/usr/bin/python3", os.X_OK):
         out.append(("%s (/usr/bin/python3)" % ".".join(
