@@ -138,7 +138,9 @@ module_from_memory(const void *image, size_t size, struct module **out)
 int
 module_open(const char *path, struct module **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO where a file was expected (a target's own root
+	 * holds what it likes) would block the open; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	void *map;
 	int err;
@@ -343,7 +345,7 @@ int
 module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
                     struct module **out)
 {
-	char path[512];
+	char path[512], task_root[512];
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", root, pid,
@@ -353,6 +355,10 @@ module_open_mapping(const char *root, int pid, const char *task, const struct pr
 		if ((err = module_open(path, out)) != 0)
 			return err;
 	}
-	module_load_debug(*out, map->path, module_debug_open, NULL);
+	/* A process in a container has its own debug files: they are looked
+	 * for under its root first. */
+	snprintf(task_root, sizeof(task_root), "%s/%s/root", root, task);
+	module_load_debug(*out, map->path, module_debug_open,
+	                  module_debug_other_root(task_root) ? task_root : NULL);
 	return 0;
 }

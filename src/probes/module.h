@@ -26,7 +26,9 @@ int module_open(const char *path, struct module **out);
  * through ROOT/PID/map_files, which sees the very file the target mapped
  * (even deleted, even in another mount namespace), else the mapped path
  * under ROOT/TASK/root (TASK: "PID", or "PID/task/TID" when the main thread
- * has ended). Returns 0 and an owned module, or -errno. */
+ * has ended). Its debug file is looked for under ROOT/TASK/root first when
+ * that is another root than ours (a container), then in ours. Returns 0
+ * and an owned module, or -errno. */
 struct procfs_map;
 int module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
                         struct module **out);

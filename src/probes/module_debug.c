@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A separate debug file: by build-id under /usr/lib/debug/.build-id, then by
  * .gnu_debuglink next to the file, in .debug/ there, and under
@@ -61,8 +62,28 @@ module_debug_find(const struct module *m, const char *path,
 }
 
 int
-module_debug_open(void *arg, const char *candidate, struct module **out)
+module_debug_open(void *root, const char *candidate, struct module **out)
 {
-	(void)arg;
+	char under[2048];
+
+	/* Under the process's root, a path resolves as the process would
+	 * resolve it, but for an absolute symbolic link or a ".." past its
+	 * root, which lead into ours: at worst to an ELF file of ours, whose
+	 * names are then wrong, as a debuglink file of the same name and
+	 * another build would be. */
+	if (root != NULL &&
+	    (size_t)snprintf(under, sizeof(under), "%s%s", (const char *)root, candidate) <
+	        sizeof(under) &&
+	    module_open(under, out) == 0)
+		return 0;
 	return module_open(candidate, out);
+}
+
+bool
+module_debug_other_root(const char *root)
+{
+	struct stat theirs, ours;
+
+	return stat(root, &theirs) == 0 && stat("/", &ours) == 0 &&
+	       (theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino);
 }

@@ -1,9 +1,9 @@
 /* The live process as the unwinder's target (struct unwinder_target,
  * unwind.h): its maps from /proc/PID/maps, or a live thread's when the main
- * thread has ended; its files through /proc/PID/map_files or its root
- * (module_open_mapping), the vDSO from our own; its memory through
- * process_vm_readv; its JIT symbol map from its own /tmp. unwinder_new
- * reads a process through these. */
+ * thread has ended; its files through /proc/PID/map_files or its root (with
+ * their debug files, looked for in its root too: module_open_mapping), the
+ * vDSO from our own; its memory through process_vm_readv; its JIT symbol
+ * map from its own /tmp. unwinder_new reads a process through these. */
 #ifndef STACKTOP_UNWIND_LIVE_H
 #define STACKTOP_UNWIND_LIVE_H
 
