@@ -3,9 +3,11 @@
  *
  * The file is mmapped read-only and parsed with libelf: its PT_LOAD segments
  * (to turn a mapping into a load bias), the .eh_frame_hdr the unwinder
- * searches, and its function symbols (.symtab, else .dynsym), named as
- * people read them (probes/demangle). Everything in
- * the file is untrusted input: offsets and sizes are bounded by the file. */
+ * searches, and its function symbols (.symtab, else .dynsym, read by
+ * probes/module_symbols), named as people read them (probes/demangle); a
+ * stripped file's from its MiniDebugInfo or a separate debug file
+ * (probes/module_debug finds it). Everything in the file is untrusted
+ * input: offsets and sizes are bounded by the file. */
 #ifndef STACKTOP_MODULE_H
 #define STACKTOP_MODULE_H
 
@@ -24,7 +26,9 @@ int module_open(const char *path, struct module **out);
  * through ROOT/PID/map_files, which sees the very file the target mapped
  * (even deleted, even in another mount namespace), else the mapped path
  * under ROOT/TASK/root (TASK: "PID", or "PID/task/TID" when the main thread
- * has ended). Returns 0 and an owned module, or -errno. */
+ * has ended). Its debug file is looked for under ROOT/TASK/root first when
+ * that is another root than ours (a container), then in ours. Returns 0
+ * and an owned module, or -errno. */
 struct procfs_map;
 int module_open_mapping(const char *root, int pid, const char *task, const struct procfs_map *map,
                         struct module **out);
@@ -35,11 +39,26 @@ int module_from_memory(const void *image, size_t size, struct module **out);
 void module_free(struct module *m);
 
 /* Finds more symbols for a stripped module: MiniDebugInfo (.gnu_debugdata),
- * then a debug file by build-id or .gnu_debuglink. path is where the target's
- * file lives as the target sees it (e.g. /usr/lib/libc.so.6): debuglink
- * names are relative to its directory. Does nothing when the module has a
- * .symtab; failures leave it as it was. */
-void module_load_debug(struct module *m, const char *path);
+ * then a debug file by build-id or .gnu_debuglink (module_debug_find, each
+ * candidate path opened by opener with arg: module_debug_open, or a
+ * test's). path is where the target's file lives as the target sees it
+ * (e.g. /usr/lib/libc.so.6): debuglink names are relative to its
+ * directory. Does nothing when the module has a .symtab; failures leave it
+ * as it was. */
+void module_load_debug(struct module *m, const char *path,
+                       int (*opener)(void *arg, const char *candidate, struct module **out),
+                       void *arg);
+
+/* Its GNU build-id (NT_GNU_BUILD_ID): *id is borrowed for the module's
+ * life. Returns its length, 0 when it has none. */
+size_t module_build_id(const struct module *m, const unsigned char **id);
+
+/* The file name its .gnu_debuglink gives, "" for none; borrowed for the
+ * module's life. */
+const char *module_debuglink(const struct module *m);
+
+/* True when it has a .symtab: full symbols, not just the exported ones. */
+bool module_has_symtab(const struct module *m);
 
 /* The bytes at file offset [off, off + len), or NULL when outside the file.
  * Borrowed for the module's life. */

@@ -7,60 +7,21 @@
 #include "perfmap.h"
 #include "procfs_parse.h"
 #include "unwind_library.h"
+#include "unwind_live.h"
+#include "unwind_space.h"
 
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* A frameless leaf's return address is trusted only when the call before it
  * entered a function that starts at most this far before the IP. */
 #define UNWIND_LEAF_MAX_BYTES (1u << 20)
 
-/* At most this much of a JIT symbol map is read (node writes ~100 bytes per
- * function it compiles). */
-#define UNWIND_PERFMAP_MAX_BYTES (256u << 20)
-
 /* At most this many addresses' CFI rules are kept (160 bytes each). */
 #define UNWIND_RULES_MAX 65536
-
-/* A file the target maps, opened on our side. Kept across maps changes:
- * a library unmapped and mapped again is not parsed twice. The file is known
- * by its inode and path (a rebuilt file gets a new inode). */
-struct module_entry {
-	uint64_t inode;
-	char path[256];
-	struct module *module; /* owned; NULL when it could not be opened */
-	/* Its Go function table, for names where no symbol covers an address
-	 * (a stripped Go binary): looked for on first need. */
-	bool go_tried;
-	struct gopclntab go; /* go.data NULL: none */
-};
-
-/* A mapping of the target, with its file opened on our side when it is one. */
-struct mapping {
-	const struct procfs_map *map; /* in the unwinder's map_list */
-	struct module *module;        /* borrowed from the cache; NULL if none */
-	bool tried;                   /* module lookup done */
-	uint64_t bias;                /* load address - link-time address */
-	bool has_bias;
-};
-
-/* The live process: what the target callbacks of unwinder_new read. */
-struct unwinder_proc {
-	const struct procfs *fs;
-	int pid;
-	/* Where the address space is read: "PID", or "PID/task/TID" for a live
-	 * thread when the main thread has ended (a zombie main thread has no
-	 * maps, no root and no memory of its own while the others run on). */
-	char task[48];
-};
 
 /* The rules of one address, as the fast path found them (or not). */
 struct rules_entry {
@@ -71,15 +32,9 @@ struct rules_entry {
 
 struct unwinder {
 	const struct unwinder_target *target;
-	void *arg;                 /* given to target's calls */
-	struct unwinder_proc proc; /* arg, for unwinder_new */
-	char *maps_text;           /* the maps the mappings were parsed from */
-	size_t maps_len;
-	struct procfs_map *map_list; /* parsed from maps_text */
-	struct mapping *maps;        /* one per map_list entry */
-	size_t nmaps;
-	struct module_entry *modules; /* one per distinct file */
-	size_t nmodules;
+	void *arg;                  /* given to target's calls */
+	struct unwind_live *live;   /* owned: arg, for unwinder_new */
+	struct unwind_space *space; /* the maps and files, read through target */
 	/* libunwind, for the frames the fast path does not take: loaded and
 	 * its address space made on the first such frame (unwinder_libunwind). */
 	const struct unwind_library *unw;
@@ -118,166 +73,6 @@ struct walk_out {
 	bool crossed_signal; /* a signal frame is among the frames */
 };
 
-static struct mapping *
-unwinder_mapping(struct unwinder *u, uint64_t addr)
-{
-	size_t lo = 0, hi = u->nmaps;
-
-	/* maps are sorted by address and do not overlap. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr < u->maps[mid].map->start)
-			hi = mid;
-		else if (addr >= u->maps[mid].map->end)
-			lo = mid + 1;
-		else
-			return &u->maps[mid];
-	}
-	return NULL;
-}
-
-uint64_t
-unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp)
-{
-	const struct mapping *m = unwinder_mapping(unwinder, addr);
-
-	if (m == NULL || !(strcmp(m->map->path, "[stack]") == 0 || (tp > addr && tp < m->map->end)))
-		return 0;
-	return m->map->end - addr;
-}
-
-/* The maps through a live thread, when the main thread's are empty: it
- * ended, or the whole process did (then there are none to find). Returns
- * the length read or -errno, and points p->task at the thread it used. */
-static ssize_t
-unwinder_proc_read_live_maps(struct unwinder_proc *p, char **buf)
-{
-	char path[96];
-	int *tids;
-	ssize_t n, ntids;
-
-	*buf = NULL;
-	snprintf(path, sizeof(path), "%d/task", p->pid);
-	ntids = procfs_list_ids(p->fs, path, &tids);
-	if (ntids < 0)
-		return ntids;
-	n = 0;
-	for (ssize_t i = 0; i < ntids && n == 0; i++) {
-		if (tids[i] == p->pid)
-			continue;
-		snprintf(path, sizeof(path), "%d/task/%d/maps", p->pid, tids[i]);
-		free(*buf);
-		n = procfs_read_all(p->fs, path, buf);
-		if (n > 0)
-			snprintf(p->task, sizeof(p->task), "%d/task/%d", p->pid, tids[i]);
-		else
-			n = 0;
-	}
-	free(tids);
-	return n;
-}
-
-/* The live process's maps. */
-static ssize_t
-unwinder_proc_read_maps(void *arg, char **out)
-{
-	struct unwinder_proc *p = arg;
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/maps", p->task);
-	n = procfs_read_all(p->fs, path, out);
-	if (n == 0) {
-		free(*out);
-		n = unwinder_proc_read_live_maps(p, out);
-	}
-	return n;
-}
-
-/* The target's vDSO, which is no file: the kernel maps one image into every
- * 64-bit process, so ours is the target's (read in our own memory, never in
- * the target's). Its unwind tables and names let clock_gettime and friends
- * unwind and show by name. Returns 0 or -ENOENT when the image does not fit
- * the target's mapping (another kernel ABI). */
-static int
-unwinder_vdso_module(const struct procfs_map *map, struct module **out)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(uintptr_t)getauxval(AT_SYSINFO_EHDR);
-	uint64_t size;
-
-	if (eh == NULL || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return -ENOENT;
-	/* Section headers come last in the image. */
-	size = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
-	if (size < sizeof(*eh) || size > map->end - map->start)
-		return -ENOENT;
-	return module_from_memory(eh, (size_t)size, out);
-}
-
-static int
-unwinder_proc_open_module(void *arg, const struct procfs_map *map, struct module **out)
-{
-	const struct unwinder_proc *p = arg;
-
-	if (strcmp(map->path, "[vdso]") == 0)
-		return unwinder_vdso_module(map, out);
-	return module_open_mapping(procfs_root(p->fs), p->pid, p->task, map, out);
-}
-
-static ssize_t
-unwinder_proc_read_memory(void *arg, int tid, uint64_t addr, void *buf, size_t len)
-{
-	(void)arg;
-	return ptrace_read_memory(tid, addr, buf, len);
-}
-
-/* The map is in the target's /tmp (its mount namespace's, through
- * /proc/PID/root) and named with its PID as its own PID namespace numbers
- * it (NSpid's last field), as the runtime wrote it. */
-static ssize_t
-unwinder_proc_read_perfmap(void *arg, uint64_t offset, char **out)
-{
-	const struct unwinder_proc *p = arg;
-	char path[256];
-	struct stat st;
-	ssize_t n, got = 0;
-	size_t want;
-	int fd;
-
-	*out = NULL;
-	snprintf(path, sizeof(path), "%s/%d/root/tmp/perf-%d.map", procfs_root(p->fs), p->pid,
-	         procfs_inner_id(p->fs, p->pid, p->pid));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
-		return -errno;
-	/* Only a regular file: a FIFO or a device in /tmp would block or
-	 * never end. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if ((uint64_t)st.st_size <= offset || offset >= UNWIND_PERFMAP_MAX_BYTES) {
-		close(fd);
-		return 0;
-	}
-	want = (size_t)((uint64_t)st.st_size - offset);
-	if (want > UNWIND_PERFMAP_MAX_BYTES - offset)
-		want = (size_t)(UNWIND_PERFMAP_MAX_BYTES - offset);
-	*out = xmalloc(want);
-	while ((size_t)got < want &&
-	       (n = pread(fd, *out + got, want - (size_t)got, (off_t)(offset + (uint64_t)got))) > 0)
-		got += n;
-	close(fd);
-	return got;
-}
-
-static const struct unwinder_target unwinder_proc_target = {
-    .read_maps = unwinder_proc_read_maps,
-    .open_module = unwinder_proc_open_module,
-    .read_memory = unwinder_proc_read_memory,
-    .read_perfmap = unwinder_proc_read_perfmap,
-};
-
 /* Reads what was added to the JIT symbol map since the last read, once per
  * refresh. A map that shrank was written anew (the same PID again, after a
  * reuse): read from the start. */
@@ -308,33 +103,6 @@ unwinder_perfmap(struct unwinder *u)
 	return u->perfmap_err;
 }
 
-/* The Go function table of module mod (one of the unwinder's), found and
- * read on first use; NULL when it has none we can read. */
-static const struct gopclntab *
-unwinder_go_table(struct unwinder *u, struct module *mod)
-{
-	struct module_entry *e = NULL;
-	uint64_t vaddr, size, off, text = 0, text_size;
-	const void *bytes;
-
-	for (size_t i = 0; i < u->nmodules && e == NULL; i++)
-		if (u->modules[i].module == mod)
-			e = &u->modules[i];
-	if (e == NULL)
-		return NULL;
-	if (!e->go_tried) {
-		e->go_tried = true;
-		if (module_find_section(mod, ".gopclntab", &vaddr, &size) == 0 &&
-		    module_offset_of_vaddr(mod, vaddr, &off) == 0 && size <= SIZE_MAX &&
-		    (bytes = module_bytes(mod, off, (size_t)size)) != NULL) {
-			(void)module_find_section(mod, ".text", &text, &text_size);
-			if (gopclntab_parse(bytes, (size_t)size, text, &e->go) != 0)
-				e->go.data = NULL;
-		}
-	}
-	return e->go.data != NULL ? &e->go : NULL;
-}
-
 /* Names ip from the JIT symbol map: true when an entry covers it. */
 static bool
 unwinder_perfmap_name(struct unwinder *u, uint64_t ip, uint64_t lookup, struct frame_row *out)
@@ -348,71 +116,6 @@ unwinder_perfmap_name(struct unwinder *u, uint64_t ip, uint64_t lookup, struct f
 	out->function = xstrdup(name);
 	out->offset = off + (ip - lookup);
 	return true;
-}
-
-/* The module of the file a mapping shows, opened on first use. A file that
- * cannot be opened is cached too, so that each sample does not try again. */
-struct module *
-unwinder_file(struct unwinder *u, const struct procfs_map *map)
-{
-	struct module_entry *e;
-	struct module *mod = NULL;
-
-	for (size_t i = 0; i < u->nmodules; i++)
-		if (u->modules[i].inode == map->inode && strcmp(u->modules[i].path, map->path) == 0)
-			return u->modules[i].module;
-	if (u->target->open_module(u->arg, map, &mod) != 0)
-		mod = NULL;
-	u->modules = xreallocarray(u->modules, u->nmodules + 1, sizeof(*u->modules));
-	e = &u->modules[u->nmodules++];
-	*e = (struct module_entry){.inode = map->inode};
-	snprintf(e->path, sizeof(e->path), "%s", map->path);
-	e->module = mod;
-	return mod;
-}
-
-size_t
-unwinder_maps(const struct unwinder *u, const struct procfs_map **maps)
-{
-	*maps = u->map_list;
-	return u->nmaps;
-}
-
-static struct module *
-unwinder_module(struct unwinder *u, struct mapping *m)
-{
-	if (m->tried)
-		return m->module;
-	m->tried = true;
-	if ((m->map->inode == 0 || m->map->path[0] != '/') && strcmp(m->map->path, "[vdso]") != 0)
-		return NULL;
-	m->module = unwinder_file(u, m->map);
-	if (m->module != NULL && module_vaddr_of_offset(m->module, m->map->offset, &m->bias) == 0) {
-		m->bias = m->map->start - m->bias;
-		m->has_bias = true;
-	}
-	return m->module;
-}
-
-/* The load bias of the module a mapping belongs to: from this mapping, or
- * from another mapping of the same file when this one has no PT_LOAD of its
- * own. */
-static bool
-unwinder_bias(struct unwinder *u, struct mapping *m, uint64_t *bias)
-{
-	if (unwinder_module(u, m) == NULL)
-		return false;
-	for (size_t i = 0; !m->has_bias && i < u->nmaps; i++) {
-		struct mapping *o = &u->maps[i];
-
-		if (o->map->inode == m->map->inode && strcmp(o->map->path, m->map->path) == 0 &&
-		    unwinder_module(u, o) != NULL && o->has_bias) {
-			m->bias = o->bias;
-			m->has_bias = true;
-		}
-	}
-	*bias = m->bias;
-	return m->has_bias;
 }
 
 /* Reads the word at addr from the stack copy only. */
@@ -430,7 +133,7 @@ unwinder_stack_word(const struct thread_snapshot *s, uint64_t addr, uint64_t *va
 static bool
 unwinder_in_stack_mapping(struct unwinder *u, const struct thread_snapshot *s, uint64_t addr)
 {
-	const struct mapping *m = unwinder_mapping(u, s->stack_start);
+	const struct unwind_space_mapping *m = unwind_space_mapping(u->space, s->stack_start);
 
 	return m != NULL && addr >= m->map->start && addr < m->map->end;
 }
@@ -446,16 +149,16 @@ unwinder_read(struct unwind_ctx *ctx, uint64_t addr, void *buf, size_t len)
 {
 	const struct thread_snapshot *s = ctx->s;
 	struct unwinder *u = ctx->u;
-	struct mapping *m;
+	struct unwind_space_mapping *m;
 
 	if (addr >= s->stack_start && len <= s->stack_len &&
 	    addr - s->stack_start <= s->stack_len - len) {
 		memcpy(buf, s->stack + (addr - s->stack_start), len);
 		return 0;
 	}
-	m = unwinder_mapping(u, addr);
+	m = unwind_space_mapping(u->space, addr);
 	if (m != NULL && m->map->perms[1] != 'w' && len <= m->map->end - addr &&
-	    unwinder_module(u, m) != NULL) {
+	    unwind_space_module(u->space, m) != NULL) {
 		/* Read-only file-backed memory is the same on disk as in the target. */
 		const void *bytes =
 		    module_bytes(m->module, m->map->offset + (addr - m->map->start), len);
@@ -487,11 +190,12 @@ static const unsigned char unwind_sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x
 static bool
 unwinder_is_sigreturn(struct unwinder *u, uint64_t ip)
 {
-	struct mapping *m = unwinder_mapping(u, ip);
+	struct unwind_space_mapping *m = unwind_space_mapping(u->space, ip);
 	const void *bytes;
 
 	if (m == NULL || m->map->perms[2] != 'x' ||
-	    sizeof(unwind_sigreturn_code) > m->map->end - ip || unwinder_module(u, m) == NULL)
+	    sizeof(unwind_sigreturn_code) > m->map->end - ip ||
+	    unwind_space_module(u->space, m) == NULL)
 		return false;
 	bytes = module_bytes(m->module, m->map->offset + (ip - m->map->start),
 	                     sizeof(unwind_sigreturn_code));
@@ -503,7 +207,7 @@ unwinder_is_sigreturn(struct unwinder *u, uint64_t ip)
 static bool
 unwinder_executable(struct unwinder *u, uint64_t addr)
 {
-	const struct mapping *m = unwinder_mapping(u, addr);
+	const struct unwind_space_mapping *m = unwind_space_mapping(u->space, addr);
 
 	return m != NULL && m->map->perms[2] == 'x';
 }
@@ -635,13 +339,14 @@ static int
 unwinder_search_table(struct unwind_ctx *ctx, unw_addr_space_t as, unw_word_t ip,
                       unw_proc_info_t *pi, int need_unwind_info)
 {
-	struct mapping *m = unwinder_mapping(ctx->u, ip);
+	struct unwind_space_mapping *m = unwind_space_mapping(ctx->u->space, ip);
 	uint64_t hdr_vaddr, hdr_size, bias;
 	const uint8_t *table;
 	uint32_t fde_count;
 	unw_dyn_info_t di;
 
-	if (m == NULL || unwinder_module(ctx->u, m) == NULL || !unwinder_bias(ctx->u, m, &bias) ||
+	if (m == NULL || unwind_space_module(ctx->u->space, m) == NULL ||
+	    !unwind_space_bias(ctx->u->space, m, &bias) ||
 	    module_eh_frame_hdr(m->module, &hdr_vaddr, &hdr_size) != 0 ||
 	    cfi_hdr_table(&(struct cfi_image){unwinder_module_bytes, m->module}, hdr_vaddr,
 	                  hdr_size, &table, &fde_count) != 0)
@@ -694,39 +399,37 @@ unwinder_forget_rules(struct unwinder *u)
 int
 unwinder_refresh(struct unwinder *u, bool *changed)
 {
-	struct procfs_map *maps;
-	char *buf;
-	ssize_t n;
-	size_t count;
+	int err = unwind_space_refresh(u->space, changed);
 
-	*changed = false;
-	n = u->target->read_maps(u->arg, &buf);
-	if (n < 0)
-		return (int)n;
-	if (u->maps_text != NULL && (size_t)n == u->maps_len &&
-	    memcmp(buf, u->maps_text, u->maps_len) == 0) {
-		free(buf);
-		return 0;
-	}
+	if (err != 0 || !*changed)
+		return err;
 	u->perfmap_stale = true; /* it grows as code is compiled */
-	count = procfs_parse_maps(buf, (size_t)n, &maps);
-	free(u->maps_text);
-	u->maps_text = buf;
-	u->maps_len = (size_t)n;
-	free(u->maps);
-	free(u->map_list);
-	u->map_list = maps;
-	u->maps = xcalloc(count ? count : 1, sizeof(*u->maps));
-	for (size_t i = 0; i < count; i++)
-		u->maps[i].map = &maps[i];
-	u->nmaps = count;
 	/* libunwind caches what it learnt per address, and so do we; an
 	 * address may now belong to another file. */
 	if (u->as != NULL)
 		u->unw->flush_cache(u->as, 0, 0);
 	unwinder_forget_rules(u);
-	*changed = true;
 	return 0;
+}
+
+size_t
+unwinder_maps(const struct unwinder *u, const struct procfs_map **maps)
+{
+	return unwind_space_maps(u->space, maps);
+}
+
+struct module *
+unwinder_file(struct unwinder *u, const struct procfs_map *map)
+{
+	return unwind_space_file(u->space, map);
+}
+
+uint64_t
+unwinder_stack_extent(void *unwinder, uint64_t addr, uint64_t tp)
+{
+	struct unwinder *u = unwinder;
+
+	return unwind_space_stack_extent(u->space, addr, tp);
 }
 
 /* An unwinder over target with arg, its maps read. */
@@ -739,6 +442,7 @@ unwinder_start(struct unwinder *u, const struct unwinder_target *target, void *a
 
 	u->target = target;
 	u->arg = arg;
+	u->space = unwind_space_new(target, arg);
 	err = unwinder_refresh(u, &changed);
 	if (err != 0) {
 		unwinder_free(u);
@@ -759,9 +463,8 @@ unwinder_new(const struct procfs *fs, int pid, struct unwinder **out)
 {
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
-	u->proc = (struct unwinder_proc){.fs = fs, .pid = pid};
-	snprintf(u->proc.task, sizeof(u->proc.task), "%d", pid);
-	return unwinder_start(u, &unwinder_proc_target, &u->proc, out);
+	u->live = unwind_live_new(fs, pid);
+	return unwinder_start(u, &unwind_live_target, u->live, out);
 }
 
 void
@@ -771,12 +474,8 @@ unwinder_free(struct unwinder *u)
 		return;
 	if (u->as != NULL)
 		u->unw->destroy_addr_space(u->as);
-	for (size_t i = 0; i < u->nmodules; i++)
-		module_free(u->modules[i].module);
-	free(u->modules);
-	free(u->maps);
-	free(u->map_list);
-	free(u->maps_text);
+	unwind_space_free(u->space);
+	unwind_live_free(u->live);
 	free(u->rules);
 	perfmap_clear(&u->perfmap);
 	free(u);
@@ -944,7 +643,7 @@ static const struct cfi_rules *
 unwinder_rules(struct unwinder *u, uint64_t pc)
 {
 	struct rules_entry *e;
-	struct mapping *m;
+	struct unwind_space_mapping *m;
 	uint64_t hdr_vaddr, hdr_size, bias;
 
 	if (pc == 0)
@@ -969,8 +668,9 @@ unwinder_rules(struct unwinder *u, uint64_t pc)
 		return e->ok ? &e->rules : NULL;
 	e->pc = pc;
 	u->nrules++;
-	m = unwinder_mapping(u, pc);
-	if (m != NULL && unwinder_module(u, m) != NULL && unwinder_bias(u, m, &bias) &&
+	m = unwind_space_mapping(u->space, pc);
+	if (m != NULL && unwind_space_module(u->space, m) != NULL &&
+	    unwind_space_bias(u->space, m, &bias) &&
 	    module_eh_frame_hdr(m->module, &hdr_vaddr, &hdr_size) == 0) {
 		struct cfi_image img = {unwinder_module_bytes, m->module};
 
@@ -1265,7 +965,7 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 {
 	uint64_t ip = f->ip;
 	uint64_t lookup = f->kind == UNWIND_FRAME_CALL && ip > 0 ? ip - 1 : ip;
-	struct mapping *m = unwinder_mapping(u, lookup);
+	struct unwind_space_mapping *m = unwind_space_mapping(u->space, lookup);
 	uint64_t bias = 0, off;
 	const char *name;
 
@@ -1273,7 +973,7 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 	if (f->kind == UNWIND_FRAME_SIGNAL) {
 		/* The restorer (__restore_rt) is the kernel's signal frame's
 		 * return address, named as gdb names the frame. */
-		m = unwinder_mapping(u, ip);
+		m = unwind_space_mapping(u->space, ip);
 		out->function = xstrdup("<signal handler called>");
 		out->signal = true;
 		if (m != NULL && m->map->path[0] != '\0')
@@ -1286,7 +986,7 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 	}
 	if (m->map->path[0] != '\0')
 		out->module = xstrdup(m->map->path);
-	if (!unwinder_bias(u, m, &bias)) {
+	if (!unwind_space_bias(u->space, m, &bias)) {
 		/* Code no file holds: JIT code, named by its runtime's map. */
 		if (!unwinder_perfmap_name(u, ip, lookup, out))
 			out->offset = ip - m->map->start + m->map->offset;
@@ -1294,8 +994,9 @@ unwinder_symbolize(struct unwinder *u, const struct unwind_frame *f, struct fram
 	}
 	name = module_symbol(m->module, lookup - bias, &off);
 	/* A stripped Go binary still has the runtime's own table of names. */
-	if (name == NULL && unwinder_go_table(u, m->module) != NULL)
-		name = gopclntab_lookup(unwinder_go_table(u, m->module), lookup - bias, &off);
+	if (name == NULL && unwind_space_go_table(u->space, m->module) != NULL)
+		name = gopclntab_lookup(unwind_space_go_table(u->space, m->module), lookup - bias,
+		                        &off);
 	if (name != NULL) {
 		out->function = xstrdup(name);
 		out->offset = off + (ip - lookup);

@@ -9,7 +9,12 @@
  * stripped), the walk follows the frame-pointer chain in the copy instead.
  * Files are opened and parsed once for the life of the unwinder; its view of
  * the target's mappings is renewed with unwinder_refresh, for a process
- * sampled over time. */
+ * sampled over time.
+ *
+ * The walk and the naming of frames are here; the target's maps and files
+ * are probes/unwind_space's, the live process behind struct
+ * unwinder_target probes/unwind_live's, the rules at an address
+ * probes/cfi's, and libunwind probes/unwind_library's. */
 #ifndef STACKTOP_UNWIND_H
 #define STACKTOP_UNWIND_H
 
