@@ -42,6 +42,10 @@ struct collector;
  * taskstats (with CAP_NET_ADMIN). */
 struct collector_source {
 	const char *name;
+	/* take only queues: the sweep reads, and makes room in the thread
+	 * table for what it read (room made before would be made twice, a
+	 * second copy of a table of thousands). */
+	bool queues;
 	/* Reads thread tid of proc now (its stat under dirfd, its task
 	 * directory, or from the root when -1), or queues it for the sweep.
 	 * Returns 0 or -errno (gone, no access). */

@@ -226,6 +226,7 @@ collector_stat_sweep(struct collector *c, size_t from, bool relist)
 
 const struct collector_source collector_sample_stat = {
     "stat",
+    false,
     collector_stat_take,
     collector_stat_sweep,
 };
@@ -238,7 +239,8 @@ collector_read_threads(struct collector *c, struct task *proc, int dirfd)
 {
 	size_t gone = 0;
 
-	collector_sample_reserve(c, proc->tids, proc->ntids);
+	if (!c->source->queues)
+		collector_sample_reserve(c, proc->tids, proc->ntids);
 	for (size_t i = 0; i < proc->ntids; i++) {
 		int tid = proc->tids[i];
 

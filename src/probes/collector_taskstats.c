@@ -139,6 +139,7 @@ collector_taskstats_sweep(struct collector *c, size_t from, bool relist)
 
 const struct collector_source collector_taskstats = {
     "taskstats",
+    true,
     collector_taskstats_queue,
     collector_taskstats_sweep,
 };
