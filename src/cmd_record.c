@@ -243,7 +243,7 @@ static bool
 record_unplaced(const struct profile_stack *s)
 {
 	for (size_t i = 0; i < s->nframes; i++)
-		if (python_is_unplaced(&s->frames[i]))
+		if (python_merge_is_unplaced(&s->frames[i]))
 			return true;
 	return false;
 }
@@ -475,7 +475,7 @@ cmd_record_exec(const struct cli_args *args)
 		else if (o.format == RECORD_SPEEDSCOPE)
 			profile_speedscope_write(out, p);
 		else
-			profile_folded_write(out, p);
+			profile_fold_write(out, p);
 		if (w != NULL)
 			record_all_summary(p, &o, w);
 		else

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+sanitize_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	size_t n;
 	uint32_t c;
@@ -54,7 +54,7 @@ sanitize_text(const char *in, size_t len, char *out, size_t outsz)
 		return out;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = sanitize_utf8_decode(s + i, len - i, &cp);
 
 		if (n == 0 || sanitize_is_control(cp)) {
 			if (o + 1 >= outsz)

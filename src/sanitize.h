@@ -13,7 +13,7 @@
 /* Decodes one UTF-8 sequence at s[0..len) (len >= 1). Returns its length
  * (1..4) and stores the code point in *cp, or returns 0 if the bytes are not a
  * valid, shortest-form sequence of a scalar value. Pure. */
-size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+size_t sanitize_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Whether code point cp is one a terminal acts on instead of drawing: C0,
  * DEL, C1, the line and paragraph separators, and the bidirectional

@@ -338,7 +338,7 @@ collector_sample_processes(struct collector *c)
 
 		/* A requested process that is now a zombie with no thread left
 		 * has exited: its parent just has not reaped it yet. */
-		if (err == 0 && c->npids > 0 && proc && procfs_stat_gone(&proc->st))
+		if (err == 0 && c->npids > 0 && proc && procfs_parse_stat_gone(&proc->st))
 			err = -ESRCH;
 		if (err != 0 && c->npids > 0 && ret == 0) {
 			c->gone_pid = pids[i];

@@ -275,8 +275,9 @@ locks_hint(const struct dump_report *d, int tid)
 {
 	const struct thread_stack *t = dump_report_thread(d, tid);
 
-	return t != NULL ? locks_hint_from_stack(t->frames, t->nframes, locks_python_major(d))
-	                 : LOCKS_HINT_NONE;
+	return t != NULL
+	           ? locks_decode_hint_from_stack(t->frames, t->nframes, locks_python_major(d))
+	           : LOCKS_HINT_NONE;
 }
 
 /* The TID of the thread whose ident (pthread_t) is ident: from the thread
@@ -402,13 +403,13 @@ locks_python_late(struct locks_python *lp)
 		for (size_t j = 0; j < again.nthreads; j++)
 			if (again.threads[j].tstate == lp->raw.threads[k].tstate)
 				locks_python_thread(lp, &again.threads[j], &lp->threads[k]);
-	python_raw_free(&again);
+	python_stack_raw_free(&again);
 }
 
 static void
 locks_python_free(struct locks_python *lp)
 {
-	python_raw_free(&lp->raw);
+	python_stack_raw_free(&lp->raw);
 	free(lp->threads);
 	free(lp->known_idents);
 	python_withlock_cache_free(lp->cache);
@@ -665,7 +666,8 @@ locks_classify(const struct procfs *fs, int pid, const struct locks_candidate *c
 		locks_decode_futex(&fw, &c->win, live, nlive, w);
 	} else if (locks_is(c->name, "restart_syscall")) {
 		const struct thread_stack *t = dump_report_thread(d, w->tid);
-		const char *was = t != NULL ? locks_restarted_syscall(t->frames, t->nframes) : NULL;
+		const char *was =
+		    t != NULL ? locks_decode_restarted_syscall(t->frames, t->nframes) : NULL;
 
 		if (was != NULL)
 			w->syscall = syscall_number(was);
@@ -808,7 +810,7 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 	snprintf(path, sizeof(path), "%d/task", pid);
 	if ((nall = procfs_list_ids(fs, path, &all)) < 0)
 		return procfs_is_gone((int)nall) ? -ESRCH : (int)nall;
-	locks_sort_live(all, (size_t)nall);
+	locks_decode_sort_live(all, (size_t)nall);
 	r = xcalloc(1, sizeof(*r));
 	r->pid = pid;
 	memcpy(r->comm, st.comm, sizeof(r->comm));

@@ -120,7 +120,7 @@ locks_lookup(const char *function)
 }
 
 const char *
-locks_restarted_syscall(const struct frame_row *frames, size_t n)
+locks_decode_restarted_syscall(const struct frame_row *frames, size_t n)
 {
 	for (size_t i = 0; i < n && i < LOCKS_HINT_DEPTH; i++) {
 		const char *f = frames[i].function;
@@ -154,7 +154,7 @@ locks_hint_at_eval(enum locks_hint libc, enum locks_hint weak, bool named_since)
 }
 
 enum locks_hint
-locks_hint_from_stack(const struct frame_row *frames, size_t n, int python_major)
+locks_decode_hint_from_stack(const struct frame_row *frames, size_t n, int python_major)
 {
 	enum locks_hint libc = LOCKS_HINT_NONE, weak = LOCKS_HINT_NONE;
 	bool named_since = false; /* a named frame since the last hint */
@@ -194,13 +194,13 @@ locks_cmp_int(const void *a, const void *b)
 }
 
 void
-locks_sort_live(int *live, size_t nlive)
+locks_decode_sort_live(int *live, size_t nlive)
 {
 	qsort(live, nlive, sizeof(*live), locks_cmp_int);
 }
 
 bool
-locks_is_live(const int *live, size_t nlive, int tid)
+locks_decode_is_live(const int *live, size_t nlive, int tid)
 {
 	return tid > 0 && nlive > 0 && bsearch(&tid, live, nlive, sizeof(*live), locks_cmp_int);
 }
@@ -223,7 +223,7 @@ locks_set_owner(struct lock_wait *out, int64_t claimed, const int *live, size_t 
 	if (claimed <= 0 || claimed > (int64_t)LOCKS_TID_MASK)
 		return;
 	out->claimed_owner = (int)claimed;
-	out->owner = locks_is_live(live, nlive, (int)claimed) ? (int)claimed : 0;
+	out->owner = locks_decode_is_live(live, nlive, (int)claimed) ? (int)claimed : 0;
 }
 
 /* A pthread mutex whose __lock is the futex word. */

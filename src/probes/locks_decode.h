@@ -47,7 +47,8 @@ enum locks_hint {
  * call as a Lock, 3.x never does, so there the call names a Lock even in a
  * stripped build whose static functions between it and the eval loop are
  * nameless. */
-enum locks_hint locks_hint_from_stack(const struct frame_row *frames, size_t n, int python_major);
+enum locks_hint locks_decode_hint_from_stack(const struct frame_row *frames, size_t n,
+                                             int python_major);
 
 /* The syscall a thread seen in restart_syscall was in, from its stack's
  * innermost named frame (frames[0..n), innermost first): "poll" when it is
@@ -55,7 +56,7 @@ enum locks_hint locks_hint_from_stack(const struct frame_row *frames, size_t n, 
  * through restart_syscall (fs/select.c: do_restart_poll), with its
  * arguments still in the registers; the others are made again as they
  * were. NULL when the stack does not say. */
-const char *locks_restarted_syscall(const struct frame_row *frames, size_t n);
+const char *locks_decode_restarted_syscall(const struct frame_row *frames, size_t n);
 
 /* How much memory around the futex word the decoder looks at: an rwlock
  * waiter's word is up to 12 bytes into the lock, whose fields reach 52
@@ -105,10 +106,10 @@ locks_futex_cmd(uint64_t op)
 void locks_decode_futex(const struct locks_futex_wait *w, const struct locks_window *win,
                         const int *live, size_t nlive, struct lock_wait *out);
 
-/* Sorts live[0..nlive) (a process's TIDs) for locks_is_live. */
-void locks_sort_live(int *live, size_t nlive);
+/* Sorts live[0..nlive) (a process's TIDs) for locks_decode_is_live. */
+void locks_decode_sort_live(int *live, size_t nlive);
 
-/* True when tid is in live[0..nlive), sorted by locks_sort_live. */
-bool locks_is_live(const int *live, size_t nlive, int tid);
+/* True when tid is in live[0..nlive), sorted by locks_decode_sort_live. */
+bool locks_decode_is_live(const int *live, size_t nlive, int tid);
 
 #endif

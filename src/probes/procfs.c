@@ -271,7 +271,7 @@ procfs_live_thread(const struct procfs *p, int pid, struct procfs_stat *main)
 		return err;
 	if (main != NULL)
 		*main = st;
-	if (procfs_stat_gone(&st))
+	if (procfs_parse_stat_gone(&st))
 		return -ESRCH;
 	if (st.state != 'Z' && st.state != 'X')
 		return pid;

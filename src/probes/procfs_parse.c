@@ -88,7 +88,7 @@ int_clamp(int64_t v)
 }
 
 bool
-procfs_stat_gone(const struct procfs_stat *st)
+procfs_parse_stat_gone(const struct procfs_stat *st)
 {
 	return (st->state == 'Z' || st->state == 'X') && st->num_threads <= 1;
 }

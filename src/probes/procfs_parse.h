@@ -42,7 +42,7 @@ int procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out);
  * parent's wait is missing): its main thread is a zombie and no other
  * thread is left. A zombie main thread beside live threads (it called
  * pthread_exit) is a live process. The one rule every command follows. */
-bool procfs_stat_gone(const struct procfs_stat *st);
+bool procfs_parse_stat_gone(const struct procfs_stat *st);
 
 /* The fields of /proc/PID/status we use; -1 where absent. */
 struct procfs_status {

@@ -24,7 +24,7 @@
 #define WALK_ALIGN     ((uint64_t)7)
 
 const char *
-python_gc_partial_reason(enum python_gc_partial p)
+python_gc_walk_partial_reason(enum python_gc_partial p)
 {
 	switch (p) {
 	case PYTHON_GC_COMPLETE:
@@ -227,7 +227,7 @@ python_gc_walk(const struct python_layout *l, const struct python_memory *mem,
 }
 
 void
-python_gc_tally_free(struct python_gc_tally *t)
+python_gc_walk_tally_free(struct python_gc_tally *t)
 {
 	free(t->types);
 	t->types = NULL;

@@ -36,7 +36,7 @@ enum python_gc_partial {
 };
 
 /* A reason as a phrase for people ("object limit reached"); "" for complete. */
-const char *python_gc_partial_reason(enum python_gc_partial p);
+const char *python_gc_walk_partial_reason(enum python_gc_partial p);
 
 struct python_gc_limits {
 	uint64_t max_objects;
@@ -74,10 +74,10 @@ struct python_gc_tally {
 
 /* Walks the nheads lists whose PyGC_Head are at heads[] (target addresses)
  * with layout l through mem, and fills *out (free with
- * python_gc_tally_free). Always returns a tally (possibly partial). */
+ * python_gc_walk_tally_free). Always returns a tally (possibly partial). */
 void python_gc_walk(const struct python_layout *l, const struct python_memory *mem,
                     const uint64_t *heads, size_t nheads, const struct python_gc_limits *lim,
                     struct python_gc_tally *out);
-void python_gc_tally_free(struct python_gc_tally *t);
+void python_gc_walk_tally_free(struct python_gc_tally *t);
 
 #endif

@@ -327,7 +327,7 @@ python_layout_from_debug_offsets(const void *buf, size_t len, struct python_layo
 	if (version > 0xffffffffu || major != 3)
 		return -EINVAL;
 
-	maps = python_debug_offsets_maps(&nmaps);
+	maps = python_layouts_debug_offsets_maps(&nmaps);
 	for (size_t i = 0; i < nmaps; i++)
 		if (maps[i].major == major && maps[i].minor == minor)
 			map = &maps[i];

@@ -463,6 +463,6 @@ struct python_debug_offsets_map {
 /* The generated tables (python_layouts.c): every layout entry, oldest
  * first, and the _Py_DebugOffsets maps. Borrowed, static. */
 const struct python_layout *python_layouts_table(size_t *count);
-const struct python_debug_offsets_map *python_debug_offsets_maps(size_t *count);
+const struct python_debug_offsets_map *python_layouts_debug_offsets_maps(size_t *count);
 
 #endif

@@ -2694,7 +2694,7 @@ python_layouts_table(size_t *count)
 }
 
 const struct python_debug_offsets_map *
-python_debug_offsets_maps(size_t *count)
+python_layouts_debug_offsets_maps(size_t *count)
 {
 	*count = sizeof(debug_maps) / sizeof(debug_maps[0]);
 	return debug_maps;

@@ -108,8 +108,8 @@ python_merge(const struct frame_row *native, size_t nn, const struct frame_row *
 }
 
 struct frame_row *
-python_side_by_side(const struct frame_row *native, size_t nn, const struct frame_row *py,
-                    size_t np, size_t *nout)
+python_merge_side_by_side(const struct frame_row *native, size_t nn, const struct frame_row *py,
+                          size_t np, size_t *nout)
 {
 	struct frame_row *both = xcalloc(np + 1 + nn, sizeof(*both));
 
@@ -123,7 +123,7 @@ python_side_by_side(const struct frame_row *native, size_t nn, const struct fram
 }
 
 bool
-python_is_unplaced(const struct frame_row *f)
+python_merge_is_unplaced(const struct frame_row *f)
 {
 	return !f->python && f->ip == 0 && f->function != NULL &&
 	       strcmp(f->function, PYTHON_UNPLACED) == 0;

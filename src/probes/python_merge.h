@@ -28,7 +28,7 @@ bool python_merge(const struct frame_row *native, size_t nn, const struct frame_
                   const struct python_raw_frame *py, size_t np, struct frame_row **out,
                   size_t *nout);
 
-/* The frame python_side_by_side puts between the two stacks. */
+/* The frame python_merge_side_by_side puts between the two stacks. */
 #define PYTHON_UNPLACED "[Python frames not placed]"
 
 /* Both stacks in one, for a profile, where each sample is one stack: the
@@ -36,12 +36,12 @@ bool python_merge(const struct frame_row *native, size_t nn, const struct frame_
  * frames, innermost first as ever (owned, *nout of them, strings copied).
  * For calls that do not line up: it shows what was seen, and says so,
  * rather than guess where the Python frames belong. */
-struct frame_row *python_side_by_side(const struct frame_row *native, size_t nn,
-                                      const struct frame_row *py, size_t np, size_t *nout);
+struct frame_row *python_merge_side_by_side(const struct frame_row *native, size_t nn,
+                                            const struct frame_row *py, size_t np, size_t *nout);
 
-/* True when f is the PYTHON_UNPLACED frame of python_side_by_side (no
+/* True when f is the PYTHON_UNPLACED frame of python_merge_side_by_side (no
  * native frame has its shape: no address, and that name). */
-bool python_is_unplaced(const struct frame_row *f);
+bool python_merge_is_unplaced(const struct frame_row *f);
 
 /* A deep copy of frame f (owned strings). */
 struct frame_row python_merge_copy(const struct frame_row *f);

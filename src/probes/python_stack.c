@@ -301,7 +301,7 @@ python_walk_iframes(const struct python_layout *l, const struct python_memory *m
 }
 
 void
-python_raw_free(struct python_raw *r)
+python_stack_raw_free(struct python_raw *r)
 {
 	for (size_t i = 0; i < r->nthreads; i++) {
 		free(r->threads[i].frames);

@@ -84,12 +84,12 @@ struct python_want {
 };
 
 /* Follows every thread state of every interpreter of t and their frames.
- * Returns 0 and fills *out (free with python_raw_free), or -EFAULT when not
+ * Returns 0 and fills *out (free with python_stack_raw_free), or -EFAULT when not
  * even the interpreter could be read (-ESRCH when the read says the process
  * is gone). */
 int python_stack_read(const struct python_target *t, const struct python_memory *mem,
                       struct python_raw *out);
-void python_raw_free(struct python_raw *r);
+void python_stack_raw_free(struct python_raw *r);
 
 /* The same, of a target that runs meanwhile: a thread's frames are pushed,
  * popped and reused while they are followed, and a chain read across such a

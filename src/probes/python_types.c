@@ -239,7 +239,7 @@ types_fill_state(const struct types_stop *s, struct python_types *out)
 	out->objects = s->tally.objects;
 	out->partial = s->tally.partial != PYTHON_GC_COMPLETE || s->too_slow;
 	out->partial_reason = s->too_slow ? "no thread stopped within the stop's time bound"
-	                                  : python_gc_partial_reason(s->tally.partial);
+	                                  : python_gc_walk_partial_reason(s->tally.partial);
 	/* Lists seen in the middle of a collection are lists being rebuilt. */
 	if (!out->partial && st->collecting == 1) {
 		out->partial = true;
@@ -418,7 +418,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		stop.max_stop_s = lim->max_stop_s - t->stopped_ms / 1e3;
 		if (stop.max_stop_s < lim->max_stop_s * TYPES_RETRY_SHARE)
 			break;
-		python_gc_tally_free(&stop.tally);
+		python_gc_walk_tally_free(&stop.tally);
 		types_pause();
 	}
 	/* A thread that did not stop within the wait it was given stops when
@@ -431,7 +431,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		 * (a type freed meanwhile reads as <unreadable>). */
 		types_rows(stop.target, target_memory(handle), &stop.tally, t);
 	}
-	python_gc_tally_free(&stop.tally);
+	python_gc_walk_tally_free(&stop.tally);
 	target_close(handle);
 	t->total_ms = (clock_monotonic_s() - start) * 1e3;
 	if (err != 0) {

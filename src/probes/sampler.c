@@ -73,8 +73,8 @@ sampler_free(struct sampler *s)
 	free(s->native);
 	free(s->key);
 	perf_events_free_cpus(s->cpu_events, s->ncpus);
-	python_raw_free(&s->raw);
-	python_raw_free(&s->prev_raw);
+	python_stack_raw_free(&s->raw);
+	python_stack_raw_free(&s->prev_raw);
 	free(s);
 }
 
@@ -214,7 +214,7 @@ sampler_read_process(struct sampler *s)
 
 	if (n < 0)
 		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || procfs_stat_gone(&st))
+	if (procfs_parse_stat(buf, (size_t)n, &st) != 0 || procfs_parse_stat_gone(&st))
 		return -ESRCH;
 	memcpy(s->comm, st.comm, sizeof(s->comm));
 	s->kernel_threads = st.num_threads;

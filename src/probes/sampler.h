@@ -98,26 +98,26 @@ struct python_namer;
 struct perf_events_sample;
 
 /* A sampler of pid that opens no perf event: the samples come from someone
- * else's (record -a: one event per CPU) through sampler_feed. frames, hz and
+ * else's (record -a: one event per CPU) through sampler_perf_feed. frames, hz and
  * the result as sampler_new; also -ESRCH when pid is gone. */
 int sampler_new_fed(const struct procfs *fs, int pid, enum target_frames frames, unsigned hz,
                     struct sampler **out);
 
 /* A round of a fed sampler, before the samples taken since the last one
  * are fed: the process's name and maps read again when a second has passed
- * (sooner, by sampler_feed, for a sample in code not yet mapped then) and,
+ * (sooner, by sampler_perf_feed, for a sample in code not yet mapped then) and,
  * in a Python process when python is set, every thread's Python frames read
  * (without a stop; the previous read is kept, and a sample takes the
  * nearer). Returns 0 or -ESRCH (gone). */
-int sampler_fed_round(struct sampler *s, struct profile *p, bool python);
+int sampler_perf_fed_round(struct sampler *s, struct profile *p, bool python);
 
 /* Whether s merges Python frames (a Python process, its frames readable). */
-bool sampler_reads_python(const struct sampler *s);
+bool sampler_perf_reads_python(const struct sampler *s);
 
 /* Counts one perf sample of s's process into p: unwound from its stack
  * copy, its thread's Python frames merged in; in a system-wide profile
  * (p->pid 0) under its process's name. ps is borrowed for the call. */
-void sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps);
+void sampler_perf_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps);
 
 /* The snapshot a perf sample stands for (its registers and stack copy,
  * borrowed from ps; memory beyond the copy read live), to unwind as a

@@ -45,7 +45,7 @@ sampler_count_cut_frame(const char *cut, struct frame_row *out)
 
 /* The frames of a new profile entry: native (n of them, or none when snap
  * is NULL) and Python (py, or none), merged when both are there; when they
- * do not line up, side by side (python_side_by_side); for a sample taken in
+ * do not line up, side by side (python_merge_side_by_side); for a sample taken in
  * the kernel a "[kernel]" frame innermost; when the native walk was cut, a
  * [cut: reason] frame outermost. */
 static struct frame_row *
@@ -66,7 +66,8 @@ sampler_count_frames(struct unwinder *u, struct python_namer *namer,
 			*nframes = py->nframes;
 		} else {
 			if (!python_merge(native, n, pyf, py->frames, py->nframes, &both, nframes))
-				both = python_side_by_side(native, n, pyf, py->nframes, nframes);
+				both =
+				    python_merge_side_by_side(native, n, pyf, py->nframes, nframes);
 			frame_rows_free(pyf, py->nframes);
 		}
 		frame_rows_free(native, n);

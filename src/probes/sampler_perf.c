@@ -139,7 +139,7 @@ sampler_perf_read_python(struct sampler *s, struct profile *p)
 {
 	double before = clock_monotonic_s();
 
-	python_raw_free(&s->prev_raw);
+	python_stack_raw_free(&s->prev_raw);
 	s->prev_raw = s->raw;
 	s->prev_raw_err = s->rounds > 0 ? s->raw_err : -ENODATA;
 	s->prev_raw_ns = s->raw_ns;
@@ -226,7 +226,7 @@ sampler_perf_mapped(const struct sampler *s, uint64_t ip)
 }
 
 void
-sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps)
+sampler_perf_feed(struct sampler *s, struct profile *p, const struct perf_events_sample *ps)
 {
 	struct sampled_thread *t = sampler_find(s->threads, s->nthreads, ps->tid);
 	struct thread_snapshot snap;
@@ -254,17 +254,17 @@ sampler_feed(struct sampler *s, struct profile *p, const struct perf_events_samp
 		t->last = last;
 }
 
-/* One perf sample of the ring: sampler_feed. */
+/* One perf sample of the ring: sampler_perf_feed. */
 static void
 sampler_perf_sample(void *arg, const struct perf_events_sample *ps)
 {
 	struct sampler_perf_ctx *c = arg;
 
-	sampler_feed(c->s, c->p, ps);
+	sampler_perf_feed(c->s, c->p, ps);
 }
 
 int
-sampler_fed_round(struct sampler *s, struct profile *p, bool python)
+sampler_perf_fed_round(struct sampler *s, struct profile *p, bool python)
 {
 	int err;
 
@@ -284,7 +284,7 @@ sampler_fed_round(struct sampler *s, struct profile *p, bool python)
 }
 
 bool
-sampler_reads_python(const struct sampler *s)
+sampler_perf_reads_python(const struct sampler *s)
 {
 	return s->py != NULL;
 }

@@ -13,7 +13,7 @@ sampler_python_read_stopped(void *arg)
 {
 	struct sampler *s = arg;
 
-	python_raw_free(&s->raw);
+	python_stack_raw_free(&s->raw);
 	s->raw_err = python_stack_read(s->py, s->mem, &s->raw);
 }
 
@@ -30,7 +30,7 @@ sampler_python_read_running(struct sampler *s, struct profile *p, struct python_
 		want->previous = s->raw_err == 0 ? &previous : NULL;
 	s->raw = (struct python_raw){0};
 	s->raw_err = python_stack_read_running(s->py, s->mem, SAMPLER_PYTHON_TRIES, want, &s->raw);
-	python_raw_free(&previous);
+	python_stack_raw_free(&previous);
 	if (s->raw_err == 0)
 		p->dropped += s->raw.dropped;
 }

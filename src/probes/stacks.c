@@ -210,7 +210,7 @@ stacks_take_tids(struct target *t, const char *comm, const int *tids, size_t n,
 	if (err == 0 && py != NULL && py->err == 0)
 		stacks_python_apply(py, d, !python_only);
 	if (py != NULL)
-		python_raw_free(&py->raw);
+		python_stack_raw_free(&py->raw);
 	if (err == 0 && py != NULL && py->err != 0)
 		err = py->err == -ESRCH ? -ESRCH : -EFAULT;
 	if (err != 0) {

@@ -213,14 +213,14 @@ syswide_sampler(struct syswide *w, struct syswide_process *pr, struct profile *p
 		pr->err = sampler_new_fed(w->fs, pr->pid, w->frames, w->hz, &pr->s);
 		if (pr->err != 0)
 			return NULL;
-		w->counts.python += sampler_reads_python(pr->s);
+		w->counts.python += sampler_perf_reads_python(pr->s);
 	}
 	if (pr->refreshed != w->round || pr->refreshed == 0) {
 		double start = clock_monotonic_s();
-		bool python = sampler_reads_python(pr->s) && start >= pr->python_due_s;
+		bool python = sampler_perf_reads_python(pr->s) && start >= pr->python_due_s;
 
 		pr->refreshed = w->round;
-		if ((pr->err = sampler_fed_round(pr->s, p, python)) != 0) {
+		if ((pr->err = sampler_perf_fed_round(pr->s, p, python)) != 0) {
 			sampler_free(pr->s);
 			pr->s = NULL;
 			return NULL;
@@ -339,7 +339,7 @@ syswide_sample(void *arg, const struct perf_events_sample *sample)
 		syswide_gone(w, ps);
 		return;
 	}
-	sampler_feed(s, c->p, ps);
+	sampler_perf_feed(s, c->p, ps);
 }
 
 int
@@ -360,7 +360,7 @@ syswide_round(struct syswide *w, struct profile *p)
 	for (size_t i = 0; i < w->nprocs; i++) {
 		struct syswide_process *pr = &w->procs[i];
 
-		if (pr->s != NULL && sampler_reads_python(pr->s) && pr->used + 1 == w->round)
+		if (pr->s != NULL && sampler_perf_reads_python(pr->s) && pr->used + 1 == w->round)
 			syswide_sampler(w, pr, p);
 	}
 	for (size_t i = 0; i < w->ncpus; i++)

@@ -75,7 +75,7 @@ target_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 {
 	int err = procfs_read_task_stat(fs, pid, pid, st);
 
-	return err == 0 && procfs_stat_gone(st) ? -ESRCH : err;
+	return err == 0 && procfs_parse_stat_gone(st) ? -ESRCH : err;
 }
 
 static struct module *

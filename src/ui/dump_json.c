@@ -7,7 +7,7 @@
 #include <string.h>
 
 const char *
-dump_thread_error(int err)
+dump_json_thread_error(int err)
 {
 	switch (-err) {
 	case 0:
@@ -159,7 +159,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_key(&j, "state");
 		json_string(&j, state);
 		json_key(&j, "error");
-		json_string(&j, dump_thread_error(t->err));
+		json_string(&j, dump_json_thread_error(t->err));
 		dump_json_stack(&j, t, false);
 		dump_json_cut(&j, "complete", "cut", t);
 		json_object_end(&j);

@@ -12,7 +12,7 @@ void dump_json_write(FILE *out, const struct dump_report *d);
 
 /* The reason a thread has no stack, in words ("did not stop in time ..."),
  * or NULL when it has one. */
-const char *dump_thread_error(int err);
+const char *dump_json_thread_error(int err);
 
 /* Writes one frame object of the contract ({kind, address, function, module,
  * offset, file, line}) as the next value of j. */

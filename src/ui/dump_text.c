@@ -93,7 +93,7 @@ dump_text_write(FILE *out, const struct dump_report *d)
 		fprintf(out, "(%s)\n", d->hint);
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct thread_stack *t = &d->threads[i];
-		const char *why = dump_thread_error(t->err);
+		const char *why = dump_json_thread_error(t->err);
 
 		fprintf(out, "\nThread %d (", t->tid);
 		text_field(out, t->name, strlen(t->name), sizeof(t->name), 0);

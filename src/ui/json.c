@@ -84,7 +84,7 @@ json_write_escaped(FILE *out, const char *str, size_t len)
 	fputc('"', out);
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = sanitize_utf8_decode(s + i, len - i, &cp);
 
 		if (n == 0) {
 			fputs("\\ufffd", out);

@@ -84,7 +84,7 @@ locks_json_write(FILE *out, const struct locks_report *r)
 	json_double(&j, r->stacks != NULL ? r->stacks->stopped_ms : 0, 3);
 	json_key(&j, "stacks_error");
 	json_string(&j, r->stacks == NULL && r->nwaits > 0
-	                    ? dump_thread_error(r->stacks_err ? r->stacks_err : -EPERM)
+	                    ? dump_json_thread_error(r->stacks_err ? r->stacks_err : -EPERM)
 	                    : NULL);
 	json_key(&j, "waits");
 	json_array_begin(&j);

@@ -147,7 +147,7 @@ static void
 locks_text_stack(FILE *out, const struct locks_report *r, const struct lock_wait *w)
 {
 	const struct thread_stack *t = dump_report_thread(r->stacks, w->tid);
-	const char *why = t != NULL ? dump_thread_error(t->err) : "not taken";
+	const char *why = t != NULL ? dump_json_thread_error(t->err) : "not taken";
 
 	fputc('\n', out);
 	locks_text_thread(out, w->name, w->tid);
@@ -200,7 +200,7 @@ locks_text_write(FILE *out, const struct locks_report *r)
 		dump_text_python_unreadable(out, &r->stacks->python);
 	if (r->nwaits > 0 && r->stacks == NULL)
 		fprintf(out, "(no stacks: %s; kinds read from /proc and memory alone)\n",
-		        dump_thread_error(r->stacks_err ? r->stacks_err : -EPERM));
+		        dump_json_thread_error(r->stacks_err ? r->stacks_err : -EPERM));
 	if (r->nwaits == 0) {
 		fputs("no thread is waiting\n", out);
 		return;

@@ -100,7 +100,7 @@ profile_fold_free(struct folded_line *lines, size_t n)
 }
 
 void
-profile_folded_write(FILE *out, const struct profile *p)
+profile_fold_write(FILE *out, const struct profile *p)
 {
 	struct folded_line *lines;
 	size_t n = profile_fold(p, &lines);

@@ -23,6 +23,6 @@ size_t profile_fold(const struct profile *p, struct folded_line **lines);
 void profile_fold_free(struct folded_line *lines, size_t n);
 
 /* Writes p as folded stacks. */
-void profile_folded_write(FILE *out, const struct profile *p);
+void profile_fold_write(FILE *out, const struct profile *p);
 
 #endif

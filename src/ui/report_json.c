@@ -81,7 +81,7 @@ report_json_thread(struct json *j, const struct thread_row *t)
 	 * and without --stacks, with the reason when one could not be taken. */
 	dump_json_stack(j, t->stack, true);
 	json_key(j, "stack_error");
-	json_string(j, t->stack != NULL ? dump_thread_error(t->stack->err) : NULL);
+	json_string(j, t->stack != NULL ? dump_json_thread_error(t->stack->err) : NULL);
 	dump_json_cut(j, "stack_complete", "stack_cut", t->stack);
 	json_object_end(j);
 }

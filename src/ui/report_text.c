@@ -101,7 +101,7 @@ report_text_stack(FILE *out, const struct thread_stack *s)
 
 	if (s == NULL)
 		return;
-	if ((why = dump_thread_error(s->err)) != NULL) {
+	if ((why = dump_json_thread_error(s->err)) != NULL) {
 		fprintf(out, "%11s(no stack: %s)\n", "", why);
 		return;
 	}

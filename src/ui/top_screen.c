@@ -32,7 +32,7 @@ top_screen_fit(const char *s, int width, int *columns)
 	 * not fit, counting wide characters as two columns. */
 	while (at < len) {
 		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)s + at, len - at, &cp);
+		size_t n = sanitize_utf8_decode((const unsigned char *)s + at, len - at, &cp);
 		int w = n > 0 ? wcwidth((wchar_t)cp) : 1;
 
 		if (n == 0)
@@ -465,7 +465,7 @@ draw_stack(const struct top_screen *s, int y, int lines)
 		else
 			snprintf(title, sizeof(title), "(no stack: %s)",
 			         s->stack_note != NULL ? s->stack_note
-			                               : dump_thread_error(st->err));
+			                               : dump_json_thread_error(st->err));
 		top_screen_put(y + 1, 0, COLS, title, terminal_attr(STYLE_DIM));
 		return;
 	}

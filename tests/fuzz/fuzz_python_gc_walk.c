@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum += tally.types[i].objects;
 	if (sum != tally.objects || tally.objects > FUZZ_MAX_OBJECTS)
 		abort(); /* every object counted once, under the bound */
-	python_gc_tally_free(&tally);
+	python_gc_walk_tally_free(&tally);
 	free((void *)fake.bytes);
 	return 0;
 }

@@ -69,17 +69,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		python_namer_free(namer);
-		python_raw_free(&raw);
+		python_stack_raw_free(&raw);
 	}
 	/* The checked read of a running target: on memory that never changes
 	 * every walk holds, or tore the same way each time; all threads, then
 	 * some of them (as a CPU profile asks for those that ran). */
 	if (python_stack_read_running(&t, &mem, 2, NULL, &raw) == 0)
-		python_raw_free(&raw);
+		python_stack_raw_free(&raw);
 	struct python_want some = {every_other_thread, &(int){0}, size % 2 == 0};
 
 	if (python_stack_read_running(&t, &mem, 2, &some, &raw) == 0)
-		python_raw_free(&raw);
+		python_stack_raw_free(&raw);
 	free((void *)fake.bytes);
 	return 0;
 }

@@ -104,7 +104,7 @@ golden_print_line(const char *before, const char *s, size_t len, const char *aft
 	fputs(before, stderr);
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		size_t n = sanitize_utf8_decode((const unsigned char *)s + i, len - i, &cp);
 
 		if (n == 0 || cp < 0x20 || cp == 0x7f) {
 			fprintf(stderr, "\\x%02x", (unsigned char)s[i]);

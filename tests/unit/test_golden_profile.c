@@ -81,9 +81,9 @@ main(int argc, char **argv)
 
 	if (!CHECK(argc == 2)) /* the golden directory */
 		return 1;
-	profile_folded_write(golden_open(&g, argv[1], "profile.folded"), p);
+	profile_fold_write(golden_open(&g, argv[1], "profile.folded"), p);
 	CHECK(golden_check(&g));
-	profile_folded_write(golden_open(&g, argv[1], "profile_all.folded"), all);
+	profile_fold_write(golden_open(&g, argv[1], "profile_all.folded"), all);
 	CHECK(golden_check(&g));
 	/* The exporter names stacktop's version: the golden file says
 	 * VERSION, so that a release does not change it. */

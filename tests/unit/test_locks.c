@@ -209,7 +209,7 @@ test_hints(void)
 	                                   frame("PyThread_acquire_lock"),
 	                                   {.python = true, .function = (char *)"spin"}};
 
-#define HINT(frames) locks_hint_from_stack(frames, sizeof(frames) / sizeof(frames[0]), 2)
+#define HINT(frames) locks_decode_hint_from_stack(frames, sizeof(frames) / sizeof(frames[0]), 2)
 	CHECK(HINT(mutex) == LOCKS_HINT_MUTEX);
 	CHECK(HINT(cond_relock) == LOCKS_HINT_MUTEX);
 	CHECK(HINT(rd) == LOCKS_HINT_RWLOCK_READ);
@@ -234,19 +234,20 @@ test_hints(void)
 	                                       {.python = true, .function = (char *)"wait"}};
 
 	CHECK(HINT(lock3_stripped) == LOCKS_HINT_GIL); /* as 2.7 would */
-	CHECK(locks_hint_from_stack(lock3_stripped, 5, 3) == LOCKS_HINT_PYTHON_LOCK);
-	CHECK(locks_hint_from_stack(lock314_stripped, 4, 3) == LOCKS_HINT_PYTHON_LOCK);
+	CHECK(locks_decode_hint_from_stack(lock3_stripped, 5, 3) == LOCKS_HINT_PYTHON_LOCK);
+	CHECK(locks_decode_hint_from_stack(lock314_stripped, 4, 3) == LOCKS_HINT_PYTHON_LOCK);
 	/* Debian's 3.14: the GIL taken back in the eval breaker. */
 	struct frame_row gil314_stripped[] = {frame("__futex_abstimed_wait_common"),
 	                                      frame("pthread_cond_timedwait"),
 	                                      {.function = NULL},
 	                                      frame("_Py_HandlePending"),
 	                                      {.python = true, .function = (char *)"spin"}};
-	CHECK(locks_hint_from_stack(gil314_stripped, 5, 3) == LOCKS_HINT_GIL);
-	CHECK(locks_hint_from_stack(gil3_stripped, sizeof(gil3_stripped) / sizeof(gil3_stripped[0]),
-	                            3) == LOCKS_HINT_GIL);
+	CHECK(locks_decode_hint_from_stack(gil314_stripped, 5, 3) == LOCKS_HINT_GIL);
+	CHECK(locks_decode_hint_from_stack(gil3_stripped,
+	                                   sizeof(gil3_stripped) / sizeof(gil3_stripped[0]),
+	                                   3) == LOCKS_HINT_GIL);
 #undef HINT
-	CHECK(locks_hint_from_stack(NULL, 0, 0) == LOCKS_HINT_NONE);
+	CHECK(locks_decode_hint_from_stack(NULL, 0, 0) == LOCKS_HINT_NONE);
 }
 
 static void
@@ -372,11 +373,11 @@ test_restarted(void)
 	struct frame_row nap[] = {frame("__GI___clock_nanosleep"), frame("poll")};
 	struct frame_row pollx[] = {frame("pollx")};
 
-	CHECK_STR(locks_restarted_syscall(poll, 2), "poll");
-	CHECK_STR(locks_restarted_syscall(gi, 3), "poll");
-	CHECK(locks_restarted_syscall(nap, 2) == NULL);
-	CHECK(locks_restarted_syscall(pollx, 1) == NULL);
-	CHECK(locks_restarted_syscall(NULL, 0) == NULL);
+	CHECK_STR(locks_decode_restarted_syscall(poll, 2), "poll");
+	CHECK_STR(locks_decode_restarted_syscall(gi, 3), "poll");
+	CHECK(locks_decode_restarted_syscall(nap, 2) == NULL);
+	CHECK(locks_decode_restarted_syscall(pollx, 1) == NULL);
+	CHECK(locks_decode_restarted_syscall(NULL, 0) == NULL);
 }
 
 int

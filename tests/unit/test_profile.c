@@ -90,7 +90,7 @@ test_folded(void)
 	add(p, 10, "hot", ips2, leaf, 3, 2);
 	add(p, 11, "we\nird", ips1, odd, 3, 1);
 	add(p, 12, "bare", ips3, unknown, 1, 4);
-	text = render(profile_folded_write, p);
+	text = render(profile_fold_write, p);
 	CHECK_STR(text, "thread bare (12);libx.so+0x40 4\n"
 	                "thread hot (10);start;work;spin 7\n"
 	                "thread we?ird (11);start;libx.so+0x40;a:b?[2J 1\n");
@@ -118,7 +118,7 @@ test_system_wide(void)
 	s->pid = 200;
 	snprintf(s->process, sizeof(s->process), "b");
 	s->count = 1;
-	text = render(profile_folded_write, p);
+	text = render(profile_fold_write, p);
 	CHECK_STR(text, "process a:b (100);thread hot (5);main;spin 2\n"
 	                "process b (200);thread w (5);main;spin 1\n");
 	free(text);

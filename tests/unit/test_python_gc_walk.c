@@ -87,7 +87,7 @@ test_counts(int major, int minor)
 	      a->bytes == 12 * basic + 8 * (3 + 5));
 	/* An unreadable type: its objects count, their sizes are errors. */
 	CHECK(b != NULL && b->objects == 3 && b->size_errors == 3 && b->bytes == 0);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 /* Given the target's mappings, an object whose size would run past the end
@@ -116,13 +116,13 @@ test_mappings(void)
 	CHECK(t.partial == PYTHON_GC_COMPLETE && t.ntypes == 1 && t.types[0].objects == 3);
 	/* The second runs 800 bytes of items past +0x2000. */
 	CHECK(t.types[0].size_errors == 1 && t.types[0].bytes == 2 * basic + 8 * (2 + 1));
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 	/* Not in any mapping known: not checked. */
 	lim.nmappings = 1;
 	lim.mappings = mappings + 1;
 	python_gc_walk(l, &mem, heads, 1, &lim, &t);
 	CHECK(t.types[0].size_errors == 0);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 /* 3.8+ keep flags in the low bits of both links. */
@@ -146,7 +146,7 @@ test_flag_bits(void)
 	}
 	python_gc_walk(l, &mem, &head, 1, &unlimited, &t);
 	CHECK(t.partial == PYTHON_GC_COMPLETE && t.objects == 5);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 /* Breaks a 3.11 list of 8 objects with how, walks it, and checks where the
@@ -182,8 +182,8 @@ test_broken(int how, enum python_gc_partial want, uint64_t counted)
 	CHECK(t.partial == want);
 	CHECK(t.objects == counted);
 	CHECK(t.objects == 0 || (t.ntypes == 1 && t.types[0].objects == counted));
-	CHECK(python_gc_partial_reason(want)[0] != '\0');
-	python_gc_tally_free(&t);
+	CHECK(python_gc_walk_partial_reason(want)[0] != '\0');
+	python_gc_walk_tally_free(&t);
 }
 
 static void
@@ -200,7 +200,7 @@ test_object_limit(void)
 	build(l, heads[1], FAKE_BASE + 8192, 64, 3, types, 1, NULL);
 	python_gc_walk(l, &mem, heads, 2, &four, &t);
 	CHECK(t.partial == PYTHON_GC_OBJECT_LIMIT && t.objects == 4);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 /* An object at the very end of readable memory, of a type that cannot be
@@ -224,7 +224,7 @@ test_object_at_end(void)
 	CHECK(t.partial == PYTHON_GC_COMPLETE && t.objects == 1);
 	CHECK(t.ntypes == 1 && t.types[0].type == TYPE_B && t.types[0].bytes == 0 &&
 	      t.types[0].size_errors == 1);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 /* A head that cannot be read. */
@@ -237,7 +237,7 @@ test_unreadable_head(void)
 
 	python_gc_walk(l, &mem, &head, 1, &unlimited, &t);
 	CHECK(t.partial == PYTHON_GC_UNREADABLE && t.objects == 0 && t.ntypes == 0);
-	python_gc_tally_free(&t);
+	python_gc_walk_tally_free(&t);
 }
 
 int

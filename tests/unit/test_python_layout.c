@@ -233,7 +233,7 @@ static const struct python_debug_offsets_map *
 debug_map(int major, int minor)
 {
 	size_t nmaps;
-	const struct python_debug_offsets_map *maps = python_debug_offsets_maps(&nmaps);
+	const struct python_debug_offsets_map *maps = python_layouts_debug_offsets_maps(&nmaps);
 
 	for (size_t i = 0; i < nmaps; i++)
 		if (maps[i].major == major && maps[i].minor == minor)

@@ -162,12 +162,12 @@ test_mismatch(void)
 	/* Python frames after the last call's end belong to no call. */
 	merge(nat, 3, py, unterminated, 2, buf, sizeof(buf));
 	CHECK_STR(buf, "(no merge)");
-	out = python_side_by_side(nat, 3, py, 3, &n);
+	out = python_merge_side_by_side(nat, 3, py, 3, &n);
 	names(out, n, buf, sizeof(buf));
 	CHECK_STR(buf, "leaf;spinner;_bootstrap;" PYTHON_UNPLACED
 	               ";take_gil;_PyEval_EvalFrameDefault;start_thread");
-	CHECK(out[0].python && python_is_unplaced(&out[3]) && out[3].module == NULL);
-	CHECK(!python_is_unplaced(&out[0]) && !python_is_unplaced(&out[4]));
+	CHECK(out[0].python && python_merge_is_unplaced(&out[3]) && out[3].module == NULL);
+	CHECK(!python_merge_is_unplaced(&out[0]) && !python_merge_is_unplaced(&out[4]));
 	frame_rows_free(out, n);
 }
 
