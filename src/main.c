@@ -1,6 +1,7 @@
 /* stacktop: which process, which thread, and what is it doing. */
 #include "cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,14 +28,25 @@ main_usage(FILE *out)
 	return out == stdout ? 0 : EXIT_USAGE;
 }
 
+/* Whether the arguments (argv[0] is the command) ask for --help. */
+static bool
+main_asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
 /* Runs cmd on its arguments (argv[0] is its name or the program's). */
 static int
 main_run(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	/* The live view needs a terminal on both ends; a script or a pipe
-	 * gets the report, which answers the same question (as atop), and its
-	 * options and --help. */
-	if (cmd == &cmd_top_entry && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
+	 * gets the report, which answers the same question (as atop), with
+	 * report's options. Its help stays the live view's: it says so. */
+	if (cmd == &cmd_top_entry && !main_asks_help(argc, argv) &&
+	    (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
 		cmd = &cmd_report_entry;
 	return cli_run(cmd, argc, argv);
 }
@@ -44,7 +56,7 @@ main(int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return main_usage(stdout);
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
 		printf("stacktop %s\n", STACKTOP_VERSION);
 		return 0;
 	}

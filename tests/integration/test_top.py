@@ -181,6 +181,12 @@ def test_no_terminal():
     check(code == 0, f"stacktop top into a pipe exited {code}: {err}")
     check(out.startswith(b"stacktop report"), f"not a report: {out[:200]!r}")
     check(b"st-hot" in out, "the report lacks the hot thread")
+    # Its help is the live view's, which says what it does without one.
+    code, out, err = stacktop("top", "--help")
+    check(code == 0 and out.startswith(b"usage: stacktop top") and b"Without a terminal" in out,
+          f"stacktop top --help without a terminal: {code}, {out[:200]!r}")
+    code, out, _ = stacktop("-V")
+    check(code == 0 and out.startswith(b"stacktop "), f"stacktop -V: {code}, {out!r}")
 
 
 def test_interval_kept():
