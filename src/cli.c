@@ -1,7 +1,9 @@
 #include "cli.h"
 
 #include "probes/procfs.h"
+#include "probes/procfs_parse.h"
 #include "probes/python_layout.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 #include <assert.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int
 cli_parse_pids(const char *arg, int **pids, size_t *npids)
@@ -452,20 +455,117 @@ cli_sample_error(const struct procfs *fs, int gone_pid, int err)
 	return EXIT_TARGET;
 }
 
+/* What /proc says of a process an error is about, so that the sentence is
+ * true: its main thread's stat (name, state, parent, flags) and its tracer. */
+struct cli_facts {
+	bool have_stat;
+	struct procfs_stat st;
+	int tracer;          /* TracerPid, 0 when none or unknown */
+	char name[COMM_MAX]; /* sanitized */
+	char tracer_name[COMM_MAX];
+	char ptrace_scope[16]; /* kernel.yama.ptrace_scope, or "not set here" */
+};
+
+/* The sanitized name (comm) of pid into out, "?" when it cannot be read. */
+static void
+cli_facts_name(const struct procfs *fs, int pid, char *out, size_t size)
+{
+	struct procfs_stat st;
+
+	if (procfs_read_task_stat(fs, pid, pid, &st) == 0)
+		sanitize_text(st.comm, strlen(st.comm), out, size);
+	else
+		snprintf(out, size, "?");
+}
+
+static void
+cli_facts_read(int pid, struct cli_facts *f)
+{
+	struct procfs *fs;
+	char buf[4096], path[64];
+	const char *at;
+	ssize_t n;
+	FILE *scope;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->ptrace_scope, sizeof(f->ptrace_scope), "not set here");
+	if ((scope = fopen("/proc/sys/kernel/yama/ptrace_scope", "r")) != NULL) {
+		if (fgets(f->ptrace_scope, sizeof(f->ptrace_scope), scope) != NULL)
+			f->ptrace_scope[strcspn(f->ptrace_scope, "\n")] = '\0';
+		fclose(scope);
+	}
+	if (procfs_new(NULL, &fs) != 0)
+		return;
+	f->have_stat = procfs_read_task_stat(fs, pid, pid, &f->st) == 0;
+	if (f->have_stat)
+		sanitize_text(f->st.comm, strlen(f->st.comm), f->name, sizeof(f->name));
+	snprintf(path, sizeof(path), "%d/status", pid);
+	if ((n = procfs_read(fs, path, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		if ((at = strstr(buf, "\nTracerPid:")) != NULL)
+			f->tracer = atoi(at + strlen("\nTracerPid:"));
+	}
+	if (f->tracer > 0)
+		cli_facts_name(fs, f->tracer, f->tracer_name, sizeof(f->tracer_name));
+	procfs_free(fs);
+}
+
+/* EPERM or EACCES on pid, said as what it is: stacktop itself, a kernel
+ * thread, another tracer, a policy that binds root too, or missing rights. */
+static void
+cli_denied_message(int pid, int err, const struct cli_facts *f, char *buf, size_t size)
+{
+	if (pid == getpid())
+		snprintf(buf, size, "PID %d is stacktop itself: it does not trace itself", pid);
+	else if (f->have_stat && (f->st.flags & PROCFS_PF_KTHREAD))
+		cli_target_message(pid, -ENXIO, buf, size);
+	else if (f->tracer > 0)
+		snprintf(buf, size,
+		         "PID %d is already traced by PID %d (%s), and a process has one tracer "
+		         "at a time: detach that one (a debugger, strace) first",
+		         pid, f->tracer, f->tracer_name);
+	else if (geteuid() == 0)
+		snprintf(buf, size,
+		         "PID %d: %s although stacktop runs as root: a seccomp filter or a "
+		         "security module (SELinux, AppArmor, Yama: kernel.yama.ptrace_scope "
+		         "%s) forbids tracing it",
+		         pid, strerror(-err), f->ptrace_scope);
+	else
+		snprintf(buf, size,
+		         "PID %d: %s; run as root or grant CAP_SYS_PTRACE "
+		         "(see also kernel.yama.ptrace_scope: %s)",
+		         pid, strerror(-err), f->ptrace_scope);
+}
+
 char *
 cli_target_message(int pid, int err, char *buf, size_t size)
 {
+	struct cli_facts f;
+
 	switch (-err) {
 	case ESRCH:
 	case ENOENT:
-		snprintf(buf, size, "PID %d: no such process (it does not exist or exited)", pid);
+		cli_facts_read(pid, &f);
+		if (f.have_stat && f.st.state == 'Z')
+			snprintf(buf, size,
+			         "PID %d is a zombie: it exited, and its parent (PID %d) has not "
+			         "reaped it yet",
+			         pid, f.st.ppid);
+		else
+			snprintf(buf, size, "PID %d: no such process (it does not exist or exited)",
+			         pid);
+		break;
+	case ENXIO:
+		cli_facts_read(pid, &f);
+		snprintf(buf, size,
+		         "PID %d (%s) is a kernel thread: it has no user space to examine (its "
+		         "kernel stack is in /proc/%d/stack)",
+		         pid, f.have_stat ? f.name : "?", pid);
 		break;
 	case EACCES:
 	case EPERM:
-		snprintf(buf, size,
-		         "PID %d: %s; run as root or grant CAP_SYS_PTRACE "
-		         "(see also kernel.yama.ptrace_scope)",
-		         pid, strerror(-err));
+		cli_facts_read(pid, &f);
+		cli_denied_message(pid, err, &f, buf, size);
 		break;
 	case ENOEXEC:
 		snprintf(buf, size,

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "probes/mem.h"
 #include "probes/python_types.h"
+#include "probes/target.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
 
@@ -74,8 +75,22 @@ mem_watch(const struct procfs *fs, int pid, double seconds, struct mem_report *o
 	if (err == 0)
 		mem_report_set_growth(out, &s, MEM_WINDOWS);
 	growth_series_clear(&s);
-	/* A zombie has no memory to watch: it is as gone as an exited process. */
-	return err == -ENODATA ? -ESRCH : err;
+	return err;
+}
+
+/* No memory (no memory lines, no live thread to read them through): a
+ * zombie, as gone as an exited process, or a kernel thread, which has no
+ * user memory; told apart by the one rule. */
+static int
+mem_no_memory(const struct procfs *fs, int pid, int err)
+{
+	struct procfs_stat st;
+	int why;
+
+	if (err != -ENODATA && err != -ESRCH)
+		return err;
+	why = target_read_process(fs, pid, &st);
+	return why == -ENXIO ? why : err == -ENODATA ? -ESRCH : err;
 }
 
 static int
@@ -105,6 +120,7 @@ cmd_mem_exec(const struct cli_args *args)
 	/* Then again, so that the totals describe the end of the window. */
 	if (err == 0)
 		err = mem_read_usage(fs, pid, &report);
+	err = mem_no_memory(fs, pid, err);
 	procfs_free(fs);
 	if (err != 0) {
 		python_types_free(report.python);

@@ -75,7 +75,12 @@ target_read_process(const struct procfs *fs, int pid, struct procfs_stat *st)
 {
 	int err = procfs_read_task_stat(fs, pid, pid, st);
 
-	return err == 0 && procfs_parse_stat_gone(st) ? -ESRCH : err;
+	if (err == 0 && procfs_parse_stat_gone(st))
+		return -ESRCH;
+	/* A kernel thread has no user space to stop, copy or read. */
+	if (err == 0 && (st->flags & PROCFS_PF_KTHREAD))
+		return -ENXIO;
+	return err;
 }
 
 static struct module *

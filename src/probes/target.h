@@ -65,7 +65,8 @@ const struct target_backend *target_backend(const struct target *t);
 
 /* The one rule for "is it gone": pid's main thread's stat into *st, and
  * -ESRCH when the process is gone (a zombie main thread with other threads
- * running is a live process). Returns 0, -ESRCH, or the read's -errno. */
+ * running is a live process); -ENXIO for a kernel thread (no user space to
+ * examine). Returns 0, -ESRCH, -ENXIO, or the read's -errno. */
 int target_read_process(const struct procfs *fs, int pid, struct procfs_stat *st);
 
 /* target_read_process through the target's backend. */

@@ -24,12 +24,14 @@ def check_totals(doc, what):
 def check_leader_exit():
     """A live process whose main thread ended (pthread_exit): its memory,
     read through the thread that runs on (the main thread's files show
-    none); once it is killed, "no such process"."""
+    none); once it is killed and reaped, "no such process" (before it is
+    reaped, a zombie: test_errors)."""
     target = start_target("leaderexit")
     doc = stacktop_json("mem", "-p", target.pid, "-d", 0.3)
     check_totals(doc, "leader exited")
     check(doc["rss_kib"] > 0, f"leader exited: rss {doc['rss_kib']}")
     target.kill()
+    target.wait()
     code, _, err = stacktop("mem", "-p", target.pid)
     check(code == 1 and "no such process" in err, f"killed: {code} {err!r}")
 
