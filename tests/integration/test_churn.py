@@ -29,7 +29,9 @@ def box_threads():
 
 def fd_series(args):
     """Runs stacktop with args, counting its open fds every 20 ms, each with
-    the number of threads on the machine at that moment."""
+    the number of threads on the machine at that moment: the larger of the
+    counts just before and just after (threads another process starts and
+    ends between the two reads showed as a leak of a few dozen fds)."""
     # Output goes to files: a pipe nobody reads while we poll would fill up.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([STACKTOP, *args], stdout=out, stderr=err,
@@ -37,7 +39,9 @@ def fd_series(args):
         counts = []
         while proc.poll() is None:
             try:
-                counts.append((len(os.listdir(f"/proc/{proc.pid}/fd")), box_threads()))
+                before = box_threads()
+                fds = len(os.listdir(f"/proc/{proc.pid}/fd"))
+                counts.append((fds, max(before, box_threads())))
             except (FileNotFoundError, ProcessLookupError):
                 break
             time.sleep(0.02)
