@@ -1,6 +1,7 @@
 """Running tools and targets: timing a command, reaping it with its
 rusage, and making sure nothing we start outlives the benchmark or leaves
 a target stopped."""
+import mmap
 import os
 import select
 import subprocess
@@ -172,3 +173,42 @@ class Hogs:
         for proc in self.procs:
             proc.kill()
             proc.wait()
+
+
+class MappedTarget(Target):
+    """A target that keeps u64 fields in a file we give it (its path goes
+    on its command line) and map: reading them wakes no thread of the
+    target. make_argv(path) is its command line; mapped() is called once
+    the fields are there, for what a subclass reads of them at the start."""
+
+    def __init__(self, prefix, make_argv):
+        self.tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        self.path = os.path.join(self.tmp.name, "fields")
+        super().__init__(make_argv(self.path))
+        self.map = self.fields = None
+
+    def __enter__(self):
+        try:
+            super().__enter__()
+            with open(self.path, "r+b") as f:
+                self.map = mmap.mmap(f.fileno(), 4096)
+            # Native byte order and aligned 8-byte loads and stores, as the
+            # targets' relaxed atomics.
+            self.fields = memoryview(self.map).cast("Q")
+            self.mapped()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def mapped(self):
+        pass
+
+    def __exit__(self, *exc):
+        if self.proc:
+            self._kill()
+        if self.fields is not None:
+            self.fields.release()
+        if self.map is not None:
+            self.map.close()
+        self.tmp.cleanup()

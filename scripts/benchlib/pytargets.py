@@ -1,15 +1,13 @@
 """The Python target (tests/targets/python/bench.py) and the interpreters
 to run it under: what both Python sections share."""
-import mmap
 import os
 import subprocess
-import tempfile
 import time
 
 import pythons  # scripts/pythons.py: scripts/ is on the path (scripts/bench)
 
 from .common import PY_TARGETS, BenchError
-from .procs import Target
+from .procs import MappedTarget
 
 PY_TARGET = os.path.join(PY_TARGETS, "bench.py")
 # What the Python targets import (thread names, the ready line).
@@ -47,29 +45,17 @@ def hot_line():
     raise BenchError("%s: no '# line: hot' marker" % PY_TARGET)
 
 
-class PyTarget(Target):
+class PyTarget(MappedTarget):
     """tests/targets/python/bench.py under one interpreter: a busy thread
     whose calls of hot() we read from a shared counter file, without waking
     the target."""
 
     def __init__(self, python):
-        self.tmp = tempfile.TemporaryDirectory(prefix="pybench-")
-        self.path = os.path.join(self.tmp.name, "counter")
-        super().__init__([python, PY_TARGET, self.path])
-        self.map = self.fields = None
+        super().__init__("pybench-", lambda path: [python, PY_TARGET, path])
 
-    def __enter__(self):
-        try:
-            super().__enter__()
-            with open(self.path, "r+b") as f:
-                self.map = mmap.mmap(f.fileno(), 4096)
-            self.fields = memoryview(self.map).cast("Q")
-            self.busy_tid = self._busy_tid()
-            self.nthreads = len(os.listdir("/proc/%d/task" % self.pid))
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
+    def mapped(self):
+        self.busy_tid = self._busy_tid()
+        self.nthreads = len(os.listdir("/proc/%d/task" % self.pid))
 
     def _busy_tid(self):
         for tid in os.listdir("/proc/%d/task" % self.pid):
@@ -77,15 +63,6 @@ class PyTarget(Target):
                 if f.read().strip() == "py-busy":
                     return int(tid)
         raise BenchError("%s: no thread named py-busy" % " ".join(self.argv))
-
-    def __exit__(self, *exc):
-        if self.proc:
-            self._kill()
-        if self.fields is not None:
-            self.fields.release()
-        if self.map is not None:
-            self.map.close()
-        self.tmp.cleanup()
 
     def sample(self):
         """(hot-line iterations so far, our CLOCK_MONOTONIC, the busy thread's

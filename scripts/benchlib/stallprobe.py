@@ -2,19 +2,17 @@
 sections measure a tool's stall with, and what stacktop says of its own
 stops."""
 import collections
-import mmap
 import os
-import tempfile
 import time
 
 from .common import TARGETS, BenchError
-from .procs import Target
+from .procs import MappedTarget
 
 Stats = collections.namedtuple("Stats",
                                "stall_ms iterations at worker_cpu worker_wait")
 
 
-class StallProbe(Target):
+class StallProbe(MappedTarget):
     """tests/targets/stallprobe: idle threads, a worker counting loop
     iterations and a probe thread that keeps the longest time it could not
     run. Its numbers are read from a shared file, so reading them wakes no
@@ -30,34 +28,13 @@ class StallProbe(Target):
         range(6)
 
     def __init__(self, nidle, probe=True):
-        self.tmp = tempfile.TemporaryDirectory(prefix="stallprobe-")
-        self.path = os.path.join(self.tmp.name, "stats")
-        super().__init__([os.path.join(TARGETS, "stallprobe"), str(nidle),
-                          self.path] + ([] if probe else ["--no-probe"]))
-        self.probe, self.window, self.map, self.fields = probe, 0, None, None
+        super().__init__("stallprobe-", lambda path: [
+            os.path.join(TARGETS, "stallprobe"), str(nidle), path] +
+            ([] if probe else ["--no-probe"]))
+        self.probe, self.window = probe, 0
 
-    def __enter__(self):
-        try:
-            super().__enter__()
-            with open(self.path, "r+b") as f:
-                self.map = mmap.mmap(f.fileno(), 4096)
-            # Native byte order and aligned 8-byte loads and stores, as the
-            # target's relaxed atomics.
-            self.fields = memoryview(self.map).cast("Q")
-            self.worker_tid = self.fields[self.WORKER_TID]
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc:
-            self._kill()
-        if self.fields is not None:
-            self.fields.release()
-        if self.map is not None:
-            self.map.close()
-        self.tmp.cleanup()
+    def mapped(self):
+        self.worker_tid = self.fields[self.WORKER_TID]
 
     def begin(self):
         if self.probe:
