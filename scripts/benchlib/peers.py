@@ -14,6 +14,9 @@ PEER_PACKAGES = {"top": "procps", "ps": "procps", "pidstat": "sysstat",
                  "eu-stack": "elfutils", "gdb": "gdb", "perf": "linux-perf",
                  "austin": "austin", "htop": "htop",
                  "script": "bsdutils"}  # util-linux's script, for UI bytes
+# The libraries a section measures stacktop's code against, by pkg-config
+# name: tests/bench links them (collector: libproc2, procps-ng 4's).
+PEER_LIBRARIES = {"libproc2": "libproc2-dev"}
 
 
 def prepare():
@@ -21,6 +24,9 @@ def prepare():
     subprocess.run([os.path.join(ROOT, "scripts", "setup")], check=True)
     missing = sorted({pkg for tool, pkg in PEER_PACKAGES.items()
                       if shutil.which(tool) is None})
+    libraries = [pkg for lib, pkg in PEER_LIBRARIES.items()
+                 if subprocess.run(["pkg-config", "--exists", lib]).returncode]
+    missing += libraries
     if missing:
         print("bench: installing " + " ".join(missing), file=sys.stderr)
         apt = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -29,3 +35,9 @@ def prepare():
         subprocess.run(["apt-get", "install", "-y", "-qq",
                         "--no-install-recommends"] + missing,
                        check=True, env=apt, stdout=subprocess.DEVNULL)
+    if libraries:
+        # meson looks for libraries at configure time: again, now they are in.
+        subprocess.run(["meson", "setup", "--reconfigure", "build"], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["ninja", "-C", "build"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)

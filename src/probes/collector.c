@@ -447,7 +447,7 @@ collector_system(struct collector *c, struct system_row *sys)
 	sys->thread_source = c->taskstats != NULL ? "taskstats" : "stat";
 	sys->processes = c->procs.n;
 	sys->threads = c->tasks.n;
-	n = procfs_read(c->fs, "loadavg", buf, sizeof(buf));
+	n = procfs_read_machine(c->fs, PROCFS_LOADAVG, buf, sizeof(buf));
 	if (n >= 0 && procfs_parse_loadavg(buf, (size_t)n, &load) == 0) {
 		memcpy(sys->load, load.load, sizeof(sys->load));
 		sys->running = load.running;

@@ -405,7 +405,7 @@ collector_sample(struct collector *c)
 		(void)collector_read_skipped(c);
 	}
 	/* Only the first line is parsed; the buffer need not hold the rest. */
-	if (procfs_read(c->fs, "stat", buf, sizeof(buf)) >= 0)
+	if (procfs_read_machine(c->fs, PROCFS_STAT, buf, sizeof(buf)) >= 0)
 		(void)procfs_parse_cpu_times(buf, strlen(buf), &c->cpu);
 	c->now = collector_clock_s(CLOCK_MONOTONIC);
 	task_table_sweep(&c->procs, c->gen, collector_sample_drop_task, c);

@@ -17,6 +17,16 @@
 struct procfs {
 	char *root;
 	int dirfd;
+	/* The machine-wide files, opened on first read and kept (-1: not yet);
+	 * behind a pointer so that a read through a const handle may open one. */
+	int *machine_fds;
+};
+
+static const char *const procfs_machine_paths[PROCFS_MACHINE_FILES] = {
+    [PROCFS_STAT] = "stat",
+    [PROCFS_MEMINFO] = "meminfo",
+    [PROCFS_LOADAVG] = "loadavg",
+    [PROCFS_UPTIME] = "uptime",
 };
 
 int
@@ -35,6 +45,9 @@ procfs_new(const char *root, struct procfs **out)
 	p = xmalloc(sizeof(*p));
 	p->root = xstrdup(root);
 	p->dirfd = fd;
+	p->machine_fds = xmalloc(PROCFS_MACHINE_FILES * sizeof(*p->machine_fds));
+	for (size_t i = 0; i < PROCFS_MACHINE_FILES; i++)
+		p->machine_fds[i] = -1;
 	*out = p;
 	return 0;
 }
@@ -45,6 +58,10 @@ procfs_free(struct procfs *p)
 	if (p == NULL)
 		return;
 	close(p->dirfd);
+	for (size_t i = 0; i < PROCFS_MACHINE_FILES; i++)
+		if (p->machine_fds[i] >= 0)
+			close(p->machine_fds[i]);
+	free(p->machine_fds);
 	free(p->root);
 	free(p);
 }
@@ -111,6 +128,21 @@ procfs_read(const struct procfs *p, const char *relpath, char *buf, size_t size)
 	n = procfs_pread(fd, buf, size);
 	close(fd);
 	return n;
+}
+
+ssize_t
+procfs_read_machine(const struct procfs *p, enum procfs_machine_file file, char *buf, size_t size)
+{
+	int *fd = &p->machine_fds[file];
+
+	if (*fd < 0) {
+		int opened = procfs_open(p, procfs_machine_paths[file]);
+
+		if (opened < 0)
+			return opened; /* tried again next time: a fixture may lack it */
+		*fd = opened;
+	}
+	return procfs_pread(*fd, buf, size);
 }
 
 ssize_t

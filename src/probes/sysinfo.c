@@ -15,7 +15,7 @@ sysinfo_read(const struct procfs *fs, struct system_row *sys)
 	sys->mem_total_kib = sys->mem_used_kib = sys->mem_available_kib = -1;
 	sys->swap_total_kib = sys->swap_used_kib = -1;
 	sys->uptime_s = NAN;
-	if ((n = procfs_read(fs, "meminfo", buf, sizeof(buf))) >= 0) {
+	if ((n = procfs_read_machine(fs, PROCFS_MEMINFO, buf, sizeof(buf))) >= 0) {
 		procfs_parse_meminfo(buf, (size_t)n, &m);
 		sys->mem_total_kib = m.total;
 		sys->mem_available_kib = m.available;
@@ -31,7 +31,7 @@ sysinfo_read(const struct procfs *fs, struct system_row *sys)
 		if (m.swap_total >= 0 && m.swap_free >= 0 && m.swap_free <= m.swap_total)
 			sys->swap_used_kib = m.swap_total - m.swap_free;
 	}
-	if ((n = procfs_read(fs, "uptime", buf, sizeof(buf))) < 0 ||
+	if ((n = procfs_read_machine(fs, PROCFS_UPTIME, buf, sizeof(buf))) < 0 ||
 	    procfs_parse_uptime(buf, (size_t)n, &sys->uptime_s) != 0)
 		sys->uptime_s = NAN;
 	sys->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -34,7 +34,40 @@ def body(r, level):
         "each further refresh: stacktop %s ms, top -H %s ms: %s × top -H"
         % (num(d["refresh_ms"]), num(d["top_refresh_ms"]),
            num(d["ratio_refresh"], "%.3f")))
-    return out
+    return out + libproc2_lines(d.get("libproc2"))
+
+
+# libproc2_compare's readers: (name, what it reads).
+LIBPROC2_ROWS = [
+    ("system_stacktop", "machine row, stacktop (files kept open)"),
+    ("system_libproc2", "machine row, libproc2 (meminfo, stat select; "
+                        "loadavg, uptime)"),
+    ("tasks_stacktop", "every task, stacktop (taskstats)"),
+    ("tasks_stacktop_stat", "every task, stacktop (/proc stat path)"),
+    ("tasks_libproc2", "every task, libproc2 pids reap (ids, name, state, "
+                       "times, RSS, threads)"),
+    ("tasks_libproc2_user", "the same with the user name"),
+]
+
+
+def libproc2_lines(lp):
+    """The libproc2 evaluation (issue 18): what each reader costs a
+    refresh, and what linking the library costs every start."""
+    if lp is None:
+        return ["", "(libproc2: not measured; build with Debian's "
+                    "libproc2-dev installed)"]
+    rows = [[what, num(lp["readers"].get(name), "%.1f"),
+             num(lp["tasks"].get(name), "%d")]
+            for name, what in LIBPROC2_ROWS if name in lp["readers"]]
+    out = ["", "libproc2 (procps-ng 4) against stacktop's own readers, "
+               "in one process, each reader's median call (the call after "
+               "a warm-up call of its own):", ""]
+    out += table(["reader", "µs a call", "tasks"], "lrr", rows)
+    return out + [""] + lines_of(
+        "start-up of a program that reads the uptime: %s ms plain, %s ms "
+        "linked with libproc2 (its libsystemd, libgcrypt, zstd, lz4, "
+        "libcap chain)" % (num(lp["start_plain_ms"], "%.2f"),
+                           num(lp["start_libproc2_ms"], "%.2f")))
 
 
 def summary(r):

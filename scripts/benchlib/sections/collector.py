@@ -2,12 +2,18 @@
 top -H, pidstat -t and ps -eL. The refresh cost is what the live view pays
 every second, so it is measured apart from start-up."""
 import os
+import statistics
+import subprocess
 
 from .. import results
-from ..common import TARGETS
+from ..common import ROOT, TARGETS
 from ..procs import Target, run
 
 GOAL_TOP = 0.1  # stacktop's CPU per report, as a share of top -H's
+# tests/bench's libproc2 programs (built where Debian's libproc2-dev is).
+BENCH = os.path.join(ROOT, "build", "tests", "bench")
+LIBPROC2_ROUNDS = 50
+START_RUNS = 200
 
 
 def commands(st):
@@ -52,6 +58,7 @@ def measure(ctx):
     with Target([os.path.join(TARGETS, "threads"), "5000"]) as target:
         nthreads = target.status("Threads")
         measured = measure_commands(cmds, ctx.runs)
+        libproc2 = measure_libproc2()
     ours = measured["stacktop"][0]
     rows = []
     for name, (cpu, rss, wall) in measured.items():
@@ -72,5 +79,36 @@ def measure(ctx):
         "ratio_procfs_top": results.ratio(procfs, top),
         "refresh_ms": ours_refresh * 1000,
         "top_refresh_ms": top_refresh * 1000,
-        "ratio_refresh": results.ratio(ours_refresh, top_refresh)}
+        "ratio_refresh": results.ratio(ours_refresh, top_refresh),
+        "libproc2": libproc2}
     return res
+
+
+def measure_libproc2():
+    """stacktop's readers against libproc2's on the same machine (the
+    target running): tests/bench/libproc2_compare's median call of each,
+    and the start-up cost of linking libproc2 (the median of START_RUNS
+    runs of a program that reads the uptime, linked with it and without,
+    run alternately). None where libproc2-dev was not there at build.
+
+    {readers: {name: us}, tasks: {name: tasks seen}, start_plain_ms,
+    start_libproc2_ms}."""
+    compare = os.path.join(BENCH, "libproc2_compare")
+    if not os.path.exists(compare):
+        return None
+    out = subprocess.run([compare, str(LIBPROC2_ROUNDS)], check=True,
+                         capture_output=True, text=True).stdout
+    readers, tasks = {}, {}
+    for line in out.splitlines():
+        words = line.split()
+        if words[0] == "tasks":
+            tasks[words[1]] = int(words[2])
+        else:
+            readers[words[0]] = float(words[1])
+    walls = {"start_plain": [], "start_libproc2": []}
+    for _ in range(START_RUNS):
+        for name, times in walls.items():
+            times.append(run([os.path.join(BENCH, name)])[2])
+    return {"readers": readers, "tasks": tasks,
+            **{name + "_ms": statistics.median(times) * 1000
+               for name, times in walls.items()}}
