@@ -7,6 +7,7 @@
 #include "probes/syswide.h"
 #include "sanitize.h"
 #include "ui/profile_fold.h"
+#include "ui/profile_pprof.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
 
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ptrace stops cost the target a few microseconds per thread; beyond 1 kHz
  * the stops themselves would be the profile. (perf events keep the same
@@ -31,13 +33,24 @@
  * of every process sampled in it, so fewer rounds cost less. */
 #define RECORD_ALL_ROUND_S 0.05
 
-enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG };
+enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG, RECORD_PPROF };
 
 static const char *const record_format_names[] = {
     [RECORD_FOLDED] = "folded",
     [RECORD_SPEEDSCOPE] = "speedscope",
     [RECORD_SVG] = "svg",
+    [RECORD_PPROF] = "pprof",
     NULL,
+};
+
+/* The format an output file's name asks for, by its ending. */
+static const struct record_extension {
+	const char *ending;
+	enum record_format format;
+} record_extensions[] = {
+    {".svg", RECORD_SVG},          {".json", RECORD_SPEEDSCOPE}, {".pb.gz", RECORD_PPROF},
+    {".pprof", RECORD_PPROF},      {".pb", RECORD_PPROF},        {".folded", RECORD_FOLDED},
+    {".collapsed", RECORD_FOLDED}, {".stacks", RECORD_FOLDED},   {".txt", RECORD_FOLDED},
 };
 
 static const char *const record_mode_names[] = {
@@ -85,8 +98,9 @@ static const struct cli_option record_options[] = {
      .arg = CLI_ARG_STRING,
      .value = "FORMAT",
      .help = "folded (flamegraph.pl, inferno), speedscope (JSON),\n"
-             "or svg (a flame graph); default from FILE's\n"
-             "extension (.svg, .json), else folded",
+             "svg (a flame graph) or pprof (go tool pprof,\n"
+             "Pyroscope, Parca); default from FILE's extension\n"
+             "(.folded .txt, .json, .svg, .pb.gz .pprof), else folded",
      .bad = "unknown format '%s'",
      .choices = record_format_names},
     {.letter = 'm',
@@ -138,6 +152,23 @@ ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* The format of output (NULL: standard output) when --format is not given:
+ * by its ending; folded for a name with no extension; -1 for an ending we do
+ * not know (never a folded file under a name that promises something else). */
+static int
+record_format_of(const char *output)
+{
+	const char *base = output != NULL ? strrchr(output, '/') : NULL;
+
+	if (output == NULL)
+		return RECORD_FOLDED;
+	for (size_t i = 0; i < sizeof(record_extensions) / sizeof(record_extensions[0]); i++)
+		if (ends_with(output, record_extensions[i].ending))
+			return (int)record_extensions[i].format;
+	base = base != NULL ? base + 1 : output;
+	return strchr(base, '.') == NULL ? RECORD_FOLDED : -1;
+}
+
 /* The options, and the usage errors of their combinations. Returns 0 or
  * EXIT_USAGE (printed). */
 static int
@@ -160,10 +191,14 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	            : cli_args_has(args, "native") ? TARGET_NATIVE
 	                                           : TARGET_AUTO,
 	};
-	if (o->format < 0)
-		o->format = o->output && ends_with(o->output, ".svg")    ? RECORD_SVG
-		            : o->output && ends_with(o->output, ".json") ? RECORD_SPEEDSCOPE
-		                                                         : RECORD_FOLDED;
+	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
+		return cli_usage_error(cmd,
+		                       "cannot tell a format from the name '%s': give --format "
+		                       "folded, speedscope, svg or pprof (or end it in .folded, "
+		                       ".json, .svg or .pb.gz)",
+		                       o->output);
+	if (o->format == RECORD_PPROF && o->output == NULL && isatty(STDOUT_FILENO))
+		return cli_usage_error(cmd, "pprof is binary (gzipped protobuf): give -o FILE");
 	if (cli_args_count(args, "python") + cli_args_count(args, "native") > 1)
 		return cli_usage_error(cmd, "--python and --native exclude each other");
 	if (o->all && o->pid > 0)
@@ -474,6 +509,8 @@ cmd_record_exec(const struct cli_args *args)
 			profile_svg_write(out, p);
 		else if (o.format == RECORD_SPEEDSCOPE)
 			profile_speedscope_write(out, p);
+		else if (o.format == RECORD_PPROF)
+			profile_pprof_write(out, p, record_mode_names[o.what]);
 		else
 			profile_fold_write(out, p);
 		if (w != NULL)
@@ -496,7 +533,7 @@ cmd_record_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
-    .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg] "
+    .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg|pprof] "
              "[--mode cpu|wall|gil] [--python|--native]",
     .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
     .options = record_options,

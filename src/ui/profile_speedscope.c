@@ -1,5 +1,6 @@
 #include "profile_speedscope.h"
 
+#include "../string_table.h"
 #include "../xmalloc.h"
 #include "json.h"
 
@@ -7,73 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* speedscope's frames are shared by all profiles: each distinct
- * (label, module) once, found again through a hash of the pair. */
-struct frame_table {
-	char **keys;   /* owned: "label\0module" */
-	size_t *slots; /* index + 1; 0 empty */
-	size_t nkeys, nslots;
-};
-
-static uint64_t
-frame_hash(const char *key, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-/* The length of a key, both halves and the NUL between them. */
+/* The id of a frame among speedscope's shared frames, added when new: each
+ * distinct (label, module) once, keyed "label\0module". */
 static size_t
-frame_key_len(const char *key)
-{
-	size_t n = strlen(key) + 1;
-
-	return n + strlen(key + n);
-}
-
-/* The id of a frame, added when new. */
-static size_t
-frame_id(struct frame_table *t, const struct frame_row *f)
+frame_id(struct string_table *t, const struct frame_row *f)
 {
 	char label[1024], key[2048];
 	const char *module = f->module ? f->module : "";
-	size_t len, i;
+	size_t len;
 
 	profile_frame_label(f, label, sizeof(label));
 	len = (size_t)snprintf(key, sizeof(key), "%s%c%s", label, '\0', module);
 	if (len >= sizeof(key))
 		len = sizeof(key) - 1;
-	if ((t->nkeys + 1) * 2 > t->nslots) {
-		free(t->slots);
-		t->nslots = t->nslots ? t->nslots * 2 : 256;
-		t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-		for (size_t k = 0; k < t->nkeys; k++) {
-			size_t klen = frame_key_len(t->keys[k]);
-
-			i = (size_t)frame_hash(t->keys[k], klen) & (t->nslots - 1);
-			while (t->slots[i])
-				i = (i + 1) & (t->nslots - 1);
-			t->slots[i] = k + 1;
-		}
-	}
-	i = (size_t)frame_hash(key, len) & (t->nslots - 1);
-	for (; t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
-		const char *k = t->keys[t->slots[i] - 1];
-
-		if (frame_key_len(k) == len && memcmp(k, key, len) == 0)
-			return t->slots[i] - 1;
-	}
-	t->keys = xreallocarray(t->keys, t->nkeys + 1, sizeof(*t->keys));
-	t->keys[t->nkeys] = xmalloc(len + 1);
-	memcpy(t->keys[t->nkeys], key, len);
-	t->keys[t->nkeys][len] = '\0';
-	t->slots[i] = ++t->nkeys;
-	return t->nkeys - 1;
+	return string_table_id(t, key, len);
 }
 
 static int
@@ -89,7 +37,7 @@ compare_by_tid(const void *a, const void *b)
 
 /* One thread's profile: stacks[0..n) all belong to it. */
 static void
-speedscope_thread(struct json *j, struct frame_table *t, const struct profile_stack *const *stacks,
+speedscope_thread(struct json *j, struct string_table *t, const struct profile_stack *const *stacks,
                   size_t n)
 {
 	char name[64 + 2 * COMM_MAX];
@@ -134,7 +82,7 @@ void
 profile_speedscope_write(FILE *out, const struct profile *p)
 {
 	const struct profile_stack **stacks = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*stacks));
-	struct frame_table frames = {0};
+	struct string_table frames = {0};
 	char name[64 + COMM_MAX];
 	size_t n = 0;
 	struct json j;
@@ -186,13 +134,11 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 			json_string(&j, module);
 		}
 		json_object_end(&j);
-		free(frames.keys[i]);
 	}
 	json_array_end(&j);
 	json_object_end(&j);
 	json_object_end(&j);
 	json_finish(&j);
-	free(frames.keys);
-	free(frames.slots);
+	string_table_clear(&frames);
 	free(stacks);
 }
