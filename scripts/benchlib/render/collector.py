@@ -1,4 +1,5 @@
 """Markdown of a collector result."""
+from .. import results
 from .md import code, lines_of, num, table, verdict
 
 TITLE = "Collector: `report` against top -H, pidstat and ps"
@@ -72,8 +73,23 @@ def libproc2_lines(lp):
 
 def summary(r):
     d = r["data"]
-    return [["`report -d 1` vs `top -H -b -n 2`, CPU", "5,000 threads",
+    rows = [["`report -d 1` vs `top -H -b -n 2`, CPU", "5,000 threads",
              "%s× as root (taskstats), %s× from /proc; a further refresh %s×"
              % (num(d["ratio_top"], "%.3f"),
                 num(d["ratio_procfs_top"], "%.2f"),
                 num(d["ratio_refresh"], "%.3f"))]]
+    lp = d.get("libproc2")
+    if lp is not None:
+        us = lp["readers"]
+        rows.append([
+            "stacktop's /proc readers vs libproc2 (procps-ng 4)",
+            "5,000 threads",
+            "machine row %s×, every task %s× (/proc path); start-up "
+            "without it %s×: not linked"
+            % (num(results.ratio(us["system_stacktop"], us["system_libproc2"]),
+                   "%.2f"),
+               num(results.ratio(us["tasks_stacktop_stat"], us["tasks_libproc2"]),
+                   "%.3f"),
+               num(results.ratio(lp["start_plain_ms"], lp["start_libproc2_ms"]),
+                   "%.2f"))])
+    return rows
