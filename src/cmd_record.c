@@ -115,6 +115,9 @@ static const struct cli_option record_options[] = {
      .bad = "the mode is cpu, wall or gil, not '%s'",
      .choices = record_mode_names},
     {.name = "idle", .help = "the same as --mode wall"},
+    {.name = "per-thread",
+     .help = "svg: a tower per thread (by default threads that\n"
+             "run the same code share one)"},
     {.name = "python",
      .help = "Python frames only, read without ever stopping the\n"
              "process (then up to 10000 Hz)"},
@@ -133,6 +136,7 @@ struct record_opts {
 	int format;         /* -1: from the output's name */
 	enum sampler_mode what;
 	enum target_frames mode;
+	bool per_thread; /* svg: a tower per thread */
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -190,6 +194,7 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	    .mode = cli_args_has(args, "python")   ? TARGET_PYTHON
 	            : cli_args_has(args, "native") ? TARGET_NATIVE
 	                                           : TARGET_AUTO,
+	    .per_thread = cli_args_has(args, "per-thread"),
 	};
 	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
 		return cli_usage_error(cmd,
@@ -506,7 +511,7 @@ cmd_record_exec(const struct cli_args *args)
 	}
 	if (rc == 0) {
 		if (o.format == RECORD_SVG)
-			profile_svg_write(out, p);
+			profile_svg_write(out, p, o.per_thread);
 		else if (o.format == RECORD_SPEEDSCOPE)
 			profile_speedscope_write(out, p);
 		else if (o.format == RECORD_PPROF)
@@ -534,7 +539,7 @@ cmd_record_exec(const struct cli_args *args)
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
     .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg|pprof] "
-             "[--mode cpu|wall|gil] [--python|--native]",
+             "[--mode cpu|wall|gil] [--python|--native] [--per-thread]",
     .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
     .options = record_options,
     .exec = cmd_record_exec,

@@ -47,7 +47,7 @@ compare_lines(const void *a, const void *b)
 }
 
 size_t
-profile_fold(const struct profile *p, struct folded_line **lines)
+profile_fold(const struct profile *p, bool threads, struct folded_line **lines)
 {
 	struct folded_line *out = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*out));
 	size_t n = 0, merged = 0;
@@ -64,18 +64,24 @@ profile_fold(const struct profile *p, struct folded_line **lines)
 		if (p->pid == 0) {
 			fold_append(&b, "process ");
 			fold_append_label(&b, s->process);
-			snprintf(label, sizeof(label), " (%d);", s->pid);
+			snprintf(label, sizeof(label), " (%d)", s->pid);
 			fold_append(&b, label);
 		}
-		fold_append(&b, "thread ");
-		fold_append_label(&b, s->thread);
-		snprintf(label, sizeof(label), " (%d)", s->tid);
-		fold_append(&b, label);
+		if (threads) {
+			fold_append(&b, p->pid == 0 ? ";thread " : "thread ");
+			fold_append_label(&b, s->thread);
+			snprintf(label, sizeof(label), " (%d)", s->tid);
+			fold_append(&b, label);
+		}
 		for (size_t f = s->nframes; f > 0; f--) {
-			fold_append(&b, ";");
+			/* A separator before every frame but a root one. */
+			if (b.len > 0)
+				fold_append(&b, ";");
 			fold_append_label(
 			    &b, profile_frame_label(&s->frames[f - 1], label, sizeof(label)));
 		}
+		if (b.len == 0) /* no thread root asked for, and no frame */
+			fold_append(&b, "[unknown]");
 		out[n++] = (struct folded_line){b.s, s->count};
 	}
 	qsort(out, n, sizeof(*out), compare_lines);
@@ -103,7 +109,7 @@ void
 profile_fold_write(FILE *out, const struct profile *p)
 {
 	struct folded_line *lines;
-	size_t n = profile_fold(p, &lines);
+	size_t n = profile_fold(p, true, &lines);
 
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%s %" PRIu64 "\n", lines[i].stack, lines[i].count);

@@ -9,6 +9,7 @@
 
 #include "../profile.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -18,8 +19,10 @@ struct folded_line {
 };
 
 /* Folds p into *lines (owned; free with profile_fold_free), sorted by stack
- * text, identical stacks merged. Returns how many. */
-size_t profile_fold(const struct profile *p, struct folded_line **lines);
+ * text, identical stacks merged. Without threads, the thread root is left
+ * out: the same code run by many threads (a pool of workers) is one tower.
+ * Returns how many. */
+size_t profile_fold(const struct profile *p, bool threads, struct folded_line **lines);
 void profile_fold_free(struct folded_line *lines, size_t n);
 
 /* Writes p as folded stacks. */

@@ -90,7 +90,7 @@ main(int argc, char **argv)
 	profile_speedscope_write(golden_open(&g, argv[1], "profile.speedscope.json"), p);
 	golden_replace(&g, "\"stacktop " STACKTOP_VERSION "\"", "\"stacktop VERSION\"");
 	CHECK(golden_check(&g));
-	profile_svg_write(golden_open(&g, argv[1], "profile.svg"), p);
+	profile_svg_write(golden_open(&g, argv[1], "profile.svg"), p, true);
 	CHECK(golden_check(&g));
 	profile_free(p);
 	profile_free(all);

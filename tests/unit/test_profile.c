@@ -100,6 +100,19 @@ test_folded(void)
 
 /* A system-wide profile: each line's root is its process, then its thread;
  * the same thread id in two processes is two stacks. */
+/* The SVG writer with a tower per thread, and with threads merged. */
+static void
+svg_per_thread(FILE *out, const struct profile *p)
+{
+	profile_svg_write(out, p, true);
+}
+
+static void
+svg_merged(FILE *out, const struct profile *p)
+{
+	profile_svg_write(out, p, false);
+}
+
 static void
 test_system_wide(void)
 {
@@ -126,7 +139,7 @@ test_system_wide(void)
 	CHECK(strstr(text, "\"name\":\"process a;b (100) thread hot (5)\"") != NULL);
 	CHECK(strstr(text, "\"name\":\"process b (200) thread w (5)\"") != NULL);
 	free(text);
-	text = render(profile_svg_write, p);
+	text = render(svg_per_thread, p);
 	CHECK(strstr(text, "stacktop record -a: every process") != NULL);
 	free(text);
 	profile_free(p);
@@ -157,7 +170,7 @@ test_svg(void)
 	/* U+FFFE and U+FFFF pass sanitize_text but no XML may hold them. */
 	add(p, 2, "u\xef\xbf\xbev\xef\xbf\xbfw", ips, names, 2, 1);
 	p->ticks = 3;
-	text = render(profile_svg_write, p);
+	text = render(svg_per_thread, p);
 	CHECK(strstr(text, "<title>operator&lt;&lt; (3 samples, 75.00%)</title>") != NULL);
 	CHECK(strstr(text, "<title>thread t&amp;t (1) (3 samples") != NULL);
 	CHECK(strstr(text, "<title>thread u?v?w (2) (1 samples") != NULL);
@@ -166,11 +179,19 @@ test_svg(void)
 	CHECK(strstr(text, "operator<<") == NULL);
 	CHECK(strstr(text, "</svg>\n") != NULL);
 	free(text);
+	/* Merged: both threads' main -> operator<< are one tower, no thread
+	 * root; the footer says so. */
+	text = render(svg_merged, p);
+	CHECK(strstr(text, "<title>operator&lt;&lt; (4 samples, 100.00%)</title>") != NULL);
+	CHECK(strstr(text, "<title>thread ") == NULL);
+	CHECK(strstr(text, "threads merged (--per-thread splits them)") != NULL);
+	CHECK(strstr(text, "<script><![CDATA[") != NULL);
+	free(text);
 	profile_free(p);
 
 	/* An empty profile is still a valid document. */
 	p = profile_new(8, "idle");
-	text = render(profile_svg_write, p);
+	text = render(svg_per_thread, p);
 	CHECK(strstr(text, "</svg>\n") != NULL && strstr(text, "<title>") == NULL);
 	free(text);
 	profile_free(p);
