@@ -54,6 +54,10 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 	json_double(j, p->stopped_ms, 3);
 	json_key(j, "longest_stop_ms");
 	json_double(j, p->longest_stop_ms, 3);
+	/* The longest stop under record's name for it; longest_stop_ms stays
+	 * for /1. */
+	json_key(j, "stopped_ms_max");
+	json_double(j, p->longest_stop_ms, 3);
 	json_key(j, "max_stop_ms");
 	json_double(j, p->max_stop_ms, 3);
 	json_key(j, "total_ms");
