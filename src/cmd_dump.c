@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct cli_option dump_options[] = {
     CLI_OPTION_TARGET_PID,
@@ -44,6 +45,7 @@ cmd_dump_exec(const struct cli_args *args)
 	procfs_free(fs);
 	if (err != 0)
 		return cli_target_error(pid, err);
+	clock_gettime(CLOCK_REALTIME, &d->taken_at);
 	if (cli_args_has(args, "json"))
 		dump_json_write(stdout, d);
 	else

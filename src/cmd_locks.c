@@ -7,6 +7,7 @@
 #include "ui/locks_text.h"
 
 #include <stdio.h>
+#include <time.h>
 
 static const struct cli_option locks_options[] = {
     CLI_OPTION_TARGET_PID,
@@ -28,6 +29,7 @@ cmd_locks_exec(const struct cli_args *args)
 	procfs_free(fs);
 	if (err != 0)
 		return cli_target_error(pid, err);
+	clock_gettime(CLOCK_REALTIME, &r->taken_at);
 	if (cli_args_has(args, "json"))
 		locks_json_write(stdout, r);
 	else

@@ -121,6 +121,7 @@ cmd_mem_exec(const struct cli_args *args)
 	if (err == 0)
 		err = mem_read_usage(fs, pid, &report);
 	err = mem_no_memory(fs, pid, err);
+	clock_gettime(CLOCK_REALTIME, &report.taken_at);
 	procfs_free(fs);
 	if (err != 0) {
 		python_types_free(report.python);

@@ -10,6 +10,7 @@
 #include "ui/profile_pprof.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
+#include "ui/record_json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -124,6 +125,12 @@ static const struct cli_option record_options[] = {
     {.name = "native",
      .help = "native frames only, even in a Python process (where\n"
              "the default merges both)"},
+    {.name = "json-summary",
+     .arg = CLI_ARG_STRING,
+     .value = "FILE",
+     .help = "also write the summary as JSON (schema\n"
+             "stacktop.record/1) to FILE; - for standard output\n"
+             "(then the profile needs -o FILE)"},
     {0},
 };
 
@@ -136,7 +143,8 @@ struct record_opts {
 	int format;         /* -1: from the output's name */
 	enum sampler_mode what;
 	enum target_frames mode;
-	bool per_thread; /* svg: a tower per thread */
+	bool per_thread;     /* svg: a tower per thread */
+	const char *summary; /* --json-summary: a file, "-" for stdout; NULL: none */
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -195,6 +203,7 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	            : cli_args_has(args, "native") ? TARGET_NATIVE
 	                                           : TARGET_AUTO,
 	    .per_thread = cli_args_has(args, "per-thread"),
+	    .summary = cli_args_string(args, "json-summary", NULL),
 	};
 	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
 		return cli_usage_error(cmd,
@@ -215,6 +224,9 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 		                            "with --mode wall or gil, nor --python");
 	if (o->what == SAMPLER_GIL && o->mode == TARGET_NATIVE)
 		return cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
+	if (o->summary != NULL && strcmp(o->summary, "-") == 0 && o->output == NULL)
+		return cli_usage_error(cmd, "--json-summary - writes to standard output: the "
+		                            "profile then needs -o FILE");
 	if (o->rate > RECORD_MAX_HZ && o->mode != TARGET_PYTHON)
 		return cli_usage_error(cmd, "above %d Hz only with --python (no stops)",
 		                       RECORD_MAX_HZ);
@@ -288,15 +300,24 @@ record_unplaced(const struct profile_stack *s)
 	return false;
 }
 
-/* The summary's notes on Python frames: stacks dropped as they changed
- * while read, and samples whose frames did not line up. */
-static void
-record_python_notes(const struct profile *p)
+/* The samples whose stacks show Python and native frames side by side. */
+static uint64_t
+record_unplaced_samples(const struct profile *p)
 {
 	uint64_t unplaced = 0;
 
 	for (size_t i = 0; i < p->nstacks; i++)
 		unplaced += record_unplaced(&p->stacks[i]) ? p->stacks[i].count : 0;
+	return unplaced;
+}
+
+/* The summary's notes on Python frames: stacks dropped as they changed
+ * while read, and samples whose frames did not line up. */
+static void
+record_python_notes(const struct profile *p)
+{
+	uint64_t unplaced = record_unplaced_samples(p);
+
 	if (p->dropped > 0)
 		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
 		        (unsigned long long)p->dropped);
@@ -427,6 +448,69 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 	        o->output ? o->output : "standard output");
 }
 
+/* record --json-summary: what the summary line says, as one document
+ * (exited: the process ended before the duration was over). */
+static void
+record_json_summary(FILE *f, const struct profile *p, const struct record_opts *o,
+                    const struct record_source *src, bool exited)
+{
+	static const char *const frames[] = {
+	    [TARGET_AUTO] = "auto",
+	    [TARGET_NATIVE] = "native",
+	    [TARGET_PYTHON] = "python",
+	    [TARGET_MIXED] = "mixed",
+	};
+	struct record_summary sum = {
+	    .profile = p,
+	    .comm = src->s != NULL ? sampler_comm(src->s) : NULL,
+	    .mode = record_mode_names[o->what],
+	    .frames = frames[o->mode],
+	    .thread_count = src->s != NULL ? (int64_t)sampler_threads(src->s) : -1,
+	    .process_count = 1,
+	    .python = src->s != NULL ? sampler_python(src->s) : NULL,
+	    .lost = -1,
+	    .gone = -1,
+	    .kernel_threads = -1,
+	    .own = -1,
+	    .exited = exited,
+	    .interrupted = record_interrupted != 0,
+	    .output = o->output,
+	    .format = record_format_names[o->format],
+	};
+	char why[160];
+
+	clock_gettime(CLOCK_REALTIME, &sum.taken_at);
+	sum.unplaced = record_unplaced_samples(p);
+	if (src->w != NULL) {
+		const struct syswide_counts *c = syswide_counts(src->w);
+
+		sum.method = "perf events, one per CPU";
+		sum.process_count = (int64_t)c->processes;
+		sum.lost = (int64_t)(c->lost + c->bad);
+		sum.gone = (int64_t)c->gone;
+		sum.kernel_threads = (int64_t)c->kernel_threads;
+		sum.own = (int64_t)c->own;
+	} else {
+		sum.method = record_path(src->s, o, why, sizeof(why));
+	}
+	record_json_write(f, &sum);
+}
+
+/* Opens --json-summary's file ("-": standard output) before sampling, as
+ * the profile's: a typo should not cost the recording. Returns it, or NULL
+ * with one line said. */
+static FILE *
+record_open_summary(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	if ((f = fopen(path, "w")) == NULL)
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
 static int
 cmd_record_exec(const struct cli_args *args)
 {
@@ -437,7 +521,7 @@ cmd_record_exec(const struct cli_args *args)
 	struct profile *p;
 	struct sigaction sa = {.sa_handler = record_on_signal};
 	char comm[4 * COMM_MAX];
-	FILE *out = stdout;
+	FILE *out = stdout, *summary = NULL;
 	int rc = record_opts_get(args, &o);
 	int err;
 
@@ -476,6 +560,14 @@ cmd_record_exec(const struct cli_args *args)
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
 		        strerror(errno));
+		sampler_free(s);
+		syswide_free(w);
+		procfs_free(fs);
+		return EXIT_USAGE;
+	}
+	if (o.summary != NULL && (summary = record_open_summary(o.summary)) == NULL) {
+		if (out != stdout)
+			fclose(out);
 		sampler_free(s);
 		syswide_free(w);
 		procfs_free(fs);
@@ -522,6 +614,14 @@ cmd_record_exec(const struct cli_args *args)
 			record_all_summary(p, &o, w);
 		else
 			record_summary(p, &o, comm, s);
+		if (summary != NULL)
+			record_json_summary(summary, p, &o, &(struct record_source){s, w},
+			                    err == -ESRCH);
+	}
+	if (summary != NULL && summary != stdout && fclose(summary) != 0) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.summary,
+		        strerror(errno));
+		rc = EXIT_TARGET;
 	}
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
@@ -539,8 +639,10 @@ cmd_record_exec(const struct cli_args *args)
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
     .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg|pprof] "
-             "[--mode cpu|wall|gil] [--python|--native] [--per-thread]",
-    .summary = "a sampled profile: folded stacks, speedscope JSON or an SVG flame graph",
+             "[--mode cpu|wall|gil] [--python|--native] [--per-thread] "
+             "[--json-summary FILE|-]",
+    .summary = "a sampled profile: folded stacks, speedscope JSON, an SVG flame graph or "
+               "pprof",
     .options = record_options,
     .exec = cmd_record_exec,
 };

@@ -132,8 +132,10 @@ report_take_stacks(const struct procfs *fs, struct report *r, size_t per_process
 			p->python = xmalloc(sizeof(*p->python));
 			*p->python = d->python;
 		}
-		if (d != NULL)
+		if (d != NULL) {
+			p->stopped_ms = d->stopped_ms;
 			d->nthreads = 0;
+		}
 		dump_report_free(d);
 		free(tids);
 	}

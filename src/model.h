@@ -98,6 +98,7 @@ struct process_row {
 	struct thread_row *threads; /* owned, hottest first */
 	size_t nthreads;            /* rows listed (may be fewer than thread_count) */
 	struct python_info *python; /* owned; report --stacks of a Python process */
+	double stopped_ms;          /* report --stacks: the stop for its stacks */
 };
 
 struct system_row {
@@ -183,6 +184,7 @@ struct mem_report {
 	size_t samples;
 	struct python_types *python; /* owned (python_types_free); NULL unless asked */
 	size_t python_top;           /* how many types to show */
+	struct timespec taken_at;    /* wall clock at the end of the window */
 };
 
 /* One stack frame, innermost first in a stack. */
@@ -233,6 +235,7 @@ struct dump_report {
 	char comm[COMM_MAX];
 	struct python_info python;
 	double stopped_ms;
+	struct timespec taken_at;     /* wall clock when the stacks were taken */
 	size_t skipped;               /* threads that did not stop in time */
 	struct thread_stack *threads; /* owned */
 	size_t nthreads;
@@ -313,6 +316,7 @@ struct locks_report {
 	struct dump_report *stacks; /* owned: the blocked threads' stacks; NULL when
 	                              they could not be taken (then stacks_err) */
 	int stacks_err;
+	struct timespec taken_at; /* wall clock when the waits were read */
 };
 
 /* Sets m's growth from RssAnon samples s (at least one), fitted in

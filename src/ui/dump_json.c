@@ -31,11 +31,7 @@ dump_json_frame(struct json *j, const struct frame_row *f)
 	json_object_begin(j);
 	json_key(j, "kind");
 	json_string(j, f->python ? "python" : "native");
-	json_key(j, "address");
-	if (f->python)
-		json_null(j);
-	else
-		json_int(j, (int64_t)f->ip);
+	json_member_address(j, "address", f->python ? 0 : f->ip);
 	json_key(j, "function");
 	json_string(j, f->function);
 	json_key(j, "module");
@@ -126,9 +122,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	struct json j;
 
 	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "schema");
-	json_string(&j, "stacktop.dump/1");
+	json_document_begin(&j, "stacktop.dump/1", &d->taken_at);
 	json_key(&j, "pid");
 	json_int(&j, d->pid);
 	json_key(&j, "comm");
@@ -138,6 +132,7 @@ dump_json_write(FILE *out, const struct dump_report *d)
 	json_string(&j, d->hint[0] ? d->hint : NULL);
 	json_key(&j, "stopped_ms");
 	json_double(&j, d->stopped_ms, 3);
+	json_member_count(&j, "thread_count", (int64_t)d->nthreads);
 	json_key(&j, "threads");
 	json_array_begin(&j);
 	for (size_t i = 0; i < d->nthreads; i++) {

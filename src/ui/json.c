@@ -173,3 +173,58 @@ json_member_count(struct json *j, const char *key, int64_t v)
 	else
 		json_int(j, v);
 }
+
+void
+json_member_time(struct json *j, const char *key, const struct timespec *when)
+{
+	char text[40];
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&when->tv_sec, &tm);
+	n = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(text + n, sizeof(text) - n, ".%03dZ", (int)(when->tv_nsec / 1000000));
+	json_key(j, key);
+	json_string(j, text);
+}
+
+void
+json_member_address(struct json *j, const char *key, uint64_t address)
+{
+	char hex_key[64], hex[24];
+
+	snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
+	snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)address);
+	json_key(j, key);
+	if (address != 0)
+		json_int(j, (int64_t)address);
+	else
+		json_null(j);
+	json_key(j, hex_key);
+	json_string(j, address != 0 ? hex : NULL);
+}
+
+void
+json_document_begin(struct json *j, const char *schema, const struct timespec *taken_at)
+{
+	json_object_begin(j);
+	json_key(j, "schema");
+	json_string(j, schema);
+	json_member_time(j, "taken_at", taken_at);
+	json_key(j, "stacktop_version");
+	json_string(j, STACKTOP_VERSION);
+}
+
+void
+json_member_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void
+json_member_double(struct json *j, const char *key, double v, int decimals)
+{
+	json_key(j, key);
+	json_double(j, v, decimals);
+}

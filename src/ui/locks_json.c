@@ -8,16 +8,6 @@
 #include <errno.h>
 
 static void
-locks_json_address(struct json *j, const char *key, uint64_t address)
-{
-	json_key(j, key);
-	if (address != 0)
-		json_int(j, (int64_t)address);
-	else
-		json_null(j);
-}
-
-static void
 locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_wait *w)
 {
 	const struct thread_stack *t = dump_report_thread(r->stacks, w->tid);
@@ -35,8 +25,8 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	json_string(j, lock_detail_name(w->detail));
 	json_key(j, "syscall");
 	json_string(j, syscall_name(w->syscall));
-	locks_json_address(j, "address", w->address);
-	locks_json_address(j, "futex", w->futex);
+	json_member_address(j, "address", w->address);
+	json_member_address(j, "futex", w->futex);
 	json_member_count(j, "owner_tid", w->owner > 0 ? w->owner : -1);
 	json_key(j, "owner_name");
 	json_string(j, w->owner > 0 ? w->owner_name : NULL);
@@ -71,14 +61,15 @@ locks_json_write(FILE *out, const struct locks_report *r)
 	struct json j;
 
 	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "schema");
-	json_string(&j, "stacktop.locks/1");
+	json_document_begin(&j, "stacktop.locks/1", &r->taken_at);
 	json_key(&j, "pid");
 	json_int(&j, r->pid);
 	json_key(&j, "comm");
 	json_string(&j, r->comm);
+	/* "threads" is the count here, an array elsewhere: thread_count is
+	 * the name every document gives the count; threads stays for /1. */
 	json_member_count(&j, "threads", (int64_t)r->nthreads);
+	json_member_count(&j, "thread_count", (int64_t)r->nthreads);
 	dump_json_python(&j, r->stacks != NULL ? &r->stacks->python : NULL);
 	json_key(&j, "stopped_ms");
 	json_double(&j, r->stacks != NULL ? r->stacks->stopped_ms : 0, 3);

@@ -46,9 +46,17 @@ mem_json_python(struct json *j, const struct python_types *p, size_t top)
 		json_object_end(j);
 	}
 	json_array_end(j);
+	/* stopped_ms is every document's name for the stop; stop_ms stays
+	 * for /1. */
 	json_key(j, "stop_ms");
 	json_double(j, p->stopped_ms, 3);
+	json_key(j, "stopped_ms");
+	json_double(j, p->stopped_ms, 3);
 	json_key(j, "longest_stop_ms");
+	json_double(j, p->longest_stop_ms, 3);
+	/* The longest stop under record's name for it; longest_stop_ms stays
+	 * for /1. */
+	json_key(j, "stopped_ms_max");
 	json_double(j, p->longest_stop_ms, 3);
 	json_key(j, "max_stop_ms");
 	json_double(j, p->max_stop_ms, 3);
@@ -72,9 +80,7 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	struct json j;
 
 	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "schema");
-	json_string(&j, "stacktop.mem/1");
+	json_document_begin(&j, "stacktop.mem/1", &m->taken_at);
 	json_key(&j, "pid");
 	json_int(&j, m->pid);
 	json_key(&j, "comm");
@@ -83,6 +89,9 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	json_member_count(&j, "pss_kib", m->rollup.pss_kib);
 	json_member_count(&j, "uss_kib", m->rollup.uss_kib);
 	json_member_count(&j, "swap_kib", m->rollup.swap_kib);
+	/* How long the target was stopped: only --python-types stops it. */
+	json_key(&j, "stopped_ms");
+	json_double(&j, m->python != NULL ? m->python->stopped_ms : 0, 3);
 	json_key(&j, "breakdown");
 	json_array_begin(&j);
 	for (int k = 0; k < MEM_KINDS; k++) {

@@ -41,9 +41,15 @@ report_json_system(struct json *j, const struct system_row *s)
 	json_member_count(j, "swap_used_kib", s->swap_used_kib);
 	json_key(j, "thread_source");
 	json_string(j, s->thread_source);
+	/* The counts under every document's names (process_count,
+	 * thread_count) and those of /1. */
 	json_key(j, "processes");
 	json_int(j, (int64_t)s->processes);
+	json_key(j, "process_count");
+	json_int(j, (int64_t)s->processes);
 	json_key(j, "threads");
+	json_int(j, (int64_t)s->threads);
+	json_key(j, "thread_count");
 	json_int(j, (int64_t)s->threads);
 	json_member_count(j, "running", s->running);
 	json_object_end(j);
@@ -113,6 +119,13 @@ report_json_process(struct json *j, const struct process_row *p)
 	/* report --stacks: the CPython whose frames the stacks hold (null for
 	 * another process, or without --stacks). */
 	dump_json_python(j, p->python);
+	/* report --stacks: how long the stop for its stacks took (null when
+	 * none was taken). */
+	json_key(j, "stopped_ms");
+	if (p->nthreads > 0 && p->threads[0].stack != NULL)
+		json_double(j, p->stopped_ms, 3);
+	else
+		json_null(j);
 	json_key(j, "mem");
 	json_object_begin(j);
 	json_member_count(j, "rss_kib", p->mem.rss_kib);
@@ -133,17 +146,9 @@ void
 report_json_write(FILE *out, const struct report *r)
 {
 	struct json j;
-	char when[40];
-	struct tm tm;
 
 	json_init(&j, out);
-	json_object_begin(&j);
-	json_key(&j, "schema");
-	json_string(&j, "stacktop.report/1");
-	gmtime_r(&r->taken_at.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_key(&j, "taken_at");
-	json_string(&j, when);
+	json_document_begin(&j, "stacktop.report/1", &r->taken_at);
 	json_key(&j, "interval_s");
 	json_double(&j, r->interval_s, 3);
 	report_json_system(&j, &r->system);

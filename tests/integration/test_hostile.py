@@ -50,5 +50,20 @@ def test():
     doc = stacktop_json("mem", "-p", pid, "-d", 0.5)
     check(doc["comm"] == real_comm.decode(errors="replace"), "mem comm")
 
+    # Every other document parses and keeps the real names too: dump's
+    # threads, locks', and record's summary on standard output.
+    doc = stacktop_json("dump", "-p", pid)
+    check(doc["comm"] == real_comm.decode(errors="replace"), f"dump comm {doc['comm']!r}")
+    for t in doc["threads"]:
+        check(t["name"] == real_names[t["tid"]].decode(errors="replace"),
+              f"dump thread {t['tid']} name {t['name']!r}")
+    doc = stacktop_json("locks", "-p", pid)
+    check(doc["comm"] == real_comm.decode(errors="replace"), f"locks comm {doc['comm']!r}")
+    code, out, err = stacktop("record", "-p", pid, "-d", 0.3, "-o", os.devnull,
+                              "--json-summary", "-")
+    check(code == 0, f"record --json-summary exited {code}: {err}")
+    doc = json.loads(out)
+    check(doc["comm"] == real_comm.decode(errors="replace"), f"record comm {doc['comm']!r}")
+
 
 run(test)

@@ -191,3 +191,10 @@ golden_check(struct golden *g)
 	g->len = 0;
 	return ok;
 }
+
+void
+golden_replace_version(struct golden *g)
+{
+	golden_replace(g, "\"stacktop_version\":\"" STACKTOP_VERSION "\"",
+	               "\"stacktop_version\":\"VERSION\"");
+}

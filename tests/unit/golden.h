@@ -28,6 +28,11 @@ FILE *golden_open(struct golden *g, const char *dir, const char *name);
  * which). Ends the output. */
 void golden_replace(struct golden *g, const char *from, const char *to);
 
+/* Replaces the version in "stacktop_version" (a document of stacktop's
+ * own) with VERSION, so that a release does not change the golden file.
+ * Ends the output. */
+void golden_replace_version(struct golden *g);
+
 /* Ends the output and compares it with the golden file (or writes that
  * file in update mode). Returns whether they match (always true when
  * updating); on a mismatch prints the first differing line, with its

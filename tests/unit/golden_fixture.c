@@ -190,6 +190,7 @@ golden_fixture_dump(void)
 	snprintf(d->comm, sizeof(d->comm), "py%s", GOLDEN_HOSTILE_NAME);
 	d->python = golden_fixture_python();
 	d->stopped_ms = 1.234;
+	d->taken_at = GOLDEN_FIXTURE_TAKEN_AT;
 	d->skipped = 1;
 	d->gil_holder = GOLDEN_FIXTURE_PID;
 	d->nthreads = GOLDEN_FIXTURE_THREADS;

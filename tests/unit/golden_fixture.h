@@ -17,6 +17,8 @@
 
 #define GOLDEN_FIXTURE_PID     4242
 #define GOLDEN_FIXTURE_THREADS 5
+/* Every document's taken_at: 2023-11-14T22:13:20.500Z. */
+#define GOLDEN_FIXTURE_TAKEN_AT ((struct timespec){.tv_sec = 1700000000, .tv_nsec = 500000000})
 
 /* Strings a target can choose (a comm, a thread name): an escape sequence
  * that would retitle the terminal, quotes and a backslash. */

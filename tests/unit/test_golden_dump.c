@@ -18,6 +18,7 @@ main(int argc, char **argv)
 	dump_text_write(golden_open(&g, argv[1], "dump.txt"), d);
 	CHECK(golden_check(&g));
 	dump_json_write(golden_open(&g, argv[1], "dump.json"), d);
+	golden_replace_version(&g);
 	CHECK(golden_check(&g));
 	dump_report_free(d);
 	return check_done("test_golden_dump");

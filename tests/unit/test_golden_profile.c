@@ -4,6 +4,8 @@
  * frames, hostile names, a ';' and markup in labels) with counts, one
  * stack again at other addresses (printed the same: merged), a stack never
  * sampled (left out); and profile_all.folded, a system-wide profile.
+ * record --json-summary's document of each, record_summary.json and
+ * record_summary_all.json.
  * STACKTOP_GOLDEN_UPDATE=1 rewrites the files instead (golden.h). */
 #include "check.h"
 #include "golden.h"
@@ -12,6 +14,7 @@
 #include "ui/profile_fold.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
+#include "ui/record_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +75,44 @@ fixture_profile_all(void)
 	return p;
 }
 
+/* record --json-summary of p: a Python process stopped in each round
+ * (ptrace stops), or with all every process (perf events). */
+static void
+summary(struct golden *g, const char *dir, const char *name, struct profile *p, bool all)
+{
+	struct python_info python = golden_fixture_python();
+	struct record_summary s = {
+	    .profile = p,
+	    .taken_at = GOLDEN_FIXTURE_TAKEN_AT,
+	    .comm = all ? NULL : "py" GOLDEN_HOSTILE_NAME,
+	    .mode = "cpu",
+	    .frames = "auto",
+	    .method = all ? "perf events, one per CPU" : "ptrace stops",
+	    .thread_count = all ? -1 : 5,
+	    .process_count = all ? 2 : 1,
+	    .python = all ? NULL : &python,
+	    .unplaced = 1,
+	    .lost = all ? 3 : -1,
+	    .gone = all ? 1 : -1,
+	    .kernel_threads = all ? 0 : -1,
+	    .own = all ? 0 : -1,
+	    .exited = !all,
+	    .output = all ? NULL : "/tmp/out \"1\".svg",
+	    .format = all ? "folded" : "svg",
+	};
+
+	p->stops = all ? 0 : 100;
+	p->stopped_ms_sum = all ? 0 : 123.4;
+	p->stopped_ms_max = all ? 0 : 4.5;
+	p->round_s_sum = 0.05;
+	p->round_s_max = 0.002;
+	p->rounds_over = 2;
+	p->duration_s = 1.0;
+	record_json_write(golden_open(g, dir, name), &s);
+	golden_replace_version(g);
+	CHECK(golden_check(g));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -92,6 +133,8 @@ main(int argc, char **argv)
 	CHECK(golden_check(&g));
 	profile_svg_write(golden_open(&g, argv[1], "profile.svg"), p, true);
 	CHECK(golden_check(&g));
+	summary(&g, argv[1], "record_summary.json", p, false);
+	summary(&g, argv[1], "record_summary_all.json", all, true);
 	profile_free(p);
 	profile_free(all);
 	return check_done("test_golden_profile");

@@ -83,6 +83,7 @@ python_process(struct process_row *p)
 	    .user_pct = 150.25,
 	    .sys_pct = 37.25,
 	    .thread_count = 7,
+	    .stopped_ms = 2.5,
 	    .mem = {.rss_kib = 1536000,
 	            .anon_kib = 1400000,
 	            .file_kib = 120000,
@@ -160,7 +161,7 @@ fixture_report(void)
 	struct report *r = xcalloc(1, sizeof(*r));
 
 	/* A fixed time: 2023-11-14 22:13:20 UTC (the renderers print UTC). */
-	r->taken_at = (struct timespec){.tv_sec = 1700000000, .tv_nsec = 500000000};
+	r->taken_at = GOLDEN_FIXTURE_TAKEN_AT;
 	r->interval_s = 2.0;
 	r->system = golden_fixture_system();
 	r->nprocs = 3;
@@ -182,6 +183,7 @@ main(int argc, char **argv)
 	report_text_write(golden_open(&g, argv[1], "report.txt"), r);
 	CHECK(golden_check(&g));
 	report_json_write(golden_open(&g, argv[1], "report.json"), r);
+	golden_replace_version(&g);
 	for (size_t i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++) {
 		char here[64], x86_64[64];
 
