@@ -1,5 +1,6 @@
 #include "profile.h"
 
+#include "clock.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -16,6 +17,7 @@ profile_new(int pid, const char *comm)
 	snprintf(p->comm, sizeof(p->comm), "%s", comm);
 	p->nslots = 64;
 	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
+	p->made_s = clock_monotonic_s();
 	return p;
 }
 
@@ -32,6 +34,7 @@ profile_free(struct profile *p)
 	}
 	free(p->stacks);
 	free(p->slots);
+	free(p->events);
 	free(p);
 }
 
@@ -103,6 +106,34 @@ profile_add(struct profile *p, int tid, const char *thread, const uint64_t *key,
 	memcpy(s->key, key, nkey * sizeof(*key));
 	p->slots[profile_slot(p, tid, key, nkey)] = p->nstacks;
 	return s;
+}
+
+void
+profile_count(struct profile *p, struct profile_stack *s, uint64_t weight)
+{
+	s->count += weight;
+	p->samples += weight;
+	if (p->nevents == PROFILE_EVENTS_MAX) {
+		p->events_cut = true;
+		return;
+	}
+	if (p->nevents == p->events_cap) {
+		p->events_cap = p->events_cap ? p->events_cap * 2 : 1024;
+		p->events = xreallocarray(p->events, p->events_cap, sizeof(*p->events));
+	}
+	p->events[p->nevents++] = (struct profile_event){
+	    .stack = (uint32_t)(s - p->stacks),
+	    .t = (float)(clock_monotonic_s() - p->made_s),
+	    .weight = (uint32_t)(weight > UINT32_MAX ? UINT32_MAX : weight),
+	};
+}
+
+double
+profile_period_s(const struct profile *p)
+{
+	if (p->ticks > 0 && p->duration_s > 0)
+		return p->duration_s / (double)p->ticks;
+	return p->requested_hz > 0 ? 1 / p->requested_hz : 0;
 }
 
 char *

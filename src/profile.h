@@ -31,6 +31,20 @@ struct profile_stack {
 	uint64_t count;
 };
 
+/* A count as it happened: which stack, when (seconds since the profile was
+ * made) and how many samples it stands for. The time-ordered formats
+ * (speedscope's timeline, chrometrace) are drawn from these. */
+struct profile_event {
+	uint32_t stack; /* index into stacks */
+	float t;
+	uint32_t weight;
+};
+
+/* At most this many events are kept (12 bytes each: 48 MiB), 10,000 Hz on
+ * 10 threads for 40 s; the counts go on, and events_cut says the timeline
+ * ends early. */
+#define PROFILE_EVENTS_MAX (4u << 20)
+
 struct profile {
 	int pid; /* 0: every process (record -a) */
 	char comm[COMM_MAX];
@@ -51,6 +65,10 @@ struct profile {
 	uint64_t rounds_over; /* rounds that took longer than their interval */
 	size_t *slots;        /* hash index into stacks (index + 1; 0 empty) */
 	size_t nslots;
+	double made_s;                /* monotonic, when the profile was made: events' origin */
+	struct profile_event *events; /* owned, in the order counted */
+	size_t nevents, events_cap;
+	bool events_cut; /* PROFILE_EVENTS_MAX reached: later counts have none */
 };
 
 /* An empty profile of pid (comm copied). Owned; free with profile_free. */
@@ -68,6 +86,14 @@ struct profile_stack *profile_find(struct profile *p, int tid, const uint64_t *k
 struct profile_stack *profile_add(struct profile *p, int tid, const char *thread,
                                   const uint64_t *key, size_t nkey, struct frame_row *frames,
                                   size_t nframes);
+
+/* Counts weight samples of stack s (one of p's), now: its count, the
+ * profile's, and an event for the timeline. */
+void profile_count(struct profile *p, struct profile_stack *s, uint64_t weight);
+
+/* The seconds a sample stands for: the rounds' mean spacing, or the asked
+ * rate's period before any round. */
+double profile_period_s(const struct profile *p);
 
 /* The text a frame shows in a profile: "function", or "module+0xOFFSET" with
  * the module's file name, or "[unknown]"; a Python frame "function

@@ -486,8 +486,7 @@ sampler_round(struct sampler *s, struct profile *p)
 		if (s->threads[i].ran)
 			tids[nran++] = s->threads[i].tid;
 		else if (s->idle && s->threads[i].last > 0) {
-			p->stacks[s->threads[i].last - 1].count++;
-			p->samples++;
+			profile_count(p, &p->stacks[s->threads[i].last - 1], 1);
 		}
 	}
 	/* Python frames alone are read without a stop: in GIL mode whether or

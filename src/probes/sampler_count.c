@@ -147,8 +147,7 @@ sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_name
 			         h->process != NULL ? h->process : "");
 		}
 	}
-	entry->count += h->weight;
-	p->samples += h->weight;
+	profile_count(p, entry, h->weight);
 	return (size_t)(entry - p->stacks) + 1;
 }
 

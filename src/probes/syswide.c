@@ -292,8 +292,7 @@ syswide_count_gone(struct syswide *w, struct profile *p)
 			e->pid = g->pid;
 			snprintf(e->process, sizeof(e->process), "%s", syswide_name(w, g->pid));
 		}
-		e->count++;
-		p->samples++;
+		profile_count(p, e, 1);
 	}
 	w->ngone = 0;
 }

@@ -274,10 +274,7 @@ profile_pprof_write(FILE *out, const struct profile *p, const char *clock)
 	struct pprof pp = {0};
 	struct protobuf m = {0};
 	struct timespec now;
-	double period_s = p->ticks > 0 && p->duration_s > 0 ? p->duration_s / (double)p->ticks
-	                  : p->requested_hz > 0             ? 1 / p->requested_hz
-	                                                    : 0;
-	uint64_t period_ns = (uint64_t)(period_s * 1e9);
+	uint64_t period_ns = (uint64_t)(profile_period_s(p) * 1e9);
 	char comment[128 + COMM_MAX];
 	int err;
 

@@ -1,5 +1,6 @@
 #include "profile_speedscope.h"
 
+#include "../profile_timeline.h"
 #include "../string_table.h"
 #include "../xmalloc.h"
 #include "json.h"
@@ -8,72 +9,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The id of a frame among speedscope's shared frames, added when new: each
- * distinct (label, module) once, keyed "label\0module". */
+/* The id of a frame among speedscope's shared frames, added when new:
+ * keyed "name\0file\0line". A Python frame is its function, in its
+ * source file (the full path: two views.py differ) at its line; a native
+ * one its label, in its module. */
 static size_t
 frame_id(struct string_table *t, const struct frame_row *f)
 {
-	char label[1024], key[2048];
-	const char *module = f->module ? f->module : "";
+	char label[1024], key[4096];
+	const char *name = f->python && f->function != NULL
+	                       ? f->function
+	                       : profile_frame_label(f, label, sizeof(label));
+	const char *file = f->python ? f->file : f->module;
 	size_t len;
 
-	profile_frame_label(f, label, sizeof(label));
-	len = (size_t)snprintf(key, sizeof(key), "%s%c%s", label, '\0', module);
+	len = (size_t)snprintf(key, sizeof(key), "%s%c%s%c%d", name, '\0', file ? file : "", '\0',
+	                       f->python ? f->line : 0);
 	if (len >= sizeof(key))
 		len = sizeof(key) - 1;
 	return string_table_id(t, key, len);
 }
 
-static int
-compare_by_tid(const void *a, const void *b)
-{
-	const struct profile_stack *x = *(const struct profile_stack *const *)a;
-	const struct profile_stack *y = *(const struct profile_stack *const *)b;
-
-	if (x->pid != y->pid)
-		return (x->pid > y->pid) - (x->pid < y->pid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-/* One thread's profile: stacks[0..n) all belong to it. */
+/* One thread's profile: its samples in the order taken, each weighing the
+ * seconds it stands for (speedscope's time order view is then true). */
 static void
-speedscope_thread(struct json *j, struct string_table *t, const struct profile_stack *const *stacks,
-                  size_t n)
+speedscope_thread(struct json *j, struct string_table *t, const struct profile *p,
+                  const struct timeline_thread *th)
 {
+	const struct profile_stack *first = th->first;
 	char name[64 + 2 * COMM_MAX];
-	uint64_t total = 0;
+	double period = profile_period_s(p);
 
-	for (size_t i = 0; i < n; i++)
-		total += stacks[i]->count;
-	if (stacks[0]->pid != 0)
-		snprintf(name, sizeof(name), "process %s (%d) thread %s (%d)", stacks[0]->process,
-		         stacks[0]->pid, stacks[0]->thread, stacks[0]->tid);
+	if (first->pid != 0)
+		snprintf(name, sizeof(name), "process %s (%d) thread %s (%d)", first->process,
+		         first->pid, first->thread, first->tid);
 	else
-		snprintf(name, sizeof(name), "thread %s (%d)", stacks[0]->thread, stacks[0]->tid);
+		snprintf(name, sizeof(name), "thread %s (%d)", first->thread, first->tid);
 	json_object_begin(j);
 	json_key(j, "type");
 	json_string(j, "sampled");
 	json_key(j, "name");
 	json_string(j, name);
 	json_key(j, "unit");
-	json_string(j, "none");
+	json_string(j, "seconds");
 	json_key(j, "startValue");
 	json_int(j, 0);
 	json_key(j, "endValue");
-	json_int(j, (int64_t)total);
+	json_double(j, (double)th->total * period, 6);
 	json_key(j, "samples");
 	json_array_begin(j);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < th->n; i++) {
+		const struct profile_stack *s = &p->stacks[th->samples[i].stack];
+
 		json_array_begin(j);
-		for (size_t f = stacks[i]->nframes; f > 0; f--)
-			json_int(j, (int64_t)frame_id(t, &stacks[i]->frames[f - 1]));
+		for (size_t f = s->nframes; f > 0; f--)
+			json_int(j, (int64_t)frame_id(t, &s->frames[f - 1]));
 		json_array_end(j);
 	}
 	json_array_end(j);
 	json_key(j, "weights");
 	json_array_begin(j);
-	for (size_t i = 0; i < n; i++)
-		json_int(j, (int64_t)stacks[i]->count);
+	for (size_t i = 0; i < th->n; i++)
+		json_double(j, (double)th->samples[i].weight * period, 6);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -81,16 +78,11 @@ speedscope_thread(struct json *j, struct string_table *t, const struct profile_s
 void
 profile_speedscope_write(FILE *out, const struct profile *p)
 {
-	const struct profile_stack **stacks = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*stacks));
+	struct timeline_thread *threads;
+	size_t n = profile_timeline(p, &threads);
 	struct string_table frames = {0};
 	char name[64 + COMM_MAX];
-	size_t n = 0;
 	struct json j;
-
-	for (size_t i = 0; i < p->nstacks; i++)
-		if (p->stacks[i].count > 0)
-			stacks[n++] = &p->stacks[i];
-	qsort(stacks, n, sizeof(*stacks), compare_by_tid);
 
 	json_init(&j, out);
 	json_object_begin(&j);
@@ -104,34 +96,34 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 		snprintf(name, sizeof(name), "stacktop record %d (%s)", p->pid, p->comm);
 	json_key(&j, "name");
 	json_string(&j, name);
+	/* The busiest thread first, and opened first. */
 	json_key(&j, "activeProfileIndex");
 	json_int(&j, 0);
 	/* Profiles first: they fill the frame table that follows. */
 	json_key(&j, "profiles");
 	json_array_begin(&j);
-	for (size_t i = 0; i < n;) {
-		size_t k = i;
-
-		while (k < n && stacks[k]->tid == stacks[i]->tid &&
-		       stacks[k]->pid == stacks[i]->pid)
-			k++;
-		speedscope_thread(&j, &frames, stacks + i, k - i);
-		i = k;
-	}
+	for (size_t i = 0; i < n; i++)
+		speedscope_thread(&j, &frames, p, &threads[i]);
 	json_array_end(&j);
 	json_key(&j, "shared");
 	json_object_begin(&j);
 	json_key(&j, "frames");
 	json_array_begin(&j);
 	for (size_t i = 0; i < frames.nkeys; i++) {
-		const char *module = frames.keys[i] + strlen(frames.keys[i]) + 1;
+		const char *frame_name = frames.keys[i];
+		const char *file = frame_name + strlen(frame_name) + 1;
+		int line = atoi(file + strlen(file) + 1);
 
 		json_object_begin(&j);
 		json_key(&j, "name");
-		json_string(&j, frames.keys[i]);
-		if (*module) {
+		json_string(&j, frame_name);
+		if (*file) {
 			json_key(&j, "file");
-			json_string(&j, module);
+			json_string(&j, file);
+		}
+		if (line > 0) {
+			json_key(&j, "line");
+			json_int(&j, line);
 		}
 		json_object_end(&j);
 	}
@@ -140,5 +132,5 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 	json_object_end(&j);
 	json_finish(&j);
 	string_table_clear(&frames);
-	free(stacks);
+	profile_timeline_free(threads, n);
 }

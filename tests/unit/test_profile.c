@@ -197,6 +197,19 @@ test_svg(void)
 	profile_free(p);
 }
 
+/* Counts a sample of a thread's stack as the samplers do: with an event,
+ * in the order of the calls. */
+static void
+sample(struct profile *p, int tid, const char *thread, const uint64_t *ips,
+       const char *const *names, size_t n)
+{
+	struct profile_stack *s = profile_find(p, tid, ips, n);
+
+	if (s == NULL)
+		s = profile_add(p, tid, thread, ips, n, frames_of(names, n), n);
+	profile_count(p, s, 1);
+}
+
 static void
 test_speedscope(void)
 {
@@ -205,19 +218,48 @@ test_speedscope(void)
 	const char *one[] = {"leaf", "main"}, *two[] = {"other", "main"};
 	char *text;
 
-	add(p, 2, "b", ips2, two, 2, 1);
-	add(p, 1, "a", ips1, one, 2, 2);
-	add(p, 2, "b", ips1, one, 2, 3);
+	p->requested_hz = 100; /* a sample is 0.01 s */
+	sample(p, 2, "b", ips2, two, 2);
+	sample(p, 1, "a", ips1, one, 2);
+	sample(p, 2, "b", ips1, one, 2);
+	sample(p, 1, "a", ips1, one, 2);
+	sample(p, 2, "b", ips1, one, 2);
+	sample(p, 2, "b", ips2, two, 2);
+	/* Counted without an event (a timeline cut short): after the events. */
+	add(p, 2, "b", ips1, one, 2, 2);
 	text = render(profile_speedscope_write, p);
-	/* Thread 1 first; "main" is frame 0 the first time it is seen, and
-	 * shared by both threads' stacks. */
-	CHECK(strstr(text, "\"name\":\"thread a (1)\",\"unit\":\"none\",\"startValue\":0,"
-	                   "\"endValue\":2,\"samples\":[[0,1]],\"weights\":[2]") != NULL);
-	CHECK(strstr(text, "\"name\":\"thread b (2)\",\"unit\":\"none\",\"startValue\":0,"
-	                   "\"endValue\":4,\"samples\":[[0,2],[0,1]],\"weights\":[1,3]") != NULL);
+	/* The busiest thread first, its samples in the order taken, weighing
+	 * seconds; "main" is frame 0 the first time it is seen, and shared by
+	 * both threads' stacks. */
+	CHECK(strstr(text, "\"profiles\":[{\"type\":\"sampled\",\"name\":\"thread b (2)\","
+	                   "\"unit\":\"seconds\",\"startValue\":0,\"endValue\":0.060000,"
+	                   "\"samples\":[[0,1],[0,2],[0,2],[0,1],[0,2]],"
+	                   "\"weights\":[0.010000,0.010000,0.010000,0.010000,0.020000]}") != NULL);
+	CHECK(strstr(text, "\"name\":\"thread a (1)\",\"unit\":\"seconds\",\"startValue\":0,"
+	                   "\"endValue\":0.020000,\"samples\":[[0,2],[0,2]],"
+	                   "\"weights\":[0.010000,0.010000]}") != NULL);
 	CHECK(strstr(text, "\"frames\":[{\"name\":\"main\",\"file\":\"/usr/lib/libx.so\"},"
-	                   "{\"name\":\"leaf\",\"file\":\"/usr/lib/libx.so\"},"
-	                   "{\"name\":\"other\",\"file\":\"/usr/lib/libx.so\"}]") != NULL);
+	                   "{\"name\":\"other\",\"file\":\"/usr/lib/libx.so\"},"
+	                   "{\"name\":\"leaf\",\"file\":\"/usr/lib/libx.so\"}]") != NULL);
+	free(text);
+	profile_free(p);
+
+	/* A Python frame: its function, its file's full path and its line. */
+	p = profile_new(8, "py");
+	p->requested_hz = 100;
+	{
+		struct frame_row *f = xcalloc(1, sizeof(*f));
+		const uint64_t key[] = {9};
+
+		*f = (struct frame_row){.python = true,
+		                        .function = xstrdup("Worker.run"),
+		                        .file = xstrdup("/srv/app/views.py"),
+		                        .line = 42};
+		profile_count(p, profile_add(p, 3, "w", key, 1, f, 1), 1);
+	}
+	text = render(profile_speedscope_write, p);
+	CHECK(strstr(text, "{\"name\":\"Worker.run\",\"file\":\"/srv/app/views.py\","
+	                   "\"line\":42}") != NULL);
 	free(text);
 	profile_free(p);
 }
