@@ -532,9 +532,7 @@ collector_brief(const struct collector *c, const struct task *task, const struct
 	b->rss_kib = proc->st.rss_pages < 0 ? -1 : proc->st.rss_pages * c->page_kib;
 	b->nthreads = proc->st.num_threads;
 	b->ppid = proc->st.ppid;
-	/* Threads read through taskstats have no stat: their process's nice
-	 * (a thread's own differs only after a setpriority on its tid). */
-	b->nice = task->has_stat ? task->st.nice : proc->st.nice;
+	b->nice = task->st.nice; /* from its stat, or taskstats */
 }
 
 size_t
