@@ -1,7 +1,9 @@
 """The live view's htop keys for acting and ordering, in a real terminal
 (tmux) on processes this test starts: k/F9 sends the signal chosen from a
-list once y confirms it (n sends nothing), F8/F7 renice, t/F5 draws a child
-under its parent, < > and I change the order, 1 shows a meter a CPU."""
+list once y confirms it (n sends nothing), refusals are one status line
+(itself, another user's process, a lower nice without privilege), F8/F7
+renice, t/F5 draws a child under its parent, < > and I change the order,
+1 shows a meter a CPU."""
 
 import os
 import re
@@ -93,6 +95,50 @@ def test_kill():
         term.keys("y")
         code = exit_code(second)
         check(code == -15, f"the target did not die of SIGTERM (exit {code})")
+    finally:
+        term.close()
+
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_refusals():
+    """Each refusal is one line on the status bar, and nothing is done:
+    stacktop on itself (-p $$ is its own pid: the shell execs it), a signal
+    and a nice to another user's process, a lower nice without privilege."""
+    if os.geteuid() != 0:
+        harness.skip("needs root, to run stacktop as another user")
+    term = Terminal(f"{STACKTOP} -p $$ -d 0.3")
+    try:
+        term.wait_for(lambda l: table(l), "stacktop lists itself")
+        term.keys("k")
+        term.wait_for(lambda l: "stacktop does not signal itself" in status(l),
+                      "k on stacktop's own row says it does not signal itself")
+        check(not any("Send signal:" in s for s in term.screen()), "a menu opened anyway")
+    finally:
+        term.close()
+    root_owned = start("sleep", "600")
+    mine = start(*NOBODY, "sleep", "601")
+    term = Terminal(" ".join(NOBODY + [STACKTOP, "-p", f"{root_owned.pid},{mine.pid}",
+                                       "-d", "0.3"]), width=200)
+    try:
+        term.wait_for(lambda l: len(table(l)) == 2, "both listed")
+        sort_to(term, "<", "PID")  # root's first: the smaller PID
+        term.keys("Home", "k", "Enter", "y")
+        term.wait_for(lambda l: f"cannot send SIGTERM to PID {root_owned.pid} (sleep): "
+                      "another user's" in status(l), "EPERM said on the status line")
+        check(root_owned.poll() is None, "root's process got the signal")
+        term.keys("F8")
+        term.wait_for(lambda l: f"cannot renice PID {root_owned.pid} (sleep) to 1: another "
+                      "user's" in status(l), "F8 on another user's process refused")
+        check(stat_field(root_owned.pid, 19) == "0", "root's process was reniced")
+        term.keys("End", "F8")
+        term.wait_for(lambda l: f"PID {mine.pid} (sleep): nice 0 -> 1" in status(l),
+                      "F8 on its own process")
+        term.keys("F7")
+        term.wait_for(lambda l: "lowering nice needs root or CAP_SYS_NICE" in status(l),
+                      "F7 without privilege says what it needs")
+        check(stat_field(mine.pid, 19) == "1", "the nice was lowered without privilege")
     finally:
         term.close()
 
@@ -223,6 +269,7 @@ def test_per_cpu():
 
 if __name__ == "__main__":
     run(test_kill)
+    run(test_refusals)
     run(test_renice)
     run(test_tree)
     run(test_sort_keys)

@@ -228,6 +228,13 @@ test_tree(const char *dir)
 	top_screen_draw(&s);
 	screen_text(golden_open(&g, dir, "top_screen_tree.txt"));
 	CHECK(golden_check(&g));
+	/* The sorted column's title (PID, ending at column 4 of the titles'
+	 * line, under the 3 header lines, 2 meters and the status line)
+	 * stands out of the title bar: bold, not reversed; THR's is not. */
+	CHECK((mvinch(6, 4) & A_CHARTEXT) == 'D' && (mvinch(6, 4) & A_BOLD) != 0);
+	CHECK((mvinch(6, 4) & A_REVERSE) == 0);
+	CHECK((mvinch(6, 10) & A_CHARTEXT) == 'R' && (mvinch(6, 10) & A_BOLD) == 0);
+	CHECK((mvinch(6, 10) & A_REVERSE) != 0);
 	s.menu = &menu;
 	resize_term(16, 80);
 	top_screen_draw(&s);
