@@ -65,6 +65,8 @@ struct task_brief {
 	uint64_t cpu_time_us; /* since the task started */
 	int64_t rss_kib;      /* its process's resident memory; -1 unknown */
 	int64_t nthreads;     /* its process's threads */
+	int ppid;             /* its process's parent (0: none, or unknown) */
+	int nice;             /* the task's nice, -20..19 */
 };
 
 struct mem_row {
@@ -101,6 +103,16 @@ struct process_row {
 	double stopped_ms;          /* report --stacks: the stop for its stacks */
 };
 
+/* The per-CPU meters the live view shows (key 1): the first ones only on a
+ * machine with more CPUs than a screen has lines. */
+#define SYSTEM_CPU_METERS 256
+
+/* One CPU's time over the interval, in percent of that CPU. */
+struct cpu_meter {
+	double user_pct; /* user and nice */
+	double sys_pct;  /* system, irq and softirq */
+};
+
 struct system_row {
 	double user_pct; /* of all CPUs, over the interval */
 	double sys_pct;
@@ -119,7 +131,9 @@ struct system_row {
 	const char *thread_source; /* "taskstats" or "stat": where thread counters came from */
 	size_t processes;
 	size_t threads;
-	int64_t running; /* runnable tasks on the whole machine; -1 unknown */
+	int64_t running;    /* runnable tasks on the whole machine; -1 unknown */
+	size_t ncpu_meters; /* CPUs 0..ncpu_meters of /proc/stat, in order */
+	struct cpu_meter cpu_meters[SYSTEM_CPU_METERS];
 };
 
 struct report {

@@ -8,6 +8,7 @@
 #include "probes/mem.h"
 #include "probes/python_types.h"
 #include "probes/stacks.h"
+#include "top_act.h"
 #include "top_functions.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
@@ -42,6 +43,10 @@
 
 enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_FUNCS, MODE_COUNT };
 enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
+/* Acting on a task and choosing the order: the menu open over the table
+ * (k or F9: a signal, F6: the sort column), then for a signal a y/n
+ * question in the status line. */
+enum top_act { ACT_NONE, ACT_SIGNAL_MENU, ACT_SIGNAL_CONFIRM, ACT_SORT_MENU };
 
 /* RssAnon of the process the memory view shows, once per refresh; and for
  * a Python process its objects by type, taken when the page opens (that
@@ -96,6 +101,18 @@ struct top {
 	enum top_prompt prompt;
 	char input[64];
 	char filter_before[64];
+
+	enum top_act act;
+	struct top_menu menu;
+	struct top_act_target act_target; /* the row the signal menu opened on */
+	int act_signal;
+	char act_question[256];
+	enum top_sort sort_choices[TOP_SORT_COUNT]; /* F6's list: the columns shown */
+	const char *sort_labels[TOP_SORT_COUNT];
+	bool per_cpu; /* 1: a meter a CPU */
+	/* What the last signal or nice did: kept on the status line until the
+	 * next key (a refresh clears message). */
+	char act_message[256];
 };
 
 static const char top_help[] =
@@ -106,10 +123,22 @@ static const char top_help[] =
     "stack (native and Python frames merged), taken every interval by stopping\n"
     "that thread alone for a fraction of a millisecond.\n"
     "\n"
-    "  Up/Down, j/k       move the selection (it stays on its thread)\n"
+    "  Up/Down, j         move the selection (it stays on its thread)\n"
     "  PgUp/PgDn          a page up or down\n"
     "  Home/End, g/G      the first or last row\n"
     "  P  M  T            sort by %CPU, by memory (RSS), by CPU time\n"
+    "  F6  <  >           choose the sort column: from a list, the previous or\n"
+    "                     next column shown (its title is highlighted)\n"
+    "  I                  invert the sort order\n"
+    "  F5  t              tree view: each process under its parent (in thread\n"
+    "                     rows, its threads under it), siblings in sort order\n"
+    "  k  F9              send a signal (a list, SIGTERM first; Enter, then y\n"
+    "                     to confirm): in thread rows to the thread's TID, as\n"
+    "                     htop does (a fatal signal still ends its process), in\n"
+    "                     process rows to the process\n"
+    "  F7  F8             nice -1 (more CPU; needs root or CAP_SYS_NICE) or +1:\n"
+    "                     the thread, or every thread of the process\n"
+    "  1                  a meter a CPU in the header (again: the total)\n"
     "  H                  threads or processes\n"
     "  p                  only the selected process (again: all)\n"
     "  /                  filter by thread or process name\n"
@@ -132,8 +161,15 @@ static const char top_help[] =
     "Columns: %CPU %USR %SYS of one CPU over the interval; DLY% the time spent\n"
     "waiting for a CPU; CSW/s context switches; RSS the process's resident\n"
     "memory; WAIT the syscall and kernel wait channel; S the state (R running,\n"
-    "S sleeping, D uninterruptible, T stopped, Z zombie, I idle).\n"
+    "S sleeping, D uninterruptible, T stopped, Z zombie, I idle); NI the nice.\n"
     "Columns that do not fit are left out: widen the terminal to see them.\n";
+
+/* How many table rows the screen has now (the per-CPU meters take some). */
+static size_t
+top_rows(const struct top *top)
+{
+	return top_screen_table_rows(top_screen_meters(&top->sys, top->per_cpu));
+}
 
 /* The full row of a listed task, read once per sample (the screen calls this
  * for the rows it draws). A process row shows its main thread's. */
@@ -243,7 +279,7 @@ top_list(struct top *top)
 	int kind = top->table.threads;
 
 	top_table_update(&top->table, top->briefs[kind], top->nbriefs[kind]);
-	top_table_scroll(&top->table, top_screen_table_rows());
+	top_table_scroll(&top->table, top_rows(top));
 }
 
 static void
@@ -352,7 +388,7 @@ top_write_locks(FILE *out, struct top *top)
 static void
 top_write_funcs(FILE *out, struct top *top)
 {
-	top_functions_write(out, top->funcs, top_screen_table_rows() + 20);
+	top_functions_write(out, top->funcs, top_rows(top) + 20);
 }
 
 static void
@@ -414,7 +450,7 @@ top_sample(struct top *top)
 		top_refresh_page(top);
 	/* Read the rows on screen now, before the baseline moves past them. */
 	for (size_t i = top->table.first;
-	     i < top->table.nrows && i < top->table.first + top_screen_table_rows(); i++)
+	     i < top->table.nrows && i < top->table.first + top_rows(top); i++)
 		top_detail(top, top->table.rows[i]);
 	collector_set_baseline(top->collector);
 	top_watch_details(top);
@@ -445,7 +481,9 @@ top_draw(struct top *top)
 	    .kept_s = top->kept_s,
 	    .refresh_s = top->refresh_s,
 	    .paused = top->paused,
-	    .message = top->message[0] ? top->message : NULL,
+	    .message = top->message[0]       ? top->message
+	               : top->act_message[0] ? top->act_message
+	                                     : NULL,
 	    .detail = top_detail,
 	    .detail_arg = top,
 	    .stack =
@@ -453,6 +491,8 @@ top_draw(struct top *top)
 	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
 	    .stopped_ms = top->stack != NULL ? top->stack->stopped_ms : 0,
 	    .python = top->stack != NULL ? &top->stack->python : NULL,
+	    .per_cpu = top->per_cpu,
+	    .menu = top_menu_is_open(&top->menu) ? &top->menu : NULL,
 	};
 
 	if (top->mode != MODE_TABLE) {
@@ -465,7 +505,9 @@ top_draw(struct top *top)
 		         top->input);
 		s.prompt = prompt; /* input holds printable ASCII only */
 	}
-	top_table_scroll(&top->table, top_screen_table_rows());
+	if (top->act == ACT_SIGNAL_CONFIRM)
+		s.prompt = top->act_question; /* sanitized by top_act_target */
+	top_table_scroll(&top->table, top_rows(top));
 	top_screen_draw(&s);
 }
 
@@ -604,10 +646,104 @@ top_open_page(struct top *top, enum top_mode mode)
 	top_refresh_page(top);
 }
 
+/* k, F9: the signal menu, about the selected row (kept if the selection
+ * moves before the answer). */
+static void
+top_open_signal_menu(struct top *top)
+{
+	const struct task_brief *b = top_table_selected(&top->table);
+
+	if (b == NULL)
+		return;
+	top_act_target(b, top->table.threads, &top->act_target);
+	if (top->act_target.pid == getpid()) {
+		snprintf(top->act_message, sizeof(top->act_message),
+		         "stacktop does not signal itself (q quits)");
+		return;
+	}
+	top_menu_open(&top->menu, "Send signal:", top_act_signal_labels(), top_act_signal_count(),
+	              0);
+	top->act = ACT_SIGNAL_MENU;
+}
+
+/* F6: the columns shown that sort, the current one selected. */
+static void
+top_open_sort_menu(struct top *top)
+{
+	size_t n = top_screen_sort_columns(&top->table, top->sort_choices, TOP_SORT_COUNT), at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		top->sort_labels[i] = top_screen_sort_title(top->sort_choices[i]);
+		if (top->sort_choices[i] == top->table.sort)
+			at = i;
+	}
+	top_menu_open(&top->menu, "Sort by:", top->sort_labels, n, at);
+	top->act = ACT_SORT_MENU;
+}
+
+/* <, >: the sort moves to the previous or next column shown. */
+static void
+top_sort_step(struct top *top, int step)
+{
+	enum top_sort shown[TOP_SORT_COUNT];
+	size_t n = top_screen_sort_columns(&top->table, shown, TOP_SORT_COUNT);
+
+	top->table.sort = top_table_sort_step(top->table.sort, shown, n, step);
+}
+
+/* F7, F8: the selected task's nice by delta. */
+static void
+top_renice(struct top *top, int delta)
+{
+	const struct task_brief *b = top_table_selected(&top->table);
+	struct top_act_target t;
+
+	if (b == NULL)
+		return;
+	top_act_target(b, top->table.threads, &t);
+	(void)top_act_renice(&t, delta, top->briefs[1], top->nbriefs[1], top->act_message,
+	                     sizeof(top->act_message));
+}
+
+/* A key while a menu or the signal's question is up: every key is theirs. */
+static void
+top_act_key(struct top *top, int key)
+{
+	enum top_menu_result r;
+
+	if (top->act == ACT_SIGNAL_CONFIRM) {
+		if (key == 'y' || key == 'Y')
+			(void)top_act_signal(&top->act_target, top->act_signal, top->act_message,
+			                     sizeof(top->act_message));
+		else if (key == 'n' || key == 'N' || key == KEY_ESCAPE || key == 'q')
+			snprintf(top->act_message, sizeof(top->act_message), "no signal sent");
+		else
+			return; /* the question waits for y or n */
+		top->act = ACT_NONE;
+		return;
+	}
+	r = top_menu_key(&top->menu, key);
+	if (r == TOP_MENU_OPEN)
+		return;
+	if (r == TOP_MENU_CHOSEN && top->act == ACT_SIGNAL_MENU) {
+		top->act_signal = top_act_signal_number(top->menu.selected);
+		snprintf(top->act_question, sizeof(top->act_question), "Send %s to %s? y/n",
+		         top_act_signal_name(top->menu.selected), top->act_target.name);
+		top->act = ACT_SIGNAL_CONFIRM;
+	} else {
+		if (r == TOP_MENU_CHOSEN) {
+			top->table.sort = top->sort_choices[top->menu.selected];
+			top_relist(top, false);
+		}
+		top->act = ACT_NONE;
+	}
+	top_menu_close(&top->menu);
+}
+
 static void
 top_table_key(struct top *top, int key)
 {
-	size_t page = top_screen_table_rows();
+	size_t page = top_rows(top);
 	int old = top->table.selected_tid;
 	const struct task_brief *b;
 
@@ -616,7 +752,6 @@ top_table_key(struct top *top, int key)
 		top->quit = true;
 		return;
 	case KEY_UP:
-	case 'k':
 		top_table_move(&top->table, -1);
 		break;
 	case KEY_DOWN:
@@ -644,6 +779,34 @@ top_table_key(struct top *top, int key)
 		                  : key == 'M' ? TOP_SORT_MEM
 		                               : TOP_SORT_TIME;
 		top_relist(top, false);
+		return;
+	case '<':
+	case '>':
+		top_sort_step(top, key == '<' ? -1 : 1);
+		top_relist(top, false);
+		return;
+	case 'I':
+		top->table.invert = !top->table.invert;
+		top_relist(top, false);
+		return;
+	case KEY_F(6):
+		top_open_sort_menu(top);
+		return;
+	case 't':
+	case KEY_F(5):
+		top->table.tree = !top->table.tree;
+		top_relist(top, false);
+		return;
+	case 'k':
+	case KEY_F(9):
+		top_open_signal_menu(top);
+		return;
+	case KEY_F(7):
+	case KEY_F(8):
+		top_renice(top, key == KEY_F(7) ? -1 : 1);
+		return;
+	case '1':
+		top->per_cpu = !top->per_cpu;
 		return;
 	case 'H':
 		top_table_set_threads(&top->table, !top->table.threads);
@@ -708,6 +871,11 @@ top_key(struct top *top, int key)
 		return; /* curses has the new size: the next draw uses it */
 	if (top->prompt != PROMPT_NONE) {
 		top_prompt_key(top, key);
+		return;
+	}
+	top->act_message[0] = '\0';
+	if (top->act != ACT_NONE) {
+		top_act_key(top, key);
 		return;
 	}
 	if (top->mode == MODE_TABLE) {

@@ -92,6 +92,8 @@ collector_set_baseline(struct collector *c)
 	c->base_boot_ticks = (uint64_t)(collector_clock_s(CLOCK_BOOTTIME) * c->hz);
 	c->base_real_s = (uint64_t)collector_clock_s(CLOCK_REALTIME);
 	c->base_cpu = c->cpu;
+	memcpy(c->base_cpu_each, c->cpu_each, c->ncpu_each * sizeof(*c->cpu_each));
+	c->nbase_cpu_each = c->ncpu_each;
 }
 
 size_t
@@ -413,24 +415,57 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	free(threads);
 }
 
-void
-collector_system(struct collector *c, struct system_row *sys)
+/* The counters of one CPU (or all) between two reads, as ticks: user,
+ * nice, system, idle, iowait, irq, softirq, steal; their total returned. A
+ * counter that went backwards (a CPU went offline) says nothing. */
+static uint64_t
+collector_cpu_delta(const struct procfs_cpu_times *a, const struct procfs_cpu_times *b,
+                    uint64_t d[8])
 {
-	const struct procfs_cpu_times *a = &c->base_cpu, *b = &c->cpu;
-	uint64_t d[8] = {b->user - a->user,       b->nice - a->nice,     b->system - a->system,
-	                 b->idle - a->idle,       b->iowait - a->iowait, b->irq - a->irq,
-	                 b->softirq - a->softirq, b->steal - a->steal};
-	struct procfs_loadavg load;
 	uint64_t total = 0;
-	char buf[256];
-	ssize_t n;
 
+	d[0] = b->user - a->user;
+	d[1] = b->nice - a->nice;
+	d[2] = b->system - a->system;
+	d[3] = b->idle - a->idle;
+	d[4] = b->iowait - a->iowait;
+	d[5] = b->irq - a->irq;
+	d[6] = b->softirq - a->softirq;
+	d[7] = b->steal - a->steal;
 	for (size_t i = 0; i < 8; i++) {
-		/* A counter that went backwards (a CPU went offline) says nothing. */
 		if (d[i] > (uint64_t)INT64_MAX)
 			d[i] = 0;
 		total += d[i];
 	}
+	return total;
+}
+
+/* Each CPU's user and system share over the interval (NAN: no tick seen). */
+static void
+collector_cpu_meters(const struct collector *c, struct system_row *sys)
+{
+	size_t n = c->ncpu_each < c->nbase_cpu_each ? c->ncpu_each : c->nbase_cpu_each;
+
+	sys->ncpu_meters = n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d[8];
+		double t =
+		    (double)collector_cpu_delta(&c->base_cpu_each[i], &c->cpu_each[i], d) / 100;
+
+		sys->cpu_meters[i].user_pct = t > 0 ? (double)(d[0] + d[1]) / t : NAN;
+		sys->cpu_meters[i].sys_pct = t > 0 ? (double)(d[2] + d[5] + d[6]) / t : NAN;
+	}
+}
+
+void
+collector_system(struct collector *c, struct system_row *sys)
+{
+	uint64_t d[8];
+	uint64_t total = collector_cpu_delta(&c->base_cpu, &c->cpu, d);
+	struct procfs_loadavg load;
+	char buf[256];
+	ssize_t n;
+
 	if (total == 0) {
 		sys->user_pct = sys->sys_pct = sys->nice_pct = sys->iowait_pct = sys->steal_pct =
 		    sys->idle_pct = NAN;
@@ -456,6 +491,7 @@ collector_system(struct collector *c, struct system_row *sys)
 		sys->running = -1;
 	}
 	sysinfo_read(c->fs, sys);
+	collector_cpu_meters(c, sys);
 }
 
 struct report *
@@ -495,6 +531,8 @@ collector_brief(const struct collector *c, const struct task *task, const struct
 	b->cpu_time_us = collector_cpu_us(&task->cur);
 	b->rss_kib = proc->st.rss_pages < 0 ? -1 : proc->st.rss_pages * c->page_kib;
 	b->nthreads = proc->st.num_threads;
+	b->ppid = proc->st.ppid;
+	b->nice = task->st.nice; /* from its stat, or taskstats */
 }
 
 size_t

@@ -82,6 +82,9 @@ struct collector {
 	uint64_t base_boot_ticks;              /* the baseline in clock ticks after boot */
 	uint64_t base_real_s;                  /* the baseline in wall-clock seconds */
 	struct procfs_cpu_times cpu, base_cpu; /* system-wide */
+	/* Each CPU's, for the live view's per-CPU meters. */
+	struct procfs_cpu_times cpu_each[SYSTEM_CPU_METERS], base_cpu_each[SYSTEM_CPU_METERS];
+	size_t ncpu_each, nbase_cpu_each;
 	struct uid_name *users;
 	size_t nusers;
 };

@@ -383,10 +383,26 @@ collector_read_skipped(struct collector *c)
 	return c->source->sweep(c, first, false);
 }
 
+/* /proc/stat's total and per-CPU lines. They come first: the buffer need
+ * not hold the rest (the interrupt counts, long on a big machine). */
+static void
+collector_sample_cpus(struct collector *c)
+{
+	size_t size = 128 * (SYSTEM_CPU_METERS + 1);
+	char *buf = xmalloc(size);
+	ssize_t n = procfs_read_machine(c->fs, PROCFS_STAT, buf, size);
+
+	if (n >= 0) {
+		(void)procfs_parse_cpu_times(buf, (size_t)n, &c->cpu);
+		c->ncpu_each =
+		    procfs_parse_cpu_each(buf, (size_t)n, c->cpu_each, SYSTEM_CPU_METERS);
+	}
+	free(buf);
+}
+
 int
 collector_sample(struct collector *c)
 {
-	char buf[512];
 	int ret, err;
 
 	if (++c->gen == 0)
@@ -404,9 +420,7 @@ collector_sample(struct collector *c)
 		ret = collector_sample_processes(c);
 		(void)collector_read_skipped(c);
 	}
-	/* Only the first line is parsed; the buffer need not hold the rest. */
-	if (procfs_read_machine(c->fs, PROCFS_STAT, buf, sizeof(buf)) >= 0)
-		(void)procfs_parse_cpu_times(buf, strlen(buf), &c->cpu);
+	collector_sample_cpus(c);
 	c->now = collector_clock_s(CLOCK_MONOTONIC);
 	task_table_sweep(&c->procs, c->gen, collector_sample_drop_task, c);
 	task_table_sweep(&c->tasks, c->gen, collector_sample_drop_task, c);

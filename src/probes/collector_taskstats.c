@@ -82,6 +82,7 @@ collector_apply_taskstats(struct collector *c, size_t from, size_t to)
 		if (!task->has_base)
 			task->born_after_base = a->btime_s + 1 >= c->base_real_s;
 		memcpy(task->st.comm, a->comm, sizeof(a->comm));
+		task->st.nice = a->nice;
 		task->has_stat = false;
 		collector_split_cpu(a, same ? &task->cur : NULL, &user_us, &sys_us);
 		task->cur = (struct task_counters){

@@ -146,10 +146,14 @@ procfs_parse_stat(const char *buf, size_t len, struct procfs_stat *out)
 			return -EINVAL;
 	if (!cursor_u64(&c, &out->utime) || !cursor_u64(&c, &out->stime))
 		return -EINVAL; /* fields 14, 15 */
-	/* Fields 16-19: cutime cstime priority nice (the latter two may be negative). */
-	for (int i = 16; i <= 19; i++)
+	/* Fields 16-18: cutime cstime priority (the latter may be negative),
+	 * 19: nice. */
+	for (int i = 16; i <= 18; i++)
 		if (!cursor_skip_field(&c))
 			return -EINVAL;
+	if (!cursor_i64(&c, &v))
+		return -EINVAL;
+	out->nice = int_clamp(v);
 	if (!cursor_i64(&c, &out->num_threads)) /* field 20 */
 		return -EINVAL;
 	if (!cursor_skip_field(&c) || !cursor_u64(&c, &out->starttime)) /* 21, 22 */
@@ -380,22 +384,56 @@ procfs_parse_syscall_args(const char *buf, size_t len, struct procfs_syscall *ou
 	return 0;
 }
 
+/* The counters after a "cpu" or "cpuN" label. Older kernels have fewer
+ * columns; the missing ones stay 0. Returns 0 or -EINVAL. */
+static int
+parse_cpu_fields(struct cursor *c, struct procfs_cpu_times *out)
+{
+	uint64_t *fields[] = {&out->user,   &out->nice, &out->system,  &out->idle,
+	                      &out->iowait, &out->irq,  &out->softirq, &out->steal};
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!cursor_u64(c, fields[i]))
+			return i >= 4 ? 0 : -EINVAL;
+	return 0;
+}
+
 int
 procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out)
 {
 	struct cursor c = {buf, buf + len};
-	uint64_t *fields[] = {&out->user,   &out->nice, &out->system,  &out->idle,
-	                      &out->iowait, &out->irq,  &out->softirq, &out->steal};
 
 	memset(out, 0, sizeof(*out));
 	if (len < 4 || memcmp(buf, "cpu ", 4) != 0)
 		return -EINVAL;
 	c.p += 4;
-	/* Older kernels have fewer columns; the missing ones stay 0. */
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (!cursor_u64(&c, fields[i]))
-			return i >= 4 ? 0 : -EINVAL;
-	return 0;
+	return parse_cpu_fields(&c, out);
+}
+
+size_t
+procfs_parse_cpu_each(const char *buf, size_t len, struct procfs_cpu_times *out, size_t max)
+{
+	const char *p = buf, *end = buf + len;
+	size_t n = 0;
+
+	while (p < end && n < max) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		struct cursor c;
+		uint64_t cpu;
+
+		if (eol == NULL)
+			eol = end;
+		c = (struct cursor){p + 3, eol};
+		/* "cpuN" lines follow the "cpu " total in N order; a line cut
+		 * off by the buffer's end is not counted. */
+		if (eol - p > 3 && memcmp(p, "cpu", 3) == 0 && p[3] >= '0' && p[3] <= '9' &&
+		    eol < end && cursor_u64(&c, &cpu) && cpu == n &&
+		    parse_cpu_fields(&c, &out[n]) == 0)
+			n++;
+		p = eol + 1;
+	}
+	return n;
 }
 
 int

@@ -24,6 +24,7 @@ struct procfs_stat {
 	uint64_t utime; /* clock ticks */
 	uint64_t stime;
 	int64_t num_threads;
+	int nice;           /* field 19: -20 (most favoured) to 19 */
 	uint64_t starttime; /* clock ticks after boot: with the id, a task's identity */
 	int64_t rss_pages;  /* the process's resident pages (field 24); -1 if absent */
 	int processor;
@@ -95,6 +96,11 @@ struct procfs_cpu_times {
 };
 /* Returns 0, or -EINVAL without a "cpu " line. */
 int procfs_parse_cpu_times(const char *buf, size_t len, struct procfs_cpu_times *out);
+/* The per-CPU lines of /proc/stat ("cpu0 ...", "cpu1 ..."), into out[0..max)
+ * in CPU order. Returns how many were read: the lines up to the first one
+ * missing, cut off or out of order (an offline CPU has no line: the ones
+ * after it are not shown). */
+size_t procfs_parse_cpu_each(const char *buf, size_t len, struct procfs_cpu_times *out, size_t max);
 
 /* /proc/loadavg: "0.52 0.40 0.31 2/123 4567". running counts the tasks
  * runnable right now, threads every task on the machine. */

@@ -96,6 +96,8 @@ taskstats_fill(const struct taskstats *ts, size_t len, struct taskstats_sample *
 	out->delay_ns = copy.cpu_delay_total;
 	out->run_ns = copy.cpu_run_real_total;
 	out->btime_s = copy.ac_btime;
+	/* The kernel stores task_nice() (-20..19) in a __u8. */
+	out->nice = (int8_t)copy.ac_nice;
 	memcpy(out->comm, copy.ac_comm, sizeof(copy.ac_comm) < 32 ? sizeof(copy.ac_comm) : 32);
 	out->comm[32] = '\0';
 	out->ok = true;

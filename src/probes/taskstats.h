@@ -24,6 +24,7 @@ struct taskstats_sample {
 	uint64_t ctxsw_involuntary;
 	uint64_t delay_ns; /* time spent waiting on a run queue */
 	uint64_t btime_s;  /* start, in wall-clock seconds (jitters by a second) */
+	int nice;          /* -20..19 */
 	char comm[33];     /* raw, NUL-terminated */
 };
 

@@ -7,6 +7,7 @@
 #include "text.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #define STACK_PANE_MIN_LINES 12
 /* The wait column is the one that stretches; narrower it says nothing. */
 #define WAIT_MIN_WIDTH 16
+/* The per-CPU meters leave the table at least these rows. */
+#define METERS_TABLE_MIN 4
 /* A thread using this much of a CPU is drawn as hot. */
 #define HOT_CPU_PCT 50.0
 
@@ -68,11 +71,12 @@ clean(const char *raw, char *buf, size_t size)
 	return sanitize_text(raw, strlen(raw), buf, size);
 }
 
-/* The table and stack pane heights for the current terminal size. */
+/* The table and stack pane heights for the current terminal size, under
+ * meters per-CPU lines. */
 static void
-layout(int *table_rows, int *stack_lines)
+layout(size_t meters, int *table_rows, int *stack_lines)
 {
-	int avail = LINES - HEADER_LINES - 1;
+	int avail = LINES - HEADER_LINES - (int)meters - 1;
 
 	if (avail < 1)
 		avail = 1;
@@ -81,12 +85,73 @@ layout(int *table_rows, int *stack_lines)
 }
 
 size_t
-top_screen_table_rows(void)
+top_screen_table_rows(size_t meters)
 {
 	int rows, stack;
 
-	layout(&rows, &stack);
+	layout(meters, &rows, &stack);
 	return (size_t)rows;
+}
+
+size_t
+top_screen_meters(const struct system_row *sys, bool per_cpu)
+{
+	int room = LINES - HEADER_LINES - 1 - METERS_TABLE_MIN;
+
+	if (!per_cpu || room <= 0)
+		return 0;
+	return sys->ncpu_meters < (size_t)room ? sys->ncpu_meters : (size_t)room;
+}
+
+/* Line y: CPU i's user and system time, as numbers and as a bar of the rest
+ * of the width ('|' user, then '#' system: the characters say it where
+ * colours do not). */
+static void
+draw_cpu_meter(int y, size_t i, const struct cpu_meter *m)
+{
+	char line[64], u[16], k[16];
+	int used, bar, nuser, nsys;
+	double user = isnan(m->user_pct) ? 0 : m->user_pct,
+	       sys = isnan(m->sys_pct) ? 0 : m->sys_pct;
+
+	snprintf(line, sizeof(line), "CPU%-3zu usr %5s%s sys %5s%s ", i,
+	         text_pct(u, sizeof(u), m->user_pct), isnan(m->user_pct) ? " " : "%",
+	         text_pct(k, sizeof(k), m->sys_pct), isnan(m->sys_pct) ? " " : "%");
+	used = top_screen_put(y, 0, COLS, line, A_NORMAL);
+	bar = COLS - used - 2;
+	if (bar < 4)
+		return;
+	nuser = (int)(user / 100 * bar + 0.5);
+	nsys = (int)(sys / 100 * bar + 0.5);
+	if (nuser > bar)
+		nuser = bar;
+	if (nsys > bar - nuser)
+		nsys = bar - nuser;
+	mvaddch(y, used, '[');
+	mvhline(y, used + 1, '|' | (chtype)terminal_attr(STYLE_PYTHON), nuser);
+	mvhline(y, used + 1 + nuser, '#' | (chtype)terminal_attr(STYLE_HOT), nsys);
+	mvaddch(y, used + 1 + bar, ']');
+}
+
+/* The per-CPU meters under the header, from line HEADER_LINES - 1 on; the
+ * last says how many are left out when the screen is too short. */
+static void
+draw_cpu_meters(const struct top_screen *s, size_t meters)
+{
+	char line[96];
+
+	for (size_t i = 0; i < meters; i++) {
+		int y = HEADER_LINES - 1 + (int)i;
+
+		if (i + 1 == meters && meters < s->sys->ncpu_meters) {
+			snprintf(line, sizeof(line),
+			         "(%zu more CPUs: a taller terminal shows them)",
+			         s->sys->ncpu_meters - i);
+			top_screen_put(y, 0, COLS, line, terminal_attr(STYLE_DIM));
+			return;
+		}
+		draw_cpu_meter(y, i, &s->sys->cpu_meters[i]);
+	}
 }
 
 static void
@@ -123,20 +188,19 @@ draw_header(const struct top_screen *s)
 }
 
 static void
-draw_status(const struct top_screen *s)
+draw_status(const struct top_screen *s, int y)
 {
-	static const char *const sorts[] = {
-	    [TOP_SORT_CPU] = "%CPU", [TOP_SORT_MEM] = "RSS", [TOP_SORT_TIME] = "TIME"};
 	const struct top_table *t = s->table;
 	char line[256], filter[sizeof(t->filter)];
 	int used;
 
 	if (s->prompt != NULL) {
-		top_screen_put(3, 0, COLS, s->prompt, terminal_attr(STYLE_ALERT));
+		top_screen_put(y, 0, COLS, s->prompt, terminal_attr(STYLE_ALERT));
 		return;
 	}
-	snprintf(line, sizeof(line), "%zu %s by %s, every %gs", t->nrows,
-	         t->threads ? "threads" : "processes", sorts[t->sort], s->interval_s);
+	snprintf(line, sizeof(line), "%zu %s by %s%s%s, every %gs", t->nrows,
+	         t->threads ? "threads" : "processes", top_screen_sort_title(t->sort),
+	         t->invert ? " reversed" : "", t->tree ? " in a tree" : "", s->interval_s);
 	/* Never a silently slower refresh: the interval kept, and why. */
 	if (s->kept_s > 1.2 * s->interval_s)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
@@ -149,12 +213,12 @@ draw_status(const struct top_screen *s)
 		         t->only_pid);
 	if (s->paused)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", PAUSED");
-	used = top_screen_put(3, 0, COLS, line, A_NORMAL);
+	used = top_screen_put(y, 0, COLS, line, A_NORMAL);
 	if (s->message != NULL && used + 2 < COLS)
-		used += 2 + top_screen_put(3, used + 2, COLS - used - 2, s->message,
+		used += 2 + top_screen_put(y, used + 2, COLS - used - 2, s->message,
 		                           terminal_attr(STYLE_ALERT));
 	if (used + 20 < COLS)
-		top_screen_put(3, COLS - 16, 16, "h help   q quit", terminal_attr(STYLE_DIM));
+		top_screen_put(y, COLS - 16, 16, "h help   q quit", terminal_attr(STYLE_DIM));
 }
 
 /* One column of the table. cell writes the value of a row into buf. */
@@ -269,6 +333,13 @@ cell_time(char *buf, size_t size, const struct task_brief *b, const struct threa
 }
 
 static void
+cell_nice(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+{
+	(void)d;
+	snprintf(buf, size, "%d", b->nice);
+}
+
+static void
 cell_wait(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
 {
 	FILE *out;
@@ -297,10 +368,53 @@ static const struct column columns[] = {
     {"CSW/s", 6, false, 11, VIEW_THREADS, cell_ctxsw},
     {"TIME+", 9, false, 12, VIEW_BOTH, cell_time},
     {"RSS", 6, false, 7, VIEW_BOTH, cell_rss},
+    {"NI", 3, false, 13, VIEW_BOTH, cell_nice},
     {"WAIT", WAIT_MIN_WIDTH, true, 6, VIEW_BOTH, cell_wait},
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* The column each sort key sorts, by its cell, and the title the status
+ * line and F6's list name it by (a unit test checks every key has one). */
+static const struct {
+	void (*cell)(char *buf, size_t size, const struct task_brief *b,
+	             const struct thread_row *d);
+	const char *title;
+} column_sorts[TOP_SORT_COUNT] = {
+    [TOP_SORT_CPU] = {cell_cpu, "%CPU"},     [TOP_SORT_MEM] = {cell_rss, "RSS"},
+    [TOP_SORT_TIME] = {cell_time, "TIME"},   [TOP_SORT_PID] = {cell_pid, "PID"},
+    [TOP_SORT_TID] = {cell_tid, "TID"},      [TOP_SORT_THREADS] = {cell_nthreads, "THR"},
+    [TOP_SORT_NAME] = {cell_name, "THREAD"}, [TOP_SORT_COMM] = {cell_comm, "PROCESS"},
+    [TOP_SORT_STATE] = {cell_state, "S"},    [TOP_SORT_USER_CPU] = {cell_user, "%USR"},
+    [TOP_SORT_SYS_CPU] = {cell_sys, "%SYS"}, [TOP_SORT_NICE] = {cell_nice, "NI"},
+};
+
+const char *
+top_screen_sort_title(enum top_sort sort)
+{
+	return sort < TOP_SORT_COUNT && column_sorts[sort].title ? column_sorts[sort].title : "?";
+}
+
+/* Whether column c sorts, and by which key. */
+static bool
+column_sort(size_t c, enum top_sort *sort)
+{
+	for (size_t k = 0; k < TOP_SORT_COUNT; k++)
+		if (column_sorts[k].cell == columns[c].cell) {
+			*sort = (enum top_sort)k;
+			return true;
+		}
+	return false;
+}
+
+/* Whether the table is drawn as a tree, the lines before column c's text
+ * in row i (its name column: the thread's in thread rows, the process's in
+ * process rows). */
+static bool
+tree_column(const struct top_table *t, size_t c)
+{
+	return t->marks != NULL && columns[c].cell == (t->threads ? cell_name : cell_comm);
+}
 
 /* The digits of the largest id listed (ids are as wide as pid_max allows,
  * but most machines never reach 7 digits: do not spend columns on it). */
@@ -349,6 +463,57 @@ choose_columns(const struct top_table *t, bool shown[NCOLUMNS], int width[NCOLUM
 		width[wait] += COLS - total;
 }
 
+size_t
+top_screen_sort_columns(const struct top_table *t, enum top_sort *out, size_t max)
+{
+	bool shown[NCOLUMNS];
+	int width[NCOLUMNS];
+	size_t n = 0;
+
+	choose_columns(t, shown, width);
+	for (size_t c = 0; c < NCOLUMNS && n < max; c++)
+		if (shown[c] && column_sort(c, &out[n]))
+			n++;
+	return n;
+}
+
+/* The column title's attribute: the column the table is sorted by stands
+ * out of the title bar (reversed back, and bold). */
+static int
+title_attr(const struct top_table *t, size_t c)
+{
+	enum top_sort sort;
+	int attr = terminal_attr(STYLE_TITLE);
+
+	if (column_sort(c, &sort) && sort == t->sort)
+		return (attr ^ (int)A_REVERSE) | (int)A_BOLD;
+	return attr;
+}
+
+/* Whether the locale's characters are UTF-8: the tree's lines are drawn
+ * with box characters there, in ASCII elsewhere. */
+static bool
+utf8_locale(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+/* Writes the name cell of row i with the tree's lines before it. */
+static void
+tree_cell(const struct top_table *t, size_t i, char *cell, size_t size)
+{
+	char prefix[TOP_TREE_MAX_DEPTH * 6 + 1];
+	size_t len;
+
+	top_tree_prefix(&t->marks[i], utf8_locale(), prefix, sizeof(prefix));
+	len = strlen(prefix);
+	if (len == 0 || len + 1 >= size)
+		return;
+	memmove(cell + len, cell, strnlen(cell, size - len - 1) + 1);
+	cell[size - 1] = '\0';
+	memcpy(cell, prefix, len);
+}
+
 static void
 draw_table(const struct top_screen *s, int y, int rows)
 {
@@ -367,7 +532,7 @@ draw_table(const struct top_screen *s, int y, int rows)
 			continue;
 		snprintf(padded, sizeof(padded), columns[c].left ? "%-*s" : "%*s", w,
 		         columns[c].title);
-		x += top_screen_put(y, x, w, padded, terminal_attr(STYLE_TITLE)) + 1;
+		x += top_screen_put(y, x, w, padded, title_attr(t, c)) + 1;
 	}
 	for (int r = 0; r < rows; r++) {
 		size_t i = t->first + (size_t)r;
@@ -390,6 +555,8 @@ draw_table(const struct top_screen *s, int y, int rows)
 			if (!shown[c])
 				continue;
 			columns[c].cell(cell, sizeof(cell), b, d);
+			if (tree_column(t, c))
+				tree_cell(t, i, cell, sizeof(cell));
 			if (columns[c].cell == cell_cpu && b->cpu_pct >= HOT_CPU_PCT &&
 			    i != t->selected)
 				attr = terminal_attr(STYLE_HOT);
@@ -496,13 +663,17 @@ draw_stack(const struct top_screen *s, int y, int lines)
 void
 top_screen_draw(const struct top_screen *s)
 {
-	int rows, stack_lines;
+	size_t meters = top_screen_meters(s->sys, s->per_cpu);
+	int rows, stack_lines, top = HEADER_LINES + (int)meters;
 
-	layout(&rows, &stack_lines);
+	layout(meters, &rows, &stack_lines);
 	erase();
 	draw_header(s);
-	draw_status(s);
-	draw_table(s, HEADER_LINES, rows);
-	draw_stack(s, HEADER_LINES + 1 + rows, stack_lines);
+	draw_cpu_meters(s, meters);
+	draw_status(s, top - 1);
+	draw_table(s, top, rows);
+	draw_stack(s, top + 1 + rows, stack_lines);
+	if (s->menu != NULL)
+		top_menu_draw(s->menu, top, rows + 1);
 	refresh();
 }

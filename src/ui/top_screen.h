@@ -8,6 +8,7 @@
 #define STACKTOP_TOP_SCREEN_H
 
 #include "../model.h"
+#include "top_menu.h"
 #include "top_table.h"
 
 /* What one draw shows (all borrowed for the draw). */
@@ -20,8 +21,10 @@ struct top_screen {
 	 * asked cannot be kept, the status line says so and why. */
 	double kept_s, refresh_s;
 	bool paused;
-	const char *message; /* a note for the status line, or NULL */
-	const char *prompt;  /* while a value is typed: "Filter: abc", else NULL */
+	const char *message;         /* a note for the status line, or NULL */
+	const char *prompt;          /* while a value is typed: "Filter: abc", else NULL */
+	bool per_cpu;                /* 1: a meter a CPU under the header */
+	const struct top_menu *menu; /* a menu open over the table, or NULL */
 	/* The full row of a listed task (wchan, syscall, rates), or NULL when
 	 * unknown. Called for the visible rows only. */
 	const struct thread_row *(*detail)(void *arg, const struct task_brief *b);
@@ -33,8 +36,20 @@ struct top_screen {
 	const struct python_info *python; /* of the stack's process, or NULL */
 };
 
-/* How many table rows fit on the screen now. */
-size_t top_screen_table_rows(void);
+/* How many table rows fit on the screen now, under meters per-CPU meter
+ * lines (top_screen_meters). */
+size_t top_screen_table_rows(size_t meters);
+
+/* How many per-CPU meter lines the header has: none unless per_cpu, else
+ * one a CPU of sys, as many as leave the table a few rows. */
+size_t top_screen_meters(const struct system_row *sys, bool per_cpu);
+
+/* The sort keys of the columns shown now, in screen order (< and >): up to
+ * max into out; returns how many. */
+size_t top_screen_sort_columns(const struct top_table *t, enum top_sort *out, size_t max);
+
+/* The title of the column a sort key sorts (F6's list). */
+const char *top_screen_sort_title(enum top_sort sort);
 
 /* Paints s and updates the terminal. */
 void top_screen_draw(const struct top_screen *s);

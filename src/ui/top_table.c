@@ -1,6 +1,7 @@
 #include "top_table.h"
 
 #include "../xmalloc.h"
+#include "top_tree.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -11,8 +12,10 @@ void
 top_table_clear(struct top_table *t)
 {
 	free(t->rows);
+	free(t->marks);
 	t->all = NULL;
 	t->rows = NULL;
+	t->marks = NULL;
 	t->nall = t->nrows = 0;
 }
 
@@ -30,11 +33,47 @@ compare_numbers(double a, double b)
 }
 
 static int
+compare_ids(int a, int b)
+{
+	return (a > b) - (a < b); /* ascending */
+}
+
+/* The keys of the columns other than P, M and T. */
+static int
+compare_more(enum top_sort sort, const struct task_brief *a, const struct task_brief *b)
+{
+	switch (sort) {
+	case TOP_SORT_PID:
+		return compare_ids(a->pid, b->pid);
+	case TOP_SORT_TID:
+		return compare_ids(a->tid, b->tid);
+	case TOP_SORT_THREADS:
+		return compare_numbers((double)a->nthreads, (double)b->nthreads);
+	case TOP_SORT_NAME:
+		return strcmp(a->name, b->name);
+	case TOP_SORT_COMM:
+		return strcmp(a->comm, b->comm);
+	case TOP_SORT_STATE:
+		return compare_ids(a->state, b->state);
+	case TOP_SORT_USER_CPU:
+		return compare_numbers(known(a->user_pct), known(b->user_pct));
+	case TOP_SORT_SYS_CPU:
+		return compare_numbers(known(a->sys_pct), known(b->sys_pct));
+	case TOP_SORT_NICE:
+		return compare_numbers(a->nice, b->nice);
+	default:
+		return 0;
+	}
+}
+
+static int
 compare_rows(const void *pa, const void *pb, void *arg)
 {
 	const struct task_brief *a = *(const struct task_brief *const *)pa;
 	const struct task_brief *b = *(const struct task_brief *const *)pb;
-	const enum top_sort *sort = arg;
+	const struct top_table *t = arg;
+	const enum top_sort *sort = &t->sort;
+	bool invert = t->invert;
 	int c = 0;
 
 	switch (*sort) {
@@ -49,7 +88,12 @@ compare_rows(const void *pa, const void *pb, void *arg)
 	case TOP_SORT_TIME:
 		c = compare_numbers((double)a->cpu_time_us, (double)b->cpu_time_us);
 		break;
+	default:
+		c = compare_more(*sort, a, b);
+		break;
 	}
+	if (invert)
+		c = -c;
 	/* Ties by id, so that equal rows do not trade places every refresh. */
 	return c != 0 ? c : (a->tid > b->tid) - (a->tid < b->tid);
 }
@@ -74,7 +118,11 @@ top_table_apply(struct top_table *t)
 	for (size_t i = 0; i < t->nall; i++)
 		if (top_table_matches(t, &t->all[i]))
 			t->rows[t->nrows++] = &t->all[i];
-	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, &t->sort);
+	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, t);
+	free(t->marks);
+	t->marks = NULL;
+	if (t->tree)
+		t->marks = top_tree_order(t->rows, t->nrows, t->threads);
 
 	if (!t->chosen)
 		row = 0; /* the hottest, until the user picks another */
@@ -145,4 +193,24 @@ const struct task_brief *
 top_table_selected(const struct top_table *t)
 {
 	return t->nrows > 0 ? t->rows[t->selected] : NULL;
+}
+
+enum top_sort
+top_table_sort_step(enum top_sort sort, const enum top_sort *shown, size_t n, int step)
+{
+	long at = -1;
+
+	if (n == 0)
+		return sort;
+	for (size_t i = 0; i < n; i++)
+		if (shown[i] == sort)
+			at = (long)i;
+	if (at < 0)
+		return step > 0 ? shown[0] : shown[n - 1];
+	at += step;
+	if (at < 0)
+		at = 0;
+	if (at >= (long)n)
+		at = (long)n - 1;
+	return shown[at];
 }

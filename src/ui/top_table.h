@@ -9,14 +9,28 @@
 #define STACKTOP_TOP_TABLE_H
 
 #include "../model.h"
+#include "top_tree.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum top_sort {
 	TOP_SORT_CPU,  /* P: %CPU over the last interval */
 	TOP_SORT_MEM,  /* M: the process's resident memory */
 	TOP_SORT_TIME, /* T: CPU time since the task started */
+	/* The other columns (F6, < and >): ids, names and the state
+	 * ascending, numbers descending. */
+	TOP_SORT_PID,
+	TOP_SORT_TID,
+	TOP_SORT_THREADS,
+	TOP_SORT_NAME, /* the thread's name */
+	TOP_SORT_COMM, /* the process's name */
+	TOP_SORT_STATE,
+	TOP_SORT_USER_CPU,
+	TOP_SORT_SYS_CPU,
+	TOP_SORT_NICE,
+	TOP_SORT_COUNT
 };
 
 struct top_table {
@@ -25,6 +39,8 @@ struct top_table {
 	enum top_sort sort;
 	char filter[64]; /* a substring of the thread or process name; "" all */
 	int only_pid;    /* list only this process; 0 all */
+	bool invert;     /* I: the sort's order reversed */
+	bool tree;       /* t, F5: children under their parent (top_tree.h) */
 
 	/* Every task of the latest sample (borrowed), and the rows listed
 	 * (owned): pointers into it, sorted and filtered. */
@@ -32,6 +48,7 @@ struct top_table {
 	size_t nall;
 	const struct task_brief **rows;
 	size_t nrows;
+	struct top_tree_mark *marks; /* in tree view, one a row (owned); else NULL */
 
 	/* The selected row, the task it shows (0: none yet), and the first row
 	 * on screen. Until the user moves the selection (chosen), it stays on
@@ -66,6 +83,12 @@ void top_table_scroll(struct top_table *t, size_t height);
 /* The selected task, or NULL when nothing is listed. Borrowed until the
  * next update. */
 const struct task_brief *top_table_selected(const struct top_table *t);
+
+/* The sort key step columns away from sort among the columns shown,
+ * shown[0..n) in screen order (those that sort: < and >). A sort not among
+ * them moves to the first (step > 0) or last; stays at the ends. */
+enum top_sort top_table_sort_step(enum top_sort sort, const enum top_sort *shown, size_t n,
+                                  int step);
 
 /* Whether a task's thread or process name holds the filter (any case). */
 bool top_table_matches(const struct top_table *t, const struct task_brief *b);

@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct procfs_status status;
 	struct procfs_schedstat sched;
 	struct procfs_syscall sc;
-	struct procfs_cpu_times cpu;
+	struct procfs_cpu_times cpu, cpus[4];
 	struct mem_rollup rollup;
 	struct mem_breakdown breakdown;
 	struct procfs_loadavg load;
@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)procfs_parse_syscall(buf, size);
 	(void)procfs_parse_syscall_args(buf, size, &sc);
 	(void)procfs_parse_cpu_times(buf, size, &cpu);
+	(void)procfs_parse_cpu_each(buf, size, cpus, 4);
 	procfs_parse_rollup(buf, size, &rollup);
 	procfs_parse_smaps(buf, size, &breakdown);
 	(void)procfs_parse_loadavg(buf, size, &load);

@@ -186,6 +186,63 @@ test_processes_narrow(const char *dir)
 	top_table_clear(&t);
 }
 
+/* top_screen_tree.txt: the process table as a tree (t), sorted by PID, at
+ * 120 columns (the NI column shown), with a meter a CPU (1);
+ * top_screen_menu.txt: the same at 80 columns with the signal menu (k)
+ * open over the table. */
+static void
+test_tree(const char *dir)
+{
+	static const char *const signals[] = {"15 SIGTERM", " 9 SIGKILL", " 2 SIGINT"};
+	struct task_brief b[] = {
+	    brief(1, 1, "init", "init", 0.5, 1000000),
+	    brief(GOLDEN_FIXTURE_PID, GOLDEN_FIXTURE_PID, "python3", "python3", 99.5, 754000000),
+	    brief(31337, 31337, GOLDEN_HOSTILE_NAME, GOLDEN_HOSTILE_NAME, 12.5, 5000000),
+	    brief(400, 400, "sshd", "sshd", 0, 20000),
+	};
+	struct details d = {NULL, 0};
+	struct top_table t = {.threads = false, .sort = TOP_SORT_PID, .tree = true};
+	struct system_row sys = golden_fixture_system();
+	struct top_menu menu;
+	struct top_screen s = {
+	    .sys = &sys,
+	    .table = &t,
+	    .interval_s = 1,
+	    .detail = detail,
+	    .detail_arg = &d,
+	    .stack_note = "a kernel thread has no user stack",
+	    .per_cpu = true,
+	};
+	struct golden g;
+
+	b[1].ppid = 400; /* python3 under sshd, under init */
+	b[1].nice = 5;
+	b[2].ppid = 1;
+	b[3].ppid = 1;
+	sys.ncpu_meters = 2;
+	sys.cpu_meters[0] = (struct cpu_meter){75.0, 25.0};
+	sys.cpu_meters[1] = (struct cpu_meter){2.5, NAN};
+	top_menu_open(&menu, "Send signal:", signals, 3, 1);
+	top_table_update(&t, b, sizeof(b) / sizeof(b[0]));
+	resize_term(20, 120);
+	top_screen_draw(&s);
+	screen_text(golden_open(&g, dir, "top_screen_tree.txt"));
+	CHECK(golden_check(&g));
+	/* The sorted column's title (PID, ending at column 4 of the titles'
+	 * line, under the 3 header lines, 2 meters and the status line)
+	 * stands out of the title bar: bold, not reversed; THR's is not. */
+	CHECK((mvinch(6, 4) & A_CHARTEXT) == 'D' && (mvinch(6, 4) & A_BOLD) != 0);
+	CHECK((mvinch(6, 4) & A_REVERSE) == 0);
+	CHECK((mvinch(6, 10) & A_CHARTEXT) == 'R' && (mvinch(6, 10) & A_BOLD) == 0);
+	CHECK((mvinch(6, 10) & A_REVERSE) != 0);
+	s.menu = &menu;
+	resize_term(16, 80);
+	top_screen_draw(&s);
+	screen_text(golden_open(&g, dir, "top_screen_menu.txt"));
+	CHECK(golden_check(&g));
+	top_table_clear(&t);
+}
+
 /* STACKTOP_PERF=0 turns perf events off: the page says so, and how. */
 static void
 test_functions_off(const char *dir)
@@ -222,6 +279,7 @@ main(int argc, char **argv)
 	}
 	test_threads(argv[1]);
 	test_processes_narrow(argv[1]);
+	test_tree(argv[1]);
 	endwin();
 	delscreen(screen);
 	fclose(in);

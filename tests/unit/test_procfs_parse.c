@@ -26,6 +26,19 @@ test_stat_plain(void)
 	CHECK(st.starttime == 123456);
 	CHECK(st.rss_pages == 1234);
 	CHECK(st.processor == 1);
+	CHECK(st.nice == 0);
+}
+
+/* Field 19, the nice, may be negative (priority, field 18, too). */
+static void
+test_stat_nice(void)
+{
+	static const char line[] = "9 (n) S 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 10 -10 4 0 77 0 5\n";
+	struct procfs_stat st;
+
+	CHECK(procfs_parse_stat(line, sizeof(line) - 1, &st) == 0);
+	CHECK(st.nice == -10);
+	CHECK(st.num_threads == 4 && st.starttime == 77 && st.rss_pages == 5);
 }
 
 /* A comm may hold ") R 1 (", spaces and a newline: only the last ')' ends it. */
@@ -141,6 +154,28 @@ test_cpu_times(void)
 	CHECK(procfs_parse_cpu_times("cpu0 1 2 3 4", 12, &t) == -EINVAL);
 }
 
+/* The per-CPU lines, in order; a gap (an offline CPU), a line cut by the
+ * buffer's end or the cap ends the list. */
+static void
+test_cpu_each(void)
+{
+	static const char text[] = "cpu  10 1 20 300 4 5 6 7 0 0\n"
+	                           "cpu0 5 0 10 150 2 2 3 3 0 0\n"
+	                           "cpu1 5 1 10 150 2 3 3 4 0 0\n"
+	                           "intr 1 2 3\n";
+	static const char gap[] = "cpu  1 1 1 1\ncpu0 1 1 1 1\ncpu2 1 1 1 1\n";
+	static const char cut[] = "cpu  1 1 1 1\ncpu0 1 1 1 1\ncpu1 1 1";
+	struct procfs_cpu_times t[4];
+
+	CHECK(procfs_parse_cpu_each(text, sizeof(text) - 1, t, 4) == 2);
+	CHECK(t[0].user == 5 && t[0].idle == 150 && t[0].steal == 3);
+	CHECK(t[1].nice == 1 && t[1].irq == 3 && t[1].steal == 4);
+	CHECK(procfs_parse_cpu_each(text, sizeof(text) - 1, t, 1) == 1);
+	CHECK(procfs_parse_cpu_each(gap, sizeof(gap) - 1, t, 4) == 1);
+	CHECK(procfs_parse_cpu_each(cut, sizeof(cut) - 1, t, 4) == 1);
+	CHECK(procfs_parse_cpu_each("", 0, t, 4) == 0);
+}
+
 static void
 test_loadavg(void)
 {
@@ -219,12 +254,14 @@ int
 main(void)
 {
 	test_stat_plain();
+	test_stat_nice();
 	test_stat_hostile_comm();
 	test_stat_garbage();
 	test_status();
 	test_schedstat_syscall();
 	test_syscall_args();
 	test_cpu_times();
+	test_cpu_each();
 	test_loadavg();
 	test_meminfo_uptime();
 	test_rollup();

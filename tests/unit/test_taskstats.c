@@ -47,6 +47,7 @@ main(void)
 	ts.nivcsw = 3;
 	ts.cpu_delay_total = 123456789;
 	ts.ac_btime = 1764000000;
+	ts.ac_nice = (uint8_t)-5; /* the kernel's task_nice() in a __u8 */
 	memcpy(ts.ac_comm, "st-hot", 7);
 
 	len = build_answer(buf, 4242, &ts, sizeof(ts));
@@ -54,6 +55,7 @@ main(void)
 	CHECK(out.ok && out.user_us == 1500000 && out.sys_us == 250);
 	CHECK(out.ctxsw_voluntary == 7 && out.ctxsw_involuntary == 3);
 	CHECK(out.delay_ns == 123456789 && out.btime_s == 1764000000);
+	CHECK(out.nice == -5);
 	CHECK_STR(out.comm, "st-hot");
 
 	/* An older kernel's shorter struct still carries the version-1 fields. */

@@ -1,7 +1,12 @@
 /* The live view's table rules: sort keys, the name filter, the process
- * limit, and a selection that follows its task rather than its row. */
+ * limit, and a selection that follows its task rather than its row; the
+ * tree view (a process under its parent, a thread under its process,
+ * siblings in the sort order, orphans and cycles as roots, the lines drawn
+ * before a name) and the sort column moves of < and >. */
 #include "check.h"
+#include "ui/top_screen.h"
 #include "ui/top_table.h"
+#include "ui/top_tree.h"
 
 #include <math.h>
 #include <string.h>
@@ -170,6 +175,169 @@ test_scroll(void)
 	top_table_clear(&t);
 }
 
+/* A task under ppid, for the tree view. */
+static struct task_brief
+tree_brief(int pid, int tid, int ppid, double cpu)
+{
+	struct task_brief b = brief(pid, tid, "t", cpu, 0, 0);
+
+	b.ppid = ppid;
+	return b;
+}
+
+static const char *
+prefix(const struct top_table *t, size_t i, bool utf8)
+{
+	static char buf[256];
+
+	top_tree_prefix(&t->marks[i], utf8, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_tree_processes(void)
+{
+	/* 1 ─┬─ 10 ─┬─ 11
+	 *    │      └─ 12 ── 13
+	 *    └─ 20
+	 * 30 (its parent 99 not listed) */
+	struct task_brief b[] = {
+	    tree_brief(1, 1, 0, 0.0),     tree_brief(10, 10, 1, 5.0),  tree_brief(11, 11, 10, 1.0),
+	    tree_brief(12, 12, 10, 9.0),  tree_brief(13, 13, 12, 0.5), tree_brief(20, 20, 1, 50.0),
+	    tree_brief(30, 30, 99, 70.0),
+	};
+	struct top_table t = {.threads = false, .tree = true};
+	const int want[] = {30, 1, 20, 10, 12, 13, 11};
+
+	top_table_update(&t, b, 7);
+	CHECK(t.nrows == 7 && t.marks != NULL);
+	/* Roots by %CPU (30 first), each child under its parent, siblings by
+	 * %CPU too: 20 before 10, 12 before 11. */
+	for (size_t i = 0; i < 7; i++)
+		CHECK(row_tid(&t, i) == want[i]);
+	CHECK(strcmp(prefix(&t, 0, true), "") == 0);
+	CHECK(strcmp(prefix(&t, 1, true), "") == 0);
+	CHECK(strcmp(prefix(&t, 2, true), "\u251c\u2500") == 0);          /* 20 */
+	CHECK(strcmp(prefix(&t, 3, true), "\u2514\u2500") == 0);          /* 10 */
+	CHECK(strcmp(prefix(&t, 4, true), "  \u251c\u2500") == 0);        /* 12 */
+	CHECK(strcmp(prefix(&t, 5, true), "  \u2502 \u2514\u2500") == 0); /* 13 */
+	CHECK(strcmp(prefix(&t, 6, true), "  \u2514\u2500") == 0);        /* 11 */
+	CHECK(strcmp(prefix(&t, 5, false), "  | `-") == 0);
+	CHECK(strcmp(prefix(&t, 4, false), "  |-") == 0);
+
+	/* Another sort orders the siblings: by PID, 10 before 20. */
+	t.sort = TOP_SORT_PID;
+	top_table_apply(&t);
+	CHECK(row_tid(&t, 0) == 1 && row_tid(&t, 1) == 10 && row_tid(&t, 2) == 11);
+	CHECK(row_tid(&t, 3) == 12 && row_tid(&t, 4) == 13 && row_tid(&t, 5) == 20);
+	CHECK(row_tid(&t, 6) == 30);
+
+	/* A filter that hides a parent makes its children roots. */
+	snprintf(t.filter, sizeof(t.filter), "proc1");
+	top_table_apply(&t); /* proc1, proc10..proc13 */
+	CHECK(t.nrows == 5 && row_tid(&t, 0) == 1 && t.marks[1].depth == 1);
+	snprintf(t.filter, sizeof(t.filter), "proc12");
+	top_table_apply(&t);
+	CHECK(t.nrows == 1 && t.marks[0].depth == 0);
+
+	/* Off: no marks, the plain sort. */
+	t.filter[0] = '\0';
+	t.tree = false;
+	top_table_apply(&t);
+	CHECK(t.marks == NULL && row_tid(&t, 6) == 30);
+	top_table_clear(&t);
+}
+
+static void
+test_tree_threads_and_cycles(void)
+{
+	/* Thread rows: process 10 (threads 10, 11, 12) under process 1's main
+	 * thread, its other threads under its main thread. */
+	struct task_brief b[] = {
+	    tree_brief(10, 12, 1, 30.0), tree_brief(10, 11, 1, 20.0), tree_brief(10, 10, 1, 0.0),
+	    tree_brief(1, 1, 0, 0.0),    tree_brief(1, 2, 0, 90.0),
+	};
+	struct top_table t = {.threads = true, .tree = true};
+
+	top_table_update(&t, b, 5);
+	CHECK(row_tid(&t, 0) == 1 && t.marks[0].depth == 0);
+	CHECK(row_tid(&t, 1) == 2 && t.marks[1].depth == 1);  /* its thread, the hotter */
+	CHECK(row_tid(&t, 2) == 10 && t.marks[2].depth == 1); /* the child process */
+	CHECK(row_tid(&t, 3) == 12 && t.marks[3].depth == 2);
+	CHECK(row_tid(&t, 4) == 11 && t.marks[4].depth == 2);
+	CHECK(strcmp(prefix(&t, 3, false), "  |-") == 0);
+	CHECK(strcmp(prefix(&t, 4, false), "  `-") == 0);
+	top_table_clear(&t);
+
+	/* Parents in a cycle (ids reused between reads) and a task that is its
+	 * own parent: every row is listed once. */
+	struct task_brief c[] = {
+	    tree_brief(5, 5, 6, 1.0),
+	    tree_brief(6, 6, 5, 2.0),
+	    tree_brief(7, 7, 7, 3.0),
+	};
+	struct top_table u = {.threads = false, .tree = true};
+
+	top_table_update(&u, c, 3);
+	CHECK(u.nrows == 3 && row_tid(&u, 0) == 7 && u.marks[0].depth == 0);
+	CHECK(row_tid(&u, 1) == 6 && u.marks[1].depth == 0);
+	CHECK(row_tid(&u, 2) == 5 && u.marks[2].depth == 1);
+	top_table_clear(&u);
+}
+
+static void
+test_tree_deep(void)
+{
+	/* A chain deeper than the lines drawn: all listed, depth capped. */
+	enum { N = 200 };
+	struct task_brief b[N];
+	struct top_table t = {.threads = false, .tree = true};
+
+	for (int i = 0; i < N; i++)
+		b[i] = tree_brief(i + 1, i + 1, i, 0.0);
+	top_table_update(&t, b, N);
+	CHECK(t.nrows == N);
+	for (int i = 0; i < N; i++)
+		CHECK(row_tid(&t, (size_t)i) == i + 1);
+	CHECK(t.marks[N - 1].depth == TOP_TREE_MAX_DEPTH);
+	top_table_clear(&t);
+}
+
+static void
+test_sort_step(void)
+{
+	const enum top_sort shown[] = {TOP_SORT_PID, TOP_SORT_TID, TOP_SORT_NAME, TOP_SORT_CPU,
+	                               TOP_SORT_MEM};
+
+	CHECK(top_table_sort_step(TOP_SORT_CPU, shown, 5, 1) == TOP_SORT_MEM);
+	CHECK(top_table_sort_step(TOP_SORT_CPU, shown, 5, -1) == TOP_SORT_NAME);
+	CHECK(top_table_sort_step(TOP_SORT_MEM, shown, 5, 1) == TOP_SORT_MEM); /* the end */
+	CHECK(top_table_sort_step(TOP_SORT_PID, shown, 5, -1) == TOP_SORT_PID);
+	/* A sort whose column is not shown (TIME on a narrow screen). */
+	CHECK(top_table_sort_step(TOP_SORT_TIME, shown, 5, 1) == TOP_SORT_PID);
+	CHECK(top_table_sort_step(TOP_SORT_TIME, shown, 5, -1) == TOP_SORT_MEM);
+	CHECK(top_table_sort_step(TOP_SORT_TIME, shown, 0, 1) == TOP_SORT_TIME);
+	/* Every key names its column (the status line, F6's list). */
+	for (int k = 0; k < TOP_SORT_COUNT; k++)
+		CHECK(strcmp(top_screen_sort_title((enum top_sort)k), "?") != 0);
+
+	/* I reverses the order; ties stay by id. */
+	struct task_brief b[] = {tree_brief(1, 1, 0, 5.0), tree_brief(2, 2, 0, 9.0),
+	                         tree_brief(3, 3, 0, 5.0)};
+	struct top_table t = {.threads = false};
+
+	top_table_update(&t, b, 3);
+	CHECK(row_tid(&t, 0) == 2 && row_tid(&t, 1) == 1 && row_tid(&t, 2) == 3);
+	t.invert = true;
+	top_table_apply(&t);
+	CHECK(row_tid(&t, 0) == 1 && row_tid(&t, 1) == 3 && row_tid(&t, 2) == 2);
+	t.sort = TOP_SORT_PID;
+	t.invert = false;
+	top_table_apply(&t);
+	CHECK(row_tid(&t, 0) == 1 && row_tid(&t, 2) == 3); /* ids ascend */
+	top_table_clear(&t);
+}
+
 int
 main(void)
 {
@@ -178,5 +346,9 @@ main(void)
 	test_filter_and_limit();
 	test_threads_and_processes();
 	test_scroll();
+	test_tree_processes();
+	test_tree_threads_and_cycles();
+	test_tree_deep();
+	test_sort_step();
 	return check_done("top_table");
 }
