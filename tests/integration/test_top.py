@@ -201,6 +201,7 @@ def test_interval_kept():
                       "the interval kept and the refresh's time on the status line")
     finally:
         term.keys("q")
+        term.close()  # its tmux server too, not only stacktop
     target.kill()
 
 
