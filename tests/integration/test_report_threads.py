@@ -4,7 +4,7 @@ syscalls, CPU bounds, the JSON contract, and --stacks."""
 import os
 import time
 
-from harness import check, run, stacktop, stacktop_json, start_target
+from harness import check, cpu_ticks, run, stacktop, stacktop_json, start_target
 
 PROCESS_KEYS = {"pid", "comm", "cmdline", "cpu_pct", "user_pct", "sys_pct", "mem", "threads"}
 MEM_KEYS = {"rss_kib", "anon_kib", "file_kib", "shmem_kib", "swap_kib"}
@@ -22,7 +22,12 @@ def by_name(proc):
 
 
 def check_json(pid):
+    # The hot thread's CPU over the same second, from its own stat: on a
+    # loaded machine it gets less than a whole CPU, and the report must say
+    # what it got.
+    before, began = cpu_ticks(pid, "st-hot"), time.monotonic()
     doc = stacktop_json("report", "-p", pid, "-d", 1)
+    used = 100 * (cpu_ticks(pid, "st-hot") - before) / (100 * (time.monotonic() - began))
     check(doc["schema"] == "stacktop.report/1", f"schema {doc['schema']}")
     check(doc["system"]["thread_source"] == EXPECTED_SOURCE,
           f"threads read through {doc['system']['thread_source']}, not {EXPECTED_SOURCE}")
@@ -47,10 +52,12 @@ def check_json(pid):
     hot = proc["threads"][0]
     check(hot["name"] == "st-hot", f"hottest thread is {hot['name']}")
     check(hot["state"] == "R", f"hot state {hot['state']}")
-    check(60 <= hot["cpu_pct"] <= 101, f"hot thread at {hot['cpu_pct']}% of a CPU")
+    check(5 <= hot["cpu_pct"] <= 101 and abs(hot["cpu_pct"] - used) <= 20,
+          f"hot thread at {hot['cpu_pct']}% of a CPU; its stat says {used:.0f}%")
     check(hot["user_pct"] > hot["sys_pct"], "a spinning loop is user time")
     check(hot["syscall"] is None, f"running thread in syscall {hot['syscall']}")
-    check(60 <= proc["cpu_pct"] <= 105, f"process at {proc['cpu_pct']}%")
+    check(abs(proc["cpu_pct"] - used) <= 20, f"process at {proc['cpu_pct']}%, its hot thread "
+                                              f"at {used:.0f}% by its stat")
 
     reader = threads["st-reader"]
     check(reader["state"] == "S", f"reader state {reader['state']}")
@@ -108,15 +115,25 @@ def check_stacks(pid):
 
 
 def check_whole_system(pid):
+    # -P 3 with the target among them, unless the machine runs three
+    # processes hotter than it (a loaded box): then -P 50 must have it.
     doc = stacktop_json("report", "-d", 1, "-P", 3, "-n", 2)
     procs = doc["processes"]
     check(len(procs) == 3, f"{len(procs)} processes for -P 3")
     cpus = [p["cpu_pct"] for p in procs]
     check(cpus == sorted(cpus, reverse=True), f"processes not sorted by CPU: {cpus}")
-    # Only a process at least as hot may rank above the spinning target (the
-    # machine may be running something else hot).
     ours = [p for p in procs if p["pid"] == pid]
-    check(ours and ours[0]["cpu_pct"] >= 60, f"the spinning target is not among {procs}")
+    if not ours:
+        before, began = cpu_ticks(pid, "st-hot"), time.monotonic()
+        doc = stacktop_json("report", "-d", 1, "-P", 50, "-n", 2)
+        used = 100 * (cpu_ticks(pid, "st-hot") - before) / (100 * (time.monotonic() - began))
+        procs = doc["processes"]
+        ours = [p for p in procs if p["pid"] == pid]
+        check(ours and abs(ours[0]["cpu_pct"] - used) <= 20 and
+              all(p["cpu_pct"] >= ours[0]["cpu_pct"] for p in procs[:procs.index(ours[0])]),
+              f"the spinning target ({used:.0f}% by its stat) is not where it belongs: {cpus}")
+    else:
+        check(ours[0]["cpu_pct"] >= 20, f"the spinning target at {ours[0]['cpu_pct']}%")
     check(len(ours[0]["threads"]) == 2, "-n limits the JSON threads too")
     system = doc["system"]
     check(system["threads"] >= IDLE + 3 and system["running"] >= 1, f"system {system}")
