@@ -44,7 +44,7 @@ cli_parse_seconds(const char *arg, double *out)
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end || !isfinite(v) || v <= 0 || v > 86400)
+	if (errno != 0 || end == arg || *end || !isfinite(v) || v <= 0 || v > CLI_SECONDS_MAX)
 		return -1;
 	*out = v;
 	return 0;
@@ -126,9 +126,32 @@ cli_args_find_name(const struct cli_args *a, const char *name, size_t len)
 	return found < 0 ? -1 : found;
 }
 
-/* Takes the value of option i. Returns 0, or -1 with *cause set. */
+/* The usage error of a number out of o's range, or not a number: it says
+ * the range ("-n 0: the thread count must be a whole number from 1 to 100").
+ * is_long: the option was given by its long form. Returns it (owned). */
+static char *
+cli_args_range_error(const struct cli_option *o, bool is_long, const char *value)
+{
+	char form[64];
+
+	if (is_long || o->letter == 0)
+		snprintf(form, sizeof(form), "--%s", o->name);
+	else
+		snprintf(form, sizeof(form), "-%c", o->letter);
+	if (o->arg == CLI_ARG_INT)
+		return xasprintf("%s %s: %s must be a whole number from %ld to %ld", form, value,
+		                 o->noun, o->min, o->max);
+	if (o->min_seconds > 0)
+		return xasprintf("%s %s: %s must be between %g and %d seconds", form, value,
+		                 o->noun, o->min_seconds, CLI_SECONDS_MAX);
+	return xasprintf("%s %s: %s must be more than 0 and at most %d seconds", form, value,
+	                 o->noun, CLI_SECONDS_MAX);
+}
+
+/* Takes the value of option i, given by its long form when is_long.
+ * Returns 0, or -1 with *cause set. */
 static int
-cli_args_take(struct cli_args *a, size_t i, const char *value, char **cause)
+cli_args_take(struct cli_args *a, size_t i, bool is_long, const char *value, char **cause)
 {
 	const struct cli_option *o = cli_args_option(a, i);
 	struct cli_value *v = &a->values[i];
@@ -164,7 +187,9 @@ cli_args_take(struct cli_args *a, size_t i, const char *value, char **cause)
 		break;
 	}
 	if (!ok) {
-		*cause = xasprintf(o->bad, value);
+		*cause = o->arg == CLI_ARG_INT || o->arg == CLI_ARG_SECONDS
+		             ? cli_args_range_error(o, is_long, value)
+		             : xasprintf(o->bad, value);
 		return -1;
 	}
 	v->count++;
@@ -201,7 +226,7 @@ cli_args_long(struct cli_args *a, int argc, char *const *argv, int *i, char **ca
 		*cause = xasprintf("%s needs a value", arg);
 		return -1;
 	}
-	return cli_args_take(a, (size_t)k, value, cause);
+	return cli_args_take(a, (size_t)k, true, value, cause);
 }
 
 /* The short options of argv[*i], one or more (-s, -sj, -d1, -d 1).
@@ -227,7 +252,7 @@ cli_args_short(struct cli_args *a, int argc, char *const *argv, int *i, char **c
 				return -1;
 			}
 		}
-		if (cli_args_take(a, (size_t)k, value, cause) != 0)
+		if (cli_args_take(a, (size_t)k, false, value, cause) != 0)
 			return -1;
 		/* A value ends the argument; -h ends the parse. */
 		if (value != NULL || a->help)

@@ -32,8 +32,13 @@ struct cli_option {
 	const char *value; /* the argument's name in --help ("SECONDS"); NULL for a flag */
 	const char *help;  /* its --help text; each '\n' starts a line under the first */
 	/* The usage error for a value it does not take: a format whose one
-	 * conversion is a %s for the value as given (or none at all). */
+	 * conversion is a %s for the value as given (or none at all); for
+	 * CLI_ARG_PID, CLI_ARG_PIDS and a CLI_ARG_STRING with choices. */
 	const char *bad;
+	/* CLI_ARG_INT and CLI_ARG_SECONDS: what the value is ("the interval"),
+	 * for the usage error that names the range ("-d 0: the interval must
+	 * be more than 0 and at most 86400 seconds"). */
+	const char *noun;
 	bool required;              /* missing: "-x VALUE is required" */
 	long min, max;              /* CLI_ARG_INT: the range, inclusive */
 	double min_seconds;         /* CLI_ARG_SECONDS: the least it takes, or 0 */
@@ -79,7 +84,11 @@ extern const struct cmd_entry cmd_locks_entry;
  * Returns 0, or -1 when the list is not PIDs. */
 int cli_parse_pids(const char *arg, int **pids, size_t *npids);
 
-/* Parses a positive number of seconds ("1", "0.5"). Returns 0 or -1. */
+/* The most seconds any option takes: a day. */
+#define CLI_SECONDS_MAX 86400
+
+/* Parses a positive number of seconds ("1", "0.5"), at most CLI_SECONDS_MAX.
+ * Returns 0 or -1. */
 int cli_parse_seconds(const char *arg, double *out);
 
 /* Parses a count between min and max. Returns 0 or -1. */

@@ -18,7 +18,7 @@
 
 /* Types shown by --python-types unless --top says otherwise. */
 #define MEM_TOP_DEFAULT 20
-#define MEM_TOP_MAX     100000 /* also in --top's message */
+#define MEM_TOP_MAX     100000
 /* The smallest --max-stop (see mem_options). */
 #define MEM_MIN_STOP_S 0.001
 
@@ -32,7 +32,7 @@ static const struct cli_option mem_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "how long to watch RssAnon for growth (default 10)",
-     .bad = "'%s' is not a number of seconds"},
+     .noun = "the duration"},
     {.name = "python-types",
      .help = "a Python process's collector state and its objects\n"
              "by type (like objgraph.most_common_types), stopping\n"
@@ -41,7 +41,7 @@ static const struct cli_option mem_options[] = {
      .arg = CLI_ARG_INT,
      .value = "N",
      .help = "how many types to show (default 20)",
-     .bad = "--top wants a count from 1 to 100000, not '%s'",
+     .noun = "the type count",
      .min = 1,
      .max = MEM_TOP_MAX},
     {.name = "max-stop",
@@ -50,7 +50,7 @@ static const struct cli_option mem_options[] = {
      .help = "the longest it holds the target stopped, all\n"
              "stops together (default 2); a census that\n"
              "needs longer is partial",
-     .bad = "--max-stop wants seconds from 0.001, not '%s'",
+     .noun = "the longest stop",
      .min_seconds = MEM_MIN_STOP_S},
     {.name = "json", .help = "JSON output (schema stacktop.mem/1)"},
     {0},

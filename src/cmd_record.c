@@ -28,7 +28,7 @@
  * bound: each sample copies 16 KiB of stack in the target's time.) */
 #define RECORD_MAX_HZ 1000
 /* Python frames alone cost the target nothing but cache misses. */
-#define RECORD_MAX_PYTHON_HZ 10000 /* also in -r's message and --python's help */
+#define RECORD_MAX_PYTHON_HZ 10000 /* also in --python's help */
 /* -a drains every CPU's ring this often (seconds) whatever the rate: the
  * rings hold a second (syswide.c), and each round reads the maps
  * of every process sampled in it, so fewer rounds cost less. */
@@ -80,13 +80,13 @@ static const struct cli_option record_options[] = {
      .value = "SECONDS",
      .help = "how long to sample (default 10; Ctrl-C ends early\n"
              "and still writes the profile)",
-     .bad = "'%s' is not a number of seconds"},
+     .noun = "the duration"},
     {.letter = 'r',
      .name = "rate",
      .arg = CLI_ARG_INT,
      .value = "HZ",
      .help = "samples per second (default 100, at most 1000)",
-     .bad = "the rate is 1 to 10000 Hz, not '%s'",
+     .noun = "the rate in Hz",
      .min = 1,
      .max = RECORD_MAX_PYTHON_HZ},
     {.letter = 'o',

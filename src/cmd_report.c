@@ -33,13 +33,13 @@ static const struct cli_option report_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "interval between the two samples (default 1)",
-     .bad = "'%s' is not a number of seconds"},
+     .noun = "the interval"},
     {.letter = 'n',
      .name = "threads",
      .arg = CLI_ARG_INT,
      .value = "N",
      .help = "threads listed per process (default 10; JSON: all)",
-     .bad = "'%s' is not a thread count",
+     .noun = "the thread count",
      .min = 1,
      .max = REPORT_COUNT_MAX},
     {.letter = 'P',
@@ -47,7 +47,7 @@ static const struct cli_option report_options[] = {
      .arg = CLI_ARG_INT,
      .value = "N",
      .help = "processes listed without -p (default 5)",
-     .bad = "'%s' is not a process count",
+     .noun = "the process count",
      .min = 1,
      .max = REPORT_COUNT_MAX},
     {.letter = 'c',
@@ -55,7 +55,7 @@ static const struct cli_option report_options[] = {
      .arg = CLI_ARG_INT,
      .value = "N",
      .help = "print N reports, one per interval (default 1)",
-     .bad = "'%s' is not a count",
+     .noun = "the report count",
      .min = 1,
      .max = REPORT_COUNT_MAX},
     {.letter = 's',
@@ -141,6 +141,22 @@ report_take_stacks(const struct procfs *fs, struct report *r, size_t per_process
 	}
 }
 
+/* Takes a sample. A requested process that is gone (or a zombie) while
+ * others are left gets its line on stderr, and the others are sampled again
+ * without it: one dead PID of several does not cost the report. Returns 0,
+ * or -errno when the last requested process is gone (collector_gone_pid
+ * names it) or /proc cannot be read. */
+static int
+report_sample(struct collector *c)
+{
+	int err;
+
+	while ((err = collector_sample(c)) == -ESRCH && collector_gone_pid(c) > 0 &&
+	       collector_forget_pid(c, collector_gone_pid(c)))
+		cli_target_error(collector_gone_pid(c), err);
+	return err;
+}
+
 /* Runs one interval from the current baseline and prints its report. */
 static int
 report_one(const struct procfs *fs, struct collector *c, const struct report_opts *o)
@@ -154,7 +170,7 @@ report_one(const struct procfs *fs, struct collector *c, const struct report_opt
 	else
 		collector_watch_busiest(c, REPORT_WATCH_BUSIEST);
 	cli_sleep(o->delay);
-	if ((err = collector_sample(c)) != 0)
+	if ((err = report_sample(c)) != 0)
 		return err;
 	r = collector_report(c, &shape);
 	if (o->stacks > 0)
@@ -181,7 +197,7 @@ cmd_report_exec(const struct cli_args *args)
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	collector_new(fs, o.pids, o.npids, &c);
-	err = collector_sample(c);
+	err = report_sample(c);
 	collector_set_baseline(c);
 	for (long i = 0; err == 0 && i < o.count; i++) {
 		if (i > 0 && !o.json)

@@ -10,7 +10,7 @@ static const struct cli_option top_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "the refresh interval (default 1)",
-     .bad = "'%s' is not a number of seconds"},
+     .noun = "the interval"},
     {0},
 };
 

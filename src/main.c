@@ -24,6 +24,8 @@ main_usage(FILE *out)
 	             "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "  %-8s %s\n  %-8s %s\n", "help", "this help, or a command's (help COMMAND)",
+	        "version", "the version (also --version, -V)");
 	fprintf(out, "\n'stacktop COMMAND --help' describes each; man stacktop has it all.\n");
 	return out == stdout ? 0 : EXIT_USAGE;
 }
@@ -51,19 +53,53 @@ main_run(const struct cmd_entry *cmd, int argc, char **argv)
 	return cli_run(cmd, argc, argv);
 }
 
+/* The command named name, or NULL. */
+static const struct cmd_entry *
+main_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i]->name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+/* stacktop help [COMMAND]: --help, or COMMAND --help. */
+static int
+main_help(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+
+	if (argc < 2)
+		return main_usage(stdout);
+	if ((cmd = main_command(argv[1])) == NULL) {
+		fprintf(stderr, "stacktop help: unknown command '%s'\n", argv[1]);
+		return main_usage(stderr);
+	}
+	if (argc > 2) {
+		fprintf(stderr, "stacktop help: unexpected argument '%s'\n", argv[2]);
+		return main_usage(stderr);
+	}
+	cli_help_write(stdout, cmd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	const struct cmd_entry *cmd;
+
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return main_usage(stdout);
-	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+	                  strcmp(argv[1], "version") == 0)) {
 		printf("stacktop %s\n", STACKTOP_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "help") == 0)
+		return main_help(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-') {
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (strcmp(argv[1], commands[i]->name) == 0)
-				return main_run(commands[i], argc - 1, argv + 1);
+		if ((cmd = main_command(argv[1])) != NULL)
+			return main_run(cmd, argc - 1, argv + 1);
 		fprintf(stderr, "stacktop: unknown command '%s'\n", argv[1]);
 		return main_usage(stderr);
 	}

@@ -68,6 +68,24 @@ collector_gone_pid(const struct collector *c)
 	return c->gone_pid;
 }
 
+bool
+collector_forget_pid(struct collector *c, int pid)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->npids; i++)
+		kept += c->pids[i] != pid;
+	/* Without PIDs the collector would sample every process. */
+	if (kept == 0 || kept == c->npids)
+		return false;
+	kept = 0;
+	for (size_t i = 0; i < c->npids; i++)
+		if (c->pids[i] != pid)
+			c->pids[kept++] = c->pids[i];
+	c->npids = kept;
+	return true;
+}
+
 static void
 task_set_baseline(struct task *task)
 {

@@ -38,6 +38,12 @@ void collector_free(struct collector *c);
 int collector_sample(struct collector *c);
 int collector_gone_pid(const struct collector *c);
 
+/* Stops sampling the requested process pid (one of several gone: the next
+ * sample reads the others, and drops its tasks). Refuses when pid is not
+ * requested or is the last one requested (a collector without PIDs samples
+ * every process). Returns whether it forgot it. */
+bool collector_forget_pid(struct collector *c, int pid);
+
 /* Makes the latest sample the start of the next interval. */
 void collector_set_baseline(struct collector *c);
 

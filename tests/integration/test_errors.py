@@ -4,9 +4,12 @@ says what the process is: a kernel thread, a zombie, stacktop itself, a
 process another tracer holds."""
 
 import ctypes
+import json
 import os
+import re
 import signal
 import subprocess
+import threading
 import time
 
 from harness import STACKTOP, check, run, stacktop, start_target
@@ -67,6 +70,9 @@ def test():
     check(code == 0, f"unprivileged report: exit {code}: {err}")
 
     check_true_errors()
+    check_ranges()
+    check_help_words()
+    check_some_gone()
 
     # Without a command and without a terminal, stacktop prints a report.
     code, out, err = stacktop("-d", 0.2, "-P", 1)
@@ -129,6 +135,114 @@ def check_true_errors():
     finally:
         os.kill(traced, signal.SIGKILL)
         os.waitpid(traced, 0)
+
+
+USAGE = {
+    "report": "usage: stacktop report [-p PID,...] [-d SECONDS] [-n THREADS] [-P PROCESSES] "
+              "[-c COUNT] [--stacks] [--json]\n",
+    "record": "usage: stacktop record -p PID | -a [-d SECONDS] [-r HZ] [-o FILE] "
+              "[--format folded|speedscope|svg] [--mode cpu|wall|gil] [--python|--native]\n",
+    "mem": "usage: stacktop mem -p PID [-d SECONDS] [--python-types [--top N] "
+           "[--max-stop SECONDS]] [--json]\n",
+}
+
+
+def check_ranges():
+    """A number out of its range, or no number, is a usage error that says
+    the range, in one line and the usage line."""
+    seconds = "must be more than 0 and at most 86400 seconds"
+    for args, line in (
+            (["report", "-d", "0"], f"-d 0: the interval {seconds}"),
+            (["report", "-d", "-1"], f"-d -1: the interval {seconds}"),
+            (["report", "-d", "1e9"], f"-d 1e9: the interval {seconds}"),
+            (["report", "--delay=x"], f"--delay x: the interval {seconds}"),
+            (["report", "-n", "0"], "-n 0: the thread count must be a whole number from 1 "
+                                    "to 1000000"),
+            (["report", "-n", "abc"], "-n abc: the thread count must be a whole number "
+                                      "from 1 to 1000000"),
+            (["report", "-c", "99999999999999999999"],
+             "-c 99999999999999999999: the report count must be a whole number from 1 to "
+             "1000000"),
+            (["record", "-p", "1", "-r", "0"], "-r 0: the rate in Hz must be a whole number "
+                                               "from 1 to 10000"),
+            (["record", "-p", "1", "-d", "0"], f"-d 0: the duration {seconds}"),
+            (["mem", "-p", "1", "--max-stop", "0.0001"],
+             "--max-stop 0.0001: the longest stop must be between 0.001 and 86400 seconds")):
+        code, out, err = stacktop(*args)
+        want = f"stacktop {args[0]}: {line}\n" + USAGE[args[0]]
+        check(code == 2 and out == b"" and err == want, f"{args}: exit {code}, {err!r}")
+
+
+def check_help_words():
+    """version, help and help COMMAND are the options' words."""
+    _, version, _ = stacktop("--version")
+    for args in (["version"], ["-V"]):
+        code, out, err = stacktop(*args)
+        check(code == 0 and out == version and err == "", f"{args}: {code} {out!r} {err!r}")
+    _, usage, _ = stacktop("--help")
+    code, out, err = stacktop("help")
+    check(code == 0 and out == usage and err == "", f"help: {code} {out!r} {err!r}")
+    for cmd in ("top", "report", "dump", "mem", "locks", "record"):
+        _, want, _ = stacktop(cmd, "--help")
+        code, out, err = stacktop("help", cmd)
+        check(code == 0 and out == want and want.startswith(f"usage: stacktop {cmd} ".encode()),
+              f"help {cmd}: {code} {out[:80]!r} {err!r}")
+    code, out, err = stacktop("help", "nosuch")
+    check(code == 2 and out == b"" and err.startswith("stacktop help: unknown command 'nosuch'\n"
+                                                      "usage: stacktop [COMMAND]"),
+          f"help nosuch: {code} {err!r}")
+
+
+def check_some_gone():
+    """-p with several PIDs: one that does not exist, exits during the
+    interval, or is a zombie gets its line on stderr and the others are
+    reported (exit 0); none left is exit 1."""
+    target = start_target("threads", "1")
+    dead = dead_pid()
+    code, out, err = stacktop("report", "-p", f"{target.pid},{dead}", "-d", 0.1)
+    check(code == 0 and err == f"stacktop: PID {dead}: no such process (it does not exist or "
+          "exited)\n", f"report -p GOOD,DEAD: exit {code}, {err!r}")
+    check(f"\n{target.pid:7d} ".encode() in out and f"\n{dead:7d} ".encode() not in out,
+          f"report -p GOOD,DEAD: {out!r}")
+
+    # Reaped as soon as it exits: a process gone, not a zombie.
+    sleeper = subprocess.Popen(["sleep", "0.3"])
+    reaper = threading.Thread(target=sleeper.wait)
+    reaper.start()
+    code, out, err = stacktop("report", "-p", f"{sleeper.pid},{target.pid}", "-d", 1, "--json")
+    reaper.join()
+    check(code == 0 and err == f"stacktop: PID {sleeper.pid}: no such process (it does not "
+          "exist or exited)\n", f"exit mid-sample of two: exit {code}, {err!r}")
+    pids = [p["pid"] for p in json.loads(out)["processes"]]
+    check(pids == [target.pid], f"exit mid-sample of two: reported {pids}")
+
+    child = zombie()
+    code, out, err = stacktop("report", "-p", f"{child.pid},{target.pid}", "-d", 0.1)
+    check(code == 0 and err == f"stacktop: PID {child.pid} is a zombie: it exited, and its "
+          f"parent (PID {os.getpid()}) has not reaped it yet\n",
+          f"report -p ZOMBIE,GOOD: exit {code}, {err!r}")
+    check(f"\n{target.pid:7d} ".encode() in out, f"report -p ZOMBIE,GOOD: {out!r}")
+    child.wait()
+
+    other = dead_pid()
+    code, out, err = stacktop("report", "-p", f"{dead},{other}", "-d", 0.1)
+    check(code == 1 and out == b"" and err.count("\n") == 2 and
+          f"stacktop: PID {dead}: no such process" in err and
+          f"stacktop: PID {other}: no such process" in err, f"report -p DEAD,DEAD: {code} {err!r}")
+
+    # A process whose main thread ended is alive: its leader shows as Z.
+    leader = start_target("leaderexit")
+    code, out, err = stacktop("report", "-p", leader.pid, "-d", 0.1)
+    check(code == 0 and err == "" and
+          re.search(rf"\n +{leader.pid} leaderexit +Z ".encode(), out) is not None,
+          f"report -p LEADEREXIT: {code} {err!r} {out!r}")
+
+    # The commands aimed at one process take one PID.
+    for cmd, rest in (("dump", []), ("locks", []), ("mem", ["-d", 0.2]),
+                      ("record", ["-d", 0.2, "-o", os.devnull])):
+        code, out, err = stacktop(cmd, "-p", f"{target.pid},{dead}", *rest)
+        check(code == 2 and err.startswith(f"stacktop {cmd}: -p takes one PID\nusage: "),
+              f"{cmd} -p A,B: {code} {err!r}")
 
 
 run(test)

@@ -27,19 +27,19 @@ static const struct cli_option test_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "seconds",
-     .bad = "'%s' is not a number of seconds"},
+     .noun = "the interval"},
     {.name = "max-stop",
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "seconds, from 0.001",
-     .bad = "--max-stop wants seconds from 0.001, not '%s'",
+     .noun = "the longest stop",
      .min_seconds = 0.001},
     {.letter = 'n',
      .name = "threads",
      .arg = CLI_ARG_INT,
      .value = "N",
      .help = "a count",
-     .bad = "'%s' is not a thread count",
+     .noun = "the thread count",
      .min = 1,
      .max = 100},
     {.letter = 'o', .name = "output", .arg = CLI_ARG_STRING, .value = "FILE", .help = "a file"},
@@ -68,7 +68,7 @@ static const struct cli_option required_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "h",
-     .bad = "%s",
+     .noun = "the stop",
      .required = true},
     {0},
 };
@@ -221,28 +221,44 @@ test_errors(void)
 	check_bad(W("--json=1"), "unknown option '--json=1'");
 
 	/* Bad values: each option's own message. */
-	check_bad(W("-d", "abc"), "'abc' is not a number of seconds");
-	check_bad(W("-d", "0"), "'0' is not a number of seconds");
-	check_bad(W("-d", "-1"), "'-1' is not a number of seconds");
-	check_bad(W("-d", "inf"), "'inf' is not a number of seconds");
-	check_bad(W("--delay="), "'' is not a number of seconds");
-	check_bad(W("--max-stop", "0.0005"), "--max-stop wants seconds from 0.001, not '0.0005'");
+	/* A number out of its range, or no number, says the range. */
+	check_bad(W("-d", "abc"),
+	          "-d abc: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("-d", "0"), "-d 0: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("-d", "-1"),
+	          "-d -1: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("-d", "inf"),
+	          "-d inf: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("-d", "1e9"),
+	          "-d 1e9: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("--delay="),
+	          "--delay : the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("--del=0"),
+	          "--delay 0: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("--max-stop", "0.0005"),
+	          "--max-stop 0.0005: the longest stop must be between 0.001 and 86400 seconds");
 	check_bad(W("-p", "0"), "-p takes one PID");
 	check_bad(W("-p", "-3"), "-p takes one PID");
 	check_bad(W("-p", "abc"), "-p takes one PID");
 	check_bad(W("-p", "1,2"), "-p takes one PID");
 	check_bad(W("-P", "1,,2"), "'1,,2' is not a PID list");
 	check_bad(W("-P", "-3"), "'-3' is not a PID list");
-	check_bad(W("-n", "0"), "'0' is not a thread count");
-	check_bad(W("-n", "101"), "'101' is not a thread count");
-	check_bad(W("-n", "1x"), "'1x' is not a thread count");
+	check_bad(W("-n", "0"), "-n 0: the thread count must be a whole number from 1 to 100");
+	check_bad(W("-n", "101"), "-n 101: the thread count must be a whole number from 1 to 100");
+	check_bad(W("-n", "1x"), "-n 1x: the thread count must be a whole number from 1 to 100");
+	check_bad(W("-n", "abc"), "-n abc: the thread count must be a whole number from 1 to 100");
+	check_bad(W("--threads=99999999999999999999999"),
+	          "--threads 99999999999999999999999: the thread count must be a whole number "
+	          "from 1 to 100");
 	check_bad(W("-c", "pink"), "unknown colour 'pink'");
 	/* A choice given before does not make a later bad one good. */
 	check_bad(W("-c", "red", "-c", "pink"), "unknown colour 'pink'");
 
 	/* The first error wins: an option's comes before an argument's. */
-	check_bad(W("-d", "x", "-n", "0"), "'x' is not a number of seconds");
-	check_bad(W("extra", "-d", "x"), "'x' is not a number of seconds");
+	check_bad(W("-d", "x", "-n", "0"),
+	          "-d x: the interval must be more than 0 and at most 86400 seconds");
+	check_bad(W("extra", "-d", "x"),
+	          "-d x: the interval must be more than 0 and at most 86400 seconds");
 	check_bad(W("extra", "more"), "unexpected argument 'extra'");
 }
 
@@ -270,7 +286,8 @@ test_permutation(void)
 	CHECK(a == NULL && cause == NULL);
 	CHECK(parse_in(test_options, &a, &cause, W("-sh", "-d", "x")) == CLI_ARGS_HELP);
 	CHECK(parse_in(test_options, &a, &cause, W("-s", "--he")) == CLI_ARGS_HELP);
-	check_bad(W("-d", "x", "--help"), "'x' is not a number of seconds");
+	check_bad(W("-d", "x", "--help"),
+	          "-d x: the interval must be more than 0 and at most 86400 seconds");
 	check_bad(W("--", "--help"), "unexpected argument '--help'");
 }
 
@@ -310,11 +327,15 @@ test_tables(void)
 			if (!CHECK(o[i].help != NULL && strcmp(o[i].name, "help") != 0 &&
 			           o[i].letter != 'h'))
 				fprintf(stderr, "  %s --%s\n", cmds[c]->name, o[i].name);
+			bool number = o[i].arg == CLI_ARG_INT || o[i].arg == CLI_ARG_SECONDS;
+
 			/* A value has a name in --help and a message when bad
-			 * (free text cannot be bad). */
-			if (!CHECK((o[i].value != NULL) == takes &&
+			 * (free text cannot be bad); a number, a noun for
+			 * the message that says its range. */
+			if (!CHECK((o[i].value != NULL) == takes && (o[i].noun != NULL) == number &&
 			           (o[i].bad != NULL) ==
-			               (takes && (o[i].arg != CLI_ARG_STRING || o[i].choices))))
+			               (takes && !number &&
+			                (o[i].arg != CLI_ARG_STRING || o[i].choices))))
 				fprintf(stderr, "  %s --%s\n", cmds[c]->name, o[i].name);
 			/* The message's one conversion is the value's %s. */
 			if (!CHECK(pct == NULL || (pct[1] == 's' && strchr(pct + 1, '%') == NULL)))
