@@ -2,6 +2,7 @@
  * as folded stacks, speedscope JSON or an SVG flame graph. */
 #include "cli.h"
 #include "clock.h"
+#include "outfile.h"
 #include "probes/python_merge.h"
 #include "probes/sampler.h"
 #include "probes/syswide.h"
@@ -497,18 +498,43 @@ record_json_summary(FILE *f, const struct profile *p, const struct record_opts *
 }
 
 /* Opens --json-summary's file ("-": standard output) before sampling, as
- * the profile's: a typo should not cost the recording. Returns it, or NULL
- * with one line said. */
+ * the profile's: a typo should not cost the recording. Like the profile it
+ * is written whole or not at all (*f, see outfile.h; NULL for stdout).
+ * Returns its stream, or NULL with one line said. */
 static FILE *
-record_open_summary(const char *path)
+record_open_summary(const char *path, struct outfile **f)
 {
-	FILE *f;
+	int err;
 
+	*f = NULL;
 	if (strcmp(path, "-") == 0)
 		return stdout;
-	if ((f = fopen(path, "w")) == NULL)
-		fprintf(stderr, "stacktop record: cannot write %s: %s\n", path, strerror(errno));
-	return f;
+	if ((err = outfile_open(path, f)) != 0) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", path, strerror(-err));
+		return NULL;
+	}
+	return outfile_stream(*f);
+}
+
+/* Ends an output file f (NULL: none) of path: renamed over it when rc is 0,
+ * else removed. Returns rc, or EXIT_TARGET (said) when it could not be
+ * written. */
+static int
+record_close(struct outfile *f, const char *path, int rc)
+{
+	int err;
+
+	if (f == NULL)
+		return rc;
+	if (rc != 0) {
+		outfile_abort(f);
+		return rc;
+	}
+	if ((err = outfile_commit(f)) != 0) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", path, strerror(-err));
+		return EXIT_TARGET;
+	}
+	return 0;
 }
 
 static int
@@ -521,6 +547,7 @@ cmd_record_exec(const struct cli_args *args)
 	struct profile *p;
 	struct sigaction sa = {.sa_handler = record_on_signal};
 	char comm[4 * COMM_MAX];
+	struct outfile *file = NULL, *summary_file = NULL;
 	FILE *out = stdout, *summary = NULL;
 	int rc = record_opts_get(args, &o);
 	int err;
@@ -556,18 +583,20 @@ cmd_record_exec(const struct cli_args *args)
 		procfs_free(fs);
 		return EXIT_TARGET;
 	}
-	/* Open the output before sampling: a typo should not cost the profile. */
-	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
-		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
-		        strerror(errno));
+	/* Open the output before sampling: a typo should not cost the profile.
+	 * It is renamed over FILE once written: a killed run leaves no half. */
+	if (o.output != NULL && (err = outfile_open(o.output, &file)) != 0) {
+		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output, strerror(-err));
 		sampler_free(s);
 		syswide_free(w);
 		procfs_free(fs);
 		return EXIT_USAGE;
 	}
-	if (o.summary != NULL && (summary = record_open_summary(o.summary)) == NULL) {
-		if (out != stdout)
-			fclose(out);
+	if (file != NULL)
+		out = outfile_stream(file);
+	if (o.summary != NULL &&
+	    (summary = record_open_summary(o.summary, &summary_file)) == NULL) {
+		outfile_abort(file);
 		sampler_free(s);
 		syswide_free(w);
 		procfs_free(fs);
@@ -618,16 +647,8 @@ cmd_record_exec(const struct cli_args *args)
 			record_json_summary(summary, p, &o, &(struct record_source){s, w},
 			                    err == -ESRCH);
 	}
-	if (summary != NULL && summary != stdout && fclose(summary) != 0) {
-		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.summary,
-		        strerror(errno));
-		rc = EXIT_TARGET;
-	}
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "stacktop record: cannot write %s: %s\n", o.output,
-		        strerror(errno));
-		rc = EXIT_TARGET;
-	}
+	rc = record_close(summary_file, o.summary, rc);
+	rc = record_close(file, o.output, rc);
 	fflush(stdout);
 	profile_free(p);
 	sampler_free(s);
