@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -657,6 +658,20 @@ cli_system_wide_message(int err, char *buf, size_t size)
 	         "kernel.perf_event_paranoid to 0 or less (it is %s)",
 	         strerror(-err), paranoid);
 	return buf;
+}
+
+size_t
+cli_output_width(void)
+{
+	const char *columns = getenv("COLUMNS");
+	struct winsize ws;
+	long n;
+
+	if (columns != NULL && cli_parse_count(columns, 1, 1000000, &n) == 0)
+		return (size_t)n;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
 }
 
 void

@@ -181,6 +181,11 @@ char *cli_system_wide_message(int err, char *buf, size_t size);
 struct procfs;
 int cli_open_procfs(struct procfs **fs);
 
+/* How wide a text report may be, in columns: $COLUMNS when it is a
+ * positive number, else the terminal's width when stdout is one, else 0
+ * (no limit: a pipe or a file keeps full lines). */
+size_t cli_output_width(void);
+
 /* Sleeps for seconds, resuming after signals. */
 void cli_sleep(double seconds);
 

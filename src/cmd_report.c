@@ -178,7 +178,7 @@ report_one(const struct procfs *fs, struct collector *c, const struct report_opt
 	if (o->json)
 		report_json_write(stdout, r);
 	else
-		report_text_write(stdout, r);
+		report_text_write(stdout, r, cli_output_width());
 	fflush(stdout);
 	report_free(r);
 	collector_set_baseline(c);

@@ -6,6 +6,7 @@
 #include "text.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,24 +14,31 @@
 #define REPORT_CMDLINE_COLUMNS 160
 
 static void
-report_text_header(FILE *out, const struct report *r)
+report_text_header(FILE *out, const struct report *r, size_t width)
 {
 	const struct system_row *s = &r->system;
-	char when[64], up[32], a[16], b[16], c[16], d[16], e[16];
+	char when[64], up[32], a[16], b[16], c[16], d[16], e[16], cpu[160], load[64];
 	struct tm tm;
 
 	gmtime_r(&r->taken_at.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	fprintf(out, "stacktop report %s, over %.2f s, up %s\n", when, r->interval_s,
 	        text_uptime(up, sizeof(up), s->uptime_s));
-	fprintf(out, "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d CPUs)",
-	        text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
-	        text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
-	        text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
+	snprintf(cpu, sizeof(cpu),
+	         "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d CPUs)",
+	         text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
+	         text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
+	         text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
 	if (isnan(s->load[0]))
-		fprintf(out, "   load -\n");
+		snprintf(load, sizeof(load), "load -");
 	else
-		fprintf(out, "   load %.2f %.2f %.2f\n", s->load[0], s->load[1], s->load[2]);
+		snprintf(load, sizeof(load), "load %.2f %.2f %.2f", s->load[0], s->load[1],
+		         s->load[2]);
+	/* On a narrow terminal the load gets a line of its own. */
+	if (width == 0 || strlen(cpu) + 3 + strlen(load) <= width)
+		fprintf(out, "%s   %s\n", cpu, load);
+	else
+		fprintf(out, "%s\n%s\n", cpu, load);
 	fprintf(out, "mem: %s used of %s, %s available; swap %s used of %s\n",
 	        text_kib(a, sizeof(a), s->mem_used_kib), text_kib(b, sizeof(b), s->mem_total_kib),
 	        text_kib(c, sizeof(c), s->mem_available_kib),
@@ -43,26 +51,101 @@ report_text_header(FILE *out, const struct report *r)
 	fputc('\n', out);
 }
 
-static void
-report_text_process(FILE *out, const struct process_row *p)
-{
-	char cpu[16], usr[16], sys[16], rss[16], anon[16], file[16], shm[16], swap[16];
+/* The columns of the process and thread tables, as `top -H`: each has a
+ * width and, for when a line does not fit the terminal, a rank in the order
+ * they go in (1 goes first; 0 stays). The last column (COMMAND, SYSCALL)
+ * takes what the line has left, and is cut first, down to its least. */
+struct report_column {
+	const char *header;
+	int width; /* negative: left-aligned */
+	int drop;
+};
 
-	fprintf(out, "\n%7s %-10s %5s %5s %5s %5s %7s %7s %7s %7s %7s %s\n", "PID", "USER", "%CPU",
-	        "%USR", "%SYS", "THR", "RSS", "ANON", "FILE", "SHMEM", "SWAP", "COMMAND");
-	fprintf(out, "%7d ", p->pid);
-	if (p->user[0])
-		text_field(out, p->user, strlen(p->user), 10, 1);
-	else
-		fprintf(out, "%-10lld", (long long)p->uid);
-	fprintf(out, " %5s %5s %5s %5lld %7s %7s %7s %7s %7s ",
-	        text_pct(cpu, sizeof(cpu), p->cpu_pct), text_pct(usr, sizeof(usr), p->user_pct),
-	        text_pct(sys, sizeof(sys), p->sys_pct), (long long)p->thread_count,
-	        text_kib(rss, sizeof(rss), p->mem.rss_kib),
-	        text_kib(anon, sizeof(anon), p->mem.anon_kib),
-	        text_kib(file, sizeof(file), p->mem.file_kib),
-	        text_kib(shm, sizeof(shm), p->mem.shmem_kib),
-	        text_kib(swap, sizeof(swap), p->mem.swap_kib));
+enum { P_PID, P_USER, P_CPU, P_USR, P_SYS, P_THR, P_RSS, P_ANON, P_FILE, P_SHMEM, P_SWAP, P_N };
+enum { T_TID, T_NAME, T_STATE, T_CPU, T_USR, T_SYS, T_DELAY, T_VCSW, T_ICSW, T_N };
+
+static const struct report_column process_columns[P_N] = {
+    [P_PID] = {"PID", 7, 0},     [P_USER] = {"USER", -10, 8}, [P_CPU] = {"%CPU", 5, 0},
+    [P_USR] = {"%USR", 5, 5},    [P_SYS] = {"%SYS", 5, 6},    [P_THR] = {"THR", 5, 7},
+    [P_RSS] = {"RSS", 7, 0},     [P_ANON] = {"ANON", 7, 4},   [P_FILE] = {"FILE", 7, 2},
+    [P_SHMEM] = {"SHMEM", 7, 1}, [P_SWAP] = {"SWAP", 7, 3},
+};
+static const struct report_column thread_columns[T_N] = {
+    [T_TID] = {"TID", 7, 0},      [T_NAME] = {"NAME", -16, 0}, [T_STATE] = {"S", -1, 0},
+    [T_CPU] = {"%CPU", 5, 0},     [T_USR] = {"%USR", 5, 4},    [T_SYS] = {"%SYS", 5, 5},
+    [T_DELAY] = {"DELAY%", 6, 3}, [T_VCSW] = {"VCSW/s", 7, 2}, [T_ICSW] = {"ICSW/s", 7, 1},
+};
+
+/* The least the last column keeps before other columns go. */
+#define REPORT_COMMAND_MIN  15
+#define REPORT_ACTIVITY_MIN 16
+
+/* Which columns of a table a line of width columns shows (0: any width). */
+static void
+report_layout(const struct report_column *cols, size_t n, size_t indent, size_t last_min,
+              size_t width, bool *show)
+{
+	size_t used = indent + last_min;
+
+	for (size_t i = 0; i < n; i++) {
+		show[i] = true;
+		used += (size_t)abs(cols[i].width) + 1;
+	}
+	for (int rank = 1; width > 0 && used > width; rank++) {
+		bool any = false;
+
+		for (size_t i = 0; i < n; i++) {
+			if (cols[i].drop == rank) {
+				show[i] = false;
+				used -= (size_t)abs(cols[i].width) + 1;
+			}
+			any = any || cols[i].drop > rank;
+		}
+		if (!any)
+			break;
+	}
+}
+
+/* One cell: text aligned to the column's width, after a space but for the
+ * first column. */
+static void
+report_cell(FILE *out, const struct report_column *cols, const bool *show, size_t i,
+            const char *text)
+{
+	if (show[i])
+		fprintf(out, "%s%*s", i == 0 ? "" : " ", cols[i].width, text);
+}
+
+static void
+report_text_process(FILE *out, const struct process_row *p, const bool *show)
+{
+	char cells[P_N][32];
+
+	fputc('\n', out);
+	for (size_t i = 0; i < P_N; i++)
+		report_cell(out, process_columns, show, i, process_columns[i].header);
+	fprintf(out, " %s\n", "COMMAND");
+	snprintf(cells[P_PID], sizeof(cells[0]), "%d", p->pid);
+	text_pct(cells[P_CPU], sizeof(cells[0]), p->cpu_pct);
+	text_pct(cells[P_USR], sizeof(cells[0]), p->user_pct);
+	text_pct(cells[P_SYS], sizeof(cells[0]), p->sys_pct);
+	snprintf(cells[P_THR], sizeof(cells[0]), "%lld", (long long)p->thread_count);
+	text_kib(cells[P_RSS], sizeof(cells[0]), p->mem.rss_kib);
+	text_kib(cells[P_ANON], sizeof(cells[0]), p->mem.anon_kib);
+	text_kib(cells[P_FILE], sizeof(cells[0]), p->mem.file_kib);
+	text_kib(cells[P_SHMEM], sizeof(cells[0]), p->mem.shmem_kib);
+	text_kib(cells[P_SWAP], sizeof(cells[0]), p->mem.swap_kib);
+	for (size_t i = 0; i < P_N; i++) {
+		if (i != P_USER) {
+			report_cell(out, process_columns, show, i, cells[i]);
+		} else if (show[i] && p->user[0]) {
+			fputc(' ', out);
+			text_field(out, p->user, strlen(p->user), 10, 1);
+		} else if (show[i]) {
+			fprintf(out, " %-10lld", (long long)p->uid);
+		}
+	}
+	fputc(' ', out);
 	if (p->cmdline != NULL && p->cmdline_len > 0) {
 		text_field(out, p->cmdline, p->cmdline_len, REPORT_CMDLINE_COLUMNS, 0);
 	} else {
@@ -75,20 +158,30 @@ report_text_process(FILE *out, const struct process_row *p)
 }
 
 static void
-report_text_thread(FILE *out, const struct thread_row *t)
+report_text_thread(FILE *out, const struct thread_row *t, const bool *show)
 {
-	char cpu[16], usr[16], sys[16], delay[16], vcs[16], ics[16];
+	char cells[T_N][32];
 
-	fprintf(out, "  %7d ", t->tid);
-	text_field(out, t->name, strlen(t->name), 16, 1);
-	snprintf(vcs, sizeof(vcs), isnan(t->ctxsw_voluntary_per_s) ? "-" : "%.0f",
+	snprintf(cells[T_TID], sizeof(cells[0]), "%d", t->tid);
+	snprintf(cells[T_STATE], sizeof(cells[0]), "%c", text_state(t->state));
+	text_pct(cells[T_CPU], sizeof(cells[0]), t->cpu_pct);
+	text_pct(cells[T_USR], sizeof(cells[0]), t->user_pct);
+	text_pct(cells[T_SYS], sizeof(cells[0]), t->sys_pct);
+	text_pct(cells[T_DELAY], sizeof(cells[0]), t->run_delay_pct);
+	snprintf(cells[T_VCSW], sizeof(cells[0]), isnan(t->ctxsw_voluntary_per_s) ? "-" : "%.0f",
 	         t->ctxsw_voluntary_per_s);
-	snprintf(ics, sizeof(ics), isnan(t->ctxsw_involuntary_per_s) ? "-" : "%.0f",
+	snprintf(cells[T_ICSW], sizeof(cells[0]), isnan(t->ctxsw_involuntary_per_s) ? "-" : "%.0f",
 	         t->ctxsw_involuntary_per_s);
-	fprintf(out, " %c %5s %5s %5s %6s %7s %7s ", text_state(t->state),
-	        text_pct(cpu, sizeof(cpu), t->cpu_pct), text_pct(usr, sizeof(usr), t->user_pct),
-	        text_pct(sys, sizeof(sys), t->sys_pct),
-	        text_pct(delay, sizeof(delay), t->run_delay_pct), vcs, ics);
+	fputs("  ", out);
+	for (size_t i = 0; i < T_N; i++) {
+		if (i != T_NAME) {
+			report_cell(out, thread_columns, show, i, cells[i]);
+		} else {
+			fputc(' ', out);
+			text_field(out, t->name, strlen(t->name), 16, 1);
+		}
+	}
+	fputc(' ', out);
 	text_activity(out, t);
 	fputc('\n', out);
 }
@@ -112,24 +205,52 @@ report_text_stack(FILE *out, const struct thread_stack *s)
 	dump_text_cut(out, 11, s);
 }
 
-void
-report_text_write(FILE *out, const struct report *r)
+/* The report at full width: each line as long as it is. */
+static void
+report_text_lines(FILE *out, const struct report *r, size_t width)
 {
-	report_text_header(out, r);
+	bool pshow[P_N], tshow[T_N];
+
+	report_layout(process_columns, P_N, 0, REPORT_COMMAND_MIN + 1, width, pshow);
+	report_layout(thread_columns, T_N, 2, REPORT_ACTIVITY_MIN + 1, width, tshow);
+	report_text_header(out, r, width);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct process_row *p = &r->procs[i];
 
-		report_text_process(out, p);
+		report_text_process(out, p, pshow);
 		if (p->python != NULL && p->python->unreadable[0])
 			fprintf(out, "  (%s)\n", p->python->unreadable);
-		fprintf(out, "  %7s %-16s %c %5s %5s %5s %6s %7s %7s %s\n", "TID", "NAME", 'S',
-		        "%CPU", "%USR", "%SYS", "DELAY%", "VCSW/s", "ICSW/s", "SYSCALL (WCHAN)");
+		fputs("  ", out);
+		for (size_t c = 0; c < T_N; c++)
+			report_cell(out, thread_columns, tshow, c, thread_columns[c].header);
+		fprintf(out, " %s\n", "SYSCALL (WCHAN)");
 		for (size_t t = 0; t < p->nthreads; t++) {
-			report_text_thread(out, &p->threads[t]);
+			report_text_thread(out, &p->threads[t], tshow);
 			report_text_stack(out, p->threads[t].stack);
 		}
 		if ((int64_t)p->nthreads < p->thread_count)
 			fprintf(out, "  (%lld more threads; -n to list more)\n",
 			        (long long)(p->thread_count - (int64_t)p->nthreads));
 	}
+}
+
+void
+report_text_write(FILE *out, const struct report *r, size_t width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (width == 0) {
+		report_text_lines(out, r, 0);
+		return;
+	}
+	/* Columns go first; then what is left too long (a stack's frame, a
+	 * long command line in the last column) is cut at the width. */
+	if ((mem = open_memstream(&buf, &len)) == NULL)
+		abort();
+	report_text_lines(mem, r, width);
+	fclose(mem);
+	text_cut_lines(out, buf, len, width);
+	free(buf);
 }

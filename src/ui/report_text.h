@@ -7,7 +7,10 @@
 
 #include <stdio.h>
 
-/* Writes r (borrowed) to out. */
-void report_text_write(FILE *out, const struct report *r);
+/* Writes r (borrowed) to out, no line longer than width columns (0: no
+ * limit): the command and syscall columns are cut first, then the least
+ * useful columns go (SHMEM, FILE, SWAP, ANON, ...; ICSW/s, VCSW/s,
+ * DELAY%, ...), and what is still too long (a stack frame) is cut. */
+void report_text_write(FILE *out, const struct report *r, size_t width);
 
 #endif

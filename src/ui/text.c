@@ -5,6 +5,7 @@
 #include "../xmalloc.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,26 @@ text_field(FILE *out, const char *raw, size_t len, size_t width, int pad)
 	for (; pad && w < width; w++)
 		fputc(' ', out);
 	free(clean);
+}
+
+void
+text_cut_lines(FILE *out, const char *buf, size_t len, size_t width)
+{
+	size_t w = 0;
+	bool keep = true; /* the current code point is within the width */
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			w = 0;
+			keep = true;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			/* A code point starts: it takes a column. */
+			keep = w < width;
+			w += keep;
+		}
+		if (keep)
+			fputc(buf[i], out);
+	}
 }
 
 char *

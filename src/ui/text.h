@@ -12,6 +12,10 @@
  * and, when pad is set, padded with spaces to width. */
 void text_field(FILE *out, const char *raw, size_t len, size_t width, int pad);
 
+/* Writes buf[0..len), text already sanitized, with every line cut to at most
+ * width columns (a code point a column). */
+void text_cut_lines(FILE *out, const char *buf, size_t len, size_t width);
+
 /* Formats a size in KiB as "812K", "12.3M", "1.20G"; "-" when negative
  * (unknown). Returns buf. */
 char *text_kib(char *buf, size_t size, int64_t kib);

@@ -155,6 +155,59 @@ kernel_thread(struct process_row *p)
 	p->threads[0] = row(17, "kworker/0:1-events", 'I', 0.5, "worker_thread", SYSCALL_NONE);
 }
 
+/* A process whose command line is longer than any terminal (a Java class
+ * path): the width tests' fourth. */
+static void
+long_process(struct process_row *p)
+{
+	char cmdline[512] = "java -Xmx8g -cp ";
+
+	for (int i = 0; i < 20; i++)
+		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline),
+		         "/opt/app/lib/module-%02d.jar:", i);
+	strcat(cmdline, " com.example.Main --port 8080");
+	*p = (struct process_row){
+	    .pid = 777,
+	    .uid = 1001,
+	    .cpu_pct = 12.5,
+	    .user_pct = 10,
+	    .sys_pct = 2.5,
+	    .thread_count = 1,
+	    .mem = {.rss_kib = 4096000,
+	            .anon_kib = 4000000,
+	            .file_kib = 96000,
+	            .shmem_kib = 0,
+	            .swap_kib = 2048},
+	    .nthreads = 1,
+	};
+	snprintf(p->user, sizeof(p->user), "javauser");
+	snprintf(p->comm, sizeof(p->comm), "java");
+	p->cmdline = xstrdup(cmdline);
+	p->cmdline_len = strlen(cmdline);
+	p->threads = xcalloc(1, sizeof(*p->threads));
+	p->threads[0] = row(777, "C2 CompilerThre", 'S', 12.5,
+	                    "futex_wait_queue_me_with_a_long_wait_channel", nr("futex"));
+}
+
+/* The widths of terminal the text report is checked at. */
+static const size_t widths[] = {80, 200, 40};
+
+/* The longest line of buf, in columns (a UTF-8 code point a column). */
+static size_t
+longest_line(const char *buf, size_t len)
+{
+	size_t longest = 0, w = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n')
+			w = 0;
+		else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			w++;
+		longest = w > longest ? w : longest;
+	}
+	return longest;
+}
+
 static struct report *
 fixture_report(void)
 {
@@ -180,7 +233,7 @@ main(int argc, char **argv)
 
 	if (!CHECK(argc == 2)) /* the golden directory */
 		return 1;
-	report_text_write(golden_open(&g, argv[1], "report.txt"), r);
+	report_text_write(golden_open(&g, argv[1], "report.txt"), r, 0);
 	CHECK(golden_check(&g));
 	report_json_write(golden_open(&g, argv[1], "report.json"), r);
 	golden_replace_version(&g);
@@ -192,6 +245,22 @@ main(int argc, char **argv)
 		golden_replace(&g, here, x86_64);
 	}
 	CHECK(golden_check(&g));
+	/* A terminal of 80 and of 200 columns (and 40): no line is longer. */
+	r->procs = xreallocarray(r->procs, r->nprocs + 1, sizeof(*r->procs));
+	long_process(&r->procs[r->nprocs++]);
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		char name[32];
+		FILE *out;
+
+		snprintf(name, sizeof(name), "report_%zu.txt", widths[i]);
+		out = golden_open(&g, argv[1], name);
+		report_text_write(out, r, widths[i]);
+		fflush(out);
+		if (!CHECK(longest_line(g.buf, g.len) <= widths[i]))
+			fprintf(stderr, "  %s: a line of %zu columns\n", name,
+			        longest_line(g.buf, g.len));
+		CHECK(golden_check(&g));
+	}
 	report_free(r);
 	return check_done("test_golden_report");
 }
