@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "outfile.h"
+#include "plural.h"
 #include "probes/python_merge.h"
 #include "probes/sampler.h"
 #include "probes/syswide.h"
@@ -320,12 +321,11 @@ record_python_notes(const struct profile *p)
 	uint64_t unplaced = record_unplaced_samples(p);
 
 	if (p->dropped > 0)
-		fprintf(stderr, "; %llu Python stacks dropped (they changed while read)",
-		        (unsigned long long)p->dropped);
+		fprintf(stderr, "; %llu Python %s dropped (they changed while read)",
+		        (unsigned long long)p->dropped, plural(p->dropped, "stack", "stacks"));
 	if (unplaced > 0)
-		fprintf(stderr,
-		        "; %llu samples with Python frames not placed among the native ones",
-		        (unsigned long long)unplaced);
+		fprintf(stderr, "; %llu %s with Python frames not placed among the native ones",
+		        (unsigned long long)unplaced, plural(unplaced, "sample", "samples"));
 }
 
 /* How the stacks were taken, for the summary: perf events, or ptrace stops
@@ -371,10 +371,12 @@ record_shortfall(const struct profile *p, const struct record_opts *o, const str
 		return;
 	round_ms = 1e3 * p->round_s_sum / (double)p->ticks;
 	fprintf(stderr,
-	        "; short of the rate: %llu of %llu rounds took longer than the %.3f ms "
-	        "interval (%.3f ms on average, %.3f ms at most, following %zu threads)",
-	        (unsigned long long)p->rounds_over, (unsigned long long)p->ticks, interval_ms,
-	        round_ms, 1e3 * p->round_s_max, sampler_threads(s));
+	        "; short of the rate: %llu of %llu %s longer than the %.3f ms "
+	        "interval (%.3f ms on average, %.3f ms at most, following %zu %s)",
+	        (unsigned long long)p->rounds_over, (unsigned long long)p->ticks,
+	        plural(p->ticks, "round took", "rounds took"), interval_ms, round_ms,
+	        1e3 * p->round_s_max, sampler_threads(s),
+	        plural(sampler_threads(s), "thread", "threads"));
 	/* Rounds that fit leave the rest of the shortfall to late wake-ups. */
 	if (round_ms < 0.5 * interval_ms)
 		fprintf(stderr, ", and stacktop was woken late (every CPU busy)");
@@ -392,11 +394,14 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	for (size_t i = 0; i < p->nstacks; i++)
 		distinct += p->stacks[i].count > 0;
 	fprintf(stderr,
-	        "stacktop record: PID %d (%s): %llu samples in %llu rounds over %.2f s "
-	        "(%.1f Hz of %.0f), %llu errors, %zu distinct stacks; target stopped %.3f ms "
+	        "stacktop record: PID %d (%s): %llu %s in %llu %s over %.2f s "
+	        "(%.1f Hz of %.0f), %llu %s, %zu distinct %s; target stopped %.3f ms "
 	        "per round on average (max %.3f ms)",
-	        p->pid, comm, (unsigned long long)p->samples, (unsigned long long)p->ticks,
-	        p->duration_s, hz, o->rate, (unsigned long long)p->errors, distinct,
+	        p->pid, comm, (unsigned long long)p->samples,
+	        plural(p->samples, "sample", "samples"), (unsigned long long)p->ticks,
+	        plural(p->ticks, "round", "rounds"), p->duration_s, hz, o->rate,
+	        (unsigned long long)p->errors, plural(p->errors, "error", "errors"), distinct,
+	        plural(distinct, "stack", "stacks"),
 	        p->stops ? p->stopped_ms_sum / (double)p->stops : 0.0, p->stopped_ms_max);
 	fprintf(stderr, "; %s", record_path(s, o, why, sizeof(why)));
 	if (python->version[0] && !python->unreadable[0])
@@ -424,26 +429,30 @@ record_all_summary(const struct profile *p, const struct record_opts *o, const s
 	double rate = p->duration_s > 0 ? (double)p->samples / p->duration_s : 0;
 
 	fprintf(stderr,
-	        "stacktop record -a: %llu samples of %llu processes on %u CPUs over %.2f s "
+	        "stacktop record -a: %llu %s of %llu %s on %u %s over %.2f s "
 	        "(%.1f a second; %.0f Hz of each busy CPU); perf events, one per CPU; idle CPUs "
-	        "not sampled; %llu samples of kernel threads (as [kernel]); stacktop itself "
+	        "not sampled; %llu %s of kernel threads (as [kernel]); stacktop itself "
 	        "%.1f%%",
-	        (unsigned long long)p->samples, (unsigned long long)c->processes, c->cpus,
-	        p->duration_s, rate, o->rate, (unsigned long long)c->kernel_threads,
+	        (unsigned long long)p->samples, plural(p->samples, "sample", "samples"),
+	        (unsigned long long)c->processes, plural(c->processes, "process", "processes"),
+	        c->cpus, plural(c->cpus, "CPU", "CPUs"), p->duration_s, rate, o->rate,
+	        (unsigned long long)c->kernel_threads,
+	        plural(c->kernel_threads, "sample", "samples"),
 	        p->samples ? 100.0 * (double)c->own / (double)p->samples : 0.0);
 	if (c->lost + c->bad > 0)
-		fprintf(stderr, "; %llu samples lost (a ring was full)",
-		        (unsigned long long)(c->lost + c->bad));
+		fprintf(stderr, "; %llu %s lost (a ring was full)",
+		        (unsigned long long)(c->lost + c->bad),
+		        plural(c->lost + c->bad, "sample", "samples"));
 	if (c->gone > 0)
 		fprintf(stderr,
-		        "; %llu samples of processes that ended before they were read "
+		        "; %llu %s of processes that ended before they were read "
 		        "(counted as [ended before it was read])",
-		        (unsigned long long)c->gone);
+		        (unsigned long long)c->gone, plural(c->gone, "sample", "samples"));
 	if (o->mode == TARGET_NATIVE)
 		fprintf(stderr, "; native frames only");
 	else
-		fprintf(stderr, "; Python frames merged in %llu processes",
-		        (unsigned long long)c->python);
+		fprintf(stderr, "; Python frames merged in %llu %s", (unsigned long long)c->python,
+		        plural(c->python, "process", "processes"));
 	record_python_notes(p);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");

@@ -1,5 +1,6 @@
 #include "dump_text.h"
 
+#include "../plural.h"
 #include "dump_json.h"
 #include "text.h"
 
@@ -82,7 +83,7 @@ dump_text_write(FILE *out, const struct dump_report *d)
 {
 	fprintf(out, "PID %d (", d->pid);
 	text_field(out, d->comm, strlen(d->comm), sizeof(d->comm), 0);
-	fprintf(out, "): %zu threads", d->nthreads);
+	fprintf(out, "): %zu %s", d->nthreads, plural(d->nthreads, "thread", "threads"));
 	dump_text_python(out, &d->python);
 	fprintf(out, ", stopped for %.2f ms", d->stopped_ms);
 	if (d->skipped > 0)

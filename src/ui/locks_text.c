@@ -1,6 +1,7 @@
 #include "locks_text.h"
 
 #include "../model.h"
+#include "../plural.h"
 #include "../syscall_names.h"
 #include "dump_json.h"
 #include "dump_text.h"
@@ -63,8 +64,8 @@ locks_text_owner(FILE *out, const struct lock_wait *w)
 		fprintf(out, "%d? not a thread of the process (it exited holding it?)",
 		        w->claimed_owner);
 	} else if (w->readers > 0) {
-		fprintf(out, "%" PRId64 " reader%s (which threads, the lock does not record)",
-		        w->readers, w->readers == 1 ? "" : "s");
+		fprintf(out, "%" PRId64 " %s (which threads, the lock does not record)", w->readers,
+		        plural((uint64_t)w->readers, "reader", "readers"));
 	} else if (w->detail == LOCK_DETAIL_PYTHON_LOCK) {
 		fputs("- (no with block holds it)", out);
 	} else if (w->kind != LOCK_OTHER) {
@@ -104,7 +105,7 @@ locks_text_fds(FILE *out, const struct lock_wait *w)
 		locks_text_fd(out, w->fd, w->fd_target, 40);
 		fputs(": ", out);
 	}
-	fprintf(out, "%zu fd%s", w->fds_total, w->fds_total == 1 ? "" : "s");
+	fprintf(out, "%zu %s", w->fds_total, plural(w->fds_total, "fd", "fds"));
 	for (size_t i = 0; i < w->nfds; i++) {
 		fputs(i == 0 ? ": " : ", ", out);
 		locks_text_fd(out, w->fds[i].fd, w->fds[i].target, 40);
@@ -190,7 +191,8 @@ locks_text_write(FILE *out, const struct locks_report *r)
 {
 	fprintf(out, "PID %d (", r->pid);
 	text_field(out, r->comm, strlen(r->comm), sizeof(r->comm), 0);
-	fprintf(out, "): %zu threads, %zu blocked", r->nthreads, r->nwaits);
+	fprintf(out, "): %zu %s, %zu blocked", r->nthreads,
+	        plural(r->nthreads, "thread", "threads"), r->nwaits);
 	if (r->stacks != NULL)
 		dump_text_python(out, &r->stacks->python);
 	if (r->stacks != NULL)

@@ -1,5 +1,6 @@
 #include "mem_text.h"
 
+#include "../plural.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -33,29 +34,31 @@ mem_text_python(FILE *out, const struct python_types *p, size_t top)
 	fprintf(out, " (count/threshold)\n");
 	fprintf(out, "gc.garbage: ");
 	mem_text_count(out, p->garbage);
-	fprintf(out, " objects");
+	fprintf(out, " %s", plural((uint64_t)p->garbage, "object", "objects"));
 	if (p->frozen >= 0)
-		fprintf(out, "   frozen by gc.freeze(): %" PRId64 " objects", p->frozen);
+		fprintf(out, "   frozen by gc.freeze(): %" PRId64 " %s", p->frozen,
+		        plural((uint64_t)p->frozen, "object", "objects"));
 	fprintf(out, "\n");
 	fprintf(out,
-	        "objects tracked by the collector: %" PRIu64 " in %zu types "
+	        "objects tracked by the collector: %" PRIu64 " in %zu %s "
 	        "(target stopped for %.1f ms, %.1f ms in all",
-	        p->objects, p->ntypes, p->stopped_ms, p->total_ms);
+	        p->objects, p->ntypes, plural(p->ntypes, "type", "types"), p->stopped_ms,
+	        p->total_ms);
 	if (p->attempts > 1)
 		fprintf(out, "; %d walks, the lists were changing", p->attempts);
 	fprintf(out, ")\n");
 	if (p->threads_not_stopped > 0)
-		fprintf(out,
-		        "warning: %zu threads did not stop; they ran while the lists were read\n",
-		        p->threads_not_stopped);
+		fprintf(out, "warning: %zu %s while the lists were read\n", p->threads_not_stopped,
+		        plural(p->threads_not_stopped, "thread did not stop; it ran",
+		               "threads did not stop; they ran"));
 	if (p->partial)
 		fprintf(out, "partial: %s; the counts below are of the objects walked so far\n",
 		        p->partial_reason);
 	if (p->size_errors > 0)
 		fprintf(out,
-		        "warning: %" PRIu64 " objects had a size that could not be read or "
+		        "warning: %" PRIu64 " %s a size that could not be read or "
 		        "was implausible: counted, their bytes left out\n",
-		        p->size_errors);
+		        p->size_errors, plural(p->size_errors, "object had", "objects had"));
 	fprintf(out, "%12s %14s  %s\n", "count", "bytes", "type");
 	for (size_t i = 0; i < p->ntypes && i < top; i++) {
 		const struct python_type_row *r = &p->types[i];
@@ -65,7 +68,8 @@ mem_text_python(FILE *out, const struct python_types *p, size_t top)
 		fprintf(out, "\n");
 	}
 	if (p->ntypes > top)
-		fprintf(out, "(%zu more types; --top N shows more)\n", p->ntypes - top);
+		fprintf(out, "(%zu more %s; --top N shows more)\n", p->ntypes - top,
+		        plural(p->ntypes - top, "type", "types"));
 }
 
 void
@@ -85,8 +89,9 @@ mem_text_write(FILE *out, const struct mem_report *m)
 	for (int k = 0; k < MEM_KINDS; k++)
 		fprintf(out, "  %-6s %9s\n", mem_kind_names[k],
 		        text_kib(a, sizeof(a), m->breakdown.kib[k]));
-	fprintf(out, "anon growth over %.1f s (%zu samples, minima of %zu windows of %.1f s): ",
-	        g->span_s, m->samples, g->windows, g->window_s);
+	fprintf(out, "anon growth over %.1f s (%zu %s, minima of %zu %s of %.1f s): ", g->span_s,
+	        m->samples, plural(m->samples, "sample", "samples"), g->windows,
+	        plural(g->windows, "window", "windows"), g->window_s);
 	if (isnan(g->kib_per_min))
 		fprintf(out, "unknown");
 	else

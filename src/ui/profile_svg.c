@@ -1,5 +1,6 @@
 #include "profile_svg.h"
 
+#include "../plural.h"
 #include "../sanitize.h"
 #include "../xmalloc.h"
 #include "profile_fold.h"
@@ -237,7 +238,8 @@ svg_node(FILE *out, const struct flame *f, size_t i, double x, size_t depth, dou
 	svg_escape(out, node->label, node->label_len);
 	fputs("\"><title>", out);
 	svg_escape(out, node->label, node->label_len);
-	fprintf(out, " (%" PRIu64 " samples, %.2f%%)</title>", node->count,
+	fprintf(out, " (%" PRIu64 " %s, %.2f%%)</title>", node->count,
+	        plural(node->count, "sample", "samples"),
 	        100.0 * (double)node->count / (double)f->nodes[0].count);
 	fprintf(out,
 	        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
@@ -349,10 +351,10 @@ profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 	        "text-anchor=\"end\">Search</text>\n",
 	        SVG_PAD, SVG_WIDTH - SVG_PAD);
 	fprintf(out,
-	        "<text x=\"%d\" y=\"%d\">%" PRIu64 " samples in %" PRIu64
-	        " rounds over %.2f s: %.1f Hz achieved of %.0f asked; %s</text>\n",
-	        SVG_PAD, height - 28, p->samples, p->ticks, p->duration_s, achieved,
-	        p->requested_hz,
+	        "<text x=\"%d\" y=\"%d\">%" PRIu64 " %s in %" PRIu64
+	        " %s over %.2f s: %.1f Hz achieved of %.0f asked; %s</text>\n",
+	        SVG_PAD, height - 28, p->samples, plural(p->samples, "sample", "samples"), p->ticks,
+	        plural(p->ticks, "round", "rounds"), p->duration_s, achieved, p->requested_hz,
 	        per_thread ? "a tower per thread" : "threads merged (--per-thread splits them)");
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\">Click a frame to zoom, Search to highlight; colours: "

@@ -1,5 +1,6 @@
 #include "report_text.h"
 
+#include "../plural.h"
 #include "../syscall_names.h"
 #include "dump_json.h"
 #include "dump_text.h"
@@ -25,10 +26,11 @@ report_text_header(FILE *out, const struct report *r, size_t width)
 	fprintf(out, "stacktop report %s, over %.2f s, up %s\n", when, r->interval_s,
 	        text_uptime(up, sizeof(up), s->uptime_s));
 	snprintf(cpu, sizeof(cpu),
-	         "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d CPUs)",
+	         "cpu: %s%% user, %s%% sys, %s%% nice, %s%% iowait, %s%% steal (%d %s)",
 	         text_pct(a, sizeof(a), s->user_pct), text_pct(b, sizeof(b), s->sys_pct),
 	         text_pct(c, sizeof(c), s->nice_pct), text_pct(d, sizeof(d), s->iowait_pct),
-	         text_pct(e, sizeof(e), s->steal_pct), s->ncpus);
+	         text_pct(e, sizeof(e), s->steal_pct), s->ncpus,
+	         plural((uint64_t)s->ncpus, "CPU", "CPUs"));
 	if (isnan(s->load[0]))
 		snprintf(load, sizeof(load), "load -");
 	else
@@ -44,8 +46,9 @@ report_text_header(FILE *out, const struct report *r, size_t width)
 	        text_kib(c, sizeof(c), s->mem_available_kib),
 	        text_kib(d, sizeof(d), s->swap_used_kib),
 	        text_kib(e, sizeof(e), s->swap_total_kib));
-	fprintf(out, "tasks: %zu process%s, %zu thread%s", s->processes,
-	        s->processes == 1 ? "" : "es", s->threads, s->threads == 1 ? "" : "s");
+	fprintf(out, "tasks: %zu %s, %zu %s", s->processes,
+	        plural(s->processes, "process", "processes"), s->threads,
+	        plural(s->threads, "thread", "threads"));
 	if (s->running >= 0)
 		fprintf(out, "; %lld runnable on the machine", (long long)s->running);
 	fputc('\n', out);
@@ -229,8 +232,10 @@ report_text_lines(FILE *out, const struct report *r, size_t width)
 			report_text_stack(out, p->threads[t].stack);
 		}
 		if ((int64_t)p->nthreads < p->thread_count)
-			fprintf(out, "  (%lld more threads; -n to list more)\n",
-			        (long long)(p->thread_count - (int64_t)p->nthreads));
+			fprintf(out, "  (%lld more %s; -n to list more)\n",
+			        (long long)(p->thread_count - (int64_t)p->nthreads),
+			        plural((uint64_t)(p->thread_count - (int64_t)p->nthreads), "thread",
+			               "threads"));
 	}
 }
 

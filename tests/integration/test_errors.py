@@ -73,6 +73,7 @@ def test():
     check_ranges()
     check_help_words()
     check_some_gone()
+    check_plurals()
 
     # Without a command and without a terminal, stacktop prints a report.
     code, out, err = stacktop("-d", 0.2, "-P", 1)
@@ -243,6 +244,31 @@ def check_some_gone():
         code, out, err = stacktop(cmd, "-p", f"{target.pid},{dead}", *rest)
         check(code == 2 and err.startswith(f"stacktop {cmd}: -p takes one PID\nusage: "),
               f"{cmd} -p A,B: {code} {err!r}")
+
+
+def check_plurals():
+    """One of a thing is said in the singular: a process with one thread,
+    a wall-clock profile of it with one distinct stack."""
+    one = subprocess.Popen(["sleep", "30"])
+    try:
+        code, out, err = stacktop("dump", "-p", one.pid, "--native")
+        first = out.decode().split("\n", 1)[0]
+        check(code == 0 and re.match(rf"PID {one.pid} \(sleep\): 1 thread, stopped for ", first),
+              f"dump: {code} {first!r} {err!r}")
+        code, out, err = stacktop("locks", "-p", one.pid)
+        first = out.decode().split("\n", 1)[0]
+        check(code == 0 and re.match(rf"PID {one.pid} \(sleep\): 1 thread, \d+ blocked", first),
+              f"locks: {code} {first!r} {err!r}")
+        code, out, err = stacktop("report", "-p", one.pid, "-d", 0.1)
+        check(code == 0 and "\ntasks: 1 process, 1 thread" in out.decode(),
+              f"report: {code} {out!r}")
+        code, out, err = stacktop("record", "-p", one.pid, "-d", 0.3, "--mode", "wall", "-r", 20,
+                                  "--native")
+        check(code == 0 and ", 0 errors, 1 distinct stack; target stopped" in err and
+              out.decode().count("\n") == 1, f"record: {code} {err!r} {out!r}")
+    finally:
+        one.kill()
+        one.wait()
 
 
 run(test)

@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 
 from harness import STACKTOP, assert_terminal_safe, check, fail, run, stacktop, start_target
 
-SUMMARY = re.compile(r"stacktop record: PID (\d+) \((.*)\): (\d+) samples in (\d+) rounds "
-                     r"over ([\d.]+) s \(([\d.]+) Hz of (\d+)\), (\d+) errors, (\d+) distinct "
-                     r"stacks; target stopped ([\d.]+) ms per round on average "
+SUMMARY = re.compile(r"stacktop record: PID (\d+) \((.*)\): (\d+) samples? in (\d+) rounds? "
+                     r"over ([\d.]+) s \(([\d.]+) Hz of (\d+)\), (\d+) errors?, (\d+) distinct "
+                     r"stacks?; target stopped ([\d.]+) ms per round on average "
                      r"\(max ([\d.]+) ms\)(?:; [^;]*)*?; (\w+) to (.*)")
 
 

@@ -171,7 +171,7 @@ def check_short_lived():
     # CPU: a box other tests saturate) are no one's: the CPU time is scaled
     # by the share kept.
     text = err.decode(errors="replace")
-    m = re.search(r"-a: (\d+) samples.*?; (\d+) samples lost", text)
+    m = re.search(r"-a: (\d+) samples?.*?; (\d+) samples? lost", text)
     kept = int(m[1]) / (int(m[1]) + int(m[2])) if m else 1.0
     check(awk * 2 >= used * kept, f"{awk} awk samples for {used:.0f} samples' worth of CPU: "
           f"{text}; by process name: "

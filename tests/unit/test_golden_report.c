@@ -172,7 +172,7 @@ long_process(struct process_row *p)
 	    .cpu_pct = 12.5,
 	    .user_pct = 10,
 	    .sys_pct = 2.5,
-	    .thread_count = 1,
+	    .thread_count = 2, /* "1 more thread" */
 	    .mem = {.rss_kib = 4096000,
 	            .anon_kib = 4000000,
 	            .file_kib = 96000,

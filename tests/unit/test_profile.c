@@ -173,7 +173,7 @@ test_svg(void)
 	text = render(svg_per_thread, p);
 	CHECK(strstr(text, "<title>operator&lt;&lt; (3 samples, 75.00%)</title>") != NULL);
 	CHECK(strstr(text, "<title>thread t&amp;t (1) (3 samples") != NULL);
-	CHECK(strstr(text, "<title>thread u?v?w (2) (1 samples") != NULL);
+	CHECK(strstr(text, "<title>thread u?v?w (2) (1 sample,") != NULL);
 	CHECK(strstr(text, "\xef\xbf\xbe") == NULL && strstr(text, "\xef\xbf\xbf") == NULL);
 	CHECK(strstr(text, "PID 7 (&lt;app&gt;)") != NULL);
 	CHECK(strstr(text, "operator<<") == NULL);
