@@ -1,5 +1,6 @@
 /* stacktop: which process, which thread, and what is it doing. */
 #include "cli.h"
+#include "completion.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,6 +84,18 @@ main_help(int argc, char **argv)
 	return 0;
 }
 
+/* stacktop completion SHELL (not in --help: meson installs its output). */
+static int
+main_completion(int argc, char **argv)
+{
+	if (argc == 2 && completion_write(stdout, argv[1], commands,
+	                                  sizeof(commands) / sizeof(commands[0])) == 0)
+		return 0;
+	fprintf(stderr, "stacktop completion: the shell is bash, zsh or fish\n"
+	                "usage: stacktop completion bash|zsh|fish\n");
+	return EXIT_USAGE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -95,6 +108,8 @@ main(int argc, char **argv)
 		printf("stacktop %s\n", STACKTOP_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "completion") == 0)
+		return main_completion(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "help") == 0)
 		return main_help(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-') {
