@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "plural.h"
 #include "probes/syswide.h"
 #include "sanitize.h"
 #include "xmalloc.h"
@@ -289,8 +290,8 @@ top_functions_write(FILE *out, const struct top_functions *f, size_t max)
 		sanitize_text(f->thread, strlen(f->thread), clean, sizeof(clean));
 		fprintf(out, ", thread %s (%d)", clean, f->tid);
 	}
-	fprintf(out, ": %" PRIu64 " samples, last %.0f s\n", samples,
-	        clock_monotonic_s() - f->before_s);
+	fprintf(out, ": %" PRIu64 " %s, last %.0f s\n", samples,
+	        plural(samples, "sample", "samples"), clock_monotonic_s() - f->before_s);
 	fprintf(out,
 	        "%d Hz of each busy CPU; a: every process  p: the selected process  t: the "
 	        "selected thread\n\n",

@@ -63,7 +63,7 @@ def browse(svg_path, tmp):
 
 
 def tooltip_share(svg, label):
-    m = re.search(r"<title>%s \(\d+ samples, ([\d.]+)%%\)</title>" % re.escape(label), svg)
+    m = re.search(r"<title>%s \(\d+ samples?, ([\d.]+)%%\)</title>" % re.escape(label), svg)
     check(m is not None, f"no tooltip for {label}")
     return float(m.group(1))
 
