@@ -256,8 +256,11 @@ def stacktop(*args, timeout=120, user=None, env=None):
     cmd = [STACKTOP, *map(str, args)]
     if user is not None:
         cmd = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups", *cmd]
+    # COLUMNS, from the shell that runs the tests, would cut the report's
+    # lines: only a test that means to sets it.
+    base = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     done = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                          env={**os.environ, **(env or {})})
+                          env={**base, **(env or {})})
     return done.returncode, done.stdout, done.stderr.decode(errors="replace")
 
 

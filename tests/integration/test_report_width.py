@@ -59,7 +59,7 @@ def test():
         args = ["report", "-p", pid, "-d", 0.1]
 
         # A pipe: the whole command line.
-        code, out, err = stacktop(*args, env={"COLUMNS": ""})
+        code, out, err = stacktop(*args)
         check(code == 0 and LONG in out.decode(), f"piped report cut the command: {out!r}")
 
         for cols in (80, 100, 50):
