@@ -83,12 +83,14 @@ static const struct report_column thread_columns[T_N] = {
 #define REPORT_COMMAND_MIN  15
 #define REPORT_ACTIVITY_MIN 16
 
-/* Which columns of a table a line of width columns shows (0: any width). */
+/* Which columns of a table a line of width columns shows (0: any width):
+ * indent, the columns each after a space but the first, and a space and
+ * last_min columns of the last. */
 static void
 report_layout(const struct report_column *cols, size_t n, size_t indent, size_t last_min,
               size_t width, bool *show)
 {
-	size_t used = indent + last_min;
+	size_t used = indent + last_min; /* and a space a column, below */
 
 	for (size_t i = 0; i < n; i++) {
 		show[i] = true;
@@ -214,8 +216,8 @@ report_text_lines(FILE *out, const struct report *r, size_t width)
 {
 	bool pshow[P_N], tshow[T_N];
 
-	report_layout(process_columns, P_N, 0, REPORT_COMMAND_MIN + 1, width, pshow);
-	report_layout(thread_columns, T_N, 2, REPORT_ACTIVITY_MIN + 1, width, tshow);
+	report_layout(process_columns, P_N, 0, REPORT_COMMAND_MIN, width, pshow);
+	report_layout(thread_columns, T_N, 2, REPORT_ACTIVITY_MIN, width, tshow);
 	report_text_header(out, r, width);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct process_row *p = &r->procs[i];
