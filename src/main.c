@@ -1,9 +1,12 @@
 /* stacktop: which process, which thread, and what is it doing. */
 #include "cli.h"
 #include "completion.h"
+#include "ui/terminal.h"
+#include "xmalloc.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,16 +44,43 @@ main_asks_help(int argc, char **argv)
 	return false;
 }
 
+/* The reports the live view gives way to: its options, and a count with
+ * no practical end (a report a second for eleven days). */
+static int
+main_run_reports(int argc, char **argv, const char *why)
+{
+	char **args = xcalloc((size_t)argc + 3, sizeof(*args));
+	int rc;
+
+	fprintf(stderr,
+	        "stacktop: %s: printing a report every interval instead of the live view "
+	        "(Ctrl-C stops)\n",
+	        why);
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	args[argc] = "--count";
+	args[argc + 1] = "1000000";
+	rc = cli_run(&cmd_report_entry, argc + 2, args);
+	free(args);
+	return rc;
+}
+
 /* Runs cmd on its arguments (argv[0] is its name or the program's). */
 static int
 main_run(const struct cmd_entry *cmd, int argc, char **argv)
 {
+	char why[128];
+
 	/* The live view needs a terminal on both ends; a script or a pipe
 	 * gets the report, which answers the same question (as atop), with
 	 * report's options. Its help stays the live view's: it says so. */
 	if (cmd == &cmd_top_entry && !main_asks_help(argc, argv) &&
 	    (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
 		cmd = &cmd_report_entry;
+	/* A terminal curses cannot draw on (TERM=dumb): the report, once per
+	 * interval until Ctrl-C, after a line that says why. */
+	if (cmd == &cmd_top_entry && !main_asks_help(argc, argv) &&
+	    terminal_check(why, sizeof(why)) != 0)
+		return main_run_reports(argc, argv, why);
 	return cli_run(cmd, argc, argv);
 }
 

@@ -67,6 +67,7 @@ struct task_brief {
 	int64_t nthreads;     /* its process's threads */
 	int ppid;             /* its process's parent (0: none, or unknown) */
 	int nice;             /* the task's nice, -20..19 */
+	int64_t uid;          /* its process's owner (effective uid); -1 unknown */
 };
 
 struct mem_row {

@@ -10,6 +10,7 @@
 #include "probes/stacks.h"
 #include "top_act.h"
 #include "top_functions.h"
+#include "top_rc.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
 #include "ui/mem_text.h"
@@ -21,6 +22,9 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +45,17 @@
 #define TOP_CENSUS_PIDS 32
 #define KEY_ESCAPE      27
 
-enum top_mode { MODE_TABLE, MODE_HELP, MODE_STACK, MODE_MEM, MODE_LOCKS, MODE_FUNCS, MODE_COUNT };
-enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY };
+enum top_mode {
+	MODE_TABLE,
+	MODE_HELP,
+	MODE_STACK,
+	MODE_MEM,
+	MODE_LOCKS,
+	MODE_FUNCS,
+	MODE_SETUP,
+	MODE_COUNT
+};
+enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY, PROMPT_SEARCH, PROMPT_USER };
 /* Acting on a task and choosing the order: the menu open over the table
  * (k or F9: a signal, F6: the sort column), then for a signal a y/n
  * question in the status line. */
@@ -75,8 +88,13 @@ struct top {
 	double kept_s, refresh_s; /* struct top_screen's */
 	bool paused;
 	bool quit;
+	/* The first screen comes after TOP_FIRST_INTERVAL_S, whose CPU says
+	 * little: its selection is bound to its task only by a key; else the
+	 * first full interval's first row is selected, and stays. */
+	bool preview;
 	double next_sample; /* monotonic seconds */
-	char message[160];
+	char message[160];  /* the latest sample's note */
+	char note[200];     /* what the last key did not do, and why; until the next key */
 
 	/* The full rows of the tasks drawn since the latest sample. */
 	struct thread_row *details;
@@ -113,6 +131,14 @@ struct top {
 	/* What the last signal or nice did: kept on the status line until the
 	 * next key (a refresh clears message). */
 	char act_message[256];
+	char search[64]; /* F3's text, kept for the next F3 */
+
+	/* The table's columns: c (process names in COMMAND) and what F2 hid,
+	 * kept in the settings file (top_rc.h). */
+	bool names;
+	struct top_rc rc;
+	char rc_path[PATH_MAX]; /* "" when there is no home to keep it in */
+	size_t setup_row;       /* the setup page's selected column */
 };
 
 static const char top_help[] =
@@ -120,8 +146,9 @@ static const char top_help[] =
     "\n"
     "The table lists every thread (or process) of the machine, or of the -p\n"
     "processes, hottest first. The pane under it shows the selected thread's\n"
-    "stack (native and Python frames merged), taken every interval by stopping\n"
-    "that thread alone for a fraction of a millisecond.\n"
+    "stack (native and Python merged), taken every interval by stopping\n"
+    "that thread alone for a fraction of a millisecond. The selection stays on\n"
+    "its thread across refreshes (on the same row when the thread ends).\n"
     "\n"
     "  Up/Down, j         move the selection (it stays on its thread)\n"
     "  PgUp/PgDn          a page up or down\n"
@@ -141,8 +168,14 @@ static const char top_help[] =
     "  1                  a meter a CPU in the header (again: the total)\n"
     "  H                  threads or processes\n"
     "  p                  only the selected process (again: all)\n"
-    "  /                  filter by thread or process name\n"
-    "  Esc                clear the filter and the process limit\n"
+    "  u                  only one user's processes (empty: every user)\n"
+    "  /  F4              filter: rows whose thread or process name or command\n"
+    "                     line holds the text, or whose PID or TID it is\n"
+    "  F3                 search: the next row that holds the text (F3 again:\n"
+    "                     the one after), without filtering\n"
+    "  Esc                clear the filter, the process and the user limits\n"
+    "  c                  COMMAND: the command line or the process name\n"
+    "  F2                 setup: the columns shown (kept in stacktoprc)\n"
     "  space              pause or resume\n"
     "  d                  change the interval (seconds)\n"
     "  Enter              the selected thread's full stack\n"
@@ -155,14 +188,37 @@ static const char top_help[] =
     "  f                  functions on CPU, self and total, of the selected\n"
     "                     process (there a: every process, t: the selected\n"
     "                     thread, p: its process), sampled while it is open\n"
-    "  h  ?               this help\n"
-    "  q                  quit (from a page: back to the table)\n"
+    "  Ctrl-L             paint the screen again\n"
+    "  h  ?  F1           this help\n"
+    "  q  F10             quit (from a page: back to the table)\n"
     "\n"
-    "Columns: %CPU %USR %SYS of one CPU over the interval; DLY% the time spent\n"
-    "waiting for a CPU; CSW/s context switches; RSS the process's resident\n"
-    "memory; WAIT the syscall and kernel wait channel; S the state (R running,\n"
-    "S sleeping, D uninterruptible, T stopped, Z zombie, I idle); NI the nice.\n"
-    "Columns that do not fit are left out: widen the terminal to see them.\n";
+    "Columns: USER the process's owner; %CPU %USR %SYS of one CPU over the\n"
+    "interval; DLY% the time spent waiting for a CPU; CSW/s context switches;\n"
+    "RSS the process's resident memory; WAIT the syscall and kernel wait\n"
+    "channel; S the state (R running, S sleeping, D uninterruptible, T stopped,\n"
+    "Z zombie, I idle); NI the nice; COMMAND the command line (a kernel\n"
+    "thread's name in brackets). Columns that do not fit are left out, never\n"
+    "the sorted one: widen the terminal to see them, or hide others with F2.\n"
+    "\n"
+    "Settings: $XDG_CONFIG_HOME/stacktop/stacktoprc (~/.config without it).\n";
+
+/* A task's command line for the table and the filter: read once per
+ * process by the collector, the first time a row or a filter needs it. */
+static const char *
+top_command(void *arg, const struct task_brief *b)
+{
+	struct top *top = arg;
+
+	return collector_cmdline(top->collector, b->pid);
+}
+
+static const char *
+top_user(void *arg, int64_t uid)
+{
+	struct top *top = arg;
+
+	return collector_user_name(top->collector, uid);
+}
 
 /* How many table rows the screen has now (the per-CPU meters take some). */
 static size_t
@@ -391,6 +447,22 @@ top_write_funcs(FILE *out, struct top *top)
 	top_functions_write(out, top->funcs, top_rows(top) + 20);
 }
 
+/* The setup page: every column, shown or hidden, the selected one marked. */
+static void
+top_write_setup(FILE *out, struct top *top)
+{
+	fprintf(out,
+	        "The table's columns (Up/Down: move, space: show or hide; q, Esc or F2:\n"
+	        "keep the choice and go back). Kept in %s.\n"
+	        "A column a view does not have (TID, THR, DLY%%, CSW/s) and the column\n"
+	        "the table is sorted by are shown regardless.\n\n",
+	        top->rc_path[0] ? top->rc_path : "(no settings file: HOME is not set)");
+	for (size_t i = 0; i < top_screen_ncolumns(); i++)
+		fprintf(out, "%s [%c] %s\n", i == top->setup_row ? ">" : " ",
+		        top->rc.hidden & top_screen_column_bit(i) ? ' ' : 'x',
+		        top_screen_column_title(i));
+}
+
 static void
 top_write_help(FILE *out, struct top *top)
 {
@@ -405,7 +477,7 @@ top_refresh_page(struct top *top)
 	static void (*const writers[MODE_COUNT])(FILE *, struct top *) = {
 	    [MODE_HELP] = top_write_help,   [MODE_STACK] = top_write_stack,
 	    [MODE_MEM] = top_write_mem,     [MODE_LOCKS] = top_write_locks,
-	    [MODE_FUNCS] = top_write_funcs,
+	    [MODE_FUNCS] = top_write_funcs, [MODE_SETUP] = top_write_setup,
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -438,6 +510,10 @@ top_sample(struct top *top)
 	top_free_briefs(top);
 	for (int kind = 0; kind < 2; kind++)
 		top->nbriefs[kind] = collector_briefs(top->collector, kind, &top->briefs[kind]);
+	if (top->preview && top->sampled_s > 0) {
+		top->table.selected_tid = 0; /* the preview's choice: the first row now */
+		top->preview = false;
+	}
 	top_list(top);
 	collector_system(top->collector, &top->sys);
 	/* The stack is taken right after this sample is drawn: the table shows
@@ -472,6 +548,7 @@ top_draw(struct top *top)
 	    [MODE_MEM] = " memory of the selected process",
 	    [MODE_LOCKS] = " locks of the selected process: what its blocked threads wait for",
 	    [MODE_FUNCS] = " functions on CPU, most samples first (f: back)",
+	    [MODE_SETUP] = " setup: the columns shown",
 	};
 	char prompt[128];
 	struct top_screen s = {
@@ -484,8 +561,12 @@ top_draw(struct top *top)
 	    .message = top->message[0]       ? top->message
 	               : top->act_message[0] ? top->act_message
 	                                     : NULL,
+	    .note = top->note[0] ? top->note : NULL,
 	    .detail = top_detail,
 	    .detail_arg = top,
+	    .user = top_user,
+	    .names = top->names,
+	    .hidden = top->rc.hidden,
 	    .stack =
 	        top->stack != NULL && top->stack->nthreads > 0 ? &top->stack->threads[0] : NULL,
 	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
@@ -500,9 +581,14 @@ top_draw(struct top *top)
 		return;
 	}
 	if (top->prompt != PROMPT_NONE) {
-		snprintf(prompt, sizeof(prompt), "%s: %s_",
-		         top->prompt == PROMPT_FILTER ? "Filter by name" : "Interval in seconds",
-		         top->input);
+		static const char *const asks[] = {
+		    [PROMPT_FILTER] = "Filter (name, command line, PID or TID)",
+		    [PROMPT_DELAY] = "Interval in seconds",
+		    [PROMPT_SEARCH] = "Search (F3: next)",
+		    [PROMPT_USER] = "Only the user (empty: all)",
+		};
+
+		snprintf(prompt, sizeof(prompt), "%s: %s_", asks[top->prompt], top->input);
 		s.prompt = prompt; /* input holds printable ASCII only */
 	}
 	if (top->act == ACT_SIGNAL_CONFIRM)
@@ -523,6 +609,78 @@ top_relist(struct top *top, bool new_kind)
 	} else {
 		top_table_apply(&top->table);
 	}
+	/* From the top of the new order down to the selection: the hottest rows
+	 * in sight, and the selected one. */
+	top->table.first = 0;
+	top_table_scroll(&top->table, top_rows(top));
+	top_selection_moved(top, old);
+}
+
+/* d's answer: a new interval, or why text is not one. */
+static void
+top_set_interval(struct top *top, const char *text)
+{
+	double seconds;
+	char *end;
+
+	errno = 0;
+	seconds = strtod(text, &end);
+	if (cli_parse_seconds(text, &seconds) == 0) {
+		top->interval_s = seconds;
+		top->sampled_s = 0; /* a new interval to keep */
+		top->next_sample = clock_monotonic_s() + seconds;
+	} else if (end == text || *end != '\0' || errno != 0 || isnan(seconds)) {
+		snprintf(top->note, sizeof(top->note),
+		         "d: '%s' is not a number of seconds: give seconds > 0, e.g. 2 or 0.5",
+		         text);
+	} else if (seconds <= 0) {
+		snprintf(top->note, sizeof(top->note),
+		         "d: %s is not an interval: give seconds > 0, e.g. 2 or 0.5", text);
+	} else {
+		snprintf(top->note, sizeof(top->note),
+		         "d: %s is longer than a day: give at most 86400 seconds", text);
+	}
+}
+
+/* u's answer: only the processes of the user named (or numbered) text;
+ * "" every user. */
+static void
+top_set_user(struct top *top, const char *text)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024], *end;
+	long uid;
+
+	if (text[0] == '\0') {
+		top->table.only_user = false;
+		top_relist(top, false);
+		return;
+	}
+	errno = 0;
+	uid = strtol(text, &end, 10);
+	if (getpwnam_r(text, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+		uid = (long)res->pw_uid;
+	} else if (*end != '\0' || end == text || errno != 0 || uid < 0 || uid > UINT32_MAX) {
+		snprintf(top->note, sizeof(top->note), "u: no user '%s' on this machine", text);
+		return;
+	}
+	top->table.only_user = true;
+	top->table.uid = uid;
+	top_relist(top, false);
+}
+
+/* F3 and what is typed after it: the selection moves to the next row that
+ * holds the text, the rows listed stay as they are. */
+static void
+top_search(struct top *top, bool after)
+{
+	int old = top->table.selected_tid;
+
+	if (top->input[0] == '\0')
+		return;
+	if (!top_table_find(&top->table, top->input, after))
+		snprintf(top->note, sizeof(top->note), "no row holds \"%s\"", top->input);
+	top_table_scroll(&top->table, top_rows(top));
 	top_selection_moved(top, old);
 }
 
@@ -538,20 +696,21 @@ top_prompt_key(struct top *top, int key)
 			top_relist(top, false);
 		}
 		top->prompt = PROMPT_NONE;
+		return;
 	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
-		double seconds;
+		enum top_prompt was = top->prompt;
 
-		if (top->prompt == PROMPT_DELAY) {
-			if (cli_parse_seconds(top->input, &seconds) == 0) {
-				top->interval_s = seconds;
-				top->sampled_s = 0; /* a new interval to keep */
-				top->next_sample = clock_monotonic_s() + seconds;
-			} else {
-				snprintf(top->message, sizeof(top->message),
-				         "not a number of seconds");
-			}
-		}
 		top->prompt = PROMPT_NONE;
+		if (was == PROMPT_DELAY)
+			top_set_interval(top, top->input);
+		else if (was == PROMPT_USER)
+			top_set_user(top, top->input);
+		else if (was == PROMPT_SEARCH)
+			snprintf(top->search, sizeof(top->search), "%s", top->input);
+		return;
+	} else if (key == KEY_F(3) && top->prompt == PROMPT_SEARCH) {
+		top_search(top, true);
+		return;
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		if (len > 0)
 			top->input[len - 1] = '\0';
@@ -564,6 +723,8 @@ top_prompt_key(struct top *top, int key)
 	if (top->prompt == PROMPT_FILTER) {
 		snprintf(top->table.filter, sizeof(top->table.filter), "%s", top->input);
 		top_relist(top, false);
+	} else if (top->prompt == PROMPT_SEARCH) {
+		top_search(top, false);
 	}
 }
 
@@ -670,7 +831,9 @@ top_open_signal_menu(struct top *top)
 static void
 top_open_sort_menu(struct top *top)
 {
-	size_t n = top_screen_sort_columns(&top->table, top->sort_choices, TOP_SORT_COUNT), at = 0;
+	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, top->sort_choices,
+	                                   TOP_SORT_COUNT),
+	       at = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		top->sort_labels[i] = top_screen_sort_title(top->sort_choices[i]);
@@ -686,7 +849,7 @@ static void
 top_sort_step(struct top *top, int step)
 {
 	enum top_sort shown[TOP_SORT_COUNT];
-	size_t n = top_screen_sort_columns(&top->table, shown, TOP_SORT_COUNT);
+	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, shown, TOP_SORT_COUNT);
 
 	top->table.sort = top_table_sort_step(top->table.sort, shown, n, step);
 }
@@ -740,6 +903,39 @@ top_act_key(struct top *top, int key)
 	top_menu_close(&top->menu);
 }
 
+/* Starts a prompt's input with text, its printable ASCII only (what the
+ * prompt line may draw unsanitized). */
+static void
+top_prompt_fill(struct top *top, const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0' && n + 1 < sizeof(top->input); text++)
+		if (*text >= 32 && *text < 127)
+			top->input[n++] = *text;
+	top->input[n] = '\0';
+}
+
+/* A key that does nothing here says so, never silently. */
+static void
+top_no_such_key(struct top *top, int key)
+{
+	char name[32];
+	const char *curses_name;
+
+	if (key >= KEY_F(1) && key <= KEY_F(63))
+		snprintf(name, sizeof(name), "F%d", key - KEY_F(0));
+	else if (key > 32 && key < 127)
+		snprintf(name, sizeof(name), "%c", key);
+	else if (key >= 0 && key < 32)
+		snprintf(name, sizeof(name), "Ctrl-%c", key + '@');
+	else if ((curses_name = keyname(key)) != NULL)
+		snprintf(name, sizeof(name), "%s", curses_name); /* curses' own names: ASCII */
+	else
+		snprintf(name, sizeof(name), "key %d", key);
+	snprintf(top->note, sizeof(top->note), "%s: no such key here (h for help)", name);
+}
+
 static void
 top_table_key(struct top *top, int key)
 {
@@ -749,6 +945,7 @@ top_table_key(struct top *top, int key)
 
 	switch (key) {
 	case 'q':
+	case KEY_F(10): /* htop's */
 		top->quit = true;
 		return;
 	case KEY_UP:
@@ -818,6 +1015,7 @@ top_table_key(struct top *top, int key)
 		top_relist(top, false);
 		return;
 	case '/':
+	case KEY_F(4): /* htop's filter */
 		top->prompt = PROMPT_FILTER;
 		snprintf(top->filter_before, sizeof(top->filter_before), "%s", top->table.filter);
 		snprintf(top->input, sizeof(top->input), "%s", top->table.filter);
@@ -826,9 +1024,31 @@ top_table_key(struct top *top, int key)
 		top->prompt = PROMPT_DELAY;
 		snprintf(top->input, sizeof(top->input), "%g", top->interval_s);
 		return;
+	case KEY_F(3): /* htop's search */
+		top->prompt = PROMPT_SEARCH;
+		snprintf(top->input, sizeof(top->input), "%s", top->search);
+		top_search(top, true);
+		return;
+	case 'u':
+		top->prompt = PROMPT_USER;
+		top->input[0] = '\0';
+		if (top->table.only_user)
+			top_prompt_fill(top, collector_user_name(top->collector, top->table.uid));
+		return;
+	case 'c':
+		top->names = !top->names;
+		snprintf(top->note, sizeof(top->note), "COMMAND: %s (c: %s)",
+		         top->names ? "process names" : "command lines",
+		         top->names ? "command lines" : "process names");
+		return;
+	case KEY_F(2):
+		top->setup_row = 0;
+		top_open_page(top, MODE_SETUP);
+		return;
 	case KEY_ESCAPE:
 		top->table.filter[0] = '\0';
 		top->table.only_pid = 0;
+		top->table.only_user = false;
 		top_relist(top, false);
 		return;
 	case ' ':
@@ -853,15 +1073,53 @@ top_table_key(struct top *top, int key)
 		return;
 	case 'h':
 	case '?':
+	case KEY_F(1):
 		top_open_page(top, MODE_HELP);
 		return;
 	case 12: /* Ctrl-L: paint everything again */
 		clearok(curscr, TRUE);
 		return;
 	default:
+		top_no_such_key(top, key);
 		return;
 	}
 	top_selection_moved(top, old);
+}
+
+/* The setup page's keys: move, show or hide a column; leaving it keeps
+ * the choice in the settings file. Returns whether key was one. */
+static bool
+top_setup_key(struct top *top, int key)
+{
+	const char *titles[32];
+	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
+	int err;
+
+	if (key == KEY_UP || key == KEY_DOWN) {
+		bool up = key == KEY_UP;
+
+		if (up && top->setup_row > 0)
+			top->setup_row--;
+		else if (!up && top->setup_row + 1 < top_screen_ncolumns())
+			top->setup_row++;
+	} else if (key == ' ') {
+		top->rc.hidden ^= top_screen_column_bit(top->setup_row);
+	} else if (key == 'q' || key == KEY_ESCAPE || key == KEY_F(2) || key == KEY_F(10) ||
+	           key == '\r' || key == '\n' || key == KEY_ENTER) {
+		for (size_t i = 0; i < cols.n && i < 32; i++)
+			titles[i] = top_screen_column_title(i);
+		err = top->rc_path[0] ? top_rc_save(top->rc_path, &cols, &top->rc) : -ENOENT;
+		if (err != 0)
+			snprintf(top->note, sizeof(top->note), "columns not kept: %s: %s",
+			         top->rc_path[0] ? top->rc_path : "no HOME", strerror(-err));
+		top->mode = MODE_TABLE;
+		pager_clear(&top->pager);
+		return true;
+	} else {
+		return false;
+	}
+	top_refresh_page(top);
+	return true;
 }
 
 static void
@@ -869,6 +1127,8 @@ top_key(struct top *top, int key)
 {
 	if (key == KEY_RESIZE)
 		return; /* curses has the new size: the next draw uses it */
+	top->note[0] = '\0';
+	top->preview = false; /* what the user saw selected stays selected */
 	if (top->prompt != PROMPT_NONE) {
 		top_prompt_key(top, key);
 		return;
@@ -882,6 +1142,8 @@ top_key(struct top *top, int key)
 		top_table_key(top, key);
 		return;
 	}
+	if (top->mode == MODE_SETUP && top_setup_key(top, key))
+		return;
 	if (top->mode == MODE_MEM && key == 't') {
 		top_census_key(top);
 		top_refresh_page(top);
@@ -895,8 +1157,8 @@ top_key(struct top *top, int key)
 	if (pager_key(&top->pager, key))
 		return;
 	if (key == 'q' || key == KEY_ESCAPE || key == 'h' || key == '?' || key == '\r' ||
-	    key == '\n' || key == KEY_ENTER || key == KEY_LEFT ||
-	    (key == 'f' && top->mode == MODE_FUNCS)) {
+	    key == '\n' || key == KEY_ENTER || key == KEY_LEFT || key == KEY_F(1) ||
+	    key == KEY_F(10) || (key == 'f' && top->mode == MODE_FUNCS)) {
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
 		anon_history_clear(&top->anon);
@@ -938,6 +1200,23 @@ top_free(struct top *top)
 	procfs_free(top->fs);
 }
 
+/* The settings F2 kept. A file that cannot be read or parsed is a note on
+ * the first screen; the view starts with what it has. */
+static void
+top_load_rc(struct top *top)
+{
+	const char *titles[32];
+	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
+	char err[sizeof(top->note) - 32];
+
+	for (size_t i = 0; i < cols.n && i < 32; i++)
+		titles[i] = top_screen_column_title(i);
+	if (top_rc_path(top->rc_path, sizeof(top->rc_path)) != 0)
+		top->rc_path[0] = '\0';
+	else if (top_rc_load(top->rc_path, &cols, &top->rc, err, sizeof(err)) != 0)
+		snprintf(top->note, sizeof(top->note), "settings ignored: %s", err);
+}
+
 int
 top_run(const struct top_opts *o)
 {
@@ -945,6 +1224,10 @@ top_run(const struct top_opts *o)
 	int err, rc = 0;
 
 	top.table.threads = true;
+	top.preview = true;
+	top.table.command = top_command;
+	top.table.command_arg = &top;
+	top_load_rc(&top);
 	if (cli_open_procfs(&top.fs) != 0)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);

@@ -57,6 +57,8 @@ collector_free(struct collector *c)
 	free(c->pending_tids);
 	free(c->pending_pids);
 	free(c->answers);
+	for (size_t i = 0; i < c->nusers; i++)
+		free(c->users[i]);
 	free(c->users);
 	free(c->pids);
 	free(c);
@@ -288,7 +290,9 @@ collector_sorted(struct collector *c, const struct task_table *t, int only_pid, 
 	return v;
 }
 
-static const char *
+/* getpwuid_r may ask NSS (LDAP, sssd) and takes milliseconds there: each
+ * uid is asked once for the collector's life. */
+const char *
 collector_user_name(struct collector *c, int64_t uid)
 {
 	struct passwd pw, *res = NULL;
@@ -296,10 +300,10 @@ collector_user_name(struct collector *c, int64_t uid)
 	struct uid_name *u;
 
 	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].uid == uid)
-			return c->users[i].name;
+		if (c->users[i]->uid == uid)
+			return c->users[i]->name;
 	c->users = xreallocarray(c->users, c->nusers + 1, sizeof(*c->users));
-	u = &c->users[c->nusers++];
+	u = c->users[c->nusers++] = xmalloc(sizeof(*u));
 	u->uid = uid;
 	u->name[0] = '\0';
 	if (uid >= 0 && getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
@@ -326,6 +330,53 @@ collector_process_path(char *path, size_t size, int pid, int live, const char *n
 		snprintf(path, size, "%d/%s", pid, name);
 	else
 		snprintf(path, size, "%d/task/%d/%s", pid, live, name);
+}
+
+/* Reads a process's command line (through thread live) into *out (owned),
+ * its NUL-separated arguments joined by spaces. Returns its length or
+ * -errno (*out NULL). */
+static ssize_t
+collector_read_cmdline(struct collector *c, int pid, int live, char **out)
+{
+	char path[64];
+	ssize_t n;
+
+	collector_process_path(path, sizeof(path), pid, live, "cmdline");
+	n = procfs_read_all(c->fs, path, out);
+	if (n < 0)
+		return n;
+	while (n > 0 && (*out)[n - 1] == '\0')
+		n--;
+	(*out)[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if ((*out)[i] == '\0')
+			(*out)[i] = ' ';
+	return n;
+}
+
+const char *
+collector_cmdline(struct collector *c, int pid)
+{
+	struct task *proc = task_table_find(&c->procs, pid);
+	int live;
+
+	if (proc == NULL || (proc->st.flags & PROCFS_PF_KTHREAD))
+		return "";
+	if (proc->cmdline != NULL && strcmp(proc->cmdline_comm, proc->st.comm) == 0)
+		return proc->cmdline;
+	free(proc->cmdline);
+	proc->cmdline = NULL;
+	/* A process whose main thread ended shows its arguments through a
+	 * live one. An empty line (a zombie, or a process caught in exec) is
+	 * asked again next time. */
+	live = proc->st.state == 'Z' ? procfs_live_thread(c->fs, proc->id, NULL) : proc->id;
+	if (collector_read_cmdline(c, proc->id, live < 0 ? proc->id : live, &proc->cmdline) <= 0) {
+		free(proc->cmdline);
+		proc->cmdline = NULL;
+		return "";
+	}
+	memcpy(proc->cmdline_comm, proc->st.comm, sizeof(proc->cmdline_comm));
+	return proc->cmdline;
 }
 
 static void
@@ -411,17 +462,9 @@ collector_fill_process(struct collector *c, const struct task *proc, size_t max_
 	row->mem = (struct mem_row){status.rss_kib, status.anon_kib, status.file_kib,
 	                            status.shmem_kib, status.swap_kib};
 
-	collector_process_path(path, sizeof(path), proc->id, live, "cmdline");
-	n = procfs_read_all(c->fs, path, &row->cmdline);
-	if (n >= 0) {
-		/* Arguments are NUL-separated; show them space-separated. */
-		while (n > 0 && row->cmdline[n - 1] == '\0')
-			n--;
-		for (ssize_t i = 0; i < n; i++)
-			if (row->cmdline[i] == '\0')
-				row->cmdline[i] = ' ';
+	n = collector_read_cmdline(c, proc->id, live, &row->cmdline);
+	if (n >= 0)
 		row->cmdline_len = (size_t)n;
-	}
 
 	threads = collector_sorted(c, &c->tasks, proc->id, &nthreads);
 	if (nthreads > max_threads)
@@ -551,6 +594,7 @@ collector_brief(const struct collector *c, const struct task *task, const struct
 	b->nthreads = proc->st.num_threads;
 	b->ppid = proc->st.ppid;
 	b->nice = task->st.nice; /* from its stat, or taskstats */
+	b->uid = proc->uid;
 }
 
 size_t

@@ -82,6 +82,18 @@ int collector_thread(struct collector *c, int tid, struct thread_row *row);
 /* The machine's line of a report: CPU, load, memory and task counts. */
 void collector_system(struct collector *c, struct system_row *out);
 
+/* The name of a user (borrowed for the collector's life), "" when the uid
+ * has none or is -1. Each uid is looked up once. */
+const char *collector_user_name(struct collector *c, int64_t uid);
+
+/* A process's command line, its arguments joined by spaces (raw: sanitize
+ * before a terminal), "" for a kernel thread, a process whose arguments are
+ * gone or cannot be read, or a pid the latest sample did not see. Read the
+ * first time it is asked for that process (keyed on its pid, start time
+ * and comm, which an exec changes) and kept: borrowed until the next call
+ * or sample. */
+const char *collector_cmdline(struct collector *c, int pid);
+
 /* Starts tracking the slower counters of these tasks, as the watch calls
  * above do (for the rows a screen shows). */
 void collector_watch_tids(struct collector *c, const int *tids, size_t n);

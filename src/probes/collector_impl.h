@@ -85,7 +85,7 @@ struct collector {
 	/* Each CPU's, for the live view's per-CPU meters. */
 	struct procfs_cpu_times cpu_each[SYSTEM_CPU_METERS], base_cpu_each[SYSTEM_CPU_METERS];
 	size_t ncpu_each, nbase_cpu_each;
-	struct uid_name *users;
+	struct uid_name **users; /* each owned: names are lent out for the collector's life */
 	size_t nusers;
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void
@@ -26,6 +27,8 @@ collector_sample_drop_task(struct task *task, void *arg)
 	collector_close_fd(arg, task);
 	free(task->tids);
 	task->tids = NULL;
+	free(task->cmdline);
+	task->cmdline = NULL;
 }
 
 /* Marks a task seen in this sample, as the same task or as a new one. */
@@ -38,6 +41,8 @@ collector_sample_see(struct collector *c, struct task *task, uint64_t identity, 
 		task->watched = false;
 		task->last_us = 0;
 		task->born_after_base = false;
+		free(task->cmdline);
+		task->cmdline = NULL;
 	}
 	task->identity = identity;
 	task->seen = c->gen;
@@ -272,12 +277,24 @@ collector_sample_process(struct collector *c, int pid)
 	char path[64];
 	struct task *proc = task_table_get(&c->procs, pid, pid);
 	struct task_before b = collector_sample_before(proc);
+	struct stat dir;
 	int err;
 
 	snprintf(path, sizeof(path), "%d/stat", pid);
 	err = collector_read_stat(c, proc, procfs_root_fd(c->fs), path);
 	if (err != 0)
 		return err;
+	/* The owner as ps and htop show it: /proc/PID's, the effective uid (an
+	 * open stat fd's inode keeps the owner it had when opened). Asked for a
+	 * new process, then every COLLECTOR_FULL_EVERY samples, spread over
+	 * them (a server drops privileges after it starts): a path lookup each,
+	 * measured here at ~2 us, 2 ms a sample on 1,000 processes otherwise. */
+	if (b.seen == 0 || b.identity != proc->identity ||
+	    ((uint32_t)pid + c->gen) % COLLECTOR_FULL_EVERY == 0) {
+		snprintf(path, sizeof(path), "%d", pid);
+		proc->uid =
+		    fstatat(procfs_root_fd(c->fs), path, &dir, 0) == 0 ? (int64_t)dir.st_uid : -1;
+	}
 	proc->ran_us = task_ran_us(proc, &b);
 	proc->threads_ran_us = 0;
 	proc->skipped = 0;

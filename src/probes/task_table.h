@@ -51,6 +51,14 @@ struct task {
 	int *tids;
 	size_t ntids, tids_cap;
 	uint32_t listed;
+	/* Processes only: the owner (the effective uid, -1 unknown), read every
+	 * sample, and the command line (owned, NULL until a row that shows it
+	 * asks), read once: it rarely changes but on an exec, which changes
+	 * the comm too, and the task's identity (its start time) keeps a
+	 * reused PID from inheriting it. */
+	int64_t uid;
+	char *cmdline;
+	char cmdline_comm[COMM_MAX]; /* its comm when read: an exec changes both */
 };
 
 struct task_slot {

@@ -3,6 +3,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
@@ -97,6 +98,34 @@ init_styles(void)
 	init_pair(4, COLOR_GREEN, -1);          /* python */
 	init_pair(5, COLOR_BLUE, -1);           /* dim */
 	init_pair(6, COLOR_YELLOW, -1);         /* alert */
+}
+
+int
+terminal_check(char *why, size_t size)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (term == NULL || term[0] == '\0') {
+		snprintf(why, size, "TERM is not set");
+		return -ENOTTY;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, size, "TERM=%.64s is not a terminal this system has a description of",
+		         term);
+		return -ENOTTY;
+	}
+	/* A screen is drawn by moving the cursor: without cup (dumb, an
+	 * emacs shell buffer) every refresh would scroll by. */
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	cur_term = NULL;
+	if (cup == NULL || cup == (char *)-1) {
+		snprintf(why, size, "TERM=%.64s cannot move the cursor", term);
+		return -ENOTTY;
+	}
+	return 0;
 }
 
 int

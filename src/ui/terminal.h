@@ -6,6 +6,7 @@
 #define STACKTOP_TERMINAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Attributes of the kinds of text the view draws: colour when the terminal
  * has it and NO_COLOR is not set, else plain video attributes. */
@@ -18,6 +19,12 @@ enum terminal_style {
 	STYLE_DIM,      /* secondary text: modules, unknown values */
 	STYLE_ALERT,    /* errors and prompts */
 };
+
+/* Whether curses can draw a screen on stdout's terminal (TERM known, with
+ * cursor addressing). Returns 0, or -ENOTTY with why in why ("TERM=dumb
+ * cannot move the cursor"). Touches neither the terminal nor curses'
+ * state. */
+int terminal_check(char *why, size_t size);
 
 /* Starts curses on the terminal (stdin and stdout). Returns 0, or -ENOTTY
  * when the terminal cannot be driven (unknown TERM). */

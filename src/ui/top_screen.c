@@ -18,10 +18,14 @@
 #define HEADER_LINES 4
 /* Below this height the stack pane gives its lines to the table. */
 #define STACK_PANE_MIN_LINES 12
-/* The wait column is the one that stretches; narrower it says nothing. */
-#define WAIT_MIN_WIDTH 16
 /* The per-CPU meters leave the table at least these rows. */
 #define METERS_TABLE_MIN 4
+/* The wait column's width: a syscall and the start of a wait channel; and
+ * what it gets more where the line has room to spare. */
+#define WAIT_WIDTH 16
+#define WAIT_MORE  10
+/* The command line takes what is left of the line; narrower it says little. */
+#define COMMAND_MIN_WIDTH 20
 /* A thread using this much of a CPU is drawn as hot. */
 #define HOT_CPU_PCT 50.0
 
@@ -191,11 +195,12 @@ static void
 draw_status(const struct top_screen *s, int y)
 {
 	const struct top_table *t = s->table;
-	char line[256], filter[sizeof(t->filter)];
+	char line[256], filter[sizeof(t->filter)], user[64];
 	int used;
 
-	if (s->prompt != NULL) {
-		top_screen_put(y, 0, COLS, s->prompt, terminal_attr(STYLE_ALERT));
+	if (s->prompt != NULL || s->note != NULL) {
+		top_screen_put(y, 0, COLS, s->prompt != NULL ? s->prompt : s->note,
+		               terminal_attr(STYLE_ALERT));
 		return;
 	}
 	snprintf(line, sizeof(line), "%zu %s by %s%s%s, every %gs", t->nrows,
@@ -206,8 +211,13 @@ draw_status(const struct top_screen *s, int y)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 		         " asked, %.3gs kept (a refresh takes %.3fs)", s->kept_s, s->refresh_s);
 	if (t->filter[0])
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", name ~ \"%s\"",
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", matching \"%s\"",
 		         clean(t->filter, filter, sizeof(filter)));
+	if (t->only_user)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", user %s only",
+		         s->user != NULL && s->user(s->detail_arg, t->uid)[0]
+		             ? clean(s->user(s->detail_arg, t->uid), user, sizeof(user))
+		             : "?");
 	if (t->only_pid)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", PID %d only",
 		         t->only_pid);
@@ -228,123 +238,176 @@ struct column {
 	bool left;    /* text: left-aligned */
 	int priority; /* on a narrow screen the highest numbers go first */
 	int views;    /* VIEW_THREADS, VIEW_PROCESSES or both */
-	void (*cell)(char *buf, size_t size, const struct task_brief *b,
+	void (*cell)(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
 	             const struct thread_row *d);
 };
 
 enum { VIEW_THREADS = 1, VIEW_PROCESSES = 2, VIEW_BOTH = 3 };
 
 static void
-cell_pid(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_pid(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+         const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	snprintf(buf, size, "%d", b->pid);
 }
 
 static void
-cell_tid(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_tid(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+         const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	snprintf(buf, size, "%d", b->tid);
 }
 
 static void
-cell_nthreads(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_nthreads(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+              const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	snprintf(buf, size, "%lld", (long long)b->nthreads);
 }
 
+/* The owner's name, or its uid when it has none (as ps does). */
 static void
-cell_name(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_owner(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+           const struct thread_row *d)
 {
+	const char *name = b->uid >= 0 && s->user != NULL ? s->user(s->detail_arg, b->uid) : "";
+
 	(void)d;
+	if (name[0] != '\0')
+		clean(name, buf, size);
+	else if (b->uid >= 0)
+		snprintf(buf, size, "%lld", (long long)b->uid);
+	else
+		snprintf(buf, size, "?");
+}
+
+static void
+cell_name(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
+{
+	(void)s, (void)d;
 	clean(b->name, buf, size);
 }
 
+/* A process's name; a kernel thread's in brackets, as ps shows those. */
 static void
-cell_comm(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_comm(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
 {
+	char name[sizeof(b->comm) * 4];
+
+	(void)s, (void)d;
+	clean(b->comm, name, sizeof(name));
+	snprintf(buf, size, b->kernel ? "[%s]" : "%s", name);
+}
+
+/* The command line (c: the process name instead); a process without one
+ * (a kernel thread, a zombie) shows its name in brackets, as ps does. */
+static void
+cell_command(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+             const struct thread_row *d)
+{
+	const struct top_table *t = s->table;
+	const char *line =
+	    s->names || b->kernel || t->command == NULL ? "" : t->command(t->command_arg, b);
+	char name[sizeof(b->comm) * 4];
+
 	(void)d;
-	if (b->kernel)
-		snprintf(buf, size, "[kernel]");
-	else
-		clean(b->comm, buf, size);
+	if (line[0] != '\0') {
+		clean(line, buf, size);
+		return;
+	}
+	clean(b->comm, name, sizeof(name));
+	snprintf(buf, size, s->names && !b->kernel ? "%s" : "[%s]", name);
 }
 
 static void
-cell_state(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_state(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+           const struct thread_row *d)
 {
+	(void)s;
 	snprintf(buf, size, "%c", text_state(d != NULL ? d->state : b->state));
 }
 
 static void
-cell_cpu(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_cpu(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+         const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	text_pct(buf, size, b->cpu_pct);
 }
 
 static void
-cell_user(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_user(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	text_pct(buf, size, b->user_pct);
 }
 
 static void
-cell_sys(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_sys(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+         const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	text_pct(buf, size, b->sys_pct);
 }
 
 static void
-cell_delay(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_delay(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+           const struct thread_row *d)
 {
-	(void)b;
+	(void)s, (void)b;
 	text_pct(buf, size, d != NULL ? d->run_delay_pct : NAN);
 }
 
 static void
-cell_ctxsw(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_ctxsw(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+           const struct thread_row *d)
 {
 	double rate = d != NULL ? d->ctxsw_voluntary_per_s + d->ctxsw_involuntary_per_s : NAN;
 
-	(void)b;
+	(void)s, (void)b;
 	snprintf(buf, size, isnan(rate) ? "-" : "%.0f", rate);
 }
 
 static void
-cell_rss(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_rss(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+         const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	text_kib(buf, size, b->rss_kib);
 }
 
 static void
-cell_time(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_time(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
 {
 	uint64_t cs = b->cpu_time_us / 10000; /* hundredths, as top's TIME+ */
 
-	(void)d;
+	(void)s, (void)d;
 	snprintf(buf, size, "%llu:%02llu.%02llu", (unsigned long long)(cs / 6000),
 	         (unsigned long long)(cs / 100 % 60), (unsigned long long)(cs % 100));
 }
 
 static void
-cell_nice(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_nice(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
 {
-	(void)d;
+	(void)s, (void)d;
 	snprintf(buf, size, "%d", b->nice);
 }
 
 static void
-cell_wait(char *buf, size_t size, const struct task_brief *b, const struct thread_row *d)
+cell_wait(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
+          const struct thread_row *d)
 {
 	FILE *out;
 
-	(void)b;
+	(void)s, (void)b;
 	if (d == NULL || (out = fmemopen(buf, size, "w")) == NULL) {
 		snprintf(buf, size, "-");
 		return;
@@ -353,23 +416,27 @@ cell_wait(char *buf, size_t size, const struct task_brief *b, const struct threa
 	fclose(out);
 }
 
-/* In the order they are drawn. */
+/* In the order they are drawn. The command line is last and takes what is
+ * left of the line (at least its width). On a narrow screen the highest
+ * priorities go first, but never the column the table is sorted by. */
 static const struct column columns[] = {
     {"PID", 0, false, 0, VIEW_BOTH, cell_pid}, /* width: of the largest id */
     {"TID", 0, false, 1, VIEW_THREADS, cell_tid},
     {"THR", 5, false, 1, VIEW_PROCESSES, cell_nthreads},
+    {"USER", 8, true, 8, VIEW_BOTH, cell_owner},
     {"THREAD", 15, true, 3, VIEW_THREADS, cell_name},
-    {"PROCESS", 12, true, 4, VIEW_BOTH, cell_comm},
+    {"PROCESS", 15, true, 7, VIEW_BOTH, cell_comm},
     {"S", 1, true, 5, VIEW_BOTH, cell_state},
     {"%CPU", 5, false, 2, VIEW_BOTH, cell_cpu},
-    {"%USR", 5, false, 9, VIEW_BOTH, cell_user},
-    {"%SYS", 5, false, 8, VIEW_BOTH, cell_sys},
-    {"DLY%", 5, false, 10, VIEW_THREADS, cell_delay},
-    {"CSW/s", 6, false, 11, VIEW_THREADS, cell_ctxsw},
-    {"TIME+", 9, false, 12, VIEW_BOTH, cell_time},
-    {"RSS", 6, false, 7, VIEW_BOTH, cell_rss},
-    {"NI", 3, false, 13, VIEW_BOTH, cell_nice},
-    {"WAIT", WAIT_MIN_WIDTH, true, 6, VIEW_BOTH, cell_wait},
+    {"%USR", 5, false, 11, VIEW_BOTH, cell_user},
+    {"%SYS", 5, false, 10, VIEW_BOTH, cell_sys},
+    {"DLY%", 5, false, 12, VIEW_THREADS, cell_delay},
+    {"CSW/s", 6, false, 13, VIEW_THREADS, cell_ctxsw},
+    {"TIME+", 9, false, 14, VIEW_BOTH, cell_time},
+    {"RSS", 6, false, 9, VIEW_BOTH, cell_rss},
+    {"NI", 3, false, 15, VIEW_BOTH, cell_nice},
+    {"WAIT", WAIT_WIDTH, true, 6, VIEW_BOTH, cell_wait},
+    {"COMMAND", COMMAND_MIN_WIDTH, true, 4, VIEW_BOTH, cell_command},
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -377,7 +444,7 @@ static const struct column columns[] = {
 /* The column each sort key sorts, by its cell, and the title the status
  * line and F6's list name it by (a unit test checks every key has one). */
 static const struct {
-	void (*cell)(char *buf, size_t size, const struct task_brief *b,
+	void (*cell)(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
 	             const struct thread_row *d);
 	const char *title;
 } column_sorts[TOP_SORT_COUNT] = {
@@ -407,6 +474,15 @@ column_sort(size_t c, enum top_sort *sort)
 	return false;
 }
 
+/* Whether the table is sorted by column c. */
+static bool
+sorts_by(const struct top_table *t, size_t c)
+{
+	enum top_sort sort;
+
+	return column_sort(c, &sort) && sort == t->sort;
+}
+
 /* Whether the table is drawn as a tree, the lines before column c's text
  * in row i (its name column: the thread's in thread rows, the process's in
  * process rows). */
@@ -414,6 +490,18 @@ static bool
 tree_column(const struct top_table *t, size_t c)
 {
 	return t->marks != NULL && columns[c].cell == (t->threads ? cell_name : cell_comm);
+}
+
+size_t
+top_screen_ncolumns(void)
+{
+	return NCOLUMNS;
+}
+
+const char *
+top_screen_column_title(size_t i)
+{
+	return i < NCOLUMNS ? columns[i].title : NULL;
 }
 
 /* The digits of the largest id listed (ids are as wide as pid_max allows,
@@ -432,26 +520,30 @@ id_width(const struct top_table *t)
 }
 
 /* Which columns fit in COLS and how wide each is (each takes its width and
- * a space), dropping the least important first; the wait column takes what
- * is left. */
+ * a space), dropping the least important first (never the sort column);
+ * the command line takes what is left. */
 static void
-choose_columns(const struct top_table *t, bool shown[NCOLUMNS], int width[NCOLUMNS])
+choose_columns(const struct top_table *t, uint32_t hidden, bool shown[NCOLUMNS],
+               int width[NCOLUMNS])
 {
 	int view = t->threads ? VIEW_THREADS : VIEW_PROCESSES, total = 0;
-	size_t wait = NCOLUMNS;
+	size_t stretch = NCOLUMNS;
 
 	for (size_t i = 0; i < NCOLUMNS; i++) {
-		shown[i] = (columns[i].views & view) != 0;
+		bool sorted = sorts_by(t, i);
+
+		shown[i] = (columns[i].views & view) != 0 &&
+		           (sorted || !(hidden & top_screen_column_bit(i)));
 		width[i] = columns[i].width > 0 ? columns[i].width : id_width(t);
-		if (columns[i].cell == cell_wait)
-			wait = i;
+		if (shown[i])
+			stretch = i; /* the last one shown */
 		total += shown[i] ? width[i] + 1 : 0;
 	}
 	while (total > COLS) {
 		size_t drop = NCOLUMNS;
 
 		for (size_t i = 0; i < NCOLUMNS; i++)
-			if (shown[i] && columns[i].priority > 1 &&
+			if (shown[i] && columns[i].priority > 1 && !sorts_by(t, i) &&
 			    (drop == NCOLUMNS || columns[i].priority > columns[drop].priority))
 				drop = i;
 		if (drop == NCOLUMNS)
@@ -459,18 +551,29 @@ choose_columns(const struct top_table *t, bool shown[NCOLUMNS], int width[NCOLUM
 		shown[drop] = false;
 		total -= width[drop] + 1;
 	}
-	if (wait < NCOLUMNS && total < COLS)
-		width[wait] += COLS - total;
+	/* The last column shown takes the rest of the line: the command line,
+	 * or what the user kept in its place. */
+	while (stretch < NCOLUMNS && !shown[stretch])
+		stretch = stretch == 0 ? NCOLUMNS : stretch - 1;
+	/* On a wide screen the wait channel gets room for its whole name
+	 * first ("futex (futex_wait_queue)"). */
+	for (size_t i = 0; i < NCOLUMNS && COLS - total > WAIT_MORE * 4; i++)
+		if (shown[i] && columns[i].cell == cell_wait && i != stretch) {
+			width[i] += WAIT_MORE;
+			total += WAIT_MORE;
+		}
+	if (stretch < NCOLUMNS && total < COLS)
+		width[stretch] += COLS - total;
 }
 
 size_t
-top_screen_sort_columns(const struct top_table *t, enum top_sort *out, size_t max)
+top_screen_sort_columns(const struct top_table *t, uint32_t hidden, enum top_sort *out, size_t max)
 {
 	bool shown[NCOLUMNS];
 	int width[NCOLUMNS];
 	size_t n = 0;
 
-	choose_columns(t, shown, width);
+	choose_columns(t, hidden, shown, width);
 	for (size_t c = 0; c < NCOLUMNS && n < max; c++)
 		if (shown[c] && column_sort(c, &out[n]))
 			n++;
@@ -524,7 +627,7 @@ draw_table(const struct top_screen *s, int y, int rows)
 	int x = 0;
 
 	mvhline(y, 0, ' ' | (chtype)terminal_attr(STYLE_TITLE), COLS);
-	choose_columns(t, shown, width);
+	choose_columns(t, s->hidden, shown, width);
 	for (size_t c = 0; c < NCOLUMNS; c++) {
 		int w = width[c];
 
@@ -554,7 +657,7 @@ draw_table(const struct top_screen *s, int y, int rows)
 
 			if (!shown[c])
 				continue;
-			columns[c].cell(cell, sizeof(cell), b, d);
+			columns[c].cell(cell, sizeof(cell), s, b, d);
 			if (tree_column(t, c))
 				tree_cell(t, i, cell, sizeof(cell));
 			if (columns[c].cell == cell_cpu && b->cpu_pct >= HOT_CPU_PCT &&

@@ -11,6 +11,8 @@
 #include "top_menu.h"
 #include "top_table.h"
 
+#include <stdint.h>
+
 /* What one draw shows (all borrowed for the draw). */
 struct top_screen {
 	const struct system_row *sys;
@@ -22,6 +24,7 @@ struct top_screen {
 	double kept_s, refresh_s;
 	bool paused;
 	const char *message;         /* a note for the status line, or NULL */
+	const char *note;            /* what a key did not do and why: the whole status line */
 	const char *prompt;          /* while a value is typed: "Filter: abc", else NULL */
 	bool per_cpu;                /* 1: a meter a CPU under the header */
 	const struct top_menu *menu; /* a menu open over the table, or NULL */
@@ -29,6 +32,10 @@ struct top_screen {
 	 * unknown. Called for the visible rows only. */
 	const struct thread_row *(*detail)(void *arg, const struct task_brief *b);
 	void *detail_arg;
+	/* A user's name ("" unknown; borrowed for the draw), or NULL. */
+	const char *(*user)(void *arg, int64_t uid);
+	bool names;      /* c: the process name in the COMMAND column */
+	uint32_t hidden; /* columns the user hid: top_screen_column_bit */
 	/* The stack pane: the selected thread's stack, or why there is none. */
 	const struct thread_stack *stack;
 	const char *stack_note;
@@ -44,12 +51,25 @@ size_t top_screen_table_rows(size_t meters);
  * one a CPU of sys, as many as leave the table a few rows. */
 size_t top_screen_meters(const struct system_row *sys, bool per_cpu);
 
-/* The sort keys of the columns shown now, in screen order (< and >): up to
- * max into out; returns how many. */
-size_t top_screen_sort_columns(const struct top_table *t, enum top_sort *out, size_t max);
+/* The sort keys of the columns shown now (hidden: the columns the user
+ * hid, as struct top_screen's), in screen order (< and >): up to max into
+ * out; returns how many. */
+size_t top_screen_sort_columns(const struct top_table *t, uint32_t hidden, enum top_sort *out,
+                               size_t max);
 
 /* The title of the column a sort key sorts (F6's list). */
 const char *top_screen_sort_title(enum top_sort sort);
+
+/* The table's columns, in the order they are drawn: their number, the
+ * title of column i (NULL past the last; static), and its bit in
+ * struct top_screen's hidden. */
+size_t top_screen_ncolumns(void);
+const char *top_screen_column_title(size_t i);
+static inline uint32_t
+top_screen_column_bit(size_t i)
+{
+	return (uint32_t)1 << i;
+}
 
 /* Paints s and updates the terminal. */
 void top_screen_draw(const struct top_screen *s);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,13 +99,48 @@ compare_rows(const void *pa, const void *pb, void *arg)
 	return c != 0 ? c : (a->tid > b->tid) - (a->tid < b->tid);
 }
 
+/* Whether text is the decimal id (no sign, no spaces). */
+static bool
+is_id(const char *text, int id)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", id);
+	return strcmp(buf, text) == 0;
+}
+
+bool
+top_table_holds(const struct top_table *t, const struct task_brief *b, const char *text)
+{
+	if (text[0] == '\0' || strcasestr(b->name, text) != NULL ||
+	    strcasestr(b->comm, text) != NULL || is_id(text, b->pid) || is_id(text, b->tid))
+		return true;
+	return t->command != NULL && strcasestr(t->command(t->command_arg, b), text) != NULL;
+}
+
 bool
 top_table_matches(const struct top_table *t, const struct task_brief *b)
 {
 	if (t->only_pid != 0 && b->pid != t->only_pid)
 		return false;
-	return t->filter[0] == '\0' || strcasestr(b->name, t->filter) != NULL ||
-	       strcasestr(b->comm, t->filter) != NULL;
+	if (t->only_user && b->uid != t->uid)
+		return false;
+	return top_table_holds(t, b, t->filter);
+}
+
+bool
+top_table_find(struct top_table *t, const char *text, bool after)
+{
+	for (size_t step = after ? 1 : 0; step <= t->nrows && t->nrows > 0; step++) {
+		size_t row = (t->selected + step) % t->nrows;
+
+		if (top_table_holds(t, t->rows[row], text)) {
+			t->selected = row;
+			t->selected_tid = t->rows[row]->tid;
+			return true;
+		}
+	}
+	return false;
 }
 
 void
@@ -124,8 +160,8 @@ top_table_apply(struct top_table *t)
 	if (t->tree)
 		t->marks = top_tree_order(t->rows, t->nrows, t->threads);
 
-	if (!t->chosen)
-		row = 0; /* the hottest, until the user picks another */
+	if (t->selected_tid == 0)
+		row = 0; /* the first listing: its first row */
 	for (size_t i = 0; i < t->nrows && row == SIZE_MAX; i++)
 		if (t->rows[i]->tid == t->selected_tid)
 			row = i;
@@ -170,7 +206,6 @@ top_table_move(struct top_table *t, long delta)
 		row = (long)t->nrows - 1;
 	t->selected = (size_t)row;
 	t->selected_tid = t->rows[row]->tid;
-	t->chosen = true;
 }
 
 void

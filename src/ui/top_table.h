@@ -37,10 +37,19 @@ struct top_table {
 	/* What is listed; change these, then call top_table_apply. */
 	bool threads; /* a row per thread (top -H), or per process */
 	enum top_sort sort;
-	char filter[64]; /* a substring of the thread or process name; "" all */
-	int only_pid;    /* list only this process; 0 all */
-	bool invert;     /* I: the sort's order reversed */
-	bool tree;       /* t, F5: children under their parent (top_tree.h) */
+	/* Text a task must hold (top_table_holds); "" all. */
+	char filter[64];
+	int only_pid;   /* list only this process; 0 all */
+	bool only_user; /* list only the processes of uid */
+	int64_t uid;
+
+	/* A task's command line (raw, "" when none; borrowed until the next
+	 * update), asked only while a filter or a search needs it; NULL: no
+	 * command lines to match. */
+	const char *(*command)(void *arg, const struct task_brief *b);
+	void *command_arg;
+	bool invert; /* I: the sort's order reversed */
+	bool tree;   /* t, F5: children under their parent (top_tree.h) */
 
 	/* Every task of the latest sample (borrowed), and the rows listed
 	 * (owned): pointers into it, sorted and filtered. */
@@ -50,12 +59,10 @@ struct top_table {
 	size_t nrows;
 	struct top_tree_mark *marks; /* in tree view, one a row (owned); else NULL */
 
-	/* The selected row, the task it shows (0: none yet), and the first row
-	 * on screen. Until the user moves the selection (chosen), it stays on
-	 * the first row: the hottest, whichever thread that is now. */
+	/* The selected row, the task it shows (0: none yet: the first row,
+	 * then it stays on that task), and the first row on screen. */
 	size_t selected;
 	int selected_tid;
-	bool chosen;
 	size_t first;
 };
 
@@ -66,8 +73,9 @@ void top_table_clear(struct top_table *t);
 void top_table_update(struct top_table *t, const struct task_brief *briefs, size_t n);
 
 /* Sorts and filters again after a change of what is listed. The selection
- * stays on its task when that is still listed, else on the same row number, clamped; until
- * the user has chosen a row, on the first. */
+ * stays on its task when that is still listed, else on the same row number,
+ * clamped: from the first rows listed, it never jumps to another task by
+ * itself (Enter acts on the row the user saw selected). */
 void top_table_apply(struct top_table *t);
 
 /* Switches between thread and process rows, keeping the selection on the
@@ -90,7 +98,16 @@ const struct task_brief *top_table_selected(const struct top_table *t);
 enum top_sort top_table_sort_step(enum top_sort sort, const enum top_sort *shown, size_t n,
                                   int step);
 
-/* Whether a task's thread or process name holds the filter (any case). */
+/* Whether a task is listed: its process, its user and the filter. */
 bool top_table_matches(const struct top_table *t, const struct task_brief *b);
+
+/* Whether a task holds text: its thread or process name or its command line
+ * contain it (any case), or text is its PID or TID. "" holds in every task. */
+bool top_table_holds(const struct top_table *t, const struct task_brief *b, const char *text);
+
+/* Moves the selection to the next row that holds text (from the selected
+ * row itself unless after is set), wrapping around. Returns false, the
+ * selection unmoved, when no row holds it. */
+bool top_table_find(struct top_table *t, const char *text, bool after);
 
 #endif

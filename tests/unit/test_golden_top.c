@@ -1,5 +1,5 @@
 /* The live view's renderers, on what curses holds after a draw, compared
- * with tests/golden/: top_screen.txt, the thread table at 110 columns with
+ * with tests/golden/: top_screen.txt, the thread table at 200 columns with
  * the header, the status line (a refresh slower than asked), hostile and
  * wide names, unknown details, and the stack pane with merged Python frames
  * (golden_fixture.h); top_screen_narrow.txt, the process table at 64
@@ -46,6 +46,28 @@ detail(void *arg, const struct task_brief *b)
 	return NULL; /* not read yet: the columns say "-" */
 }
 
+/* The owners' names: 0 is root, 1000 alice; 4242 has no name. */
+static const char *
+user(void *arg, int64_t uid)
+{
+	(void)arg;
+	return uid == 0 ? "root" : uid == 1000 ? "alice" : "";
+}
+
+/* The command lines: init, sshd, a Python server, and a hostile one. */
+static const char *
+command(void *arg, const struct task_brief *b)
+{
+	(void)arg;
+	if (b->pid == GOLDEN_FIXTURE_PID)
+		return "/usr/bin/python3 /srv/app.py --workers 4";
+	if (b->pid == 1)
+		return "/sbin/init";
+	if (b->pid == 400)
+		return "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups";
+	return b->pid == 31337 ? "./srv " GOLDEN_HOSTILE_NAME : "";
+}
+
 static struct task_brief
 brief(int pid, int tid, const char *name, const char *comm, double cpu, uint64_t time_us)
 {
@@ -59,6 +81,9 @@ brief(int pid, int tid, const char *name, const char *comm, double cpu, uint64_t
 	    .cpu_time_us = time_us,
 	    .rss_kib = 1536000,
 	    .nthreads = 7,
+	    .uid = pid == GOLDEN_FIXTURE_PID ? 1000
+	           : pid == 31337            ? 4242
+	                                     : 0,
 	};
 
 	snprintf(b.name, sizeof(b.name), "%s", name);
@@ -123,7 +148,7 @@ test_threads(const char *dir)
 	    {.tid = 4244, .state = 'D', .syscall = SYSCALL_NONE, .wchan = "io_\x1b[1mschedule"},
 	};
 	struct details d = {rows, sizeof(rows) / sizeof(rows[0])};
-	struct top_table t = {.threads = true};
+	struct top_table t = {.threads = true, .command = command};
 	struct thread_stack st;
 	struct python_info py = golden_fixture_python();
 	struct system_row sys = golden_fixture_system();
@@ -136,6 +161,7 @@ test_threads(const char *dir)
 	    .message = "cannot read 2 threads: Permission denied",
 	    .detail = detail,
 	    .detail_arg = &d,
+	    .user = user,
 	    .stack = &st,
 	    .stopped_ms = 0.9,
 	    .python = &py,
@@ -144,7 +170,7 @@ test_threads(const char *dir)
 
 	golden_fixture_thread(0, &st);
 	top_table_update(&t, b, sizeof(b) / sizeof(b[0]));
-	resize_term(24, 110);
+	resize_term(24, 200);
 	top_screen_draw(&s);
 	screen_text(golden_open(&g, dir, "top_screen.txt"));
 	CHECK(golden_check(&g));
@@ -161,7 +187,8 @@ test_processes_narrow(const char *dir)
 	    brief(17, 17, "kworker/0:1", "kworker/0:1", 0.5, 10000),
 	};
 	struct details d = {NULL, 0};
-	struct top_table t = {.threads = false, .filter = "o", .sort = TOP_SORT_TIME};
+	struct top_table t = {
+	    .threads = false, .filter = "o", .sort = TOP_SORT_TIME, .command = command};
 	struct thread_stack st;
 	struct system_row sys = golden_fixture_system();
 	struct top_screen s = {
@@ -171,6 +198,7 @@ test_processes_narrow(const char *dir)
 	    .paused = true,
 	    .detail = detail,
 	    .detail_arg = &d,
+	    .user = user,
 	    .stack = &st,
 	};
 	struct golden g;
@@ -201,7 +229,8 @@ test_tree(const char *dir)
 	    brief(400, 400, "sshd", "sshd", 0, 20000),
 	};
 	struct details d = {NULL, 0};
-	struct top_table t = {.threads = false, .sort = TOP_SORT_PID, .tree = true};
+	struct top_table t = {
+	    .threads = false, .sort = TOP_SORT_PID, .tree = true, .command = command};
 	struct system_row sys = golden_fixture_system();
 	struct top_menu menu;
 	struct top_screen s = {
@@ -210,6 +239,7 @@ test_tree(const char *dir)
 	    .interval_s = 1,
 	    .detail = detail,
 	    .detail_arg = &d,
+	    .user = user,
 	    .stack_note = "a kernel thread has no user stack",
 	    .per_cpu = true,
 	};

@@ -24,7 +24,16 @@ brief(int pid, int tid, const char *name, double cpu, int64_t rss, uint64_t time
 
 	snprintf(b.name, sizeof(b.name), "%s", name);
 	snprintf(b.comm, sizeof(b.comm), "proc%d", pid);
+	b.uid = pid == 2 ? 0 : 1000;
 	return b;
+}
+
+/* The command lines the table matches: process 2 runs app.py. */
+static const char *
+command(void *arg, const struct task_brief *b)
+{
+	(void)arg;
+	return b->pid == 2 ? "/usr/bin/python3 app.py --port 8000" : "";
 }
 
 static int
@@ -52,12 +61,6 @@ test_sort_and_start(void)
 
 	t.sort = TOP_SORT_MEM;
 	top_table_apply(&t);
-	CHECK(row_tid(&t, 0) == 20 && t.selected_tid == 20); /* nothing chosen: the first */
-	t.sort = TOP_SORT_CPU;
-	top_table_apply(&t);
-	top_table_move(&t, 0); /* the user takes the hot thread */
-	t.sort = TOP_SORT_MEM;
-	top_table_apply(&t);
 	CHECK(row_tid(&t, 1) == 11);                    /* same RSS: the hotter first */
 	CHECK(t.selected_tid == 11 && t.selected == 1); /* followed its thread */
 
@@ -77,12 +80,25 @@ test_selection_follows(void)
 	struct task_brief third[] = {brief(1, 1, "a", 10, 1, 1), brief(1, 3, "c", 90, 1, 1)};
 	struct top_table t = {.threads = true};
 
-	/* Until a key moves it, the selection is the hottest thread. */
+	/* From the first listing on, the selection stays on its thread: a
+	 * hotter one taking the first row does not take the selection (Enter
+	 * acts on the row the user saw selected). */
 	top_table_update(&t, first, 3);
 	CHECK(t.selected_tid == 1);
 	top_table_update(&t, second, 3);
-	CHECK(t.selected_tid == 3 && t.selected == 0);
+	CHECK(t.selected_tid == 1 && t.selected == 2);
 	top_table_update(&t, first, 3);
+	CHECK(t.selected_tid == 1 && t.selected == 0);
+	top_table_clear(&t);
+
+	/* A listing anew (selected_tid 0, as the live view does after its
+	 * first screen) selects the first row again, and stays on it. */
+	t.selected_tid = 0;
+	top_table_update(&t, second, 3);
+	CHECK(t.selected == 0 && t.selected_tid == 3);
+	top_table_update(&t, first, 3);
+	CHECK(t.selected_tid == 3 && t.selected == 2);
+	top_table_move(&t, -2); /* a, then b */
 	top_table_move(&t, 1);
 	CHECK(t.selected_tid == 2 && t.selected == 1);
 	top_table_update(&t, second, 3); /* c then b then a */
@@ -112,6 +128,7 @@ test_filter_and_limit(void)
 	struct top_table t = {.threads = true};
 
 	top_table_update(&t, b, 4);
+	t.command = command;
 	snprintf(t.filter, sizeof(t.filter), "WORKER");
 	top_table_apply(&t);
 	CHECK(t.nrows == 2 && t.selected_tid == 1);
@@ -121,7 +138,22 @@ test_filter_and_limit(void)
 	snprintf(t.filter, sizeof(t.filter), "nothing");
 	top_table_apply(&t);
 	CHECK(t.nrows == 0 && top_table_selected(&t) == NULL);
-	top_table_move(&t, 1); /* nothing to move over */
+	top_table_move(&t, 1);                          /* nothing to move over */
+	snprintf(t.filter, sizeof(t.filter), "app.py"); /* a word of the command line */
+	top_table_apply(&t);
+	CHECK(t.nrows == 1 && row_tid(&t, 0) == 3);
+	snprintf(t.filter, sizeof(t.filter), "2"); /* a PID or a TID, whole */
+	top_table_apply(&t);
+	CHECK(t.nrows == 2 && row_tid(&t, 0) == 2 && row_tid(&t, 1) == 3);
+	snprintf(t.filter, sizeof(t.filter), "4"); /* TID 4; not in "worker-1"'s pid 1 */
+	top_table_apply(&t);
+	CHECK(t.nrows == 1 && row_tid(&t, 0) == 4);
+	t.filter[0] = '\0';
+	t.only_user = true; /* only uid 1000's: processes 1 and 3 */
+	t.uid = 1000;
+	top_table_apply(&t);
+	CHECK(t.nrows == 3 && row_tid(&t, 2) == 4);
+	t.only_user = false;
 	t.filter[0] = '\0';
 	t.only_pid = 1;
 	top_table_apply(&t);
@@ -129,6 +161,27 @@ test_filter_and_limit(void)
 	t.only_pid = 0;
 	top_table_apply(&t);
 	CHECK(t.nrows == 4);
+	top_table_clear(&t);
+}
+
+static void
+test_find(void)
+{
+	struct task_brief b[] = {brief(1, 1, "a", 5, 1, 1), brief(1, 2, "match-1", 4, 1, 1),
+	                         brief(2, 3, "b", 3, 1, 1), brief(3, 4, "match-2", 2, 1, 1)};
+	struct top_table t = {.threads = true};
+
+	top_table_update(&t, b, 4);
+	t.command = command;
+	/* The rows stay; the selection moves to the next that holds the text,
+	 * from the selected row itself, or after it (F3 again), wrapping. */
+	CHECK(top_table_find(&t, "MATCH", false) && t.selected_tid == 2 && t.nrows == 4);
+	CHECK(top_table_find(&t, "match", false) && t.selected_tid == 2);
+	CHECK(top_table_find(&t, "match", true) && t.selected_tid == 4);
+	CHECK(top_table_find(&t, "match", true) && t.selected_tid == 2);
+	CHECK(top_table_find(&t, "app.py", true) && t.selected_tid == 3);
+	CHECK(!top_table_find(&t, "nothing", true) && t.selected_tid == 3);
+	CHECK(top_table_find(&t, "1", true) && t.selected_tid == 1); /* PID 1's rows */
 	top_table_clear(&t);
 }
 
@@ -344,6 +397,7 @@ main(void)
 	test_sort_and_start();
 	test_selection_follows();
 	test_filter_and_limit();
+	test_find();
 	test_threads_and_processes();
 	test_scroll();
 	test_tree_processes();
