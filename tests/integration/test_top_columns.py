@@ -71,6 +71,14 @@ def two_of_a_name():
     return a, b, term
 
 
+def one_target(**size):
+    """A threads target with 2 idle threads, listed in a view of its own."""
+    target = start_target("threads", "2")
+    term = Terminal(f"{STACKTOP} -p {target.pid} -d 0.3", **size)
+    term.wait_for(lambda l: rows_of(l, target.pid), "the target listed")
+    return target, term
+
+
 def test_command_column():
     a, b, term = two_of_a_name()
     try:
@@ -136,10 +144,8 @@ def test_search():
 
 
 def test_help_and_quit():
-    target = start_target("threads", "2")
-    term = Terminal(f"{STACKTOP} -p {target.pid} -d 0.3", height=60)
+    target, term = one_target(height=60)
     try:
-        term.wait_for(lambda l: rows_of(l, target.pid), "the target listed")
         # F1: the help, which lists the keys; q back.
         term.keys("F1")
         lines = term.wait_for(lambda l: "help" in l[0], "F1 shows the help")
@@ -153,10 +159,8 @@ def test_help_and_quit():
 
 
 def test_f10_quits():
-    target = start_target("threads", "2")
-    term = Terminal(f"{STACKTOP} -p {target.pid} -d 0.3")
+    target, term = one_target()
     try:
-        term.wait_for(lambda l: rows_of(l, target.pid), "the target listed")
         term.keys("F10")
         check(term.exit_status() == 0, "F10 did not quit")
     finally:
@@ -191,10 +195,8 @@ def test_user():
 
 
 def test_keys_say_why():
-    target = start_target("threads", "2")
-    term = Terminal(f"{STACKTOP} -p {target.pid} -d 0.3")
+    target, term = one_target()
     try:
-        term.wait_for(lambda l: rows_of(l, target.pid), "the target listed")
         term.keys("s")
         term.wait_for(lambda l: "s: no such key here (h for help)" in l[3],
                       "an unknown key says so")
