@@ -577,7 +577,7 @@ top_draw(struct top *top)
 	};
 
 	if (top->mode != MODE_TABLE) {
-		pager_draw(&top->pager, titles[top->mode]);
+		pager_draw(&top->pager, titles[top->mode], top->note[0] ? top->note : NULL);
 		return;
 	}
 	if (top->prompt != PROMPT_NONE) {
@@ -918,7 +918,7 @@ top_prompt_fill(struct top *top, const char *text)
 
 /* A key that does nothing here says so, never silently. */
 static void
-top_no_such_key(struct top *top, int key)
+top_no_such_key(struct top *top, int key, const char *where)
 {
 	char name[32];
 	const char *curses_name;
@@ -933,7 +933,7 @@ top_no_such_key(struct top *top, int key)
 		snprintf(name, sizeof(name), "%s", curses_name); /* curses' own names: ASCII */
 	else
 		snprintf(name, sizeof(name), "key %d", key);
-	snprintf(top->note, sizeof(top->note), "%s: no such key here (h for help)", name);
+	snprintf(top->note, sizeof(top->note), "%s: no such key %s", name, where);
 }
 
 static void
@@ -1080,7 +1080,7 @@ top_table_key(struct top *top, int key)
 		clearok(curscr, TRUE);
 		return;
 	default:
-		top_no_such_key(top, key);
+		top_no_such_key(top, key, "here (h for help)");
 		return;
 	}
 	top_selection_moved(top, old);
@@ -1164,7 +1164,9 @@ top_key(struct top *top, int key)
 		anon_history_clear(&top->anon);
 		top_functions_free(top->funcs); /* stops its sampling */
 		top->funcs = NULL;
+		return;
 	}
+	top_no_such_key(top, key, "on this page (q: back)");
 }
 
 /* Waits for a key until the next thing is due: a sample, or a stack. */

@@ -64,7 +64,7 @@ pager_clamp(struct pager *p)
 }
 
 void
-pager_draw(struct pager *p, const char *title)
+pager_draw(struct pager *p, const char *title, const char *note)
 {
 	int title_attr = terminal_attr(STYLE_TITLE);
 	size_t h = pager_height();
@@ -84,8 +84,11 @@ pager_draw(struct pager *p, const char *title)
 			rest += n > 0 ? n : strlen(rest);
 		} while (*rest != '\0' && y < h);
 	}
-	top_screen_put(LINES - 1, 0, COLS, "arrows/PgUp/PgDn scroll   q or Esc: back",
-	               terminal_attr(STYLE_DIM));
+	if (note != NULL)
+		top_screen_put(LINES - 1, 0, COLS, note, terminal_attr(STYLE_ALERT));
+	else
+		top_screen_put(LINES - 1, 0, COLS, "arrows/PgUp/PgDn scroll   q or Esc: back",
+		               terminal_attr(STYLE_DIM));
 	refresh();
 }
 

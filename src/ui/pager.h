@@ -21,8 +21,9 @@ void pager_set_text(struct pager *p, char *text);
 /* Frees the content (not p). */
 void pager_clear(struct pager *p);
 
-/* Draws the page under a title line (sanitized), and a hint line. */
-void pager_draw(struct pager *p, const char *title);
+/* Draws the page under a title line (sanitized), and a hint line, or note
+ * (sanitized; NULL: the hint) in its place. */
+void pager_draw(struct pager *p, const char *title, const char *note);
 
 /* Handles a scrolling key (arrows, j/k, PgUp/PgDn, Home/End, g/G). Returns
  * whether it was one. */

@@ -209,6 +209,14 @@ def test_keys_say_why():
             term.wait_for(lambda l: why in l[3], f"d {value} says why")
         term.keys("j")  # the note lasts until the next key
         term.wait_for(lambda l: "threads by" in l[3], "the status line is back after a key")
+        # On a page (the help), the same on its last line.
+        term.keys("h")
+        term.wait_for(lambda l: "help" in l[0], "h shows the help")
+        term.keys("s")
+        term.wait_for(lambda l: "s: no such key on this page (q: back)" in l[-1],
+                      "an unknown key on a page says so")
+        term.keys("q")
+        term.wait_for(lambda l: "threads by" in l[3], "q: back to the table")
         term.keys("q")
         check(term.exit_status() == 0, "stacktop exited with an error")
     finally:
