@@ -35,8 +35,9 @@ static const struct cli_option mem_options[] = {
      .noun = "the duration"},
     {.name = "python-types",
      .help = "a Python process's collector state and its objects\n"
-             "by type (like objgraph.most_common_types), stopping\n"
-             "it while its object lists are copied"},
+             "by type, counted at the start and the end of -d:\n"
+             "what grew, like objgraph.show_growth (stopping it\n"
+             "while its object lists are copied)"},
     {.name = "top",
      .arg = CLI_ARG_INT,
      .value = "N",
@@ -48,8 +49,8 @@ static const struct cli_option mem_options[] = {
      .arg = CLI_ARG_SECONDS,
      .value = "SECONDS",
      .help = "the longest it holds the target stopped, all\n"
-             "stops together (default 2); a census that\n"
-             "needs longer is partial",
+             "stops of one census together (default 2); a\n"
+             "census that needs longer is partial",
      .noun = "the longest stop",
      .min_seconds = MEM_MIN_STOP_S},
     {.name = "json", .help = "JSON output (schema stacktop.mem/1)"},
@@ -114,9 +115,12 @@ cmd_mem_exec(const struct cli_args *args)
 	err = mem_read_usage(fs, pid, &report);
 	report.python_top = (size_t)cli_args_int(args, "top", MEM_TOP_DEFAULT);
 	if (err == 0 && cli_args_has(args, "python-types"))
-		err = python_types_take(fs, pid, &limits, &report.python);
+		err = python_types_take(fs, pid, &limits, &report.python_before);
 	if (err == 0)
 		err = mem_watch(fs, pid, cli_args_seconds(args, "delay", 10), &report);
+	/* A census at each end of the window: what grew in between. */
+	if (err == 0 && report.python_before != NULL)
+		err = python_types_take(fs, pid, &limits, &report.python);
 	/* Then again, so that the totals describe the end of the window. */
 	if (err == 0)
 		err = mem_read_usage(fs, pid, &report);
@@ -124,6 +128,7 @@ cmd_mem_exec(const struct cli_args *args)
 	clock_gettime(CLOCK_REALTIME, &report.taken_at);
 	procfs_free(fs);
 	if (err != 0) {
+		python_types_free(report.python_before);
 		python_types_free(report.python);
 		return cli_target_error(pid, err);
 	}
@@ -131,6 +136,7 @@ cmd_mem_exec(const struct cli_args *args)
 		mem_json_write(stdout, &report);
 	else
 		mem_text_write(stdout, &report);
+	python_types_free(report.python_before);
 	python_types_free(report.python);
 	return 0;
 }

@@ -182,6 +182,8 @@ struct python_types {
 	int attempts;           /* walks made: one more each time the lists were
 	                           caught changing (a collection running) */
 	double total_ms;        /* the whole take, stop and naming included */
+	double taken_s;         /* CLOCK_MONOTONIC seconds when the stop whose walk was
+	                           counted began: two censuses' distance; 0 unknown */
 	size_t threads_not_stopped;
 	bool partial;
 	const char *partial_reason; /* static; "" when complete */
@@ -197,9 +199,13 @@ struct mem_report {
 	int64_t anon_first_kib;
 	int64_t anon_last_kib;
 	size_t samples;
-	struct python_types *python; /* owned (python_types_free); NULL unless asked */
-	size_t python_top;           /* how many types to show */
-	struct timespec taken_at;    /* wall clock at the end of the window */
+	/* --python-types: a census at each end of the window (owned,
+	 * python_types_free; NULL unless asked). python is the end's;
+	 * python_before the start's, NULL when only one was taken. */
+	struct python_types *python;
+	struct python_types *python_before;
+	size_t python_top;        /* how many types to show */
+	struct timespec taken_at; /* wall clock at the end of the window */
 };
 
 /* One stack frame, innermost first in a stack. */

@@ -338,7 +338,8 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	/* The bound is of the whole stop, from before the first thread is
 	 * interrupted to the last one let go: the walk ends early enough to
 	 * leave the letting go its share (TYPES_LET_GO_SHARE of the bound). */
-	s->limits.deadline = clock_monotonic_s() + s->max_stop_s * (1 - TYPES_LET_GO_SHARE);
+	out->taken_s = clock_monotonic_s();
+	s->limits.deadline = out->taken_s + s->max_stop_s * (1 - TYPES_LET_GO_SHARE);
 	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
 	out->stopped_ms = snap.stopped_ms;
 	/* Not stopped: those that did not within the wait, and those still

@@ -1,10 +1,13 @@
 /* stacktop mem's renderers, text and JSON, compared with tests/golden/:
  * mem.txt/.json, a process whose anonymous memory is growing, with its
- * Python objects by type (hostile and long type names, more types than
- * shown, a walk that had to retry, a thread that did not stop, a partial
- * walk, sizes that could not be read); mem_unknown.txt/.json, a process
- * with unknown sizes, too few samples for a verdict, and a free-threaded
- * Python whose objects could not be counted.
+ * Python objects by type counted at both ends of the window (hostile and
+ * long type names, more types than shown, a walk that had to retry, a
+ * thread that did not stop, a partial walk, sizes that could not be read;
+ * types that grew, appeared, vanished, shrank or stayed, named by the
+ * verdict); mem_single.txt/.json, the same with one census (the live
+ * view's memory page); mem_unknown.txt/.json, a process with unknown
+ * sizes, too few samples for a verdict, and a free-threaded Python whose
+ * objects could not be counted.
  * STACKTOP_GOLDEN_UPDATE=1 rewrites the files instead (golden.h). */
 #include "check.h"
 #include "golden.h"
@@ -24,19 +27,12 @@ type(const char *name, uint64_t count, uint64_t bytes, uint64_t size_errors)
 	return (struct python_type_row){xstrdup(name), count, bytes, size_errors};
 }
 
+/* A census of Python 3.12.1 holding rows[0..n) (the rows' names are
+ * taken), with a collector's state; the rest is the caller's. */
 static struct python_types *
-fixture_python(void)
+fixture_census(const struct python_type_row *rows, size_t n, uint64_t objects)
 {
 	struct python_types *p = xcalloc(1, sizeof(*p));
-	const struct python_type_row types[] = {
-	    type("dict", 48211, 9873408, 0),
-	    type("builtins.function", 20544, 2958336, 0),
-	    type("app.models.Order", 12000, 672000, 3),
-	    type(GOLDEN_HOSTILE_NAME GOLDEN_HOSTILE_BYTES, 512, 28672, 0),
-	    type("a.very.long.package.path.that.goes.on.and.on.beyond.sixty.columns.Klass", 64,
-	         4096, 0),
-	    type("<unreadable>", 2, 0, 2),
-	};
 
 	snprintf(p->version, sizeof(p->version), "3.12.1");
 	p->ngenerations = 3;
@@ -48,20 +44,66 @@ fixture_python(void)
 	p->gc_threshold[2] = 10;
 	p->garbage = 0;
 	p->frozen = 1200;
-	p->objects = 81323;
-	p->ntypes = sizeof(types) / sizeof(types[0]);
-	p->types = xcalloc(p->ntypes, sizeof(*p->types));
-	for (size_t i = 0; i < p->ntypes; i++)
-		p->types[i] = types[i];
+	p->objects = objects;
+	p->ntypes = n;
+	p->types = xcalloc(n, sizeof(*p->types));
+	for (size_t i = 0; i < n; i++)
+		p->types[i] = rows[i];
+	p->max_stop_ms = 200;
+	return p;
+}
+
+static struct python_types *
+fixture_python(void)
+{
+	const struct python_type_row types[] = {
+	    type("dict", 48211, 9873408, 0),
+	    type("builtins.function", 20544, 2958336, 0),
+	    type("app.models.Order", 12000, 672000, 3),
+	    type(GOLDEN_HOSTILE_NAME GOLDEN_HOSTILE_BYTES, 512, 28672, 0),
+	    type("a.very.long.package.path.that.goes.on.and.on.beyond.sixty.columns.Klass", 64,
+	         4096, 0),
+	    type("<unreadable>", 2, 0, 2),
+	};
+	struct python_types *p = fixture_census(types, sizeof(types) / sizeof(types[0]), 81323);
+
 	p->size_errors = 5;
 	p->stopped_ms = 12.5;
 	p->longest_stop_ms = 8.25;
-	p->max_stop_ms = 200;
 	p->attempts = 2;
 	p->total_ms = 31.75;
 	p->threads_not_stopped = 1;
 	p->partial = true;
 	p->partial_reason = "the object bound (2000000) was reached";
+	p->taken_s = 1059.625;
+	return p;
+}
+
+/* The census at the start of fixture_python's window: dict grew since,
+ * the hostile name appeared, app.models.Order shrank, app.Vanished went,
+ * the others stayed. */
+static struct python_types *
+fixture_python_before(void)
+{
+	const struct python_type_row types[] = {
+	    type("dict", 36211, 7416000, 0),
+	    type("builtins.function", 20544, 2958336, 0),
+	    type("app.models.Order", 12100, 677600, 0),
+	    type("app.Vanished", 30, 1680, 0),
+	    type("a.very.long.package.path.that.goes.on.and.on.beyond.sixty.columns.Klass", 64,
+	         4096, 0),
+	    type("<unreadable>", 2, 0, 2),
+	};
+	struct python_types *p = fixture_census(types, sizeof(types) / sizeof(types[0]), 68951);
+
+	p->size_errors = 2;
+	p->stopped_ms = 10.25;
+	p->longest_stop_ms = 10.25;
+	p->attempts = 1;
+	p->total_ms = 22.5;
+	p->partial = true;
+	p->partial_reason = "the stop's time bound was reached";
+	p->taken_s = 1000.125;
 	return p;
 }
 
@@ -90,7 +132,19 @@ fixture_growing(void)
 	m->anon_last_kib = 2093500;
 	m->samples = 120;
 	m->python = fixture_python();
+	m->python_before = fixture_python_before();
 	m->python_top = 5;
+	return m;
+}
+
+/* fixture_growing with one census, as the live view's memory page has. */
+static struct mem_report *
+fixture_single(void)
+{
+	struct mem_report *m = fixture_growing();
+
+	python_types_free(m->python_before);
+	m->python_before = NULL;
 	return m;
 }
 
@@ -122,6 +176,8 @@ fixture_unknown(void)
 	m->python->frozen = -1;
 	m->python->collecting = -1;
 	m->python->partial_reason = "";
+	m->python_before = xcalloc(1, sizeof(*m->python_before));
+	*m->python_before = *m->python;
 	m->python_top = 20;
 	return m;
 }
@@ -137,6 +193,7 @@ render(const char *dir, struct mem_report *m, const char *txt, const char *json)
 	golden_replace_version(&g);
 	CHECK(golden_check(&g));
 	python_types_free(m->python);
+	python_types_free(m->python_before);
 	free(m);
 }
 
@@ -146,6 +203,7 @@ main(int argc, char **argv)
 	if (!CHECK(argc == 2)) /* the golden directory */
 		return 1;
 	render(argv[1], fixture_growing(), "mem.txt", "mem.json");
+	render(argv[1], fixture_single(), "mem_single.txt", "mem_single.json");
 	render(argv[1], fixture_unknown(), "mem_unknown.txt", "mem_unknown.json");
 	return check_done("test_golden_mem");
 }
