@@ -91,7 +91,8 @@ python_types_diff(const struct python_types *before, const struct python_types *
 	}
 	free(b);
 	free(a);
-	qsort(rows, k, sizeof(*rows), diff_by_growth);
+	if (k > 0) /* qsort's base may not be NULL, even for no rows */
+		qsort(rows, k, sizeof(*rows), diff_by_growth);
 	*n = k;
 	return rows;
 }
