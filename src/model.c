@@ -75,6 +75,8 @@ thread_row_clear(struct thread_row *t)
 {
 	free(t->wchan);
 	t->wchan = NULL;
+	free(t->python_name);
+	t->python_name = NULL;
 	thread_stack_clear(t->stack);
 	free(t->stack);
 	t->stack = NULL;

@@ -38,6 +38,7 @@ struct mem_breakdown {
 struct thread_row {
 	int tid;
 	char name[COMM_MAX];
+	char *python_name; /* owned: its threading.Thread name (a Python process), or NULL */
 	char state;
 	double cpu_pct; /* of one CPU, over the interval */
 	double user_pct;

@@ -31,6 +31,7 @@ profile_free(struct profile *p)
 
 		frame_rows_free(s->frames, s->nframes);
 		free(s->key);
+		free(s->python_name);
 	}
 	free(p->stacks);
 	free(p->slots);

@@ -18,6 +18,7 @@
 struct profile_stack {
 	int tid;
 	char thread[COMM_MAX]; /* raw, as the target named it */
+	char *python_name;     /* owned, raw: its threading name (a Python thread), or NULL */
 	/* Of a system-wide profile: the thread's process and its name (raw);
 	 * 0 and "" in a profile of one process. */
 	int pid;

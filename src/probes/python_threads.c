@@ -27,7 +27,31 @@ struct walk {
 	struct python_namer *namer;
 	const struct python_layout *l;
 	const struct python_memory *mem;
+	/* The type of str objects (2.7: of byte strings), from a key found by
+	 * its text; 0 until then. A name read from a thread running on is
+	 * checked to be one: a Thread renamed meanwhile may leave a freed
+	 * object where its name was. */
+	uint64_t str_type;
+	struct python_threads_cache *cache; /* NULL: none */
 };
+
+/* The names whose key objects a cache keeps (python_threads_cache). */
+static const char *const threads_cached_names[PYTHON_THREADS_CACHED] = {
+    "threading",
+    "_active",
+    "_name",
+    "_Thread__name",
+};
+
+/* The slot of name in the walk's cache, or NULL. */
+static uint64_t *
+walk_cached_key(const struct walk *w, const char *name)
+{
+	for (size_t i = 0; w->cache != NULL && i < PYTHON_THREADS_CACHED; i++)
+		if (strcmp(threads_cached_names[i], name) == 0)
+			return &w->cache->keys[i];
+	return NULL;
+}
 
 static uint64_t
 walk_ptr(const struct walk *w, uint64_t addr)
@@ -60,7 +84,7 @@ walk_dict(const struct walk *w, uint64_t dict, struct dict_item **items)
 {
 	const struct python_layout *l = w->l;
 	size_t n = 0, count, esize, kofs, vofs, hofs;
-	uint64_t keys, values, entries, size;
+	uint64_t keys, values, entries, size, *split = NULL;
 	unsigned char *buf;
 
 	*items = NULL;
@@ -118,6 +142,15 @@ walk_dict(const struct walk *w, uint64_t dict, struct dict_item **items)
 		free(buf);
 		return 0;
 	}
+	/* A split dict's values live apart, in entry order: read at once. */
+	if (values != 0) {
+		split = xcalloc(count, sizeof(*split));
+		if (w->mem->read(w->mem->arg, values, split, count * sizeof(*split)) != 0) {
+			free(split);
+			free(buf);
+			return 0;
+		}
+	}
 	*items = xcalloc(count, sizeof(**items));
 	for (size_t i = 0; i < count; i++) {
 		struct dict_item it = {0};
@@ -125,41 +158,76 @@ walk_dict(const struct walk *w, uint64_t dict, struct dict_item **items)
 		memcpy(&it.key, buf + i * esize + kofs, sizeof(it.key));
 		if (hofs != SIZE_MAX)
 			memcpy(&it.hash, buf + i * esize + hofs, sizeof(it.hash));
-		/* A split dict's values live apart, in entry order. */
-		it.value = values != 0 ? walk_ptr(w, values + 8 * i) : 0;
-		if (values == 0)
+		if (split != NULL)
+			it.value = split[i];
+		else
 			memcpy(&it.value, buf + i * esize + vofs, sizeof(it.value));
 		if (it.key != 0 && it.value != 0)
 			(*items)[n++] = it;
 	}
+	free(split);
 	free(buf);
 	return n;
 }
 
-/* The value of str key name in items, or 0. */
-static uint64_t
+/* Whether str object obj says name. */
+static bool
+walk_key_is(const struct walk *w, uint64_t obj, const char *name)
+{
+	char *key = python_namer_string(w->namer, obj);
+	bool match = key != NULL && strcmp(key, name) == 0;
+
+	free(key);
+	return match;
+}
+
+/* The item of str key name in items, or NULL. Keys that are names in the
+ * program (modules, attributes) are interned: one str object in every dict
+ * that has the key. So the one found is tried first, by address (and its
+ * text read again: an object freed and made again at the address is
+ * another), before every key's text is read. */
+static const struct dict_item *
 walk_find(const struct walk *w, const struct dict_item *items, size_t n, const char *name)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *key = python_namer_string(w->namer, items[i].key);
-		bool match = key != NULL && strcmp(key, name) == 0;
+	uint64_t *cached = walk_cached_key(w, name);
 
-		free(key);
-		if (match)
-			return items[i].value;
+	for (size_t i = 0; cached != NULL && *cached != 0 && i < n; i++) {
+		if (items[i].key != *cached)
+			continue;
+		if (walk_key_is(w, items[i].key, name))
+			return &items[i];
+		break;
 	}
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (walk_key_is(w, items[i].key, name)) {
+			if (cached != NULL)
+				*cached = items[i].key;
+			return &items[i];
+		}
+	}
+	return NULL;
+}
+
+/* The value of str key name in dict, or 0; *key_type, when asked, gets
+ * the type of the key that matched (a str). */
+static uint64_t
+walk_dict_get_typed(const struct walk *w, uint64_t dict, const char *name, uint64_t *key_type)
+{
+	struct dict_item *items;
+	size_t n = walk_dict(w, dict, &items);
+	const struct dict_item *it = walk_find(w, items, n, name);
+	uint64_t v = it != NULL ? it->value : 0;
+
+	if (it != NULL && key_type != NULL)
+		*key_type = walk_ptr(w, it->key + (uint64_t)w->l->object.ob_type);
+	free(items);
+	return v;
 }
 
 static uint64_t
 walk_dict_get(const struct walk *w, uint64_t dict, const char *name)
 {
-	struct dict_item *items;
-	size_t n = walk_dict(w, dict, &items);
-	uint64_t v = walk_find(w, items, n, name);
-
-	free(items);
-	return v;
+	return walk_dict_get_typed(w, dict, name, NULL);
 }
 
 /* The value of attribute name in a values array that follows the order of
@@ -173,20 +241,31 @@ walk_shared_value(const struct walk *w, uint64_t keys, uint64_t values, const ch
 	uint64_t entries =
 	    keys + (uint64_t)l->dict_keys.dk_indices + ((uint64_t)1 << (log2ix & 31));
 	uint64_t esize = (uint64_t)l->dict_unicode_entry.size;
+	struct dict_item *items;
+	const struct dict_item *found;
+	unsigned char *buf;
+	uint64_t v;
 
-	if (keys == 0 || log2ix > 24 || count > THREADS_MAX_ENTRIES)
+	if (keys == 0 || log2ix > 24 || count > THREADS_MAX_ENTRIES || esize == 0)
 		return 0;
-	for (uint64_t i = 0; i < count; i++) {
-		char *key = python_namer_string(
-		    w->namer,
-		    walk_ptr(w, entries + i * esize + (uint64_t)l->dict_unicode_entry.me_key));
-		bool match = key != NULL && strcmp(key, name) == 0;
-
-		free(key);
-		if (match)
-			return walk_ptr(w, values + (uint64_t)l->dict_values.values + 8 * i);
+	/* The keys as a dict's items, read at once, their values the indexes. */
+	buf = xmalloc(count * esize + 1);
+	if (w->mem->read(w->mem->arg, entries, buf, count * esize) != 0) {
+		free(buf);
+		return 0;
 	}
-	return 0;
+	items = xcalloc(count + 1, sizeof(*items));
+	for (uint64_t i = 0; i < count; i++) {
+		items[i].value = i;
+		memcpy(&items[i].key, buf + i * esize + (uint64_t)l->dict_unicode_entry.me_key,
+		       sizeof(items[i].key));
+	}
+	free(buf);
+	found = walk_find(w, items, (size_t)count, name);
+	v = found != NULL ? walk_ptr(w, values + (uint64_t)l->dict_values.values + 8 * found->value)
+	                  : 0;
+	free(items);
+	return v;
 }
 
 /* Attribute name of instance obj, looked up in its own attributes. */
@@ -228,7 +307,7 @@ uint64_t
 python_threads_dict_lookup(struct python_namer *namer, uint64_t dict, const char *name)
 {
 	const struct python_target *t = python_namer_target(namer);
-	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
+	struct walk w = {namer, &t->layout, python_namer_memory(namer), 0, NULL};
 
 	return dict != 0 ? walk_dict_get(&w, dict, name) : 0;
 }
@@ -237,44 +316,65 @@ python_threads_dict_lookup(struct python_namer *namer, uint64_t dict, const char
  * threading._active: each interpreter (a subinterpreter of 3.12+ too) has
  * its own modules, and its threads are listed there alone. */
 static void
-threads_name_interp(const struct walk *w, struct python_raw *r, uint64_t interp)
+threads_name_interp(struct walk *w, struct python_raw *r, uint64_t interp)
 {
 	const struct python_layout *l = w->l;
-	struct python_namer *namer = w->namer;
-	uint64_t modules, threading, active;
-	struct dict_item *items;
-	size_t n;
+	uint64_t modules, threading, active, *thread_of;
+	struct dict_item *items, *again;
+	size_t n, m;
 
 	modules = walk_ptr(w, interp + (uint64_t)l->interp.modules);
-	threading = walk_dict_get(w, modules, "threading");
-	if (threading == 0)
+	threading = walk_dict_get_typed(w, modules, "threading", &w->str_type);
+	if (threading == 0 || w->str_type == 0)
 		return;
 	active = walk_dict_get(w, walk_ptr(w, threading + (uint64_t)l->module.md_dict), "_active");
 	n = walk_dict(w, active, &items);
+	thread_of = xcalloc(r->nthreads + 1, sizeof(*thread_of));
 	for (size_t i = 0; i < n; i++) {
 		/* The key is the ident, an int whose hash is itself (below 2**61 -
 		 * 1, as every pthread_t is). */
-		uint64_t ident = items[i].hash;
-		char *name;
+		uint64_t ident = items[i].hash, name;
 
 		for (size_t k = 0; k < r->nthreads; k++) {
 			if (r->threads[k].pthread != ident || ident == 0 ||
 			    r->threads[k].interp != interp || r->threads[k].name != NULL)
 				continue;
-			name = python_namer_string(
-			    namer, walk_attr(w, items[i].value,
-			                     l->major == 2 ? "_Thread__name" : "_name"));
-			r->threads[k].name = name;
+			name =
+			    walk_attr(w, items[i].value, l->major == 2 ? "_Thread__name" : "_name");
+			if (name == 0 ||
+			    walk_ptr(w, name + (uint64_t)l->object.ob_type) != w->str_type)
+				continue;
+			r->threads[k].name = python_namer_string(w->namer, name);
+			thread_of[k] = items[i].value;
 		}
 	}
+	/* Read from a process that runs on, a thread that ended meanwhile may
+	 * have left its Thread (and its name) freed and reused: a name is kept
+	 * when _active still maps its ident to the same Thread, which it then
+	 * kept alive all along. (Read while stopped, this costs one read.) */
+	m = walk_dict(w, active, &again);
+	for (size_t k = 0; k < r->nthreads; k++) {
+		bool held = false;
+
+		for (size_t i = 0; i < m && thread_of[k] != 0 && !held; i++)
+			held = again[i].hash == r->threads[k].pthread &&
+			       again[i].value == thread_of[k];
+		if (thread_of[k] != 0 && !held) {
+			free(r->threads[k].name);
+			r->threads[k].name = NULL;
+		}
+	}
+	free(thread_of);
+	free(again);
 	free(items);
 }
 
 void
-python_threads_names(struct python_namer *namer, struct python_raw *r)
+python_threads_names(struct python_namer *namer, struct python_threads_cache *cache,
+                     struct python_raw *r)
 {
 	const struct python_target *t = python_namer_target(namer);
-	struct walk w = {namer, &t->layout, python_namer_memory(namer)};
+	struct walk w = {namer, &t->layout, python_namer_memory(namer), 0, cache};
 	const struct python_layout *l = &t->layout;
 
 	if (l->interp.modules < 0 || l->module.md_dict < 0)

@@ -75,6 +75,7 @@ sampler_free(struct sampler *s)
 	perf_events_free_cpus(s->cpu_events, s->ncpus);
 	python_stack_raw_free(&s->raw);
 	python_stack_raw_free(&s->prev_raw);
+	tid_names_free(s->names, s->nnames);
 	free(s);
 }
 

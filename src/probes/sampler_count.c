@@ -100,7 +100,7 @@ sampler_count_frames(struct unwinder *u, struct python_namer *namer,
 static size_t
 sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_namer *namer,
                  struct profile *p, const struct sampler_hit *h, struct unwind_frame **native,
-                 uint64_t **key, size_t *key_cap)
+                 uint64_t **key, size_t *key_cap, struct sampler *s)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
 	size_t key_len = STACKS_MAX_FRAMES + 5 + 3 * pyn;
@@ -139,8 +139,11 @@ sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_name
 		    sampler_count_frames(u, namer, *native, n, cut, h->py, h->kernel, &nframes);
 		char name[COMM_MAX];
 
+		const char *python_name = s != NULL ? sampler_python_name(s, h->tid) : NULL;
+
 		sampler_count_thread_name(fs, h->pid, h->tid, name, sizeof(name));
 		entry = profile_add(p, h->tid, name, *key, nkey, frames, nframes);
+		entry->python_name = python_name != NULL ? xstrdup(python_name) : NULL;
 		if (p->pid == 0) {
 			entry->pid = h->pid;
 			snprintf(entry->process, sizeof(entry->process), "%s",
@@ -158,7 +161,7 @@ sampler_count_hit(const struct procfs *fs, struct unwinder *u, struct python_nam
 	struct unwind_frame *native = NULL;
 	uint64_t *key = NULL;
 	size_t key_cap = 0;
-	size_t at = sampler_count_in(fs, u, namer, p, h, &native, &key, &key_cap);
+	size_t at = sampler_count_in(fs, u, namer, p, h, &native, &key, &key_cap, NULL);
 
 	free(native);
 	free(key);
@@ -172,5 +175,5 @@ sampler_count(struct sampler *s, struct profile *p, struct sampler_hit *h)
 	h->pid = s->pid;
 	h->process = p->pid == 0 ? s->comm : NULL;
 	return sampler_count_in(s->fs, s->unwinder, s->namer, p, h, &s->native, &s->key,
-	                        &s->key_cap);
+	                        &s->key_cap, s);
 }

@@ -12,6 +12,7 @@
 #include "python_stack.h"
 #include "python_tids.h"
 #include "sampler.h"
+#include "target.h"
 #include "unwind.h"
 
 #include <stdbool.h>
@@ -63,6 +64,14 @@
  * thread's times for it). Between reads a thread that ended shows as a
  * failed read of its own, which makes the next round read it. */
 #define SAMPLER_PROCESS_EVERY_S 0.02
+
+/* A Python process's thread names (threading's) are read, all at once,
+ * when a thread without one is first counted, at most this often
+ * (seconds): a thread counted before it was in threading._active gets its
+ * name at the next; and read again at a new stack after SAMPLER_NAMES_OLD_S
+ * (a thread renamed). Never per sample. */
+#define SAMPLER_NAMES_EVERY_S 1.0
+#define SAMPLER_NAMES_OLD_S   10.0
 
 /* The process's maps (libraries, thread stacks) are read again when its
  * size or its text changes (statm: a cheap read), and at least this often
@@ -152,6 +161,11 @@ struct sampler {
 	struct unwind_frame *native;
 	uint64_t *key;
 	size_t key_cap;
+	/* A Python process: its threads' threading names (target_thread_names)
+	 * and when they were read (0: never). */
+	struct tid_name *names;
+	size_t nnames;
+	double names_read_s;
 };
 
 /* sampler.c */
@@ -192,6 +206,9 @@ void sampler_python_map(struct sampler *s);
 /* A round of Python frames alone: read with the threads running, never
  * stopped. Threads with no Python frames are not counted. */
 int sampler_python_round(struct sampler *s, struct profile *p);
+/* Thread tid's threading name (borrowed until the next call), or NULL:
+ * SAMPLER_NAMES_EVERY_S says when they are read. */
+const char *sampler_python_name(struct sampler *s, int tid);
 /* This round's Python frames of thread tid, or NULL. */
 const struct python_raw_thread *sampler_python_thread(const struct sampler *s, int tid);
 const struct python_raw_thread *sampler_python_raw_thread(const struct python_raw *raw, int err,

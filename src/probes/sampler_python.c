@@ -1,8 +1,10 @@
 /* The sampler's Python side: frames read while the threads are stopped,
  * or running (checked, re-read when torn) for Python frames alone; matched
  * to threads; the GIL holder; what a thread read alone stands for. */
+#include "../clock.h"
 #include "../xmalloc.h"
 #include "sampler_impl.h"
+#include "target.h"
 
 #include <stdlib.h>
 
@@ -179,4 +181,27 @@ sampler_python_round(struct sampler *s, struct profile *p)
 	if (s->raw_err != 0)
 		p->errors++;
 	return s->raw_err == -ESRCH ? -ESRCH : 0;
+}
+
+const char *
+sampler_python_name(struct sampler *s, int tid)
+{
+	const char *name = tid_names_find(s->names, s->nnames, tid);
+	double now;
+
+	if (s->py == NULL || s->target == NULL)
+		return NULL;
+	now = clock_monotonic_s();
+	if (s->names_read_s != 0 &&
+	    now - s->names_read_s < (name != NULL ? SAMPLER_NAMES_OLD_S : SAMPLER_NAMES_EVERY_S))
+		return name;
+	s->names_read_s = now;
+	tid_names_free(s->names, s->nnames);
+	/* Read with the target running (between rounds of a stop, or with
+	 * Python frames alone): a thread missed is named at the next read. */
+	if (target_thread_names(s->target, &s->names, &s->nnames) != 0) {
+		s->names = NULL;
+		s->nnames = 0;
+	}
+	return tid_names_find(s->names, s->nnames, tid);
 }

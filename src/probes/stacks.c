@@ -7,7 +7,6 @@
 #include "python_merge.h"
 #include "python_namer.h"
 #include "python_stack.h"
-#include "python_threads.h"
 #include "target.h"
 #include "unwind.h"
 
@@ -117,8 +116,7 @@ stacks_python_apply(struct stacks_python *py, struct dump_report *d, bool merge)
 {
 	struct python_namer *namer = target_namer(py->t);
 
-	target_map_tids(py->t, &py->raw);
-	python_threads_names(namer, &py->raw);
+	target_name_threads(py->t, &py->raw);
 	for (size_t i = 0; i < d->nthreads; i++)
 		d->threads[i].holds_gil = -1;
 	for (size_t k = 0; k < py->raw.nthreads; k++) {

@@ -4,6 +4,7 @@
 #include "../xmalloc.h"
 #include "python_find.h"
 #include "python_namer.h"
+#include "python_threads.h"
 #include "python_tids.h"
 #include "unwind.h"
 
@@ -67,6 +68,7 @@ struct target {
 	struct python_target py;
 	struct python_memory mem;
 	struct python_namer *namer; /* made on first use */
+	struct python_threads_cache names_cache;
 	struct python_info info;
 };
 
@@ -270,4 +272,72 @@ target_map_tids(const struct target *t, struct python_raw *raw)
 		free(inner);
 	}
 	free(all);
+}
+
+void
+target_name_threads(struct target *t, struct python_raw *raw)
+{
+	if (!t->python)
+		return;
+	target_map_tids(t, raw);
+	python_threads_names(target_namer(t), &t->names_cache, raw);
+}
+
+/* python_want: no thread's frames, no GIL holder; only the thread states. */
+static bool
+target_no_frames(void *arg, const struct python_raw_thread *th)
+{
+	(void)arg;
+	(void)th;
+	return false;
+}
+
+int
+target_thread_names(struct target *t, struct tid_name **names, size_t *n)
+{
+	struct python_want want = {target_no_frames, NULL, false, NULL};
+	struct python_raw raw;
+	struct procfs_stat st;
+	size_t k = 0;
+	int err;
+
+	*names = NULL;
+	*n = 0;
+	if (!t->python)
+		return -ENOEXEC;
+	/* No frames are followed, so there is no walk to check: one try. */
+	if ((err = python_stack_read_running(&t->py, &t->mem, 1, &want, &raw)) != 0)
+		return err == -EFAULT && target_alive(t, &st) == -ESRCH ? -ESRCH : err;
+	target_name_threads(t, &raw);
+	*names = xcalloc(raw.nthreads + 1, sizeof(**names));
+	for (size_t i = 0; i < raw.nthreads; i++) {
+		struct python_raw_thread *th = &raw.threads[i];
+
+		if (th->tid <= 0 || th->name == NULL)
+			continue;
+		(*names)[k++] = (struct tid_name){th->tid, th->name};
+		th->name = NULL; /* moved */
+	}
+	*n = k;
+	python_stack_raw_free(&raw);
+	return 0;
+}
+
+const char *
+tid_names_find(const struct tid_name *names, size_t n, int tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i].tid == tid)
+			return names[i].name;
+	return NULL;
+}
+
+void
+tid_names_free(struct tid_name *names, size_t n)
+{
+	if (names == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
 }

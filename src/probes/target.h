@@ -108,4 +108,35 @@ const struct python_info *target_python_info(const struct target *t);
  * translated from the process's own PID namespace when it has one. */
 void target_map_tids(const struct target *t, struct python_raw *raw);
 
+/* target_map_tids, then each thread state's threading name
+ * (python_threads_names, with what the handle learnt of the process at
+ * earlier calls). */
+void target_name_threads(struct target *t, struct python_raw *raw);
+
+/* A thread's name as its program knows it (Python's threading.Thread
+ * name), by the thread's id on the host. */
+struct tid_name {
+	int tid;
+	char *name; /* owned, raw: sanitize or escape it before showing it */
+};
+
+/* The threading names of the threads of a Python process, read from its
+ * memory while it runs (nothing is stopped): its thread states, mapped to
+ * TIDs (target_map_tids), and threading._active's Thread names. A thread
+ * the process is starting or ending as it is read may be missing, never
+ * misnamed: every read is bounded, a name must be a str, and its Thread
+ * still listed after it was read. Costs tens of reads per thread, no /proc
+ * file but the task list (and NSpid in a PID namespace of its own).
+ * Returns 0 and an owned array of *n names in *names (threads without a
+ * name left out; free with tid_names_free), -ENOEXEC when t is not a
+ * Python process whose interpreter we read, -ESRCH when it is gone, or the
+ * read's -errno. */
+int target_thread_names(struct target *t, struct tid_name **names, size_t *n);
+
+/* The name of tid in names[0..n), or NULL (borrowed from names). */
+const char *tid_names_find(const struct tid_name *names, size_t n, int tid);
+
+/* Frees names[0..n) and the array; NULL is a no-op. */
+void tid_names_free(struct tid_name *names, size_t n);
+
 #endif

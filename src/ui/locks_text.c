@@ -44,21 +44,43 @@ locks_text_what(const struct lock_wait *w)
 	}
 }
 
-static void
-locks_text_thread(FILE *out, const char *name, int tid)
+/* The width of the name column, and the most a name takes elsewhere. */
+#define LOCKS_NAME_COLUMNS     16
+#define LOCKS_NAME_COLUMNS_MAX 40
+
+/* Thread tid's name as shown (text_thread_label): with its threading name
+ * when it is a Python thread whose stack was taken. Raw, into buf. */
+static char *
+locks_text_label(const struct locks_report *r, int tid, const char *os_name, char *buf, size_t size)
 {
+	const struct thread_stack *t = dump_report_thread(r->stacks, tid);
+	char name[COMM_MAX];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strnlen(os_name, COMM_MAX - 1), os_name);
+	return text_thread_label(name, t != NULL ? t->python_name : NULL, buf, size);
+}
+
+static void
+locks_text_thread(FILE *out, const struct locks_report *r, const char *name, int tid)
+{
+	char label[256];
+
+	locks_text_label(r, tid, name, label, sizeof(label));
 	fputs("thread ", out);
-	text_field(out, name, strnlen(name, COMM_MAX), COMM_MAX, 0);
+	text_field(out, label, strlen(label), LOCKS_NAME_COLUMNS_MAX, 0);
 	fprintf(out, " (%d)", tid);
 }
 
 /* The owner column: who holds it, or why nobody can be named. */
 static void
-locks_text_owner(FILE *out, const struct lock_wait *w)
+locks_text_owner(FILE *out, const struct locks_report *r, const struct lock_wait *w)
 {
+	char label[256];
+
 	if (w->owner > 0) {
 		fprintf(out, "%d (", w->owner);
-		text_field(out, w->owner_name, strlen(w->owner_name), sizeof(w->owner_name), 0);
+		locks_text_label(r, w->owner, w->owner_name, label, sizeof(label));
+		text_field(out, label, strlen(label), LOCKS_NAME_COLUMNS_MAX, 0);
 		fputc(')', out);
 	} else if (w->claimed_owner > 0) {
 		fprintf(out, "%d? not a thread of the process (it exited holding it?)",
@@ -114,13 +136,30 @@ locks_text_fds(FILE *out, const struct lock_wait *w)
 		fprintf(out, " and %zu more", w->fds_total - w->nfds);
 }
 
-static void
-locks_text_wait(FILE *out, const struct lock_wait *w)
+/* The name column's width: the waiters' labels, within bounds. */
+static size_t
+locks_text_name_width(const struct locks_report *r)
 {
-	char what[96];
+	size_t width = LOCKS_NAME_COLUMNS, w;
+	char label[256];
+
+	for (size_t i = 0; i < r->nwaits; i++) {
+		w = text_width(
+		    locks_text_label(r, r->waits[i].tid, r->waits[i].name, label, sizeof(label)));
+		width = w > width ? w : width;
+	}
+	return width < LOCKS_NAME_COLUMNS_MAX ? width : LOCKS_NAME_COLUMNS_MAX;
+}
+
+static void
+locks_text_wait(FILE *out, const struct locks_report *r, const struct lock_wait *w,
+                size_t name_width)
+{
+	char what[96], label[256];
 
 	fprintf(out, "%-8d ", w->tid);
-	text_field(out, w->name, strlen(w->name), 16, 1);
+	locks_text_label(r, w->tid, w->name, label, sizeof(label));
+	text_field(out, label, strlen(label), name_width, 1);
 	snprintf(what, sizeof(what), "%s", locks_text_what(w));
 	fprintf(out, " %-20s ", what);
 	if (w->address != 0)
@@ -130,7 +169,7 @@ locks_text_wait(FILE *out, const struct lock_wait *w)
 	if (w->fd >= 0 || w->nfds > 0) {
 		locks_text_fds(out, w);
 	} else {
-		locks_text_owner(out, w);
+		locks_text_owner(out, r, w);
 	}
 	fputc('\n', out);
 }
@@ -151,7 +190,7 @@ locks_text_stack(FILE *out, const struct locks_report *r, const struct lock_wait
 	const char *why = t != NULL ? dump_json_thread_error(t->err) : "not taken";
 
 	fputc('\n', out);
-	locks_text_thread(out, w->name, w->tid);
+	locks_text_thread(out, r, w->name, w->tid);
 	fputs(":\n", out);
 	if (why != NULL) {
 		fprintf(out, "    (no stack: %s)\n", why);
@@ -171,10 +210,10 @@ locks_text_deadlock(FILE *out, const struct locks_report *r, const struct lock_c
 
 		if (w == NULL)
 			continue;
-		locks_text_thread(out, w->name, w->tid);
+		locks_text_thread(out, r, w->name, w->tid);
 		fprintf(out, " waits for %s 0x%" PRIx64 " held by ", locks_text_what(w),
 		        w->address);
-		locks_text_thread(out, w->owner_name, w->owner);
+		locks_text_thread(out, r, w->owner_name, w->owner);
 		fputc('\n', out);
 	}
 	fputs("\nStacks of the threads above:\n", out);
@@ -189,6 +228,8 @@ locks_text_deadlock(FILE *out, const struct locks_report *r, const struct lock_c
 void
 locks_text_write(FILE *out, const struct locks_report *r)
 {
+	size_t name_width;
+
 	fprintf(out, "PID %d (", r->pid);
 	text_field(out, r->comm, strlen(r->comm), sizeof(r->comm), 0);
 	fprintf(out, "): %zu %s, %zu blocked", r->nthreads,
@@ -207,10 +248,11 @@ locks_text_write(FILE *out, const struct locks_report *r)
 		fputs("no thread is waiting\n", out);
 		return;
 	}
-	fprintf(out, "\n%-8s %-16s %-20s %-18s %s\n", "TID", "NAME", "WAITS FOR", "ADDRESS",
-	        "OWNER / FD");
+	name_width = locks_text_name_width(r);
+	fprintf(out, "\n%-8s %-*s %-20s %-18s %s\n", "TID", (int)name_width, "NAME", "WAITS FOR",
+	        "ADDRESS", "OWNER / FD");
 	for (size_t i = 0; i < r->nwaits; i++)
-		locks_text_wait(out, &r->waits[i]);
+		locks_text_wait(out, r, &r->waits[i], name_width);
 	for (size_t k = 0; k < r->ncycles; k++)
 		locks_text_deadlock(out, r, &r->cycles[k]);
 	if (r->ncycles == 0)

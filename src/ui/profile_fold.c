@@ -2,6 +2,7 @@
 
 #include "../sanitize.h"
 #include "../xmalloc.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -69,7 +70,8 @@ profile_fold(const struct profile *p, bool threads, struct folded_line **lines)
 		}
 		if (threads) {
 			fold_append(&b, p->pid == 0 ? ";thread " : "thread ");
-			fold_append_label(&b, s->thread);
+			fold_append_label(
+			    &b, text_thread_label(s->thread, s->python_name, label, sizeof(label)));
 			snprintf(label, sizeof(label), " (%d)", s->tid);
 			fold_append(&b, label);
 		}

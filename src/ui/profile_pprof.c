@@ -218,6 +218,9 @@ pprof_sample(struct pprof *pp, const struct profile_stack *s, uint64_t period_ns
 	protobuf_packed(&sample, SAMPLE_LOCATION_ID, ids, s->nframes);
 	protobuf_packed(&sample, SAMPLE_VALUE, values, 2);
 	pprof_label(pp, &sample, "thread", s->thread, 0);
+	/* A Python thread's threading name, a label of its own. */
+	if (s->python_name != NULL)
+		pprof_label(pp, &sample, "python_thread", s->python_name, 0);
 	pprof_label(pp, &sample, "tid", NULL, s->tid);
 	if (s->pid != 0) {
 		pprof_label(pp, &sample, "process", s->process, 0);

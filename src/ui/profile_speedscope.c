@@ -4,6 +4,7 @@
 #include "../string_table.h"
 #include "../xmalloc.h"
 #include "json.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,14 +38,16 @@ speedscope_thread(struct json *j, struct string_table *t, const struct profile *
                   const struct timeline_thread *th)
 {
 	const struct profile_stack *first = th->first;
-	char name[64 + 2 * COMM_MAX];
+	char name[64 + 2 * COMM_MAX + 256], thread[256];
 	double period = profile_period_s(p);
 
+	/* A Python thread with its threading name (text_thread_label). */
+	text_thread_label(first->thread, first->python_name, thread, sizeof(thread));
 	if (first->pid != 0)
 		snprintf(name, sizeof(name), "process %s (%d) thread %s (%d)", first->process,
-		         first->pid, first->thread, first->tid);
+		         first->pid, thread, first->tid);
 	else
-		snprintf(name, sizeof(name), "thread %s (%d)", first->thread, first->tid);
+		snprintf(name, sizeof(name), "thread %s (%d)", thread, first->tid);
 	json_object_begin(j);
 	json_key(j, "type");
 	json_string(j, "sampled");

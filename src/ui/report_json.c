@@ -65,6 +65,10 @@ report_json_thread(struct json *j, const struct thread_row *t)
 	json_int(j, t->tid);
 	json_key(j, "name");
 	json_string(j, t->name);
+	/* Its threading name, as dump's and locks' (null: not a Python thread,
+	 * or not read). */
+	json_key(j, "python_thread_name");
+	json_string(j, t->python_name);
 	json_key(j, "state");
 	json_string(j, state);
 	json_pct(j, "cpu_pct", t->cpu_pct);

@@ -13,6 +13,9 @@
 
 /* The widest command line we print; JSON carries all of it. */
 #define REPORT_CMDLINE_COLUMNS 160
+/* The thread name column: an OS name (15 bytes), wider for the Python
+ * names of a Python process's threads, up to this. */
+#define REPORT_NAME_COLUMNS_MAX 40
 
 static void
 report_text_header(FILE *out, const struct report *r, size_t width)
@@ -85,8 +88,8 @@ static const struct report_column thread_columns[T_N] = {
 
 /* Which columns of a table a line of width columns shows (0: any width):
  * indent, the columns each after a space but the first, and a space and
- * last_min columns of the last. */
-static void
+ * last_min columns of the last. Returns the columns those take. */
+static size_t
 report_layout(const struct report_column *cols, size_t n, size_t indent, size_t last_min,
               size_t width, bool *show)
 {
@@ -109,6 +112,7 @@ report_layout(const struct report_column *cols, size_t n, size_t indent, size_t 
 		if (!any)
 			break;
 	}
+	return used;
 }
 
 /* One cell: text aligned to the column's width, after a space but for the
@@ -162,10 +166,42 @@ report_text_process(FILE *out, const struct process_row *p, const bool *show)
 	fputc('\n', out);
 }
 
+/* The thread columns for p's threads on a line of width columns (0: any)
+ * and which show: the name column as wide as their labels (a Python
+ * thread's "worker-3 (python3)"), within bounds, with the room the line
+ * has left once the columns are laid out for an OS name (a label is cut
+ * rather than a column dropped). */
 static void
-report_text_thread(FILE *out, const struct thread_row *t, const bool *show)
+report_text_thread_columns(const struct process_row *p, size_t width, struct report_column *cols,
+                           bool *show)
 {
-	char cells[T_N][32];
+	size_t base = (size_t)abs(thread_columns[T_NAME].width), want = base, used, w;
+	char label[256];
+
+	for (size_t t = 0; t < p->nthreads; t++) {
+		const struct thread_row *row = &p->threads[t];
+
+		if (row->python_name == NULL)
+			continue;
+		w = text_width(
+		    text_thread_label(row->name, row->python_name, label, sizeof(label)));
+		want = w > want ? w : want;
+	}
+	want = want < REPORT_NAME_COLUMNS_MAX ? want : REPORT_NAME_COLUMNS_MAX;
+	memcpy(cols, thread_columns, sizeof(thread_columns));
+	used = report_layout(cols, T_N, 2, REPORT_ACTIVITY_MIN, width, show);
+	if (width > 0 && used >= width)
+		want = base;
+	else if (width > 0 && want - base > width - used)
+		want = base + (width - used);
+	cols[T_NAME].width = -(int)want;
+}
+
+static void
+report_text_thread(FILE *out, const struct thread_row *t, const struct report_column *cols,
+                   const bool *show)
+{
+	char cells[T_N][32], label[256];
 
 	snprintf(cells[T_TID], sizeof(cells[0]), "%d", t->tid);
 	snprintf(cells[T_STATE], sizeof(cells[0]), "%c", text_state(t->state));
@@ -180,10 +216,11 @@ report_text_thread(FILE *out, const struct thread_row *t, const bool *show)
 	fputs("  ", out);
 	for (size_t i = 0; i < T_N; i++) {
 		if (i != T_NAME) {
-			report_cell(out, thread_columns, show, i, cells[i]);
+			report_cell(out, cols, show, i, cells[i]);
 		} else {
 			fputc(' ', out);
-			text_field(out, t->name, strlen(t->name), 16, 1);
+			text_thread_label(t->name, t->python_name, label, sizeof(label));
+			text_field(out, label, strlen(label), (size_t)abs(cols[i].width), 1);
 		}
 	}
 	fputc(' ', out);
@@ -217,20 +254,21 @@ report_text_lines(FILE *out, const struct report *r, size_t width)
 	bool pshow[P_N], tshow[T_N];
 
 	report_layout(process_columns, P_N, 0, REPORT_COMMAND_MIN, width, pshow);
-	report_layout(thread_columns, T_N, 2, REPORT_ACTIVITY_MIN, width, tshow);
 	report_text_header(out, r, width);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct process_row *p = &r->procs[i];
+		struct report_column tcols[T_N];
 
+		report_text_thread_columns(p, width, tcols, tshow);
 		report_text_process(out, p, pshow);
 		if (p->python != NULL && p->python->unreadable[0])
 			fprintf(out, "  (%s)\n", p->python->unreadable);
 		fputs("  ", out);
 		for (size_t c = 0; c < T_N; c++)
-			report_cell(out, thread_columns, tshow, c, thread_columns[c].header);
+			report_cell(out, tcols, tshow, c, tcols[c].header);
 		fprintf(out, " %s\n", "SYSCALL (WCHAN)");
 		for (size_t t = 0; t < p->nthreads; t++) {
-			report_text_thread(out, &p->threads[t], tshow);
+			report_text_thread(out, &p->threads[t], tcols, tshow);
 			report_text_stack(out, p->threads[t].stack);
 		}
 		if ((int64_t)p->nthreads < p->thread_count)

@@ -53,6 +53,24 @@ text_cut_lines(FILE *out, const char *buf, size_t len, size_t width)
 	}
 }
 
+size_t
+text_width(const char *raw)
+{
+	char clean[1024];
+
+	return sanitize_width(sanitize_text(raw, strlen(raw), clean, sizeof(clean)));
+}
+
+char *
+text_thread_label(const char *os_name, const char *python_name, char *buf, size_t size)
+{
+	if (python_name == NULL || strcmp(python_name, os_name) == 0)
+		snprintf(buf, size, "%s", python_name != NULL ? python_name : os_name);
+	else
+		snprintf(buf, size, "%s (%s)", python_name, os_name);
+	return buf;
+}
+
 char *
 text_kib(char *buf, size_t size, int64_t kib)
 {

@@ -16,6 +16,16 @@ void text_field(FILE *out, const char *raw, size_t len, size_t width, int pad);
  * width columns (a code point a column). */
 void text_cut_lines(FILE *out, const char *buf, size_t len, size_t width);
 
+/* A thread's name as a table shows it (raw: text_field sanitizes it): its
+ * Python threading name with its OS name beside it when they differ,
+ * "worker-3 (python3)"; the OS name alone when it has no Python name.
+ * Written into buf (size bytes). Returns buf. */
+char *text_thread_label(const char *os_name, const char *python_name, char *buf, size_t size);
+
+/* The columns text_field would take for raw (a NUL-terminated string)
+ * without a width: its sanitized form's (at most 255 columns). */
+size_t text_width(const char *raw);
+
 /* Formats a size in KiB as "812K", "12.3M", "1.20G"; "-" when negative
  * (unknown). Returns buf. */
 char *text_kib(char *buf, size_t size, int64_t kib);

@@ -3,6 +3,7 @@ in-order check of a call chain, whether a stack reaches its thread's start,
 and a wait until a target sits still."""
 
 import os
+import re
 import time
 
 from harness import check
@@ -14,6 +15,29 @@ def functions(thread):
 
 def by_name(doc):
     return {t["name"]: t for t in doc["threads"]}
+
+
+ROOT = re.compile(r"^thread (.*) \((\d+)\)$")
+
+
+def thread_root(root):
+    """(OS name, threading name or None, TID) of a profile's thread root:
+    "thread NAME (TID)", or for a Python thread whose threading name is
+    known and differs from its OS name, "thread PYNAME (NAME) (TID)"."""
+    match = ROOT.match(root)
+    check(match is not None, f"not a thread root: {root!r}")
+    label, tid = match.group(1), int(match.group(2))
+    python, _, name = label.rpartition(" (")
+    if python and name.endswith(")"):
+        return name[:-1], python, tid
+    return label, None, tid
+
+
+def thread_label(os_name, python_name):
+    """A thread's name as stacktop shows it (ui/text.c text_thread_label)."""
+    if python_name is None or python_name == os_name:
+        return python_name or os_name
+    return f"{python_name} ({os_name})"
 
 
 def in_order(names, expected, what):

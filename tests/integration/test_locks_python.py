@@ -147,7 +147,8 @@ def check_gil(python):
     for attempt in range(30):
         code, out, err = stacktop("locks", "-p", proc.pid)
         check(code == 0, f"text: {code} {err}")
-        if any(" the GIL " in line and line.endswith(f" {proc.pid} (py-gil-hog)")
+        # The holder by its threading name beside its OS name.
+        if any(" the GIL " in line and line.endswith(f" {proc.pid} (MainThread (py-gil-hog))")
                for line in out.decode().splitlines()):
             break
     else:

@@ -13,7 +13,7 @@ import time
 
 from harness import (PYTHON_TARGETS, check, cpu_ticks, python_interpreter, run, stacktop,
                      stacktop_json, start_python, start_target)
-from stacks import at_thread_start, shown_names
+from stacks import at_thread_start, shown_names, thread_root
 
 APP = os.path.join(PYTHON_TARGETS, "app.py")
 WANT = sys.argv[1]
@@ -181,8 +181,11 @@ def check_record(pid, version):
     them alone, without a stop, at a high rate."""
     code, out, err = stacktop("record", "-p", pid, "-d", 1)
     check(code == 0 and f"Python {version}" in err, f"record: {code} {err}")
-    spin = [(f, c) for f, c in folded(out) if f[0].startswith("thread py-spinner (")]
+    spin = [(f, c) for f, c in folded(out) if thread_root(f[0])[0] == "py-spinner"]
     check(spin, f"no spinner samples: {out[:2000]!r}")
+    # Its root carries its threading name too.
+    check(all(thread_root(f[0])[1] == "spinner" for f, _ in spin),
+          f"spinner roots {set(f[0] for f, _ in spin)}")
     for frames, _ in spin:
         at = frames.index("spin_leaf") if "spin_leaf" in frames else -1
         # Root first; on 3.10 and before, native frames (call_function)
@@ -199,7 +202,7 @@ def check_record(pid, version):
     used = cpu_ticks(pid, "py-spinner") - before  # clock ticks: 100 a second
     check(code == 0 and "frames only" in err and "target stopped 0.000 ms" in err,
           f"record --python: {code} {err}")
-    spin = [(f, c) for f, c in folded(out) if f[0].startswith("thread py-spinner (")]
+    spin = [(f, c) for f, c in folded(out) if thread_root(f[0])[0] == "py-spinner"]
     # A sample for each 2 ms of CPU the spinner had (on a busy box it has
     # less than the whole second), half of them at least.
     total = sum(c for _, c in spin)

@@ -7,7 +7,7 @@ with no part left unplaced or cut."""
 import sys
 
 from harness import check, python_interpreter, run, stacktop, stacktop_json, start_python
-from stacks import at_thread_start, by_name, shown_names
+from stacks import at_thread_start, by_name, shown_names, thread_root
 
 DEPTH = 1000
 WANT = sys.argv[1]
@@ -39,7 +39,7 @@ def check_record(pid):
     code, out, err = stacktop("record", "-p", pid, "-d", 1, "-f", "folded")
     check(code == 0, f"record: {code} {err}")
     rows = [line for line in out.decode().splitlines()
-            if line.startswith("thread py-deep-spin (")]
+            if thread_root(line.split(";")[0])[0] == "py-deep-spin"]
     check(rows, f"no py-deep-spin samples: {out[:500]!r} {err}")
     for row in rows:
         frames = row.rsplit(" ", 1)[0].split(";")

@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 from harness import check, python_interpreter, run, stacktop, start_python
+from stacks import thread_root
 
 WANT = sys.argv[1]
 PARKED, BUSY = 100, 2
@@ -26,7 +27,7 @@ def threads(pid, *args, env=None):
         for line in open(out.name):
             stack, n = line.rsplit(" ", 1)
             frames = stack.split(";")
-            name = frames[0].split()[1]
+            name = thread_root(frames[0])[0]
             counts[name] += int(n)
             leaves[name].add(frames[-1].split(" (")[0])
     print(f"{args} {env}: {sum(counts.values())} samples, {len(counts)} threads  "

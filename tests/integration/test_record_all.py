@@ -18,8 +18,9 @@ import time
 
 from harness import (STACKTOP, check, cpu_ticks, python_interpreter, run, skip, stacktop,
                      start_python, start_target)
+from stacks import thread_root
 
-ROOT = re.compile(r"^process (.*) \((\d+)\);thread (.*) \((\d+)\)$")
+ROOT = re.compile(r"^process (.*) \((\d+)\)$")
 
 
 def parse(path):
@@ -31,9 +32,12 @@ def parse(path):
             check(stack and count.isdigit(), f"bad folded line {line!r}")
             frames = stack.split(";")
             check(len(frames) >= 3, f"no process and thread root in {line!r}")
-            m = ROOT.match(";".join(frames[:2]))
-            check(m is not None, f"root is not 'process NAME (PID);thread NAME (TID)': {line!r}")
-            stacks.append((int(m[2]), m[1], int(m[4]), m[3], frames[2:], int(count)))
+            m = ROOT.match(frames[0])
+            check(m is not None and len(frames) >= 2,
+                  f"root is not 'process NAME (PID);thread NAME (TID)': {line!r}")
+            # A Python thread's: "thread PYNAME (NAME) (TID)" (stacks.thread_root).
+            thread, _, tid = thread_root(frames[1])
+            stacks.append((int(m[2]), m[1], tid, thread, frames[2:], int(count)))
     return stacks
 
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 
 from harness import check, python_interpreter, run, stacktop, start_python
+from stacks import thread_root
 
 WANT = sys.argv[1]
 
@@ -29,7 +30,7 @@ def profile(pid, *args, env=None):
         for line in open(out.name):
             stack, n = line.rsplit(" ", 1)
             thread = stack.split(";")[0]
-            counts[thread.split()[1]] += int(n)
+            counts[thread_root(thread)[0]] += int(n)
     print(f"{' '.join(map(str, args))}: {dict(counts)}  [{err.strip()}]", flush=True)
     check(sum(counts.values()) > 50, f"too few samples with {args}: {dict(counts)}")
     return counts, err

@@ -102,6 +102,9 @@ python_process(struct process_row *p)
 	p->threads[1] = row_with_stack(1, 60.25, "futex_wait_queue", nr("futex"));
 	p->threads[2] = row_with_stack(3, 0, "io_schedule", SYSCALL_NONE);
 	p->threads[3] = row(4247, "idle", 'S', 0, NULL, nr("clock_nanosleep"));
+	/* Python threads by their threading names, one a target's worst. */
+	p->threads[0].python_name = xstrdup("MainThread");
+	p->threads[1].python_name = xstrdup("pool \"w1\"\\n\n" GOLDEN_HOSTILE_BYTES);
 }
 
 /* A process whose names are the target's worst, and whose counters are
