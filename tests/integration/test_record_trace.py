@@ -15,11 +15,19 @@ threads, processes, pausedRanges; per thread name, tid, pid, samples,
 markers, frame, stack and string tables with their schemas), every index in
 range, stacks' prefixes before them, samples in time order; the phases
 alternate in sample order, Python frames are in the Python category with
-their line, native ones in Native."""
+their line, native ones in Native. Then the Firefox Profiler itself loads
+it: its command-line client (@firefox-devtools/profiler-cli from npm,
+which scripts/test installs into the test cache) runs the profiler's own
+processing of a Gecko profile, and its view of the main thread has the
+Python and Native categories and both phases as functions of phases.py.
+Where that client is missing the test says so and checks the rest."""
 
 import json
 import os
+import shutil
+import subprocess
 import tempfile
+import time
 
 from harness import (check, python_interpreter, run, stacktop, start_python,
                      start_target)
@@ -30,6 +38,41 @@ def record(pid, path, *args, duration=2):
     code, out, err = stacktop("record", "-p", pid, "-d", duration, "-r", 100, "-o", path, *args)
     check(code == 0, f"record -o {os.path.basename(path)} {args}: {err}")
     return json.load(open(path))
+
+
+NPM = os.path.join(os.environ.get("STACKTOP_TEST_CACHE", "/var/cache/stacktop-tests"), "npm")
+PROFILER_CLI = os.path.join(NPM, "node_modules", "@firefox-devtools", "profiler-cli", "dist",
+                            "profiler-cli.js")
+
+
+def firefox_profiler(path):
+    """The Firefox Profiler's hot functions of the profile's first thread
+    (profiler-cli thread samples), or None where the client is missing."""
+    if not os.path.exists(PROFILER_CLI) or shutil.which("node") is None:
+        print(f"note: no {PROFILER_CLI} (scripts/test installs it from npm) or no node: "
+              f"not loaded in the Firefox Profiler", flush=True)
+        return None
+    with tempfile.TemporaryDirectory() as sessions:
+        env = {**os.environ, "PROFILER_CLI_SESSION_DIR": sessions, "HOME": sessions}
+
+        def cli(*args):
+            return subprocess.run(["node", PROFILER_CLI, *args, "--session", "stacktop"],
+                                  capture_output=True, text=True, timeout=120, env=env,
+                                  stdin=subprocess.DEVNULL)
+        load = cli("load", path)
+        try:
+            # load waits 500 ms for its daemon to answer, then gives up
+            # waiting while the daemon goes on loading: ask until it has.
+            for _ in range(40):
+                samples = cli("thread", "samples")
+                if samples.returncode == 0 or "failed" in samples.stderr:
+                    break
+                time.sleep(0.25)
+            check(samples.returncode == 0, f"the Firefox Profiler did not load {path}: "
+                                           f"{load.stdout}{load.stderr}{samples.stderr}")
+            return samples.stdout
+        finally:
+            cli("stop")
 
 
 def runs(seq):
@@ -104,6 +147,11 @@ def check_python(tmp):
         return None
     order = runs([p for p in map(phase, samples) if p is not None])
     check(len(order) >= 4, f"the phases do not alternate in sample order: {order}")
+
+    view = firefox_profiler(os.path.join(tmp, "p.out"))
+    if view is not None:
+        for want in ("Python", "Native", "phases.py!phase_one", "phases.py!phase_two"):
+            check(want in view, f"the Firefox Profiler shows no {want}: {view[:3000]}")
 
 
 def test():
