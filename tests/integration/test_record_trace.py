@@ -20,7 +20,12 @@ it: its command-line client (@firefox-devtools/profiler-cli from npm,
 which scripts/test installs into the test cache) runs the profiler's own
 processing of a Gecko profile, and its view of the main thread has the
 Python and Native categories and both phases as functions of phases.py.
-Where that client is missing the test says so and checks the rest."""
+Where that client is missing the test says so and checks the rest.
+
+Both on a target whose names attack terminals and parsers (escapes, a
+newline, C1 controls, invalid UTF-8): valid JSON with every control
+escaped (no raw control byte in the file), the names that are valid UTF-8
+kept exactly, the balance and the tables as above."""
 
 import json
 import os
@@ -154,10 +159,36 @@ def check_python(tmp):
             check(want in view, f"the Firefox Profiler shows no {want}: {view[:3000]}")
 
 
+def check_hostile(tmp):
+    target = start_target("hostile")
+    tids = os.listdir(f"/proc/{target.pid}/task")
+    names = {open(f"/proc/{target.pid}/task/{t}/comm", "rb").read()[:-1] for t in tids}
+    files = {}
+    for ending in ("trace.json", "gecko.json"):
+        files[ending] = os.path.join(tmp, "h." + ending)
+        record(target.pid, files[ending], "--mode", "wall", duration=0.5)
+    target.kill()
+    for path in files.values():
+        raw = open(path, "rb").read()
+        bad = [b for b in raw if b < 0x20 and b != 0x0a]
+        check(not bad and raw.count(b"\n") == 1 and b"\xc2\x9b" not in raw,
+              f"{path}: raw control bytes {bad[:5]}")
+    _, traced = chrometrace_spans(json.load(open(files["trace.json"])))
+    gecko = [t["name"] for t, _ in gecko_threads(json.load(open(files["gecko.json"])))]
+    for name in names:
+        try:
+            text = name.decode()
+        except UnicodeDecodeError:
+            continue  # made valid (U+FFFD): compared in unit_golden_profile
+        check(text in traced.values(), f"chrometrace lost {text!r}: {list(traced.values())}")
+        check(text in gecko, f"gecko lost {text!r}: {gecko}")
+
+
 def test():
     with tempfile.TemporaryDirectory() as tmp:
         check_native(tmp)
         check_python(tmp)
+        check_hostile(tmp)
 
 
 if __name__ == "__main__":
