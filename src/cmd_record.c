@@ -1,5 +1,6 @@
 /* stacktop record: a sampled profile of one process's native stacks, written
- * as folded stacks, speedscope JSON or an SVG flame graph. */
+ * as folded stacks, speedscope JSON, an SVG flame graph, pprof, a Gecko
+ * profile (Firefox Profiler) or a trace (Trace Event Format). */
 #include "cli.h"
 #include "clock.h"
 #include "outfile.h"
@@ -8,7 +9,9 @@
 #include "probes/sampler.h"
 #include "probes/syswide.h"
 #include "sanitize.h"
+#include "ui/profile_chrometrace.h"
 #include "ui/profile_fold.h"
+#include "ui/profile_gecko.h"
 #include "ui/profile_pprof.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
@@ -36,24 +39,43 @@
  * of every process sampled in it, so fewer rounds cost less. */
 #define RECORD_ALL_ROUND_S 0.05
 
-enum record_format { RECORD_FOLDED, RECORD_SPEEDSCOPE, RECORD_SVG, RECORD_PPROF };
+enum record_format {
+	RECORD_FOLDED,
+	RECORD_SPEEDSCOPE,
+	RECORD_SVG,
+	RECORD_PPROF,
+	RECORD_GECKO,
+	RECORD_CHROMETRACE,
+};
 
 static const char *const record_format_names[] = {
     [RECORD_FOLDED] = "folded",
     [RECORD_SPEEDSCOPE] = "speedscope",
     [RECORD_SVG] = "svg",
     [RECORD_PPROF] = "pprof",
+    [RECORD_GECKO] = "gecko",
+    [RECORD_CHROMETRACE] = "chrometrace",
     NULL,
 };
 
-/* The format an output file's name asks for, by its ending. */
+/* The format an output file's name asks for, by its ending: the first that
+ * matches (the JSON formats' own endings before plain .json). */
 static const struct record_extension {
 	const char *ending;
 	enum record_format format;
 } record_extensions[] = {
-    {".svg", RECORD_SVG},          {".json", RECORD_SPEEDSCOPE}, {".pb.gz", RECORD_PPROF},
-    {".pprof", RECORD_PPROF},      {".pb", RECORD_PPROF},        {".folded", RECORD_FOLDED},
-    {".collapsed", RECORD_FOLDED}, {".stacks", RECORD_FOLDED},   {".txt", RECORD_FOLDED},
+    {".gecko.json", RECORD_GECKO},
+    {".trace.json", RECORD_CHROMETRACE},
+    {".chrometrace.json", RECORD_CHROMETRACE},
+    {".svg", RECORD_SVG},
+    {".json", RECORD_SPEEDSCOPE},
+    {".pb.gz", RECORD_PPROF},
+    {".pprof", RECORD_PPROF},
+    {".pb", RECORD_PPROF},
+    {".folded", RECORD_FOLDED},
+    {".collapsed", RECORD_FOLDED},
+    {".stacks", RECORD_FOLDED},
+    {".txt", RECORD_FOLDED},
 };
 
 static const char *const record_mode_names[] = {
@@ -101,9 +123,13 @@ static const struct cli_option record_options[] = {
      .arg = CLI_ARG_STRING,
      .value = "FORMAT",
      .help = "folded (flamegraph.pl, inferno), speedscope (JSON),\n"
-             "svg (a flame graph) or pprof (go tool pprof,\n"
-             "Pyroscope, Parca); default from FILE's extension\n"
-             "(.folded .txt, .json, .svg, .pb.gz .pprof), else folded",
+             "svg (a flame graph), pprof (go tool pprof,\n"
+             "Pyroscope, Parca), gecko (Firefox Profiler) or\n"
+             "chrometrace (a timeline: Perfetto UI,\n"
+             "chrome://tracing); default from FILE's extension\n"
+             "(.folded .txt, .json, .svg, .pb.gz .pprof,\n"
+             ".gecko.json, .trace.json .chrometrace.json),\n"
+             "else folded",
      .bad = "unknown format '%s'",
      .choices = record_format_names},
     {.letter = 'm',
@@ -210,8 +236,9 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
 		return cli_usage_error(cmd,
 		                       "cannot tell a format from the name '%s': give --format "
-		                       "folded, speedscope, svg or pprof (or end it in .folded, "
-		                       ".json, .svg or .pb.gz)",
+		                       "folded, speedscope, svg, pprof, gecko or chrometrace (or "
+		                       "end it in .folded, .json, .svg, .pb.gz, .gecko.json or "
+		                       ".trace.json)",
 		                       o->output);
 	if (o->format == RECORD_PPROF && o->output == NULL && isatty(STDOUT_FILENO))
 		return cli_usage_error(cmd, "pprof is binary (gzipped protobuf): give -o FILE");
@@ -646,6 +673,10 @@ cmd_record_exec(const struct cli_args *args)
 			profile_speedscope_write(out, p);
 		else if (o.format == RECORD_PPROF)
 			profile_pprof_write(out, p, record_mode_names[o.what]);
+		else if (o.format == RECORD_GECKO)
+			profile_gecko_write(out, p);
+		else if (o.format == RECORD_CHROMETRACE)
+			profile_chrometrace_write(out, p);
 		else
 			profile_fold_write(out, p);
 		if (w != NULL)
@@ -668,11 +699,12 @@ cmd_record_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
-    .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format folded|speedscope|svg|pprof] "
+    .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format "
+             "folded|speedscope|svg|pprof|gecko|chrometrace] "
              "[--mode cpu|wall|gil] [--python|--native] [--per-thread] "
              "[--json-summary FILE|-]",
-    .summary = "a sampled profile: folded stacks, speedscope JSON, an SVG flame graph or "
-               "pprof",
+    .summary = "a sampled profile: folded stacks, speedscope JSON, an SVG flame graph, "
+               "pprof, a Gecko profile (Firefox Profiler) or a trace (chrometrace)",
     .options = record_options,
     .exec = cmd_record_exec,
 };

@@ -12,12 +12,15 @@ struct profile *
 profile_new(int pid, const char *comm)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
+	struct timespec now;
 
 	p->pid = pid;
 	snprintf(p->comm, sizeof(p->comm), "%s", comm);
 	p->nslots = 64;
 	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
 	p->made_s = clock_monotonic_s();
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->made_wall_s = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 	return p;
 }
 
@@ -135,6 +138,26 @@ profile_period_s(const struct profile *p)
 	if (p->ticks > 0 && p->duration_s > 0)
 		return p->duration_s / (double)p->ticks;
 	return p->requested_hz > 0 ? 1 / p->requested_hz : 0;
+}
+
+char *
+profile_title(const struct profile *p, char *buf, size_t size)
+{
+	if (p->pid == 0)
+		snprintf(buf, size, "stacktop record -a (every process)");
+	else
+		snprintf(buf, size, "stacktop record %d (%s)", p->pid, p->comm);
+	return buf;
+}
+
+enum profile_frame_kind
+profile_frame_kind(const struct frame_row *f)
+{
+	if (f->python)
+		return PROFILE_FRAME_PYTHON;
+	if (f->ip != 0 || f->module != NULL || f->function == NULL || f->function[0] != '[')
+		return PROFILE_FRAME_NATIVE;
+	return strncmp(f->function, "[kernel", 7) == 0 ? PROFILE_FRAME_KERNEL : PROFILE_FRAME_NOTE;
 }
 
 char *

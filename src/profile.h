@@ -66,7 +66,9 @@ struct profile {
 	uint64_t rounds_over; /* rounds that took longer than their interval */
 	size_t *slots;        /* hash index into stacks (index + 1; 0 empty) */
 	size_t nslots;
-	double made_s;                /* monotonic, when the profile was made: events' origin */
+	double made_s;      /* monotonic, when the profile was made: events' origin */
+	double made_wall_s; /* the same moment on the wall clock (seconds since the epoch):
+	                       where a format dates its timeline (gecko's startTime) */
 	struct profile_event *events; /* owned, in the order counted */
 	size_t nevents, events_cap;
 	bool events_cut; /* PROFILE_EVENTS_MAX reached: later counts have none */
@@ -95,6 +97,26 @@ void profile_count(struct profile *p, struct profile_stack *s, uint64_t weight);
 /* The seconds a sample stands for: the rounds' mean spacing, or the asked
  * rate's period before any round. */
 double profile_period_s(const struct profile *p);
+
+/* What the profile is of, as a format's title: "stacktop record PID
+ * (comm)", or "stacktop record -a (every process)". Raw (comm as the
+ * target named itself); written into buf (size bytes). Returns buf. */
+char *profile_title(const struct profile *p, char *buf, size_t size);
+
+/* What runs in a frame, for the formats that colour or group by it:
+ * Python code, native code, the kernel (the "[kernel]" frame a sample
+ * taken there ends with), or stacktop's own note ("[cut: ...]", "[ended
+ * before it was read]"). The last two have neither an address nor a
+ * module, which no frame of a target has: a symbol of a target named
+ * "[kernel]" stays native. */
+enum profile_frame_kind {
+	PROFILE_FRAME_NOTE,
+	PROFILE_FRAME_PYTHON,
+	PROFILE_FRAME_NATIVE,
+	PROFILE_FRAME_KERNEL,
+};
+
+enum profile_frame_kind profile_frame_kind(const struct frame_row *f);
 
 /* The text a frame shows in a profile: "function", or "module+0xOFFSET" with
  * the module's file name, or "[unknown]"; a Python frame "function

@@ -93,12 +93,8 @@ profile_speedscope_write(FILE *out, const struct profile *p)
 	json_string(&j, "https://www.speedscope.app/file-format-schema.json");
 	json_key(&j, "exporter");
 	json_string(&j, "stacktop " STACKTOP_VERSION);
-	if (p->pid == 0)
-		snprintf(name, sizeof(name), "stacktop record -a (every process)");
-	else
-		snprintf(name, sizeof(name), "stacktop record %d (%s)", p->pid, p->comm);
 	json_key(&j, "name");
-	json_string(&j, name);
+	json_string(&j, profile_title(p, name, sizeof(name)));
 	/* The busiest thread first, and opened first. */
 	json_key(&j, "activeProfileIndex");
 	json_int(&j, 0);

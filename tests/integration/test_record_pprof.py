@@ -104,8 +104,9 @@ def check_unknown_extension(tmp):
     code, out, err = stacktop("record", "-p", target.pid, "-d", 0.2, "-o", path)
     first = err.splitlines()[0] if err else ""
     check(code == 2 and first == "stacktop record: cannot tell a format from the name "
-          f"'{path}': give --format folded, speedscope, svg or pprof (or end it in "
-          ".folded, .json, .svg or .pb.gz)", f"unknown extension: {code} {err}")
+          f"'{path}': give --format folded, speedscope, svg, pprof, gecko or chrometrace "
+          "(or end it in .folded, .json, .svg, .pb.gz, .gecko.json or .trace.json)",
+          f"unknown extension: {code} {err}")
     check(not os.path.exists(path), "a file was written under an unknown extension")
     target.kill()
 

@@ -4,6 +4,9 @@
  * frames, hostile names, a ';' and markup in labels) with counts, one
  * stack again at other addresses (printed the same: merged), a stack never
  * sampled (left out); and profile_all.folded, a system-wide profile.
+ * The time-ordered ones (gecko, chrometrace) draw the same stacks counted
+ * one by one at set times: profile.gecko.json, profile.chrometrace.json
+ * (check_golden_trace.py checks their structure).
  * record --json-summary's document of each, record_summary.json and
  * record_summary_all.json.
  * STACKTOP_GOLDEN_UPDATE=1 rewrites the files instead (golden.h). */
@@ -11,7 +14,9 @@
 #include "golden.h"
 #include "golden_fixture.h"
 #include "profile.h"
+#include "ui/profile_chrometrace.h"
 #include "ui/profile_fold.h"
+#include "ui/profile_gecko.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
 #include "ui/record_json.h"
@@ -53,6 +58,38 @@ fixture_profile(void)
 	add_fixture(p, 1, 0, 20);
 	add_fixture(p, 2, 0, 4);
 	add_fixture(p, 3, 0, 0); /* seen, never counted */
+	p->ticks = 100;
+	p->duration_s = 1.0;
+	p->requested_hz = 100;
+	return p;
+}
+
+/* The fixture's stacks counted one at a time, at 100 Hz: thread 0 three
+ * times (the second and third at other addresses, the same functions),
+ * thread 1 and 2 in between, then thread 0 again after a gap and once at
+ * its first stack. Dated 2023-11-14T22:13:20.500Z. */
+static struct profile *
+fixture_timeline(void)
+{
+	static const struct {
+		size_t thread;
+		uint64_t salt;
+		float t;
+	} counts[] = {
+	    {0, 0, 0.00f}, {1, 0, 0.00f}, {0, 0, 0.01f}, {0, 1, 0.02f}, {2, 0, 0.03f},
+	    {1, 0, 0.04f}, {0, 0, 0.20f}, {0, 1, 0.21f}, {0, 0, 0.22f},
+	};
+	struct profile *p = profile_new(GOLDEN_FIXTURE_PID, "py" GOLDEN_HOSTILE_NAME);
+	size_t s[3][2]; /* indices: the entries move as more are added */
+
+	for (size_t i = 0; i < 3; i++)
+		for (uint64_t salt = 0; salt < 2; salt++)
+			s[i][salt] = (size_t)(add_fixture(p, i, salt, 0) - p->stacks);
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		profile_count(p, &p->stacks[s[counts[i].thread][counts[i].salt]], 1);
+		p->events[p->nevents - 1].t = counts[i].t;
+	}
+	p->made_wall_s = 1700000000.5;
 	p->ticks = 100;
 	p->duration_s = 1.0;
 	p->requested_hz = 100;
@@ -118,6 +155,7 @@ main(int argc, char **argv)
 {
 	struct profile *p = fixture_profile();
 	struct profile *all = fixture_profile_all();
+	struct profile *timeline = fixture_timeline();
 	struct golden g;
 
 	if (!CHECK(argc == 2)) /* the golden directory */
@@ -133,9 +171,16 @@ main(int argc, char **argv)
 	CHECK(golden_check(&g));
 	profile_svg_write(golden_open(&g, argv[1], "profile.svg"), p, true);
 	CHECK(golden_check(&g));
+	profile_gecko_write(golden_open(&g, argv[1], "profile.gecko.json"), timeline);
+	golden_replace(&g, "\"appBuildID\":\"" STACKTOP_VERSION "\"", "\"appBuildID\":\"VERSION\"");
+	CHECK(golden_check(&g));
+	profile_chrometrace_write(golden_open(&g, argv[1], "profile.chrometrace.json"), timeline);
+	golden_replace(&g, "\"stacktop " STACKTOP_VERSION "\"", "\"stacktop VERSION\"");
+	CHECK(golden_check(&g));
 	summary(&g, argv[1], "record_summary.json", p, false);
 	summary(&g, argv[1], "record_summary_all.json", all, true);
 	profile_free(p);
 	profile_free(all);
+	profile_free(timeline);
 	return check_done("test_golden_profile");
 }

@@ -1,15 +1,19 @@
 /* The profile's stack index and its renderers, on hand-made profiles:
  * identical stacks counted once, many distinct stacks found again after the
- * index grows, folded lines merged and sanitized, SVG text escaped, and
- * speedscope frames shared. */
+ * index grows, folded lines merged and sanitized, SVG text escaped,
+ * speedscope frames shared, chrometrace spans kept open across samples
+ * that share them and closed by a gap, gecko tables built from the root. */
 #include "check.h"
 #include "profile.h"
+#include "ui/profile_chrometrace.h"
 #include "ui/profile_fold.h"
+#include "ui/profile_gecko.h"
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* frames for names[0..n) innermost first; NULL names are module+offset. */
 static struct frame_row *
@@ -264,6 +268,149 @@ test_speedscope(void)
 	profile_free(p);
 }
 
+/* Whether text holds each of parts[0..n) in this order; says which not. */
+static bool
+in_order(const char *text, const char *const *parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *at = strstr(text, parts[i]);
+
+		if (!CHECK(at != NULL)) {
+			fprintf(stderr, "  missing, or before %s: %s\n", parts[i > 0 ? i - 1 : 0],
+			        parts[i]);
+			fprintf(stderr, "  in: %s\n", text);
+			return false;
+		}
+		text = at + strlen(parts[i]);
+	}
+	return true;
+}
+
+/* Thread 2 ("b") at 100 Hz: main>other at 0 s, main>leaf at 0.01 and
+ * 0.02, then after a gap main>leaf at 0.10; thread 1 ("a") once. */
+static struct profile *
+trace_profile(void)
+{
+	static const uint64_t ips[2][2] = {{3, 2}, {1, 2}};
+	static const char *const names[2][2] = {{"other", "main"}, {"leaf", "main"}};
+	static const struct {
+		int tid;
+		size_t stack; /* 0 main>other, 1 main>leaf */
+		float t;
+	} counts[] = {{2, 0, 0}, {2, 1, 0.01f}, {2, 1, 0.02f}, {1, 1, 0.05f}, {2, 1, 0.10f}};
+	struct profile *p = profile_new(7, "app");
+
+	p->requested_hz = 100; /* a sample is 0.01 s */
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		sample(p, counts[i].tid, counts[i].tid == 2 ? "b" : "a", ips[counts[i].stack],
+		       names[counts[i].stack], 2);
+		p->events[i].t = counts[i].t;
+	}
+	p->made_wall_s = 1700000000.5;
+	return p;
+}
+
+static void
+test_chrometrace(void)
+{
+	struct profile *p = trace_profile();
+	char *text = render(profile_chrometrace_write, p);
+	/* main stays open from 0 to the gap (0.03 s: the last sample's end);
+	 * other ends where leaf begins; after the gap both open again. */
+	const char *const b[] = {
+	    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":7,\"tid\":2,\"args\":{\"name\":\"b\"}}",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":0.000,\"pid\":7,\"tid\":2,"
+	    "\"args\":{\"module\":\"/usr/lib/libx.so\"}}",
+	    "\"name\":\"other\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":0.000,",
+	    "\"name\":\"other\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":10000.000,",
+	    "\"name\":\"leaf\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":10000.000,",
+	    "\"name\":\"leaf\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":30000.000,",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":30000.000,",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":100000.",
+	    "\"name\":\"leaf\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":100000.",
+	    "\"name\":\"leaf\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":110000.",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":110000.",
+	    /* then the quieter thread, once named and balanced */
+	    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":7,\"tid\":1,",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"B\",\"ts\":50000.",
+	    "\"name\":\"main\",\"cat\":\"native\",\"ph\":\"E\",\"ts\":60000.",
+	    "],\"displayTimeUnit\":\"ms\",",
+	};
+	size_t begins = 0, ends = 0;
+
+	CHECK(strncmp(text,
+	              "{\"traceEvents\":[{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":7,"
+	              "\"tid\":7,\"args\":{\"name\":\"app\"}},",
+	              87) == 0);
+	in_order(text, b, sizeof(b) / sizeof(b[0]));
+	for (const char *s = text; (s = strstr(s, "\"ph\":\"")) != NULL; s++) {
+		begins += s[6] == 'B';
+		ends += s[6] == 'E';
+	}
+	CHECK(begins == 7 && ends == 7); /* b: 2 + 1 + 2, a: 2 */
+	free(text);
+	profile_free(p);
+}
+
+static void
+test_gecko(void)
+{
+	struct profile *p = trace_profile();
+	char *text;
+
+	/* A Python frame and the kernel's under thread 1's main. */
+	{
+		struct frame_row *f = xcalloc(3, sizeof(*f));
+		const uint64_t key[] = {9};
+
+		f[0] = (struct frame_row){.function = xstrdup("[kernel]")};
+		f[1] = (struct frame_row){.python = true,
+		                          .function = xstrdup("Worker.run"),
+		                          .file = xstrdup("/srv/app/views.py"),
+		                          .line = 42};
+		f[2] = (struct frame_row){.ip = 0x1001,
+		                          .function = xstrdup("main"),
+		                          .module = xstrdup("/usr/lib/libx.so")};
+		profile_count(p, profile_add(p, 1, "a", key, 1, f, 3), 1);
+		p->events[p->nevents - 1].t = 0.2f;
+	}
+	text = render(profile_gecko_write, p);
+	const char *const parts[] = {
+	    "{\"meta\":{\"version\":32,\"product\":\"stacktop\",\"misc\":\"stacktop record 7 "
+	    "(app)\",",
+	    "\"interval\":10.000000,\"startTime\":1700000000500.000,\"profilingStartTime\":0,"
+	    "\"profilingEndTime\":210.000,",
+	    "\"categories\":[{\"name\":\"Other\",\"color\":\"grey\",\"subcategories\":[\"Other\"]},"
+	    "{\"name\":\"Python\",",
+	    "{\"name\":\"Native\",",
+	    "{\"name\":\"Kernel\",",
+	    /* the busiest thread first: b */
+	    "\"threads\":[{\"name\":\"b\",\"processType\":\"default\",\"processName\":\"app\","
+	    "\"pid\":7,\"tid\":2,",
+	    "\"samples\":{\"schema\":{\"stack\":0,\"time\":1,\"eventDelay\":2},\"data\":"
+	    "[[1,0.000,null],[2,10.000,null],[2,20.000,null],[2,100.000,null]]}",
+	    "\"frameTable\":{\"schema\":{\"location\":0,\"relevantForJS\":1,\"innerWindowID\":2,"
+	    "\"implementation\":3,\"line\":4,\"column\":5,\"category\":6,\"subcategory\":7},"
+	    "\"data\":[[0,false,null,null,null,null,2,0],[1,false,null,null,null,null,2,0],"
+	    "[2,false,null,null,null,null,2,0]]}",
+	    "\"stackTable\":{\"schema\":{\"prefix\":0,\"frame\":1},\"data\":[[null,0],[0,1],[0,2]]"
+	    "}",
+	    "\"stringTable\":[\"main (in libx.so)\",\"other (in libx.so)\",\"leaf (in libx.so)\"]}",
+	    /* then a: its Python frame with its path and line, the kernel's */
+	    "{\"name\":\"a\",",
+	    "\"data\":[[1,50.000,null],[3,200.000,null]]}",
+	    "[[0,false,null,null,null,null,2,0],[1,false,null,null,null,null,2,0],"
+	    "[2,false,null,null,42,null,1,0],[3,false,null,null,null,null,3,0]]",
+	    "\"data\":[[null,0],[0,1],[0,2],[2,3]]}",
+	    "\"stringTable\":[\"main (in libx.so)\",\"leaf (in libx.so)\","
+	    "\"Worker.run (/srv/app/views.py:42)\",\"[kernel]\"]}]}",
+	};
+
+	in_order(text, parts, sizeof(parts) / sizeof(parts[0]));
+	free(text);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -273,5 +420,7 @@ main(void)
 	test_system_wide();
 	test_svg();
 	test_speedscope();
+	test_chrometrace();
+	test_gecko();
 	return check_done("profile");
 }
