@@ -12,26 +12,19 @@
 
 /* The kill menu's signals, the most used first (htop lists them by
  * number; TERM first saves the usual case a key). */
-static const struct {
-	int number;
-	const char *name;
-	const char *label;
-} signals[] = {
-    {SIGTERM, "SIGTERM", "15 SIGTERM"}, {SIGKILL, "SIGKILL", " 9 SIGKILL"},
-    {SIGINT, "SIGINT", " 2 SIGINT"},    {SIGHUP, "SIGHUP", " 1 SIGHUP"},
-    {SIGQUIT, "SIGQUIT", " 3 SIGQUIT"}, {SIGSTOP, "SIGSTOP", "19 SIGSTOP"},
-    {SIGCONT, "SIGCONT", "18 SIGCONT"}, {SIGUSR1, "SIGUSR1", "10 SIGUSR1"},
-    {SIGUSR2, "SIGUSR2", "12 SIGUSR2"}, {SIGTSTP, "SIGTSTP", "20 SIGTSTP"},
-    {SIGABRT, "SIGABRT", " 6 SIGABRT"}, {SIGWINCH, "SIGWINCH", "28 SIGWINCH"},
+/* The signals the menu offers, TERM first, and their labels: "NN NAME",
+ * the name from the fourth character (two arrays, not a table of structs:
+ * a constant initializer cannot take a struct member's value, which the
+ * label list handed to the menu would need). */
+static const int signals[] = {SIGTERM, SIGKILL, SIGINT,  SIGHUP,  SIGQUIT, SIGSTOP,
+                              SIGCONT, SIGUSR1, SIGUSR2, SIGTSTP, SIGABRT, SIGWINCH};
+static const char *const labels[] = {
+    "15 SIGTERM", " 9 SIGKILL", " 2 SIGINT",  " 1 SIGHUP",  " 3 SIGQUIT", "19 SIGSTOP",
+    "18 SIGCONT", "10 SIGUSR1", "12 SIGUSR2", "20 SIGTSTP", " 6 SIGABRT", "28 SIGWINCH",
 };
 
 #define NSIGNALS (sizeof(signals) / sizeof(signals[0]))
-
-static const char *const labels[NSIGNALS] = {
-    signals[0].label, signals[1].label, signals[2].label,  signals[3].label,
-    signals[4].label, signals[5].label, signals[6].label,  signals[7].label,
-    signals[8].label, signals[9].label, signals[10].label, signals[11].label,
-};
+_Static_assert(sizeof(labels) / sizeof(labels[0]) == NSIGNALS, "a label per signal");
 
 size_t
 top_act_signal_count(void)
@@ -42,13 +35,13 @@ top_act_signal_count(void)
 int
 top_act_signal_number(size_t i)
 {
-	return i < NSIGNALS ? signals[i].number : 0;
+	return i < NSIGNALS ? signals[i] : 0;
 }
 
 const char *
 top_act_signal_name(size_t i)
 {
-	return i < NSIGNALS ? signals[i].name : "?";
+	return i < NSIGNALS ? labels[i] + 3 : "?";
 }
 
 const char *const *
@@ -98,8 +91,8 @@ top_act_signal(const struct top_act_target *t, int sig, char *msg, size_t size)
 	int err = 0;
 
 	for (size_t i = 0; i < NSIGNALS; i++)
-		if (signals[i].number == sig)
-			name = signals[i].name;
+		if (signals[i] == sig)
+			name = labels[i] + 3;
 	if (t->pid == getpid()) {
 		snprintf(msg, size, "stacktop does not signal itself (q quits)");
 		return -EPERM;
