@@ -167,7 +167,7 @@ pprof_bad(struct pprof_in *in, const char *why)
 static int
 pprof_varints(const struct protobuf_field *f, uint64_t **out, size_t *n, size_t *cap, size_t max)
 {
-	struct protobuf_reader r = {f->data, f->data + f->len};
+	struct protobuf_reader r;
 	uint64_t v;
 	int rc;
 
@@ -180,6 +180,7 @@ pprof_varints(const struct protobuf_field *f, uint64_t **out, size_t *n, size_t 
 	}
 	if (f->wire != 2)
 		return -EINVAL;
+	r = (struct protobuf_reader){f->data, f->data + f->len};
 	while ((rc = protobuf_read_varint(&r, &v)) == 1)
 		if (*n < max) {
 			*out = pprof_grow(*out, *n, cap, sizeof(**out));
@@ -553,8 +554,10 @@ profile_pprof_read(const uint8_t *buf, size_t len, struct folded_line **lines, s
 		rc = pprof_bad(&in, "no sample types");
 	if (rc != 0)
 		goto done;
-	qsort(in.functions, in.nfunctions, sizeof(*in.functions), pprof_compare_id);
-	qsort(in.locations, in.nlocations, sizeof(*in.locations), pprof_compare_id);
+	if (in.nfunctions > 0)
+		qsort(in.functions, in.nfunctions, sizeof(*in.functions), pprof_compare_id);
+	if (in.nlocations > 0)
+		qsort(in.locations, in.nlocations, sizeof(*in.locations), pprof_compare_id);
 	value = pprof_value_index(&in);
 	r = (struct protobuf_reader){buf, buf + len};
 	while (rc == 0 && protobuf_read_field(&r, &f) == 1)
