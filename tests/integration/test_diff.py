@@ -12,8 +12,9 @@ import pty
 import re
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 
-from harness import STACKTOP, check, run, stacktop, start_target
+from harness import STACKTOP, check, fail, run, stacktop, start_target
 
 FRAME = re.compile(r'<g class="f" data-d="(\d+)" data-l="([^"]*)"><title>([^<]*)</title>'
                    r'<rect [^>]*fill="rgb\((\d+),(\d+),(\d+)\)"')
@@ -55,7 +56,10 @@ def diff(tmp, before, after, *extra):
         svg = f.read()
     code, out, err = stacktop("diff", before, after, *extra)
     check(code == 0 and out.decode() == svg, f"diff to a pipe differs: {code} {err}")
-    check(svg.startswith("<?xml") and svg.rstrip().endswith("</svg>"), "not an SVG document")
+    try:
+        ET.fromstring(svg)
+    except ET.ParseError as e:
+        fail(f"diff {before} {after}: not well-formed XML: {e}")
     check("window.stacktopSearch" in svg and "window.stacktopZoom" in svg,
           "the search and zoom script is missing")
     return svg
