@@ -4,6 +4,7 @@
  * where it shrank. The profiles are files: folded stacks or pprof, e.g.
  * two `stacktop record` runs, before and after a change. */
 #include "cli.h"
+#include "outfile.h"
 #include "sanitize.h"
 #include "ui/profile_diff.h"
 #include "xmalloc.h"
@@ -127,9 +128,10 @@ cmd_diff_exec(const struct cli_args *args)
 	    cli_args_position(args, "no-normalize") <= cli_args_position(args, "normalize");
 	struct profile_diff_side before = {0}, after = {0};
 	struct folded_line *before_lines = NULL, *after_lines = NULL;
-	FILE *out = stdout;
+	struct outfile *file = NULL;
+	FILE *out;
 	char shown[512];
-	int rc;
+	int rc, err = 0;
 
 	if (nfiles != 2)
 		return cli_usage_error(
@@ -144,18 +146,23 @@ cmd_diff_exec(const struct cli_args *args)
 	if ((rc = diff_load(files[1], &after, &after_lines)) != 0)
 		goto done;
 	/* Opened once both profiles are read: a bad input leaves the old
-	 * graph in place. */
-	if (output != NULL && (out = fopen(output, "w")) == NULL) {
+	 * graph in place; and written whole or not at all (outfile.h). */
+	if (output != NULL && (err = outfile_open(output, &file)) != 0) {
 		fprintf(stderr, "stacktop diff: cannot write %s: %s\n",
-		        diff_shown(output, shown, sizeof(shown)), strerror(errno));
+		        diff_shown(output, shown, sizeof(shown)), strerror(-err));
 		rc = EXIT_TARGET;
 		goto done;
 	}
+	out = file != NULL ? outfile_stream(file) : stdout;
 	profile_diff_svg_write(out, &before, &after, normalize);
-	if (out != stdout ? fclose(out) != 0 : fflush(out) != 0 || ferror(out)) {
+	if (file != NULL)
+		err = outfile_commit(file);
+	else if (fflush(out) != 0 || ferror(out))
+		err = -errno;
+	if (err != 0) {
 		fprintf(stderr, "stacktop diff: cannot write %s: %s\n",
 		        output ? diff_shown(output, shown, sizeof(shown)) : "standard output",
-		        strerror(errno));
+		        strerror(-err));
 		rc = EXIT_TARGET;
 	}
 done:

@@ -1,5 +1,6 @@
 #include "profile_diff.h"
 
+#include "../plural.h"
 #include "../sanitize.h"
 #include "../string_table.h"
 #include "../xmalloc.h"
@@ -17,6 +18,13 @@
 #define DIFF_LISTED     12  /* paths only in BEFORE listed by name */
 #define DIFF_LINE       16  /* a text line's height */
 #define DIFF_PATH_CHARS 150 /* of a listed path, the end shown */
+
+/* "sample" or "samples", after the count n. */
+static const char *
+diff_samples(uint64_t n)
+{
+	return plural(n, "sample", "samples");
+}
 
 /* A frame's share (or count), the one profile_diff_colour compares. */
 static double
@@ -240,12 +248,13 @@ diff_title(FILE *out, const struct flame *f, size_t i, const void *arg)
 	const struct flame_node *node = &f->nodes[i];
 	double b = diff_percent(node->before, d->before_total);
 	double a = diff_percent(node->count, d->after_total);
+	int64_t change = (int64_t)node->count - (int64_t)node->before;
 
 	fprintf(out,
-	        "\nbefore: %" PRIu64 " samples, %.2f%%\nafter: %" PRIu64 " samples, %.2f%%\n"
-	        "change: %+.2f points of share, %+" PRId64 " samples",
-	        node->before, b, node->count, a, a - b,
-	        (int64_t)node->count - (int64_t)node->before);
+	        "\nbefore: %" PRIu64 " %s, %.2f%%\nafter: %" PRIu64 " %s, %.2f%%\n"
+	        "change: %+.2f points of share, %+" PRId64 " %s",
+	        node->before, diff_samples(node->before), b, node->count, diff_samples(node->count),
+	        a, a - b, change, diff_samples(change < 0 ? (uint64_t)-change : (uint64_t)change));
 	if (node->before == 0)
 		fputs(" (new)", out);
 	else if (d->normalize)
@@ -300,8 +309,8 @@ diff_gone_write(FILE *out, const struct diff_gone *gone, uint64_t before_total, 
 	qsort(order, n, sizeof(*order), diff_compare_rank);
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\" style=\"font-weight:bold\">Only in BEFORE (not drawn): "
-	        "%zu path%s, %" PRIu64 " samples, %.2f%% of BEFORE's</text>\n",
-	        SVG_PAD, y, n, n == 1 ? "" : "s", gone->total,
+	        "%zu %s, %" PRIu64 " %s, %.2f%% of BEFORE's</text>\n",
+	        SVG_PAD, y, n, plural(n, "path", "paths"), gone->total, diff_samples(gone->total),
 	        diff_percent(gone->total, before_total));
 	for (size_t k = 0; k < n && k < DIFF_LISTED; k++) {
 		const char *path = gone->paths.keys[order[k].id];
@@ -315,13 +324,14 @@ diff_gone_write(FILE *out, const struct diff_gone *gone, uint64_t before_total, 
 		}
 		fprintf(out, "<g class=\"gone\"><title>");
 		svg_escape(out, path, len);
-		fprintf(out, "\nbefore: %" PRIu64 " samples, %.2f%%\nafter: none</title>",
-		        gone->counts[order[k].id],
+		fprintf(out, "\nbefore: %" PRIu64 " %s, %.2f%%\nafter: none</title>",
+		        gone->counts[order[k].id], diff_samples(gone->counts[order[k].id]),
 		        diff_percent(gone->counts[order[k].id], before_total));
 		fprintf(out,
 		        "<text x=\"%d\" y=\"%d\"><tspan fill=\"rgb(30,30,255)\">%8" PRIu64
-		        " samples (%.2f%%)</tspan> %s",
+		        " %s (%.2f%%)</tspan> %s",
 		        SVG_PAD, y + (int)(k + 1) * DIFF_LINE, gone->counts[order[k].id],
+		        diff_samples(gone->counts[order[k].id]),
 		        diff_percent(gone->counts[order[k].id], before_total),
 		        start > 0 ? "..." : "");
 		svg_escape(out, path + start, len - start);
@@ -363,10 +373,9 @@ profile_diff_svg_write(FILE *out, const struct profile_diff_side *before,
 	svg_buttons(out);
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\">AFTER's frames, as wide as its %" PRIu64
-	        " samples; BEFORE had %" PRIu64
-	        ". Colour: how each frame's %s changed, %s</text>\n",
-	        SVG_PAD, graph - 28, f.nodes[0].count, f.nodes[0].before,
-	        normalize ? "share of all samples" : "count of samples",
+	        " %s; BEFORE had %" PRIu64 ". Colour: how each frame's %s changed, %s</text>\n",
+	        SVG_PAD, graph - 28, f.nodes[0].count, diff_samples(f.nodes[0].count),
+	        f.nodes[0].before, normalize ? "share of all samples" : "count of samples",
 	        normalize ? "normalized by total samples (the runs differ in length)"
 	                  : "raw counts (--no-normalize: runs of the same length)");
 	fprintf(out,
