@@ -158,7 +158,7 @@ cmd_diff_exec(const struct cli_args *args)
 	if (file != NULL)
 		err = outfile_commit(file);
 	else if (fflush(out) != 0 || ferror(out))
-		err = -errno;
+		err = errno != 0 ? -errno : -EIO;
 	if (err != 0) {
 		fprintf(stderr, "stacktop diff: cannot write %s: %s\n",
 		        output ? diff_shown(output, shown, sizeof(shown)) : "standard output",

@@ -2,6 +2,7 @@
 
 #include "../sanitize.h"
 #include "../xmalloc.h"
+#include "profile_pprof_proto.h"
 #include "protobuf.h"
 
 #include <errno.h>
@@ -9,30 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-/* profile.proto's field numbers (perftools.profiles), those read. */
-enum {
-	PROFILE_SAMPLE_TYPE = 1,
-	PROFILE_SAMPLE = 2,
-	PROFILE_LOCATION = 4,
-	PROFILE_FUNCTION = 5,
-	PROFILE_STRING_TABLE = 6,
-	PROFILE_DEFAULT_SAMPLE_TYPE = 14,
-	VALUE_TYPE_TYPE = 1,
-	SAMPLE_LOCATION_ID = 1,
-	SAMPLE_VALUE = 2,
-	SAMPLE_LABEL = 3,
-	LABEL_KEY = 1,
-	LABEL_STR = 2,
-	LOCATION_ID = 1,
-	LOCATION_ADDRESS = 3,
-	LOCATION_LINE = 4,
-	LINE_FUNCTION_ID = 1,
-	LINE_LINE = 2,
-	FUNCTION_ID = 1,
-	FUNCTION_NAME = 2,
-	FUNCTION_FILENAME = 4,
-};
 
 #define PPROF_MAX_LOCATIONS 4096 /* a sample's, read */
 #define PPROF_MAX_INLINED   64   /* a location's functions, read */

@@ -4,6 +4,7 @@
  * something and hold no control character; and the differential graph of
  * the lines against themselves and against the first half of them is
  * drawn without a crash. */
+#include "fuzz_folded_lines.h"
 #include "ui/profile_diff.h"
 #include "ui/profile_folded_read.h"
 
@@ -34,15 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (lines[i].count == 0 || lines[i].stack[0] == '\0')
-			abort();
-		if (i > 0 && strcmp(lines[i - 1].stack, lines[i].stack) >= 0)
-			abort();
-		for (const char *c = lines[i].stack; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				abort();
-	}
+	fuzz_folded_lines_check(lines, n);
 	if (n > 0) {
 		struct profile_diff_side all = {"a", lines, n}, half = {"b", lines, (n + 1) / 2};
 		FILE *out = fopen("/dev/null", "w");

@@ -5,6 +5,7 @@
  * both; lines are sorted, distinct, count something and hold no control
  * character. The same bytes through profile_diff_read, which tells
  * formats apart, keep the same promises. */
+#include "fuzz_folded_lines.h"
 #include "ui/profile_diff.h"
 #include "ui/profile_pprof_read.h"
 
@@ -26,15 +27,7 @@ fuzz_check(int rc, struct folded_line *lines, size_t n, char *cause)
 		free(cause);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (lines[i].count == 0 || lines[i].stack[0] == '\0')
-			abort();
-		if (i > 0 && strcmp(lines[i - 1].stack, lines[i].stack) >= 0)
-			abort();
-		for (const char *c = lines[i].stack; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				abort();
-	}
+	fuzz_folded_lines_check(lines, n);
 	profile_fold_free(lines, n);
 }
 
