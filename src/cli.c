@@ -82,6 +82,8 @@ struct cli_args {
 	struct cli_value *values; /* noptions + 1: the last is -h's */
 	int at;                   /* the index in argv of the option being parsed */
 	bool help;
+	const char **operands; /* owned array of argv's; CLI_ARG_OPERANDS */
+	size_t noperands;
 };
 
 /* Every command's -h, --help: the index noptions of its table. */
@@ -118,7 +120,7 @@ cli_args_find_name(const struct cli_args *a, const char *name, size_t len)
 	for (size_t i = 0; i <= a->noptions; i++) {
 		const char *o = cli_args_option(a, i)->name;
 
-		if (strncmp(o, name, len) != 0)
+		if (strncmp(o, name, len) != 0 || cli_args_option(a, i)->arg == CLI_ARG_OPERANDS)
 			continue;
 		if (o[len] == '\0')
 			return (int)i;
@@ -185,6 +187,8 @@ cli_args_take(struct cli_args *a, size_t i, bool is_long, const char *value, cha
 		break;
 	case CLI_ARG_PIDS:
 		ok = cli_parse_pids(value, &v->pids, &v->npids) == 0;
+		break;
+	case CLI_ARG_OPERANDS: /* never found as an option */
 		break;
 	}
 	if (!ok) {
@@ -268,14 +272,14 @@ cli_args_parse(const struct cli_option *options, int argc, char *const *argv, st
 {
 	struct cli_args *a = xcalloc(1, sizeof(*a));
 	const char *extra = NULL;
-	bool options_end = false;
+	bool options_end = false, operands = false;
 	int rc = 0;
 
 	*out = NULL;
 	*cause = NULL;
 	a->options = options;
-	while (options[a->noptions].name != NULL)
-		a->noptions++;
+	for (; options[a->noptions].name != NULL; a->noptions++)
+		operands = operands || options[a->noptions].arg == CLI_ARG_OPERANDS;
 	a->values = xcalloc(a->noptions + 1, sizeof(*a->values));
 	/* Other arguments are passed over as getopt permutes them to the end,
 	 * and only then refused: an error in an option after them comes first. */
@@ -285,7 +289,11 @@ cli_args_parse(const struct cli_option *options, int argc, char *const *argv, st
 		a->at = i;
 		if (!options_end && strcmp(arg, "--") == 0)
 			options_end = true;
-		else if (options_end || arg[0] != '-' || arg[1] == '\0')
+		else if ((options_end || arg[0] != '-' || arg[1] == '\0') && operands) {
+			a->operands =
+			    xreallocarray(a->operands, a->noperands + 1, sizeof(*a->operands));
+			a->operands[a->noperands++] = arg;
+		} else if (options_end || arg[0] != '-' || arg[1] == '\0')
 			extra = extra != NULL ? extra : arg;
 		else if (arg[1] == '-')
 			rc = cli_args_long(a, argc, argv, &i, cause);
@@ -327,6 +335,7 @@ cli_args_free(struct cli_args *args)
 	for (size_t i = 0; i <= args->noptions; i++)
 		free(args->values[i].pids);
 	free(args->values);
+	free(args->operands);
 	free(args);
 }
 
@@ -383,6 +392,13 @@ cli_args_string(const struct cli_args *args, const char *name, const char *unset
 	return v->count > 0 ? v->text : unset;
 }
 
+const char *const *
+cli_args_operands(const struct cli_args *args, size_t *n)
+{
+	*n = args->noperands;
+	return args->operands;
+}
+
 const int *
 cli_args_pids(const struct cli_args *args, const char *name, size_t *n)
 {
@@ -412,6 +428,8 @@ cli_help_form(const struct cli_option *o, char *buf, size_t size)
 	int n = o->letter != 0 ? snprintf(buf, size, "  -%c, --%s", o->letter, o->name)
 	                       : snprintf(buf, size, "      --%s", o->name);
 
+	if (o->arg == CLI_ARG_OPERANDS) /* "  BEFORE AFTER" */
+		return snprintf(buf, size, "  %s", o->value);
 	if (o->value != NULL && n >= 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - (size_t)n, " %s", o->value);
 	return n;

@@ -20,6 +20,11 @@ enum cli_arg {
 	CLI_ARG_STRING,  /* any text, or one of choices */
 	CLI_ARG_PID,     /* exactly one PID */
 	CLI_ARG_PIDS,    /* a list of PIDs "1,2,3"; given again, the lists add up */
+	/* Not an option: the arguments that are none, in order
+	 * (cli_args_operands). Without such an entry they are refused. Its
+	 * value names them in --help ("BEFORE AFTER"); no letter; its name
+	 * is for the table only and is never an option. */
+	CLI_ARG_OPERANDS,
 };
 
 /* One option of a command, declared once: the parser, the usage errors and
@@ -79,6 +84,7 @@ extern const struct cmd_entry cmd_mem_entry;
 extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_locks_entry;
+extern const struct cmd_entry cmd_diff_entry;
 
 /* Appends the PIDs of a "1,2,3" list to *pids (owned, grown with realloc).
  * Returns 0, or -1 when the list is not PIDs. */
@@ -139,6 +145,10 @@ double cli_args_seconds(const struct cli_args *args, const char *name, double un
 /* The last value of an option as given (argv's, borrowed); unset when it
  * was not given. */
 const char *cli_args_string(const struct cli_args *args, const char *name, const char *unset);
+
+/* The arguments that are not options, in order (argv's, borrowed; the array
+ * until cli_args_free), and their number in *n; NULL when none. */
+const char *const *cli_args_operands(const struct cli_args *args, size_t *n);
 
 /* Every PID of a CLI_ARG_PIDS option (borrowed until cli_args_free; NULL
  * when none) and their number in *n. */

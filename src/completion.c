@@ -22,12 +22,24 @@ completion_value(const struct cli_option *o)
 		return COMPLETION_PIDS;
 	case CLI_ARG_STRING:
 		return o->choices != NULL ? COMPLETION_CHOICES : COMPLETION_FILE;
+	case CLI_ARG_OPERANDS: /* diff's profiles */
+		return COMPLETION_FILE;
 	case CLI_ARG_NONE:
 	case CLI_ARG_INT:
 	case CLI_ARG_SECONDS:
 		break;
 	}
 	return COMPLETION_NOTHING;
+}
+
+/* The entry of cmd's table for its operands (not an option), or NULL. */
+static const struct cli_option *
+completion_operands(const struct cmd_entry *cmd)
+{
+	for (const struct cli_option *o = cmd->options; o->name != NULL; o++)
+		if (o->arg == CLI_ARG_OPERANDS)
+			return o;
+	return NULL;
 }
 
 /* text on one line, for inside single quotes: for bash and zsh ('\''
@@ -161,7 +173,7 @@ completion_bash(FILE *out, const struct cmd_entry *const *cmds, size_t n)
 	             "\tcase ${cmd:-top}:$prev in\n");
 	for (size_t i = 0; i < n; i++) {
 		for (const struct cli_option *o = cmds[i]->options; o->name != NULL; o++) {
-			if (o->arg == CLI_ARG_NONE)
+			if (o->arg == CLI_ARG_NONE || o->arg == CLI_ARG_OPERANDS)
 				continue;
 			fprintf(out, "\t%s:--%s", cmds[i]->name, o->name);
 			if (o->letter != 0)
@@ -184,8 +196,15 @@ completion_bash(FILE *out, const struct cmd_entry *const *cmds, size_t n)
 			fprintf(out, "\ttop | \"\")\n");
 		else
 			fprintf(out, "\t%s)\n", cmds[i]->name);
+		/* Its operands are files: a word that is no option. */
+		if (completion_operands(cmds[i]) != NULL)
+			fprintf(out, "\t\tif [[ $cur != -* ]]; then\n\t%s\t\t\treturn\n\t\tfi\n",
+			        "\t\tcompopt -o filenames 2>/dev/null\n"
+			        "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n");
 		fprintf(out, "\t\tCOMPREPLY=($(compgen -W '");
 		for (const struct cli_option *o = cmds[i]->options; o->name != NULL; o++) {
+			if (o->arg == CLI_ARG_OPERANDS)
+				continue;
 			if (o->letter != 0)
 				fprintf(out, "-%c ", o->letter);
 			fprintf(out, "--%s ", o->name);
@@ -211,6 +230,14 @@ completion_zsh_spec(FILE *out, const struct cli_option *o)
 	bool takes = o->arg != CLI_ARG_NONE;
 
 	fputs(" \\\n\t\t\t", out);
+	if (o->arg == CLI_ARG_OPERANDS) { /* '*:BEFORE AFTER:_files' */
+		fputs("'*:", out);
+		completion_text(out, o->value, QUOTE_ZSH_SPEC);
+		fputc(':', out);
+		completion_action(out, o, &completion_zsh_actions);
+		fputc('\'', out);
+		return;
+	}
 	/* A list adds up when given again; anything else is given once. */
 	if (v == COMPLETION_PIDS)
 		fputs("'*'", out);
@@ -336,6 +363,10 @@ completion_fish(FILE *out, const struct cmd_entry *const *cmds, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		for (const struct cli_option *o = cmds[i]->options; o->name != NULL; o++) {
 			fprintf(out, "complete -c stacktop -n '__stacktop_in %s'", cmds[i]->name);
+			if (o->arg == CLI_ARG_OPERANDS) { /* files, as words of their own */
+				fputs(" -F\n", out);
+				continue;
+			}
 			if (o->letter != 0)
 				fprintf(out, " -s %c", o->letter);
 			fprintf(out, " -l %s", o->name);

@@ -51,7 +51,7 @@ size_t
 profile_fold(const struct profile *p, bool threads, struct folded_line **lines)
 {
 	struct folded_line *out = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*out));
-	size_t n = 0, merged = 0;
+	size_t n = 0;
 
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct profile_stack *s = &p->stacks[i];
@@ -86,16 +86,25 @@ profile_fold(const struct profile *p, bool threads, struct folded_line **lines)
 			fold_append(&b, "[unknown]");
 		out[n++] = (struct folded_line){b.s, s->count};
 	}
-	qsort(out, n, sizeof(*out), compare_lines);
+	*lines = out;
+	return profile_fold_merge(out, n);
+}
+
+size_t
+profile_fold_merge(struct folded_line *lines, size_t n)
+{
+	size_t merged = 0;
+
+	if (n > 0)
+		qsort(lines, n, sizeof(*lines), compare_lines);
 	for (size_t i = 0; i < n; i++) {
-		if (merged > 0 && strcmp(out[merged - 1].stack, out[i].stack) == 0) {
-			out[merged - 1].count += out[i].count;
-			free(out[i].stack);
+		if (merged > 0 && strcmp(lines[merged - 1].stack, lines[i].stack) == 0) {
+			lines[merged - 1].count += lines[i].count;
+			free(lines[i].stack);
 		} else {
-			out[merged++] = out[i];
+			lines[merged++] = lines[i];
 		}
 	}
-	*lines = out;
 	return merged;
 }
 

@@ -25,6 +25,10 @@ struct folded_line {
 size_t profile_fold(const struct profile *p, bool threads, struct folded_line **lines);
 void profile_fold_free(struct folded_line *lines, size_t n);
 
+/* Sorts lines[0..n) by stack text and merges identical stacks (their
+ * counts added, the extra stacks freed). Returns how many are left. */
+size_t profile_fold_merge(struct folded_line *lines, size_t n);
+
 /* Writes p as folded stacks. */
 void profile_fold_write(FILE *out, const struct profile *p);
 

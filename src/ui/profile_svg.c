@@ -4,36 +4,12 @@
 #include "../sanitize.h"
 #include "../xmalloc.h"
 #include "profile_fold.h"
+#include "profile_svg_impl.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SVG_WIDTH      1400
-#define SVG_PAD        10
-#define SVG_FRAME      16 /* height of a frame */
-#define SVG_TOP        40 /* room for the title */
-#define SVG_BOTTOM     50 /* room for the summary and legend lines */
-#define SVG_CHAR_WIDTH 7  /* a 12 px Verdana character, roughly */
-/* Frames narrower than this are not drawn (their samples still count in
- * their parents' widths). */
-#define SVG_MIN_WIDTH 0.1
-
-/* The merged tree of all stacks: a node per distinct path from the root. */
-struct flame_node {
-	const char *label; /* borrowed from a folded line; cut at its ';' */
-	size_t label_len;
-	uint64_t count;
-	size_t first_child, next_sibling; /* index + 1, or 0 */
-	size_t last_child;
-};
-
-struct flame {
-	struct flame_node *nodes; /* nodes[0] is the root, "all" */
-	size_t n, cap;
-	size_t depth; /* of the deepest node */
-};
 
 static size_t
 flame_child(struct flame *f, size_t parent, const char *label, size_t len)
@@ -64,7 +40,7 @@ flame_child(struct flame *f, size_t parent, const char *label, size_t len)
 	return f->n++;
 }
 
-static void
+void
 flame_build(struct flame *f, const struct folded_line *lines, size_t n)
 {
 	f->cap = 64;
@@ -97,8 +73,7 @@ svg_is_nonchar(const char *s, size_t len)
 	       ((unsigned char)s[2] & 0xfe) == 0xbe;
 }
 
-/* Text inside an attribute or element; labels are sanitized already. */
-static void
+void
 svg_escape(FILE *out, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -219,9 +194,9 @@ svg_fit(const char *label, size_t len, double width)
 	return i;
 }
 
-static void
+void
 svg_node(FILE *out, const struct flame *f, size_t i, double x, size_t depth, double scale,
-         int height)
+         int height, const struct svg_paint *paint)
 {
 	const struct flame_node *node = &f->nodes[i];
 	double width = (double)node->count * scale;
@@ -231,16 +206,23 @@ svg_node(FILE *out, const struct flame *f, size_t i, double x, size_t depth, dou
 
 	if (width < SVG_MIN_WIDTH)
 		return;
-	svg_colour(node->label, node->label_len, svg_kind_of(node->label, node->label_len, depth),
-	           rgb);
+	if (paint != NULL)
+		paint->fill(f, i, rgb, paint->arg);
+	else
+		svg_colour(node->label, node->label_len,
+		           svg_kind_of(node->label, node->label_len, depth), rgb);
 	/* The label again in data-l: the script fits it to a zoomed width. */
 	fprintf(out, "<g class=\"f\" data-d=\"%zu\" data-l=\"", depth);
 	svg_escape(out, node->label, node->label_len);
 	fputs("\"><title>", out);
 	svg_escape(out, node->label, node->label_len);
-	fprintf(out, " (%" PRIu64 " %s, %.2f%%)</title>", node->count,
-	        plural(node->count, "sample", "samples"),
-	        100.0 * (double)node->count / (double)f->nodes[0].count);
+	if (paint != NULL)
+		paint->title(out, f, i, paint->arg);
+	else
+		fprintf(out, " (%" PRIu64 " %s, %.2f%%)", node->count,
+		        plural(node->count, "sample", "samples"),
+		        100.0 * (double)node->count / (double)f->nodes[0].count);
+	fputs("</title>", out);
 	fprintf(out,
 	        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
 	        "fill=\"rgb(%d,%d,%d)\" rx=\"2\"/>",
@@ -253,7 +235,7 @@ svg_node(FILE *out, const struct flame *f, size_t i, double x, size_t depth, dou
 	}
 	fputs("</text></g>\n", out);
 	for (size_t c = node->first_child; c; c = f->nodes[c - 1].next_sibling) {
-		svg_node(out, f, c - 1, x, depth + 1, scale, height);
+		svg_node(out, f, c - 1, x, depth + 1, scale, height, paint);
 		x += (double)f->nodes[c - 1].count * scale;
 	}
 }
@@ -311,6 +293,38 @@ static const char svg_script[] =
     "]]></script>\n";
 
 void
+svg_open(FILE *out, int height)
+{
+	fprintf(out,
+	        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+	        "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	        "height=\"%d\" viewBox=\"0 0 %d %d\">\n"
+	        "<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
+	        "rect{stroke:#fff;stroke-width:0.5}g.f:hover rect{stroke:#000}"
+	        "g.f,.button{cursor:pointer}.button{fill:#246}</style>\n"
+	        "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f6f6f0\"/>\n",
+	        SVG_WIDTH, height, SVG_WIDTH, height, SVG_WIDTH, height);
+}
+
+void
+svg_buttons(FILE *out)
+{
+	fprintf(out,
+	        "<text id=\"reset\" class=\"button\" x=\"%d\" y=\"24\" "
+	        "style=\"display:none\">Reset zoom</text>\n"
+	        "<text id=\"search\" class=\"button\" x=\"%d\" y=\"24\" "
+	        "text-anchor=\"end\">Search</text>\n",
+	        SVG_PAD, SVG_WIDTH - SVG_PAD);
+}
+
+void
+svg_close(FILE *out)
+{
+	fprintf(out, svg_script, SVG_WIDTH, SVG_PAD, SVG_CHAR_WIDTH);
+	fputs("</svg>\n", out);
+}
+
+void
 profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 {
 	struct folded_line *lines;
@@ -324,15 +338,7 @@ profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 	flame_build(&f, lines, n);
 	height = SVG_TOP + (int)(f.depth + 1) * SVG_FRAME + SVG_BOTTOM;
 	scale = f.nodes[0].count ? (double)(SVG_WIDTH - 2 * SVG_PAD) / (double)f.nodes[0].count : 0;
-	fprintf(out,
-	        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-	        "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	        "height=\"%d\" viewBox=\"0 0 %d %d\">\n"
-	        "<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
-	        "rect{stroke:#fff;stroke-width:0.5}g.f:hover rect{stroke:#000}"
-	        "g.f,.button{cursor:pointer}.button{fill:#246}</style>\n"
-	        "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f6f6f0\"/>\n",
-	        SVG_WIDTH, height, SVG_WIDTH, height, SVG_WIDTH, height);
+	svg_open(out, height);
 	fprintf(out, "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" style=\"font-size:17px\">",
 	        SVG_WIDTH / 2);
 	/* The process name is the target's: sanitized like every label. */
@@ -344,12 +350,7 @@ profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 		svg_escape(out, comm, strlen(comm));
 		fputs(")</text>\n", out);
 	}
-	fprintf(out,
-	        "<text id=\"reset\" class=\"button\" x=\"%d\" y=\"24\" "
-	        "style=\"display:none\">Reset zoom</text>\n"
-	        "<text id=\"search\" class=\"button\" x=\"%d\" y=\"24\" "
-	        "text-anchor=\"end\">Search</text>\n",
-	        SVG_PAD, SVG_WIDTH - SVG_PAD);
+	svg_buttons(out);
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\">%" PRIu64 " %s in %" PRIu64
 	        " %s over %.2f s: %.1f Hz achieved of %.0f asked; %s</text>\n",
@@ -365,9 +366,8 @@ profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 	        "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n",
 	        SVG_PAD, height - 10, SVG_WIDTH - SVG_PAD, height - 10);
 	if (f.nodes[0].count > 0)
-		svg_node(out, &f, 0, SVG_PAD, 0, scale, height);
-	fprintf(out, svg_script, SVG_WIDTH, SVG_PAD, SVG_CHAR_WIDTH);
-	fputs("</svg>\n", out);
+		svg_node(out, &f, 0, SVG_PAD, 0, scale, height, NULL);
+	svg_close(out);
 	free(f.nodes);
 	profile_fold_free(lines, n);
 }

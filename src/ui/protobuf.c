@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +88,65 @@ protobuf_clear(struct protobuf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
+}
+
+int
+protobuf_read_varint(struct protobuf_reader *r, uint64_t *value)
+{
+	uint64_t v = 0;
+
+	if (r->p >= r->end)
+		return 0;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		uint8_t byte;
+
+		if (r->p >= r->end)
+			return -EBADMSG;
+		byte = *r->p++;
+		/* The tenth byte holds bit 63 alone; what is above it is lost
+		 * (as protobuf's own readers do). */
+		v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			*value = v;
+			return 1;
+		}
+	}
+	return -EBADMSG;
+}
+
+int
+protobuf_read_field(struct protobuf_reader *r, struct protobuf_field *f)
+{
+	uint64_t tag, len;
+	int rc = protobuf_read_varint(r, &tag);
+
+	if (rc <= 0)
+		return rc;
+	memset(f, 0, sizeof(*f));
+	if (tag >> 3 == 0 || tag >> 3 > UINT32_MAX >> 3)
+		return -EBADMSG;
+	f->number = (unsigned)(tag >> 3);
+	f->wire = (unsigned)(tag & 7);
+	switch (f->wire) {
+	case PROTOBUF_VARINT:
+		return protobuf_read_varint(r, &f->value) == 1 ? 1 : -EBADMSG;
+	case 1: /* fixed64 */
+	case 5: /* fixed32 */
+		len = f->wire == 1 ? 8 : 4;
+		if ((size_t)(r->end - r->p) < len)
+			return -EBADMSG;
+		for (size_t i = len; i > 0; i--)
+			f->value = f->value << 8 | r->p[i - 1];
+		r->p += len;
+		return 1;
+	case PROTOBUF_BYTES:
+		if (protobuf_read_varint(r, &len) != 1 || len > (size_t)(r->end - r->p))
+			return -EBADMSG;
+		f->data = r->p;
+		f->len = (size_t)len;
+		r->p += len;
+		return 1;
+	default:
+		return -EBADMSG;
+	}
 }

@@ -1,6 +1,7 @@
 /* Protocol buffers' wire format, written (stacktop record --format pprof):
  * a growing buffer and the few encodings profile.proto uses. A nested
- * message is written into its own buffer, then added as bytes. */
+ * message is written into its own buffer, then added as bytes. And read
+ * (stacktop diff): a message's fields one by one, bounded by its bytes. */
 #ifndef STACKTOP_PROTOBUF_H
 #define STACKTOP_PROTOBUF_H
 
@@ -32,5 +33,29 @@ void protobuf_reset(struct protobuf *b);
 
 /* Frees what b owns. */
 void protobuf_clear(struct protobuf *b);
+
+/* A message being read: the bytes from p to end (borrowed). */
+struct protobuf_reader {
+	const uint8_t *p, *end;
+};
+
+/* One field as read: a varint, fixed64 or fixed32 in value, or
+ * length-delimited bytes in data[0..len) (borrowed from the reader's). */
+struct protobuf_field {
+	unsigned number;
+	unsigned wire; /* 0 varint, 1 fixed64, 2 bytes, 5 fixed32 */
+	uint64_t value;
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Reads a bare varint (a packed field's element). Returns 1, 0 at the end
+ * of the bytes, or -EBADMSG when it is cut or longer than 10 bytes. */
+int protobuf_read_varint(struct protobuf_reader *r, uint64_t *value);
+
+/* Reads the next field. Returns 1, 0 at the end of the message, or
+ * -EBADMSG: a field number 0, a group (wire types 3 and 4, which
+ * profile.proto never uses) or an unknown wire type, or a field cut short. */
+int protobuf_read_field(struct protobuf_reader *r, struct protobuf_field *f);
 
 #endif

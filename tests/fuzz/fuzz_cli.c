@@ -38,6 +38,14 @@ fuzz_cli_one(const struct cmd_entry *cmd, int argc, char **argv)
 		(void)cli_args_seconds(args, name, 0);
 		(void)cli_args_string(args, name, NULL);
 	}
+	if (args != NULL) {
+		size_t nops;
+		const char *const *ops = cli_args_operands(args, &nops);
+
+		for (size_t i = 0; i < nops; i++)
+			if (ops[i] == NULL)
+				abort();
+	}
 	free(cause);
 	cli_args_free(args);
 }
@@ -46,8 +54,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct cmd_entry *const cmds[] = {
-	    &cmd_top_entry,  &cmd_report_entry, &cmd_mem_entry,
-	    &cmd_dump_entry, &cmd_record_entry, &cmd_locks_entry,
+	    &cmd_top_entry,    &cmd_report_entry, &cmd_mem_entry,  &cmd_dump_entry,
+	    &cmd_record_entry, &cmd_locks_entry,  &cmd_diff_entry,
 	};
 	char *argv[FUZZ_CLI_MAX_ARGS + 1] = {(char *)"fuzz"};
 	int argc = 1;

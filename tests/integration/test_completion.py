@@ -13,7 +13,7 @@ import tempfile
 
 from harness import STACKTOP, check, run, stacktop
 
-COMMANDS = ["top", "report", "mem", "dump", "record", "locks"]
+COMMANDS = ["top", "report", "mem", "dump", "record", "locks", "diff"]
 
 
 def script(shell):
@@ -64,10 +64,15 @@ def test():
         _, out, _ = stacktop("record", "--help")
         formats = re.search(r"--format ([\w|]+)", out.decode()).group(1).split("|")
         check(got == formats and "svg" in got, f"record -f <TAB>: {got}, usage: {formats}")
-        got = bash_complete(path, "stacktop", "help", "d")
-        check(got == ["dump"], f"stacktop help d<TAB>: {got}")
+        got = bash_complete(path, "stacktop", "help", "du")
+        check(got == ["dump"], f"stacktop help du<TAB>: {got}")
         got = bash_complete(path, "stacktop", "report", "-d", "")
         check(got == [], f"report -d <TAB>: {got}")
+        # diff's profiles are files; its options still complete after '-'.
+        profile = os.path.join(d, "before.folded")
+        open(profile, "w").close()
+        got = bash_complete(path, "stacktop", "diff", os.path.join(d, "bef"))
+        check(got == [profile], f"diff {d}/bef<TAB>: {got}")
 
         # PIDs: of one, and after the comma of a list.
         me = str(os.getpid())

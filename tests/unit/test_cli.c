@@ -312,8 +312,8 @@ static void
 test_tables(void)
 {
 	static const struct cmd_entry *const cmds[] = {
-	    &cmd_top_entry,  &cmd_report_entry, &cmd_mem_entry,
-	    &cmd_dump_entry, &cmd_record_entry, &cmd_locks_entry,
+	    &cmd_top_entry,    &cmd_report_entry, &cmd_mem_entry,  &cmd_dump_entry,
+	    &cmd_record_entry, &cmd_locks_entry,  &cmd_diff_entry,
 	};
 
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
@@ -334,7 +334,7 @@ test_tables(void)
 			 * the message that says its range. */
 			if (!CHECK((o[i].value != NULL) == takes && (o[i].noun != NULL) == number &&
 			           (o[i].bad != NULL) ==
-			               (takes && !number &&
+			               (takes && !number && o[i].arg != CLI_ARG_OPERANDS &&
 			                (o[i].arg != CLI_ARG_STRING || o[i].choices))))
 				fprintf(stderr, "  %s --%s\n", cmds[c]->name, o[i].name);
 			/* The message's one conversion is the value's %s. */
@@ -349,6 +349,40 @@ test_tables(void)
 					fprintf(stderr, "  %s: --%s twice\n", cmds[c]->name,
 					        o[i].name);
 		}
+	}
+}
+
+/* A table with operands takes the other arguments, in order; one without
+ * refuses them (test_errors). */
+static void
+test_operands(void)
+{
+	static const struct cli_option with_operands[] = {
+	    {.name = "files", .arg = CLI_ARG_OPERANDS, .value = "A B", .help = "files"},
+	    {.letter = 'o', .name = "output", .arg = CLI_ARG_STRING, .value = "F", .help = "o"},
+	    {0},
+	};
+	struct cli_args *args;
+	char *cause = NULL;
+	const char *const *ops;
+	size_t n;
+
+	if (CHECK(parse_in(with_operands, &args, &cause, W("a", "-o", "x", "b", "--", "-c")) ==
+	          CLI_ARGS_OK)) {
+		ops = cli_args_operands(args, &n);
+		if (CHECK(n == 3)) {
+			CHECK_STR(ops[0], "a");
+			CHECK_STR(ops[1], "b");
+			CHECK_STR(ops[2], "-c");
+		}
+		CHECK_STR(cli_args_string(args, "output", NULL), "x");
+		cli_args_free(args);
+	}
+	/* Its name is no option, and no operand is no error here. */
+	check_bad_in(with_operands, W("--files", "a"), "unknown option '--files'");
+	if (CHECK(parse_in(with_operands, &args, &cause, W("-o", "x")) == CLI_ARGS_OK)) {
+		CHECK(cli_args_operands(args, &n) == NULL && n == 0);
+		cli_args_free(args);
 	}
 }
 
@@ -396,6 +430,7 @@ main(void)
 	test_permutation();
 	test_required();
 	test_tables();
+	test_operands();
 	test_help();
 	return check_done("test_cli");
 }
