@@ -43,7 +43,10 @@ def test():
         busy = sum(n for name, n in counts.items() if name.startswith("py-work-"))
         total = sum(counts.values())
         check(total >= 50, f"cpu mode {env}: {total} samples")
-        check(busy >= 0.98 * total,
+        # Parked threads wake now and then (the interpreter's own waits):
+        # a few samples of them are true. Were they counted as if running,
+        # they would take ~98% (100 of 102 threads).
+        check(busy >= 0.95 * total,
               f"cpu mode {env}: the parked threads took {total - busy} of {total} samples: "
               f"{ {k: v for k, v in counts.items() if not k.startswith('py-work-')} }")
     counts, leaves = threads(target.pid, "--mode", "wall")

@@ -163,7 +163,7 @@ kernel_thread(struct process_row *p)
 static void
 long_process(struct process_row *p)
 {
-	char cmdline[512] = "java -Xmx8g -cp ";
+	char cmdline[1024] = "java -Xmx8g -cp ";
 
 	for (int i = 0; i < 20; i++)
 		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline),
