@@ -10,6 +10,7 @@
 #include "probes/stacks.h"
 #include "top_act.h"
 #include "top_functions.h"
+#include "top_pynames.h"
 #include "top_rc.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
@@ -77,6 +78,7 @@ struct anon_history {
 struct top {
 	struct procfs *fs;
 	struct collector *collector;
+	struct top_pynames *pynames; /* Python thread names of the rows drawn */
 	struct top_table table;
 	/* The latest sample's threads [1] and processes [0] (owned), both
 	 * taken before the baseline moves on: H switches between them. */
@@ -210,6 +212,15 @@ top_command(void *arg, const struct task_brief *b)
 	struct top *top = arg;
 
 	return collector_cmdline(top->collector, b->pid);
+}
+
+/* A thread's Python threading name, for the THREAD column and the filter. */
+static const char *
+top_python_name(void *arg, const struct task_brief *b)
+{
+	struct top *top = arg;
+
+	return b->kernel ? NULL : top_pynames_get(top->pynames, b->pid, b->tid);
 }
 
 static const char *
@@ -1198,6 +1209,7 @@ top_free(struct top *top)
 	pager_clear(&top->pager);
 	anon_history_clear(&top->anon);
 	top_functions_free(top->funcs);
+	top_pynames_free(top->pynames);
 	collector_free(top->collector);
 	procfs_free(top->fs);
 }
@@ -1228,11 +1240,13 @@ top_run(const struct top_opts *o)
 	top.table.threads = true;
 	top.preview = true;
 	top.table.command = top_command;
+	top.table.python_name = top_python_name;
 	top.table.command_arg = &top;
 	top_load_rc(&top);
 	if (cli_open_procfs(&top.fs) != 0)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);
+	top.pynames = top_pynames_new(top.fs);
 	/* A -p PID that does not exist is an error before the screen opens. */
 	err = collector_sample(top.collector);
 	if (err != 0) {

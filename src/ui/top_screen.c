@@ -24,6 +24,9 @@
  * what it gets more where the line has room to spare. */
 #define WAIT_WIDTH 16
 #define WAIT_MORE  10
+/* And the thread's name, where Python names are shown beside the OS one
+ * ("worker-3 (python3.12)"). */
+#define NAME_MORE 14
 /* The command line takes what is left of the line; narrower it says little. */
 #define COMMAND_MIN_WIDTH 20
 /* A thread using this much of a CPU is drawn as hot. */
@@ -284,12 +287,25 @@ cell_owner(char *buf, size_t size, const struct top_screen *s, const struct task
 		snprintf(buf, size, "?");
 }
 
+/* A thread's name: its Python threading name when it has one, the OS name
+ * beside it when they differ ("worker-3 (python3)"). */
 static void
 cell_name(char *buf, size_t size, const struct top_screen *s, const struct task_brief *b,
           const struct thread_row *d)
 {
-	(void)s, (void)d;
-	clean(b->name, buf, size);
+	const struct top_table *t = s->table;
+	const char *python =
+	    t->python_name != NULL && t->threads ? t->python_name(t->command_arg, b) : NULL;
+	char py[256], os[sizeof(b->name) * 4];
+
+	(void)d;
+	if (python == NULL || strcmp(python, b->name) == 0) {
+		clean(b->name, buf, size);
+		return;
+	}
+	clean(python, py, sizeof(py));
+	clean(b->name, os, sizeof(os));
+	snprintf(buf, size, "%s (%s)", py, os);
 }
 
 /* A process's name; a kernel thread's in brackets, as ps shows those. */
@@ -561,6 +577,14 @@ choose_columns(const struct top_table *t, uint32_t hidden, bool shown[NCOLUMNS],
 		if (shown[i] && columns[i].cell == cell_wait && i != stretch) {
 			width[i] += WAIT_MORE;
 			total += WAIT_MORE;
+		}
+	/* Then a thread's Python name and its OS name, side by side, taken
+	 * from the command line while that keeps some room beyond its least. */
+	for (size_t i = 0; i < NCOLUMNS && t->python_name != NULL && COLS - total > NAME_MORE + 10;
+	     i++)
+		if (shown[i] && columns[i].cell == cell_name && i != stretch) {
+			width[i] += NAME_MORE;
+			total += NAME_MORE;
 		}
 	if (stretch < NCOLUMNS && total < COLS)
 		width[stretch] += COLS - total;

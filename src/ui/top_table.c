@@ -112,8 +112,12 @@ is_id(const char *text, int id)
 bool
 top_table_holds(const struct top_table *t, const struct task_brief *b, const char *text)
 {
+	const char *python =
+	    t->python_name != NULL && t->threads ? t->python_name(t->command_arg, b) : NULL;
+
 	if (text[0] == '\0' || strcasestr(b->name, text) != NULL ||
-	    strcasestr(b->comm, text) != NULL || is_id(text, b->pid) || is_id(text, b->tid))
+	    strcasestr(b->comm, text) != NULL || is_id(text, b->pid) || is_id(text, b->tid) ||
+	    (python != NULL && strcasestr(python, text) != NULL))
 		return true;
 	return t->command != NULL && strcasestr(t->command(t->command_arg, b), text) != NULL;
 }

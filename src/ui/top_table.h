@@ -47,9 +47,12 @@ struct top_table {
 	 * update), asked only while a filter or a search needs it; NULL: no
 	 * command lines to match. */
 	const char *(*command)(void *arg, const struct task_brief *b);
-	void *command_arg;
-	bool invert; /* I: the sort's order reversed */
-	bool tree;   /* t, F5: children under their parent (top_tree.h) */
+	/* A thread's Python threading name (raw; NULL when none), for the
+	 * THREAD column and the filter; NULL: no Python names. */
+	const char *(*python_name)(void *arg, const struct task_brief *b);
+	void *command_arg; /* of both */
+	bool invert;       /* I: the sort's order reversed */
+	bool tree;         /* t, F5: children under their parent (top_tree.h) */
 
 	/* Every task of the latest sample (borrowed), and the rows listed
 	 * (owned): pointers into it, sorted and filtered. */

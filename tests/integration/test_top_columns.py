@@ -299,6 +299,28 @@ def test_setup_kept():
             term.close()
 
 
+def test_python_names():
+    """A Python process's threads under their threading names, the OS name
+    beside them (all are the interpreter's to /proc), and / finds one by
+    its Python name; a name with escapes is drawn harmless."""
+    python = harness.python_interpreter("system")
+    target = harness.start_python(python, "names.py")
+    term = Terminal(f"{STACKTOP} -p {target.pid} -d 0.3", width=200, height=50)
+    try:
+        lines = term.wait_for(
+            lambda l: any(re.search(r"\bworker-0 \(python3[.\d]*\)", r)
+                          for r in rows_of(l, target.pid)),
+            "worker-0 named in the THREAD column")
+        check(not any("\x1b" in line for line in lines), "an escape reached the screen")
+        term.keys("/", "lock-holder", "Enter")
+        lines = term.wait_for(lambda l: len(rows_of(l, target.pid)) == 1 and
+                              "lock-holder" in rows_of(l, target.pid)[0],
+                              "/ by a Python thread name lists that thread alone")
+    finally:
+        term.close()
+    target.kill()
+
+
 def test_dumb_terminal():
     """TERM=dumb cannot draw a screen: one line says so, then a report per
     interval."""
@@ -329,3 +351,4 @@ if __name__ == "__main__":
     run(test_selection_stays)
     run(test_setup_kept)
     run(test_dumb_terminal)
+    run(test_python_names)
