@@ -652,6 +652,8 @@ cmd_record_exec(const struct cli_args *args)
 	p = profile_new(o.all ? 0 : o.pid, "");
 	p->requested_hz = o.rate;
 	err = record_loop(&(struct record_source){s, w}, p, &o);
+	if (s != NULL && o.format == RECORD_PPROF)
+		sampler_modules(s, p); /* pprof's mappings, with build-ids */
 	comm[0] = '\0';
 	if (s != NULL) {
 		sanitize_text(sampler_comm(s), strlen(sampler_comm(s)), comm, sizeof(comm));

@@ -39,6 +39,9 @@ profile_free(struct profile *p)
 	free(p->stacks);
 	free(p->slots);
 	free(p->events);
+	for (size_t i = 0; i < p->nmodules; i++)
+		free(p->modules[i].path);
+	free(p->modules);
 	free(p);
 }
 
@@ -130,6 +133,28 @@ profile_count(struct profile *p, struct profile_stack *s, uint64_t weight)
 	    .t = (float)(clock_monotonic_s() - p->made_s),
 	    .weight = (uint32_t)(weight > UINT32_MAX ? UINT32_MAX : weight),
 	};
+}
+
+void
+profile_add_module(struct profile *p, const char *path, uint64_t start, uint64_t limit,
+                   uint64_t offset, const char *build_id)
+{
+	struct profile_module *m;
+
+	p->modules = xreallocarray(p->modules, p->nmodules + 1, sizeof(*p->modules));
+	m = &p->modules[p->nmodules++];
+	*m = (struct profile_module){
+	    .path = xstrdup(path), .start = start, .limit = limit, .offset = offset};
+	snprintf(m->build_id, sizeof(m->build_id), "%s", build_id != NULL ? build_id : "");
+}
+
+const struct profile_module *
+profile_module_at(const struct profile *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->nmodules; i++)
+		if (addr >= p->modules[i].start && addr < p->modules[i].limit)
+			return &p->modules[i];
+	return NULL;
 }
 
 double

@@ -46,6 +46,15 @@ struct profile_event {
  * ends early. */
 #define PROFILE_EVENTS_MAX (4u << 20)
 
+/* A file the profile's native frames are in, as the process mapped it: its
+ * executable mapping and its GNU build-id (pprof's mappings: what lets a
+ * server find its symbols). */
+struct profile_module {
+	char *path; /* owned */
+	uint64_t start, limit, offset;
+	char build_id[2 * 64 + 1]; /* lowercase hex; "" when it has none */
+};
+
 struct profile {
 	int pid; /* 0: every process (record -a) */
 	char comm[COMM_MAX];
@@ -71,7 +80,9 @@ struct profile {
 	                       where a format dates its timeline (gecko's startTime) */
 	struct profile_event *events; /* owned, in the order counted */
 	size_t nevents, events_cap;
-	bool events_cut; /* PROFILE_EVENTS_MAX reached: later counts have none */
+	bool events_cut;                /* PROFILE_EVENTS_MAX reached: later counts have none */
+	struct profile_module *modules; /* owned; none for a system-wide profile */
+	size_t nmodules;
 };
 
 /* An empty profile of pid (comm copied). Owned; free with profile_free. */
@@ -93,6 +104,13 @@ struct profile_stack *profile_add(struct profile *p, int tid, const char *thread
 /* Counts weight samples of stack s (one of p's), now: its count, the
  * profile's, and an event for the timeline. */
 void profile_count(struct profile *p, struct profile_stack *s, uint64_t weight);
+
+/* Adds a module (path copied; build_id may be NULL). */
+void profile_add_module(struct profile *p, const char *path, uint64_t start, uint64_t limit,
+                        uint64_t offset, const char *build_id);
+
+/* The module whose mapping holds addr, or NULL (borrowed). */
+const struct profile_module *profile_module_at(const struct profile *p, uint64_t addr);
 
 /* The seconds a sample stands for: the rounds' mean spacing, or the asked
  * rate's period before any round. */

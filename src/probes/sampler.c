@@ -1,6 +1,9 @@
 #include "../clock.h"
 #include "../xmalloc.h"
+#include "module.h"
 #include "sampler_impl.h"
+#include "target.h"
+#include "unwind.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,4 +518,42 @@ sampler_round(struct sampler *s, struct profile *p)
 	sampler_rebase(s);
 	free(tids);
 	return err;
+}
+
+/* Whether a native frame of p is in the file path. */
+static bool
+sampler_profile_uses(const struct profile *p, const char *path)
+{
+	for (size_t i = 0; i < p->nstacks; i++)
+		for (size_t k = 0; k < p->stacks[i].nframes; k++) {
+			const struct frame_row *f = &p->stacks[i].frames[k];
+
+			if (!f->python && f->module != NULL && strcmp(f->module, path) == 0)
+				return true;
+		}
+	return false;
+}
+
+void
+sampler_modules(struct sampler *s, struct profile *p)
+{
+	struct unwinder *u = s->target != NULL ? target_unwinder(s->target) : NULL;
+	const struct procfs_map *maps;
+	size_t n = u != NULL ? unwinder_maps(u, &maps) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct procfs_map *m = &maps[i];
+		const unsigned char *id = NULL;
+		char hex[2 * 64 + 1] = "";
+		struct module *file;
+		size_t len = 0;
+
+		if (m->perms[2] != 'x' || m->path[0] != '/' || !sampler_profile_uses(p, m->path))
+			continue;
+		if ((file = unwinder_file(u, m)) != NULL)
+			len = module_build_id(file, &id);
+		for (size_t k = 0; k < len && k < 64; k++)
+			snprintf(hex + 2 * k, 3, "%02x", id[k]);
+		profile_add_module(p, m->path, m->start, m->end, m->offset, hex);
+	}
 }

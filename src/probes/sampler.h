@@ -69,6 +69,11 @@ enum sampler_path sampler_path(const struct sampler *s, int *why);
 const struct python_info *sampler_python(const struct sampler *s);
 void sampler_free(struct sampler *s);
 
+/* Adds to p the executable mappings of the files its native frames are in,
+ * with their build-ids, from s's unwinder (the maps as last read: a process
+ * that exited keeps its last). Call after the last round. */
+void sampler_modules(struct sampler *s, struct profile *p);
+
 /* The process's name as of the last round (borrowed until the next round). */
 const char *sampler_comm(const struct sampler *s);
 

@@ -20,11 +20,13 @@
 struct pprof {
 	struct string_table strings, functions, locations;
 	/* The modules native frames are in: a mapping each (id = index + 1),
-	 * from the lowest address seen in it to past the highest (a profile
-	 * keeps no module's bounds), and the one with main or _start, which
+	 * as the process mapped it when the profile knows (its build-id too:
+	 * a server finds the symbols by it), else from the lowest address seen
+	 * in it to past the highest; and the one with main or _start, which
 	 * pprof takes for the program when it comes first. */
 	struct string_table modules;
 	uint64_t *lows, *highs;
+	const struct profile_module **mapped; /* borrowed from the profile, or NULL */
 	size_t main_module;
 	struct protobuf samples, function_messages, location_messages;
 	struct protobuf scratch, line;
@@ -78,6 +80,8 @@ pprof_find_modules(struct pprof *pp, const struct profile *p)
 				pp->highs = xreallocarray(pp->highs, id + 1, sizeof(*pp->highs));
 				pp->lows[id] = f->ip;
 				pp->highs[id] = f->ip + 1;
+				pp->mapped = xreallocarray(pp->mapped, id + 1, sizeof(*pp->mapped));
+				pp->mapped[id] = profile_module_at(p, f->ip);
 			}
 			if (f->ip < pp->lows[id])
 				pp->lows[id] = f->ip;
@@ -95,11 +99,23 @@ pprof_find_modules(struct pprof *pp, const struct profile *p)
 static void
 pprof_mapping(struct pprof *pp, struct protobuf *m, size_t id)
 {
+	const struct profile_module *real = pp->mapped[id];
+
 	protobuf_reset(&pp->scratch);
 	protobuf_varint(&pp->scratch, MAPPING_ID, id + 1);
-	protobuf_varint(&pp->scratch, MAPPING_MEMORY_START, pp->lows[id]);
-	protobuf_varint(&pp->scratch, MAPPING_MEMORY_LIMIT, pp->highs[id]);
+	/* The mapping as the process had it, when it holds every frame seen
+	 * in the file (a file mapped twice: the range seen). */
+	if (real != NULL && real->start <= pp->lows[id] && pp->highs[id] <= real->limit) {
+		protobuf_varint(&pp->scratch, MAPPING_MEMORY_START, real->start);
+		protobuf_varint(&pp->scratch, MAPPING_MEMORY_LIMIT, real->limit);
+		protobuf_varint(&pp->scratch, MAPPING_FILE_OFFSET, real->offset);
+	} else {
+		protobuf_varint(&pp->scratch, MAPPING_MEMORY_START, pp->lows[id]);
+		protobuf_varint(&pp->scratch, MAPPING_MEMORY_LIMIT, pp->highs[id]);
+	}
 	protobuf_varint(&pp->scratch, MAPPING_FILENAME, pprof_string(pp, pp->modules.keys[id]));
+	if (real != NULL && real->build_id[0] != '\0')
+		protobuf_varint(&pp->scratch, MAPPING_BUILD_ID, pprof_string(pp, real->build_id));
 	protobuf_varint(&pp->scratch, MAPPING_HAS_FUNCTIONS, 1);
 	protobuf_message(m, PROFILE_MAPPING, &pp->scratch);
 }
@@ -284,5 +300,6 @@ profile_pprof_write(FILE *out, const struct profile *p, const char *clock)
 	string_table_clear(&pp.modules);
 	free(pp.lows);
 	free(pp.highs);
+	free(pp.mapped);
 	return err;
 }

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import (PYTHON_TARGETS, check, python_interpreter, run, skip, stacktop,
+from harness import (PYTHON_TARGETS, TARGETS, check, python_interpreter, run, skip, stacktop,
                      start_python, start_target)
 
 
@@ -23,6 +23,13 @@ def pprof(*args):
                          env=dict(os.environ, PPROF_TMPDIR=tempfile.gettempdir()))
     check(out.returncode == 0, f"go tool pprof {args} exited {out.returncode}: {out.stderr}")
     return out.stdout
+
+
+def build_id(path):
+    """A file's GNU build-id, as readelf reads it."""
+    out = subprocess.run(["readelf", "-n", path], capture_output=True, text=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]+)", out)
+    return m.group(1) if m else None
 
 
 def top_rows(text):
@@ -65,9 +72,20 @@ def check_native(tmp):
     check(chain is not None, f"no st-hot trace spin_forever <- hot_main <- start_thread:\n"
           f"{traces[:2000]}")
     raw = pprof("-raw", path)
-    check(re.search(r"Mappings\n1: 0x[0-9a-f]+/0x[0-9a-f]+/0x0 \S*/threads", raw) is not None,
-          f"the program is not the first mapping:\n{raw[-1500:]}")
-    check("libc.so.6" in raw, "no libc mapping")
+    # The mappings as the process had them (its executable segment: an
+    # offset past the ELF header), each with its file's build-id, the
+    # program first.
+    threads = os.path.join(TARGETS, "threads")
+    m = re.search(r"Mappings\n1: 0x([0-9a-f]+)/0x([0-9a-f]+)/0x([0-9a-f]+) (\S*/threads) "
+                  r"([0-9a-f]+) ", raw)
+    check(m is not None, f"the program is not the first mapping:\n{raw[-1500:]}")
+    check(int(m.group(3), 16) > 0 and int(m.group(2), 16) - int(m.group(1), 16) >= 4096,
+          f"the program's mapping is not its executable segment: {m.group(0)}")
+    check(m.group(5) == build_id(threads), f"build-id {m.group(5)}, the file's is "
+                                           f"{build_id(threads)}")
+    libc = re.search(r"\n\d+: \S+ (\S*/libc\.so\.6) ([0-9a-f]+) ", raw)
+    check(libc is not None and libc.group(2) == build_id(libc.group(1)),
+          f"libc's mapping or build-id:\n{raw[-1500:]}")
     # A sample type for the count and one for the time it stands for.
     check(re.search(r"PeriodType: cpu nanoseconds", raw) and
           re.search(r"samples/count cpu/nanoseconds", raw), f"sample types:\n{raw[:600]}")
