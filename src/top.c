@@ -8,6 +8,7 @@
 #include "probes/mem.h"
 #include "probes/python_types.h"
 #include "probes/stacks.h"
+#include "python_types_diff.h"
 #include "top_act.h"
 #include "top_functions.h"
 #include "top_pynames.h"
@@ -69,6 +70,7 @@ enum top_act { ACT_NONE, ACT_SIGNAL_MENU, ACT_SIGNAL_CONFIRM, ACT_SORT_MENU };
  * on request. */
 struct anon_history {
 	struct python_types *types;
+	struct python_types *types_before; /* the census t replaced, for what grew */
 	int types_err;
 	bool asking; /* the expected stop is shown, t takes the census */
 	struct python_types_expect expect;
@@ -377,6 +379,7 @@ static void
 anon_history_clear(struct anon_history *h)
 {
 	python_types_free(h->types);
+	python_types_free(h->types_before);
 	growth_series_clear(&h->anon);
 	memset(h, 0, sizeof(*h));
 }
@@ -397,6 +400,7 @@ top_write_mem(FILE *out, struct top *top)
 		mem_report_set_growth(&m, &h->anon, TOP_MEM_WINDOWS);
 	}
 	m.python = h->types; /* borrowed for the write */
+	m.python_before = h->types != NULL ? h->types_before : NULL;
 	m.python_top = TOP_MEM_TYPES;
 	if (err == 0) {
 		mem_text_write(out, &m);
@@ -410,9 +414,16 @@ top_write_mem(FILE *out, struct top *top)
 			        "than %.0f ms). Press t to take it.\n",
 			        top->page_pid, h->expect.stop_ms, (double)h->expect.anon_kib / 1024,
 			        h->expect.bound_ms);
+		else if (h->types != NULL && h->types_before != NULL)
+			fprintf(out,
+			        "\n(Python objects: the changes since the census %.0f s before "
+			        "this one; t takes them again, stopping the process for a "
+			        "moment)\n",
+			        python_types_interval_s(h->types_before, h->types));
 		else if (h->types != NULL)
 			fprintf(out, "\n(Python objects as of when this page opened; t takes them "
-			             "again, stopping the process for a moment)\n");
+			             "again, and shows what changed since, stopping the process "
+			             "for a moment)\n");
 		if (m.growth.verdict == GROWTH_UNKNOWN)
 			fprintf(out, "\n(growth: RssAnon is sampled every interval; a verdict "
 			             "needs a few of them)\n");
@@ -745,7 +756,11 @@ top_take_types(struct top *top)
 {
 	struct anon_history *h = &top->anon;
 
-	python_types_free(h->types);
+	/* The census before is kept: the page shows what grew since. */
+	python_types_free(h->types_before);
+	h->types_before = h->types_err == 0 ? h->types : NULL;
+	if (h->types_before == NULL)
+		python_types_free(h->types);
 	h->types = NULL;
 	h->types_err = top->page_pid == getpid()
 	                   ? -ENOEXEC

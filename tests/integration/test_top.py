@@ -5,6 +5,7 @@ filtering, the process limit, the memory and full-stack pages; a resize to
 
 import os
 import re
+import time
 
 from harness import check, python_interpreter, run, start_python, start_target, stacktop
 from tui import Terminal, stack_pane, table
@@ -134,7 +135,9 @@ def test_python():
     objects = start_python(python_interpreter("system"), "objects.py", 200000)  # the larger RSS by far
     term = Terminal(f"{os.environ['STACKTOP']} -p {app.pid},{objects.pid} -d 0.5")
     try:
-        term.wait_for(lambda l: first_row_is(l, "py-spinner")
+        # (Its threading name first, "spinner (py-spinner)", cut at 80
+        # columns.)
+        term.wait_for(lambda l: first_row_is(l, "spinner (py-spi")
                       and any("spin_leaf (app.py:" in s for s in stack_pane(l)),
                       "the Python spinner first, its Python frames in the pane")
         # The objects process: first by memory; its memory page.
@@ -162,6 +165,30 @@ def test_python():
                       "m again: the objects without asking")
         term.keys("q", "q")
         check(term.exit_status() == 0, "stacktop exited with an error")
+    finally:
+        term.close()
+
+
+def test_memory_growth():
+    """The memory page's census taken again (t) says what grew since the one
+    before: the leaking type first, with its change."""
+    leaky = start_python(python_interpreter("system"), "leaky.py")
+    term = Terminal(f"{os.environ['STACKTOP']} -p {leaky.pid} -d 0.5", width=120, height=50)
+    try:
+        term.wait_for(lambda l: table(l), "the target listed")
+        term.keys("m")
+        term.wait_for(lambda l: "memory" in l[0] and any("Press t" in s for s in l),
+                      "the memory page offers a census")
+        term.keys("t")
+        term.wait_for(lambda l: any("HxConn" in s for s in l), "t: the objects by type")
+        time.sleep(1)
+        term.keys("t")
+        lines = term.wait_for(lambda l: any("changes since the census" in s for s in l),
+                              "t again: the changes since the census before")
+        rows = [s for s in lines if re.match(r"\s*\d+\s+[+-]\d+\s+\d+\s+[+-]\d+\s+\S", s)]
+        check(rows and rows[0].split()[-1] == "HxConn" and int(rows[0].split()[1]) > 500,
+              f"HxConn is not first with its growth: {rows[:3]}")
+        term.keys("q", "q")
     finally:
         term.close()
 
@@ -223,6 +250,7 @@ def test_missing_pid():
 if __name__ == "__main__":
     run(test)
     run(test_python)
+    run(test_memory_growth)
     run(test_locks_page)
     run(test_no_terminal)
     run(test_interval_kept)
