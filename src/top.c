@@ -1136,7 +1136,7 @@ top_setup_key(struct top *top, int key)
 			titles[i] = top_screen_column_title(i);
 		err = top->rc_path[0] ? top_rc_save(top->rc_path, &cols, &top->rc) : -ENOENT;
 		if (err != 0)
-			snprintf(top->note, sizeof(top->note), "columns not kept: %s: %s",
+			snprintf(top->note, sizeof(top->note), "columns not kept: %.120s: %s",
 			         top->rc_path[0] ? top->rc_path : "no HOME", strerror(-err));
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);

@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct python_namer *namer = python_namer_new(&t, &mem);
 
 		python_tids_map(&t, &mem, &raw, tids, NULL, 3);
-		python_threads_names(namer, &raw);
+		python_threads_names(namer, NULL, &raw);
 		for (size_t i = 0; i < raw.nthreads; i++) {
 			struct python_lock_wait w;
 
