@@ -2,6 +2,7 @@
 
 #include "probes/procfs.h"
 #include "probes/procfs_parse.h"
+#include "probes/proctree.h"
 #include "probes/python_layout.h"
 #include "sanitize.h"
 #include "xmalloc.h"
@@ -714,4 +715,55 @@ cli_open_procfs(struct procfs **fs)
 		return 0;
 	fprintf(stderr, "stacktop: cannot open procfs: %s\n", strerror(-err));
 	return EXIT_TARGET;
+}
+
+int
+cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
+              size_t *n, bool *warned, int *gone_pid)
+{
+	bool capped = false;
+	int err = -ESRCH;
+
+	*pids = xcalloc(cap ? cap : 1, sizeof(**pids));
+	*n = 0;
+	for (size_t r = 0; r < nroots && *n < cap; r++) {
+		int *tree;
+		bool cut;
+		ssize_t k = proctree_list(fs, roots[r], cap, &tree, &cut);
+
+		if (k < 0) {
+			if (k != -ESRCH)
+				err = (int)k;
+			*gone_pid = roots[r];
+			continue;
+		}
+		err = 0;
+		capped |= cut;
+		for (ssize_t i = 0; i < k; i++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < *n && !seen; j++)
+				seen = (*pids)[j] == tree[i];
+			if (seen)
+				continue;
+			if (*n == cap) {
+				capped = true;
+				break;
+			}
+			(*pids)[(*n)++] = tree[i];
+		}
+		free(tree);
+	}
+	if (capped && !*warned) {
+		char line[200];
+
+		fprintf(stderr, "stacktop: %s\n",
+		        proctree_capped_message(roots[0], cap, line, sizeof(line)));
+		*warned = true;
+	}
+	if (*n > 0)
+		return 0;
+	free(*pids);
+	*pids = NULL;
+	return err;
 }

@@ -65,6 +65,21 @@ struct cli_option {
 		.help = "only these processes (repeatable)", .bad = "'%s' is not a PID list"       \
 	}
 
+/* --tree and --max-processes of the commands that follow a process's
+ * descendants (report, dump, mem, record): initializers for their tables. */
+#define CLI_TREE_MAX 100000
+#define CLI_OPTION_TREE                                                                            \
+	{                                                                                          \
+		.name = "tree", .help = "the process (-p) and all its descendants, followed\n"     \
+		                        "as they come and go"                                      \
+	}
+#define CLI_OPTION_MAX_PROCESSES                                                                   \
+	{                                                                                          \
+		.name = "max-processes", .arg = CLI_ARG_INT, .value = "N",                         \
+		.help = "--tree follows at most N processes (default 64)",                         \
+		.noun = "the process cap", .min = 1, .max = CLI_TREE_MAX                           \
+	}
+
 struct cli_args;
 
 struct cmd_entry {
@@ -190,6 +205,15 @@ char *cli_system_wide_message(int err, char *buf, size_t size);
  * line and returns EXIT_TARGET. */
 struct procfs;
 int cli_open_procfs(struct procfs **fs);
+
+/* The processes --tree follows now: each of roots (nroots) and its
+ * descendants, each PID once, at most cap of them all, into *pids (owned,
+ * free with free()) and their number into *n. When the cap leaves some
+ * out, says so in one line on stderr the first time (*warned false; then
+ * set). A root that is gone is left out. Returns 0, or -ESRCH (with
+ * *gone_pid) when every root is gone, or another -errno. */
+int cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
+                  size_t *n, bool *warned, int *gone_pid);
 
 /* How wide a text report may be, in columns: $COLUMNS when it is a
  * positive number, else the terminal's width when stdout is one, else 0

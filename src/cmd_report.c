@@ -2,6 +2,7 @@
  * interval, like `top -H -b` followed by `ps -mp PID -o THREAD,tid,time`. */
 #include "cli.h"
 #include "probes/collector.h"
+#include "probes/proctree.h"
 #include "probes/stacks.h"
 #include "probes/target.h"
 #include "ui/report_json.h"
@@ -64,6 +65,8 @@ static const struct cli_option report_options[] = {
      .help = "add the current stack of the threads listed (with\n"
              "--json, of the 10 hottest unless -n says)"},
     {.name = "json", .help = "one JSON document per report (schema stacktop.report/1)"},
+    CLI_OPTION_TREE,
+    CLI_OPTION_MAX_PROCESSES,
     {0},
 };
 
@@ -76,6 +79,17 @@ struct report_opts {
 	long count;
 	long stacks; /* threads per process whose stacks are taken; 0: none */
 	bool json;
+	bool tree;  /* -p's processes and their descendants */
+	size_t cap; /* --max-processes */
+};
+
+/* report --tree: the processes followed, listed again before each sample. */
+struct report_tree_state {
+	const int *roots; /* -p's, borrowed */
+	size_t nroots;
+	size_t cap;
+	size_t count; /* processes followed now */
+	bool warned;  /* the cap was said */
 };
 
 static void
@@ -95,6 +109,8 @@ report_opts_get(const struct cli_args *args, struct report_opts *o)
 	              : threads > 0                 ? threads
 	                                            : REPORT_STACKS_DEFAULT,
 	    .json = json,
+	    .tree = cli_args_has(args, "tree"),
+	    .cap = (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
 	};
 	o->pids = cli_args_pids(args, "pid", &o->npids);
 }
@@ -187,9 +203,43 @@ report_python_names(const struct procfs *fs, struct report *r)
 	}
 }
 
+/* report --tree: follows the tree as it is now (a worker replaced since
+ * the last look is sampled from its start). Returns 0, or -ESRCH when
+ * every root is gone (collector_gone_pid names one) or another -errno. */
+static int
+report_tree_refresh(const struct procfs *fs, struct collector *c, struct report_tree_state *t)
+{
+	int *pids, gone = 0;
+	size_t n;
+	int err = cli_tree_pids(fs, t->roots, t->nroots, t->cap, &pids, &n, &t->warned, &gone);
+
+	if (err != 0)
+		return err;
+	collector_set_pids(c, pids, n);
+	t->count = n;
+	free(pids);
+	return 0;
+}
+
+/* The tree's line: its rows summed. */
+static void
+report_tree_sum(struct report *r, const struct report_tree_state *t)
+{
+	r->tree.root = t->roots[0];
+	r->tree.process_count = r->nprocs;
+	r->tree.capped = t->count >= t->cap;
+	r->tree.rss_kib = 0;
+	for (size_t i = 0; i < r->nprocs; i++) {
+		r->tree.cpu_pct += r->procs[i].cpu_pct;
+		if (r->procs[i].mem.rss_kib > 0)
+			r->tree.rss_kib += r->procs[i].mem.rss_kib;
+	}
+}
+
 /* Runs one interval from the current baseline and prints its report. */
 static int
-report_one(const struct procfs *fs, struct collector *c, const struct report_opts *o)
+report_one(const struct procfs *fs, struct collector *c, const struct report_opts *o,
+           struct report_tree_state *tree)
 {
 	const struct report_shape shape = {(size_t)o->processes, (size_t)o->threads};
 	struct report *r;
@@ -200,9 +250,13 @@ report_one(const struct procfs *fs, struct collector *c, const struct report_opt
 	else
 		collector_watch_busiest(c, REPORT_WATCH_BUSIEST);
 	cli_sleep(o->delay);
+	if (tree != NULL && (err = report_tree_refresh(fs, c, tree)) != 0)
+		return err;
 	if ((err = report_sample(c)) != 0)
 		return err;
 	r = collector_report(c, &shape);
+	if (tree != NULL)
+		report_tree_sum(r, tree);
 	report_python_names(fs, r);
 	if (o->stacks > 0)
 		report_take_stacks(fs, r, (size_t)o->stacks);
@@ -222,18 +276,38 @@ cmd_report_exec(const struct cli_args *args)
 	struct report_opts o;
 	struct procfs *fs = NULL;
 	struct collector *c = NULL;
-	int rc, err;
+	struct report_tree_state tree = {0};
+	int rc, err = 0, gone = 0;
 
 	report_opts_get(args, &o);
+	if (o.tree && o.npids == 0)
+		return cli_usage_error(&cmd_report_entry, "--tree needs -p PID");
+	if (!o.tree && cli_args_has(args, "max-processes"))
+		return cli_usage_error(&cmd_report_entry, "--max-processes goes with --tree");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	collector_new(fs, o.pids, o.npids, &c);
+	if (o.tree) {
+		int *pids;
+		size_t n;
+
+		tree = (struct report_tree_state){.roots = o.pids, .nroots = o.npids, .cap = o.cap};
+		err = cli_tree_pids(fs, o.pids, o.npids, o.cap, &pids, &n, &tree.warned, &gone);
+		if (err != 0) {
+			procfs_free(fs);
+			return cli_target_error(gone, err);
+		}
+		tree.count = n;
+		collector_new(fs, pids, n, &c);
+		free(pids);
+	} else {
+		collector_new(fs, o.pids, o.npids, &c);
+	}
 	err = report_sample(c);
 	collector_set_baseline(c);
 	for (long i = 0; err == 0 && i < o.count; i++) {
 		if (i > 0 && !o.json)
 			putchar('\n');
-		err = report_one(fs, c, &o);
+		err = report_one(fs, c, &o, o.tree ? &tree : NULL);
 	}
 	rc = err != 0 ? cli_sample_error(fs, collector_gone_pid(c), err) : 0;
 	collector_free(c);
@@ -243,7 +317,8 @@ cmd_report_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_report_entry = {
     .name = "report",
-    .usage = "[-p PID,...] [-d SECONDS] [-n THREADS] [-P PROCESSES] [-c COUNT] [--stacks] [--json]",
+    .usage = "[-p PID,...] [-d SECONDS] [-n THREADS] [-P PROCESSES] [-c COUNT] [--stacks] [--json] "
+             "[--tree [--max-processes N]]",
     .summary = "the hottest processes and threads over an interval (top -H, one shot)",
     .options = report_options,
     .exec = cmd_report_exec,

@@ -138,8 +138,19 @@ struct system_row {
 	struct cpu_meter cpu_meters[SYSTEM_CPU_METERS];
 };
 
+/* report --tree: the sums of a process tree's rows. */
+struct report_tree {
+	int root;             /* the process given; 0: the report is not of a tree */
+	size_t process_count; /* processes of the tree (the rows) */
+	double cpu_pct;       /* their CPU summed, of one CPU */
+	int64_t rss_kib;      /* their resident memory summed (copy-on-write pages
+	                         shared by workers count in each) */
+	bool capped;          /* --max-processes left some out */
+};
+
 struct report {
 	struct timespec taken_at; /* wall clock at the end of the interval */
+	struct report_tree tree;  /* root 0 unless --tree */
 	double interval_s;
 	struct system_row system;
 	struct process_row *procs; /* owned, hottest first */

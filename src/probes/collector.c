@@ -2,6 +2,7 @@
 #include "collector_impl.h"
 #include "sysinfo.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -86,6 +87,15 @@ collector_forget_pid(struct collector *c, int pid)
 			c->pids[kept++] = c->pids[i];
 	c->npids = kept;
 	return true;
+}
+
+void
+collector_set_pids(struct collector *c, const int *pids, size_t npids)
+{
+	assert(npids > 0);
+	c->pids = xreallocarray(c->pids, npids, sizeof(*pids));
+	memcpy(c->pids, pids, npids * sizeof(*pids));
+	c->npids = npids;
 }
 
 static void

@@ -44,6 +44,12 @@ int collector_gone_pid(const struct collector *c);
  * every process). Returns whether it forgot it. */
 bool collector_forget_pid(struct collector *c, int pid);
 
+/* Samples from now on the processes pids (npids > 0, copied) instead of
+ * those requested before (report --tree: its processes as they are now);
+ * the next sample drops the tasks of those left out, and counts those new
+ * from their start. */
+void collector_set_pids(struct collector *c, const int *pids, size_t npids);
+
 /* Makes the latest sample the start of the next interval. */
 void collector_set_baseline(struct collector *c);
 

@@ -146,6 +146,24 @@ report_json_process(struct json *j, const struct process_row *p)
 	json_object_end(j);
 }
 
+/* report --tree: the tree's sums. */
+static void
+report_json_tree(struct json *j, const struct report_tree *t)
+{
+	json_key(j, "tree");
+	json_object_begin(j);
+	json_key(j, "root");
+	json_int(j, t->root);
+	json_key(j, "process_count");
+	json_int(j, (int64_t)t->process_count);
+	json_pct(j, "cpu_pct", t->cpu_pct);
+	json_key(j, "rss_kib");
+	json_int(j, t->rss_kib);
+	json_key(j, "capped");
+	json_bool(j, t->capped);
+	json_object_end(j);
+}
+
 void
 report_json_write(FILE *out, const struct report *r)
 {
@@ -161,6 +179,8 @@ report_json_write(FILE *out, const struct report *r)
 	for (size_t i = 0; i < r->nprocs; i++)
 		report_json_process(&j, &r->procs[i]);
 	json_array_end(&j);
+	if (r->tree.root > 0)
+		report_json_tree(&j, &r->tree);
 	json_object_end(&j);
 	json_finish(&j);
 }

@@ -277,6 +277,12 @@ report_text_lines(FILE *out, const struct report *r, size_t width)
 			        plural((uint64_t)(p->thread_count - (int64_t)p->nthreads), "thread",
 			               "threads"));
 	}
+	if (r->tree.root > 0)
+		fprintf(out, "TREE %d: %zu %s, CPU %.1f%%, RSS %lld KiB%s\n", r->tree.root,
+		        r->tree.process_count,
+		        plural(r->tree.process_count, "process", "processes"), r->tree.cpu_pct,
+		        (long long)r->tree.rss_kib,
+		        r->tree.capped ? " (capped by --max-processes)" : "");
 }
 
 void

@@ -103,7 +103,8 @@ def test():
                       stacktop_json("locks", "-p", fds.pid)], version)
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
-    compare("report", [stacktop_json("report", "-p", py.pid, "-d", "0.3", "--stacks")],
+    compare("report", [stacktop_json("report", "-p", py.pid, "-d", "0.3", "--stacks"),
+                       stacktop_json("report", "-p", py.pid, "-d", "0.3", "--tree")],
             version)
     with tempfile.TemporaryDirectory() as tmp:
         profile = os.path.join(tmp, "profile.folded")

@@ -1,0 +1,76 @@
+"""--tree: a master and its workers (tests/targets/python/pool_tree.py, a
+multiprocessing master with three workers, one hot in hot_worker_spin) seen
+as one: report lists every process, the hot worker first, and the tree's
+sums; dump dumps each; record roots each stack in its process, and follows
+a worker the master starts while it records; mem gives each one's PSS and
+the tree's; --max-processes caps what it follows, in one line."""
+
+import json
+import os
+import re
+import select
+import tempfile
+import time
+
+from harness import check, python_interpreter, run, stacktop, stacktop_json, start_python
+
+
+def start_pool(python, *args):
+    target = start_python(python, "pool_tree.py", *args)
+    with open(f"/proc/{target.pid}/task/{target.pid}/children") as f:
+        children = sorted(int(c) for c in f.read().split())
+    return target, children
+
+
+def hot_of(children):
+    """The worker that spins (the one with the most CPU time so far)."""
+    time.sleep(0.3)
+    def ticks(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    return max(children, key=ticks)
+
+
+def test_report(pool, children, hot):
+    code, out, err = stacktop("report", "-p", pool.pid, "--tree", "-d", "0.5", "-n", "1")
+    check(code == 0, f"report --tree exited {code}: {err}")
+    text = out.decode()
+    rows = [int(m) for m in re.findall(r"^\s+PID USER.*\n\s+(\d+) ", text, re.M)]
+    check(sorted(rows) == sorted([pool.pid, *children]),
+          f"report --tree lists {rows}, not {pool.pid} and {children}:\n{text}")
+    check(rows and rows[0] == hot, f"report --tree: the hot worker {hot} is not first: {rows}")
+    check(re.search(rf"^TREE {pool.pid}: 4 processes, CPU [\d.]+%, RSS \d+ KiB$", text, re.M),
+          f"report --tree: no tree line:\n{text}")
+    doc = stacktop_json("report", "-p", pool.pid, "--tree", "-d", "0.5")
+    pids = [p["pid"] for p in doc["processes"]]
+    tree = doc.get("tree", {})
+    check(sorted(pids) == sorted([pool.pid, *children]) and pids[0] == hot,
+          f"report --tree --json lists {pids}")
+    check(tree.get("root") == pool.pid and tree.get("process_count") == 4 and
+          tree.get("cpu_pct", 0) > 20 and
+          tree.get("rss_kib") == sum(p["mem"]["rss_kib"] for p in doc["processes"]),
+          f"report --tree --json: tree {tree}")
+
+
+def test_cap(pool):
+    code, out, err = stacktop("report", "-p", pool.pid, "--tree", "--max-processes", "2",
+                              "-d", "0.2")
+    check(code == 0, f"report --tree --max-processes 2 exited {code}: {err}")
+    lines = [l for l in err.splitlines() if "--max-processes" in l]
+    check(len(lines) == 1 and "more than 2 processes" in lines[0],
+          f"--max-processes 2: not said in one line: {err!r}")
+    rows = re.findall(r"^\s+PID USER.*\n\s+(\d+) ", out.decode(), re.M)
+    check(len(rows) == 2, f"--max-processes 2 lists {rows}")
+
+
+def test():
+    python = python_interpreter("system")
+    pool, children = start_pool(python)
+    check(len(children) == 3, f"pool_tree.py has children {children}")
+    hot = hot_of(children)
+    test_report(pool, children, hot)
+    test_cap(pool)
+
+
+run(test)
