@@ -2,10 +2,12 @@
  * "thread apply all bt", stopping the target for milliseconds; in a Python
  * process with the Python frames merged in, like py-spy dump --native. */
 #include "cli.h"
+#include "probes/proctree.h"
 #include "probes/stacks.h"
 #include "ui/dump_json.h"
 #include "ui/dump_text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,63 @@ static const struct cli_option dump_options[] = {
     {.name = "mixed",
      .help = "Python frames merged into the native stacks (the default\n"
              "for a Python process; an error for any other)"},
-    {.name = "json", .help = "JSON output (schema stacktop.dump/1)"},
+    {.name = "json",
+     .help = "JSON output (schema stacktop.dump/1; with --tree one\n"
+             "document a process, one after another)"},
+    CLI_OPTION_TREE,
+    CLI_OPTION_MAX_PROCESSES,
     {0},
 };
+
+/* Dumps pid and writes it. Returns 0 or -errno. */
+static int
+dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool json)
+{
+	struct dump_report *d = NULL;
+	int err = stacks_dump(fs, pid, mode, &d);
+
+	if (err != 0)
+		return err;
+	clock_gettime(CLOCK_REALTIME, &d->taken_at);
+	if (json)
+		dump_json_write(stdout, d);
+	else
+		dump_text_write(stdout, d);
+	fflush(stdout);
+	dump_report_free(d);
+	return 0;
+}
+
+/* dump --tree: each process of the tree in turn, the root first, under a
+ * header line in text (one document each in JSON). One that cannot be
+ * dumped gets its line on stderr and the others are dumped; one gone
+ * since the tree was listed is passed over. Returns the exit code: 0 when
+ * the root was dumped. */
+static int
+dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool json)
+{
+	int *pids, gone = 0, rc = 0;
+	size_t n;
+	bool warned = false;
+	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, &gone);
+
+	if (err != 0)
+		return cli_target_error(root, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!json)
+			printf("%s=== process %zu of %zu in the tree of %d ===\n",
+			       i > 0 ? "\n" : "", i + 1, n, root);
+		err = dump_one(fs, pids[i], mode, json);
+		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
+			fflush(stdout);
+			cli_target_error(pids[i], err);
+			if (i == 0)
+				rc = EXIT_TARGET;
+		}
+	}
+	free(pids);
+	return rc;
+}
 
 static int
 cmd_dump_exec(const struct cli_args *args)
@@ -30,8 +86,8 @@ cmd_dump_exec(const struct cli_args *args)
 	                          : cli_args_has(args, "python") ? TARGET_PYTHON
 	                          : cli_args_has(args, "mixed")  ? TARGET_MIXED
 	                                                         : TARGET_AUTO;
-	struct dump_report *d = NULL;
 	struct procfs *fs = NULL;
+	bool json = cli_args_has(args, "json");
 	int err;
 
 	if (cli_args_count(args, "native") + cli_args_count(args, "python") +
@@ -39,24 +95,26 @@ cmd_dump_exec(const struct cli_args *args)
 	    1)
 		return cli_usage_error(&cmd_dump_entry,
 		                       "--native, --python and --mixed exclude each other");
+	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
+		return cli_usage_error(&cmd_dump_entry, "--max-processes goes with --tree");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = stacks_dump(fs, pid, mode, &d);
+	if (cli_args_has(args, "tree")) {
+		int rc = dump_tree(
+		    fs, pid, (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
+		    mode, json);
+
+		procfs_free(fs);
+		return rc;
+	}
+	err = dump_one(fs, pid, mode, json);
 	procfs_free(fs);
-	if (err != 0)
-		return cli_target_error(pid, err);
-	clock_gettime(CLOCK_REALTIME, &d->taken_at);
-	if (cli_args_has(args, "json"))
-		dump_json_write(stdout, d);
-	else
-		dump_text_write(stdout, d);
-	dump_report_free(d);
-	return 0;
+	return err != 0 ? cli_target_error(pid, err) : 0;
 }
 
 const struct cmd_entry cmd_dump_entry = {
     .name = "dump",
-    .usage = "-p PID [--native|--python|--mixed] [--json]",
+    .usage = "-p PID [--native|--python|--mixed] [--json] [--tree [--max-processes N]]",
     .summary = "every thread's stack (pstack, gdb bt, py-spy dump), stopping the target for "
                "milliseconds",
     .options = dump_options,

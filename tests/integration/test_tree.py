@@ -64,6 +64,27 @@ def test_cap(pool):
     check(len(rows) == 2, f"--max-processes 2 lists {rows}")
 
 
+def test_dump(pool, children, hot):
+    code, out, err = stacktop("dump", "-p", pool.pid, "--tree")
+    check(code == 0, f"dump --tree exited {code}: {err}")
+    text = out.decode()
+    headers = re.findall(r"^=== process (\d+) of (\d+) in the tree of (\d+) ===$", text, re.M)
+    check(len(headers) == 4 and all(h[1] == "4" and int(h[2]) == pool.pid for h in headers),
+          f"dump --tree: headers {headers}")
+    pids = [int(p) for p in re.findall(r"^PID (\d+) ", text, re.M)]
+    check(pids == [pool.pid, *children], f"dump --tree dumps {pids}, not {pool.pid} {children}")
+    part = text.split(f"PID {hot} ", 1)[-1].split("=== process", 1)[0]
+    check("in hot_worker_spin (" in part, f"dump --tree: no hot_worker_spin in {hot}:\n{part}")
+    code, out, err = stacktop("dump", "-p", pool.pid, "--tree", "--json")
+    check(code == 0, f"dump --tree --json exited {code}: {err}")
+    docs = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    check([d["schema"] for d in docs] == ["stacktop.dump/1"] * 4 and
+          [d["pid"] for d in docs] == [pool.pid, *children],
+          f"dump --tree --json: {[(d['schema'], d.get('pid')) for d in docs]}")
+    hot_doc = json.dumps([d for d in docs if d["pid"] == hot])
+    check('"hot_worker_spin"' in hot_doc, "dump --tree --json: no hot_worker_spin frame")
+
+
 def test():
     python = python_interpreter("system")
     pool, children = start_pool(python)
@@ -71,6 +92,7 @@ def test():
     hot = hot_of(children)
     test_report(pool, children, hot)
     test_cap(pool)
+    test_dump(pool, children, hot)
 
 
 run(test)
