@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "outfile.h"
 #include "plural.h"
+#include "probes/proctree.h"
 #include "probes/python_merge.h"
 #include "probes/sampler.h"
 #include "probes/syswide.h"
@@ -16,6 +17,7 @@
 #include "ui/profile_speedscope.h"
 #include "ui/profile_svg.h"
 #include "ui/record_json.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -159,6 +161,8 @@ static const struct cli_option record_options[] = {
      .help = "also write the summary as JSON (schema\n"
              "stacktop.record/1) to FILE; - for standard output\n"
              "(then the profile needs -o FILE)"},
+    CLI_OPTION_TREE,
+    CLI_OPTION_MAX_PROCESSES,
     {0},
 };
 
@@ -173,6 +177,8 @@ struct record_opts {
 	enum target_frames mode;
 	bool per_thread;     /* svg: a tower per thread */
 	const char *summary; /* --json-summary: a file, "-" for stdout; NULL: none */
+	bool tree;           /* -p's process and its descendants */
+	size_t cap;          /* --max-processes */
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -232,6 +238,8 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	                                           : TARGET_AUTO,
 	    .per_thread = cli_args_has(args, "per-thread"),
 	    .summary = cli_args_string(args, "json-summary", NULL),
+	    .tree = cli_args_has(args, "tree"),
+	    .cap = (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
 	};
 	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
 		return cli_usage_error(cmd,
@@ -248,6 +256,10 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 		return cli_usage_error(cmd, "-a (every process) and -p PID exclude each other");
 	if (!o->all && o->pid <= 0)
 		return cli_usage_error(cmd, "-p PID is required");
+	if (o->tree && o->all)
+		return cli_usage_error(cmd, "--tree follows -p PID's descendants: not with -a");
+	if (!o->tree && cli_args_has(args, "max-processes"))
+		return cli_usage_error(cmd, "--max-processes goes with --tree");
 	if (o->all && (o->what != SAMPLER_CPU || o->mode == TARGET_PYTHON))
 		return cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
 		                            "with --mode wall or gil, nor --python");
@@ -271,10 +283,104 @@ record_sleep_until(double at)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* What the rounds sample: one process (s) or every one (w). */
+/* record --tree lists the tree again this often (seconds): a worker
+ * started since is sampled from the next look. */
+#define RECORD_TREE_RELIST_S 1.0
+
+/* record --tree: a sampler per process of the tree, the root's first (it
+ * is kept for the summary), counting into one profile whose stacks each
+ * name their process (the profile's pid is 0, as a system-wide one's). */
+struct record_tree {
+	const struct procfs *fs;
+	const struct record_opts *o;
+	struct sampler **s; /* owned; s[0] the root's */
+	int *pids;
+	size_t n;
+	double listed_s; /* when the tree was last listed */
+	bool warned;     /* the cap was said */
+};
+
+static bool
+record_tree_has(const struct record_tree *t, int pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Starts sampling the processes of the tree not yet sampled. One that
+ * cannot be (gone since listed, not Python under --mode gil, not ours to
+ * trace) is passed over: the others make the profile. */
+static void
+record_tree_list(struct record_tree *t)
+{
+	int *pids, gone = 0;
+	size_t n;
+
+	t->listed_s = clock_monotonic_s();
+	if (cli_tree_pids(t->fs, &t->o->pid, 1, t->o->cap, &pids, &n, &t->warned, &gone) != 0)
+		return;
+	for (size_t i = 0; i < n && t->n < t->o->cap; i++) {
+		struct sampler *s;
+
+		if (record_tree_has(t, pids[i]) ||
+		    sampler_new(t->fs, pids[i], t->o->what, t->o->mode, (unsigned)t->o->rate, &s) !=
+		        0)
+			continue;
+		t->s = xreallocarray(t->s, t->n + 1, sizeof(*t->s));
+		t->pids = xreallocarray(t->pids, t->n + 1, sizeof(*t->pids));
+		t->s[t->n] = s;
+		t->pids[t->n++] = pids[i];
+	}
+	free(pids);
+}
+
+/* One round of every process of the tree. Returns 0, or -ESRCH when the
+ * root is gone (the profile holds what came before). A worker that is gone
+ * or refuses is dropped. */
+static int
+record_tree_round(struct record_tree *t, struct profile *p)
+{
+	size_t kept = 1;
+	uint64_t ticks = p->ticks;
+	int err;
+
+	if (clock_monotonic_s() - t->listed_s >= RECORD_TREE_RELIST_S)
+		record_tree_list(t);
+	if ((err = sampler_round(t->s[0], p)) != 0 && !(err == -EPERM && p->stops > 0))
+		return err;
+	for (size_t i = 1; i < t->n; i++) {
+		err = sampler_round(t->s[i], p);
+		if (err != 0 && !(err == -EPERM && p->stops > 0)) {
+			sampler_free(t->s[i]);
+			continue;
+		}
+		t->s[kept] = t->s[i];
+		t->pids[kept++] = t->pids[i];
+	}
+	t->n = kept;
+	/* One round of the tree, however many processes it sampled. */
+	if (p->ticks > ticks)
+		p->ticks = ticks + 1;
+	return 0;
+}
+
+static void
+record_tree_free(struct record_tree *t)
+{
+	for (size_t i = 1; i < t->n; i++)
+		sampler_free(t->s[i]);
+	free(t->s);
+	free(t->pids);
+}
+
+/* What the rounds sample: one process (s), a tree (t, whose root's is s)
+ * or every one (w). */
 struct record_source {
 	struct sampler *s;
 	struct syswide *w;
+	struct record_tree *t;
 };
 
 /* Samples until the duration is over, the user interrupts, or the target is
@@ -291,7 +397,9 @@ record_loop(const struct record_source *src, struct profile *p, const struct rec
 	while (!record_interrupted) {
 		double began = clock_monotonic_s(), took;
 
-		err = src->w != NULL ? syswide_round(src->w, p) : sampler_round(src->s, p);
+		err = src->w != NULL   ? syswide_round(src->w, p)
+		      : src->t != NULL ? record_tree_round(src->t, p)
+		                       : sampler_round(src->s, p);
 		p->duration_s = clock_monotonic_s() - start;
 		took = clock_monotonic_s() - began;
 		p->round_s_sum += took;
@@ -421,10 +529,11 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 	for (size_t i = 0; i < p->nstacks; i++)
 		distinct += p->stacks[i].count > 0;
 	fprintf(stderr,
-	        "stacktop record: PID %d (%s): %llu %s in %llu %s over %.2f s "
+	        "stacktop record: PID %d (%s)%s: %llu %s in %llu %s over %.2f s "
 	        "(%.1f Hz of %.0f), %llu %s, %zu distinct %s; target stopped %.3f ms "
 	        "per round on average (max %.3f ms)",
-	        p->pid, comm, (unsigned long long)p->samples,
+	        p->tree_root > 0 ? p->tree_root : p->pid, comm,
+	        p->tree_root > 0 ? " and its descendants" : "", (unsigned long long)p->samples,
 	        plural(p->samples, "sample", "samples"), (unsigned long long)p->ticks,
 	        plural(p->ticks, "round", "rounds"), p->duration_s, hz, o->rate,
 	        (unsigned long long)p->errors, plural(p->errors, "error", "errors"), distinct,
@@ -580,6 +689,7 @@ cmd_record_exec(const struct cli_args *args)
 	struct procfs *fs = NULL;
 	struct sampler *s = NULL;
 	struct syswide *w = NULL;
+	struct record_tree tree = {0};
 	struct profile *p;
 	struct sigaction sa = {.sa_handler = record_on_signal};
 	char comm[4 * COMM_MAX];
@@ -649,9 +759,19 @@ cmd_record_exec(const struct cli_args *args)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	p = profile_new(o.all ? 0 : o.pid, "");
+	p = profile_new(o.all || o.tree ? 0 : o.pid, "");
+	p->tree_root = o.tree ? o.pid : 0;
 	p->requested_hz = o.rate;
-	err = record_loop(&(struct record_source){s, w}, p, &o);
+	if (o.tree) {
+		tree = (struct record_tree){.fs = fs, .o = &o};
+		tree.s = xmalloc(sizeof(*tree.s));
+		tree.pids = xmalloc(sizeof(*tree.pids));
+		tree.s[0] = s;
+		tree.pids[0] = o.pid;
+		tree.n = 1;
+		record_tree_list(&tree);
+	}
+	err = record_loop(&(struct record_source){s, w, o.tree ? &tree : NULL}, p, &o);
 	if (s != NULL && o.format == RECORD_PPROF)
 		sampler_modules(s, p); /* pprof's mappings, with build-ids */
 	comm[0] = '\0';
@@ -686,13 +806,15 @@ cmd_record_exec(const struct cli_args *args)
 		else
 			record_summary(p, &o, comm, s);
 		if (summary != NULL)
-			record_json_summary(summary, p, &o, &(struct record_source){s, w},
+			record_json_summary(summary, p, &o, &(struct record_source){s, w, NULL},
 			                    err == -ESRCH);
 	}
 	rc = record_close(summary_file, o.summary, rc);
 	rc = record_close(file, o.output, rc);
 	fflush(stdout);
 	profile_free(p);
+	if (o.tree)
+		record_tree_free(&tree);
 	sampler_free(s);
 	syswide_free(w);
 	procfs_free(fs);
@@ -704,7 +826,7 @@ const struct cmd_entry cmd_record_entry = {
     .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format "
              "folded|speedscope|svg|pprof|gecko|chrometrace] "
              "[--mode cpu|wall|gil] [--python|--native] [--per-thread] "
-             "[--json-summary FILE|-]",
+             "[--json-summary FILE|-] [--tree [--max-processes N]]",
     .summary = "a sampled profile: folded stacks, speedscope JSON, an SVG flame graph, "
                "pprof, a Gecko profile (Firefox Profiler) or a trace (chrometrace)",
     .options = record_options,

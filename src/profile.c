@@ -168,7 +168,9 @@ profile_period_s(const struct profile *p)
 char *
 profile_title(const struct profile *p, char *buf, size_t size)
 {
-	if (p->pid == 0)
+	if (p->tree_root > 0)
+		snprintf(buf, size, "stacktop record --tree %d", p->tree_root);
+	else if (p->pid == 0)
 		snprintf(buf, size, "stacktop record -a (every process)");
 	else
 		snprintf(buf, size, "stacktop record %d (%s)", p->pid, p->comm);

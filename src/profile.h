@@ -56,7 +56,8 @@ struct profile_module {
 };
 
 struct profile {
-	int pid; /* 0: every process (record -a) */
+	int pid;       /* 0: every process (record -a), or a tree */
+	int tree_root; /* record --tree: its process given; else 0 */
 	char comm[COMM_MAX];
 	struct profile_stack *stacks; /* owned, in order of first sight */
 	size_t nstacks;

@@ -277,7 +277,10 @@ profile_pprof_write(FILE *out, const struct profile *p, const char *clock)
 	protobuf_varint(&m, PROFILE_DURATION_NANOS, (uint64_t)(p->duration_s * 1e9));
 	pprof_value_type(&pp, &m, PROFILE_PERIOD_TYPE, clock, "nanoseconds");
 	protobuf_varint(&m, PROFILE_PERIOD, period_ns);
-	if (p->pid == 0)
+	if (p->tree_root > 0)
+		snprintf(comment, sizeof(comment), "stacktop %s record -p %d --tree",
+		         STACKTOP_VERSION, p->tree_root);
+	else if (p->pid == 0)
 		snprintf(comment, sizeof(comment), "stacktop %s record -a", STACKTOP_VERSION);
 	else
 		snprintf(comment, sizeof(comment), "stacktop %s record -p %d (%s)",

@@ -343,7 +343,10 @@ profile_svg_write(FILE *out, const struct profile *p, bool per_thread)
 	        SVG_WIDTH / 2);
 	/* The process name is the target's: sanitized like every label. */
 	sanitize_text(p->comm, strlen(p->comm), comm, sizeof(comm));
-	if (p->pid == 0) {
+	if (p->tree_root > 0) {
+		fprintf(out, "stacktop record --tree: PID %d and its descendants</text>\n",
+		        p->tree_root);
+	} else if (p->pid == 0) {
 		fputs("stacktop record -a: every process</text>\n", out);
 	} else {
 		fprintf(out, "stacktop record: PID %d (", p->pid);

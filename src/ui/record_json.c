@@ -14,7 +14,7 @@ record_json_write(FILE *out, const struct record_summary *s)
 		distinct += p->stacks[i].count > 0;
 	json_init(&j, out);
 	json_document_begin(&j, "stacktop.record/1", &s->taken_at);
-	json_member_count(&j, "pid", p->pid > 0 ? p->pid : -1);
+	json_member_count(&j, "pid", p->tree_root > 0 ? p->tree_root : p->pid > 0 ? p->pid : -1);
 	json_member_string(&j, "comm", s->comm);
 	json_member_string(&j, "mode", s->mode);
 	json_member_string(&j, "frames", s->frames);
@@ -23,9 +23,9 @@ record_json_write(FILE *out, const struct record_summary *s)
 	json_member_double(&j, "rate_hz", p->requested_hz, 1);
 	/* Rounds a second (-a: samples a second of all CPUs together). */
 	json_member_double(&j, "rate_hz_achieved",
-	                   p->duration_s <= 0 ? 0
-	                   : p->pid > 0       ? (double)p->ticks / p->duration_s
-	                                      : (double)p->samples / p->duration_s,
+	                   p->duration_s <= 0               ? 0
+	                   : p->pid > 0 || p->tree_root > 0 ? (double)p->ticks / p->duration_s
+	                                                    : (double)p->samples / p->duration_s,
 	                   1);
 	json_member_count(&j, "samples", (int64_t)p->samples);
 	json_member_count(&j, "rounds", (int64_t)p->ticks);

@@ -85,6 +85,35 @@ def test_dump(pool, children, hot):
     check('"hot_worker_spin"' in hot_doc, "dump --tree --json: no hot_worker_spin frame")
 
 
+def test_record(python):
+    """record --tree -d 3 while the master replaces worker 1 after a second
+    (with a worker as hot): every stack rooted in its process, the new
+    worker's among them."""
+    pool, children = start_pool(python, "replace")
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = os.path.join(tmp, "tree.folded")
+        code, out, err = stacktop("record", "-p", pool.pid, "--tree", "-d", "3", "-o", profile)
+        check(code == 0, f"record --tree exited {code}: {err}")
+        ready, _, _ = select.select([pool.proc.stdout], [], [], 10)
+        line = pool.proc.stdout.readline().decode() if ready else ""
+        check(line.startswith("replaced "), f"pool_tree.py replace: {line!r}")
+        old, new = map(int, line.split()[1:3])
+        with open(profile) as f:
+            lines = f.read().splitlines()
+    roots = {}
+    for l in lines:
+        m = re.match(r"process (.*) \((\d+)\);thread .* \((\d+)\);", l)
+        check(m, f"record --tree: a stack not rooted in its process: {l[:200]!r}")
+        roots[int(m.group(2))] = roots.get(int(m.group(2)), 0) + 1
+    hot = [pid for pid in children if pid != old]
+    check(any(pid in roots for pid in hot), f"record --tree: no worker in {roots}")
+    check(new in roots, f"record --tree: the worker {new} started while recording is not in "
+          f"{sorted(roots)} (replaced {old})")
+    check(any("hot_worker_spin" in l for l in lines if l.startswith(f"process python3 ({new});")),
+          f"record --tree: no hot_worker_spin under {new}")
+    check("and its descendants" in err, f"record --tree summary: {err}")
+
+
 def test():
     python = python_interpreter("system")
     pool, children = start_pool(python)
@@ -93,6 +122,7 @@ def test():
     test_report(pool, children, hot)
     test_cap(pool)
     test_dump(pool, children, hot)
+    test_record(python)
 
 
 run(test)

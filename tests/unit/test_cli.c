@@ -395,20 +395,28 @@ test_help(void)
 
 	cli_help_write(f, &cmd_dump_entry);
 	fclose(f);
-	CHECK_STR(text, "usage: stacktop dump -p PID [--native|--python|--mixed] [--json]\n"
+	CHECK_STR(text, "usage: stacktop dump -p PID [--native|--python|--mixed] [--json] "
+	                "[--tree [--max-processes N]]\n"
 	                "\n"
 	                "every thread's stack (pstack, gdb bt, py-spy dump), stopping the "
 	                "target for milliseconds\n"
 	                "\n"
 	                "options:\n"
-	                "  -p, --pid PID  the process (required)\n"
-	                "      --native   native frames only\n"
-	                "      --python   Python frames only, read without stopping the process\n"
-	                "      --mixed    Python frames merged into the native stacks (the "
+	                "  -p, --pid PID          the process (required)\n"
+	                "      --native           native frames only\n"
+	                "      --python           Python frames only, read without stopping the "
+	                "process\n"
+	                "      --mixed            Python frames merged into the native stacks (the "
 	                "default\n"
-	                "                 for a Python process; an error for any other)\n"
-	                "      --json     JSON output (schema stacktop.dump/1)\n"
-	                "  -h, --help     this help\n");
+	                "                         for a Python process; an error for any other)\n"
+	                "      --json             JSON output (schema stacktop.dump/1; with --tree "
+	                "one\n"
+	                "                         document a process, one after another)\n"
+	                "      --tree             the process (-p) and all its descendants, "
+	                "followed\n"
+	                "                         as they come and go\n"
+	                "      --max-processes N  --tree follows at most N processes (default 64)\n"
+	                "  -h, --help             this help\n");
 	free(text);
 
 	f = open_memstream(&text, &size);
