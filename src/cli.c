@@ -719,7 +719,7 @@ cli_open_procfs(struct procfs **fs)
 
 int
 cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
-              size_t *n, bool *warned, int *gone_pid)
+              size_t *n, bool *warned, bool *capped_out, int *gone_pid)
 {
 	bool capped = false;
 	int err = -ESRCH;
@@ -754,6 +754,8 @@ cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t c
 		}
 		free(tree);
 	}
+	if (capped_out != NULL)
+		*capped_out = capped;
 	if (capped && !*warned) {
 		char line[200];
 

@@ -210,10 +210,11 @@ int cli_open_procfs(struct procfs **fs);
  * descendants, each PID once, at most cap of them all, into *pids (owned,
  * free with free()) and their number into *n. When the cap leaves some
  * out, says so in one line on stderr the first time (*warned false; then
- * set). A root that is gone is left out. Returns 0, or -ESRCH (with
+ * set), and sets *capped (may be NULL; else false). A root that is gone is
+ * left out. Returns 0, or -ESRCH (with
  * *gone_pid) when every root is gone, or another -errno. */
 int cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
-                  size_t *n, bool *warned, int *gone_pid);
+                  size_t *n, bool *warned, bool *capped, int *gone_pid);
 
 /* How wide a text report may be, in columns: $COLUMNS when it is a
  * positive number, else the terminal's width when stdout is one, else 0

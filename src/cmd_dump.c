@@ -58,7 +58,7 @@ dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode
 	int *pids, gone = 0, rc = 0;
 	size_t n;
 	bool warned = false;
-	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, &gone);
+	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, NULL, &gone);
 
 	if (err != 0)
 		return cli_target_error(root, err);

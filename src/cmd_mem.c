@@ -2,13 +2,17 @@
 #include "cli.h"
 #include "clock.h"
 #include "probes/mem.h"
+#include "probes/proctree.h"
 #include "probes/python_types.h"
 #include "probes/target.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
+#include "xmalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* RssAnon is read ten times a second; the minima of MEM_WINDOWS equal windows
@@ -53,7 +57,14 @@ static const struct cli_option mem_options[] = {
              "census that needs longer is partial",
      .noun = "the longest stop",
      .min_seconds = MEM_MIN_STOP_S},
-    {.name = "json", .help = "JSON output (schema stacktop.mem/1)"},
+    {.name = "json",
+     .help = "JSON output (schema stacktop.mem/1; with --tree\n"
+             "stacktop.mem_tree/1)"},
+    {.name = "tree",
+     .help = "the process (-p) and all its descendants: RSS, PSS,\n"
+             "USS and swap of each, and summed (PSS, since RSS\n"
+             "counts a preforked worker's shared pages in each)"},
+    CLI_OPTION_MAX_PROCESSES,
     {0},
 };
 
@@ -94,6 +105,61 @@ mem_no_memory(const struct procfs *fs, int pid, int err)
 	return why == -ENXIO ? why : err == -ENODATA ? -ESRCH : err;
 }
 
+static void
+mem_rollup_add(struct mem_rollup *sum, const struct mem_rollup *r)
+{
+	sum->rss_kib += r->rss_kib > 0 ? r->rss_kib : 0;
+	sum->pss_kib += r->pss_kib > 0 ? r->pss_kib : 0;
+	sum->uss_kib += r->uss_kib > 0 ? r->uss_kib : 0;
+	sum->swap_kib += r->swap_kib > 0 ? r->swap_kib : 0;
+}
+
+/* mem --tree: each process's smaps_rollup, read once, and the sums. One
+ * gone since the tree was listed, or one without memory (a zombie), is
+ * left out; one we may not read gets its line and is left out. Returns
+ * the exit code. */
+static int
+mem_tree(const struct procfs *fs, int root, size_t cap, bool json)
+{
+	struct mem_tree t = {.root = root};
+	int *pids, gone = 0;
+	size_t n;
+	bool warned = false;
+	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, &t.capped, &gone);
+
+	if (err != 0)
+		return cli_target_error(root, err);
+	t.rows = xcalloc(n, sizeof(*t.rows));
+	for (size_t i = 0; i < n; i++) {
+		struct mem_report m = {0};
+
+		err = mem_no_memory(fs, pids[i], mem_read_usage(fs, pids[i], &m));
+		if (err != 0) {
+			if (i == 0 || !procfs_is_gone(err))
+				cli_target_error(pids[i], err);
+			if (i == 0) {
+				free(pids);
+				free(t.rows);
+				return EXIT_TARGET;
+			}
+			continue;
+		}
+		t.rows[t.nrows].pid = pids[i];
+		memcpy(t.rows[t.nrows].comm, m.comm, sizeof(m.comm));
+		t.rows[t.nrows].rollup = m.rollup;
+		mem_rollup_add(&t.sum, &m.rollup);
+		t.nrows++;
+	}
+	free(pids);
+	clock_gettime(CLOCK_REALTIME, &t.taken_at);
+	if (json)
+		mem_json_tree_write(stdout, &t);
+	else
+		mem_text_tree_write(stdout, &t);
+	free(t.rows);
+	return 0;
+}
+
 static int
 cmd_mem_exec(const struct cli_args *args)
 {
@@ -107,8 +173,22 @@ cmd_mem_exec(const struct cli_args *args)
 	int pid = (int)cli_args_int(args, "pid", 0);
 	int err;
 
+	if (cli_args_has(args, "tree") &&
+	    (cli_args_has(args, "python-types") || cli_args_has(args, "delay")))
+		return cli_usage_error(&cmd_mem_entry, "--tree reads each process's memory once: "
+		                                       "not with -d or --python-types");
+	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
+		return cli_usage_error(&cmd_mem_entry, "--max-processes goes with --tree");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
+	if (cli_args_has(args, "tree")) {
+		int rc = mem_tree(fs, pid,
+		                  (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
+		                  cli_args_has(args, "json"));
+
+		procfs_free(fs);
+		return rc;
+	}
 	/* Read the breakdown first: it fails fast on a missing PID or on no
 	 * permission, before the user waits for the growth window; so does the
 	 * Python histogram on a process that is not Python. */
@@ -143,7 +223,8 @@ cmd_mem_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
-    .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json]",
+    .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
+             "-p PID --tree [--max-processes N] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .options = mem_options,
     .exec = cmd_mem_exec,

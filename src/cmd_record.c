@@ -319,7 +319,7 @@ record_tree_list(struct record_tree *t)
 	size_t n;
 
 	t->listed_s = clock_monotonic_s();
-	if (cli_tree_pids(t->fs, &t->o->pid, 1, t->o->cap, &pids, &n, &t->warned, &gone) != 0)
+	if (cli_tree_pids(t->fs, &t->o->pid, 1, t->o->cap, &pids, &n, &t->warned, NULL, &gone) != 0)
 		return;
 	for (size_t i = 0; i < n && t->n < t->o->cap; i++) {
 		struct sampler *s;

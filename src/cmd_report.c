@@ -88,8 +88,8 @@ struct report_tree_state {
 	const int *roots; /* -p's, borrowed */
 	size_t nroots;
 	size_t cap;
-	size_t count; /* processes followed now */
-	bool warned;  /* the cap was said */
+	bool warned; /* the cap was said */
+	bool capped; /* the cap left some out at the last look */
 };
 
 static void
@@ -211,12 +211,12 @@ report_tree_refresh(const struct procfs *fs, struct collector *c, struct report_
 {
 	int *pids, gone = 0;
 	size_t n;
-	int err = cli_tree_pids(fs, t->roots, t->nroots, t->cap, &pids, &n, &t->warned, &gone);
+	int err = cli_tree_pids(fs, t->roots, t->nroots, t->cap, &pids, &n, &t->warned, &t->capped,
+	                        &gone);
 
 	if (err != 0)
 		return err;
 	collector_set_pids(c, pids, n);
-	t->count = n;
 	free(pids);
 	return 0;
 }
@@ -227,7 +227,7 @@ report_tree_sum(struct report *r, const struct report_tree_state *t)
 {
 	r->tree.root = t->roots[0];
 	r->tree.process_count = r->nprocs;
-	r->tree.capped = t->count >= t->cap;
+	r->tree.capped = t->capped;
 	r->tree.rss_kib = 0;
 	for (size_t i = 0; i < r->nprocs; i++) {
 		r->tree.cpu_pct += r->procs[i].cpu_pct;
@@ -291,12 +291,12 @@ cmd_report_exec(const struct cli_args *args)
 		size_t n;
 
 		tree = (struct report_tree_state){.roots = o.pids, .nroots = o.npids, .cap = o.cap};
-		err = cli_tree_pids(fs, o.pids, o.npids, o.cap, &pids, &n, &tree.warned, &gone);
+		err = cli_tree_pids(fs, o.pids, o.npids, o.cap, &pids, &n, &tree.warned,
+		                    &tree.capped, &gone);
 		if (err != 0) {
 			procfs_free(fs);
 			return cli_target_error(gone, err);
 		}
-		tree.count = n;
 		collector_new(fs, pids, n, &c);
 		free(pids);
 	} else {

@@ -201,6 +201,23 @@ struct python_types {
 	const char *partial_reason; /* static; "" when complete */
 };
 
+/* stacktop mem --tree: each process's memory (smaps_rollup) and the
+ * tree's summed. PSS is the sum that means something: a preforked
+ * worker's copy-on-write pages count whole in each one's RSS. */
+struct mem_tree_row {
+	int pid;
+	char comm[COMM_MAX]; /* raw */
+	struct mem_rollup rollup;
+};
+struct mem_tree {
+	int root;
+	struct timespec taken_at;
+	struct mem_tree_row *rows; /* owned, the root first, then breadth first */
+	size_t nrows;
+	struct mem_rollup sum; /* of the rows (an unknown field counts 0) */
+	bool capped;           /* --max-processes left some out */
+};
+
 /* One process's memory (stacktop mem). */
 struct mem_report {
 	int pid;

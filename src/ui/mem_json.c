@@ -219,3 +219,45 @@ mem_json_write(FILE *out, const struct mem_report *m)
 	json_finish(&j);
 	free(changes);
 }
+
+static void
+mem_json_rollup(struct json *j, const struct mem_rollup *r)
+{
+	json_member_count(j, "rss_kib", r->rss_kib);
+	json_member_count(j, "pss_kib", r->pss_kib);
+	json_member_count(j, "uss_kib", r->uss_kib);
+	json_member_count(j, "swap_kib", r->swap_kib);
+}
+
+void
+mem_json_tree_write(FILE *out, const struct mem_tree *t)
+{
+	struct json j;
+
+	json_init(&j, out);
+	json_document_begin(&j, "stacktop.mem_tree/1", &t->taken_at);
+	json_key(&j, "root");
+	json_int(&j, t->root);
+	json_key(&j, "processes");
+	json_array_begin(&j);
+	for (size_t i = 0; i < t->nrows; i++) {
+		json_object_begin(&j);
+		json_key(&j, "pid");
+		json_int(&j, t->rows[i].pid);
+		json_key(&j, "comm");
+		json_string(&j, t->rows[i].comm);
+		mem_json_rollup(&j, &t->rows[i].rollup);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "tree");
+	json_object_begin(&j);
+	json_key(&j, "process_count");
+	json_int(&j, (int64_t)t->nrows);
+	mem_json_rollup(&j, &t->sum);
+	json_key(&j, "capped");
+	json_bool(&j, t->capped);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}

@@ -2,6 +2,7 @@
 
 #include "../plural.h"
 #include "../python_types_diff.h"
+#include "../sanitize.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -208,4 +209,35 @@ mem_text_write(FILE *out, const struct mem_report *m)
 	if (after != NULL)
 		mem_text_python(out, after, before, changes, nchanges, m->python_top);
 	free(changes);
+}
+
+static void
+mem_text_tree_line(FILE *out, const char *pid, const char *comm, const struct mem_rollup *r)
+{
+	char a[32], b[32], c[32], d[32];
+
+	fprintf(out, "%8s  %-16s %9s %9s %9s %9s\n", pid, comm, text_kib(a, sizeof(a), r->rss_kib),
+	        text_kib(b, sizeof(b), r->pss_kib), text_kib(c, sizeof(c), r->uss_kib),
+	        text_kib(d, sizeof(d), r->swap_kib));
+}
+
+void
+mem_text_tree_write(FILE *out, const struct mem_tree *t)
+{
+	char pid[16], comm[4 * COMM_MAX];
+
+	fprintf(out, "%8s  %-16s %9s %9s %9s %9s\n", "PID", "COMMAND", "RSS", "PSS", "USS", "SWAP");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct mem_tree_row *r = &t->rows[i];
+
+		snprintf(pid, sizeof(pid), "%d", r->pid);
+		sanitize_text(r->comm, strlen(r->comm), comm, sizeof(comm));
+		mem_text_tree_line(out, pid, comm, &r->rollup);
+	}
+	snprintf(comm, sizeof(comm), "%zu %s", t->nrows, plural(t->nrows, "process", "processes"));
+	mem_text_tree_line(out, "TREE", comm, &t->sum);
+	fprintf(out,
+	        "(PSS shares each page among the processes that map it: the tree's PSS is "
+	        "what it holds;\n RSS counts shared copy-on-write pages in every worker%s)\n",
+	        t->capped ? "; capped by --max-processes" : "");
 }

@@ -9,4 +9,7 @@
 /* Writes m (borrowed) to out. */
 void mem_text_write(FILE *out, const struct mem_report *m);
 
+/* Writes t (borrowed) to out: a line a process, and the tree's sums. */
+void mem_text_tree_write(FILE *out, const struct mem_tree *t);
+
 #endif

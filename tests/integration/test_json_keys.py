@@ -103,6 +103,7 @@ def test():
                       stacktop_json("locks", "-p", fds.pid)], version)
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
+    compare("mem_tree", [stacktop_json("mem", "-p", py.pid, "--tree")], version)
     compare("report", [stacktop_json("report", "-p", py.pid, "-d", "0.3", "--stacks"),
                        stacktop_json("report", "-p", py.pid, "-d", "0.3", "--tree")],
             version)

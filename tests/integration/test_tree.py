@@ -114,6 +114,25 @@ def test_record(python):
     check("and its descendants" in err, f"record --tree summary: {err}")
 
 
+def test_mem(pool, children):
+    code, out, err = stacktop("mem", "-p", pool.pid, "--tree")
+    check(code == 0, f"mem --tree exited {code}: {err}")
+    text = out.decode()
+    rows = [int(p) for p in re.findall(r"^\s*(\d+)\s+python3\s", text, re.M)]
+    check(rows == [pool.pid, *children], f"mem --tree lists {rows}:\n{text}")
+    check(re.search(r"^\s*TREE\s+4 processes\s", text, re.M), f"mem --tree: no sum:\n{text}")
+    doc = stacktop_json("mem", "-p", pool.pid, "--tree")
+    procs, tree = doc["processes"], doc["tree"]
+    check(doc["schema"] == "stacktop.mem_tree/1" and doc["root"] == pool.pid and
+          [p["pid"] for p in procs] == [pool.pid, *children], f"mem --tree --json: {doc}")
+    check(all(p["pss_kib"] > 0 for p in procs), f"mem --tree: a PSS missing: {procs}")
+    check(tree["pss_kib"] == sum(p["pss_kib"] for p in procs) and
+          tree["rss_kib"] == sum(p["rss_kib"] for p in procs) and tree["process_count"] == 4,
+          f"mem --tree: the sums {tree} are not the rows' {procs}")
+    # The workers share the master's pages (fork): PSS splits them.
+    check(tree["pss_kib"] <= tree["rss_kib"], f"mem --tree: PSS above RSS: {tree}")
+
+
 def test():
     python = python_interpreter("system")
     pool, children = start_pool(python)
@@ -122,6 +141,7 @@ def test():
     test_report(pool, children, hot)
     test_cap(pool)
     test_dump(pool, children, hot)
+    test_mem(pool, children)
     test_record(python)
 
 
