@@ -133,6 +133,24 @@ def test_mem(pool, children):
     check(tree["pss_kib"] <= tree["rss_kib"], f"mem --tree: PSS above RSS: {tree}")
 
 
+def test_report_replaced(python):
+    """report --tree -c 3: the worker the master starts after a second is
+    in the last report, the one it ended is not."""
+    pool, children = start_pool(python, "replace")
+    code, out, err = stacktop("report", "-p", pool.pid, "--tree", "-d", "0.8", "-c", "3",
+                              "--json")
+    check(code == 0, f"report --tree -c 3 exited {code}: {err}")
+    ready, _, _ = select.select([pool.proc.stdout], [], [], 10)
+    line = pool.proc.stdout.readline().decode() if ready else ""
+    check(line.startswith("replaced "), f"pool_tree.py replace: {line!r}")
+    old, new = map(int, line.split()[1:3])
+    last = json.loads(out.decode().splitlines()[-1])
+    pids = [p["pid"] for p in last["processes"]]
+    check(new in pids and old not in pids and last["tree"]["process_count"] == 4,
+          f"report --tree -c 3: the last report lists {pids} (replaced {old} by {new})")
+    pool.kill()
+
+
 def test():
     python = python_interpreter("system")
     pool, children = start_pool(python)
@@ -143,6 +161,7 @@ def test():
     test_dump(pool, children, hot)
     test_mem(pool, children)
     test_record(python)
+    test_report_replaced(python)
 
 
 run(test)
