@@ -17,13 +17,21 @@ proctree_link_cmp(const void *a, const void *b)
 	                          : (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static bool
-proctree_listed(const int *pids, size_t n, int pid)
+/* The first of sorted (n, by parent) whose parent is ppid: n when none. */
+static size_t
+proctree_first_child(const struct proctree_link *sorted, size_t n, int ppid)
 {
-	for (size_t i = 0; i < n; i++)
-		if (pids[i] == pid)
-			return true;
-	return false;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid].ppid < ppid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 size_t
@@ -42,19 +50,28 @@ proctree_build(const struct proctree_link *links, size_t n, int root, size_t max
 	if (n > 0)
 		memcpy(sorted, links, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), proctree_link_cmp);
+	/* A PID is listed through its link, whose pid is then set to 0 (the
+	 * sort by parent stays); the root's link is spent from the start, so
+	 * that a loop (a PID reused while listed) cannot list it again. Each
+	 * PID then comes once, as a listing sees one parent per process, and
+	 * the whole costs O(n log n) however large the cap. */
+	for (size_t i = 0; i < n; i++)
+		if (sorted[i].pid == root)
+			sorted[i].pid = 0;
 	pids[count++] = root;
 	/* Breadth first: pids[] is the queue; each entry's children (a run
 	 * of the links sorted by parent) are appended after it. */
-	for (size_t head = 0; head < count; head++) {
-		for (size_t i = 0; i < n; i++) {
-			if (sorted[i].ppid != pids[head] ||
-			    proctree_listed(pids, count, sorted[i].pid))
+	for (size_t head = 0; head < count && !cut; head++) {
+		for (size_t i = proctree_first_child(sorted, n, pids[head]);
+		     i < n && sorted[i].ppid == pids[head]; i++) {
+			if (sorted[i].pid == 0)
 				continue;
 			if (count == max) {
 				cut = true;
 				break;
 			}
 			pids[count++] = sorted[i].pid;
+			sorted[i].pid = 0;
 		}
 	}
 	free(sorted);
