@@ -42,11 +42,16 @@ def main_stack(pid, thread_filter):
     return [t for t in doc["threads"] if thread_filter(t)], doc
 
 
-def wait_for_named(pid, word, thread_filter, what):
+def wait_for_named(pid, word, thread_filter, what, refresh=None):
     """Dumps until a thread's innermost frames name word (the function must
-    first be compiled, then be caught running); returns that thread."""
+    first be compiled, then be caught running); returns that thread.
+    refresh, when given, is called every 8 dumps: a JIT that compiles the
+    function again (a higher tier) runs it from code the map written
+    before does not name."""
     last = None
-    for _ in range(60):
+    for i in range(60):
+        if refresh is not None and i > 0 and i % 8 == 0:
+            refresh()
         threads, _ = main_stack(pid, thread_filter)
         for t in threads:
             names = [f["function"] or "" for f in t["stack"][:3]]
@@ -105,15 +110,18 @@ def check_jvm():
         check(code == 0, f"dump of the JVM: {err}")
         hint = f"run `jcmd {pid} Compiler.perfmap`"
         check(hint in out.decode(), f"no jcmd hint without a map: {out[:400]!r}")
-        # Give the JIT time to compile hotSpinner, then ask for the map.
-        for _ in range(40):
+        def perfmap():
             subprocess.run([jcmd, str(pid), "Compiler.perfmap"], capture_output=True,
                            timeout=30)
+
+        # Give the JIT time to compile hotSpinner, then ask for the map.
+        for _ in range(40):
+            perfmap()
             if map_has(pid, "Spin.hotSpinner"):
                 break
             time.sleep(0.25)
         check(map_has(pid, "Spin.hotSpinner"), "jcmd Compiler.perfmap wrote no Spin.hotSpinner")
-        t = wait_for_named(pid, "Spin.hotSpinner", lambda t: True, "JVM")
+        t = wait_for_named(pid, "Spin.hotSpinner", lambda t: True, "JVM", refresh=perfmap)
         names = [f["function"] or "" for f in t["stack"]]
         check("start_thread" in names, f"the Java thread's walk ends early: {names}")
         code, out, _ = stacktop("dump", "-p", pid)
