@@ -210,3 +210,12 @@ profile_frame_label(const struct frame_row *f, char *buf, size_t size)
 		snprintf(buf, size, "[unknown]");
 	return buf;
 }
+
+const char *
+profile_frame_name(const struct frame_row *f, char *buf, size_t size, const char **file)
+{
+	*file = f->python ? f->file : f->module;
+	if (f->python && f->function != NULL)
+		return f->function;
+	return profile_frame_label(f, buf, size);
+}

@@ -143,4 +143,11 @@ enum profile_frame_kind profile_frame_kind(const struct frame_row *f);
  * buf (size bytes). Returns buf. */
 char *profile_frame_label(const struct frame_row *f, char *buf, size_t size);
 
+/* A frame as the formats that keep its file and line apart name it (pprof,
+ * speedscope): a Python frame its function (its label when it has none), a
+ * native one its label; *file its source file or its module (NULL when
+ * unknown). Raw; returns the frame's own string or buf (size bytes). */
+const char *profile_frame_name(const struct frame_row *f, char *buf, size_t size,
+                               const char **file);
+
 #endif

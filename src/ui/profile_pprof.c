@@ -139,14 +139,12 @@ static uint64_t
 pprof_location(struct pprof *pp, const struct frame_row *f)
 {
 	char label[1024];
-	const char *name = f->function;
-	const char *file = f->python ? f->file : f->module;
+	const char *file;
+	const char *name = profile_frame_name(f, label, sizeof(label), &file);
 	uint64_t function, key[3];
 	size_t before = pp->locations.nkeys;
 	uint64_t id;
 
-	if (name == NULL || !f->python)
-		name = profile_frame_label(f, label, sizeof(label));
 	function = pprof_function(pp, name, file != NULL ? file : "");
 	key[0] = function;
 	key[1] = f->python ? 0 : f->ip;

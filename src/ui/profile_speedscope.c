@@ -18,10 +18,8 @@ static size_t
 frame_id(struct string_table *t, const struct frame_row *f)
 {
 	char label[1024], key[4096];
-	const char *name = f->python && f->function != NULL
-	                       ? f->function
-	                       : profile_frame_label(f, label, sizeof(label));
-	const char *file = f->python ? f->file : f->module;
+	const char *file;
+	const char *name = profile_frame_name(f, label, sizeof(label), &file);
 	size_t len;
 
 	len = (size_t)snprintf(key, sizeof(key), "%s%c%s%c%d", name, '\0', file ? file : "", '\0',
