@@ -11,6 +11,19 @@ import time
 from .common import ENV, TOOL_TIMEOUT_S, BenchError
 
 
+def stderr_text(err):
+    """What a tool wrote to err (the temporary file its stderr went to),
+    decoded and stripped."""
+    err.seek(0)
+    return err.read().decode(errors="replace").strip()
+
+
+def exit_error(returncode, text):
+    """A tool's failure as a result, not the end of a benchmark: its exit
+    code and the last line of its stderr text."""
+    return "exit %d: %s" % (returncode, text.splitlines()[-1] if text else "")
+
+
 def run(argv, rss=False, timeout=None, stdout=subprocess.DEVNULL):
     """Run argv to completion; return (cpu_seconds, maxrss_kib, wall_seconds).
 
@@ -32,10 +45,8 @@ def run(argv, rss=False, timeout=None, stdout=subprocess.DEVNULL):
         ru = reap(proc, timeout)
         wall = time.monotonic() - start
         if proc.returncode != 0:
-            err.seek(0)
             raise BenchError("%s exited with %d: %s" % (
-                " ".join(argv), proc.returncode,
-                err.read().decode(errors="replace").strip()))
+                " ".join(argv), proc.returncode, stderr_text(err)))
         maxrss = int(out.read().split()[-1]) if rss else None
     return ru.ru_utime + ru.ru_stime, maxrss, wall
 
@@ -81,9 +92,7 @@ def timed(argv, out):
         reap(proc, TOOL_TIMEOUT_S)
         wall = time.monotonic() - start
         if proc.returncode != 0:
-            err.seek(0)
-            return wall, "exit %d: %s" % (proc.returncode, err.read().decode(
-                errors="replace").strip())
+            return wall, "exit %d: %s" % (proc.returncode, stderr_text(err))
     return wall, None
 
 

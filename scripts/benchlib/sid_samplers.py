@@ -11,7 +11,7 @@ import tempfile
 import time
 
 from .common import ENV, TOOL_TIMEOUT_S
-from .procs import kill, reap
+from .procs import exit_error, kill, reap, stderr_text
 from .pytargets import PY_SLICE_S
 
 CUR_SETTLE_S, CUR_TAIL_S = 0.3, 0.2  # counted from settle to -d minus tail
@@ -106,11 +106,9 @@ def cur_window(target, mode, seconds):
             raise
         text, error = "", None
         if proc:
-            err.seek(0)
-            text = err.read().decode(errors="replace").strip()
+            text = stderr_text(err)
             if proc.returncode != 0:
-                error = "exit %d: %s" % (proc.returncode,
-                                         text.splitlines()[-1] if text else "")
+                error = exit_error(proc.returncode, text)
     rate = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(marks, marks[1:])]
     samples, leaves, summary = None, collections.Counter(), ""
     if proc and not error:

@@ -12,7 +12,7 @@ import time
 
 from . import results, sid
 from .common import ENV, PY_TARGETS, TOOL_TIMEOUT_S
-from .procs import Target, cpu_ticks, reap
+from .procs import Target, cpu_ticks, exit_error, reap, stderr_text
 from .pytargets import PY_TARGET_SHARED
 from .sid import SID_ROOT, SidTarget, sid_version
 
@@ -68,12 +68,10 @@ def service_window(target, argv, out):
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err,
                                 stderr=err, env=ENV)
         ru = reap(proc, SERVICE_S + TOOL_TIMEOUT_S)
-        err.seek(0)
-        text = err.read().decode(errors="replace").strip()
+        text = stderr_text(err)
     used = (cpu_ticks(target.pid) - before) / ticks
     if proc.returncode != 0:
-        return {}, None, used, "exit %d: %s" % (
-            proc.returncode, text.splitlines()[-1] if text else "")
+        return {}, None, used, exit_error(proc.returncode, text)
     names, counts = target.names(), collections.Counter()
     with open(out, errors="replace") as f:
         for text in f:
@@ -230,11 +228,9 @@ def web_window(target, argv):
         time.sleep(WEB_SETTLE_S)
         rate = web_load(target.port, WEB_S)
         ru = reap(proc, WEB_S + TOOL_TIMEOUT_S)
-        err.seek(0)
-        text = err.read().decode(errors="replace").strip()
+        text = stderr_text(err)
     if proc.returncode != 0:
-        return rate, None, "exit %d: %s" % (
-            proc.returncode, text.splitlines()[-1] if text else "")
+        return rate, None, exit_error(proc.returncode, text)
     return rate, ru.ru_utime + ru.ru_stime, None
 
 

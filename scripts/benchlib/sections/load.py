@@ -15,7 +15,7 @@ import time
 
 from .. import results
 from ..common import ENV, TARGETS, TOOL_TIMEOUT_S, BenchError
-from ..procs import Hogs, Target, last_line, reap
+from ..procs import Hogs, Target, last_line, reap, stderr_text
 
 LOAD_S, LOAD_WORKERS, LOAD_TOP = 5, 8, 5
 GOAL_POINTS = 0.005  # stacktop's loss may exceed perf's by this much
@@ -90,8 +90,7 @@ def agreement(pool, tmp, argv, env):
                               env=dict(ENV, **env))
         ru = reap(st, LOAD_S + TOOL_TIMEOUT_S)
         reap(perf, LOAD_S + TOOL_TIMEOUT_S)
-        err.seek(0)
-        text = err.read().decode(errors="replace").strip()
+        text = stderr_text(err)
     if st.returncode != 0 or perf.returncode != 0:
         raise BenchError("stacktop exit %d, perf exit %d: %s"
                          % (st.returncode, perf.returncode, text))

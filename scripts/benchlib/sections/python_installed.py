@@ -15,7 +15,7 @@ import time
 
 from .. import austin1, results
 from ..common import ENV, TOOL_TIMEOUT_S
-from ..procs import kill, reap, timed
+from ..procs import exit_error, kill, reap, stderr_text, timed
 from ..pytargets import PY_SLICE_S, PyTarget, hot_line, interpreters
 
 # Sampling windows: each sampler runs PY_RECORD_S seconds; the busy thread's
@@ -138,12 +138,10 @@ def py_window(target, argv, kind, out, seconds=PY_WINDOW_S):
             raise
         text, error = "", None
         if proc:
-            err.seek(0)
-            text = err.read().decode(errors="replace").strip()
+            text = stderr_text(err)
             ok = (0, 130, -signal.SIGINT) if kind == "austin" else (0,)
             if proc.returncode not in ok:
-                error = "exit %d: %s" % (proc.returncode,
-                                         text.splitlines()[-1] if text else "")
+                error = exit_error(proc.returncode, text)
     elapsed = last[1] - first[1]
     rate = [(b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(marks, marks[1:])]
     held = max(0.0, 1 - (last[2] - first[2] + last[3] - first[3]) / elapsed)

@@ -12,7 +12,7 @@ import tempfile
 
 from .. import results
 from ..common import ENV, TARGETS, TOOL_TIMEOUT_S, BenchError
-from ..procs import Target, last_line, reap
+from ..procs import Target, last_line, reap, stderr_text
 
 ALL_S = 5
 GOAL_RATIO = 1  # stacktop's CPU, as a share of perf record -a -g's
@@ -56,8 +56,7 @@ def measure(ctx):
                                             stdout=subprocess.DEVNULL,
                                             stderr=err, env=ENV)
                     ru = reap(proc, ALL_S + TOOL_TIMEOUT_S)
-                    err.seek(0)
-                    text = err.read().decode(errors="replace").strip()
+                    text = stderr_text(err)
                 if proc.returncode != 0:
                     raise BenchError("%s exited %d: %s" % (
                         ctx.show(argv), proc.returncode, text))

@@ -10,7 +10,7 @@ import time
 
 from .. import results
 from ..common import ENV, TOOL_TIMEOUT_S, BenchError
-from ..procs import kill, last_line, reap, run
+from ..procs import kill, last_line, reap, run, stderr_text
 from ..stallprobe import StallProbe
 
 # Each tool samples for RECORD_S seconds; the worker's throughput is read
@@ -61,8 +61,7 @@ def sampling_window(target, argv):
         cpu, text, error = 0.0, "", None
         if proc:
             ru = reap(proc, RECORD_S + TOOL_TIMEOUT_S)
-            err.seek(0)
-            text = err.read().decode(errors="replace").strip()
+            text = stderr_text(err)
             cpu = ru.ru_utime + ru.ru_stime
             if proc.returncode != 0:
                 error = "exit %d: %s" % (proc.returncode, text)
