@@ -1,6 +1,5 @@
-/* Python thread names and dict lookups, from outside: through a namer's
- * target and memory, the dicts and instance attributes of every layout
- * (python_threads.c says which). */
+/* Python thread names, from outside: through a namer's target and memory,
+ * each interpreter's threading._active and its Threads' names. */
 #ifndef STACKTOP_PYTHON_THREADS_H
 #define STACKTOP_PYTHON_THREADS_H
 
@@ -8,11 +7,6 @@
 #include "python_stack.h"
 
 #include <stdint.h>
-
-/* The value of key name in dict, a str-keyed dict of the target (0 when
- * it has no such key or cannot be read), through the namer's target and
- * memory: for a class's __module__, a module's global. */
-uint64_t python_threads_dict_lookup(struct python_namer *n, uint64_t dict, const char *name);
 
 /* What naming threads learns of a process once and reuses: the str
  * objects that key threading, _active and a Thread's name attribute (names

@@ -6,11 +6,11 @@
 #include "memory_cache.h"
 #include "procfs_parse.h"
 #include "ptrace.h"
+#include "python_dict.h"
 #include "python_find.h"
 #include "python_gc.h"
 #include "python_gc_walk.h"
 #include "python_namer.h"
-#include "python_threads.h"
 #include "target.h"
 
 #include <errno.h>
@@ -149,7 +149,7 @@ types_qualify(const struct python_layout *l, const struct python_memory *mem,
 	if (l->type.tp_dict < 0 ||
 	    mem->read(mem->arg, type + (uint64_t)l->type.tp_dict, &dict, 8) != 0)
 		return;
-	module = python_threads_dict_lookup(namer, dict, "__module__");
+	module = python_dict_get(namer, dict, "__module__");
 	if (module == 0 || (name = python_namer_string(namer, module)) == NULL)
 		return;
 	if (name[0] != '\0' && strchr(row->name, '.') == NULL) {
