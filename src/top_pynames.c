@@ -1,5 +1,6 @@
 #include "top_pynames.h"
 
+#include "addr_index.h"
 #include "clock.h"
 #include "probes/target.h"
 #include "xmalloc.h"
@@ -26,6 +27,9 @@ struct top_pynames {
 	const struct procfs *fs; /* borrowed */
 	struct pynames_process *procs;
 	size_t nprocs;
+	/* procs' positions by pid: the filter asks for every listed task,
+	 * thousands a refresh, so a lookup must not scan the table. */
+	struct addr_index by_pid;
 };
 
 struct top_pynames *
@@ -34,6 +38,7 @@ top_pynames_new(const struct procfs *fs)
 	struct top_pynames *n = xcalloc(1, sizeof(*n));
 
 	n->fs = fs;
+	addr_index_init(&n->by_pid);
 	return n;
 }
 
@@ -45,6 +50,7 @@ top_pynames_free(struct top_pynames *n)
 	for (size_t i = 0; i < n->nprocs; i++)
 		tid_names_free(n->procs[i].names, n->procs[i].n);
 	free(n->procs);
+	addr_index_free(&n->by_pid);
 	free(n);
 }
 
@@ -67,17 +73,22 @@ pynames_read(struct top_pynames *n, struct pynames_process *p, double now)
 	target_close(t);
 }
 
-/* Forgets the processes nobody asked about for a while. */
+/* Forgets the processes nobody asked about for a while, and indexes the
+ * others again at their new positions. */
 static void
 pynames_forget(struct top_pynames *n, double now)
 {
 	size_t kept = 0;
 
+	addr_index_clear(&n->by_pid);
 	for (size_t i = 0; i < n->nprocs; i++) {
-		if (now - n->procs[i].asked_s > TOP_PYNAMES_FORGET_S)
+		if (now - n->procs[i].asked_s > TOP_PYNAMES_FORGET_S) {
 			tid_names_free(n->procs[i].names, n->procs[i].n);
-		else
-			n->procs[kept++] = n->procs[i];
+			continue;
+		}
+		n->procs[kept] = n->procs[i];
+		addr_index_find_or_add(&n->by_pid, (uint64_t)n->procs[kept].pid, kept);
+		kept++;
 	}
 	n->nprocs = kept;
 }
@@ -86,19 +97,20 @@ const char *
 top_pynames_get(struct top_pynames *n, int pid, int tid)
 {
 	double now = clock_monotonic_s();
-	struct pynames_process *p = NULL;
+	size_t at = addr_index_find_or_add(&n->by_pid, (uint64_t)pid, n->nprocs);
+	struct pynames_process *p;
 
-	for (size_t i = 0; i < n->nprocs && p == NULL; i++)
-		if (n->procs[i].pid == pid)
-			p = &n->procs[i];
-	if (p == NULL) {
-		pynames_forget(n, now);
+	if (at == n->nprocs) {
+		pynames_forget(n, now); /* indexes what it keeps, pid not among them */
+		addr_index_find_or_add(&n->by_pid, (uint64_t)pid, n->nprocs);
 		n->procs = xreallocarray(n->procs, n->nprocs + 1, sizeof(*n->procs));
 		p = &n->procs[n->nprocs++];
 		*p = (struct pynames_process){.pid = pid, .python = true};
 		pynames_read(n, p, now);
-	} else if (p->python && now - p->read_s > TOP_PYNAMES_REFRESH_S) {
-		pynames_read(n, p, now);
+	} else {
+		p = &n->procs[at];
+		if (p->python && now - p->read_s > TOP_PYNAMES_REFRESH_S)
+			pynames_read(n, p, now);
 	}
 	p->asked_s = now;
 	return tid_names_find(p->names, p->n, tid);

@@ -297,6 +297,13 @@ def run(test):
     print("PASS", flush=True)
 
 
+def process_cpu_ticks(pid):
+    """utime + stime of every thread of pid together (clock ticks)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def cpu_ticks(pid, name):
     """utime + stime of the thread of pid named name (clock ticks)."""
     for tid in os.listdir(f"/proc/{pid}/task"):
