@@ -155,7 +155,10 @@ coro_link_frame_object(const struct python_layout *l, const struct python_asynci
 	out->state = (int8_t)(al->coro.state_in_frame
 	                          ? python_memory_field_u8(f, sizeof(f), al->coro.state)
 	                          : python_memory_field_u8(c, sizeof(c), al->coro.state));
-	out->self = python_memory_field_u64(f, sizeof(f), l->frame.f_localsplus);
+	/* The locals are past the frame's head (beyond what was read). */
+	out->self = 0;
+	if (l->frame.f_localsplus >= 0)
+		python_memory_u64(mem, frame + (uint64_t)l->frame.f_localsplus, &out->self);
 	out->awaited = 0;
 	if (out->state != al->coro.state_suspended || lasti < 0)
 		return 0;
@@ -432,7 +435,10 @@ task_read(const struct python_target *tg, const struct python_asyncio_layout *al
 			executing = true;
 			break;
 		}
-		coro = link.awaited != 0 && object_type(l, mem, link.awaited) == coro_type
+		/* 3.6's asyncio.sleep and other @coroutine functions are
+		 * generators, laid out as coroutines are. */
+		coro = link.awaited != 0 && (object_type(l, mem, link.awaited) == coro_type ||
+		                             type_named(l, mem, link.awaited, "generator"))
 		           ? link.awaited
 		           : 0;
 	}
