@@ -100,6 +100,7 @@ extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_locks_entry;
 extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_tasks_entry;
 
 /* Appends the PIDs of a "1,2,3" list to *pids (owned, grown with realloc).
  * Returns 0, or -1 when the list is not PIDs. */

@@ -16,7 +16,7 @@
 
 static const struct cmd_entry *const commands[] = {
     &cmd_top_entry,    &cmd_report_entry, &cmd_mem_entry,  &cmd_dump_entry,
-    &cmd_record_entry, &cmd_locks_entry,  &cmd_diff_entry,
+    &cmd_record_entry, &cmd_locks_entry,  &cmd_diff_entry, &cmd_tasks_entry,
 };
 
 static int

@@ -1,5 +1,5 @@
 """The JSON every command writes, against real targets: the set of key paths
-of each document (dump, locks, mem, report, record --json-summary) is the
+of each document (dump, locks, mem, report, record --json-summary, tasks) is the
 one listed in tests/golden/keys/COMMAND.txt, so that a key renamed or
 dropped fails here, and a key added must be listed (schema /1 only grows).
 Every document of stacktop's own starts with schema, taken_at (UTC, ISO
@@ -101,6 +101,9 @@ def test():
     compare("dump", [stacktop_json("dump", "-p", py.pid)], version)
     compare("locks", [stacktop_json("locks", "-p", py.pid),
                       stacktop_json("locks", "-p", fds.pid)], version)
+    # asyncio tasks: waiting on sleeps, a TaskGroup, a Lock, each other.
+    aio = start_python(python, "tasks.py")
+    compare("tasks", [stacktop_json("tasks", "-p", aio.pid)], version)
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
     compare("mem_tree", [stacktop_json("mem", "-p", py.pid, "--tree")], version)

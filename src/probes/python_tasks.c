@@ -1,0 +1,247 @@
+#include "python_tasks.h"
+
+#include "../addr_index.h"
+#include "../clock.h"
+#include "../xmalloc.h"
+#include "mem.h"
+#include "memory_cache.h"
+#include "ptrace.h"
+#include "python_asyncio.h"
+#include "python_gc.h"
+#include "python_gc_walk.h"
+#include "python_namer.h"
+#include "target.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How far up a class's bases a task class is looked for (a subclass of a
+ * subclass of asyncio.Task). */
+#define TASKS_BASE_DEPTH 8
+/* The most of the copied memory kept at once. */
+#define TASKS_MAX_COPY_BYTES ((size_t)512 << 20)
+#define TASKS_MAX_OBJECTS    10000000
+/* The part of the stop's bound the threads are given to stop in. */
+#define TASKS_WAIT_SHARE 0.5
+
+/* What the walk's visitor and the reads while stopped share. */
+struct tasks_stop {
+	const struct python_target *target;
+	const struct python_asyncio_layout *al;
+	struct python_memory mem; /* through the cache */
+	struct python_gc_limits limits;
+	struct python_gc_state state;
+	struct python_gc_tally tally;
+	/* Type addresses seen, and whether each is a task class. */
+	struct addr_index seen;
+	bool *seen_task;
+	size_t nseen;
+	uint64_t *task_types;
+	size_t ntask_types;
+	uint64_t *found; /* task objects */
+	size_t nfound;
+	struct python_task *tasks;
+	size_t ntasks;
+	int err;
+	bool ran;
+};
+
+/* Whether type (or a base of it) is the C _asyncio.Task. */
+static bool
+tasks_is_task_class(const struct python_layout *l, const struct python_memory *mem, uint64_t type)
+{
+	static const char want[] = "_asyncio.Task";
+
+	for (int depth = 0; type != 0 && depth < TASKS_BASE_DEPTH; depth++) {
+		char name[sizeof(want)];
+		uint64_t at;
+
+		if (python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &at) != 0)
+			return false;
+		if (mem->read(mem->arg, at, name, sizeof(name)) == 0 &&
+		    memcmp(name, want, sizeof(want)) == 0)
+			return true;
+		if (l->type.tp_base < 0 ||
+		    python_memory_u64(mem, type + (uint64_t)l->type.tp_base, &type) != 0)
+			return false;
+	}
+	return false;
+}
+
+static void
+tasks_visit(void *arg, uint64_t object, uint64_t type)
+{
+	struct tasks_stop *s = arg;
+	size_t at = addr_index_find_or_add(&s->seen, type, s->nseen);
+
+	if (at == s->nseen) {
+		bool task = tasks_is_task_class(&s->target->layout, &s->mem, type);
+
+		s->seen_task = xreallocarray(s->seen_task, s->nseen + 1, sizeof(bool));
+		s->seen_task[s->nseen++] = task;
+		if (task) {
+			s->task_types =
+			    xreallocarray(s->task_types, s->ntask_types + 1, sizeof(uint64_t));
+			s->task_types[s->ntask_types++] = type;
+		}
+	}
+	if (s->seen_task[at] && s->nfound < TASK_GRAPH_MAX_TASKS) {
+		s->found = xreallocarray(s->found, s->nfound + 1, sizeof(uint64_t));
+		s->found[s->nfound++] = object;
+	}
+}
+
+static void
+tasks_while_stopped(void *arg)
+{
+	struct tasks_stop *s = arg;
+	struct python_asyncio_types types;
+	struct python_namer *namer;
+
+	s->ran = true;
+	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
+	if (s->err != 0)
+		return;
+	python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
+	               &s->limits, &s->tally);
+	types = (struct python_asyncio_types){s->task_types, s->ntask_types, 0};
+	/* The tasks are read from the same copy, in the same stop: the chain
+	 * of each task's coroutines is of one instant. */
+	namer = python_namer_new(s->target, &s->mem);
+	python_asyncio_read(s->target, s->al, &s->mem, namer, &types, s->found, s->nfound,
+	                    &s->tasks);
+	s->ntasks = s->nfound;
+	python_namer_free(namer);
+}
+
+/* Stops pid and reads its tasks. Returns 0 or -errno. */
+static int
+tasks_stop_and_read(const struct procfs *fs, int pid, struct tasks_stop *s, double *stopped_ms)
+{
+	struct snapshot_request req = {.while_stopped = tasks_while_stopped,
+	                               .while_stopped_arg = s,
+	                               .max_wait_ms =
+	                                   PYTHON_TASKS_MAX_STOP_S * 1e3 * TASKS_WAIT_SHARE};
+	struct snapshot snap;
+	struct memory_cache *cache;
+	char path[64];
+	int *tids;
+	int64_t anon_kib;
+	ssize_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	n = procfs_list_ids(fs, path, &tids);
+	if (n < 0)
+		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
+	cache = memory_cache_new(pid, TASKS_MAX_COPY_BYTES);
+	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
+		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
+	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
+	s->limits =
+	    (struct python_gc_limits){.max_objects = TASKS_MAX_OBJECTS,
+	                              .deadline = clock_monotonic_s() + PYTHON_TASKS_MAX_STOP_S,
+	                              .visit = tasks_visit,
+	                              .visit_arg = s};
+	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
+	*stopped_ms = snap.stopped_ms;
+	ptrace_snapshot_free(&snap);
+	free(tids);
+	memory_cache_free(cache);
+	ptrace_release_pending();
+	if (err != 0)
+		return err;
+	if (!s->ran)
+		return -ESRCH;
+	return s->err;
+}
+
+/* Names one task's frames and its name, with the target running. */
+static void
+tasks_name(struct python_namer *namer, const struct python_task *t, struct task_row *row)
+{
+	row->addr = t->addr;
+	row->name = t->name_obj != 0 ? python_namer_string(namer, t->name_obj) : NULL;
+	if (row->name == NULL && t->name_obj != 0) {
+		/* 3.12+ name a task by a number until its name is asked for
+		 * (get_name makes the str "Task-N"). */
+		int64_t number;
+
+		if (python_asyncio_small_int(&python_namer_target(namer)->layout,
+		                             python_namer_memory(namer), t->name_obj,
+		                             &number) == 0) {
+			row->name = xmalloc(32);
+			snprintf(row->name, 32, "Task-%" PRId64, number);
+		}
+	}
+	row->state = python_task_state_name(t->state);
+	row->awaits = python_task_awaits_name(t->awaits);
+	row->awaits_object = t->awaits_object;
+	row->loop = t->loop;
+	row->frames = xcalloc(t->nframes ? t->nframes : 1, sizeof(*row->frames));
+	row->nframes = t->nframes;
+	for (size_t i = 0; i < t->nframes; i++)
+		python_namer_frame(namer, &t->frames[i], &row->frames[i]);
+	row->frames_truncated = t->truncated;
+	if (t->nawaits_tasks > 0) {
+		row->awaits_addrs = xcalloc(t->nawaits_tasks, sizeof(uint64_t));
+		memcpy(row->awaits_addrs, t->awaits_tasks, t->nawaits_tasks * sizeof(uint64_t));
+		row->nawaits_addrs = t->nawaits_tasks;
+	}
+}
+
+int
+python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
+{
+	struct tasks_stop s = {0};
+	struct target *handle;
+	struct tasks_report *r;
+	struct procfs_stat st;
+	const struct python_target *pt;
+	int err;
+
+	*out = NULL;
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
+		return err;
+	pt = target_python(handle);
+	s.target = pt;
+	s.al = python_asyncio_layout_for(pt->layout.major, pt->layout.minor);
+	if (s.al == NULL || pt->layout.free_threaded) {
+		target_close(handle);
+		return -ENOTSUP;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->pid = pid;
+	r->python = *target_python_info(handle);
+	if (target_alive(handle, &st) == 0)
+		snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
+	err = tasks_stop_and_read(fs, pid, &s, &r->stopped_ms);
+	if (err == 0) {
+		struct python_namer *namer = target_namer(handle);
+
+		if (s.tally.partial != PYTHON_GC_COMPLETE)
+			snprintf(r->partial, sizeof(r->partial), "%s",
+			         python_gc_walk_partial_reason(s.tally.partial));
+		r->tasks = xcalloc(s.ntasks ? s.ntasks : 1, sizeof(*r->tasks));
+		r->ntasks = s.ntasks;
+		for (size_t i = 0; i < s.ntasks; i++)
+			tasks_name(namer, &s.tasks[i], &r->tasks[i]);
+		task_graph_build(r);
+	}
+	python_asyncio_tasks_free(s.tasks, s.ntasks);
+	python_gc_walk_tally_free(&s.tally);
+	addr_index_free(&s.seen);
+	free(s.seen_task);
+	free(s.task_types);
+	free(s.found);
+	target_close(handle);
+	if (err != 0) {
+		tasks_report_free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* The asyncio tasks of a live CPython process (stacktop tasks): found by
+ * type on the collector's lists (every Task is a tracked object, in every
+ * version: one way for 3.6-3.15, whatever registry of tasks a version
+ * keeps, and it finds tasks that are done but not yet collected), read
+ * while the target is stopped (one bounded stop, as mem --python-types
+ * makes), then named with the target running again. */
+#ifndef STACKTOP_PYTHON_TASKS_H
+#define STACKTOP_PYTHON_TASKS_H
+
+#include "../task_graph.h"
+#include "procfs.h"
+
+/* The longest the target is stopped for. */
+#define PYTHON_TASKS_MAX_STOP_S 2.0
+
+/* Takes pid's tasks into an owned *out (free with tasks_report_free), its
+ * graph built. Returns 0 (possibly with no tasks: asyncio not in use, or
+ * out->partial saying why the search ended early); -ENOEXEC (not Python),
+ * -ENOTSUP (a version without a table here, 2.7, or a free-threaded build,
+ * whose objects are not on the collector's lists), -ESRCH, -EPERM/-EACCES. */
+int python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out);
+
+#endif

@@ -1,0 +1,71 @@
+/* The asyncio tasks of one process as `stacktop tasks` reports them, and
+ * the graph between them: which tasks each task awaits (directly, through
+ * a gather or a TaskGroup), the reverse (awaited by), and the cycles of
+ * tasks awaiting each other, which can never end: deadlocks.
+ *
+ * Pure: built from the rows the probe filled, no I/O. */
+#ifndef STACKTOP_TASK_GRAPH_H
+#define STACKTOP_TASK_GRAPH_H
+
+#include "model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* The most tasks a report keeps. */
+#define TASK_GRAPH_MAX_TASKS 100000
+
+struct task_row {
+	uint64_t addr;          /* id(task) */
+	char *name;             /* owned, raw (sanitize before showing); NULL if unknown */
+	const char *state;      /* static: "running", "waiting", "scheduled", "done",
+	                           "cancelled", "unknown" */
+	const char *awaits;     /* static: "task", "gather", "taskgroup", "sleep",
+	                           "lock", "event", "condition", "semaphore", "queue",
+	                           "future", or "" */
+	uint64_t awaits_object; /* the future, lock, queue … (0: none) */
+	uint64_t loop;
+	struct frame_row *frames; /* owned: its coroutine stack, innermost first */
+	size_t nframes;
+	bool frames_truncated;
+	uint64_t *awaits_addrs; /* owned: the tasks it awaits, as read */
+	size_t nawaits_addrs;
+	/* Filled by task_graph_build: indexes into the report's tasks (owned). */
+	size_t *awaits_tasks, nawaits_tasks;
+	size_t *awaited_by, nawaited_by;
+	bool in_cycle;
+};
+
+/* Tasks awaiting each other in a ring: indexes, each awaiting the next,
+ * the last awaiting the first. */
+struct task_cycle {
+	size_t *tasks; /* owned */
+	size_t n;
+};
+
+struct tasks_report {
+	int pid;
+	char comm[COMM_MAX];
+	struct timespec taken_at;
+	struct python_info python;
+	double stopped_ms;
+	char partial[96];       /* why the search for tasks ended early, "" if it did not */
+	struct task_row *tasks; /* owned */
+	size_t ntasks;
+	struct task_cycle *cycles; /* owned, by task_graph_build */
+	size_t ncycles;
+};
+
+/* Resolves each task's awaits_addrs to indexes (tasks not in the report
+ * are left out), fills awaited_by, and finds every cycle once. Tasks are
+ * first sorted by address, so that output is stable. */
+void task_graph_build(struct tasks_report *r);
+
+/* Whether task i is awaited by no task: a root of the awaited-by tree. */
+bool task_graph_is_root(const struct tasks_report *r, size_t i);
+
+void tasks_report_free(struct tasks_report *r);
+
+#endif

@@ -1,0 +1,137 @@
+#include "tasks_text.h"
+
+#include "../sanitize.h"
+#include "../xmalloc.h"
+#include "dump_text.h"
+#include "text.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The deepest the tree is drawn; deeper tasks are listed as roots again. */
+#define TASKS_TEXT_MAX_DEPTH 32
+
+static void
+tasks_text_name(FILE *out, const struct task_row *t)
+{
+	if (t->name != NULL)
+		text_field(out, t->name, strlen(t->name), 80, 0);
+	else
+		fputs("?", out);
+}
+
+static void
+tasks_text_indent(FILE *out, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("    ", out);
+}
+
+/* "worker-3 (0x7f..) waiting on a lock 0x7f..", its frames under it. */
+static void
+tasks_text_task(FILE *out, const struct task_row *t, int depth, bool again)
+{
+	tasks_text_indent(out, depth);
+	fputs(depth > 0 ? "└── " : "", out);
+	tasks_text_name(out, t);
+	fprintf(out, " (task 0x%" PRIx64 ") %s", t->addr, t->state);
+	if (again) {
+		fputs(", shown above\n", out);
+		return;
+	}
+	if (t->awaits[0] != '\0') {
+		fprintf(out, ", awaits %s", t->awaits);
+		if (t->nawaits_tasks > 1)
+			fprintf(out, " of %zu tasks", t->nawaits_tasks);
+		else if (t->awaits_object != 0 && strcmp(t->awaits, "task") != 0 &&
+		         strcmp(t->awaits, "sleep") != 0)
+			fprintf(out, " 0x%" PRIx64, t->awaits_object);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < t->nframes; i++) {
+		tasks_text_indent(out, depth);
+		fputs(depth > 0 ? "      " : "  ", out);
+		dump_text_frame(out, i, &t->frames[i]);
+	}
+	if (t->frames_truncated) {
+		tasks_text_indent(out, depth);
+		fputs(depth > 0 ? "      " : "  ", out);
+		fputs("(coroutine chain cut: unreadable or too deep)\n", out);
+	}
+}
+
+/* Task i and, under it, the tasks it awaits (an explicit stack: the depth
+ * is bounded, no recursion on target data). */
+static void
+tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *shown)
+{
+	size_t stack[TASKS_TEXT_MAX_DEPTH], next[TASKS_TEXT_MAX_DEPTH];
+	int depth = 0;
+
+	stack[0] = root;
+	next[0] = 0;
+	tasks_text_task(out, &r->tasks[root], 0, shown[root]);
+	if (shown[root])
+		return;
+	shown[root] = true;
+	while (depth >= 0) {
+		const struct task_row *t = &r->tasks[stack[depth]];
+
+		if (next[depth] == t->nawaits_tasks || depth + 1 == TASKS_TEXT_MAX_DEPTH) {
+			depth--;
+			continue;
+		}
+		size_t c = t->awaits_tasks[next[depth]++];
+		tasks_text_task(out, &r->tasks[c], depth + 1, shown[c]);
+		if (shown[c])
+			continue;
+		shown[c] = true;
+		depth++;
+		stack[depth] = c;
+		next[depth] = 0;
+	}
+}
+
+void
+tasks_text_write(FILE *out, const struct tasks_report *r)
+{
+	bool *shown = xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool));
+	char label[COMM_MAX * 4];
+
+	fprintf(out, "pid %d (%s) CPython %s: %zu asyncio task%s, target stopped %.1f ms\n", r->pid,
+	        sanitize_text(r->comm, strlen(r->comm), label, sizeof(label)), r->python.version,
+	        r->ntasks, r->ntasks == 1 ? "" : "s", r->stopped_ms);
+	if (r->partial[0] != '\0')
+		fprintf(out, "(the search for tasks ended early: %s)\n", r->partial);
+	if (r->ntasks == 0)
+		fputs("no asyncio tasks (asyncio not in use, or every task collected)\n", out);
+	else
+		fputc('\n', out);
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (task_graph_is_root(r, i) && !r->tasks[i].in_cycle)
+			tasks_text_tree(out, r, i, shown);
+	/* What no root reaches: tasks in cycles, and those awaited only by them. */
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (!shown[i])
+			tasks_text_tree(out, r, i, shown);
+	if (r->ncycles > 0)
+		fprintf(out, "\nFound %zu deadlock%s: tasks awaiting each other\n", r->ncycles,
+		        r->ncycles == 1 ? "" : "s");
+	for (size_t k = 0; k < r->ncycles; k++) {
+		const struct task_cycle *c = &r->cycles[k];
+
+		fputc('\n', out);
+		for (size_t m = 0; m < c->n; m++) {
+			const struct task_row *a = &r->tasks[c->tasks[m]];
+			const struct task_row *b = &r->tasks[c->tasks[(m + 1) % c->n]];
+
+			fputs("  ", out);
+			tasks_text_name(out, a);
+			fprintf(out, " (task 0x%" PRIx64 ") awaits ", a->addr);
+			tasks_text_name(out, b);
+			fprintf(out, " (task 0x%" PRIx64 ")\n", b->addr);
+		}
+	}
+	free(shown);
+}

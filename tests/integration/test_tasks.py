@@ -1,0 +1,119 @@
+"""stacktop tasks on one interpreter (argv[1]: "3.12", "system", "sid-3.14"
+…): tests/targets/python/tasks.py's 200 workers under one root task (a
+TaskGroup on 3.11+, a gather before), each with its coroutine stack
+(worker -> nap -> asyncio.sleep); a task waiting for an asyncio.Lock
+another holds, seen waiting on that lock; two tasks awaiting each other,
+reported as one deadlock of exactly those two; the text form. On 3.14+,
+the same process's tree as `python -m asyncio pstree` prints it, in the
+same run: every worker under the root, in both. 2.7 has no asyncio, and a
+free-threaded build keeps no collector lists to find tasks on: both are a
+one-line refusal."""
+
+import subprocess
+import sys
+
+from harness import check, check_running, python_interpreter, run, skip, stacktop, \
+    stacktop_json, start_python
+
+WANT = sys.argv[1]
+WORKERS = 200
+
+
+def names_of(doc):
+    return {t["id"]: t["name"] for t in doc["tasks"]}
+
+
+def check_tasks(python):
+    proc = start_python(python, "tasks.py")
+    doc = stacktop_json("tasks", "-p", proc.pid)
+    check_running(proc.pid)
+    check(doc["schema"] == "stacktop.tasks/1", f"schema {doc['schema']}")
+    by_id = {t["id"]: t for t in doc["tasks"]}
+    version = tuple(int(part) for part in python.version.split("."))
+    named = version >= (3, 8)
+    workers = [t for t in doc["tasks"]
+               if any(f["function"] == "worker" for f in t["coroutine_stack"])]
+    check(len(workers) == WORKERS, f"{len(workers)} workers, want {WORKERS}")
+    for w in workers:
+        funcs = [f["function"].split(".")[-1] for f in w["coroutine_stack"]]
+        check(funcs == ["sleep", "nap", "worker"], f"worker stack {funcs}")
+        check(w["state"] == "waiting" and w["awaits"]["kind"] == "sleep",
+              f"worker {w['name']}: {w['state']} {w['awaits']}")
+        check(w["coroutine_stack"][1]["file"].endswith("tasks.py") and
+              w["coroutine_stack"][1]["line"] > 0, f"nap frame {w['coroutine_stack'][1]}")
+        check(len(w["awaited_by"]) == 1, f"worker awaited by {w['awaited_by']}")
+    roots = {by_id[w["awaited_by"][0]]["id"] for w in workers}
+    check(len(roots) == 1, f"workers awaited by {roots}")
+    root = by_id[roots.pop()]
+    kind = "taskgroup" if version >= (3, 11) else "gather"
+    check(root["awaits"]["kind"] == kind and len(root["awaits"]["tasks"]) == WORKERS,
+          f"root awaits {root['awaits']['kind']} of {len(root['awaits']['tasks'])}")
+    if named:
+        check(root["name"] == "root", f"root named {root['name']}")
+        check(sorted(w["name"] for w in workers) ==
+              sorted("worker-%d" % n for n in range(WORKERS)), "worker names")
+    # The Lock: blocked waits in Lock.acquire on the lock holder holds.
+    blocked = [t for t in doc["tasks"] if t["awaits"] and t["awaits"]["kind"] == "lock"]
+    check(len(blocked) == 1, f"lock waiters {[t['name'] for t in blocked]}")
+    stack = [f["function"].split(".")[-1] for f in blocked[0]["coroutine_stack"]]
+    check(stack[0] == "acquire" and stack[-1] == "take", f"blocked stack {stack}")
+    if named:
+        check(blocked[0]["name"] == "blocked", f"lock waiter {blocked[0]['name']}")
+    # The deadlock: ping and pong.
+    check(len(doc["deadlocks"]) == 1, f"deadlocks {doc['deadlocks']}")
+    ring = doc["deadlocks"][0]["tasks"]
+    check(len(ring) == 2, f"deadlock of {ring}")
+    for a, b in ((ring[0], ring[1]), (ring[1], ring[0])):
+        check(by_id[a]["awaits"]["kind"] == "task" and by_id[a]["awaits"]["tasks"] == [b],
+              f"{a} awaits {by_id[a]['awaits']}")
+    if named:
+        check(sorted(by_id[i]["name"] for i in ring) == ["ping", "pong"], "deadlock names")
+    code, out, err = stacktop("tasks", "-p", proc.pid)
+    text = out.decode()
+    check(code == 0 and "Found 1 deadlock" in text and "awaits lock" in text,
+          f"text: {code} {err} {text[:400]}")
+    if version >= (3, 14) and python.root is not None:
+        compare_pstree(python, proc.pid, doc)
+    proc.kill()
+
+
+def compare_pstree(python, pid, doc):
+    """python -m asyncio ps (3.14+, through _Py_AsyncioModuleDebugOffsets)
+    on the same process, run inside the target's container (its namespaces
+    and root, where the target's files and PIDs are what ps expects): it
+    lists every task we list, by id. (pstree itself refuses a graph with a
+    cycle, which ping and pong make.)"""
+    with open(f"/proc/{pid}/status") as f:
+        nspid = [line.split()[-1] for line in f if line.startswith("NSpid:")][0]
+    cmd = ["nsenter", "-t", str(pid), "-m", "-p", "-r", "-w", python.path, "-m", "asyncio",
+           "ps", nspid]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    check(done.returncode == 0, f"python -m asyncio ps: {done.returncode} {done.stderr[-300:]}")
+    ids = {str(t["id"]) for t in doc["tasks"]}
+    # Its second column, the task's id in hex ("0x0" for no awaiter).
+    theirs = {str(int(line.split()[1], 16)) for line in done.stdout.splitlines()
+              if len(line.split()) > 1 and line.split()[1].startswith("0x")}
+    check(ids == theirs, f"asyncio ps lists {len(theirs)} task ids, we {len(ids)}: "
+          f"only theirs {sorted(theirs - ids)[:5]}, only ours {sorted(ids - theirs)[:5]}")
+    print(f"python -m asyncio ps: the same {len(ids)} tasks")
+
+
+def main():
+    if WANT == "2.7":
+        python = python_interpreter(WANT)
+        proc = start_python(python, "names.py")
+        code, _, err = stacktop("tasks", "-p", proc.pid)
+        check(code == 1 and err.count("\n") == 1 and "3.6 to 3.15" in err, f"2.7: {code} {err}")
+        return
+    python = python_interpreter(WANT)
+    if python.free_threaded:
+        # (names.py: this build in the sid root has no _socket, so no asyncio)
+        proc = start_python(python, "names.py")
+        code, _, err = stacktop("tasks", "-p", proc.pid)
+        check(code == 1 and "free-threaded" in err, f"{WANT}: {code} {err}")
+        check_running(proc.pid)
+        return
+    check_tasks(python)
+
+
+run(main)

@@ -1,0 +1,87 @@
+"""asyncio tasks for stacktop tasks. Runs on CPython 3.6+ (names need 3.8+,
+TaskGroup 3.11+: older versions build the tree with gather).
+
+Tasks (named where the version can):
+  root           awaits a TaskGroup (3.11+) or a gather of 200 workers
+  worker-N       N in 0..199: worker -> nap -> asyncio.sleep(3600)
+  holder         holds an asyncio.Lock and sleeps
+  blocked        waits for that Lock (in Lock.acquire)
+  ping, pong     each awaits the other task: a deadlock
+Prints "ready PID" once every task waits."""
+import asyncio
+import os
+import sys
+
+WORKERS = 200
+VERSION = sys.version_info[:2]
+tasks = {}
+
+
+def spawn(loop, coro, name):
+    if VERSION >= (3, 8):
+        task = loop.create_task(coro, name=name)
+    else:
+        task = loop.create_task(coro)
+    tasks[name] = task
+    return task
+
+
+async def nap():
+    await asyncio.sleep(3600)
+
+
+async def worker(n):
+    await nap()
+
+
+async def root():
+    if VERSION >= (3, 11):
+        async with asyncio.TaskGroup() as group:
+            for n in range(WORKERS):
+                group.create_task(worker(n), name="worker-%d" % n)
+    else:
+        loop = asyncio.get_event_loop()
+        await asyncio.gather(*[spawn(loop, worker(n), "worker-%d" % n) for n in range(WORKERS)])
+
+
+async def hold(lock, held):
+    async with lock:
+        held.set()
+        await asyncio.sleep(3600)
+
+
+async def take(lock):
+    async with lock:
+        pass
+
+
+async def await_other(me, other, started):
+    started.set()
+    await asyncio.sleep(0)
+    while other not in tasks:
+        await asyncio.sleep(0.01)
+    await tasks[other]
+
+
+async def main(loop):
+    spawn(loop, root(), "root")
+    lock = asyncio.Lock()
+    held = asyncio.Event()
+    spawn(loop, hold(lock, held), "holder")
+    await held.wait()
+    spawn(loop, take(lock), "blocked")
+    ping_started, pong_started = asyncio.Event(), asyncio.Event()
+    spawn(loop, await_other("ping", "pong", ping_started), "ping")
+    spawn(loop, await_other("pong", "ping", pong_started), "pong")
+    await ping_started.wait()
+    await pong_started.wait()
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    sys.stdout.write("ready %d\n" % os.getpid())
+    sys.stdout.flush()
+    await asyncio.sleep(3600)
+
+
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+loop.run_until_complete(main(loop))
