@@ -78,23 +78,20 @@ def stacktop_once(ctx, argv):
     return wall * 1e3, doc
 
 
-def types_census(ctx, argv, doc):
-    """(stopped ms, take ms, objects walked) of the histogram's last census
-    (the command takes two: the ratio is of one)."""
+def census(ctx, argv, doc):
+    """(stopped ms, take ms or None, objects walked) of the census a mem or
+    refs document describes under "python" (mem's is the last of its two:
+    the ratios are of one). A partial walk or, for refs, no chain found is
+    not a result to time."""
     py = doc["python"]
-    if py["partial"]:
+    if py.get("partial"):
         raise BenchError("%s: partial walk (%s)"
-                         % (ctx.show(argv), py["partial_reason"]))
-    return py["stopped_ms"], py["total_ms"], py["objects"]
-
-
-def refs_walk(ctx, argv, doc):
-    """(stopped ms, take ms or None, objects walked or None) of a refs
-    document: its stop under the name every document gives it."""
-    if doc.get("partial"):
-        raise BenchError("%s: partial walk (%s)"
-                         % (ctx.show(argv), doc.get("partial_reason")))
-    return doc["stopped_ms"], doc.get("total_ms"), doc.get("objects")
+                         % (ctx.show(argv), py.get("partial_reason")))
+    if doc.get("schema", "").startswith("stacktop.refs/") and \
+            not doc.get("chains"):
+        raise BenchError("%s: no chain to %s found" % (ctx.show(argv),
+                                                       REFS_TYPE))
+    return py["stopped_ms"], py.get("total_ms"), py["objects"]
 
 
 def row(tool, n, samples, objgraph_ms, objects_walked):
@@ -133,8 +130,7 @@ def measure_heap(ctx, n, tools):
         for rnd in range(ctx.runs + 1):
             for tool in tools:
                 wall, doc = stacktop_once(ctx, argv[tool])
-                read = types_census if tool == "types" else refs_walk
-                stop, take, objects = read(ctx, argv[tool], doc)
+                stop, take, objects = census(ctx, argv[tool], doc)
                 ms, found = target.objgraph(peer_signal[tool])
                 if tool == "refs" and found == "1":
                     raise BenchError("hxheap.py: find_backref_chain found "
@@ -143,15 +139,12 @@ def measure_heap(ctx, n, tools):
                     continue
                 samples[tool].append((wall, stop, take))
                 peer_ms[tool].append(ms)
-                if objects:
-                    walked[tool] = objects
+                walked[tool] = objects
                 print("bench: mem objgraph %d %s: stacktop %.0f ms (stopped "
                       "%.0f), objgraph %.0f ms" % (n, tool, wall, stop, ms),
                       file=sys.stderr)
-    # The refs document may not count the objects it walked: the heap is
-    # the one the histogram counted.
-    return [row(tool, n, samples[tool], peer_ms[tool],
-                walked.get(tool) or walked["types"]) for tool in tools]
+    return [row(tool, n, samples[tool], peer_ms[tool], walked[tool])
+            for tool in tools]
 
 
 def measure(ctx):
