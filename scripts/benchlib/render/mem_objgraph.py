@@ -63,6 +63,9 @@ def summary(r):
     return [["`mem --python-%s` vs `%s` inside the process" % (
                  x["tool"], PEER[x["tool"]].split("(")[0]),
              "1M objects (hxheap.py), 3.11",
-             "%.0f vs %.0f ms (%.2f×), stopped %.0f ms"
-             % (x["wall_ms"], x["objgraph_ms"], x["wall_ratio"], x["stop_ms"])]
+             "stopped %.0f ms; take %s ms, command %.0f ms vs %.0f ms "
+             "(%s× / %.2f×)"
+             % (x["stop_ms"], num(x["take_ms"], "%.0f"), x["wall_ms"],
+                x["objgraph_ms"], num(x["take_ratio"], "%.2f"),
+                x["wall_ratio"])]
             for x in big]
