@@ -3,10 +3,13 @@
 #include "clock.h"
 #include "probes/mem.h"
 #include "probes/proctree.h"
+#include "probes/python_referrers.h"
 #include "probes/python_types.h"
 #include "probes/target.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
+#include "ui/refs_json.h"
+#include "ui/refs_text.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -42,6 +45,22 @@ static const struct cli_option mem_options[] = {
              "by type, counted at the start and the end of -d:\n"
              "what grew, like objgraph.show_growth (stopping it\n"
              "while its object lists are copied)"},
+    {.name = "python-refs",
+     .arg = CLI_ARG_STRING,
+     .value = "TYPE",
+     .help = "what holds a Python process's objects of TYPE\n"
+             "(its name, or module.Name): the shortest chains\n"
+             "of references from its modules' globals, grouped\n"
+             "and counted, like objgraph.find_backref_chain\n"
+             "(stopping it while its objects are copied)"},
+    {.name = "max-chains",
+     .arg = CLI_ARG_INT,
+     .value = "N",
+     .help = "how many groups of chains --python-refs shows\n"
+             "(default 10)",
+     .noun = "the chain count",
+     .min = 1,
+     .max = MEM_TOP_MAX},
     {.name = "top",
      .arg = CLI_ARG_INT,
      .value = "N",
@@ -160,6 +179,27 @@ mem_tree(const struct procfs *fs, int root, size_t cap, bool json)
 	return 0;
 }
 
+/* mem --python-refs TYPE: one census that also copies the references,
+ * then the chains. Returns the exit code. */
+static int
+mem_refs(const struct procfs *fs, int pid, const struct cli_args *args,
+         const struct python_types_limits *limits)
+{
+	struct python_refs *r;
+	int err = python_referrers_take(
+	    fs, pid, cli_args_string(args, "python-refs", ""),
+	    (size_t)cli_args_int(args, "max-chains", PYTHON_REFERRERS_CHAINS_DEFAULT), limits, &r);
+
+	if (err != 0)
+		return cli_target_error(pid, mem_no_memory(fs, pid, err));
+	if (cli_args_has(args, "json"))
+		refs_json_write(stdout, r);
+	else
+		refs_text_write(stdout, r);
+	python_refs_free(r);
+	return 0;
+}
+
 static int
 cmd_mem_exec(const struct cli_args *args)
 {
@@ -177,10 +217,27 @@ cmd_mem_exec(const struct cli_args *args)
 	    (cli_args_has(args, "python-types") || cli_args_has(args, "delay")))
 		return cli_usage_error(&cmd_mem_entry, "--tree reads each process's memory once: "
 		                                       "not with -d or --python-types");
+	if (cli_args_has(args, "python-refs") &&
+	    (cli_args_has(args, "tree") || cli_args_has(args, "python-types") ||
+	     cli_args_has(args, "delay") || cli_args_has(args, "top")))
+		return cli_usage_error(&cmd_mem_entry,
+		                       "--python-refs takes one look: "
+		                       "not with -d, --python-types, --top or --tree");
+	if (cli_args_has(args, "max-chains") && !cli_args_has(args, "python-refs"))
+		return cli_usage_error(&cmd_mem_entry, "--max-chains goes with --python-refs");
+	if (cli_args_has(args, "python-refs") &&
+	    cli_args_string(args, "python-refs", "")[0] == '\0')
+		return cli_usage_error(&cmd_mem_entry, "--python-refs needs a type name");
 	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
 		return cli_usage_error(&cmd_mem_entry, "--max-processes goes with --tree");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
+	if (cli_args_has(args, "python-refs")) {
+		int rc = mem_refs(fs, pid, args, &limits);
+
+		procfs_free(fs);
+		return rc;
+	}
 	if (cli_args_has(args, "tree")) {
 		int rc = mem_tree(fs, pid,
 		                  (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
@@ -224,6 +281,7 @@ cmd_mem_exec(const struct cli_args *args)
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
     .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
+             "-p PID --python-refs TYPE [--max-chains N] [--max-stop SECONDS] [--json] | "
              "-p PID --tree [--max-processes N] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .options = mem_options,

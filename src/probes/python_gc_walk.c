@@ -180,6 +180,8 @@ walk_list(const struct python_layout *l, const struct walk_offsets *o,
 		}
 		t = walk_type(l, mem, types, walk_word(buf, o->type));
 		t->objects++;
+		if (lim->visit != NULL)
+			lim->visit(lim->visit_arg, node + (uint64_t)l->gc.head_size, t->type);
 		if (python_sizeof_object(l, mem, &t->size, node + (uint64_t)l->gc.head_size,
 		                         &size) == 0 &&
 		    walk_fits(lim, &t->size, node, size, &mapping))

@@ -51,6 +51,11 @@ struct python_gc_limits {
 	 * size error. Borrowed for the walk. */
 	const uint64_t (*mappings)[2];
 	size_t nmappings;
+	/* When not NULL: called for each object walked (obj its PyObject, type
+	 * its ob_type), while the walk's memory is still what it reads (the
+	 * target stopped), with visit_arg; its time counts in the walk's. */
+	void (*visit)(void *visit_arg, uint64_t obj, uint64_t type);
+	void *visit_arg;
 };
 
 /* The objects of one type address. */
