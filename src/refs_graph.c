@@ -128,3 +128,80 @@ refs_graph_result_free(struct refs_graph_result *r)
 	free(r->parent_edge);
 	memset(r, 0, sizeof(*r));
 }
+
+/* The edges from start to node end (a node the search reached), then edge
+ * last back to start. */
+static size_t
+graph_cycle_edges(const struct refs_graph_cycles *c, uint32_t start, uint32_t end, size_t last,
+                  size_t **edges)
+{
+	size_t n = 1;
+
+	for (uint32_t at = end; at != start; at = c->parent[at])
+		n++;
+	*edges = xcalloc(n, sizeof(**edges));
+	(*edges)[n - 1] = last;
+	for (uint32_t at = end, k = (uint32_t)n - 1; at != start; at = c->parent[at])
+		(*edges)[--k] = c->parent_edge[at];
+	return n;
+}
+
+size_t
+refs_graph_cycle(const struct refs_graph *g, uint32_t start, const bool *set, size_t max_depth,
+                 size_t max_visits, struct refs_graph_cycles *c, size_t **edges)
+{
+	size_t head = 0, tail = 0, level_end;
+	uint32_t depth = 0;
+
+	*edges = NULL;
+	if (start >= g->nnodes || !set[start])
+		return 0;
+	if (c->stamp == NULL) {
+		size_t n = g->nnodes ? g->nnodes : 1;
+
+		c->stamp = xcalloc(n, sizeof(*c->stamp));
+		c->queue = xcalloc(n, sizeof(*c->queue));
+		c->parent = xcalloc(n, sizeof(*c->parent));
+		c->parent_edge = xcalloc(n, sizeof(*c->parent_edge));
+	}
+	/* A new stamp a search: nothing to clear between them. */
+	if (++c->round == 0) {
+		memset(c->stamp, 0, g->nnodes * sizeof(*c->stamp));
+		c->round = 1;
+	}
+	c->stamp[start] = c->round;
+	c->queue[tail++] = start;
+	level_end = tail;
+	while (head < tail && depth < max_depth) {
+		uint32_t n = c->queue[head++];
+
+		for (size_t e = g->first_edge[n]; e < g->first_edge[n + 1]; e++) {
+			uint32_t to = g->edge_to[e];
+
+			if (to == start)
+				return graph_cycle_edges(c, start, n, e, edges);
+			if (to >= g->nnodes || !set[to] || c->stamp[to] == c->round ||
+			    tail >= max_visits)
+				continue;
+			c->stamp[to] = c->round;
+			c->parent[to] = n;
+			c->parent_edge[to] = e;
+			c->queue[tail++] = to;
+		}
+		if (head == level_end) {
+			depth++;
+			level_end = tail;
+		}
+	}
+	return 0;
+}
+
+void
+refs_graph_cycles_free(struct refs_graph_cycles *c)
+{
+	free(c->stamp);
+	free(c->queue);
+	free(c->parent);
+	free(c->parent_edge);
+	memset(c, 0, sizeof(*c));
+}

@@ -60,4 +60,22 @@ void refs_graph_chains(const struct refs_graph *g, const size_t *root_key, refs_
 
 void refs_graph_result_free(struct refs_graph_result *r);
 
+/* What refs_graph_cycle keeps between calls on one graph (owned: free with
+ * refs_graph_cycles_free); zero it before the first call. */
+struct refs_graph_cycles {
+	uint32_t *stamp, *queue, *parent;
+	size_t *parent_edge;
+	uint32_t round;
+};
+
+/* The shortest cycle through start whose nodes are all in set (per node),
+ * at most max_depth edges long, found by visiting at most max_visits nodes:
+ * its edges from start, in *edges (owned), and how many; 0 (and *edges
+ * NULL) when there is none within the bounds. */
+size_t refs_graph_cycle(const struct refs_graph *g, uint32_t start, const bool *set,
+                        size_t max_depth, size_t max_visits, struct refs_graph_cycles *c,
+                        size_t **edges);
+
+void refs_graph_cycles_free(struct refs_graph_cycles *c);
+
 #endif

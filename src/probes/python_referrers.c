@@ -16,6 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bases followed from a class looking for __del__. */
+#define REFERRERS_MAX_BASES 64
+/* Cycles: the longest looked for, the nodes one search may visit, and the
+ * most reported (each object in one). */
+#define REFERRERS_CYCLE_DEPTH  16
+#define REFERRERS_CYCLE_VISITS 4096
+#define REFERRERS_MAX_CYCLES   100000
+
 /* What is recorded while the target is stopped: the objects walked, their
  * types classified, their references, and the roots. */
 struct referrers_copy {
@@ -308,6 +316,139 @@ referrers_chains(struct referrers_names *n, const struct refs_graph_result *res,
 	}
 }
 
+/* Whether the class at type (or a base) defines __del__: its objects in a
+ * cycle were never freed before 3.4 (PEP 442), and left in gc.garbage. */
+static bool
+referrers_has_del(struct referrers_names *n, uint64_t type)
+{
+	const struct python_layout *l = &n->target->layout;
+
+	for (int depth = 0; depth < REFERRERS_MAX_BASES && type != 0; depth++) {
+		uint64_t dict = python_memory_word(n->mem, type + (uint64_t)l->type.tp_dict);
+
+		if (l->type.tp_dict < 0 || l->type.tp_base < 0)
+			return false;
+		if (dict != 0 && python_dict_get(n->namer, dict, "__del__") != 0)
+			return true;
+		type = python_memory_word(n->mem, type + (uint64_t)l->type.tp_base);
+	}
+	return false;
+}
+
+/* The items of gc.garbage, as nodes marked in garbage: the list that is
+ * the gc module's global "garbage" (2.7, and 3.x with gc.DEBUG_SAVEALL). */
+static void
+referrers_garbage(struct referrers_names *n, const struct refs_graph *g, const size_t *root_module,
+                  bool *garbage)
+{
+	for (size_t r = 0; r < g->nroots; r++) {
+		char *name = python_namer_string(n->namer, n->copy->modules[root_module[r]].key);
+		bool gc = name != NULL && strcmp(name, "gc") == 0;
+		uint32_t m = g->roots[r];
+
+		free(name);
+		for (size_t e = g->first_edge[m]; gc && e < g->first_edge[m + 1]; e++) {
+			const struct python_ref *ref = &n->copy->refs.refs[e];
+			const char *label = names_label(n, ref->kind, ref->label);
+			uint32_t list = g->edge_to[e];
+
+			if (label == NULL || strcmp(label, "garbage") != 0 ||
+			    list == REFS_GRAPH_NONE)
+				continue;
+			for (size_t k = g->first_edge[list]; k < g->first_edge[list + 1]; k++)
+				if (g->edge_to[k] != REFS_GRAPH_NONE)
+					garbage[g->edge_to[k]] = true;
+		}
+	}
+}
+
+static int
+referrers_cycles_by_count(const void *a, const void *b)
+{
+	const struct python_refs_cycle *x = a, *y = b;
+
+	return x->count != y->count ? (x->count > y->count ? -1 : 1) : 0;
+}
+
+/* The uncollectable cycles: through each object of a class with __del__
+ * that is in gc.garbage or that no module reaches, the shortest cycle of
+ * such objects back to it; each object in one cycle at most; grouped as
+ * chains are. */
+static void
+referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
+                 const struct refs_graph_result *res, const size_t *root_module, size_t max_cycles,
+                 struct python_refs *out)
+{
+	const struct referrers_copy *c = n->copy;
+	size_t nn = c->nobjects ? c->nobjects : 1;
+	bool *garbage = xcalloc(nn, sizeof(*garbage)), *set = xcalloc(nn, sizeof(*set));
+	bool *del = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*del));
+	struct refs_graph_cycles scratch = {0};
+	struct string_table groups = {0};
+	size_t *sig = NULL, sig_cap = 0;
+
+	for (uint32_t t = 0; t < c->ntypes; t++)
+		del[t] = c->classes[t].attributes && referrers_has_del(n, c->types[t]);
+	referrers_garbage(n, g, root_module, garbage);
+	for (size_t i = 0; i < c->nobjects; i++)
+		set[i] = garbage[i] || res->parent[i] == REFS_GRAPH_NONE;
+	for (size_t r = 0; r < g->nroots; r++)
+		set[g->roots[r]] = garbage[g->roots[r]];
+	for (uint32_t v = 0; v < c->nobjects && out->ncycles_all < REFERRERS_MAX_CYCLES; v++) {
+		size_t *edges, len, id;
+
+		if (!set[v] || !del[c->type_of[v]])
+			continue;
+		len = refs_graph_cycle(g, v, set, REFERRERS_CYCLE_DEPTH, REFERRERS_CYCLE_VISITS,
+		                       &scratch, &edges);
+		if (len == 0)
+			continue;
+		if (len + 1 > sig_cap) {
+			sig_cap = 2 * (len + 1);
+			sig = xreallocarray(sig, sig_cap, sizeof(*sig));
+		}
+		sig[0] = garbage[v];
+		for (size_t k = 0; k < len; k++) {
+			sig[k + 1] = names_step_key(n, edges[k]);
+			set[n->edge_to[edges[k]]] = false; /* in one cycle at most */
+		}
+		id = string_table_id(&groups, (const char *)sig, (len + 1) * sizeof(*sig));
+		if (id == out->ncycles_all) {
+			out->cycles =
+			    xreallocarray(out->cycles, ++out->ncycles_all, sizeof(*out->cycles));
+			out->cycles[id] = (struct python_refs_cycle){
+			    .why = garbage[v] ? "in gc.garbage"
+			           : n->target->layout.major == 2
+			               ? "__del__, reached from no module: "
+			                 "never freed (2.7)"
+			               : "__del__, reached from no module: "
+			                 "freed only by a collection"};
+			out->cycles[id].nsteps = len;
+			out->cycles[id].steps = xcalloc(len, sizeof(*out->cycles[id].steps));
+			for (size_t k = 0; k < len; k++)
+				names_fill_step(n, edges[k], &out->cycles[id].steps[k]);
+		}
+		out->cycles[id].count++;
+		free(edges);
+	}
+	qsort(out->cycles, out->ncycles_all, sizeof(*out->cycles), referrers_cycles_by_count);
+	out->ncycles = out->ncycles_all < max_cycles ? out->ncycles_all : max_cycles;
+	for (size_t i = out->ncycles; i < out->ncycles_all; i++) {
+		for (size_t k = 0; k < out->cycles[i].nsteps; k++) {
+			free(out->cycles[i].steps[k].name);
+			free(out->cycles[i].steps[k].example);
+			free(out->cycles[i].steps[k].type);
+		}
+		free(out->cycles[i].steps);
+	}
+	string_table_clear(&groups);
+	refs_graph_cycles_free(&scratch);
+	free(sig);
+	free(del);
+	free(set);
+	free(garbage);
+}
+
 /* Finds and groups the chains on the copy c (the target running again). */
 static void
 referrers_walk(const struct python_target *t, const struct python_memory *mem,
@@ -357,6 +498,7 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	out->reached = res.reached;
 	out->roots = g.nroots;
 	referrers_chains(&n, &res, roots, root_module, max_chains, out);
+	referrers_cycles(&n, &g, &res, root_module, max_chains, out);
 	refs_graph_result_free(&res);
 	names_free(&n);
 	python_namer_free(n.namer);

@@ -79,9 +79,15 @@ refs_text_cycles(FILE *out, const struct python_refs *r)
 {
 	char type[REFS_TEXT_NAME_MAX];
 
+	uint64_t total = 0;
+
 	if (r->ncycles_all == 0)
 		return;
-	fprintf(out, "\nUncollectable cycles: %zu\n", r->ncycles_all);
+	for (size_t i = 0; i < r->ncycles; i++)
+		total += r->cycles[i].count;
+	fprintf(out, "\nUncollectable cycles (objects with __del__): %" PRIu64 "%s in %zu %s\n",
+	        total, r->ncycles < r->ncycles_all ? "+" : "", r->ncycles_all,
+	        plural(r->ncycles_all, "group", "groups"));
 	for (size_t i = 0; i < r->ncycles; i++) {
 		const struct python_refs_cycle *c = &r->cycles[i];
 

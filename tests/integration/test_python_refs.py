@@ -34,6 +34,20 @@ def near(got, want):
     return abs(got - want) <= 0.05 * want
 
 
+def check_cycles(python, doc, finalized):
+    """The 40 pairs of Finalized, each a cycle through attribute partner,
+    whatever type was asked for: in gc.garbage on 2.7, reached from nothing
+    on 3.x."""
+    want = [("attribute", "partner", "Finalized")] * 2
+    cycles = [c for c in doc["cycles"]
+              if [(s["kind"], s["name"], s["type"]) for s in c["steps"]] == want]
+    check(len(cycles) == 1, f"no Finalized cycle group among {doc['cycles']}")
+    check(near(cycles[0]["count"], finalized / 2), f"{cycles[0]['count']} cycles, the target "
+          f"made {finalized // 2}")
+    where = "gc.garbage" if python.version.startswith("2.") else "reached from no module"
+    check(where in cycles[0]["why"], f"why {cycles[0]['why']!r}, want {where!r}")
+
+
 def test():
     python = python_interpreter(WANT)
     target = start_python(python, "refs_service.py", CONNS)
@@ -65,6 +79,7 @@ def test():
           re.fullmatch(r"\d+", example[3]["example"] or ""),
           f"example labels {example}")
     check(doc["chains_total"] >= 1 and len(doc["chains"]) <= 10, f"groups {doc['chains_total']}")
+    check_cycles(python, doc, finalized)
 
     qualified = stacktop_json("mem", "-p", target.pid, "--python-refs", "__main__.HxConn",
                               "--max-chains", 1)
@@ -83,6 +98,8 @@ def test():
                     r"conns \(dict\) -> value \(list\) -> index \(HxConn\)", text) and
           re.search(r"e\.g\. __main__\.POOL\.conns\['peer-\d+'\]\[\d+\] at 0x", text),
           f"text has no chain through POOL:\n{text}")
+    check(re.search(r"\d+ cycles \(.*\): Finalized -> attribute partner \(Finalized\) -> "
+                    r"attribute partner \(Finalized\)", text), f"text has no cycle:\n{text}")
     check_running(target.pid)
 
 
