@@ -1,6 +1,7 @@
 /* stacktop mem: where a process's memory is, and whether it keeps growing. */
 #include "cli.h"
 #include "clock.h"
+#include "outfile.h"
 #include "probes/mem.h"
 #include "probes/proctree.h"
 #include "probes/python_referrers.h"
@@ -9,6 +10,7 @@
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
 #include "ui/refs_json.h"
+#include "ui/refs_picture.h"
 #include "ui/refs_text.h"
 #include "xmalloc.h"
 
@@ -61,6 +63,12 @@ static const struct cli_option mem_options[] = {
      .noun = "the chain count",
      .min = 1,
      .max = MEM_TOP_MAX},
+    {.letter = 'o',
+     .name = "output",
+     .arg = CLI_ARG_STRING,
+     .value = "FILE",
+     .help = "--python-refs also draws the chains and cycles\n"
+             "into FILE: FILE.svg an SVG, FILE.dot Graphviz DOT"},
     {.name = "top",
      .arg = CLI_ARG_INT,
      .value = "N",
@@ -179,12 +187,38 @@ mem_tree(const struct procfs *fs, int root, size_t cap, bool json)
 	return 0;
 }
 
+/* Whether path ends with suffix. */
+static bool
+mem_ends_with(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+
+	return n >= k && strcmp(path + n - k, suffix) == 0;
+}
+
+/* Draws r into path (.dot: Graphviz, else SVG). Returns 0 or -errno. */
+static int
+mem_refs_picture(const char *path, const struct python_refs *r)
+{
+	struct outfile *f;
+	int err = outfile_open(path, &f);
+
+	if (err != 0)
+		return err;
+	if (mem_ends_with(path, ".dot"))
+		refs_picture_dot(outfile_stream(f), r);
+	else
+		refs_picture_svg(outfile_stream(f), r);
+	return outfile_commit(f);
+}
+
 /* mem --python-refs TYPE: one census that also copies the references,
  * then the chains. Returns the exit code. */
 static int
 mem_refs(const struct procfs *fs, int pid, const struct cli_args *args,
          const struct python_types_limits *limits)
 {
+	const char *path = cli_args_string(args, "output", NULL);
 	struct python_refs *r;
 	int err = python_referrers_take(
 	    fs, pid, cli_args_string(args, "python-refs", ""),
@@ -192,6 +226,11 @@ mem_refs(const struct procfs *fs, int pid, const struct cli_args *args,
 
 	if (err != 0)
 		return cli_target_error(pid, mem_no_memory(fs, pid, err));
+	if (path != NULL && (err = mem_refs_picture(path, r)) != 0) {
+		fprintf(stderr, "stacktop mem: cannot write %s: %s\n", path, strerror(-err));
+		python_refs_free(r);
+		return EXIT_TARGET;
+	}
 	if (cli_args_has(args, "json"))
 		refs_json_write(stdout, r);
 	else
@@ -223,6 +262,12 @@ cmd_mem_exec(const struct cli_args *args)
 		return cli_usage_error(&cmd_mem_entry,
 		                       "--python-refs takes one look: "
 		                       "not with -d, --python-types, --top or --tree");
+	if (cli_args_has(args, "output") && !cli_args_has(args, "python-refs"))
+		return cli_usage_error(&cmd_mem_entry, "-o goes with --python-refs");
+	if (cli_args_has(args, "output") &&
+	    !mem_ends_with(cli_args_string(args, "output", ""), ".svg") &&
+	    !mem_ends_with(cli_args_string(args, "output", ""), ".dot"))
+		return cli_usage_error(&cmd_mem_entry, "-o FILE: FILE.svg or FILE.dot");
 	if (cli_args_has(args, "max-chains") && !cli_args_has(args, "python-refs"))
 		return cli_usage_error(&cmd_mem_entry, "--max-chains goes with --python-refs");
 	if (cli_args_has(args, "python-refs") &&
@@ -280,9 +325,11 @@ cmd_mem_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
-    .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
-             "-p PID --python-refs TYPE [--max-chains N] [--max-stop SECONDS] [--json] | "
-             "-p PID --tree [--max-processes N] [--json]",
+    .usage =
+        "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
+        "-p PID --python-refs TYPE [--max-chains N] [-o FILE.svg|FILE.dot] [--max-stop SECONDS] "
+        "[--json] | "
+        "-p PID --tree [--max-processes N] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .options = mem_options,
     .exec = cmd_mem_exec,

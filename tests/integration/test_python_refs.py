@@ -1,17 +1,24 @@
-"""mem --python-refs TYPE: what holds a type's objects, on one interpreter
-(argv[1] as test_python_types takes it). tests/targets/python/refs_service.py
-keeps its HxConn in __main__.POOL.conns['peer-N'][i] (a Pool instance's
-attribute, a dict of lists), churns Decoys held by a frame's local only,
-and leaves 40 cycles of two Finalized (with __del__) in gc.garbage (2.7)
-or unreachable with the collector disabled (3.x). The chain names the
-module, the global, the attribute and the kinds of the steps, in text and
-JSON (stacktop.refs/1); the counts are within 5% of what the target's own
-gc.get_objects() counts; a module-qualified name finds the same objects;
+""
+    "mem --python-refs TYPE: what holds a type's objects, on one interpreter
+    (argv[1] as test_python_types takes it)
+        .tests
+    / targets / python /
+    refs_service.py keeps its HxConn in __main__.POOL.conns['peer-N'][i](
+        a Pool instance's attribute, a dict of lists),
+    churns Decoys held by a frame's local only, and leaves 40 cycles of two
+        Finalized(with __del__) in gc.garbage(2.7) or
+        unreachable with the collector disabled(3.x).The chain names the module,
+    the global, the attribute and the kinds of the steps, in text and JSON(stacktop.refs / 1);
+the counts are within 5 % of what the target's own gc.get_objects() counts;
+a module - qualified name finds the same objects;
 Decoy is never reached through POOL; the target runs on. A free-threaded
 build says in one line that it cannot be walked."""
 
+import os
 import re
 import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
 
 import harness
 from harness import (check, check_running, python_interpreter, run, stacktop, stacktop_json,
@@ -46,6 +53,25 @@ def check_cycles(python, doc, finalized):
           f"made {finalized // 2}")
     where = "gc.garbage" if python.version.startswith("2.") else "reached from no module"
     check(where in cycles[0]["why"], f"why {cycles[0]['why']!r}, want {where!r}")
+
+
+def check_pictures(pid):
+    """-o FILE.svg: an SVG that parses as XML and holds the boxes and the
+    labels; -o FILE.dot: a digraph with the same labels."""
+    with tempfile.TemporaryDirectory() as tmp:
+        svg, dot = os.path.join(tmp, "refs.svg"), os.path.join(tmp, "refs.dot")
+        for path in (svg, dot):
+            code, out, err = stacktop("mem", "-p", pid, "--python-refs", "HxConn", "-o", path)
+            check(code == 0 and os.path.exists(path), f"-o {path}: exit {code}: {err}")
+        root = ElementTree.parse(svg).getroot()
+        texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        for label in ("module __main__", "Pool", "global POOL", "attribute conns", "HxConn",
+                      "attribute partner", "Finalized"):
+            check(label in texts, f"the SVG has no {label!r}: {texts}")
+        with open(dot) as f:
+            text = f.read()
+        check(text.startswith("digraph") and '[label="global POOL"]' in text and
+              '[label="attribute conns"]' in text, f"DOT:\n{text}")
 
 
 def test():
@@ -93,6 +119,7 @@ def test():
     code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "HxConn")
     check(code == 0, f"text exited {code}: {err}")
     harness.assert_terminal_safe(out, "text")
+    check_pictures(target.pid)
     text = out.decode()
     check(re.search(r"\d+ of \d+ HxConn: module __main__, global POOL \(Pool\) -> attribute "
                     r"conns \(dict\) -> value \(list\) -> index \(HxConn\)", text) and
