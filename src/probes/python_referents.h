@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 /* The most items read of one list, tuple, set or deque: a longer one is
- * read this far (a list of 16 million items is rare; more is garbage). */
-#define PYTHON_REFERENTS_MAX_ITEMS ((uint64_t)1 << 24)
+ * read this far (a list of 4 million items is rare; more is garbage). */
+#define PYTHON_REFERENTS_MAX_ITEMS ((uint64_t)1 << 22)
 /* The most __slots__ members kept per class (its bases' included). */
 #define PYTHON_REFERENTS_MAX_SLOTS 32
 

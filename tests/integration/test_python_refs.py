@@ -1,16 +1,12 @@
-""
-    "mem --python-refs TYPE: what holds a type's objects, on one interpreter
-    (argv[1] as test_python_types takes it)
-        .tests
-    / targets / python /
-    refs_service.py keeps its HxConn in __main__.POOL.conns['peer-N'][i](
-        a Pool instance's attribute, a dict of lists),
-    churns Decoys held by a frame's local only, and leaves 40 cycles of two
-        Finalized(with __del__) in gc.garbage(2.7) or
-        unreachable with the collector disabled(3.x).The chain names the module,
-    the global, the attribute and the kinds of the steps, in text and JSON(stacktop.refs / 1);
-the counts are within 5 % of what the target's own gc.get_objects() counts;
-a module - qualified name finds the same objects;
+"""mem --python-refs TYPE: what holds a type's objects, on one interpreter
+(argv[1] as test_python_types takes it). tests/targets/python/refs_service.py
+keeps its HxConn in __main__.POOL.conns['peer-N'][i] (a Pool instance's
+attribute, a dict of lists), churns Decoys held by a frame's local only,
+and leaves 40 cycles of two Finalized (with __del__) in gc.garbage (2.7)
+or unreachable with the collector disabled (3.x). The chain names the
+module, the global, the attribute and the kinds of the steps, in text and
+JSON (stacktop.refs/1); the counts are within 5% of what the target's own
+gc.get_objects() counts; a module-qualified name finds the same objects;
 Decoy is never reached through POOL; the target runs on. A free-threaded
 build says in one line that it cannot be walked."""
 
