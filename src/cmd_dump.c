@@ -20,6 +20,9 @@ static const struct cli_option dump_options[] = {
     {.name = "mixed",
      .help = "Python frames merged into the native stacks (the default\n"
              "for a Python process; an error for any other)"},
+    {.name = "locals",
+     .help = "each Python frame's arguments and local variables: type\n"
+             "and a bounded repr (read in the same stop as the stacks)"},
     {.name = "json",
      .help = "JSON output (schema stacktop.dump/1; with --tree one\n"
              "document a process, one after another)"},
@@ -30,10 +33,10 @@ static const struct cli_option dump_options[] = {
 
 /* Dumps pid and writes it. Returns 0 or -errno. */
 static int
-dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool json)
+dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool locals, bool json)
 {
 	struct dump_report *d = NULL;
-	int err = stacks_dump(fs, pid, mode, &d);
+	int err = stacks_dump(fs, pid, mode, locals, &d);
 
 	if (err != 0)
 		return err;
@@ -53,7 +56,8 @@ dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool json)
  * since the tree was listed is passed over. Returns the exit code: 0 when
  * the root was dumped. */
 static int
-dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool json)
+dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool locals,
+          bool json)
 {
 	int *pids, gone = 0, rc = 0;
 	size_t n;
@@ -66,7 +70,7 @@ dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode
 		if (!json)
 			printf("%s=== process %zu of %zu in the tree of %d ===\n",
 			       i > 0 ? "\n" : "", i + 1, n, root);
-		err = dump_one(fs, pids[i], mode, json);
+		err = dump_one(fs, pids[i], mode, locals, json);
 		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
 			fflush(stdout);
 			cli_target_error(pids[i], err);
@@ -87,7 +91,7 @@ cmd_dump_exec(const struct cli_args *args)
 	                          : cli_args_has(args, "mixed")  ? TARGET_MIXED
 	                                                         : TARGET_AUTO;
 	struct procfs *fs = NULL;
-	bool json = cli_args_has(args, "json");
+	bool json = cli_args_has(args, "json"), locals = cli_args_has(args, "locals");
 	int err;
 
 	if (cli_args_count(args, "native") + cli_args_count(args, "python") +
@@ -97,24 +101,27 @@ cmd_dump_exec(const struct cli_args *args)
 		                       "--native, --python and --mixed exclude each other");
 	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
 		return cli_usage_error(&cmd_dump_entry, "--max-processes goes with --tree");
+	if (locals && mode == TARGET_NATIVE)
+		return cli_usage_error(&cmd_dump_entry,
+		                       "--locals are a Python frame's: not with --native");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	if (cli_args_has(args, "tree")) {
 		int rc = dump_tree(
 		    fs, pid, (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
-		    mode, json);
+		    mode, locals, json);
 
 		procfs_free(fs);
 		return rc;
 	}
-	err = dump_one(fs, pid, mode, json);
+	err = dump_one(fs, pid, mode, locals, json);
 	procfs_free(fs);
 	return err != 0 ? cli_target_error(pid, err) : 0;
 }
 
 const struct cmd_entry cmd_dump_entry = {
     .name = "dump",
-    .usage = "-p PID [--native|--python|--mixed] [--json] [--tree [--max-processes N]]",
+    .usage = "-p PID [--native|--python|--mixed] [--locals] [--json] [--tree [--max-processes N]]",
     .summary = "every thread's stack (pstack, gdb bt, py-spy dump), stopping the target for "
                "milliseconds",
     .options = dump_options,

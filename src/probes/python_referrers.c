@@ -9,6 +9,7 @@
 #include "python_namer.h"
 #include "python_referents.h"
 #include "python_stack.h"
+#include "python_string.h"
 #include "target.h"
 
 #include <errno.h>
@@ -174,7 +175,8 @@ names_label(struct referrers_names *n, enum python_ref_edge kind, uint64_t label
 		n->labels = xreallocarray(n->labels, n->labels_cap, sizeof(*n->labels));
 	}
 	if (kind == PYTHON_REF_SLOT)
-		n->labels[at] = python_types_read_name(n->mem, label, buf) ? xstrdup(buf) : NULL;
+		n->labels[at] =
+		    python_string_c(n->mem, label, buf, sizeof(buf)) ? xstrdup(buf) : NULL;
 	else
 		n->labels[at] = python_namer_string(n->namer, label);
 	if (n->labels[at] == NULL)

@@ -11,6 +11,7 @@
 #include "python_gc.h"
 #include "python_gc_walk.h"
 #include "python_namer.h"
+#include "python_string.h"
 #include "target.h"
 
 #include <errno.h>
@@ -22,7 +23,6 @@
 /* The most of a tp_name we read: dotted names of nested classes are long,
  * but not this long. */
 #define TYPE_NAME_MAX PYTHON_TYPES_NAME_MAX
-#define PAGE_4K       ((uint64_t)4096)
 /* How many times a walk that met a list being changed is tried, and the
  * pause between tries. */
 #define PYTHON_TYPES_ATTEMPTS 4
@@ -68,30 +68,6 @@ types_while_stopped(void *arg)
 		               &s->limits, &s->tally);
 }
 
-/* Reads the C string at addr (at most TYPE_NAME_MAX - 1 bytes) into out: in
- * pieces that end at page boundaries, as a short name may sit at the end of
- * the last page of a mapping. Returns false when nothing could be read. */
-bool
-python_types_read_name(const struct python_memory *mem, uint64_t addr, char out[TYPE_NAME_MAX])
-{
-	size_t have = 0;
-
-	while (have < TYPE_NAME_MAX - 1) {
-		uint64_t at = addr + have;
-		size_t want = (size_t)(PAGE_4K - (at & (PAGE_4K - 1)));
-
-		if (want > TYPE_NAME_MAX - 1 - have)
-			want = TYPE_NAME_MAX - 1 - have;
-		if (mem->read(mem->arg, at, out + have, want) != 0)
-			break;
-		if (memchr(out + have, '\0', want) != NULL)
-			return true;
-		have += want;
-	}
-	out[have] = '\0';
-	return have > 0;
-}
-
 static uint64_t
 types_add(uint64_t a, uint64_t b)
 {
@@ -111,7 +87,7 @@ types_name(const struct python_layout *l, const struct python_memory *mem,
 	row->size_errors = t->size_errors;
 	if (l->type.tp_name < 0 || t->type == 0 ||
 	    mem->read(mem->arg, t->type + (uint64_t)l->type.tp_name, &at, sizeof(at)) != 0 ||
-	    !python_types_read_name(mem, at, name)) {
+	    !python_string_c(mem, at, name, sizeof(name))) {
 		row->name = xstrdup("<unreadable>");
 		return;
 	}

@@ -74,14 +74,8 @@ struct python_types_expect {
 int python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                         struct python_types_expect *out);
 
-/* The most of a type's or member's name read (python_types_read_name). */
+/* The most of a type's or member's name read (python_string_c). */
 #define PYTHON_TYPES_NAME_MAX 256
-
-/* Reads the C string at addr (at most PYTHON_TYPES_NAME_MAX - 1 bytes, a
- * name at the end of a mapping too) into out. Returns false when nothing
- * could be read. */
-bool python_types_read_name(const struct python_memory *mem, uint64_t addr,
-                            char out[PYTHON_TYPES_NAME_MAX]);
 
 /* The name of the type at type as the census names it (owned): its tp_name,
  * "<unreadable>"; with qualified, module.Name when its class says which
