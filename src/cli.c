@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "probes/collector.h"
+#include "probes/mem.h"
 #include "probes/procfs.h"
 #include "probes/procfs_parse.h"
 #include "probes/proctree.h"
@@ -768,4 +770,29 @@ cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t c
 	free(*pids);
 	*pids = NULL;
 	return err;
+}
+
+int
+cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t, int *gone_pid)
+{
+	int *pids;
+	size_t n;
+	int err = cli_tree_pids(fs, t->roots, t->nroots, t->cap, &pids, &n, &t->warned, &t->capped,
+	                        gone_pid);
+
+	if (err != 0)
+		return err;
+	collector_set_pids(c, pids, n);
+	free(pids);
+	return 0;
+}
+
+void
+cli_tree_add_pss(const struct procfs *fs, struct report_tree *t, int pid)
+{
+	struct mem_rollup m;
+	int err = mem_read_rollup(fs, pid, &m);
+
+	if (err == 0 || !procfs_is_gone(err))
+		report_tree_add_pss(t, err == 0 ? m.pss_kib : -1);
 }

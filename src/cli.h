@@ -216,6 +216,31 @@ int cli_open_procfs(struct procfs **fs);
 int cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
                   size_t *n, bool *warned, bool *capped, int *gone_pid);
 
+/* --tree followed over time (report, the live view): the roots given and
+ * the cap, and what the cap did. */
+struct cli_tree {
+	const int *roots; /* -p's, borrowed */
+	size_t nroots;
+	size_t cap;
+	bool warned; /* the cap was said on stderr (the live view starts with it
+	                set: it says so on its screen instead) */
+	bool capped; /* the cap left some out at the last look */
+};
+
+/* Has c sample the tree as it is now (a worker started since the last
+ * look is sampled from its start; one ended is dropped), through
+ * cli_tree_pids. Returns 0, or -ESRCH when every root is gone (*gone_pid
+ * names one; c keeps what it followed) or another -errno. */
+struct collector;
+int cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t,
+                    int *gone_pid);
+
+/* Adds pid's PSS (its smaps_rollup, read now: see mem_read_rollup for the
+ * cost) to t's: one that ended since it was sampled is left out, one we
+ * may not read makes the sum unknown. */
+struct report_tree;
+void cli_tree_add_pss(const struct procfs *fs, struct report_tree *t, int pid);
+
 /* How wide a text report may be, in columns: $COLUMNS when it is a
  * positive number, else the terminal's width when stdout is one, else 0
  * (no limit: a pipe or a file keeps full lines). */

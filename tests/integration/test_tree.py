@@ -40,8 +40,12 @@ def test_report(pool, children, hot):
     check(sorted(rows) == sorted([pool.pid, *children]),
           f"report --tree lists {rows}, not {pool.pid} and {children}:\n{text}")
     check(rows and rows[0] == hot, f"report --tree: the hot worker {hot} is not first: {rows}")
-    check(re.search(rf"^TREE {pool.pid}: 4 processes, CPU [\d.]+%, RSS \d+ KiB$", text, re.M),
-          f"report --tree: no tree line:\n{text}")
+    line = re.search(rf"^TREE {pool.pid}: 4 processes, CPU [\d.]+%, RSS (\d+) KiB, "
+                     rf"PSS (\d+) KiB, hottest (\d+) \(python3\) [\d.]+%$", text, re.M)
+    check(line, f"report --tree: no tree line:\n{text}")
+    check(int(line.group(3)) == rows[0] and int(line.group(2)) <= int(line.group(1)),
+          f"report --tree: the tree line's hottest is not the first row {rows[0]}, or its "
+          f"PSS is above its RSS: {line.group(0)}")
     doc = stacktop_json("report", "-p", pool.pid, "--tree", "-d", "0.5")
     pids = [p["pid"] for p in doc["processes"]]
     tree = doc.get("tree", {})
@@ -51,6 +55,9 @@ def test_report(pool, children, hot):
           tree.get("cpu_pct", 0) > 20 and
           tree.get("rss_kib") == sum(p["mem"]["rss_kib"] for p in doc["processes"]),
           f"report --tree --json: tree {tree}")
+    # The workers share the master's pages (fork): PSS splits them.
+    check(tree.get("hottest_pid") == hot and 0 < (tree.get("pss_kib") or 0) <= tree["rss_kib"],
+          f"report --tree --json: the hottest or PSS of {tree}")
 
 
 def test_cap(pool):
