@@ -796,3 +796,30 @@ cli_tree_add_pss(const struct procfs *fs, struct report_tree *t, int pid)
 	if (err == 0 || !procfs_is_gone(err))
 		report_tree_add_pss(t, err == 0 ? m.pss_kib : -1);
 }
+
+int
+cli_tree_each(const struct procfs *fs, int root, size_t cap, bool json,
+              int (*one)(const struct procfs *fs, int pid, void *arg), void *arg)
+{
+	int *pids, gone = 0, rc = 0;
+	size_t n;
+	bool warned = false;
+	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, NULL, &gone);
+
+	if (err != 0)
+		return cli_target_error(root, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!json)
+			printf("%s=== process %zu of %zu in the tree of %d ===\n",
+			       i > 0 ? "\n" : "", i + 1, n, root);
+		err = one(fs, pids[i], arg);
+		fflush(stdout);
+		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
+			cli_target_error(pids[i], err);
+			if (i == 0)
+				rc = EXIT_TARGET;
+		}
+	}
+	free(pids);
+	return rc;
+}

@@ -235,6 +235,17 @@ struct collector;
 int cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t,
                     int *gone_pid);
 
+/* Each process of the tree of root (at most cap, the cap said on stderr),
+ * the root first: one(fs, pid, arg) examines and writes it, returning 0
+ * or -errno. In text (!json) each comes under a line "=== process I of N
+ * in the tree of ROOT ==="; in JSON the documents follow one another, one
+ * a process (as report -c N writes its reports). One that cannot be
+ * examined gets its line on stderr and the others are examined; one gone
+ * since the tree was listed is passed over. Returns the exit code: 0 when
+ * the root was examined. */
+int cli_tree_each(const struct procfs *fs, int root, size_t cap, bool json,
+                  int (*one)(const struct procfs *fs, int pid, void *arg), void *arg);
+
 /* Adds pid's PSS (its smaps_rollup, read now: see mem_read_rollup for the
  * cost) to t's: one that ended since it was sampled is left out, one we
  * may not read makes the sum unknown. */
