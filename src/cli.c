@@ -742,11 +742,7 @@ cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t c
 		err = 0;
 		capped |= cut;
 		for (ssize_t i = 0; i < k; i++) {
-			bool seen = false;
-
-			for (size_t j = 0; j < *n && !seen; j++)
-				seen = (*pids)[j] == tree[i];
-			if (seen)
+			if (cli_pids_have(*pids, *n, tree[i]))
 				continue;
 			if (*n == cap) {
 				capped = true;
@@ -822,4 +818,26 @@ cli_tree_each(const struct procfs *fs, int root, size_t cap, bool json,
 	}
 	free(pids);
 	return rc;
+}
+
+bool
+cli_pids_have(const int *pids, size_t n, int pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+int
+cli_sample(struct collector *c, const struct cli_tree *tree, bool say)
+{
+	int err;
+
+	while ((err = collector_sample(c)) == -ESRCH && collector_gone_pid(c) > 0 &&
+	       collector_forget_pid(c, collector_gone_pid(c)))
+		if (say && (tree == NULL ||
+		            cli_pids_have(tree->roots, tree->nroots, collector_gone_pid(c))))
+			cli_target_error(collector_gone_pid(c), err);
+	return err;
 }

@@ -235,6 +235,19 @@ struct collector;
 int cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t,
                     int *gone_pid);
 
+/* Whether pids (n of them) holds pid. */
+bool cli_pids_have(const int *pids, size_t n, int pid);
+
+/* Takes a sample of c. A requested process that is gone (or a zombie)
+ * while others are left is dropped and the others are sampled again: one
+ * dead PID of several does not cost the sample. It gets its line on
+ * stderr when say, and with tree (may be NULL: not --tree) only when it
+ * is a root: a worker that ended since the tree was listed is the churn
+ * --tree follows (a pool replacing its workers). Returns 0, or -errno
+ * when the last requested process is gone (collector_gone_pid names it)
+ * or /proc cannot be read. */
+int cli_sample(struct collector *c, const struct cli_tree *tree, bool say);
+
 /* Each process of the tree of root (at most cap, the cap said on stderr),
  * the root first: one(fs, pid, arg) examines and writes it, returning 0
  * or -errno. In text (!json) each comes under a line "=== process I of N

@@ -149,35 +149,6 @@ report_take_stacks(const struct procfs *fs, struct report *r, size_t per_process
 	}
 }
 
-/* Whether pid is one of tree's roots (tree may be NULL: not --tree). */
-static bool
-report_tree_root(const struct cli_tree *tree, int pid)
-{
-	for (size_t i = 0; tree != NULL && i < tree->nroots; i++)
-		if (tree->roots[i] == pid)
-			return true;
-	return false;
-}
-
-/* Takes a sample. A requested process that is gone (or a zombie) while
- * others are left gets its line on stderr, and the others are sampled again
- * without it: one dead PID of several does not cost the report. With
- * --tree, a worker that ended since the tree was listed is the churn
- * --tree follows (a pool replacing its workers): said only for a root.
- * Returns 0, or -errno when the last requested process is gone
- * (collector_gone_pid names it) or /proc cannot be read. */
-static int
-report_sample(struct collector *c, const struct cli_tree *tree)
-{
-	int err;
-
-	while ((err = collector_sample(c)) == -ESRCH && collector_gone_pid(c) > 0 &&
-	       collector_forget_pid(c, collector_gone_pid(c)))
-		if (tree == NULL || report_tree_root(tree, collector_gone_pid(c)))
-			cli_target_error(collector_gone_pid(c), err);
-	return err;
-}
-
 /* The threading names of the Python processes' threads listed, read from
  * their memory as they run (probes/target; measured: ~1 ms to find the
  * interpreter and ~1 ms for 24 names). A process that is not Python costs
@@ -238,7 +209,7 @@ report_one(const struct procfs *fs, struct collector *c, const struct report_opt
 	cli_sleep(o->delay);
 	if (tree != NULL && (err = cli_tree_follow(fs, c, tree, &gone)) != 0)
 		return err;
-	if ((err = report_sample(c, tree)) != 0)
+	if ((err = cli_sample(c, tree, true)) != 0)
 		return err;
 	r = collector_report(c, &shape);
 	if (tree != NULL)
@@ -281,7 +252,7 @@ cmd_report_exec(const struct cli_args *args)
 			return cli_target_error(gone, err);
 		}
 	}
-	err = report_sample(c, o.tree ? &tree : NULL);
+	err = cli_sample(c, o.tree ? &tree : NULL, true);
 	collector_set_baseline(c);
 	for (long i = 0; err == 0 && i < o.count; i++) {
 		if (i > 0 && !o.json)

@@ -522,9 +522,8 @@ top_sample(struct top *top)
 	double began = clock_monotonic_s();
 	int err, gone;
 
-	if (top->tree != NULL)
-		top_proctree_follow(top->tree, top->fs, top->collector);
-	err = collector_sample(top->collector);
+	err = top->tree != NULL ? top_proctree_sample(top->tree, top->fs, top->collector)
+	                        : collector_sample(top->collector);
 	gone = collector_gone_pid(top->collector);
 
 	top->message[0] = '\0';
@@ -1272,12 +1271,11 @@ top_run(const struct top_opts *o)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);
 	top.pynames = top_pynames_new(top.fs);
-	if (o->tree) {
+	if (o->tree)
 		top.tree = top_proctree_new(o->pids, o->npids, o->cap);
-		top_proctree_follow(top.tree, top.fs, top.collector);
-	}
 	/* A -p PID that does not exist is an error before the screen opens. */
-	err = collector_sample(top.collector);
+	err = top.tree != NULL ? top_proctree_sample(top.tree, top.fs, top.collector)
+	                       : collector_sample(top.collector);
 	if (err != 0) {
 		rc = cli_sample_error(top.fs, collector_gone_pid(top.collector), err);
 		top_free(&top);

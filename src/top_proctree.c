@@ -42,12 +42,13 @@ top_proctree_free(struct top_proctree *t)
 	free(t);
 }
 
-void
-top_proctree_follow(struct top_proctree *t, const struct procfs *fs, struct collector *c)
+int
+top_proctree_sample(struct top_proctree *t, const struct procfs *fs, struct collector *c)
 {
 	int gone = 0;
 
 	(void)cli_tree_follow(fs, c, &t->follow, &gone);
+	return cli_sample(c, &t->follow, false);
 }
 
 /* The PSS of procs summed, read now; -1 when one could not be read. */

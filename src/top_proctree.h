@@ -16,10 +16,11 @@ struct top_proctree;
 struct top_proctree *top_proctree_new(const int *roots, size_t nroots, size_t cap);
 void top_proctree_free(struct top_proctree *t);
 
-/* Before a sample: has c sample the tree as it is now. Never prints (the
- * cap is said on the tree's line). When every root is gone, c keeps what
- * it followed and its sample says so. */
-void top_proctree_follow(struct top_proctree *t, const struct procfs *fs, struct collector *c);
+/* Samples the tree as it is now into c (cli_sample): a worker that ends
+ * between the listing and the sample is left out. Never prints (the cap
+ * is said on the tree's line). When every root is gone, c keeps what it
+ * followed. Returns collector_sample's result. */
+int top_proctree_sample(struct top_proctree *t, const struct procfs *fs, struct collector *c);
 
 /* After a sample: sums procs (the sample's processes, n of them,
  * borrowed), reading each one's PSS again when it is due (now: monotonic
