@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "probes/collector.h"
+#include "probes/mem.h"
 #include "probes/procfs.h"
 #include "probes/procfs_parse.h"
 #include "probes/proctree.h"
@@ -740,11 +742,7 @@ cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t c
 		err = 0;
 		capped |= cut;
 		for (ssize_t i = 0; i < k; i++) {
-			bool seen = false;
-
-			for (size_t j = 0; j < *n && !seen; j++)
-				seen = (*pids)[j] == tree[i];
-			if (seen)
+			if (cli_pids_have(*pids, *n, tree[i]))
 				continue;
 			if (*n == cap) {
 				capped = true;
@@ -767,5 +765,79 @@ cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t c
 		return 0;
 	free(*pids);
 	*pids = NULL;
+	return err;
+}
+
+int
+cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t, int *gone_pid)
+{
+	int *pids;
+	size_t n;
+	int err = cli_tree_pids(fs, t->roots, t->nroots, t->cap, &pids, &n, &t->warned, &t->capped,
+	                        gone_pid);
+
+	if (err != 0)
+		return err;
+	collector_set_pids(c, pids, n);
+	free(pids);
+	return 0;
+}
+
+void
+cli_tree_add_pss(const struct procfs *fs, struct report_tree *t, int pid)
+{
+	struct mem_rollup m;
+	int err = mem_read_rollup(fs, pid, &m);
+
+	if (err == 0 || !procfs_is_gone(err))
+		report_tree_add_pss(t, err == 0 ? m.pss_kib : -1);
+}
+
+int
+cli_tree_each(const struct procfs *fs, int root, size_t cap, bool json,
+              int (*one)(const struct procfs *fs, int pid, void *arg), void *arg)
+{
+	int *pids, gone = 0, rc = 0;
+	size_t n;
+	bool warned = false;
+	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, NULL, &gone);
+
+	if (err != 0)
+		return cli_target_error(root, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!json)
+			printf("%s=== process %zu of %zu in the tree of %d ===\n",
+			       i > 0 ? "\n" : "", i + 1, n, root);
+		err = one(fs, pids[i], arg);
+		fflush(stdout);
+		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
+			cli_target_error(pids[i], err);
+			if (i == 0)
+				rc = EXIT_TARGET;
+		}
+	}
+	free(pids);
+	return rc;
+}
+
+bool
+cli_pids_have(const int *pids, size_t n, int pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+int
+cli_sample(struct collector *c, const struct cli_tree *tree, bool say)
+{
+	int err;
+
+	while ((err = collector_sample(c)) == -ESRCH && collector_gone_pid(c) > 0 &&
+	       collector_forget_pid(c, collector_gone_pid(c)))
+		if (say && (tree == NULL ||
+		            cli_pids_have(tree->roots, tree->nroots, collector_gone_pid(c))))
+			cli_target_error(collector_gone_pid(c), err);
 	return err;
 }

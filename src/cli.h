@@ -217,6 +217,55 @@ int cli_open_procfs(struct procfs **fs);
 int cli_tree_pids(const struct procfs *fs, const int *roots, size_t nroots, size_t cap, int **pids,
                   size_t *n, bool *warned, bool *capped, int *gone_pid);
 
+/* --tree followed over time (report, the live view): the roots given and
+ * the cap, and what the cap did. */
+struct cli_tree {
+	const int *roots; /* -p's, borrowed */
+	size_t nroots;
+	size_t cap;
+	bool warned; /* the cap was said on stderr (the live view starts with it
+	                set: it says so on its screen instead) */
+	bool capped; /* the cap left some out at the last look */
+};
+
+/* Has c sample the tree as it is now (a worker started since the last
+ * look is sampled from its start; one ended is dropped), through
+ * cli_tree_pids. Returns 0, or -ESRCH when every root is gone (*gone_pid
+ * names one; c keeps what it followed) or another -errno. */
+struct collector;
+int cli_tree_follow(const struct procfs *fs, struct collector *c, struct cli_tree *t,
+                    int *gone_pid);
+
+/* Whether pids (n of them) holds pid. */
+bool cli_pids_have(const int *pids, size_t n, int pid);
+
+/* Takes a sample of c. A requested process that is gone (or a zombie)
+ * while others are left is dropped and the others are sampled again: one
+ * dead PID of several does not cost the sample. It gets its line on
+ * stderr when say, and with tree (may be NULL: not --tree) only when it
+ * is a root: a worker that ended since the tree was listed is the churn
+ * --tree follows (a pool replacing its workers). Returns 0, or -errno
+ * when the last requested process is gone (collector_gone_pid names it)
+ * or /proc cannot be read. */
+int cli_sample(struct collector *c, const struct cli_tree *tree, bool say);
+
+/* Each process of the tree of root (at most cap, the cap said on stderr),
+ * the root first: one(fs, pid, arg) examines and writes it, returning 0
+ * or -errno. In text (!json) each comes under a line "=== process I of N
+ * in the tree of ROOT ==="; in JSON the documents follow one another, one
+ * a process (as report -c N writes its reports). One that cannot be
+ * examined gets its line on stderr and the others are examined; one gone
+ * since the tree was listed is passed over. Returns the exit code: 0 when
+ * the root was examined. */
+int cli_tree_each(const struct procfs *fs, int root, size_t cap, bool json,
+                  int (*one)(const struct procfs *fs, int pid, void *arg), void *arg);
+
+/* Adds pid's PSS (its smaps_rollup, read now: see mem_read_rollup for the
+ * cost) to t's: one that ended since it was sampled is left out, one we
+ * may not read makes the sum unknown. */
+struct report_tree;
+void cli_tree_add_pss(const struct procfs *fs, struct report_tree *t, int pid);
+
 /* How wide a text report may be, in columns: $COLUMNS when it is a
  * positive number, else the terminal's width when stdout is one, else 0
  * (no limit: a pipe or a file keeps full lines). */

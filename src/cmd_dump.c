@@ -50,36 +50,19 @@ dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool locals,
 	return 0;
 }
 
-/* dump --tree: each process of the tree in turn, the root first, under a
- * header line in text (one document each in JSON). One that cannot be
- * dumped gets its line on stderr and the others are dumped; one gone
- * since the tree was listed is passed over. Returns the exit code: 0 when
- * the root was dumped. */
-static int
-dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool locals,
-          bool json)
-{
-	int *pids, gone = 0, rc = 0;
-	size_t n;
-	bool warned = false;
-	int err = cli_tree_pids(fs, &root, 1, cap, &pids, &n, &warned, NULL, &gone);
+/* dump --tree's one process. */
+struct dump_tree_arg {
+	enum target_frames mode;
+	bool locals;
+	bool json;
+};
 
-	if (err != 0)
-		return cli_target_error(root, err);
-	for (size_t i = 0; i < n; i++) {
-		if (!json)
-			printf("%s=== process %zu of %zu in the tree of %d ===\n",
-			       i > 0 ? "\n" : "", i + 1, n, root);
-		err = dump_one(fs, pids[i], mode, locals, json);
-		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
-			fflush(stdout);
-			cli_target_error(pids[i], err);
-			if (i == 0)
-				rc = EXIT_TARGET;
-		}
-	}
-	free(pids);
-	return rc;
+static int
+dump_tree_one(const struct procfs *fs, int pid, void *arg)
+{
+	const struct dump_tree_arg *a = arg;
+
+	return dump_one(fs, pid, a->mode, a->locals, a->json);
 }
 
 static int
@@ -107,9 +90,10 @@ cmd_dump_exec(const struct cli_args *args)
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	if (cli_args_has(args, "tree")) {
-		int rc = dump_tree(
+		struct dump_tree_arg a = {mode, locals, json};
+		int rc = cli_tree_each(
 		    fs, pid, (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
-		    mode, locals, json);
+		    json, dump_tree_one, &a);
 
 		procfs_free(fs);
 		return rc;

@@ -300,15 +300,6 @@ struct record_tree {
 	bool warned;     /* the cap was said */
 };
 
-static bool
-record_tree_has(const struct record_tree *t, int pid)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->pids[i] == pid)
-			return true;
-	return false;
-}
-
 /* Starts sampling the processes of the tree not yet sampled. One that
  * cannot be (gone since listed, not Python under --mode gil, not ours to
  * trace) is passed over: the others make the profile. */
@@ -324,7 +315,7 @@ record_tree_list(struct record_tree *t)
 	for (size_t i = 0; i < n && t->n < t->o->cap; i++) {
 		struct sampler *s;
 
-		if (record_tree_has(t, pids[i]) ||
+		if (cli_pids_have(t->pids, t->n, pids[i]) ||
 		    sampler_new(t->fs, pids[i], t->o->what, t->o->mode, (unsigned)t->o->rate, &s) !=
 		        0)
 			continue;

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 const char *const mem_kind_names[MEM_KINDS] = {
@@ -41,6 +43,34 @@ const char *
 lock_detail_name(enum lock_detail detail)
 {
 	return (unsigned)detail < LOCK_DETAILS ? lock_detail_names[detail] : "futex";
+}
+
+void
+report_tree_begin(struct report_tree *t, int root, size_t cap, bool capped)
+{
+	*t = (struct report_tree){.root = root, .cap = cap, .capped = capped};
+}
+
+void
+report_tree_add(struct report_tree *t, int pid, const char *comm, double cpu_pct, int64_t rss_kib)
+{
+	double cpu = isnan(cpu_pct) ? 0 : cpu_pct;
+
+	t->process_count++;
+	t->cpu_pct += cpu;
+	t->rss_kib += rss_kib > 0 ? rss_kib : 0;
+	if (t->hottest_pid == 0 || cpu > t->hottest_cpu_pct) {
+		t->hottest_pid = pid;
+		t->hottest_cpu_pct = cpu;
+		snprintf(t->hottest_comm, sizeof(t->hottest_comm), "%s", comm);
+	}
+}
+
+void
+report_tree_add_pss(struct report_tree *t, int64_t pss_kib)
+{
+	if (t->pss_kib >= 0)
+		t->pss_kib = pss_kib >= 0 ? t->pss_kib + pss_kib : -1;
 }
 
 void

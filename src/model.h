@@ -138,14 +138,22 @@ struct system_row {
 	struct cpu_meter cpu_meters[SYSTEM_CPU_METERS];
 };
 
-/* report --tree: the sums of a process tree's rows. */
+/* --tree (report and the live view): the sums of a process tree's
+ * processes, and its hottest. */
 struct report_tree {
-	int root;             /* the process given; 0: the report is not of a tree */
-	size_t process_count; /* processes of the tree (the rows) */
-	double cpu_pct;       /* their CPU summed, of one CPU */
-	int64_t rss_kib;      /* their resident memory summed (copy-on-write pages
-	                         shared by workers count in each) */
-	bool capped;          /* --max-processes left some out */
+	int root;                    /* the process given; 0: the report is not of a tree */
+	size_t process_count;        /* processes of the tree (the rows) */
+	double cpu_pct;              /* their CPU summed, of one CPU */
+	int64_t rss_kib;             /* their resident memory summed (copy-on-write pages
+	                                shared by workers count in each) */
+	int64_t pss_kib;             /* their proportional set size summed (shared pages
+	                                split between their sharers); -1 when some
+	                                process's could not be read */
+	int hottest_pid;             /* the process using the most CPU; 0 none */
+	char hottest_comm[COMM_MAX]; /* its name, raw */
+	double hottest_cpu_pct;
+	bool capped; /* --max-processes left some out */
+	size_t cap;  /* --max-processes */
 };
 
 struct report {
@@ -391,6 +399,19 @@ void mem_report_set_growth(struct mem_report *m, const struct growth_series *s, 
 
 /* Frees a thread row's strings and stack (not the row). */
 void thread_row_clear(struct thread_row *t);
+
+/* Starts the sums of the tree of root (capped: whether cap left some out):
+ * no process yet, PSS 0 until one is unknown. */
+void report_tree_begin(struct report_tree *t, int root, size_t cap, bool capped);
+
+/* Adds a process of the tree: its CPU (NAN unknown: counts 0) and resident
+ * memory (-1 unknown: counts 0); the hottest so far is kept. comm is
+ * copied. */
+void report_tree_add(struct report_tree *t, int pid, const char *comm, double cpu_pct,
+                     int64_t rss_kib);
+
+/* Adds a process's PSS (-1: unknown, which makes the sum unknown). */
+void report_tree_add_pss(struct report_tree *t, int64_t pss_kib);
 
 /* Frees a report's contents and the report; report_free(NULL) is a no-op. */
 void report_free(struct report *r);

@@ -8,6 +8,7 @@
 #include "top_act.h"
 #include "top_functions.h"
 #include "top_mem_page.h"
+#include "top_proctree.h"
 #include "top_pynames.h"
 #include "top_rc.h"
 #include "ui/dump_text.h"
@@ -56,6 +57,7 @@ struct top {
 	struct procfs *fs;
 	struct collector *collector;
 	struct top_pynames *pynames; /* Python thread names of the rows drawn */
+	struct top_proctree *tree;   /* --tree, or NULL */
 	struct top_table table;
 	/* The latest sample's threads [1] and processes [0] (owned), both
 	 * taken before the baseline moves on: H switches between them. */
@@ -210,7 +212,7 @@ top_user(void *arg, int64_t uid)
 static size_t
 top_rows(const struct top *top)
 {
-	return top_screen_table_rows(top_screen_meters(&top->sys, top->per_cpu));
+	return top_screen_table_rows(top_screen_meters(&top->sys, top->per_cpu, top->tree != NULL));
 }
 
 /* The full row of a listed task, read once per sample (the screen calls this
@@ -439,8 +441,11 @@ static int
 top_sample(struct top *top)
 {
 	double began = clock_monotonic_s();
-	int err = collector_sample(top->collector);
-	int gone = collector_gone_pid(top->collector);
+	int err, gone;
+
+	err = top->tree != NULL ? top_proctree_sample(top->tree, top->fs, top->collector)
+	                        : collector_sample(top->collector);
+	gone = collector_gone_pid(top->collector);
 
 	top->message[0] = '\0';
 	if (err == -ESRCH && gone > 0) {
@@ -453,6 +458,8 @@ top_sample(struct top *top)
 	top_free_briefs(top);
 	for (int kind = 0; kind < 2; kind++)
 		top->nbriefs[kind] = collector_briefs(top->collector, kind, &top->briefs[kind]);
+	if (top->tree != NULL)
+		top_proctree_sum(top->tree, top->fs, top->briefs[0], top->nbriefs[0], began);
 	if (top->preview && top->sampled_s > 0) {
 		top->table.selected_tid = 0; /* the preview's choice: the first row now */
 		top->preview = false;
@@ -516,6 +523,7 @@ top_draw(struct top *top)
 	    .stopped_ms = top->stack != NULL ? top->stack->stopped_ms : 0,
 	    .python = top->stack != NULL ? &top->stack->python : NULL,
 	    .per_cpu = top->per_cpu,
+	    .tree = top->tree != NULL ? top_proctree_sums(top->tree) : NULL,
 	    .menu = top_menu_is_open(&top->menu) ? &top->menu : NULL,
 	};
 
@@ -1083,6 +1091,7 @@ top_free(struct top *top)
 	top_mem_page_close(&top->mem);
 	top_functions_free(top->funcs);
 	top_pynames_free(top->pynames);
+	top_proctree_free(top->tree);
 	collector_free(top->collector);
 	procfs_free(top->fs);
 }
@@ -1120,8 +1129,11 @@ top_run(const struct top_opts *o)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);
 	top.pynames = top_pynames_new(top.fs);
+	if (o->tree)
+		top.tree = top_proctree_new(o->pids, o->npids, o->cap);
 	/* A -p PID that does not exist is an error before the screen opens. */
-	err = collector_sample(top.collector);
+	err = top.tree != NULL ? top_proctree_sample(top.tree, top.fs, top.collector)
+	                       : collector_sample(top.collector);
 	if (err != 0) {
 		rc = cli_sample_error(top.fs, collector_gone_pid(top.collector), err);
 		top_free(&top);

@@ -3,12 +3,15 @@
 #ifndef STACKTOP_TOP_H
 #define STACKTOP_TOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct top_opts {
 	const int *pids; /* borrowed; NULL: the whole machine */
 	size_t npids;
 	double interval_s;
+	bool tree;  /* pids and all their descendants, followed as they come and go */
+	size_t cap; /* with tree: at most this many processes (--max-processes) */
 };
 
 /* Runs the view until the user quits or a quit signal arrives. Returns the

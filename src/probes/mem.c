@@ -7,6 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The smaps_rollup of pid read through its live thread tid. */
+static int
+mem_read_rollup_of(const struct procfs *fs, int pid, int tid, struct mem_rollup *out)
+{
+	char path[64];
+	char *buf;
+	ssize_t n;
+
+	/* Through a live thread: a main thread that ended shows no memory. */
+	snprintf(path, sizeof(path), "%d/task/%d/smaps_rollup", pid, tid);
+	n = procfs_read_all(fs, path, &buf);
+	if (n < 0)
+		return (int)n;
+	procfs_parse_rollup(buf, (size_t)n, out);
+	free(buf);
+	return 0;
+}
+
+int
+mem_read_rollup(const struct procfs *fs, int pid, struct mem_rollup *out)
+{
+	int tid = procfs_live_thread(fs, pid, NULL);
+
+	return tid < 0 ? tid : mem_read_rollup_of(fs, pid, tid, out);
+}
+
 int
 mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 {
@@ -14,20 +40,14 @@ mem_read_usage(const struct procfs *fs, int pid, struct mem_report *out)
 	struct procfs_stat st;
 	char *buf;
 	ssize_t n;
-	int tid;
+	int tid, err;
 
 	out->pid = pid;
 	if ((tid = procfs_live_thread(fs, pid, &st)) < 0)
 		return tid;
 	memcpy(out->comm, st.comm, sizeof(out->comm));
-
-	/* Through a live thread: a main thread that ended shows no memory. */
-	snprintf(path, sizeof(path), "%d/task/%d/smaps_rollup", pid, tid);
-	n = procfs_read_all(fs, path, &buf);
-	if (n < 0)
-		return (int)n;
-	procfs_parse_rollup(buf, (size_t)n, &out->rollup);
-	free(buf);
+	if ((err = mem_read_rollup_of(fs, pid, tid, &out->rollup)) != 0)
+		return err;
 
 	snprintf(path, sizeof(path), "%d/task/%d/smaps", pid, tid);
 	n = procfs_read_all(fs, path, &buf);

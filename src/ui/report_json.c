@@ -159,6 +159,16 @@ report_json_tree(struct json *j, const struct report_tree *t)
 	json_pct(j, "cpu_pct", t->cpu_pct);
 	json_key(j, "rss_kib");
 	json_int(j, t->rss_kib);
+	json_key(j, "pss_kib");
+	if (t->pss_kib >= 0)
+		json_int(j, t->pss_kib);
+	else
+		json_null(j);
+	json_key(j, "hottest_pid");
+	if (t->hottest_pid > 0)
+		json_int(j, t->hottest_pid);
+	else
+		json_null(j);
 	json_key(j, "capped");
 	json_bool(j, t->capped);
 	json_object_end(j);

@@ -1,12 +1,14 @@
 #include "report_text.h"
 
 #include "../plural.h"
+#include "../sanitize.h"
 #include "../syscall_names.h"
 #include "dump_json.h"
 #include "dump_text.h"
 #include "text.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -248,6 +250,36 @@ report_text_stack(FILE *out, const struct thread_stack *s)
 }
 
 /* The report at full width: each line as long as it is. */
+/* A size of the tree's line: KiB as a number for a report, as the Mem
+ * line shows it for the live view. */
+static char *
+report_text_tree_kib(char *buf, size_t size, int64_t kib, bool human)
+{
+	if (human || kib < 0)
+		return text_kib(buf, size, kib);
+	snprintf(buf, size, "%lld KiB", (long long)kib);
+	return buf;
+}
+
+char *
+report_text_tree_line(const struct report_tree *t, bool human, char *buf, size_t size)
+{
+	char cap[64] = "", rss[32], pss[32], comm[COMM_MAX * 4];
+
+	if (t->capped)
+		snprintf(cap, sizeof(cap), " (capped by --max-processes %zu)", t->cap);
+	sanitize_text(t->hottest_comm, strnlen(t->hottest_comm, sizeof(t->hottest_comm)), comm,
+	              sizeof(comm));
+	snprintf(buf, size, "TREE %d: %zu %s%s, CPU %.1f%%, RSS %s, PSS %s", t->root,
+	         t->process_count, plural(t->process_count, "process", "processes"), cap,
+	         t->cpu_pct, report_text_tree_kib(rss, sizeof(rss), t->rss_kib, human),
+	         report_text_tree_kib(pss, sizeof(pss), t->pss_kib, human));
+	if (t->hottest_pid > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", hottest %d (%s) %.1f%%",
+		         t->hottest_pid, comm, t->hottest_cpu_pct);
+	return buf;
+}
+
 static void
 report_text_lines(FILE *out, const struct report *r, size_t width)
 {
@@ -277,12 +309,11 @@ report_text_lines(FILE *out, const struct report *r, size_t width)
 			        plural((uint64_t)(p->thread_count - (int64_t)p->nthreads), "thread",
 			               "threads"));
 	}
-	if (r->tree.root > 0)
-		fprintf(out, "TREE %d: %zu %s, CPU %.1f%%, RSS %lld KiB%s\n", r->tree.root,
-		        r->tree.process_count,
-		        plural(r->tree.process_count, "process", "processes"), r->tree.cpu_pct,
-		        (long long)r->tree.rss_kib,
-		        r->tree.capped ? " (capped by --max-processes)" : "");
+	if (r->tree.root > 0) {
+		char line[512];
+
+		fprintf(out, "%s\n", report_text_tree_line(&r->tree, false, line, sizeof(line)));
+	}
 }
 
 void

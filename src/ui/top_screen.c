@@ -3,6 +3,7 @@
 #include "../profile.h"
 #include "../sanitize.h"
 #include "dump_json.h"
+#include "report_text.h"
 #include "terminal.h"
 #include "text.h"
 
@@ -79,7 +80,7 @@ clean(const char *raw, char *buf, size_t size)
 }
 
 /* The table and stack pane heights for the current terminal size, under
- * meters per-CPU lines. */
+ * meters lines more than the header's (the tree's, per-CPU meters). */
 static void
 layout(size_t meters, int *table_rows, int *stack_lines)
 {
@@ -101,13 +102,13 @@ top_screen_table_rows(size_t meters)
 }
 
 size_t
-top_screen_meters(const struct system_row *sys, bool per_cpu)
+top_screen_meters(const struct system_row *sys, bool per_cpu, bool tree)
 {
-	int room = LINES - HEADER_LINES - 1 - METERS_TABLE_MIN;
+	int room = LINES - HEADER_LINES - 1 - METERS_TABLE_MIN - (tree ? 1 : 0);
 
 	if (!per_cpu || room <= 0)
-		return 0;
-	return sys->ncpu_meters < (size_t)room ? sys->ncpu_meters : (size_t)room;
+		return tree ? 1 : 0;
+	return (tree ? 1 : 0) + (sys->ncpu_meters < (size_t)room ? sys->ncpu_meters : (size_t)room);
 }
 
 /* Line y: CPU i's user and system time, as numbers and as a bar of the rest
@@ -140,15 +141,15 @@ draw_cpu_meter(int y, size_t i, const struct cpu_meter *m)
 	mvaddch(y, used + 1 + bar, ']');
 }
 
-/* The per-CPU meters under the header, from line HEADER_LINES - 1 on; the
- * last says how many are left out when the screen is too short. */
+/* The per-CPU meters under the header, from line y on; the last says how
+ * many are left out when the screen is too short. */
 static void
-draw_cpu_meters(const struct top_screen *s, size_t meters)
+draw_cpu_meters(const struct top_screen *s, int y0, size_t meters)
 {
 	char line[96];
 
 	for (size_t i = 0; i < meters; i++) {
-		int y = HEADER_LINES - 1 + (int)i;
+		int y = y0 + (int)i;
 
 		if (i + 1 == meters && meters < s->sys->ncpu_meters) {
 			snprintf(line, sizeof(line),
@@ -790,13 +791,21 @@ draw_stack(const struct top_screen *s, int y, int lines)
 void
 top_screen_draw(const struct top_screen *s)
 {
-	size_t meters = top_screen_meters(s->sys, s->per_cpu);
+	size_t meters = top_screen_meters(s->sys, s->per_cpu, s->tree != NULL);
 	int rows, stack_lines, top = HEADER_LINES + (int)meters;
 
 	layout(meters, &rows, &stack_lines);
 	erase();
 	draw_header(s);
-	draw_cpu_meters(s, meters);
+	if (s->tree != NULL) {
+		char line[512];
+
+		/* Sanitized by report_text_tree_line. */
+		top_screen_put(HEADER_LINES - 1, 0, COLS,
+		               report_text_tree_line(s->tree, true, line, sizeof(line)),
+		               s->tree->capped ? terminal_attr(STYLE_ALERT) : (int)A_NORMAL);
+	}
+	draw_cpu_meters(s, HEADER_LINES - 1 + (s->tree != NULL), meters - (s->tree != NULL));
 	draw_status(s, top - 1);
 	draw_table(s, top, rows);
 	draw_stack(s, top + 1 + rows, stack_lines);

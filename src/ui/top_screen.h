@@ -23,10 +23,13 @@ struct top_screen {
 	 * asked cannot be kept, the status line says so and why. */
 	double kept_s, refresh_s;
 	bool paused;
-	const char *message;         /* a note for the status line, or NULL */
-	const char *note;            /* what a key did not do and why: the whole status line */
-	const char *prompt;          /* while a value is typed: "Filter: abc", else NULL */
-	bool per_cpu;                /* 1: a meter a CPU under the header */
+	const char *message; /* a note for the status line, or NULL */
+	const char *note;    /* what a key did not do and why: the whole status line */
+	const char *prompt;  /* while a value is typed: "Filter: abc", else NULL */
+	bool per_cpu;        /* 1: a meter a CPU under the header */
+	/* --tree: the tree's sums, drawn on a line under the header (above
+	 * the meters), or NULL. */
+	const struct report_tree *tree;
 	const struct top_menu *menu; /* a menu open over the table, or NULL */
 	/* The full row of a listed task (wchan, syscall, rates), or NULL when
 	 * unknown. Called for the visible rows only. */
@@ -43,13 +46,14 @@ struct top_screen {
 	const struct python_info *python; /* of the stack's process, or NULL */
 };
 
-/* How many table rows fit on the screen now, under meters per-CPU meter
- * lines (top_screen_meters). */
+/* How many table rows fit on the screen now, under meters lines more than
+ * the header's (top_screen_meters). */
 size_t top_screen_table_rows(size_t meters);
 
-/* How many per-CPU meter lines the header has: none unless per_cpu, else
+/* How many lines the header has beyond the machine's: the tree's line
+ * when tree (--tree), then the per-CPU meters: none unless per_cpu, else
  * one a CPU of sys, as many as leave the table a few rows. */
-size_t top_screen_meters(const struct system_row *sys, bool per_cpu);
+size_t top_screen_meters(const struct system_row *sys, bool per_cpu, bool tree);
 
 /* The sort keys of the columns shown now (hidden: the columns the user
  * hid, as struct top_screen's), in screen order (< and >): up to max into
