@@ -66,6 +66,12 @@ void task_graph_build(struct tasks_report *r);
 /* Whether task i is awaited by no task: a root of the awaited-by tree. */
 bool task_graph_is_root(const struct tasks_report *r, size_t i);
 
+/* Orders task names as people read them: runs of digits compared as
+ * numbers ("worker-2" before "worker-10"; of equal numbers the one with
+ * fewer leading zeros first), the rest byte by byte; NULL (unnamed) after
+ * every name. Returns <0, 0 or >0, as strcmp. */
+int task_graph_name_compare(const char *a, const char *b);
+
 void tasks_report_free(struct tasks_report *r);
 
 #endif

@@ -61,10 +61,53 @@ tasks_text_task(FILE *out, const struct task_row *t, int depth, bool again)
 	}
 }
 
+static int
+tasks_text_by_name(const void *a, const void *b, void *arg)
+{
+	const struct tasks_report *r = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = task_graph_name_compare(r->tasks[x].name, r->tasks[y].name);
+
+	/* Same names (or none): by address, so that output is stable. */
+	return c != 0
+	           ? c
+	           : (r->tasks[x].addr > r->tasks[y].addr) - (r->tasks[x].addr < r->tasks[y].addr);
+}
+
+/* Each task's awaited tasks in the order people read them (by name,
+ * "worker-2" before "worker-10"), not the order a gather or a TaskGroup's
+ * set happened to hold them. Owned: free with tasks_text_children_free. */
+static size_t **
+tasks_text_children(const struct tasks_report *r)
+{
+	size_t **children = xcalloc(r->ntasks ? r->ntasks : 1, sizeof(*children));
+
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct task_row *t = &r->tasks[i];
+
+		if (t->nawaits_tasks == 0)
+			continue;
+		children[i] = xcalloc(t->nawaits_tasks, sizeof(size_t));
+		memcpy(children[i], t->awaits_tasks, t->nawaits_tasks * sizeof(size_t));
+		qsort_r(children[i], t->nawaits_tasks, sizeof(size_t), tasks_text_by_name,
+		        (void *)r);
+	}
+	return children;
+}
+
+static void
+tasks_text_children_free(size_t **children, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(children[i]);
+	free(children);
+}
+
 /* Task i and, under it, the tasks it awaits (an explicit stack: the depth
  * is bounded, no recursion on target data). */
 static void
-tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *shown)
+tasks_text_tree(FILE *out, const struct tasks_report *r, size_t *const *children, size_t root,
+                bool *shown)
 {
 	size_t stack[TASKS_TEXT_MAX_DEPTH], next[TASKS_TEXT_MAX_DEPTH];
 	int depth = 0;
@@ -82,7 +125,7 @@ tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *show
 			depth--;
 			continue;
 		}
-		size_t c = t->awaits_tasks[next[depth]++];
+		size_t c = children[stack[depth]][next[depth]++];
 		tasks_text_task(out, &r->tasks[c], depth + 1, shown[c]);
 		if (shown[c])
 			continue;
@@ -97,6 +140,7 @@ void
 tasks_text_write(FILE *out, const struct tasks_report *r)
 {
 	bool *shown = xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool));
+	size_t **children = tasks_text_children(r);
 	char label[COMM_MAX * 4];
 
 	fprintf(out, "pid %d (%s) CPython %s: %zu asyncio task%s, target stopped %.1f ms\n", r->pid,
@@ -110,11 +154,11 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 		fputc('\n', out);
 	for (size_t i = 0; i < r->ntasks; i++)
 		if (task_graph_is_root(r, i) && !r->tasks[i].in_cycle)
-			tasks_text_tree(out, r, i, shown);
+			tasks_text_tree(out, r, children, i, shown);
 	/* What no root reaches: tasks in cycles, and those awaited only by them. */
 	for (size_t i = 0; i < r->ntasks; i++)
 		if (!shown[i])
-			tasks_text_tree(out, r, i, shown);
+			tasks_text_tree(out, r, children, i, shown);
 	if (r->ncycles > 0)
 		fprintf(out, "\nFound %zu deadlock%s: tasks awaiting each other\n", r->ncycles,
 		        r->ncycles == 1 ? "" : "s");
@@ -133,5 +177,6 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 			fprintf(out, " (task 0x%" PRIx64 ")\n", b->addr);
 		}
 	}
+	tasks_text_children_free(children, r->ntasks);
 	free(shown);
 }
