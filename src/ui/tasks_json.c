@@ -24,6 +24,11 @@ tasks_json_task(struct json *j, const struct tasks_report *r, const struct task_
 	json_member_string(j, "name", t->name);
 	json_member_string(j, "state", t->state);
 	json_member_address(j, "loop", t->loop);
+	json_key(j, "loop_thread"); /* the TID running its loop now */
+	if (t->loop_tid > 0)
+		json_int(j, t->loop_tid);
+	else
+		json_null(j);
 	json_key(j, "coroutine_stack");
 	json_array_begin(j);
 	for (size_t i = 0; i < t->nframes; i++)

@@ -29,6 +29,7 @@ task(struct task_row *t, uint64_t addr, const char *name, const char *state, con
 	t->awaits = awaits;
 	t->awaits_object = object;
 	t->loop = 0x7f0000100000;
+	t->loop_tid = 4100;
 }
 
 static void
