@@ -3,10 +3,12 @@
  * process with the Python frames merged in, like py-spy dump --native. */
 #include "cli.h"
 #include "probes/proctree.h"
+#include "probes/python_tasks.h"
 #include "probes/stacks.h"
 #include "ui/dump_json.h"
 #include "ui/dump_text.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +25,60 @@ static const struct cli_option dump_options[] = {
     {.name = "json",
      .help = "JSON output (schema stacktop.dump/1; with --tree one\n"
              "document a process, one after another)"},
+    {.name = "tasks",
+     .help = "a Python process's asyncio tasks under the thread running\n"
+             "their event loop (a second stop, to walk the collector's\n"
+             "lists: see stacktop tasks)"},
     CLI_OPTION_TREE,
     CLI_OPTION_MAX_PROCESSES,
     {0},
 };
 
+/* The line saying why pid could not be dumped; returns the exit code. */
+static int
+dump_error(int pid, int err)
+{
+	if (err == -ENOTSUP) {
+		fprintf(stderr,
+		        "stacktop: cannot read the asyncio tasks of %d: " PYTHON_TASKS_SUPPORTED
+		        "; run without --tasks\n",
+		        pid);
+		return EXIT_TARGET;
+	}
+	return cli_target_error(pid, err);
+}
+
+/* dump --tasks: d's process's asyncio tasks into d->tasks, a task whose
+ * loop runs in a thread not in d (it started since) among those of loops
+ * not running. Returns 0 or python_tasks_take's -errno. */
+static int
+dump_tasks(const struct procfs *fs, struct dump_report *d)
+{
+	int err = python_tasks_take(fs, d->pid, &d->tasks);
+
+	if (err != 0)
+		return err;
+	for (size_t i = 0; i < d->tasks->ntasks; i++) {
+		struct task_row *t = &d->tasks->tasks[i];
+		bool listed = false;
+
+		for (size_t k = 0; k < d->nthreads && !listed; k++)
+			listed = d->threads[k].tid == t->loop_tid;
+		if (!listed)
+			t->loop_tid = 0;
+	}
+	return 0;
+}
+
 /* Dumps pid and writes it. Returns 0 or -errno. */
 static int
-dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool json)
+dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool tasks, bool json)
 {
 	struct dump_report *d = NULL;
 	int err = stacks_dump(fs, pid, mode, &d);
 
+	if (err == 0 && tasks && (err = dump_tasks(fs, d)) != 0)
+		dump_report_free(d);
 	if (err != 0)
 		return err;
 	clock_gettime(CLOCK_REALTIME, &d->taken_at);
@@ -53,7 +97,8 @@ dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool json)
  * since the tree was listed is passed over. Returns the exit code: 0 when
  * the root was dumped. */
 static int
-dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool json)
+dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool tasks,
+          bool json)
 {
 	int *pids, gone = 0, rc = 0;
 	size_t n;
@@ -66,10 +111,10 @@ dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode
 		if (!json)
 			printf("%s=== process %zu of %zu in the tree of %d ===\n",
 			       i > 0 ? "\n" : "", i + 1, n, root);
-		err = dump_one(fs, pids[i], mode, json);
+		err = dump_one(fs, pids[i], mode, tasks, json);
 		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
 			fflush(stdout);
-			cli_target_error(pids[i], err);
+			dump_error(pids[i], err);
 			if (i == 0)
 				rc = EXIT_TARGET;
 		}
@@ -87,7 +132,7 @@ cmd_dump_exec(const struct cli_args *args)
 	                          : cli_args_has(args, "mixed")  ? TARGET_MIXED
 	                                                         : TARGET_AUTO;
 	struct procfs *fs = NULL;
-	bool json = cli_args_has(args, "json");
+	bool json = cli_args_has(args, "json"), tasks = cli_args_has(args, "tasks");
 	int err;
 
 	if (cli_args_count(args, "native") + cli_args_count(args, "python") +
@@ -102,19 +147,19 @@ cmd_dump_exec(const struct cli_args *args)
 	if (cli_args_has(args, "tree")) {
 		int rc = dump_tree(
 		    fs, pid, (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
-		    mode, json);
+		    mode, tasks, json);
 
 		procfs_free(fs);
 		return rc;
 	}
-	err = dump_one(fs, pid, mode, json);
+	err = dump_one(fs, pid, mode, tasks, json);
 	procfs_free(fs);
-	return err != 0 ? cli_target_error(pid, err) : 0;
+	return err != 0 ? dump_error(pid, err) : 0;
 }
 
 const struct cmd_entry cmd_dump_entry = {
     .name = "dump",
-    .usage = "-p PID [--native|--python|--mixed] [--json] [--tree [--max-processes N]]",
+    .usage = "-p PID [--native|--python|--mixed] [--tasks] [--json] [--tree [--max-processes N]]",
     .summary = "every thread's stack (pstack, gdb bt, py-spy dump), stopping the target for "
                "milliseconds",
     .options = dump_options,

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "task_graph.h"
+
 #include <stdlib.h>
 
 const char *const mem_kind_names[MEM_KINDS] = {
@@ -122,6 +124,7 @@ dump_report_free(struct dump_report *d)
 	for (size_t i = 0; i < d->nthreads; i++)
 		thread_stack_clear(&d->threads[i]);
 	free(d->threads);
+	tasks_report_free(d->tasks);
 	free(d);
 }
 

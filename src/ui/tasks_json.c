@@ -53,6 +53,17 @@ tasks_json_task(struct json *j, const struct tasks_report *r, const struct task_
 }
 
 void
+tasks_json_loop(struct json *j, const char *key, const struct tasks_report *r, int tid)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i].loop_tid == tid)
+			tasks_json_task(j, r, &r->tasks[i]);
+	json_array_end(j);
+}
+
+void
 tasks_json_write(FILE *out, const struct tasks_report *r)
 {
 	struct json j;
