@@ -65,6 +65,17 @@ addr_index_find_or_add(struct addr_index *ix, uint64_t key, size_t next)
 	return next;
 }
 
+size_t
+addr_index_find(const struct addr_index *ix, uint64_t key)
+{
+	size_t s;
+
+	if (ix->cap == 0)
+		return SIZE_MAX;
+	s = addr_index_slot(ix, key);
+	return ix->positions[s] != 0 ? ix->positions[s] - 1 : SIZE_MAX;
+}
+
 void
 addr_index_clear(struct addr_index *ix)
 {

@@ -21,6 +21,9 @@ void addr_index_init(struct addr_index *ix);
  * the caller is about to fill) after recording it. Any key, 0 included. */
 size_t addr_index_find_or_add(struct addr_index *ix, uint64_t key, size_t next);
 
+/* The position of key, or SIZE_MAX when it is not there (nothing added). */
+size_t addr_index_find(const struct addr_index *ix, uint64_t key);
+
 /* Forgets every key (keeps the memory). */
 void addr_index_clear(struct addr_index *ix);
 

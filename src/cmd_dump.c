@@ -22,6 +22,9 @@ static const struct cli_option dump_options[] = {
     {.name = "mixed",
      .help = "Python frames merged into the native stacks (the default\n"
              "for a Python process; an error for any other)"},
+    {.name = "locals",
+     .help = "each Python frame's arguments and local variables: type\n"
+             "and a bounded repr (read in the same stop as the stacks)"},
     {.name = "json",
      .help = "JSON output (schema stacktop.dump/1; with --tree one\n"
              "document a process, one after another)"},
@@ -32,6 +35,12 @@ static const struct cli_option dump_options[] = {
     CLI_OPTION_TREE,
     CLI_OPTION_MAX_PROCESSES,
     {0},
+};
+
+/* What dump was asked for. */
+struct dump_what {
+	enum target_frames mode;
+	bool locals, tasks, json;
 };
 
 /* The line saying why pid could not be dumped; returns the exit code. */
@@ -72,17 +81,17 @@ dump_tasks(const struct procfs *fs, struct dump_report *d)
 
 /* Dumps pid and writes it. Returns 0 or -errno. */
 static int
-dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool tasks, bool json)
+dump_one(const struct procfs *fs, int pid, const struct dump_what *what)
 {
 	struct dump_report *d = NULL;
-	int err = stacks_dump(fs, pid, mode, &d);
+	int err = stacks_dump(fs, pid, what->mode, what->locals, &d);
 
-	if (err == 0 && tasks && (err = dump_tasks(fs, d)) != 0)
+	if (err == 0 && what->tasks && (err = dump_tasks(fs, d)) != 0)
 		dump_report_free(d);
 	if (err != 0)
 		return err;
 	clock_gettime(CLOCK_REALTIME, &d->taken_at);
-	if (json)
+	if (what->json)
 		dump_json_write(stdout, d);
 	else
 		dump_text_write(stdout, d);
@@ -97,8 +106,7 @@ dump_one(const struct procfs *fs, int pid, enum target_frames mode, bool tasks, 
  * since the tree was listed is passed over. Returns the exit code: 0 when
  * the root was dumped. */
 static int
-dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode, bool tasks,
-          bool json)
+dump_tree(const struct procfs *fs, int root, size_t cap, const struct dump_what *what)
 {
 	int *pids, gone = 0, rc = 0;
 	size_t n;
@@ -108,10 +116,10 @@ dump_tree(const struct procfs *fs, int root, size_t cap, enum target_frames mode
 	if (err != 0)
 		return cli_target_error(root, err);
 	for (size_t i = 0; i < n; i++) {
-		if (!json)
+		if (!what->json)
 			printf("%s=== process %zu of %zu in the tree of %d ===\n",
 			       i > 0 ? "\n" : "", i + 1, n, root);
-		err = dump_one(fs, pids[i], mode, tasks, json);
+		err = dump_one(fs, pids[i], what);
 		if (err != 0 && (i == 0 || !procfs_is_gone(err))) {
 			fflush(stdout);
 			dump_error(pids[i], err);
@@ -132,7 +140,8 @@ cmd_dump_exec(const struct cli_args *args)
 	                          : cli_args_has(args, "mixed")  ? TARGET_MIXED
 	                                                         : TARGET_AUTO;
 	struct procfs *fs = NULL;
-	bool json = cli_args_has(args, "json"), tasks = cli_args_has(args, "tasks");
+	struct dump_what what = {mode, cli_args_has(args, "locals"), cli_args_has(args, "tasks"),
+	                         cli_args_has(args, "json")};
 	int err;
 
 	if (cli_args_count(args, "native") + cli_args_count(args, "python") +
@@ -142,24 +151,28 @@ cmd_dump_exec(const struct cli_args *args)
 		                       "--native, --python and --mixed exclude each other");
 	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
 		return cli_usage_error(&cmd_dump_entry, "--max-processes goes with --tree");
+	if (what.locals && mode == TARGET_NATIVE)
+		return cli_usage_error(&cmd_dump_entry,
+		                       "--locals are a Python frame's: not with --native");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
 	if (cli_args_has(args, "tree")) {
 		int rc = dump_tree(
 		    fs, pid, (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
-		    mode, tasks, json);
+		    &what);
 
 		procfs_free(fs);
 		return rc;
 	}
-	err = dump_one(fs, pid, mode, tasks, json);
+	err = dump_one(fs, pid, &what);
 	procfs_free(fs);
 	return err != 0 ? dump_error(pid, err) : 0;
 }
 
 const struct cmd_entry cmd_dump_entry = {
     .name = "dump",
-    .usage = "-p PID [--native|--python|--mixed] [--tasks] [--json] [--tree [--max-processes N]]",
+    .usage = "-p PID [--native|--python|--mixed] [--locals] [--tasks] [--json] "
+             "[--tree [--max-processes N]]",
     .summary = "every thread's stack (pstack, gdb bt, py-spy dump), stopping the target for "
                "milliseconds",
     .options = dump_options,

@@ -1,12 +1,17 @@
 /* stacktop mem: where a process's memory is, and whether it keeps growing. */
 #include "cli.h"
 #include "clock.h"
+#include "outfile.h"
 #include "probes/mem.h"
 #include "probes/proctree.h"
+#include "probes/python_referrers.h"
 #include "probes/python_types.h"
 #include "probes/target.h"
 #include "ui/mem_json.h"
 #include "ui/mem_text.h"
+#include "ui/refs_json.h"
+#include "ui/refs_picture.h"
+#include "ui/refs_text.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -42,6 +47,28 @@ static const struct cli_option mem_options[] = {
              "by type, counted at the start and the end of -d:\n"
              "what grew, like objgraph.show_growth (stopping it\n"
              "while its object lists are copied)"},
+    {.name = "python-refs",
+     .arg = CLI_ARG_STRING,
+     .value = "TYPE",
+     .help = "what holds a Python process's objects of TYPE\n"
+             "(its name, or module.Name): the shortest chains\n"
+             "of references from its modules' globals, grouped\n"
+             "and counted, like objgraph.find_backref_chain\n"
+             "(stopping it while its objects are copied)"},
+    {.name = "max-chains",
+     .arg = CLI_ARG_INT,
+     .value = "N",
+     .help = "how many groups of chains --python-refs shows\n"
+             "(default 10)",
+     .noun = "the chain count",
+     .min = 1,
+     .max = MEM_TOP_MAX},
+    {.letter = 'o',
+     .name = "output",
+     .arg = CLI_ARG_STRING,
+     .value = "FILE",
+     .help = "--python-refs also draws the chains and cycles\n"
+             "into FILE: FILE.svg an SVG, FILE.dot Graphviz DOT"},
     {.name = "top",
      .arg = CLI_ARG_INT,
      .value = "N",
@@ -160,6 +187,58 @@ mem_tree(const struct procfs *fs, int root, size_t cap, bool json)
 	return 0;
 }
 
+/* Whether path ends with suffix. */
+static bool
+mem_ends_with(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+
+	return n >= k && strcmp(path + n - k, suffix) == 0;
+}
+
+/* Draws r into path (.dot: Graphviz, else SVG). Returns 0 or -errno. */
+static int
+mem_refs_picture(const char *path, const struct python_refs *r)
+{
+	struct outfile *f;
+	int err = outfile_open(path, &f);
+
+	if (err != 0)
+		return err;
+	if (mem_ends_with(path, ".dot"))
+		refs_picture_dot(outfile_stream(f), r);
+	else
+		refs_picture_svg(outfile_stream(f), r);
+	return outfile_commit(f);
+}
+
+/* mem --python-refs TYPE: one census that also copies the references,
+ * then the chains. Returns the exit code. */
+static int
+mem_refs(const struct procfs *fs, int pid, const struct cli_args *args,
+         const struct python_types_limits *limits)
+{
+	const char *path = cli_args_string(args, "output", NULL);
+	struct python_refs *r;
+	int err = python_referrers_take(
+	    fs, pid, cli_args_string(args, "python-refs", ""),
+	    (size_t)cli_args_int(args, "max-chains", PYTHON_REFERRERS_CHAINS_DEFAULT), limits, &r);
+
+	if (err != 0)
+		return cli_target_error(pid, mem_no_memory(fs, pid, err));
+	if (path != NULL && (err = mem_refs_picture(path, r)) != 0) {
+		fprintf(stderr, "stacktop mem: cannot write %s: %s\n", path, strerror(-err));
+		python_refs_free(r);
+		return EXIT_TARGET;
+	}
+	if (cli_args_has(args, "json"))
+		refs_json_write(stdout, r);
+	else
+		refs_text_write(stdout, r);
+	python_refs_free(r);
+	return 0;
+}
+
 static int
 cmd_mem_exec(const struct cli_args *args)
 {
@@ -177,10 +256,33 @@ cmd_mem_exec(const struct cli_args *args)
 	    (cli_args_has(args, "python-types") || cli_args_has(args, "delay")))
 		return cli_usage_error(&cmd_mem_entry, "--tree reads each process's memory once: "
 		                                       "not with -d or --python-types");
+	if (cli_args_has(args, "python-refs") &&
+	    (cli_args_has(args, "tree") || cli_args_has(args, "python-types") ||
+	     cli_args_has(args, "delay") || cli_args_has(args, "top")))
+		return cli_usage_error(&cmd_mem_entry,
+		                       "--python-refs takes one look: "
+		                       "not with -d, --python-types, --top or --tree");
+	if (cli_args_has(args, "output") && !cli_args_has(args, "python-refs"))
+		return cli_usage_error(&cmd_mem_entry, "-o goes with --python-refs");
+	if (cli_args_has(args, "output") &&
+	    !mem_ends_with(cli_args_string(args, "output", ""), ".svg") &&
+	    !mem_ends_with(cli_args_string(args, "output", ""), ".dot"))
+		return cli_usage_error(&cmd_mem_entry, "-o FILE: FILE.svg or FILE.dot");
+	if (cli_args_has(args, "max-chains") && !cli_args_has(args, "python-refs"))
+		return cli_usage_error(&cmd_mem_entry, "--max-chains goes with --python-refs");
+	if (cli_args_has(args, "python-refs") &&
+	    cli_args_string(args, "python-refs", "")[0] == '\0')
+		return cli_usage_error(&cmd_mem_entry, "--python-refs needs a type name");
 	if (!cli_args_has(args, "tree") && cli_args_has(args, "max-processes"))
 		return cli_usage_error(&cmd_mem_entry, "--max-processes goes with --tree");
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
+	if (cli_args_has(args, "python-refs")) {
+		int rc = mem_refs(fs, pid, args, &limits);
+
+		procfs_free(fs);
+		return rc;
+	}
 	if (cli_args_has(args, "tree")) {
 		int rc = mem_tree(fs, pid,
 		                  (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
@@ -223,8 +325,11 @@ cmd_mem_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_mem_entry = {
     .name = "mem",
-    .usage = "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
-             "-p PID --tree [--max-processes N] [--json]",
+    .usage =
+        "-p PID [-d SECONDS] [--python-types [--top N] [--max-stop SECONDS]] [--json] | "
+        "-p PID --python-refs TYPE [--max-chains N] [-o FILE.svg|FILE.dot] [--max-stop SECONDS] "
+        "[--json] | "
+        "-p PID --tree [--max-processes N] [--json]",
     .summary = "RSS, PSS, USS, swap, memory by kind, and whether it keeps growing",
     .options = mem_options,
     .exec = cmd_mem_exec,

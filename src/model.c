@@ -91,6 +91,20 @@ frame_row_clear(struct frame_row *f)
 	free(f->module);
 	free(f->file);
 	f->function = f->module = f->file = NULL;
+	frame_locals_free(f->locals, f->nlocals);
+	f->locals = NULL;
+	f->nlocals = 0;
+}
+
+void
+frame_locals_free(struct frame_local *locals, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(locals[i].name);
+		free(locals[i].type);
+		free(locals[i].repr);
+	}
+	free(locals);
 }
 
 void

@@ -240,6 +240,13 @@ struct mem_report {
 };
 
 /* One stack frame, innermost first in a stack. */
+/* One argument or local variable of a Python frame (dump --locals): its
+ * name, its value's type name and a bounded repr (probes/python_repr), all
+ * owned and raw from the target: sanitize them before showing them. */
+struct frame_local {
+	char *name, *type, *repr;
+};
+
 struct frame_row {
 	bool python; /* a Python frame: function, file and line; no ip */
 	uint64_t ip;
@@ -252,7 +259,16 @@ struct frame_row {
 	                    there to its caller's); 0 when unknown */
 	bool signal;     /* the kernel's signal frame: function is
 	                    "<signal handler called>", as gdb names it */
+	/* A Python frame's arguments and locals, when they were asked for
+	 * (has_locals): nlocals of them (owned), and how many more the bounds
+	 * left out (locals_omitted). */
+	bool has_locals;
+	struct frame_local *locals;
+	size_t nlocals, locals_omitted;
 };
+
+/* Frees n locals, their strings and the array. */
+void frame_locals_free(struct frame_local *locals, size_t n);
 
 /* Frees a frame's strings (not the frame). */
 void frame_row_clear(struct frame_row *f);

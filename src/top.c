@@ -2,20 +2,16 @@
 
 #include "cli.h"
 #include "clock.h"
-#include "growth.h"
 #include "probes/collector.h"
 #include "probes/locks.h"
-#include "probes/mem.h"
-#include "probes/python_types.h"
 #include "probes/stacks.h"
-#include "python_types_diff.h"
 #include "top_act.h"
 #include "top_functions.h"
+#include "top_mem_page.h"
 #include "top_pynames.h"
 #include "top_rc.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
-#include "ui/mem_text.h"
 #include "ui/pager.h"
 #include "ui/terminal.h"
 #include "ui/top_screen.h"
@@ -38,14 +34,7 @@
 /* A new selection's stack is taken once the keys pause this long, so that
  * scrolling through rows does not stop every thread passed on the way. */
 #define TOP_STACK_SETTLE_S 0.15
-/* The memory view's growth fit: RssAnon once per interval, in windows. */
-#define TOP_MEM_WINDOWS 5
-/* The memory page's Python object types, largest first. */
-#define TOP_MEM_TYPES 20
-/* Processes whose census the user agreed to, remembered (the oldest
- * forgotten first). */
-#define TOP_CENSUS_PIDS 32
-#define KEY_ESCAPE      27
+#define KEY_ESCAPE         27
 
 enum top_mode {
 	MODE_TABLE,
@@ -62,20 +51,6 @@ enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY, PROMPT_SEARCH, PROMP
  * (k or F9: a signal, F6: the sort column), then for a signal a y/n
  * question in the status line. */
 enum top_act { ACT_NONE, ACT_SIGNAL_MENU, ACT_SIGNAL_CONFIRM, ACT_SORT_MENU };
-
-/* RssAnon of the process the memory view shows, once per refresh; and for
- * a Python process its objects by type, taken when the page opens (that
- * stops it for a moment: never on every refresh; the first time for a
- * process, only once the user has seen how long and pressed t) and again
- * on request. */
-struct anon_history {
-	struct python_types *types;
-	struct python_types *types_before; /* the census t replaced, for what grew */
-	int types_err;
-	bool asking; /* the expected stop is shown, t takes the census */
-	struct python_types_expect expect;
-	struct growth_series anon;
-};
 
 struct top {
 	struct procfs *fs;
@@ -115,9 +90,7 @@ struct top {
 	enum top_mode mode;
 	struct pager pager;
 	int page_pid; /* the process the memory or locks page is about */
-	struct anon_history anon;
-	int census_pids[TOP_CENSUS_PIDS]; /* censuses agreed to, by process */
-	size_t ncensus;
+	struct top_mem_page mem;
 	struct top_functions *funcs; /* while the functions page is open */
 
 	enum top_prompt prompt;
@@ -375,63 +348,11 @@ top_watch_details(struct top *top)
 	free(tids);
 }
 
-static void
-anon_history_clear(struct anon_history *h)
-{
-	python_types_free(h->types);
-	python_types_free(h->types_before);
-	growth_series_clear(&h->anon);
-	memset(h, 0, sizeof(*h));
-}
-
-/* The memory view's text: the mem report of the process, with the growth
- * of its RssAnon over the samples taken since the view opened. */
+/* The memory page's text (top_mem_page). */
 static void
 top_write_mem(FILE *out, struct top *top)
 {
-	struct anon_history *h = &top->anon;
-	struct mem_report m = {0};
-	char msg[256];
-	int err = mem_read_usage(top->fs, top->page_pid, &m);
-	int64_t kib;
-
-	if (err == 0 && (err = mem_read_anon(top->fs, top->page_pid, &kib)) == 0) {
-		growth_series_add(&h->anon, clock_monotonic_s(), kib);
-		mem_report_set_growth(&m, &h->anon, TOP_MEM_WINDOWS);
-	}
-	m.python = h->types; /* borrowed for the write */
-	m.python_before = h->types != NULL ? h->types_before : NULL;
-	m.python_top = TOP_MEM_TYPES;
-	if (err == 0) {
-		mem_text_write(out, &m);
-		if (h->types_err != 0 && h->types_err != -ENOEXEC)
-			fprintf(out, "\n(Python objects: %s)\n",
-			        cli_target_message(top->page_pid, h->types_err, msg, sizeof(msg)));
-		else if (h->asking)
-			fprintf(out,
-			        "\nPython objects by type: a census stops every thread of %d for "
-			        "about %.0f ms (for its %.1f MiB of anonymous memory; never more "
-			        "than %.0f ms). Press t to take it.\n",
-			        top->page_pid, h->expect.stop_ms, (double)h->expect.anon_kib / 1024,
-			        h->expect.bound_ms);
-		else if (h->types != NULL && h->types_before != NULL)
-			fprintf(out,
-			        "\n(Python objects: the changes since the census %.0f s before "
-			        "this one; t takes them again, stopping the process for a "
-			        "moment)\n",
-			        python_types_interval_s(h->types_before, h->types));
-		else if (h->types != NULL)
-			fprintf(out, "\n(Python objects as of when this page opened; t takes them "
-			             "again, and shows what changed since, stopping the process "
-			             "for a moment)\n");
-		if (m.growth.verdict == GROWTH_UNKNOWN)
-			fprintf(out, "\n(growth: RssAnon is sampled every interval; a verdict "
-			             "needs a few of them)\n");
-	} else {
-		fprintf(out, "%s\n",
-		        cli_target_message(top->page_pid, err == -ENODATA ? -ESRCH : err, msg,
-		                           sizeof(msg)));
-	}
+	top_mem_page_write(out, &top->mem, top->fs);
 }
 
 /* The full-screen stack view's text: the selected thread as stacktop dump
@@ -750,67 +671,6 @@ top_prompt_key(struct top *top, int key)
 	}
 }
 
-/* The memory page's Python objects; -ENOEXEC (not Python) shows nothing. */
-static void
-top_take_types(struct top *top)
-{
-	struct anon_history *h = &top->anon;
-
-	/* The census before is kept: the page shows what grew since. */
-	python_types_free(h->types_before);
-	h->types_before = h->types_err == 0 ? h->types : NULL;
-	if (h->types_before == NULL)
-		python_types_free(h->types);
-	h->types = NULL;
-	h->types_err = top->page_pid == getpid()
-	                   ? -ENOEXEC
-	                   : python_types_take(top->fs, top->page_pid, NULL, &h->types);
-}
-
-static bool
-top_census_agreed(const struct top *top, int pid)
-{
-	for (size_t i = 0; i < top->ncensus && i < TOP_CENSUS_PIDS; i++)
-		if (top->census_pids[i] == pid)
-			return true;
-	return false;
-}
-
-/* The memory page's Python objects when it opens: taken at once for a
- * process whose census the user agreed to before; else (a census stops
- * the whole process, for longer the more memory it has) the page shows
- * the expected stop and t takes it. */
-static void
-top_open_types(struct top *top)
-{
-	struct anon_history *h = &top->anon;
-
-	if (top->page_pid == getpid()) {
-		h->types_err = -ENOEXEC;
-		return;
-	}
-	if (top_census_agreed(top, top->page_pid)) {
-		top_take_types(top);
-		return;
-	}
-	h->types_err = python_types_expect(top->fs, top->page_pid, NULL, &h->expect);
-	h->asking = h->types_err == 0;
-	/* A version or build without objects to count stops nothing: its
-	 * census says why at once. */
-	if (h->types_err == -ENOTSUP)
-		top_take_types(top);
-}
-
-/* t on the memory page: the census, agreed to for this process from now. */
-static void
-top_census_key(struct top *top)
-{
-	if (top->anon.asking && !top_census_agreed(top, top->page_pid))
-		top->census_pids[top->ncensus++ % TOP_CENSUS_PIDS] = top->page_pid;
-	top->anon.asking = false;
-	top_take_types(top);
-}
-
 static void
 top_open_page(struct top *top, enum top_mode mode)
 {
@@ -821,10 +681,8 @@ top_open_page(struct top *top, enum top_mode mode)
 			return;
 		top->page_pid = b->pid;
 	}
-	if (mode == MODE_MEM) {
-		anon_history_clear(&top->anon);
-		top_open_types(top);
-	}
+	if (mode == MODE_MEM)
+		top_mem_page_open(&top->mem, top->fs, top->page_pid);
 	if (mode == MODE_FUNCS)
 		top_functions_new(top->fs, b, &top->funcs); /* a refusal is its page */
 	pager_clear(&top->pager);
@@ -1171,7 +1029,7 @@ top_key(struct top *top, int key)
 	if (top->mode == MODE_SETUP && top_setup_key(top, key))
 		return;
 	if (top->mode == MODE_MEM && key == 't') {
-		top_census_key(top);
+		top_mem_page_census_key(&top->mem, top->fs);
 		top_refresh_page(top);
 		return;
 	}
@@ -1187,7 +1045,7 @@ top_key(struct top *top, int key)
 	    key == KEY_F(10) || (key == 'f' && top->mode == MODE_FUNCS)) {
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
-		anon_history_clear(&top->anon);
+		top_mem_page_close(&top->mem);
 		top_functions_free(top->funcs); /* stops its sampling */
 		top->funcs = NULL;
 		return;
@@ -1222,7 +1080,7 @@ top_free(struct top *top)
 	dump_report_free(top->stack);
 	target_close(top->watch);
 	pager_clear(&top->pager);
-	anon_history_clear(&top->anon);
+	top_mem_page_close(&top->mem);
 	top_functions_free(top->funcs);
 	top_pynames_free(top->pynames);
 	collector_free(top->collector);

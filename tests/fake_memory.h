@@ -34,6 +34,12 @@ fake_read(void *arg, uint64_t addr, void *buf, size_t len)
 /* Writes v, or string s with its NUL, at addr of space (the bytes that
  * appear at FAKE_BASE): how tests lay out a fake address space. */
 static inline void
+fake_put(uint8_t *space, uint64_t addr, const void *v, size_t len)
+{
+	memcpy(space + (addr - FAKE_BASE), v, len);
+}
+
+static inline void
 fake_put_u64(uint8_t *space, uint64_t addr, uint64_t v)
 {
 	memcpy(space + (addr - FAKE_BASE), &v, sizeof(v));

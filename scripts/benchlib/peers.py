@@ -17,6 +17,9 @@ PEER_PACKAGES = {"top": "procps", "ps": "procps", "pidstat": "sysstat",
 # The libraries a section measures stacktop's code against, by pkg-config
 # name: tests/bench links them (collector: libproc2, procps-ng 4's).
 PEER_LIBRARIES = {"libproc2": "libproc2-dev"}
+# The Python modules a section runs inside its target, under Debian's
+# python3 (mem's objgraph section), and their packages.
+PEER_PYTHON_MODULES = {"objgraph": "python3-objgraph"}
 
 
 def prepare():
@@ -27,6 +30,9 @@ def prepare():
     libraries = [pkg for lib, pkg in PEER_LIBRARIES.items()
                  if subprocess.run(["pkg-config", "--exists", lib]).returncode]
     missing += libraries
+    missing += [pkg for module, pkg in PEER_PYTHON_MODULES.items()
+                if subprocess.run(["/usr/bin/python3", "-c", "import " + module],
+                                  stderr=subprocess.DEVNULL).returncode]
     if missing:
         print("bench: installing " + " ".join(missing), file=sys.stderr)
         apt = dict(os.environ, DEBIAN_FRONTEND="noninteractive")

@@ -37,7 +37,8 @@ SCHEMA = "stacktop.bench/1"
 
 # Every section, in the order documents show them (the README's order).
 SECTIONS = ["collector", "ui", "dump", "sampling", "load", "stall-load",
-            "record-all", "python-installed", "python-current", "mem"]
+            "record-all", "python-installed", "python-current", "mem",
+            "mem-objgraph"]
 
 
 def new(section, ctx, packages=(), data=None):

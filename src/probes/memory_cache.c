@@ -5,10 +5,12 @@
 #include "ptrace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define BLOCK_SHIFT  16
 #define BLOCK_SIZE   ((size_t)1 << BLOCK_SHIFT)
@@ -62,6 +64,35 @@ memory_cache_drop(struct memory_cache *c)
 	addr_index_clear(&c->index);
 }
 
+/* Touches every page of the reserve through its user address, once as the
+ * kernel writes it (read(2) of /dev/zero: what process_vm_readv's copy does)
+ * and once from user mode (what the walk's reads do). On a guest whose
+ * hypervisor shadows page tables, kernel-mode and user-mode accesses have
+ * shadow tables of their own, filled page by page on first use: measured on
+ * a PVM guest (Firecracker, kernel 6.18), 180 MiB copied into pages only
+ * MAP_POPULATE had faulted cost ~330 ms of CPU in the copy and ~300 ms in
+ * the walk's first reads, against ~45 ms and ~9 ms once touched both ways.
+ * Done before the stop, it takes that out of the stop; elsewhere it costs
+ * a clear of memory already faulted in. Best effort: no /dev/zero, no harm. */
+static void
+memory_cache_touch(unsigned char *pool, size_t bytes)
+{
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		for (size_t at = 0; at < bytes;) {
+			ssize_t n = read(fd, pool + at, bytes - at);
+
+			if (n <= 0)
+				break;
+			at += (size_t)n;
+		}
+		close(fd);
+	}
+	for (size_t at = 0; at < bytes; at += PAGE_SIZE_4K)
+		((volatile unsigned char *)pool)[at] = 0;
+}
+
 void
 memory_cache_reserve(struct memory_cache *c, size_t bytes)
 {
@@ -78,6 +109,7 @@ memory_cache_reserve(struct memory_cache *c, size_t bytes)
 	            MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (pool == MAP_FAILED)
 		return; /* no reserve: copies allocate as they come */
+	memory_cache_touch(pool, blocks * BLOCK_SIZE);
 	c->pool = pool;
 	c->pool_blocks = blocks;
 }

@@ -9,11 +9,7 @@
 static uint64_t
 dict_ptr(const struct python_memory *mem, uint64_t addr)
 {
-	uint64_t v = 0;
-
-	if (addr == 0 || mem->read(mem->arg, addr, &v, sizeof(v)) != 0)
-		return 0;
-	return v;
+	return python_memory_word(mem, addr);
 }
 
 static uint8_t

@@ -51,12 +51,12 @@ struct python_gc_limits {
 	 * size error. Borrowed for the walk. */
 	const uint64_t (*mappings)[2];
 	size_t nmappings;
-	/* When not NULL: called with each object the walk meets (its address,
-	 * after the PyGC_Head, and its type's address), while the walk runs
-	 * (the target stopped): a search for the objects of some types (asyncio
-	 * tasks) rides the same walk. Reads it makes go through the walk's
-	 * memory reader. */
-	void (*visit)(void *arg, uint64_t object, uint64_t type);
+	/* When not NULL: called for each object walked (obj its PyObject, type
+	 * its ob_type), with visit_arg, while the walk runs (the target
+	 * stopped): a search for the objects of some types (asyncio tasks) or
+	 * of their references rides the same walk. Reads it makes go through
+	 * the walk's memory reader; its time counts in the walk's. */
+	void (*visit)(void *visit_arg, uint64_t obj, uint64_t type);
 	void *visit_arg;
 };
 

@@ -79,6 +79,16 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(code.co_nlocalsplus), .since = 311},
     {FIELD(code.co_stacksize), .since = 311},
     {FIELD(code.co_exceptiontable), .since = 311},
+    {FIELD(code.co_nlocals), .since = 207, .until = 310},
+    {FIELD(code.co_varnames), .since = 207, .until = 310},
+    {FIELD(code.co_cellvars), .since = 207, .until = 310},
+    {FIELD(code.co_freevars), .since = 207, .until = 310},
+    {FIELD(code.co_localsplusnames), .since = 311},
+    {FIELD(code.co_localspluskinds), .since = 311},
+    {FIELD(code.fast_local), .since = 311},
+    {FIELD(code.fast_cell), .since = 311},
+    {FIELD(code.fast_free), .since = 311},
+    {FIELD(code.fast_hidden), .since = 313},
     {FIELD(code.unit_size), .since = 207},
     {FIELD(code.linetable_format), .since = 207},
 
@@ -152,6 +162,10 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(set.table), .since = 207},
     {FIELD(set.smalltable), .since = 207},
     {FIELD(set.entry_size), .since = 207},
+    {FIELD(set.used), .since = 207},
+
+    {FIELD(cell.ob_ref), .since = 207},
+    {FIELD(floatobj.ob_fval), .since = 207},
 
     {FIELD(gen.gi_code), .since = 311, .until = 311},
     {FIELD(gen.gi_iframe), .since = 311},

@@ -160,6 +160,22 @@ struct python_layout {
 		int32_t co_nlocalsplus;    /* int: locals, cells and frees (3.11+) */
 		int32_t co_stacksize;      /* int: value stack slots (3.11+) */
 		int32_t co_exceptiontable; /* bytes, the exception table (3.11+) */
+		int32_t co_nlocals;        /* int: the frame's first slots are locals
+		                              (≤3.10) */
+		int32_t co_varnames;       /* tuple of str: their names (≤3.10) */
+		int32_t co_cellvars;       /* tuple of str: a cell slot each, after the
+		                              locals (≤3.10) */
+		int32_t co_freevars;       /* tuple of str: a cell slot each, after the
+		                              cells (≤3.10) */
+		int32_t co_localsplusnames; /* tuple of str: every slot's name (3.11+) */
+		int32_t co_localspluskinds; /* bytes: every slot's kind, of the bits
+		                               below (3.11+) */
+		int32_t fast_local;        /* CO_FAST_LOCAL (3.11+) */
+		int32_t fast_cell;         /* CO_FAST_CELL: the slot holds a cell (3.11+) */
+		int32_t fast_free;         /* CO_FAST_FREE: the slot holds a closure's
+		                              cell (3.11+) */
+		int32_t fast_hidden;       /* CO_FAST_HIDDEN: an inlined comprehension's
+		                              variable, not in locals() (3.13+) */
 		int32_t unit_size;         /* bytes per code unit: 1 (2.7), 2 (3.6+) */
 		int32_t linetable_format;  /* enum python_linetable_format (all) */
 	} code;
@@ -298,7 +314,18 @@ struct python_layout {
 		int32_t table;      /* setentry * (all) */
 		int32_t smalltable; /* setentry[8] (all) */
 		int32_t entry_size; /* sizeof(setentry) (all) */
+		int32_t used;       /* Py_ssize_t, the length (all) */
 	} set;
+
+	/* PyCellObject: a closure variable's box. */
+	struct {
+		int32_t ob_ref; /* PyObject *, NULL while unset (all) */
+	} cell;
+
+	/* PyFloatObject. */
+	struct {
+		int32_t ob_fval; /* double (all) */
+	} floatobj;
 
 	/* PyGenObject, PyCoroObject, PyAsyncGenObject: one head (3.11+), the
 	 * interpreter frame inline at its end, sized by its code. */
@@ -402,7 +429,8 @@ python_layout_code_table(const struct python_layout *l)
  * ceval_gil, gc; gil.last_holder, locked; thread.prev, next, interp,
  * current_frame, thread_id, native_thread_id; iframe.previous, code,
  * instr_ptr, owner; code.co_filename, co_name, co_qualname, co_firstlineno,
- * co_linetable, co_code_adaptive; object.ob_type, ob_size; type.tp_name,
+ * co_linetable, co_code_adaptive, co_localsplusnames, co_localspluskinds;
+ * iframe.localsplus; floatobj.ob_fval; object.ob_type, ob_size; type.tp_name,
  * tp_flags; tuple.ob_item; list.ob_item; dict.ma_keys, ma_values;
  * longobj.lv_tag, ob_digit; bytes.ob_size, ob_sval; unicode.state, length,
  * ascii_size; gc.collecting. Every other field (the unicode state bits,

@@ -35,6 +35,18 @@ python_memory_u64(const struct python_memory *mem, uint64_t addr, uint64_t *v)
 	return mem->read(mem->arg, addr, v, sizeof(*v));
 }
 
+/* The u64 at addr, or 0 when addr is 0 or cannot be read: for pointers
+ * followed through target memory, where 0 ends the walk either way. */
+static inline uint64_t
+python_memory_word(const struct python_memory *mem, uint64_t addr)
+{
+	uint64_t v = 0;
+
+	if (addr == 0 || mem->read(mem->arg, addr, &v, sizeof(v)) != 0)
+		return 0;
+	return v;
+}
+
 static inline int
 python_memory_i32(const struct python_memory *mem, uint64_t addr, int32_t *v)
 {

@@ -33,6 +33,11 @@ python_merge_copy(const struct frame_row *f)
 	c.function = f->function ? xstrdup(f->function) : NULL;
 	c.module = f->module ? xstrdup(f->module) : NULL;
 	c.file = f->file ? xstrdup(f->file) : NULL;
+	c.locals = f->nlocals > 0 ? xcalloc(f->nlocals, sizeof(*c.locals)) : NULL;
+	for (size_t i = 0; i < f->nlocals; i++)
+		c.locals[i] =
+		    (struct frame_local){xstrdup(f->locals[i].name), xstrdup(f->locals[i].type),
+		                         xstrdup(f->locals[i].repr)};
 	return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "python_linetable.h"
+#include "python_string.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,110 +60,28 @@ python_namer_free(struct python_namer *n)
 	free(n);
 }
 
-/* Appends code point cp as UTF-8; an invalid one as U+FFFD. */
-static size_t
-utf8_put(char *out, uint32_t cp)
-{
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	if (cp > 0x10ffff)
-		return utf8_put(out, 0xfffd);
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* A bytes object (2.7: a str): its first *len bytes, at most max. Owned,
- * NUL-terminated; NULL when unreadable. */
+/* A bytes object (2.7: a str): its *len bytes, owned and NUL-terminated;
+ * NULL when unreadable or longer than max (a line table that long is not
+ * one). */
 static unsigned char *
 python_read_bytes(const struct python_namer *n, uint64_t obj, size_t max, size_t *len)
 {
-	const struct python_layout *l = &n->t->layout;
-	unsigned char *buf;
 	uint64_t size;
+	unsigned char *buf = python_string_bytes(&n->t->layout, n->mem, obj, max, len, &size);
 
-	if (obj == 0 || python_memory_u64(n->mem, obj + (uint64_t)l->bytes.ob_size, &size) != 0 ||
-	    size > max)
-		return NULL;
-	buf = xmalloc((size_t)size + 1);
-	if (size > 0 &&
-	    n->mem->read(n->mem->arg, obj + (uint64_t)l->bytes.ob_sval, buf, (size_t)size) != 0) {
+	if (buf != NULL && size > max) {
 		free(buf);
 		return NULL;
 	}
-	buf[size] = '\0';
-	*len = (size_t)size;
 	return buf;
 }
 
 /* A str object as UTF-8 (owned), cut at PYTHON_MAX_NAME code points; NULL
- * when unreadable. 3.x: PEP 393 strings of 1, 2 or 4 bytes a character;
- * 2.7: code names are byte strings. */
+ * when unreadable. 2.7: code names are byte strings. */
 static char *
 python_read_str(const struct python_namer *n, uint64_t obj)
 {
-	const struct python_layout *l = &n->t->layout;
-	unsigned char head[256], *data;
-	uint64_t length, at;
-	uint32_t state, kind;
-	char *out;
-	size_t o = 0, len;
-
-	if (n->t->layout.major == 2)
-		return (char *)python_read_bytes(n, obj, PYTHON_MAX_NAME, &len);
-	if (obj == 0 || (size_t)l->unicode.ascii_size > sizeof(head) ||
-	    n->mem->read(n->mem->arg, obj, head, (size_t)l->unicode.ascii_size) != 0)
-		return NULL;
-	length = python_memory_field_u64(head, sizeof(head), l->unicode.length);
-	state = (uint32_t)python_memory_field_i32(head, sizeof(head), l->unicode.state);
-	kind = (state >> l->unicode.kind_shift) & ((1u << l->unicode.kind_width) - 1);
-	if (kind != 1 && kind != 2 && kind != 4)
-		return NULL;
-	if (length > PYTHON_MAX_NAME)
-		length = PYTHON_MAX_NAME;
-	if ((state >> l->unicode.compact_shift) & 1)
-		at = obj + (uint64_t)(((state >> l->unicode.ascii_shift) & 1)
-		                          ? l->unicode.ascii_size
-		                          : l->unicode.compact_size);
-	else if (python_memory_u64(n->mem, obj + (uint64_t)l->unicode.data_any, &at) != 0)
-		return NULL;
-	data = xmalloc(length * kind + 1);
-	if (length > 0 && n->mem->read(n->mem->arg, at, data, length * kind) != 0) {
-		free(data);
-		return NULL;
-	}
-	out = xmalloc(length * 4 + 1);
-	for (uint64_t i = 0; i < length; i++) {
-		uint32_t cp = 0;
-
-		if (kind == 1)
-			cp = data[i];
-		else if (kind == 2)
-			cp = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-		else
-			memcpy(&cp, data + 4 * i, 4);
-		o += utf8_put(out + o, cp);
-	}
-	out[o] = '\0';
-	free(data);
-	return out;
+	return python_string_name(&n->t->layout, n->mem, obj, PYTHON_MAX_NAME);
 }
 
 /* Reads code object addr into c. */

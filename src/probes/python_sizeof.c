@@ -1,20 +1,11 @@
 #include "python_sizeof.h"
 
+#include "python_type_flags.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* tp_flags bits, the same from 2.7 to 3.15 (Include/object.h). The
- * *_SUBCLASS bits are inherited by every subclass, whose objects keep
- * their base's __sizeof__. */
-#define FLAG_HEAPTYPE      ((uint64_t)1 << 9)
-#define FLAG_LONG_SUBCLASS ((uint64_t)1 << 24)
-#define FLAG_LIST_SUBCLASS ((uint64_t)1 << 25)
-#define FLAG_TUPLE         ((uint64_t)1 << 26)
-#define FLAG_BYTES         ((uint64_t)1 << 27)
-#define FLAG_UNICODE       ((uint64_t)1 << 28)
-#define FLAG_DICT          ((uint64_t)1 << 29)
-#define FLAG_TYPE          ((uint64_t)1 << 31)
 /* Bases followed from a class to the static type it derives from. */
 #define SIZEOF_MAX_BASES 64
 /* The longest static type name we compare ("async_generator"). */
@@ -127,7 +118,7 @@ sizeof_kind_by_base(const struct python_layout *l, const struct python_memory *m
 			return PYTHON_SIZEOF_DEQUE;
 		if (l->major >= 3 && strcmp(name, "collections.OrderedDict") == 0)
 			return PYTHON_SIZEOF_ODICT;
-		if ((flags & FLAG_HEAPTYPE) == 0)
+		if ((flags & PYTHON_TPFLAG_HEAPTYPE) == 0)
 			return sizeof_static_kind(l, name, fallback);
 		if (sizeof_word(mem, type, l->type.tp_base, &type) != 0 || type == 0 ||
 		    sizeof_word(mem, type, l->type.tp_flags, &flags) != 0)
@@ -157,7 +148,7 @@ sizeof_items_type(const struct python_layout *l, uint64_t header, uint64_t flags
                   struct python_sizeof_type *out)
 {
 	out->kind = PYTHON_SIZEOF_ITEMS;
-	if (l->major == 2 && (flags & FLAG_BYTES) && l->bytes.ob_sval > 0)
+	if (l->major == 2 && (flags & PYTHON_TPFLAG_BYTES) && l->bytes.ob_sval > 0)
 		out->basic = header + (uint64_t)l->bytes.ob_sval + 1;
 }
 
@@ -196,21 +187,21 @@ python_sizeof_type(const struct python_layout *l, const struct python_memory *me
 		header += (uint64_t)l->gc.preheader_size;
 	out->basic = header + basic;
 	out->item = item;
-	if (flags & FLAG_TYPE)
+	if (flags & PYTHON_TPFLAG_TYPE)
 		out->kind = PYTHON_SIZEOF_TYPE;
-	else if (flags & FLAG_LONG_SUBCLASS)
+	else if (flags & PYTHON_TPFLAG_LONG_SUBCLASS)
 		sizeof_long_type(l, header, out);
-	else if (flags & FLAG_LIST_SUBCLASS)
+	else if (flags & PYTHON_TPFLAG_LIST_SUBCLASS)
 		out->kind = PYTHON_SIZEOF_LIST;
-	else if (flags & (FLAG_TUPLE | FLAG_BYTES))
+	else if (flags & (PYTHON_TPFLAG_TUPLE | PYTHON_TPFLAG_BYTES))
 		sizeof_items_type(l, header, flags, out);
-	else if (flags & FLAG_UNICODE)
+	else if (flags & PYTHON_TPFLAG_UNICODE)
 		sizeof_str_type(l, header, out);
 	else
 		out->kind = sizeof_kind_by_base(l, mem, type, flags,
-		                                (flags & FLAG_DICT) ? PYTHON_SIZEOF_DICT
-		                                : item != 0         ? PYTHON_SIZEOF_ITEMS
-		                                                    : PYTHON_SIZEOF_FIXED);
+		                                (flags & PYTHON_TPFLAG_DICT) ? PYTHON_SIZEOF_DICT
+		                                : item != 0                  ? PYTHON_SIZEOF_ITEMS
+		                                                             : PYTHON_SIZEOF_FIXED);
 	return 0;
 }
 
@@ -367,7 +358,7 @@ sizeof_type_extra(const struct python_layout *l, const struct python_memory *mem
 		return 0;
 	if ((err = sizeof_word(mem, obj, l->type.tp_flags, &flags)) != 0)
 		return err;
-	if ((flags & FLAG_HEAPTYPE) == 0)
+	if ((flags & PYTHON_TPFLAG_HEAPTYPE) == 0)
 		return 0;
 	if ((err = sizeof_word(mem, obj, l->type.ht_cached_keys, &keys)) != 0 || keys == 0)
 		return err;

@@ -11,6 +11,7 @@
 #include "python_gc.h"
 #include "python_gc_walk.h"
 #include "python_namer.h"
+#include "python_string.h"
 #include "target.h"
 
 #include <errno.h>
@@ -21,8 +22,7 @@
 
 /* The most of a tp_name we read: dotted names of nested classes are long,
  * but not this long. */
-#define TYPE_NAME_MAX 256
-#define PAGE_4K       ((uint64_t)4096)
+#define TYPE_NAME_MAX PYTHON_TYPES_NAME_MAX
 /* How many times a walk that met a list being changed is tried, and the
  * pause between tries. */
 #define PYTHON_TYPES_ATTEMPTS 4
@@ -46,6 +46,7 @@ struct types_stop {
 	struct python_memory mem; /* through the cache */
 	double max_stop_s;        /* the bound of this stop: what the census has left */
 	struct python_gc_limits limits;
+	const struct python_types_visitor *visitor; /* or NULL */
 	struct python_gc_state state;
 	struct python_gc_tally tally;
 	int err; /* of reading the collector's state */
@@ -60,33 +61,11 @@ types_while_stopped(void *arg)
 
 	s->ran = true;
 	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
+	if (s->err == 0 && s->visitor != NULL && s->visitor->start != NULL)
+		s->visitor->start(s->visitor->arg, s->target, &s->mem);
 	if (s->err == 0)
 		python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
 		               &s->limits, &s->tally);
-}
-
-/* Reads the C string at addr (at most TYPE_NAME_MAX - 1 bytes) into out: in
- * pieces that end at page boundaries, as a short name may sit at the end of
- * the last page of a mapping. Returns false when nothing could be read. */
-static bool
-types_read_name(const struct python_memory *mem, uint64_t addr, char out[TYPE_NAME_MAX])
-{
-	size_t have = 0;
-
-	while (have < TYPE_NAME_MAX - 1) {
-		uint64_t at = addr + have;
-		size_t want = (size_t)(PAGE_4K - (at & (PAGE_4K - 1)));
-
-		if (want > TYPE_NAME_MAX - 1 - have)
-			want = TYPE_NAME_MAX - 1 - have;
-		if (mem->read(mem->arg, at, out + have, want) != 0)
-			break;
-		if (memchr(out + have, '\0', want) != NULL)
-			return true;
-		have += want;
-	}
-	out[have] = '\0';
-	return have > 0;
 }
 
 static uint64_t
@@ -108,7 +87,7 @@ types_name(const struct python_layout *l, const struct python_memory *mem,
 	row->size_errors = t->size_errors;
 	if (l->type.tp_name < 0 || t->type == 0 ||
 	    mem->read(mem->arg, t->type + (uint64_t)l->type.tp_name, &at, sizeof(at)) != 0 ||
-	    !types_read_name(mem, at, name)) {
+	    !python_string_c(mem, at, name, sizeof(name))) {
 		row->name = xstrdup("<unreadable>");
 		return;
 	}
@@ -159,6 +138,19 @@ types_qualify(const struct python_layout *l, const struct python_memory *mem,
 		row->name = qualified;
 	}
 	free(name);
+}
+
+char *
+python_types_name_of(const struct python_target *t, const struct python_memory *mem,
+                     struct python_namer *namer, uint64_t type, bool qualified)
+{
+	struct python_gc_type_tally tally = {.type = type};
+	struct python_type_row row = {0};
+
+	types_name(&t->layout, mem, &tally, &row);
+	if (qualified)
+		types_qualify(&t->layout, mem, namer, type, &row);
+	return row.name;
 }
 
 /* Orders indexes into the rows (arg) by the rows' names. */
@@ -372,7 +364,7 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
                   struct python_types **out)
 {
 	static const struct python_types_limits defaults = {
-	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES};
+	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES, NULL};
 	double start = clock_monotonic_s();
 	struct types_stop stop = {0};
 	struct python_types *t;
@@ -384,6 +376,11 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		lim = &defaults;
 	stop.max_stop_s = lim->max_stop_s;
 	stop.limits = (struct python_gc_limits){.max_objects = lim->max_objects};
+	stop.visitor = lim->visitor;
+	if (lim->visitor != NULL) {
+		stop.limits.visit = lim->visitor->object;
+		stop.limits.visit_arg = lim->visitor->arg;
+	}
 	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
 		return err;
 	stop.target = target_python(handle);

@@ -11,8 +11,24 @@
 
 #include "../model.h"
 #include "procfs.h"
+#include "python_find.h"
+#include "python_memory.h"
+#include "python_namer.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* What else a census does while the target is stopped (python_refs: each
+ * object's references), all members optional. */
+struct python_types_visitor {
+	/* At the start of each attempt's walk (an attempt made again starts
+	 * over): t and mem (the stopped target's, through the census's copy)
+	 * are borrowed until the target is let go. */
+	void (*start)(void *arg, const struct python_target *t, const struct python_memory *mem);
+	/* For each object walked (python_gc_limits.visit). */
+	void (*object)(void *arg, uint64_t obj, uint64_t type);
+	void *arg;
+};
 
 struct python_types_limits {
 	uint64_t max_objects;  /* default PYTHON_TYPES_MAX_OBJECTS */
@@ -21,6 +37,7 @@ struct python_types_limits {
 	                          reaches it ends partial; a walk made again
 	                          gets what is left); default PYTHON_TYPES_MAX_STOP_S */
 	size_t max_copy_bytes; /* of target memory kept copied at once */
+	const struct python_types_visitor *visitor; /* NULL: only the census */
 };
 
 #define PYTHON_TYPES_MAX_OBJECTS    10000000
@@ -56,5 +73,14 @@ struct python_types_expect {
  * stop), -ESRCH, -EPERM / -EACCES as python_types_take. */
 int python_types_expect(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                         struct python_types_expect *out);
+
+/* The most of a type's or member's name read (python_string_c). */
+#define PYTHON_TYPES_NAME_MAX 256
+
+/* The name of the type at type as the census names it (owned): its tp_name,
+ * "<unreadable>"; with qualified, module.Name when its class says which
+ * module defined it (namer: t's and mem's). */
+char *python_types_name_of(const struct python_target *t, const struct python_memory *mem,
+                           struct python_namer *namer, uint64_t type, bool qualified);
 
 #endif

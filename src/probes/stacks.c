@@ -4,6 +4,7 @@
 #include "../xmalloc.h"
 #include "procfs_parse.h"
 #include "ptrace.h"
+#include "python_locals.h"
 #include "python_merge.h"
 #include "python_namer.h"
 #include "python_stack.h"
@@ -59,7 +60,39 @@ struct stacks_python {
 	struct target *t;
 	struct python_raw raw;
 	int err;
+	bool want_locals;
+	/* With want_locals: each thread's frames' variables (only the locals
+	 * fields of these rows are used), read with the frames. Owned. */
+	struct frame_row **locals;
 };
+
+/* Reads the variables of every frame of every thread of py->raw: while the
+ * threads are stopped, so that each value is the one its frame held when
+ * its stack was taken (a running thread replaces them as it goes). */
+static void
+stacks_python_read_locals(struct stacks_python *py)
+{
+	const struct python_layout *l = &target_python(py->t)->layout;
+	const struct python_memory *mem = target_memory(py->t);
+
+	py->locals = xcalloc(py->raw.nthreads ? py->raw.nthreads : 1, sizeof(*py->locals));
+	for (size_t k = 0; k < py->raw.nthreads; k++) {
+		const struct python_raw_thread *rt = &py->raw.threads[k];
+
+		py->locals[k] = xcalloc(rt->nframes ? rt->nframes : 1, sizeof(**py->locals));
+		for (size_t i = 0; i < rt->nframes; i++)
+			(void)python_locals_read(l, mem, &rt->frames[i], &py->locals[k][i]);
+	}
+}
+
+static void
+stacks_python_locals_free(struct stacks_python *py)
+{
+	for (size_t k = 0; py->locals != NULL && k < py->raw.nthreads; k++)
+		frame_rows_free(py->locals[k], py->raw.threads[k].nframes);
+	free(py->locals);
+	py->locals = NULL;
+}
 
 static void
 stacks_python_read(void *arg)
@@ -67,6 +100,8 @@ stacks_python_read(void *arg)
 	struct stacks_python *py = arg;
 
 	py->err = python_stack_read(target_python(py->t), target_memory(py->t), &py->raw);
+	if (py->err == 0 && py->want_locals)
+		stacks_python_read_locals(py);
 }
 
 /* Reads the Python frames without stopping the target: each thread's walk
@@ -76,16 +111,28 @@ stacks_python_read_running(struct stacks_python *py)
 {
 	py->err = python_stack_read_running(target_python(py->t), target_memory(py->t),
 	                                    STACKS_PYTHON_TRIES, NULL, &py->raw);
+	if (py->err == 0 && py->want_locals)
+		stacks_python_read_locals(py);
 }
 
-/* The Python frames of thread t, named, and whether they line up with its
- * native frames (then merged into them). */
+/* The Python frames of thread t, named, with their variables when they
+ * were read (locals: rt->nframes rows, moved from), and whether they line
+ * up with its native frames (then merged into them). */
 static void
 stacks_python_thread(struct python_namer *namer, const struct python_raw_thread *rt,
-                     struct thread_stack *t, bool merge)
+                     struct frame_row *locals, struct thread_stack *t, bool merge)
 {
 	struct frame_row *py = python_namer_thread(namer, rt), *merged;
 	size_t nmerged;
+
+	for (size_t i = 0; locals != NULL && i < rt->nframes; i++) {
+		py[i].has_locals = locals[i].has_locals;
+		py[i].locals = locals[i].locals;
+		py[i].nlocals = locals[i].nlocals;
+		py[i].locals_omitted = locals[i].locals_omitted;
+		locals[i].locals = NULL;
+		locals[i].nlocals = 0;
+	}
 
 	t->python = true;
 	/* A free-threaded build has no GIL: unknown rather than "no". */
@@ -127,7 +174,8 @@ stacks_python_apply(struct stacks_python *py, struct dump_report *d, bool merge)
 		for (size_t i = 0; i < d->nthreads; i++) {
 			if (d->threads[i].tid != rt->tid || d->threads[i].python)
 				continue;
-			stacks_python_thread(namer, rt, &d->threads[i], merge);
+			stacks_python_thread(namer, rt, py->locals != NULL ? py->locals[k] : NULL,
+			                     &d->threads[i], merge);
 			if (rt->name != NULL)
 				d->threads[i].python_name = xstrdup(rt->name);
 		}
@@ -160,12 +208,13 @@ stacks_while_stopped(void *arg)
  * alone: after they are read). */
 static int
 stacks_take_tids(struct target *t, const char *comm, const int *tids, size_t n,
-                 const struct stacks_hook *hook, struct dump_report **out)
+                 const struct stacks_hook *hook, bool locals, struct dump_report **out)
 {
 	const struct procfs *fs = target_procfs(t);
 	int pid = target_pid(t);
 	struct unwinder *u = target_unwinder(t);
-	struct stacks_python python = {t, {0}, 0}, *py = target_python(t) != NULL ? &python : NULL;
+	struct stacks_python python = {t, {0}, 0, locals, NULL};
+	struct stacks_python *py = target_python(t) != NULL ? &python : NULL;
 	struct stacks_stopped stopped = {py, hook};
 	struct snapshot_request req = {
 	    .stack_bytes = STACKS_COPY_BYTES,
@@ -207,8 +256,10 @@ stacks_take_tids(struct target *t, const char *comm, const int *tids, size_t n,
 	}
 	if (err == 0 && py != NULL && py->err == 0)
 		stacks_python_apply(py, d, !python_only);
-	if (py != NULL)
+	if (py != NULL) {
+		stacks_python_locals_free(py);
 		python_stack_raw_free(&py->raw);
+	}
 	if (err == 0 && py != NULL && py->err != 0)
 		err = py->err == -ESRCH ? -ESRCH : -EFAULT;
 	if (err != 0) {
@@ -251,9 +302,10 @@ stacks_jit_hint(struct unwinder *u, struct dump_report *d)
 	         d->pid);
 }
 
-int
-stacks_snapshot(struct target *t, const int *tids, size_t n, const struct stacks_hook *hook,
-                struct dump_report **out)
+/* stacks_snapshot, and with locals each Python frame's variables. */
+static int
+stacks_snapshot_with(struct target *t, const int *tids, size_t n, const struct stacks_hook *hook,
+                     bool locals, struct dump_report **out)
 {
 	struct procfs_stat st;
 	int err;
@@ -261,7 +313,7 @@ stacks_snapshot(struct target *t, const int *tids, size_t n, const struct stacks
 	*out = NULL;
 	if ((err = target_alive(t, &st)) != 0 || (err = target_refresh_due(t)) != 0)
 		return err;
-	err = stacks_take_tids(t, st.comm, tids, n, hook, out);
+	err = stacks_take_tids(t, st.comm, tids, n, hook, locals, out);
 	if (err == 0) {
 		(*out)->python = *target_python_info(t);
 		stacks_jit_hint(target_unwinder(t), *out);
@@ -270,7 +322,15 @@ stacks_snapshot(struct target *t, const int *tids, size_t n, const struct stacks
 }
 
 int
-stacks_dump(const struct procfs *fs, int pid, enum target_frames frames, struct dump_report **out)
+stacks_snapshot(struct target *t, const int *tids, size_t n, const struct stacks_hook *hook,
+                struct dump_report **out)
+{
+	return stacks_snapshot_with(t, tids, n, hook, false, out);
+}
+
+int
+stacks_dump(const struct procfs *fs, int pid, enum target_frames frames, bool locals,
+            struct dump_report **out)
 {
 	struct target *t;
 	int *tids = NULL;
@@ -281,7 +341,7 @@ stacks_dump(const struct procfs *fs, int pid, enum target_frames frames, struct 
 	if (err != 0)
 		return err;
 	n = target_threads(t, &tids);
-	err = n < 0 ? (int)n : stacks_snapshot(t, tids, (size_t)n, NULL, out);
+	err = n < 0 ? (int)n : stacks_snapshot_with(t, tids, (size_t)n, NULL, locals, out);
 	free(tids);
 	target_close(t);
 	return err;

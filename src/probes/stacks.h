@@ -26,12 +26,14 @@
 #define STACKS_COPY_BYTES       (8 * 1024 * 1024)
 #define STACKS_COPY_OTHER_BYTES (64 * 1024)
 
-/* Takes the stacks of every thread of pid. Returns 0 and an owned dump (free
+/* Takes the stacks of every thread of pid, with locals each Python frame's
+ * arguments and local variables (probes/python_locals), read in the same
+ * stop as the frames (with --python frames alone: without one). Returns 0 and an owned dump (free
  * with dump_report_free), -ESRCH when the process does not exist, -EPERM
  * when we may not trace it, -ENOEXEC when Python frames were asked for and
  * it is not a Python process, -ENOTSUP when its CPython version is not one
  * we can read. */
-int stacks_dump(const struct procfs *fs, int pid, enum target_frames frames,
+int stacks_dump(const struct procfs *fs, int pid, enum target_frames frames, bool locals,
                 struct dump_report **out);
 
 /* The same (merged for a Python process) for the n threads tids of pid

@@ -26,6 +26,24 @@ dump_json_thread_error(int err)
 	}
 }
 
+/* dump --locals: a Python frame's "locals": [{name, type, repr}] and how
+ * many the bounds left out. */
+static void
+dump_json_locals(struct json *j, const struct frame_row *f)
+{
+	json_key(j, "locals");
+	json_array_begin(j);
+	for (size_t i = 0; i < f->nlocals; i++) {
+		json_object_begin(j);
+		json_member_string(j, "name", f->locals[i].name);
+		json_member_string(j, "type", f->locals[i].type);
+		json_member_string(j, "repr", f->locals[i].repr);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_member_count(j, "locals_omitted", (int64_t)f->locals_omitted);
+}
+
 void
 dump_json_frame(struct json *j, const struct frame_row *f)
 {
@@ -45,6 +63,8 @@ dump_json_frame(struct json *j, const struct frame_row *f)
 	json_key(j, "file");
 	json_string(j, f->file);
 	json_member_count(j, "line", f->line > 0 ? f->line : -1);
+	if (f->has_locals)
+		dump_json_locals(j, f);
 	json_object_end(j);
 }
 

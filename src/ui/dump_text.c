@@ -8,6 +8,24 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* dump --locals: under a Python frame, a line per variable,
+ * "        count = 3", and what the bounds left out. */
+static void
+dump_text_locals(FILE *out, const struct frame_row *f)
+{
+	for (size_t i = 0; i < f->nlocals; i++) {
+		const struct frame_local *v = &f->locals[i];
+
+		fputs("        ", out);
+		text_field(out, v->name, strlen(v->name), 100, 0);
+		fputs(" = ", out);
+		text_field(out, v->repr, strlen(v->repr), 255, 0);
+		fputc('\n', out);
+	}
+	if (f->locals_omitted > 0)
+		fprintf(out, "        (%zu more not shown)\n", f->locals_omitted);
+}
+
 /* "#3   (python)           in Worker.run (/srv/app/worker.py:42)" */
 static void
 dump_text_python_frame(FILE *out, size_t i, const struct frame_row *f)
@@ -22,6 +40,7 @@ dump_text_python_frame(FILE *out, size_t i, const struct frame_row *f)
 	if (f->line > 0)
 		fprintf(out, ":%d", f->line);
 	fputs(")\n", out);
+	dump_text_locals(out, f);
 }
 
 void

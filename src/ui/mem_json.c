@@ -134,6 +134,13 @@ mem_json_python(struct json *j, const struct python_types *p, const struct pytho
 	 * for /1. */
 	json_key(j, "stop_ms");
 	json_double(j, p->stopped_ms, 3);
+	mem_json_census_stop(j, p);
+	json_object_end(j);
+}
+
+void
+mem_json_census_stop(struct json *j, const struct python_types *p)
+{
 	json_key(j, "stopped_ms");
 	json_double(j, p->stopped_ms, 3);
 	json_key(j, "longest_stop_ms");
@@ -149,7 +156,6 @@ mem_json_python(struct json *j, const struct python_types *p, const struct pytho
 	json_member_count(j, "attempts", p->attempts);
 	json_member_count(j, "threads_not_stopped", (int64_t)p->threads_not_stopped);
 	mem_json_partial(j, p);
-	json_object_end(j);
 }
 
 void

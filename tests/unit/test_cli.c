@@ -396,8 +396,8 @@ test_help(void)
 	cli_help_write(f, &cmd_dump_entry);
 	fclose(f);
 	CHECK_STR(text,
-	          "usage: stacktop dump -p PID [--native|--python|--mixed] [--tasks] [--json] "
-	          "[--tree [--max-processes N]]\n"
+	          "usage: stacktop dump -p PID [--native|--python|--mixed] [--locals] "
+	          "[--tasks] [--json] [--tree [--max-processes N]]\n"
 	          "\n"
 	          "every thread's stack (pstack, gdb bt, py-spy dump), stopping the "
 	          "target for milliseconds\n"
@@ -410,6 +410,10 @@ test_help(void)
 	          "      --mixed            Python frames merged into the native stacks (the "
 	          "default\n"
 	          "                         for a Python process; an error for any other)\n"
+	          "      --locals           each Python frame's arguments and local "
+	          "variables: type\n"
+	          "                         and a bounded repr (read in the same stop as "
+	          "the stacks)\n"
 	          "      --json             JSON output (schema stacktop.dump/1; with --tree "
 	          "one\n"
 	          "                         document a process, one after another)\n"

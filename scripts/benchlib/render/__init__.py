@@ -3,14 +3,15 @@ it goes), the whole of docs/benchmarks.md, and the README's summary table.
 Renderers read results only; they run nothing, so a document can be
 regenerated anywhere from the JSON files."""
 from .. import results as results_mod
-from . import (collector, dump, load, mem, python_current, python_installed,
-               record_all, sampling, stall_load, ui)
+from . import (collector, dump, load, mem, mem_objgraph, python_current,
+               python_installed, record_all, sampling, stall_load, ui)
 from .md import heading, table
 
 RENDERERS = {"collector": collector, "ui": ui, "dump": dump,
              "sampling": sampling, "load": load, "stall-load": stall_load,
              "record-all": record_all, "python-installed": python_installed,
-             "python-current": python_current, "mem": mem}
+             "python-current": python_current, "mem": mem,
+             "mem-objgraph": mem_objgraph}
 assert list(RENDERERS) == results_mod.SECTIONS
 
 PREAMBLE = """\

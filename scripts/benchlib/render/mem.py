@@ -2,12 +2,25 @@
 from .md import code, heading, lines_of, num, table, verdict
 
 TITLE = "`mem --python-types`"
-COMMAND = "scripts/bench mem"
+COMMAND = "scripts/bench mem --section types"
 
 
 def minor(label):
     """"3.11" of "3.11.2 (/usr/bin/python3)"."""
     return ".".join(label.split()[0].split(".")[:2])
+
+
+# The columns of a stacktop census (or walk) both mem tables show.
+STOP_HEADER = ["objects walked", "stopped ms (median, worst)",
+               "stopped per million", "take ms", "command wall ms"]
+
+
+def stop_cells(x):
+    """A row's cells under STOP_HEADER."""
+    return ["%d" % x["objects"],
+            "%.1f (%s)" % (x["stop_ms"], num(x["worst_stop_ms"])),
+            "%.0f ms" % x["per_million_ms"], num(x["take_ms"]),
+            num(x["wall_ms"])]
 
 
 def body(r, level):
@@ -21,13 +34,10 @@ def body(r, level):
            "gc.get_objects())` run inside the same interpreter (what "
            "objgraph.most_common_types() does, holding the GIL)."
            % num(r["runs"], "%d"), ""]
-    out += table(["Python", "objects walked", "stopped ms (median, worst)",
-                  "stopped per million", "take ms", "command wall ms",
-                  "inside the process ms"], "lrrrrrr",
-                 [[x["python"], "%d" % x["objects"],
-                   "%.1f (%s)" % (x["stop_ms"], num(x["worst_stop_ms"])),
-                   "%.0f ms" % x["per_million_ms"], num(x["take_ms"]),
-                   num(x["wall_ms"]), num(x["inside_ms"]) or "failed"]
+    out += table(["Python"] + STOP_HEADER + ["inside the process ms"],
+                 "lrrrrrr",
+                 [[x["python"]] + stop_cells(x)
+                  + [num(x["inside_ms"]) or "failed"]
                   for x in d["rows"]])
     out += ["", "Command: %s (`-d 0.1`: the growth window of `mem` is part "
             "of the command's wall time, not of the take)." % code(

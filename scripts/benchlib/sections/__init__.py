@@ -3,10 +3,10 @@ measure(ctx) runs its workload with stacktop and its peers and returns one
 result (see results.py); it prints nothing to stdout (progress goes to
 stderr), so that what it found can be kept as data and rendered later.
 
-The command line's benchmarks are groups of sections: `native` and
-`python` take --section to run a part of theirs."""
-from . import (collector, dump, load, mem, python_current, python_installed,
-               record_all, sampling, stall_load, ui)
+The command line's benchmarks are groups of sections: `native`, `python`
+and `mem` take --section to run a part of theirs."""
+from . import (collector, dump, load, mem, mem_objgraph, python_current,
+               python_installed, record_all, sampling, stall_load, ui)
 
 # {benchmark: {--section name: (result section, module)}}, in run order.
 BENCHMARKS = {
@@ -19,7 +19,8 @@ BENCHMARKS = {
     "python": {"installed": ("python-installed", python_installed),
                "current": ("python-current", python_current)},
     "ui": {"ui": ("ui", ui)},
-    "mem": {"mem": ("mem", mem)},
+    "mem": {"types": ("mem", mem),
+            "objgraph": ("mem-objgraph", mem_objgraph)},
 }
 
 # Rounds per benchmark without --runs: the Python sections' sampling

@@ -1,0 +1,334 @@
+#include "python_referents.h"
+
+#include "../xmalloc.h"
+#include "python_dict.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* tp_flags bits, the same from 2.7 to 3.15 (Include/object.h); the
+ * *_SUBCLASS bits are inherited by every subclass. */
+#define FLAG_HEAPTYPE      ((uint64_t)1 << 9)
+#define FLAG_LIST_SUBCLASS ((uint64_t)1 << 25)
+#define FLAG_TUPLE         ((uint64_t)1 << 26)
+#define FLAG_DICT          ((uint64_t)1 << 29)
+#define FLAG_TYPE          ((uint64_t)1 << 31)
+/* tp_members follows tp_flags by nine pointers in every PyTypeObject from
+ * 2.7 to 3.15 (tp_doc, tp_traverse, tp_clear, tp_richcompare,
+ * tp_weaklistoffset, tp_iter, tp_iternext, tp_methods, then tp_members):
+ * the part of the struct that has not moved since 2.2. */
+#define TP_MEMBERS_AFTER_FLAGS 72
+/* PyMemberDef (Include/structmember.h, 3.12+ Include/descrobject.h): name,
+ * int type, Py_ssize_t offset, int flags, doc: 40 bytes. A __slots__
+ * member is T_OBJECT_EX (16, 3.12+ Py_T_OBJECT_EX); T_OBJECT (6) holds
+ * objects too. */
+#define MEMBER_SIZE      40
+#define MEMBER_TYPE      8
+#define MEMBER_OFFSET    16
+#define MEMBER_OBJECT    6
+#define MEMBER_OBJECT_EX 16
+/* The most members read of one class, bases followed up to a class. */
+#define MAX_MEMBERS 256
+#define MAX_BASES   64
+/* The longest static type name compared ("collections.deque"). */
+#define NAME_MAX_BYTES 24
+/* After an object's header (ob_refcnt, ob_type; the free-threaded header
+ * is longer, ob_type still its last word): a cell's ob_ref (PyCellObject),
+ * a bound method's im_func then im_self (PyMethodObject, 2.7 and 3.x). */
+/* collections.deque (Modules/_collectionsmodule.c, every 3.x): ob_size the
+ * length, then leftblock and, at 40, leftindex; a block is its leftlink,
+ * 64 item pointers, its rightlink. 2.7's deque is laid out otherwise, and
+ * not read. */
+#define DEQUE3_LEFTBLOCK 24
+#define DEQUE3_LEFTINDEX 40
+#define DEQUE3_BLOCKLEN  64
+/* A set's entry keeps its key first on 3.x ({key, hash}), after its hash on
+ * 2.7 ({hash, key}; Include/setobject.h). */
+#define SET_KEY_27 8
+
+static uint64_t
+refs_field(const struct python_memory *mem, uint64_t addr, int32_t off)
+{
+	return off < 0 ? 0 : python_memory_word(mem, addr + (uint64_t)off);
+}
+
+/* The name of type (its first NAME_MAX_BYTES - 1 bytes) into buf. */
+static void
+refs_type_name(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
+               char buf[NAME_MAX_BYTES])
+{
+	uint64_t at = refs_field(mem, type, l->type.tp_name);
+	size_t n = 0;
+
+	while (at != 0 && n < NAME_MAX_BYTES - 1 && mem->read(mem->arg, at + n, buf + n, 1) == 0 &&
+	       buf[n] != '\0')
+		n++;
+	buf[n] = '\0';
+}
+
+/* The class a static type named name gives its objects. */
+static enum python_ref_class
+refs_class_by_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum python_ref_class cls;
+	} names[] = {
+	    {"module", PYTHON_REF_MODULE},           {"set", PYTHON_REF_SET},
+	    {"frozenset", PYTHON_REF_SET},           {"cell", PYTHON_REF_CELL_OBJECT},
+	    {"method", PYTHON_REF_METHOD},         /* 3.x */
+	    {"instancemethod", PYTHON_REF_METHOD}, /* 2.7 */
+	    {"collections.deque", PYTHON_REF_DEQUE},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].cls;
+	return PYTHON_REF_OTHER;
+}
+
+/* Adds the object members of the class at type (its own PyMemberDef array,
+ * ended by a NULL name) to out. */
+static void
+refs_type_slots(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
+                struct python_ref_type *out)
+{
+	uint64_t members = refs_field(mem, type, l->type.tp_flags + TP_MEMBERS_AFTER_FLAGS);
+	unsigned char m[MEMBER_SIZE];
+
+	if (l->type.tp_flags < 0 || members == 0)
+		return;
+	for (int i = 0; i < MAX_MEMBERS && out->nslots < PYTHON_REFERENTS_MAX_SLOTS; i++) {
+		uint64_t name, offset;
+		int32_t kind;
+
+		if (mem->read(mem->arg, members + (uint64_t)i * MEMBER_SIZE, m, sizeof(m)) != 0)
+			return;
+		memcpy(&name, m, sizeof(name));
+		if (name == 0)
+			return;
+		memcpy(&kind, m + MEMBER_TYPE, sizeof(kind));
+		memcpy(&offset, m + MEMBER_OFFSET, sizeof(offset));
+		if ((kind == MEMBER_OBJECT || kind == MEMBER_OBJECT_EX) && offset > 0 &&
+		    offset < 4096 && offset % 8 == 0)
+			out->slots[out->nslots++] = (struct python_ref_slot){offset, name};
+	}
+}
+
+void
+python_referents_type(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
+                      struct python_ref_type *out)
+{
+	uint64_t flags = refs_field(mem, type, l->type.tp_flags);
+	char name[NAME_MAX_BYTES];
+
+	memset(out, 0, sizeof(*out));
+	if (flags == 0)
+		return;
+	if (flags & FLAG_DICT)
+		out->cls = PYTHON_REF_DICT;
+	else if (flags & FLAG_LIST_SUBCLASS)
+		out->cls = PYTHON_REF_LIST;
+	else if (flags & FLAG_TUPLE)
+		out->cls = PYTHON_REF_TUPLE;
+	else if (flags & FLAG_TYPE)
+		out->cls = PYTHON_REF_TYPE;
+	/* A class (heap type): its instances' attributes and slots, and what
+	 * the static type it derives from holds (a subclass of set, deque). */
+	out->attributes = (flags & FLAG_HEAPTYPE) != 0 && !(flags & FLAG_TYPE);
+	for (int depth = 0; depth < MAX_BASES && type != 0; depth++) {
+		refs_type_name(l, mem, type, name);
+		/* 3.12+ made collections.deque a heap type of that dotted name. */
+		if (out->cls == PYTHON_REF_OTHER && (!(flags & FLAG_HEAPTYPE) || strchr(name, '.')))
+			out->cls = refs_class_by_name(name);
+		if (!(flags & FLAG_HEAPTYPE))
+			break;
+		if (out->attributes)
+			refs_type_slots(l, mem, type, out);
+		type = refs_field(mem, type, l->type.tp_base);
+		flags = refs_field(mem, type, l->type.tp_flags);
+	}
+}
+
+static void
+refs_add(struct python_ref_buf *b, uint64_t to, uint64_t label, enum python_ref_edge kind)
+{
+	/* Only what may be an object: a tracked object is 8-byte aligned. */
+	if (to == 0 || (to & 7) != 0)
+		return;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->refs = xreallocarray(b->refs, b->cap, sizeof(*b->refs));
+	}
+	b->refs[b->n++] = (struct python_ref){to, label, (uint32_t)kind};
+}
+
+/* n pointers at addr into the scratch buffer; NULL when unreadable. */
+static const uint64_t *
+refs_read_array(const struct python_memory *mem, uint64_t addr, uint64_t n,
+                struct python_ref_buf *b)
+{
+	if (n == 0 || addr == 0)
+		return NULL;
+	if (n > b->scratch_cap) {
+		b->scratch_cap = n;
+		b->scratch = xreallocarray(b->scratch, n, sizeof(*b->scratch));
+	}
+	if (mem->read(mem->arg, addr, b->scratch, n * sizeof(*b->scratch)) != 0)
+		return NULL;
+	return b->scratch;
+}
+
+static uint64_t
+refs_bounded(uint64_t n)
+{
+	/* ob_size is signed: a negative one is garbage, not many items. */
+	if ((int64_t)n < 0)
+		return 0;
+	return n > PYTHON_REFERENTS_MAX_ITEMS ? PYTHON_REFERENTS_MAX_ITEMS : n;
+}
+
+static void
+refs_items(const uint64_t *items, uint64_t n, struct python_ref_buf *b)
+{
+	for (uint64_t i = 0; items != NULL && i < n; i++)
+		refs_add(b, items[i], i, PYTHON_REF_INDEX);
+}
+
+static void
+refs_dict_items(const struct python_dict_item *items, size_t n, enum python_ref_edge kind,
+                struct python_ref_buf *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		refs_add(b, items[i].value, items[i].key, kind);
+		if (kind == PYTHON_REF_VALUE)
+			refs_add(b, items[i].key, items[i].key, PYTHON_REF_KEY);
+	}
+}
+
+static void
+refs_dict(const struct python_layout *l, const struct python_memory *mem, uint64_t dict,
+          enum python_ref_edge kind, struct python_ref_buf *b)
+{
+	struct python_dict_item *items;
+	size_t n = python_dict_items(l, mem, dict, &items);
+
+	refs_dict_items(items, n, kind, b);
+	free(items);
+}
+
+static void
+refs_set(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+         struct python_ref_buf *b)
+{
+	uint64_t mask = refs_field(mem, obj, l->set.mask),
+	         table = refs_field(mem, obj, l->set.table);
+	uint64_t words, per, key = l->major == 2 ? SET_KEY_27 / 8 : 0;
+	const uint64_t *t;
+
+	if (l->set.entry_size <= 0 || l->set.entry_size % 8 != 0 ||
+	    mask >= PYTHON_REFERENTS_MAX_ITEMS)
+		return;
+	per = (uint64_t)l->set.entry_size / 8;
+	words = (mask + 1) * per;
+	t = refs_read_array(mem, table, words, b);
+	/* Free and dummy (deleted) entries: NULL, or a key that is no tracked
+	 * object (the static dummy), which no chain goes through. */
+	for (uint64_t i = 0; t != NULL && i <= mask; i++)
+		refs_add(b, t[i * per + key], 0, PYTHON_REF_MEMBER);
+}
+
+static void
+refs_deque(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+           struct python_ref_buf *b)
+{
+	uint64_t len = refs_bounded(refs_field(mem, obj, l->object.ob_size));
+	uint64_t block = python_memory_word(mem, obj + DEQUE3_LEFTBLOCK);
+	uint64_t at = python_memory_word(mem, obj + DEQUE3_LEFTINDEX), index = 0;
+
+	if (l->major < 3 || at >= DEQUE3_BLOCKLEN)
+		return;
+	while (index < len && block != 0) {
+		/* data[] after the leftlink, then the rightlink. */
+		const uint64_t *w = refs_read_array(mem, block, DEQUE3_BLOCKLEN + 2, b);
+
+		if (w == NULL)
+			return;
+		for (; at < DEQUE3_BLOCKLEN && index < len; at++, index++)
+			refs_add(b, w[1 + at], index, PYTHON_REF_INDEX);
+		block = w[1 + DEQUE3_BLOCKLEN];
+		at = 0;
+	}
+}
+
+static void
+refs_instance(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+              const struct python_ref_type *t, struct python_ref_buf *b)
+{
+	struct python_dict_item *items;
+	size_t n = python_instance_attrs(l, mem, obj, &items);
+
+	refs_dict_items(items, n, PYTHON_REF_ATTR, b);
+	free(items);
+	for (size_t i = 0; i < t->nslots; i++)
+		refs_add(b, python_memory_word(mem, obj + t->slots[i].offset), t->slots[i].name,
+		         PYTHON_REF_SLOT);
+}
+
+size_t
+python_referents_of(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+                    const struct python_ref_type *t, struct python_ref_buf *out)
+{
+	size_t before = out->n;
+	uint64_t head = (uint64_t)l->object.ob_type + 8, n;
+
+	switch (t->cls) {
+	case PYTHON_REF_DICT:
+		refs_dict(l, mem, obj, PYTHON_REF_VALUE, out);
+		break;
+	case PYTHON_REF_LIST:
+		n = refs_bounded(refs_field(mem, obj, l->object.ob_size));
+		refs_items(refs_read_array(mem, refs_field(mem, obj, l->list.ob_item), n, out), n,
+		           out);
+		break;
+	case PYTHON_REF_TUPLE:
+		n = refs_bounded(refs_field(mem, obj, l->object.ob_size));
+		if (l->tuple.ob_item >= 0)
+			refs_items(refs_read_array(mem, obj + (uint64_t)l->tuple.ob_item, n, out),
+			           n, out);
+		break;
+	case PYTHON_REF_SET:
+		refs_set(l, mem, obj, out);
+		break;
+	case PYTHON_REF_DEQUE:
+		refs_deque(l, mem, obj, out);
+		break;
+	case PYTHON_REF_MODULE:
+		refs_dict(l, mem, refs_field(mem, obj, l->module.md_dict), PYTHON_REF_GLOBAL, out);
+		break;
+	case PYTHON_REF_TYPE:
+		refs_dict(l, mem, refs_field(mem, obj, l->type.tp_dict), PYTHON_REF_CLASS_ATTR,
+		          out);
+		break;
+	case PYTHON_REF_CELL_OBJECT:
+		refs_add(out, python_memory_word(mem, obj + head), 0, PYTHON_REF_CELL);
+		break;
+	case PYTHON_REF_METHOD:
+		refs_add(out, python_memory_word(mem, obj + head), 0, PYTHON_REF_FUNC);
+		refs_add(out, python_memory_word(mem, obj + head + 8), 0, PYTHON_REF_SELF);
+		break;
+	case PYTHON_REF_OTHER:
+		break;
+	}
+	if (t->attributes)
+		refs_instance(l, mem, obj, t, out);
+	return out->n - before;
+}
+
+void
+python_ref_buf_free(struct python_ref_buf *b)
+{
+	free(b->refs);
+	free(b->scratch);
+	*b = (struct python_ref_buf){0};
+}

@@ -1,0 +1,559 @@
+#include "python_referrers.h"
+
+#include "../addr_index.h"
+#include "../clock.h"
+#include "../refs_graph.h"
+#include "../string_table.h"
+#include "../xmalloc.h"
+#include "python_dict.h"
+#include "python_namer.h"
+#include "python_referents.h"
+#include "python_stack.h"
+#include "python_string.h"
+#include "target.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bases followed from a class looking for __del__. */
+#define REFERRERS_MAX_BASES 64
+/* Cycles: the longest looked for, the nodes one search may visit, and the
+ * most reported (each object in one). */
+#define REFERRERS_CYCLE_DEPTH  16
+#define REFERRERS_CYCLE_VISITS 4096
+#define REFERRERS_MAX_CYCLES   100000
+
+/* What is recorded while the target is stopped: the objects walked, their
+ * types classified, their references, and the roots. */
+struct referrers_copy {
+	const struct python_layout *l;
+	const struct python_memory *mem;
+	uint64_t *objects;    /* walked, in walk order */
+	uint32_t *type_of;    /* per object: index into types */
+	size_t *first_ref;    /* per object: its first in refs (one more at the end) */
+	size_t nobjects, cap; /* cap of the three arrays above (first_ref: + 1) */
+	struct python_ref_buf refs;
+	uint64_t *types; /* distinct type addresses */
+	struct python_ref_type *classes;
+	size_t ntypes, types_cap;
+	struct addr_index type_index;
+	struct python_dict_item *modules; /* sys.modules: name -> module */
+	size_t nmodules;
+	bool capped;
+};
+
+static void
+copy_start(void *arg, const struct python_target *t, const struct python_memory *mem)
+{
+	struct referrers_copy *c = arg;
+	uint64_t interp = 0, modules = 0;
+
+	/* An attempt made again starts over. */
+	c->l = &t->layout;
+	c->mem = mem;
+	c->nobjects = c->ntypes = c->refs.n = 0;
+	c->capped = false;
+	addr_index_clear(&c->type_index);
+	free(c->modules);
+	c->modules = NULL;
+	c->nmodules = 0;
+	if (t->layout.interp.modules >= 0 && python_stack_first_interp(t, mem, &interp) == 0 &&
+	    interp != 0 &&
+	    python_memory_u64(mem, interp + (uint64_t)t->layout.interp.modules, &modules) == 0)
+		c->nmodules = python_dict_items(&t->layout, mem, modules, &c->modules);
+}
+
+static uint32_t
+copy_type(struct referrers_copy *c, uint64_t type)
+{
+	size_t at = addr_index_find_or_add(&c->type_index, type, c->ntypes);
+
+	if (at == c->ntypes) {
+		if (c->ntypes == c->types_cap) {
+			c->types_cap = c->types_cap ? c->types_cap * 2 : 256;
+			c->types = xreallocarray(c->types, c->types_cap, sizeof(*c->types));
+			c->classes = xreallocarray(c->classes, c->types_cap, sizeof(*c->classes));
+		}
+		c->types[at] = type;
+		python_referents_type(c->l, c->mem, type, &c->classes[at]);
+		c->ntypes++;
+	}
+	return (uint32_t)at;
+}
+
+static void
+copy_object(void *arg, uint64_t obj, uint64_t type)
+{
+	struct referrers_copy *c = arg;
+	uint32_t t = copy_type(c, type);
+
+	if (c->nobjects + 1 >= c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 65536;
+		c->objects = xreallocarray(c->objects, c->cap, sizeof(*c->objects));
+		c->type_of = xreallocarray(c->type_of, c->cap, sizeof(*c->type_of));
+		c->first_ref = xreallocarray(c->first_ref, c->cap, sizeof(*c->first_ref));
+	}
+	c->objects[c->nobjects] = obj;
+	c->type_of[c->nobjects] = t;
+	c->first_ref[c->nobjects] = c->refs.n;
+	c->nobjects++;
+	c->first_ref[c->nobjects] = c->refs.n;
+	if (c->capped)
+		return;
+	python_referents_of(c->l, c->mem, obj, &c->classes[t], &c->refs);
+	if (c->refs.n > PYTHON_REFERRERS_MAX_REFS) {
+		c->capped = true;
+		c->refs.n = c->first_ref[c->nobjects - 1];
+	}
+	c->first_ref[c->nobjects] = c->refs.n;
+}
+
+static void
+copy_free(struct referrers_copy *c)
+{
+	free(c->objects);
+	free(c->type_of);
+	free(c->first_ref);
+	python_ref_buf_free(&c->refs);
+	free(c->types);
+	free(c->classes);
+	addr_index_free(&c->type_index);
+	free(c->modules);
+}
+
+/* Naming what the chains shown go through, after the stop, from the live
+ * target (a name read is a str or a type: immutable while referred to). */
+struct referrers_names {
+	const struct python_target *target;
+	const struct python_memory *mem;
+	struct python_namer *namer;
+	const struct referrers_copy *copy;
+	const uint32_t *edge_to;
+	char **type_names; /* per type index, read on first use */
+	struct addr_index label_index;
+	char **labels; /* names of labels (keys, slot names) by address, in order seen */
+	size_t nlabels, labels_cap;
+	struct string_table steps;
+};
+
+static const char *const referrers_kinds[PYTHON_REF_EDGE_KINDS] = {
+    [PYTHON_REF_GLOBAL] = "global", [PYTHON_REF_ATTR] = "attribute",
+    [PYTHON_REF_SLOT] = "slot",     [PYTHON_REF_CLASS_ATTR] = "class attribute",
+    [PYTHON_REF_VALUE] = "value",   [PYTHON_REF_KEY] = "key",
+    [PYTHON_REF_INDEX] = "index",   [PYTHON_REF_MEMBER] = "member",
+    [PYTHON_REF_CELL] = "cell",     [PYTHON_REF_SELF] = "__self__",
+    [PYTHON_REF_FUNC] = "__func__",
+};
+
+static const char *
+names_type(struct referrers_names *n, uint32_t t)
+{
+	if (n->type_names[t] == NULL)
+		n->type_names[t] =
+		    python_types_name_of(n->target, n->mem, n->namer, n->copy->types[t], false);
+	return n->type_names[t];
+}
+
+/* The name a reference of kind kind is known by: a global's, attribute's
+ * or slot's; NULL for the kinds named by position or not at all. */
+static const char *
+names_label(struct referrers_names *n, enum python_ref_edge kind, uint64_t label)
+{
+	char buf[PYTHON_TYPES_NAME_MAX];
+	size_t at;
+
+	if (kind != PYTHON_REF_GLOBAL && kind != PYTHON_REF_ATTR && kind != PYTHON_REF_SLOT &&
+	    kind != PYTHON_REF_CLASS_ATTR)
+		return NULL;
+	at = addr_index_find_or_add(&n->label_index, label, n->nlabels);
+	if (at < n->nlabels)
+		return n->labels[at];
+	if (n->nlabels == n->labels_cap) {
+		n->labels_cap = n->labels_cap ? n->labels_cap * 2 : 64;
+		n->labels = xreallocarray(n->labels, n->labels_cap, sizeof(*n->labels));
+	}
+	if (kind == PYTHON_REF_SLOT)
+		n->labels[at] =
+		    python_string_c(n->mem, label, buf, sizeof(buf)) ? xstrdup(buf) : NULL;
+	else
+		n->labels[at] = python_namer_string(n->namer, label);
+	if (n->labels[at] == NULL)
+		n->labels[at] = xstrdup("?");
+	n->nlabels++;
+	return n->labels[at];
+}
+
+/* refs_graph_step_key: kind, name and the type reached. */
+static size_t
+names_step_key(void *arg, size_t edge)
+{
+	struct referrers_names *n = arg;
+	const struct python_ref *r = &n->copy->refs.refs[edge];
+	const char *name = names_label(n, r->kind, r->label);
+	char *key = xasprintf("%u\n%s\n%u", r->kind, name != NULL ? name : "",
+	                      n->copy->type_of[n->edge_to[edge]]);
+	size_t id = string_table_id(&n->steps, key, strlen(key));
+
+	free(key);
+	return id;
+}
+
+/* The example chain's own label of reference r: a dict key's text or type,
+ * an index. */
+static char *
+names_example(struct referrers_names *n, const struct python_ref *r)
+{
+	uint64_t key_type = 0;
+	char *text, *out;
+
+	if (r->kind == PYTHON_REF_INDEX)
+		return xasprintf("%llu", (unsigned long long)r->label);
+	if (r->kind != PYTHON_REF_VALUE)
+		return NULL;
+	if (python_memory_u64(n->mem, r->label + (uint64_t)n->target->layout.object.ob_type,
+	                      &key_type) != 0)
+		return NULL;
+	text = python_types_name_of(n->target, n->mem, n->namer, key_type, false);
+	if (strcmp(text, "str") == 0 || strcmp(text, "unicode") == 0) {
+		char *s = python_namer_string(n->namer, r->label);
+
+		if (s != NULL) {
+			free(text);
+			out = xasprintf("'%s'", s);
+			free(s);
+			return out;
+		}
+	}
+	out = xasprintf("<%s>", text);
+	free(text);
+	return out;
+}
+
+static void
+names_fill_step(struct referrers_names *n, size_t edge, struct python_refs_step *s)
+{
+	const struct python_ref *r = &n->copy->refs.refs[edge];
+	const char *name = names_label(n, r->kind, r->label);
+	uint32_t to = n->edge_to[edge];
+
+	s->kind = referrers_kinds[r->kind];
+	s->name = name != NULL ? xstrdup(name) : NULL;
+	s->example = names_example(n, r);
+	s->type = xstrdup(names_type(n, n->copy->type_of[to]));
+	s->address = n->copy->objects[to];
+}
+
+static void
+names_free(struct referrers_names *n)
+{
+	for (size_t i = 0; i < n->copy->ntypes; i++)
+		free(n->type_names[i]);
+	free(n->type_names);
+	for (size_t i = 0; i < n->nlabels; i++)
+		free(n->labels[i]);
+	free(n->labels);
+	addr_index_free(&n->label_index);
+	string_table_clear(&n->steps);
+}
+
+/* Whether the type of index t is the one sought: its tp_name, or its
+ * module-qualified name. */
+static bool
+referrers_is_sought(struct referrers_names *n, uint32_t t, const char *sought)
+{
+	char *q;
+	bool match;
+
+	if (strcmp(names_type(n, t), sought) == 0)
+		return true;
+	if (strchr(sought, '.') == NULL)
+		return false;
+	q = python_types_name_of(n->target, n->mem, n->namer, n->copy->types[t], true);
+	match = strcmp(q, sought) == 0;
+	free(q);
+	return match;
+}
+
+/* The graph of the copy: each reference's end as an object's index. */
+static uint32_t *
+referrers_edges(const struct referrers_copy *c)
+{
+	struct addr_index at = {0};
+	uint32_t *to = xmalloc((c->refs.n ? c->refs.n : 1) * sizeof(*to));
+
+	for (size_t i = 0; i < c->nobjects; i++)
+		addr_index_find_or_add(&at, c->objects[i], i);
+	for (size_t e = 0; e < c->refs.n; e++) {
+		size_t i = addr_index_find(&at, c->refs.refs[e].to);
+
+		to[e] = i == SIZE_MAX ? REFS_GRAPH_NONE : (uint32_t)i;
+	}
+	addr_index_free(&at);
+	return to;
+}
+
+static void
+referrers_chains(struct referrers_names *n, const struct refs_graph_result *res,
+                 const uint32_t *roots, const size_t *root_module, size_t max_chains,
+                 struct python_refs *out)
+{
+	out->nchains_all = res->ngroups;
+	out->nchains = res->ngroups < max_chains ? res->ngroups : max_chains;
+	out->chains = xcalloc(out->nchains ? out->nchains : 1, sizeof(*out->chains));
+	for (size_t i = 0; i < out->nchains; i++) {
+		const struct refs_graph_group *g = &res->groups[i];
+		struct python_refs_chain *ch = &out->chains[i];
+		char *root =
+		    python_namer_string(n->namer, n->copy->modules[root_module[g->root]].key);
+
+		ch->count = g->count;
+		ch->root = root != NULL ? root : xstrdup("?");
+		ch->root_address = n->copy->objects[roots[g->root]];
+		ch->nsteps = g->nedges;
+		ch->steps = xcalloc(g->nedges ? g->nedges : 1, sizeof(*ch->steps));
+		for (size_t k = 0; k < g->nedges; k++)
+			names_fill_step(n, g->edges[k], &ch->steps[k]);
+	}
+}
+
+/* Whether the class at type (or a base) defines __del__: its objects in a
+ * cycle were never freed before 3.4 (PEP 442), and left in gc.garbage. */
+static bool
+referrers_has_del(struct referrers_names *n, uint64_t type)
+{
+	const struct python_layout *l = &n->target->layout;
+
+	for (int depth = 0; depth < REFERRERS_MAX_BASES && type != 0; depth++) {
+		uint64_t dict = python_memory_word(n->mem, type + (uint64_t)l->type.tp_dict);
+
+		if (l->type.tp_dict < 0 || l->type.tp_base < 0)
+			return false;
+		if (dict != 0 && python_dict_get(n->namer, dict, "__del__") != 0)
+			return true;
+		type = python_memory_word(n->mem, type + (uint64_t)l->type.tp_base);
+	}
+	return false;
+}
+
+/* The items of gc.garbage, as nodes marked in garbage: the list that is
+ * the gc module's global "garbage" (2.7, and 3.x with gc.DEBUG_SAVEALL). */
+static void
+referrers_garbage(struct referrers_names *n, const struct refs_graph *g, const size_t *root_module,
+                  bool *garbage)
+{
+	for (size_t r = 0; r < g->nroots; r++) {
+		char *name = python_namer_string(n->namer, n->copy->modules[root_module[r]].key);
+		bool gc = name != NULL && strcmp(name, "gc") == 0;
+		uint32_t m = g->roots[r];
+
+		free(name);
+		for (size_t e = g->first_edge[m]; gc && e < g->first_edge[m + 1]; e++) {
+			const struct python_ref *ref = &n->copy->refs.refs[e];
+			const char *label = names_label(n, ref->kind, ref->label);
+			uint32_t list = g->edge_to[e];
+
+			if (label == NULL || strcmp(label, "garbage") != 0 ||
+			    list == REFS_GRAPH_NONE)
+				continue;
+			for (size_t k = g->first_edge[list]; k < g->first_edge[list + 1]; k++)
+				if (g->edge_to[k] != REFS_GRAPH_NONE)
+					garbage[g->edge_to[k]] = true;
+		}
+	}
+}
+
+static int
+referrers_cycles_by_count(const void *a, const void *b)
+{
+	const struct python_refs_cycle *x = a, *y = b;
+
+	return x->count != y->count ? (x->count > y->count ? -1 : 1) : 0;
+}
+
+/* The uncollectable cycles: through each object of a class with __del__
+ * that is in gc.garbage or that no module reaches, the shortest cycle of
+ * such objects back to it; each object in one cycle at most; grouped as
+ * chains are. */
+static void
+referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
+                 const struct refs_graph_result *res, const size_t *root_module, size_t max_cycles,
+                 struct python_refs *out)
+{
+	const struct referrers_copy *c = n->copy;
+	size_t nn = c->nobjects ? c->nobjects : 1;
+	bool *garbage = xcalloc(nn, sizeof(*garbage)), *set = xcalloc(nn, sizeof(*set));
+	bool *del = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*del));
+	struct refs_graph_cycles scratch = {0};
+	struct string_table groups = {0};
+	size_t *sig = NULL, sig_cap = 0;
+
+	for (uint32_t t = 0; t < c->ntypes; t++)
+		del[t] = c->classes[t].attributes && referrers_has_del(n, c->types[t]);
+	referrers_garbage(n, g, root_module, garbage);
+	for (size_t i = 0; i < c->nobjects; i++)
+		set[i] = garbage[i] || res->parent[i] == REFS_GRAPH_NONE;
+	for (size_t r = 0; r < g->nroots; r++)
+		set[g->roots[r]] = garbage[g->roots[r]];
+	for (uint32_t v = 0; v < c->nobjects && out->ncycles_all < REFERRERS_MAX_CYCLES; v++) {
+		size_t *edges, len, id;
+
+		if (!set[v] || !del[c->type_of[v]])
+			continue;
+		len = refs_graph_cycle(g, v, set, REFERRERS_CYCLE_DEPTH, REFERRERS_CYCLE_VISITS,
+		                       &scratch, &edges);
+		if (len == 0)
+			continue;
+		if (len + 1 > sig_cap) {
+			sig_cap = 2 * (len + 1);
+			sig = xreallocarray(sig, sig_cap, sizeof(*sig));
+		}
+		sig[0] = garbage[v];
+		for (size_t k = 0; k < len; k++) {
+			sig[k + 1] = names_step_key(n, edges[k]);
+			set[n->edge_to[edges[k]]] = false; /* in one cycle at most */
+		}
+		id = string_table_id(&groups, (const char *)sig, (len + 1) * sizeof(*sig));
+		if (id == out->ncycles_all) {
+			out->cycles =
+			    xreallocarray(out->cycles, ++out->ncycles_all, sizeof(*out->cycles));
+			out->cycles[id] = (struct python_refs_cycle){
+			    .why = garbage[v] ? "in gc.garbage"
+			           : n->target->layout.major == 2
+			               ? "__del__, reached from no module: "
+			                 "never freed (2.7)"
+			               : "__del__, reached from no module: "
+			                 "freed only by a collection"};
+			out->cycles[id].nsteps = len;
+			out->cycles[id].steps = xcalloc(len, sizeof(*out->cycles[id].steps));
+			for (size_t k = 0; k < len; k++)
+				names_fill_step(n, edges[k], &out->cycles[id].steps[k]);
+		}
+		out->cycles[id].count++;
+		free(edges);
+	}
+	qsort(out->cycles, out->ncycles_all, sizeof(*out->cycles), referrers_cycles_by_count);
+	out->ncycles = out->ncycles_all < max_cycles ? out->ncycles_all : max_cycles;
+	for (size_t i = out->ncycles; i < out->ncycles_all; i++) {
+		for (size_t k = 0; k < out->cycles[i].nsteps; k++) {
+			free(out->cycles[i].steps[k].name);
+			free(out->cycles[i].steps[k].example);
+			free(out->cycles[i].steps[k].type);
+		}
+		free(out->cycles[i].steps);
+	}
+	string_table_clear(&groups);
+	refs_graph_cycles_free(&scratch);
+	free(sig);
+	free(del);
+	free(set);
+	free(garbage);
+}
+
+/* Finds and groups the chains on the copy c (the target running again). */
+static void
+referrers_walk(const struct python_target *t, const struct python_memory *mem,
+               const struct referrers_copy *c, const char *sought, size_t max_chains,
+               struct python_refs *out)
+{
+	struct referrers_names n = {.target = t, .mem = mem, .copy = c};
+	struct addr_index objects = {0};
+	struct refs_graph g = {.nnodes = c->nobjects,
+	                       .first_edge = c->first_ref,
+	                       .max_depth = PYTHON_REFERRERS_MAX_DEPTH};
+	struct refs_graph_result res;
+	bool *type_sought = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*type_sought));
+	bool *sought_node = xcalloc(c->nobjects ? c->nobjects : 1, sizeof(*sought_node));
+	uint32_t *roots = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*roots));
+	size_t *root_module = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_module));
+	size_t *root_key = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_key));
+	uint32_t *edge_to = referrers_edges(c);
+
+	n.namer = python_namer_new(t, mem);
+	n.edge_to = edge_to;
+	n.type_names = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*n.type_names));
+	for (uint32_t i = 0; i < c->ntypes; i++)
+		type_sought[i] = referrers_is_sought(&n, i, sought);
+	for (size_t i = 0; i < c->nobjects; i++)
+		sought_node[i] = type_sought[c->type_of[i]];
+	/* The roots: each module of sys.modules that was walked (a module is a
+	 * tracked object). */
+	for (size_t i = 0; i < c->nobjects; i++)
+		addr_index_find_or_add(&objects, c->objects[i], i);
+	for (size_t i = 0; i < c->nmodules; i++) {
+		size_t at = addr_index_find(&objects, c->modules[i].value);
+
+		if (at == SIZE_MAX)
+			continue;
+		root_module[g.nroots] = i;
+		/* Each root's own key: modules are told apart by address. */
+		root_key[g.nroots] = g.nroots;
+		roots[g.nroots++] = (uint32_t)at;
+	}
+	addr_index_free(&objects);
+	g.edge_to = edge_to;
+	g.roots = roots;
+	g.sought = sought_node;
+	refs_graph_chains(&g, root_key, names_step_key, &n, &res);
+	out->instances = res.sought;
+	out->reached = res.reached;
+	out->roots = g.nroots;
+	referrers_chains(&n, &res, roots, root_module, max_chains, out);
+	referrers_cycles(&n, &g, &res, root_module, max_chains, out);
+	refs_graph_result_free(&res);
+	names_free(&n);
+	python_namer_free(n.namer);
+	free(edge_to);
+	free(root_key);
+	free(root_module);
+	free(roots);
+	free(sought_node);
+	free(type_sought);
+}
+
+int
+python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t max_chains,
+                      const struct python_types_limits *lim, struct python_refs **out)
+{
+	struct python_types_limits ours = {PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S,
+	                                   PYTHON_TYPES_MAX_COPY_BYTES, NULL};
+	struct referrers_copy copy = {0};
+	struct python_types_visitor visitor = {copy_start, copy_object, &copy};
+	double start = clock_monotonic_s();
+	struct python_refs *r;
+	struct target *handle;
+	int err;
+
+	*out = NULL;
+	if (lim != NULL)
+		ours = *lim;
+	ours.visitor = &visitor;
+	r = xcalloc(1, sizeof(*r));
+	r->pid = pid;
+	r->type = xstrdup(type);
+	if ((err = python_types_take(fs, pid, &ours, &r->census)) != 0) {
+		copy_free(&copy);
+		python_refs_free(r);
+		return err;
+	}
+	if (r->census->unreadable[0] != '\0') {
+		snprintf(r->unreadable, sizeof(r->unreadable), "%s", r->census->unreadable);
+	} else if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) == 0) {
+		r->references = copy.refs.n;
+		r->references_capped = copy.capped;
+		referrers_walk(target_python(handle), target_memory(handle), &copy, type,
+		               max_chains, r);
+		target_close(handle);
+	}
+	copy_free(&copy);
+	/* The whole take, the walk of the copy and the naming included. */
+	r->census->total_ms = (clock_monotonic_s() - start) * 1e3;
+	clock_gettime(CLOCK_REALTIME, &r->taken_at);
+	if (err != 0) {
+		python_refs_free(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}

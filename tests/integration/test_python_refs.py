@@ -1,0 +1,129 @@
+"""mem --python-refs TYPE: what holds a type's objects, on one interpreter
+(argv[1] as test_python_types takes it). tests/targets/python/refs_service.py
+keeps its HxConn in __main__.POOL.conns['peer-N'][i] (a Pool instance's
+attribute, a dict of lists), churns Decoys held by a frame's local only,
+and leaves 40 cycles of two Finalized (with __del__) in gc.garbage (2.7)
+or unreachable with the collector disabled (3.x). The chain names the
+module, the global, the attribute and the kinds of the steps, in text and
+JSON (stacktop.refs/1); the counts are within 5% of what the target's own
+gc.get_objects() counts; a module-qualified name finds the same objects;
+Decoy is never reached through POOL; the target runs on. A free-threaded
+build says in one line that it cannot be walked."""
+
+import os
+import re
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+
+import harness
+from harness import (check, check_running, python_interpreter, run, stacktop, stacktop_json,
+                     start_python)
+
+WANT = sys.argv[1]
+CONNS = 3000
+CHAIN = [("global", "POOL", "Pool"), ("attribute", "conns", "dict"), ("value", None, "list"),
+         ("index", None, "HxConn")]
+
+
+def target_counts(target):
+    line = target.stdout.readline().decode()
+    m = re.match(r"counts HxConn=(\d+) Finalized=(\d+)", line)
+    check(m, f"no counts line: {line!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def near(got, want):
+    return abs(got - want) <= 0.05 * want
+
+
+def check_cycles(python, doc, finalized):
+    """The 40 pairs of Finalized, each a cycle through attribute partner,
+    whatever type was asked for: in gc.garbage on 2.7, reached from nothing
+    on 3.x."""
+    want = [("attribute", "partner", "Finalized")] * 2
+    cycles = [c for c in doc["cycles"]
+              if [(s["kind"], s["name"], s["type"]) for s in c["steps"]] == want]
+    check(len(cycles) == 1, f"no Finalized cycle group among {doc['cycles']}")
+    check(near(cycles[0]["count"], finalized / 2), f"{cycles[0]['count']} cycles, the target "
+          f"made {finalized // 2}")
+    where = "gc.garbage" if python.version.startswith("2.") else "reached from no module"
+    check(where in cycles[0]["why"], f"why {cycles[0]['why']!r}, want {where!r}")
+
+
+def check_pictures(pid):
+    """-o FILE.svg: an SVG that parses as XML and holds the boxes and the
+    labels; -o FILE.dot: a digraph with the same labels."""
+    with tempfile.TemporaryDirectory() as tmp:
+        svg, dot = os.path.join(tmp, "refs.svg"), os.path.join(tmp, "refs.dot")
+        for path in (svg, dot):
+            code, out, err = stacktop("mem", "-p", pid, "--python-refs", "HxConn", "-o", path)
+            check(code == 0 and os.path.exists(path), f"-o {path}: exit {code}: {err}")
+        root = ElementTree.parse(svg).getroot()
+        texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        for label in ("module __main__", "Pool", "global POOL", "attribute conns", "HxConn",
+                      "attribute partner", "Finalized"):
+            check(label in texts, f"the SVG has no {label!r}: {texts}")
+        with open(dot) as f:
+            text = f.read()
+        check(text.startswith("digraph") and '[label="global POOL"]' in text and
+              '[label="attribute conns"]' in text, f"DOT:\n{text}")
+
+
+def test():
+    python = python_interpreter(WANT)
+    target = start_python(python, "refs_service.py", CONNS)
+    conns, finalized = target_counts(target)
+    doc = stacktop_json("mem", "-p", target.pid, "--python-refs", "HxConn")
+    check_running(target.pid)
+    check(doc["schema"] == "stacktop.refs/1" and doc["type"] == "HxConn", f"document {doc}")
+    if python.free_threaded:
+        check(doc["unreadable"] and "free-threaded" in doc["unreadable"] and
+              doc["chains"] == [] and doc["instances"] == 0, f"free-threaded: {doc}")
+        code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "HxConn")
+        check(code == 0 and b"free-threaded" in out, f"text: {code} {out!r} {err!r}")
+        return
+    py = doc["python"]
+    print(f"{python.version}: {doc['instances']} HxConn (target: {conns}), "
+          f"{doc['reached']} reached, {py['objects']} objects, {doc['references']} "
+          f"references, stopped {py['stopped_ms']} ms, {py['total_ms']} ms in all")
+    check(not py["partial"] and not doc["references_capped"], f"partial: {py}")
+    check(py["stopped_ms"] > 0 and py["stopped_ms"] <= py["max_stop_ms"], f"stop: {py}")
+    check(near(doc["instances"], conns) and near(doc["reached"], conns),
+          f"{doc['instances']} instances, {doc['reached']} reached; the target counts {conns}")
+    first = doc["chains"][0]
+    check(first["root"] == "__main__" and near(first["count"], conns),
+          f"first chain {first}, want __main__ with ~{conns}")
+    got = [(s["kind"], s["name"], s["type"]) for s in first["steps"]]
+    check(got == CHAIN, f"chain {got}, want {CHAIN}")
+    example = first["steps"]
+    check(re.fullmatch(r"'peer-\d+'", example[2]["example"] or "") and
+          re.fullmatch(r"\d+", example[3]["example"] or ""),
+          f"example labels {example}")
+    check(doc["chains_total"] >= 1 and len(doc["chains"]) <= 10, f"groups {doc['chains_total']}")
+    check_cycles(python, doc, finalized)
+
+    qualified = stacktop_json("mem", "-p", target.pid, "--python-refs", "__main__.HxConn",
+                              "--max-chains", 1)
+    check(near(qualified["instances"], conns) and len(qualified["chains"]) == 1,
+          f"__main__.HxConn: {qualified['instances']} instances, {qualified['chains']}")
+
+    decoy = stacktop_json("mem", "-p", target.pid, "--python-refs", "Decoy")
+    for chain in decoy["chains"]:
+        check(all(s["name"] != "POOL" for s in chain["steps"]), f"a Decoy via POOL: {chain}")
+
+    code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "HxConn")
+    check(code == 0, f"text exited {code}: {err}")
+    harness.assert_terminal_safe(out, "text")
+    check_pictures(target.pid)
+    text = out.decode()
+    check(re.search(r"\d+ of \d+ HxConn: module __main__, global POOL \(Pool\) -> attribute "
+                    r"conns \(dict\) -> value \(list\) -> index \(HxConn\)", text) and
+          re.search(r"e\.g\. __main__\.POOL\.conns\['peer-\d+'\]\[\d+\] at 0x", text),
+          f"text has no chain through POOL:\n{text}")
+    check(re.search(r"\d+ cycles \(.*\): Finalized -> attribute partner \(Finalized\) -> "
+                    r"attribute partner \(Finalized\)", text), f"text has no cycle:\n{text}")
+    check_running(target.pid)
+
+
+run(test)

@@ -1,0 +1,98 @@
+"""A service-like Python process that forgets connections, for stacktop mem
+--python-refs. Runs unchanged on CPython 2.7 and 3.6+.
+
+  refs_service.py [CONNS]   keeps CONNS (default 3000) HxConn in a module
+                            global POOL (a Pool), in its attribute conns, a
+                            dict from "peer-N" to a list of them: the chain
+                            stacktop must find is
+                            __main__.POOL.conns['peer-N'][i]. Makes 40
+                            cycles of two Finalized (which define __del__)
+                            and drops them: on 2.7 a collection leaves them
+                            in gc.garbage; on 3.x the collector is disabled
+                            first, so they stay, reached from nothing.
+                            Then makes and drops Decoy instances as fast as
+                            it can sleep (churn, held by a frame's local
+                            only for a moment).
+
+Prints "ready PID", then "counts HxConn=N Finalized=M" as gc.get_objects()
+counts them, then churns until killed."""
+import gc
+import os
+import sys
+import time
+
+CYCLES = 40
+PEERS = 50
+
+
+class HxConn(object):
+    __slots__ = ("fd", "peer", "buf")
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.peer = "peer-%d" % (fd % PEERS)
+        self.buf = b"x" * 64
+
+
+class Decoy(object):
+    __slots__ = ("fd", "other")
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.other = None
+
+
+class Finalized(object):
+    def __init__(self, name):
+        self.name = name
+        self.partner = None
+
+    def __del__(self):
+        pass
+
+
+class Pool(object):
+    def __init__(self):
+        self.conns = {}
+
+    def register(self, conn):
+        self.conns.setdefault(conn.peer, []).append(conn)
+
+
+POOL = Pool()
+
+
+def make_cycles():
+    for i in range(CYCLES):
+        a, b = Finalized("a%d" % i), Finalized("b%d" % i)
+        a.partner, b.partner = b, a
+    del a, b
+
+
+def count(cls):
+    return sum(1 for o in gc.get_objects() if type(o) is cls)
+
+
+def main():
+    conns = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    for fd in range(conns):
+        POOL.register(HxConn(fd))
+    if sys.version_info[0] == 2:
+        make_cycles()
+        gc.collect()  # the cycles, uncollectable, go to gc.garbage
+    else:
+        gc.disable()  # nothing collects the cycles
+        make_cycles()
+    sys.stdout.write("ready %d\n" % os.getpid())
+    sys.stdout.write("counts HxConn=%d Finalized=%d\n" % (count(HxConn), count(Finalized)))
+    sys.stdout.flush()
+    fd = 0
+    while True:
+        decoys = [Decoy(fd + i) for i in range(20)]
+        fd += len(decoys)
+        del decoys
+        time.sleep(0.002)
+
+
+if __name__ == "__main__":
+    main()
