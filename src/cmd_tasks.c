@@ -31,8 +31,8 @@ cmd_tasks_exec(const struct cli_args *args)
 	procfs_free(fs);
 	if (err == -ENOTSUP) {
 		fprintf(stderr,
-		        "stacktop: cannot read the asyncio tasks of %d: stacktop reads them in "
-		        "CPython 3.6 to 3.15 with the GIL (not 2.7, not free-threaded builds)\n",
+		        "stacktop: cannot read the asyncio tasks of %d: " PYTHON_TASKS_SUPPORTED
+		        "\n",
 		        pid);
 		return EXIT_TARGET;
 	}

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "task_graph.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +168,7 @@ dump_report_free(struct dump_report *d)
 	for (size_t i = 0; i < d->nthreads; i++)
 		thread_stack_clear(&d->threads[i]);
 	free(d->threads);
+	tasks_report_free(d->tasks);
 	free(d);
 }
 

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+struct tasks_report; /* task_graph.h */
+
 /* The kernel's comm is at most 15 bytes (TASK_COMM_LEN); we keep room for more
  * in case that grows, and truncate beyond. */
 #define COMM_MAX 64
@@ -318,6 +320,10 @@ struct dump_report {
 	/* What would name more frames, in one line ("" none): a JVM without
 	 * a JIT symbol map is told how to make one. */
 	char hint[160];
+	/* dump --tasks: the process's asyncio tasks, each task's loop_tid a
+	 * thread of threads or 0 (its loop not running); owned, NULL when not
+	 * asked for. */
+	struct tasks_report *tasks;
 };
 
 /* What a blocked thread waits for (stacktop locks). kind is the contract's

@@ -121,6 +121,59 @@ task_graph_is_root(const struct tasks_report *r, size_t i)
 	return r->tasks[i].nawaited_by == 0;
 }
 
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The digits of the run at s past its leading zeros, their count in *len
+ * and the zeros skipped in *zeros. */
+static const char *
+digit_run(const char *s, size_t *len, size_t *zeros)
+{
+	*zeros = 0;
+	while (s[0] == '0' && is_digit(s[1])) {
+		s++;
+		(*zeros)++;
+	}
+	*len = 0;
+	while (is_digit(s[*len]))
+		(*len)++;
+	return s;
+}
+
+int
+task_graph_name_compare(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == NULL) - (b == NULL);
+	while (*a != '\0' && *b != '\0') {
+		if (is_digit(*a) && is_digit(*b)) {
+			size_t alen, blen, azeros, bzeros;
+			const char *ad = digit_run(a, &alen, &azeros);
+			const char *bd = digit_run(b, &blen, &bzeros);
+			int c;
+
+			/* Compared by digits, not converted: any length. */
+			if (alen != blen)
+				return alen < blen ? -1 : 1;
+			if ((c = memcmp(ad, bd, alen)) != 0)
+				return c;
+			if (azeros != bzeros)
+				return azeros < bzeros ? -1 : 1;
+			a = ad + alen;
+			b = bd + blen;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (*a != '\0') - (*b != '\0');
+}
+
 void
 tasks_report_free(struct tasks_report *r)
 {

@@ -27,6 +27,8 @@ struct task_row {
 	                           "future", or "" */
 	uint64_t awaits_object; /* the future, lock, queue … (0: none) */
 	uint64_t loop;
+	int loop_tid; /* the thread running its loop now (its host TID), 0 when
+	                 the loop is not running or its thread is unknown */
 	struct frame_row *frames; /* owned: its coroutine stack, innermost first */
 	size_t nframes;
 	bool frames_truncated;
@@ -65,6 +67,12 @@ void task_graph_build(struct tasks_report *r);
 
 /* Whether task i is awaited by no task: a root of the awaited-by tree. */
 bool task_graph_is_root(const struct tasks_report *r, size_t i);
+
+/* Orders task names as people read them: runs of digits compared as
+ * numbers ("worker-2" before "worker-10"; of equal numbers the one with
+ * fewer leading zeros first), the rest byte by byte; NULL (unnamed) after
+ * every name. Returns <0, 0 or >0, as strcmp. */
+int task_graph_name_compare(const char *a, const char *b);
 
 void tasks_report_free(struct tasks_report *r);
 

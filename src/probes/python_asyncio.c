@@ -98,8 +98,9 @@ python_asyncio_small_int(const struct python_layout *l, const struct python_memo
                          uint64_t obj, int64_t *value)
 {
 	uint64_t type = object_type(l, mem, obj), flags = 0, size;
-	uint32_t digit = 0;
+	uint32_t digits[2] = {0, 0};
 	int64_t ndigits;
+	bool negative;
 
 	if (type == 0 || l->type.flag_long_subclass < 0 ||
 	    python_memory_u64(mem, type + (uint64_t)l->type.tp_flags, &flags) != 0 ||
@@ -113,12 +114,17 @@ python_asyncio_small_int(const struct python_layout *l, const struct python_memo
 	        &size) != 0)
 		return -1;
 	ndigits = l->longobj.lv_tag >= 0 ? (int64_t)(size >> 3) : (int64_t)size;
-	if (ndigits < 0 || ndigits > 1 || l->longobj.digit_size != 4)
+	/* 3.12+: sign 2 in the low bits is negative; before, a negative size. */
+	negative = l->longobj.lv_tag >= 0 ? (size & 3) == 2 : ndigits < 0;
+	if (negative || ndigits > 2 || l->longobj.digit_size != 4)
 		return -1;
-	if (ndigits == 1 &&
-	    mem->read(mem->arg, obj + (uint64_t)l->longobj.ob_digit, &digit, sizeof(digit)) != 0)
+	if (ndigits > 0 && mem->read(mem->arg, obj + (uint64_t)l->longobj.ob_digit, digits,
+	                             sizeof(uint32_t) * (size_t)ndigits) != 0)
 		return -1;
-	*value = digit;
+	/* 30-bit digits, least significant first; a digit's top bits are 0. */
+	if ((digits[0] | digits[1]) >> 30 != 0)
+		return -1;
+	*value = (int64_t)(((uint64_t)digits[1] << 30) | digits[0]);
 	return 0;
 }
 
@@ -302,6 +308,18 @@ instance_attr(struct python_namer *namer, uint64_t obj, const char *name)
 	v = it != NULL ? it->value : 0;
 	free(items);
 	return v;
+}
+
+uint64_t
+python_asyncio_loop_thread(struct python_namer *namer, uint64_t loop)
+{
+	int64_t ident;
+	uint64_t v = instance_attr(namer, loop, "_thread_id");
+
+	return v != 0 && python_asyncio_small_int(&python_namer_target(namer)->layout,
+	                                          python_namer_memory(namer), v, &ident) == 0
+	           ? (uint64_t)ident
+	           : 0;
 }
 
 /* Whether path is a file of the asyncio package named base ("tasks.py"). */

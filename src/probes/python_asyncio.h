@@ -99,10 +99,18 @@ void python_asyncio_read(const struct python_target *t, const struct python_asyn
                          struct python_task **out);
 void python_asyncio_tasks_free(struct python_task *tasks, size_t n);
 
-/* The value of int object obj when it has at most one digit (below 2**30):
- * 0 and *value, or -1 (not such an int, unreadable). */
+/* The value of int object obj when it is at least 0 and has at most two
+ * digits (below 2**60: a task's number, a thread ident): 0 and *value, or
+ * -1 (not such an int, negative, unreadable). */
 int python_asyncio_small_int(const struct python_layout *l, const struct python_memory *mem,
                              uint64_t obj, int64_t *value);
+
+/* The thread ident (threading.get_ident(): its pthread_t) of the thread
+ * running event loop obj: BaseEventLoop._thread_id, set by run_forever
+ * and None when the loop is not running (every version 3.6-3.15). Returns
+ * it, or 0 (not running, not an asyncio loop, unreadable). namer: over
+ * the memory the loop is read from. */
+uint64_t python_asyncio_loop_thread(struct python_namer *namer, uint64_t loop);
 
 /* Whether type (a type object of the target) is one of types' task
  * classes. */

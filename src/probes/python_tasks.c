@@ -27,6 +27,10 @@
 /* The part of the stop's bound the threads are given to stop in. */
 #define TASKS_WAIT_SHARE 0.5
 
+struct tasks_loop {
+	uint64_t loop, ident;
+};
+
 /* What the walk's visitor and the reads while stopped share. */
 struct tasks_stop {
 	const struct python_target *target;
@@ -45,6 +49,10 @@ struct tasks_stop {
 	size_t nfound;
 	struct python_task *tasks;
 	size_t ntasks;
+	/* The event loops of the tasks, and the ident of the thread running
+	 * each (0: not running). */
+	struct tasks_loop *loops;
+	size_t nloops;
 	int err;
 	bool ran;
 };
@@ -114,7 +122,45 @@ tasks_while_stopped(void *arg)
 	python_asyncio_read(s->target, s->al, &s->mem, namer, &types, s->found, s->nfound,
 	                    &s->tasks);
 	s->ntasks = s->nfound;
+	/* Which thread runs each loop, of the same instant: a few loops for
+	 * all the tasks (one attribute read each). */
+	for (size_t i = 0; i < s->ntasks; i++) {
+		uint64_t loop = s->tasks[i].loop;
+		size_t k = 0;
+
+		while (k < s->nloops && s->loops[k].loop != loop)
+			k++;
+		if (k < s->nloops || loop == 0)
+			continue;
+		s->loops = xreallocarray(s->loops, s->nloops + 1, sizeof(*s->loops));
+		s->loops[s->nloops++] =
+		    (struct tasks_loop){loop, python_asyncio_loop_thread(namer, loop)};
+	}
 	python_namer_free(namer);
+}
+
+/* Each task's loop_tid: the thread (by its pthread_t, the ident the loop
+ * recorded) of a thread state of the process, read with it running. A
+ * thread that ended since the stop leaves its tasks' loop_tid 0. */
+static void
+tasks_loop_threads(struct target *handle, const struct tasks_stop *s, struct tasks_report *r)
+{
+	struct python_raw raw;
+
+	if (s->nloops == 0 || target_thread_states(handle, &raw) != 0)
+		return;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct task_row *t = &r->tasks[i];
+		uint64_t ident = 0;
+
+		for (size_t k = 0; k < s->nloops; k++)
+			if (s->loops[k].loop == t->loop)
+				ident = s->loops[k].ident;
+		for (size_t k = 0; ident != 0 && k < raw.nthreads; k++)
+			if (raw.threads[k].pthread == ident && raw.threads[k].tid > 0)
+				t->loop_tid = raw.threads[k].tid;
+	}
+	python_stack_raw_free(&raw);
 }
 
 /* Stops pid and reads its tasks. Returns 0 or -errno. */
@@ -229,6 +275,7 @@ python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 		r->ntasks = s.ntasks;
 		for (size_t i = 0; i < s.ntasks; i++)
 			tasks_name(namer, &s.tasks[i], &r->tasks[i]);
+		tasks_loop_threads(handle, &s, r);
 		task_graph_build(r);
 	}
 	python_asyncio_tasks_free(s.tasks, s.ntasks);
@@ -237,6 +284,7 @@ python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 	free(s.seen_task);
 	free(s.task_types);
 	free(s.found);
+	free(s.loops);
 	target_close(handle);
 	if (err != 0) {
 		tasks_report_free(r);

@@ -10,6 +10,11 @@
 #include "../task_graph.h"
 #include "procfs.h"
 
+/* What -ENOTSUP means, for the line a command prints. */
+#define PYTHON_TASKS_SUPPORTED                                                                     \
+	"stacktop reads them in CPython 3.6 to 3.15 with the GIL (not 2.7, not free-threaded "     \
+	"builds)"
+
 /* The longest the target is stopped for. */
 #define PYTHON_TASKS_MAX_STOP_S 2.0
 

@@ -293,22 +293,33 @@ target_no_frames(void *arg, const struct python_raw_thread *th)
 }
 
 int
-target_thread_names(struct target *t, struct tid_name **names, size_t *n)
+target_thread_states(struct target *t, struct python_raw *raw)
 {
 	struct python_want want = {target_no_frames, NULL, false, NULL};
-	struct python_raw raw;
 	struct procfs_stat st;
+	int err;
+
+	if (!t->python)
+		return -ENOEXEC;
+	/* No frames are followed, so there is no walk to check: one try. */
+	if ((err = python_stack_read_running(&t->py, &t->mem, 1, &want, raw)) != 0)
+		return err == -EFAULT && target_alive(t, &st) == -ESRCH ? -ESRCH : err;
+	target_map_tids(t, raw);
+	return 0;
+}
+
+int
+target_thread_names(struct target *t, struct tid_name **names, size_t *n)
+{
+	struct python_raw raw;
 	size_t k = 0;
 	int err;
 
 	*names = NULL;
 	*n = 0;
-	if (!t->python)
-		return -ENOEXEC;
-	/* No frames are followed, so there is no walk to check: one try. */
-	if ((err = python_stack_read_running(&t->py, &t->mem, 1, &want, &raw)) != 0)
-		return err == -EFAULT && target_alive(t, &st) == -ESRCH ? -ESRCH : err;
-	target_name_threads(t, &raw);
+	if ((err = target_thread_states(t, &raw)) != 0)
+		return err;
+	python_threads_names(target_namer(t), &t->names_cache, &raw);
 	*names = xcalloc(raw.nthreads + 1, sizeof(**names));
 	for (size_t i = 0; i < raw.nthreads; i++) {
 		struct python_raw_thread *th = &raw.threads[i];

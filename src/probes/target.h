@@ -113,6 +113,13 @@ void target_map_tids(const struct target *t, struct python_raw *raw);
  * earlier calls). */
 void target_name_threads(struct target *t, struct python_raw *raw);
 
+/* The thread states of a Python process, read while it runs, without
+ * frames: each one's ids (pthread, and tid as target_map_tids maps it).
+ * Returns 0 and fills *raw (free with python_stack_raw_free), -ENOEXEC when
+ * t is not a Python process whose interpreter we read, -ESRCH when it is
+ * gone, or the read's -errno. */
+int target_thread_states(struct target *t, struct python_raw *raw);
+
 /* A thread's name as its program knows it (Python's threading.Thread
  * name), by the thread's id on the host. */
 struct tid_name {

@@ -1,6 +1,7 @@
 #include "dump_json.h"
 
 #include "json.h"
+#include "tasks_json.h"
 #include "text.h"
 
 #include <errno.h>
@@ -177,9 +178,20 @@ dump_json_write(FILE *out, const struct dump_report *d)
 		json_string(&j, dump_json_thread_error(t->err));
 		dump_json_stack(&j, t, false);
 		dump_json_cut(&j, "complete", "cut", t);
+		if (d->tasks != NULL)
+			tasks_json_loop(&j, "asyncio_tasks", d->tasks, t->tid);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	/* dump --tasks: the tasks of no running loop, and where the search
+	 * for tasks ended early. */
+	if (d->tasks != NULL) {
+		tasks_json_loop(&j, "asyncio_tasks_not_running", d->tasks, 0);
+		json_key(&j, "asyncio_tasks_stopped_ms");
+		json_double(&j, d->tasks->stopped_ms, 3);
+		json_member_string(&j, "asyncio_tasks_partial",
+		                   d->tasks->partial[0] != '\0' ? d->tasks->partial : NULL);
+	}
 	json_object_end(&j);
 	json_finish(&j);
 }

@@ -24,6 +24,11 @@ tasks_json_task(struct json *j, const struct tasks_report *r, const struct task_
 	json_member_string(j, "name", t->name);
 	json_member_string(j, "state", t->state);
 	json_member_address(j, "loop", t->loop);
+	json_key(j, "loop_thread"); /* the TID running its loop now */
+	if (t->loop_tid > 0)
+		json_int(j, t->loop_tid);
+	else
+		json_null(j);
 	json_key(j, "coroutine_stack");
 	json_array_begin(j);
 	for (size_t i = 0; i < t->nframes; i++)
@@ -45,6 +50,17 @@ tasks_json_task(struct json *j, const struct tasks_report *r, const struct task_
 	json_key(j, "in_deadlock");
 	json_bool(j, t->in_cycle);
 	json_object_end(j);
+}
+
+void
+tasks_json_loop(struct json *j, const char *key, const struct tasks_report *r, int tid)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i].loop_tid == tid)
+			tasks_json_task(j, r, &r->tasks[i]);
+	json_array_end(j);
 }
 
 void

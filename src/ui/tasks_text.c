@@ -21,18 +21,29 @@ tasks_text_name(FILE *out, const struct task_row *t)
 		fputs("?", out);
 }
 
+/* What drawing trees of one report shares: each task's awaited tasks in
+ * reading order, which tasks are drawn already, and the margin of every
+ * line (dump draws tasks under their thread). */
+struct tasks_text_trees {
+	const struct tasks_report *r;
+	size_t **children;
+	bool *shown;
+	int margin;
+};
+
 static void
-tasks_text_indent(FILE *out, int depth)
+tasks_text_indent(FILE *out, int margin, int depth)
 {
+	fprintf(out, "%*s", margin, "");
 	for (int i = 0; i < depth; i++)
 		fputs("    ", out);
 }
 
 /* "worker-3 (0x7f..) waiting on a lock 0x7f..", its frames under it. */
 static void
-tasks_text_task(FILE *out, const struct task_row *t, int depth, bool again)
+tasks_text_task(FILE *out, const struct task_row *t, int margin, int depth, bool again)
 {
-	tasks_text_indent(out, depth);
+	tasks_text_indent(out, margin, depth);
 	fputs(depth > 0 ? "└── " : "", out);
 	tasks_text_name(out, t);
 	fprintf(out, " (task 0x%" PRIx64 ") %s", t->addr, t->state);
@@ -50,28 +61,72 @@ tasks_text_task(FILE *out, const struct task_row *t, int depth, bool again)
 	}
 	fputc('\n', out);
 	for (size_t i = 0; i < t->nframes; i++) {
-		tasks_text_indent(out, depth);
+		tasks_text_indent(out, margin, depth);
 		fputs(depth > 0 ? "      " : "  ", out);
 		dump_text_frame(out, i, &t->frames[i]);
 	}
 	if (t->frames_truncated) {
-		tasks_text_indent(out, depth);
+		tasks_text_indent(out, margin, depth);
 		fputs(depth > 0 ? "      " : "  ", out);
 		fputs("(coroutine chain cut: unreadable or too deep)\n", out);
 	}
 }
 
+static int
+tasks_text_by_name(const void *a, const void *b, void *arg)
+{
+	const struct tasks_report *r = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = task_graph_name_compare(r->tasks[x].name, r->tasks[y].name);
+
+	/* Same names (or none): by address, so that output is stable. */
+	return c != 0
+	           ? c
+	           : (r->tasks[x].addr > r->tasks[y].addr) - (r->tasks[x].addr < r->tasks[y].addr);
+}
+
+/* Each task's awaited tasks in the order people read them (by name,
+ * "worker-2" before "worker-10"), not the order a gather or a TaskGroup's
+ * set happened to hold them. Owned: free with tasks_text_children_free. */
+static size_t **
+tasks_text_children(const struct tasks_report *r)
+{
+	size_t **children = xcalloc(r->ntasks ? r->ntasks : 1, sizeof(*children));
+
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct task_row *t = &r->tasks[i];
+
+		if (t->nawaits_tasks == 0)
+			continue;
+		children[i] = xcalloc(t->nawaits_tasks, sizeof(size_t));
+		memcpy(children[i], t->awaits_tasks, t->nawaits_tasks * sizeof(size_t));
+		qsort_r(children[i], t->nawaits_tasks, sizeof(size_t), tasks_text_by_name,
+		        (void *)r);
+	}
+	return children;
+}
+
+static void
+tasks_text_children_free(size_t **children, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(children[i]);
+	free(children);
+}
+
 /* Task i and, under it, the tasks it awaits (an explicit stack: the depth
  * is bounded, no recursion on target data). */
 static void
-tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *shown)
+tasks_text_tree(FILE *out, const struct tasks_text_trees *tr, size_t root)
 {
+	const struct tasks_report *r = tr->r;
+	bool *shown = tr->shown;
 	size_t stack[TASKS_TEXT_MAX_DEPTH], next[TASKS_TEXT_MAX_DEPTH];
 	int depth = 0;
 
 	stack[0] = root;
 	next[0] = 0;
-	tasks_text_task(out, &r->tasks[root], 0, shown[root]);
+	tasks_text_task(out, &r->tasks[root], tr->margin, 0, shown[root]);
 	if (shown[root])
 		return;
 	shown[root] = true;
@@ -82,8 +137,8 @@ tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *show
 			depth--;
 			continue;
 		}
-		size_t c = t->awaits_tasks[next[depth]++];
-		tasks_text_task(out, &r->tasks[c], depth + 1, shown[c]);
+		size_t c = tr->children[stack[depth]][next[depth]++];
+		tasks_text_task(out, &r->tasks[c], tr->margin, depth + 1, shown[c]);
 		if (shown[c])
 			continue;
 		shown[c] = true;
@@ -93,10 +148,28 @@ tasks_text_tree(FILE *out, const struct tasks_report *r, size_t root, bool *show
 	}
 }
 
+/* The trees of every task (of those whose loop runs in thread tid, when
+ * by_loop): from the roots, then what no root reaches (tasks in cycles,
+ * and those awaited only by them). */
+static void
+tasks_text_forest(FILE *out, const struct tasks_text_trees *tr, bool by_loop, int tid)
+{
+	const struct tasks_report *r = tr->r;
+
+	for (size_t i = 0; i < r->ntasks; i++)
+		if ((!by_loop || r->tasks[i].loop_tid == tid) && task_graph_is_root(r, i) &&
+		    !r->tasks[i].in_cycle)
+			tasks_text_tree(out, tr, i);
+	for (size_t i = 0; i < r->ntasks; i++)
+		if ((!by_loop || r->tasks[i].loop_tid == tid) && !tr->shown[i])
+			tasks_text_tree(out, tr, i);
+}
+
 void
 tasks_text_write(FILE *out, const struct tasks_report *r)
 {
-	bool *shown = xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool));
+	struct tasks_text_trees tr = {r, tasks_text_children(r),
+	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), 0};
 	char label[COMM_MAX * 4];
 
 	fprintf(out, "pid %d (%s) CPython %s: %zu asyncio task%s, target stopped %.1f ms\n", r->pid,
@@ -108,13 +181,7 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 		fputs("no asyncio tasks (asyncio not in use, or every task collected)\n", out);
 	else
 		fputc('\n', out);
-	for (size_t i = 0; i < r->ntasks; i++)
-		if (task_graph_is_root(r, i) && !r->tasks[i].in_cycle)
-			tasks_text_tree(out, r, i, shown);
-	/* What no root reaches: tasks in cycles, and those awaited only by them. */
-	for (size_t i = 0; i < r->ntasks; i++)
-		if (!shown[i])
-			tasks_text_tree(out, r, i, shown);
+	tasks_text_forest(out, &tr, false, 0);
 	if (r->ncycles > 0)
 		fprintf(out, "\nFound %zu deadlock%s: tasks awaiting each other\n", r->ncycles,
 		        r->ncycles == 1 ? "" : "s");
@@ -133,5 +200,17 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 			fprintf(out, " (task 0x%" PRIx64 ")\n", b->addr);
 		}
 	}
-	free(shown);
+	tasks_text_children_free(tr.children, r->ntasks);
+	free(tr.shown);
+}
+
+void
+tasks_text_loop(FILE *out, const struct tasks_report *r, int tid, int margin)
+{
+	struct tasks_text_trees tr = {r, tasks_text_children(r),
+	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), margin};
+
+	tasks_text_forest(out, &tr, true, tid);
+	tasks_text_children_free(tr.children, r->ntasks);
+	free(tr.shown);
 }

@@ -10,4 +10,9 @@
 
 void tasks_text_write(FILE *out, const struct tasks_report *r);
 
+/* The awaited-by trees of r's tasks whose loop runs in thread tid
+ * (loop_tid; 0: the tasks of loops not running now), every line after a
+ * margin of that many spaces: what dump --tasks shows under a thread. */
+void tasks_text_loop(FILE *out, const struct tasks_report *r, int tid, int margin);
+
 #endif

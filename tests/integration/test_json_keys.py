@@ -98,12 +98,14 @@ def test():
     # whose threads wait in poll, epoll_wait and select (waits with fds).
     py = start_python(python, "locks.py", "deadlock")
     fds = start_target("deadlock", "fds")
-    compare("dump", [stacktop_json("dump", "-p", py.pid)], version)
     compare("locks", [stacktop_json("locks", "-p", py.pid),
                       stacktop_json("locks", "-p", fds.pid)], version)
     # asyncio tasks: waiting on sleeps, a TaskGroup, a Lock, each other.
     aio = start_python(python, "tasks.py")
     compare("tasks", [stacktop_json("tasks", "-p", aio.pid)], version)
+    # dump, and dump --tasks: those tasks under the thread running their loop.
+    compare("dump", [stacktop_json("dump", "-p", py.pid),
+                     stacktop_json("dump", "-p", aio.pid, "--tasks")], version)
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
     compare("mem_tree", [stacktop_json("mem", "-p", py.pid, "--tree")], version)
