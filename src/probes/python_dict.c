@@ -182,16 +182,20 @@ python_instance_attrs(const struct python_layout *l, const struct python_memory 
 	*items = NULL;
 	if (type == 0)
 		return 0;
-	if (l->type.tp_dictoffset >= 0) { /* ≤3.10: the dict at tp_dictoffset */
-		int64_t off = (int64_t)dict_ptr(mem, type + (uint64_t)l->type.tp_dictoffset);
+	flags = dict_ptr(mem, type + (uint64_t)l->type.tp_flags);
+	if (l->type.flag_managed_dict < 0 || !(flags & (uint64_t)l->type.flag_managed_dict)) {
+		/* ≤3.10, and 3.11+ types whose instances keep their dict where
+		 * tp_dictoffset says (C types such as _asyncio.Future): a negative
+		 * offset counts from the end of a variable-size object, which no
+		 * type read here is. */
+		int64_t off = l->type.tp_dictoffset >= 0
+		                  ? (int64_t)dict_ptr(mem, type + (uint64_t)l->type.tp_dictoffset)
+		                  : 0;
 
 		return off > 0 && off < 4096
 		           ? python_dict_items(l, mem, dict_ptr(mem, obj + (uint64_t)off), items)
 		           : 0;
 	}
-	flags = dict_ptr(mem, type + (uint64_t)l->type.tp_flags);
-	if (l->type.flag_managed_dict < 0 || !(flags & (uint64_t)l->type.flag_managed_dict))
-		return 0;
 	dict = dict_ptr(mem, obj - (uint64_t)l->instance.dict_before);
 	if (l->instance.values_before >= 0 && dict == 0) /* 3.11: values apart */
 		values = dict_ptr(mem, obj - (uint64_t)l->instance.values_before);

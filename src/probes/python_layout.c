@@ -116,7 +116,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(type.tp_itemsize), .since = 207},
     {FIELD(type.tp_flags), .since = 207},
     {FIELD(type.tp_dict), .since = 207},
-    {FIELD(type.tp_dictoffset), .since = 207, .until = 310},
+    {FIELD(type.tp_dictoffset), .since = 207},
     {FIELD(type.flag_managed_dict), .since = 311},
     {FIELD(type.flag_inline_values), .since = 313},
     {FIELD(type.flag_long_subclass), .since = 207},

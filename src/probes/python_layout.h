@@ -148,36 +148,36 @@ struct python_layout {
 
 	/* PyCodeObject. */
 	struct {
-		int32_t co_filename;       /* str (2.7: a PyStringObject) */
-		int32_t co_name;           /* str */
-		int32_t co_qualname;       /* str (3.11+) */
-		int32_t co_firstlineno;    /* int */
-		int32_t co_lnotab;         /* bytes (≤3.9) */
-		int32_t co_linetable;      /* bytes (3.10+) */
-		int32_t co_code;           /* bytes (≤3.10) */
-		int32_t co_code_adaptive;  /* the instructions, inline in the code
-		                              object (3.11+) */
-		int32_t co_nlocalsplus;    /* int: locals, cells and frees (3.11+) */
-		int32_t co_stacksize;      /* int: value stack slots (3.11+) */
-		int32_t co_exceptiontable; /* bytes, the exception table (3.11+) */
-		int32_t co_nlocals;        /* int: the frame's first slots are locals
-		                              (≤3.10) */
-		int32_t co_varnames;       /* tuple of str: their names (≤3.10) */
-		int32_t co_cellvars;       /* tuple of str: a cell slot each, after the
-		                              locals (≤3.10) */
-		int32_t co_freevars;       /* tuple of str: a cell slot each, after the
-		                              cells (≤3.10) */
+		int32_t co_filename;        /* str (2.7: a PyStringObject) */
+		int32_t co_name;            /* str */
+		int32_t co_qualname;        /* str (3.11+) */
+		int32_t co_firstlineno;     /* int */
+		int32_t co_lnotab;          /* bytes (≤3.9) */
+		int32_t co_linetable;       /* bytes (3.10+) */
+		int32_t co_code;            /* bytes (≤3.10) */
+		int32_t co_code_adaptive;   /* the instructions, inline in the code
+		                               object (3.11+) */
+		int32_t co_nlocalsplus;     /* int: locals, cells and frees (3.11+) */
+		int32_t co_stacksize;       /* int: value stack slots (3.11+) */
+		int32_t co_exceptiontable;  /* bytes, the exception table (3.11+) */
+		int32_t co_nlocals;         /* int: the frame's first slots are locals
+		                               (≤3.10) */
+		int32_t co_varnames;        /* tuple of str: their names (≤3.10) */
+		int32_t co_cellvars;        /* tuple of str: a cell slot each, after the
+		                               locals (≤3.10) */
+		int32_t co_freevars;        /* tuple of str: a cell slot each, after the
+		                               cells (≤3.10) */
 		int32_t co_localsplusnames; /* tuple of str: every slot's name (3.11+) */
 		int32_t co_localspluskinds; /* bytes: every slot's kind, of the bits
 		                               below (3.11+) */
-		int32_t fast_local;        /* CO_FAST_LOCAL (3.11+) */
-		int32_t fast_cell;         /* CO_FAST_CELL: the slot holds a cell (3.11+) */
-		int32_t fast_free;         /* CO_FAST_FREE: the slot holds a closure's
-		                              cell (3.11+) */
-		int32_t fast_hidden;       /* CO_FAST_HIDDEN: an inlined comprehension's
-		                              variable, not in locals() (3.13+) */
-		int32_t unit_size;         /* bytes per code unit: 1 (2.7), 2 (3.6+) */
-		int32_t linetable_format;  /* enum python_linetable_format (all) */
+		int32_t fast_local;         /* CO_FAST_LOCAL (3.11+) */
+		int32_t fast_cell;          /* CO_FAST_CELL: the slot holds a cell (3.11+) */
+		int32_t fast_free;          /* CO_FAST_FREE: the slot holds a closure's
+		                               cell (3.11+) */
+		int32_t fast_hidden;        /* CO_FAST_HIDDEN: an inlined comprehension's
+		                               variable, not in locals() (3.13+) */
+		int32_t unit_size;          /* bytes per code unit: 1 (2.7), 2 (3.6+) */
+		int32_t linetable_format;   /* enum python_linetable_format (all) */
 	} code;
 
 	/* PyBytesObject (3.x), PyStringObject (2.7). */
@@ -223,7 +223,9 @@ struct python_layout {
 		                               holds its __module__ (NULL for 3.12+'s
 		                               static builtin types) */
 		int32_t tp_dictoffset;      /* Py_ssize_t: where an instance keeps its
-		                               __dict__ (≤3.10; see instance below) */
+		                               __dict__ (every type ≤3.10; 3.11+ the
+		                               types without flag_managed_dict, such
+		                               as C types: see instance below) */
 		int32_t flag_managed_dict;  /* Py_TPFLAGS_MANAGED_DICT (3.11+) */
 		int32_t flag_inline_values; /* Py_TPFLAGS_INLINE_VALUES (3.13+) */
 		int32_t flag_long_subclass; /* Py_TPFLAGS_LONG_SUBCLASS: an int, whose
