@@ -46,7 +46,14 @@ enum top_mode {
 	MODE_SETUP,
 	MODE_COUNT
 };
-enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY, PROMPT_SEARCH, PROMPT_USER };
+enum top_prompt {
+	PROMPT_NONE,
+	PROMPT_FILTER,
+	PROMPT_DELAY,
+	PROMPT_SEARCH,
+	PROMPT_USER,
+	PROMPT_REFS /* the memory page's r: a type, to show what holds its objects */
+};
 /* Acting on a task and choosing the order: the menu open over the table
  * (k or F9: a signal, F6: the sort column), then for a signal a y/n
  * question in the status line. */
@@ -95,6 +102,7 @@ struct top {
 
 	enum top_prompt prompt;
 	char input[64];
+	char refs_question[96]; /* PROMPT_REFS's, with the stop it will take */
 	char filter_before[64];
 
 	enum top_act act;
@@ -159,7 +167,11 @@ static const char top_help[] =
     "  m                  the selected process's memory, and whether it grows;\n"
     "                     a Python process's objects by type too (the first\n"
     "                     time, once t is pressed: the page says how long the\n"
-    "                     census stops the process; t: again)\n"
+    "                     census stops the process; t: again, and what grew\n"
+    "                     since the census before); there r: what holds a\n"
+    "                     type's objects, as mem --python-refs (the type that\n"
+    "                     grew most offered; Enter: its chains, stopping the\n"
+    "                     process once; q or Esc: back to the memory page)\n"
     "  l                  the selected process's locks: what each blocked\n"
     "                     thread waits for, who holds it, and deadlocks\n"
     "  f                  functions on CPU, self and total, of the selected\n"
@@ -493,7 +505,7 @@ top_draw(struct top *top)
 	    [MODE_FUNCS] = " functions on CPU, most samples first (f: back)",
 	    [MODE_SETUP] = " setup: the columns shown",
 	};
-	char prompt[128];
+	char prompt[192];
 	struct top_screen s = {
 	    .sys = &top->sys,
 	    .table = &top->table,
@@ -519,6 +531,12 @@ top_draw(struct top *top)
 	    .menu = top_menu_is_open(&top->menu) ? &top->menu : NULL,
 	};
 
+	if (top->mode != MODE_TABLE && top->prompt == PROMPT_REFS) {
+		/* input holds printable ASCII only, the question numbers */
+		snprintf(prompt, sizeof(prompt), "%s: %s_", top->refs_question, top->input);
+		pager_draw(&top->pager, titles[top->mode], prompt);
+		return;
+	}
 	if (top->mode != MODE_TABLE) {
 		pager_draw(&top->pager, titles[top->mode], top->note[0] ? top->note : NULL);
 		return;
@@ -627,6 +645,16 @@ top_search(struct top *top, bool after)
 	top_selection_moved(top, old);
 }
 
+/* r's answer on the memory page: the chains of the type typed, shown from
+ * their first line. */
+static void
+top_mem_refs(struct top *top)
+{
+	top_mem_page_refs_take(&top->mem, top->fs, top->input);
+	top->pager.first = 0;
+	top_refresh_page(top);
+}
+
 static void
 top_prompt_key(struct top *top, int key)
 {
@@ -650,6 +678,8 @@ top_prompt_key(struct top *top, int key)
 			top_set_user(top, top->input);
 		else if (was == PROMPT_SEARCH)
 			snprintf(top->search, sizeof(top->search), "%s", top->input);
+		else if (was == PROMPT_REFS && top->input[0] != '\0')
+			top_mem_refs(top);
 		return;
 	} else if (key == KEY_F(3) && top->prompt == PROMPT_SEARCH) {
 		top_search(top, true);
@@ -1006,6 +1036,38 @@ top_setup_key(struct top *top, int key)
 	return true;
 }
 
+/* The memory page's keys: t a census, r what holds a type's objects (a
+ * prompt, the type to offer filled in), and from the chains q or Esc back
+ * to the page. Returns whether key was one. */
+static bool
+top_mem_key(struct top *top, int key)
+{
+	char offer[sizeof(top->input)];
+	bool chains = top->mem.refs_shown;
+
+	if (key == 't') {
+		top_mem_page_refs_close(&top->mem);
+		top_mem_page_census_key(&top->mem, top->fs);
+	} else if (key == 'r') {
+		if (!top_mem_page_refs_offer(&top->mem, offer, sizeof(offer), top->refs_question,
+		                             sizeof(top->refs_question))) {
+			snprintf(top->note, sizeof(top->note), "%s", top->refs_question);
+			return true;
+		}
+		top->prompt = PROMPT_REFS;
+		top_prompt_fill(top, offer); /* target text: its printable ASCII */
+		return true;
+	} else if ((key == 'q' || key == KEY_ESCAPE) && top->mem.refs_shown) {
+		top_mem_page_refs_close(&top->mem);
+	} else {
+		return false;
+	}
+	if (chains) /* another text: from its first line */
+		top->pager.first = 0;
+	top_refresh_page(top);
+	return true;
+}
+
 static void
 top_key(struct top *top, int key)
 {
@@ -1028,11 +1090,8 @@ top_key(struct top *top, int key)
 	}
 	if (top->mode == MODE_SETUP && top_setup_key(top, key))
 		return;
-	if (top->mode == MODE_MEM && key == 't') {
-		top_mem_page_census_key(&top->mem, top->fs);
-		top_refresh_page(top);
+	if (top->mode == MODE_MEM && top_mem_key(top, key))
 		return;
-	}
 	if (top->mode == MODE_FUNCS &&
 	    top_functions_key(top->funcs, key, top_table_selected(&top->table))) {
 		top_refresh_page(top);
@@ -1080,7 +1139,7 @@ top_free(struct top *top)
 	dump_report_free(top->stack);
 	target_close(top->watch);
 	pager_clear(&top->pager);
-	top_mem_page_close(&top->mem);
+	top_mem_page_clear(&top->mem);
 	top_functions_free(top->funcs);
 	top_pynames_free(top->pynames);
 	collector_free(top->collector);
