@@ -213,7 +213,8 @@ def test_memory_refs():
     two, the type that grew most is offered; Enter shows its chains from
     the module's global, with the stop they took, kept (not taken again on
     every refresh); Esc goes back to the memory page, whose growth column
-    is there; the target is not left stopped."""
+    is there, and is there again when the page opens again (its census
+    against the last one); the target is not left stopped."""
     leaky = start_python(python_interpreter("system"), "leaky.py")
     term = Terminal(f"{os.environ['STACKTOP']} -p {leaky.pid} -d 0.5", width=120, height=50)
     try:
@@ -250,7 +251,15 @@ def test_memory_refs():
         check(rows and rows[0].split()[-1] == "HxConn", f"no growth column: {rows[:3]}")
         term.keys("q")
         term.wait_for(lambda l: table(l), "q: back to the table")
-        term.keys("q")
+        # Opened again: a census at once (agreed to), and what grew since
+        # the last one of the page before.
+        term.keys("m")
+        lines = term.wait_for(lambda l: "memory" in l[0] and
+                              any("changes since the census" in s for s in l),
+                              "m again: the changes since the census of the last opening")
+        check(growth_rows(lines)[:1] and growth_rows(lines)[0].split()[-1] == "HxConn",
+              f"HxConn is not first: {growth_rows(lines)[:3]}")
+        term.keys("q", "q")
         check(term.exit_status() == 0, "stacktop exited with an error")
         check_running(leaky.pid)
     finally:
