@@ -9,7 +9,7 @@
 #include "top_functions.h"
 #include "top_mem_page.h"
 #include "top_pynames.h"
-#include "top_rc.h"
+#include "top_setup.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
 #include "ui/pager.h"
@@ -34,7 +34,6 @@
 /* A new selection's stack is taken once the keys pause this long, so that
  * scrolling through rows does not stop every thread passed on the way. */
 #define TOP_STACK_SETTLE_S 0.15
-#define KEY_ESCAPE         27
 
 enum top_mode {
 	MODE_TABLE,
@@ -119,11 +118,9 @@ struct top {
 	char search[64]; /* F3's text, kept for the next F3 */
 
 	/* The table's columns: c (process names in COMMAND) and what F2 hid,
-	 * kept in the settings file (top_rc.h). */
+	 * kept in the settings file (top_setup.h). */
 	bool names;
-	struct top_rc rc;
-	char rc_path[PATH_MAX]; /* "" when there is no home to keep it in */
-	size_t setup_row;       /* the setup page's selected column */
+	struct top_setup setup;
 };
 
 static const char top_help[] =
@@ -402,20 +399,11 @@ top_write_funcs(FILE *out, struct top *top)
 	top_functions_write(out, top->funcs, top_rows(top) + 20);
 }
 
-/* The setup page: every column, shown or hidden, the selected one marked. */
+/* The setup page's text (top_setup). */
 static void
 top_write_setup(FILE *out, struct top *top)
 {
-	fprintf(out,
-	        "The table's columns (Up/Down: move, space: show or hide; q, Esc or F2:\n"
-	        "keep the choice and go back). Kept in %s.\n"
-	        "A column a view does not have (TID, THR, DLY%%, CSW/s) and the column\n"
-	        "the table is sorted by are shown regardless.\n\n",
-	        top->rc_path[0] ? top->rc_path : "(no settings file: HOME is not set)");
-	for (size_t i = 0; i < top_screen_ncolumns(); i++)
-		fprintf(out, "%s [%c] %s\n", i == top->setup_row ? ">" : " ",
-		        top->rc.hidden & top_screen_column_bit(i) ? ' ' : 'x',
-		        top_screen_column_title(i));
+	top_setup_write(out, &top->setup);
 }
 
 static void
@@ -521,7 +509,7 @@ top_draw(struct top *top)
 	    .detail_arg = top,
 	    .user = top_user,
 	    .names = top->names,
-	    .hidden = top->rc.hidden,
+	    .hidden = top->setup.rc.hidden,
 	    .stack =
 	        top->stack != NULL && top->stack->nthreads > 0 ? &top->stack->threads[0] : NULL,
 	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
@@ -745,7 +733,7 @@ top_open_signal_menu(struct top *top)
 static void
 top_open_sort_menu(struct top *top)
 {
-	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, top->sort_choices,
+	size_t n = top_screen_sort_columns(&top->table, top->setup.rc.hidden, top->sort_choices,
 	                                   TOP_SORT_COUNT),
 	       at = 0;
 
@@ -763,7 +751,8 @@ static void
 top_sort_step(struct top *top, int step)
 {
 	enum top_sort shown[TOP_SORT_COUNT];
-	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, shown, TOP_SORT_COUNT);
+	size_t n =
+	    top_screen_sort_columns(&top->table, top->setup.rc.hidden, shown, TOP_SORT_COUNT);
 
 	top->table.sort = top_table_sort_step(top->table.sort, shown, n, step);
 }
@@ -956,7 +945,7 @@ top_table_key(struct top *top, int key)
 		         top->names ? "command lines" : "process names");
 		return;
 	case KEY_F(2):
-		top->setup_row = 0;
+		top_setup_open(&top->setup);
 		top_open_page(top, MODE_SETUP);
 		return;
 	case KEY_ESCAPE:
@@ -1000,40 +989,23 @@ top_table_key(struct top *top, int key)
 	top_selection_moved(top, old);
 }
 
-/* The setup page's keys: move, show or hide a column; leaving it keeps
- * the choice in the settings file. Returns whether key was one. */
+/* The setup page's keys (top_setup); leaving it goes back to the table.
+ * Returns whether key was one. */
 static bool
-top_setup_key(struct top *top, int key)
+top_setup_page_key(struct top *top, int key)
 {
-	const char *titles[32];
-	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
-	int err;
-
-	if (key == KEY_UP || key == KEY_DOWN) {
-		bool up = key == KEY_UP;
-
-		if (up && top->setup_row > 0)
-			top->setup_row--;
-		else if (!up && top->setup_row + 1 < top_screen_ncolumns())
-			top->setup_row++;
-	} else if (key == ' ') {
-		top->rc.hidden ^= top_screen_column_bit(top->setup_row);
-	} else if (key == 'q' || key == KEY_ESCAPE || key == KEY_F(2) || key == KEY_F(10) ||
-	           key == '\r' || key == '\n' || key == KEY_ENTER) {
-		for (size_t i = 0; i < cols.n && i < 32; i++)
-			titles[i] = top_screen_column_title(i);
-		err = top->rc_path[0] ? top_rc_save(top->rc_path, &cols, &top->rc) : -ENOENT;
-		if (err != 0)
-			snprintf(top->note, sizeof(top->note), "columns not kept: %.120s: %s",
-			         top->rc_path[0] ? top->rc_path : "no HOME", strerror(-err));
+	switch (top_setup_key(&top->setup, key, top->note, sizeof(top->note))) {
+	case TOP_SETUP_NOT_A_KEY:
+		return false;
+	case TOP_SETUP_CHANGED:
+		top_refresh_page(top);
+		return true;
+	case TOP_SETUP_LEAVE:
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
 		return true;
-	} else {
-		return false;
 	}
-	top_refresh_page(top);
-	return true;
+	return false;
 }
 
 /* The memory page's keys: t a census, r what holds a type's objects (a
@@ -1088,7 +1060,7 @@ top_key(struct top *top, int key)
 		top_table_key(top, key);
 		return;
 	}
-	if (top->mode == MODE_SETUP && top_setup_key(top, key))
+	if (top->mode == MODE_SETUP && top_setup_page_key(top, key))
 		return;
 	if (top->mode == MODE_MEM && top_mem_key(top, key))
 		return;
@@ -1146,23 +1118,6 @@ top_free(struct top *top)
 	procfs_free(top->fs);
 }
 
-/* The settings F2 kept. A file that cannot be read or parsed is a note on
- * the first screen; the view starts with what it has. */
-static void
-top_load_rc(struct top *top)
-{
-	const char *titles[32];
-	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
-	char err[sizeof(top->note) - 32];
-
-	for (size_t i = 0; i < cols.n && i < 32; i++)
-		titles[i] = top_screen_column_title(i);
-	if (top_rc_path(top->rc_path, sizeof(top->rc_path)) != 0)
-		top->rc_path[0] = '\0';
-	else if (top_rc_load(top->rc_path, &cols, &top->rc, err, sizeof(err)) != 0)
-		snprintf(top->note, sizeof(top->note), "settings ignored: %s", err);
-}
-
 int
 top_run(const struct top_opts *o)
 {
@@ -1174,7 +1129,7 @@ top_run(const struct top_opts *o)
 	top.table.command = top_command;
 	top.table.python_name = top_python_name;
 	top.table.command_arg = &top;
-	top_load_rc(&top);
+	top_setup_load(&top.setup, top.note, sizeof(top.note));
 	if (cli_open_procfs(&top.fs) != 0)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);
