@@ -224,8 +224,8 @@ def test_memory_refs():
 
         two_censuses(term, before=refused)
         term.keys("r")
-        term.wait_for(lambda l: re.match(rf"What holds type \(stops {leaky.pid}; a census: \d+ ms\):"
-                                         r" HxConn_", l[-1]),
+        term.wait_for(lambda l: re.match(rf"What holds type \(a stop of {leaky.pid} longer than a "
+                                         r"census's \d+ ms\): HxConn_", l[-1]),
                       "r: the prompt offers HxConn, which grew most")
         term.keys("Enter")
         lines = term.wait_for(lambda l: any("Referrers of HxConn" in s for s in l) and
