@@ -10,7 +10,7 @@
 #include "top_mem_page.h"
 #include "top_proctree.h"
 #include "top_pynames.h"
-#include "top_rc.h"
+#include "top_setup.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
 #include "ui/pager.h"
@@ -35,7 +35,6 @@
 /* A new selection's stack is taken once the keys pause this long, so that
  * scrolling through rows does not stop every thread passed on the way. */
 #define TOP_STACK_SETTLE_S 0.15
-#define KEY_ESCAPE         27
 
 enum top_mode {
 	MODE_TABLE,
@@ -47,7 +46,14 @@ enum top_mode {
 	MODE_SETUP,
 	MODE_COUNT
 };
-enum top_prompt { PROMPT_NONE, PROMPT_FILTER, PROMPT_DELAY, PROMPT_SEARCH, PROMPT_USER };
+enum top_prompt {
+	PROMPT_NONE,
+	PROMPT_FILTER,
+	PROMPT_DELAY,
+	PROMPT_SEARCH,
+	PROMPT_USER,
+	PROMPT_REFS /* the memory page's r: a type, to show what holds its objects */
+};
 /* Acting on a task and choosing the order: the menu open over the table
  * (k or F9: a signal, F6: the sort column), then for a signal a y/n
  * question in the status line. */
@@ -97,6 +103,7 @@ struct top {
 
 	enum top_prompt prompt;
 	char input[64];
+	char refs_question[96]; /* PROMPT_REFS's, with the stop it will take */
 	char filter_before[64];
 
 	enum top_act act;
@@ -113,11 +120,9 @@ struct top {
 	char search[64]; /* F3's text, kept for the next F3 */
 
 	/* The table's columns: c (process names in COMMAND) and what F2 hid,
-	 * kept in the settings file (top_rc.h). */
+	 * kept in the settings file (top_setup.h). */
 	bool names;
-	struct top_rc rc;
-	char rc_path[PATH_MAX]; /* "" when there is no home to keep it in */
-	size_t setup_row;       /* the setup page's selected column */
+	struct top_setup setup;
 };
 
 static const char top_help[] =
@@ -161,7 +166,11 @@ static const char top_help[] =
     "  m                  the selected process's memory, and whether it grows;\n"
     "                     a Python process's objects by type too (the first\n"
     "                     time, once t is pressed: the page says how long the\n"
-    "                     census stops the process; t: again)\n"
+    "                     census stops the process; t: again, and what grew\n"
+    "                     since the census before); there r: what holds a\n"
+    "                     type's objects, as mem --python-refs (the type that\n"
+    "                     grew most offered; Enter: its chains, stopping the\n"
+    "                     process once; q or Esc: back to the memory page)\n"
     "  l                  the selected process's locks: what each blocked\n"
     "                     thread waits for, who holds it, and deadlocks\n"
     "  f                  functions on CPU, self and total, of the selected\n"
@@ -392,20 +401,11 @@ top_write_funcs(FILE *out, struct top *top)
 	top_functions_write(out, top->funcs, top_rows(top) + 20);
 }
 
-/* The setup page: every column, shown or hidden, the selected one marked. */
+/* The setup page's text (top_setup). */
 static void
 top_write_setup(FILE *out, struct top *top)
 {
-	fprintf(out,
-	        "The table's columns (Up/Down: move, space: show or hide; q, Esc or F2:\n"
-	        "keep the choice and go back). Kept in %s.\n"
-	        "A column a view does not have (TID, THR, DLY%%, CSW/s) and the column\n"
-	        "the table is sorted by are shown regardless.\n\n",
-	        top->rc_path[0] ? top->rc_path : "(no settings file: HOME is not set)");
-	for (size_t i = 0; i < top_screen_ncolumns(); i++)
-		fprintf(out, "%s [%c] %s\n", i == top->setup_row ? ">" : " ",
-		        top->rc.hidden & top_screen_column_bit(i) ? ' ' : 'x',
-		        top_screen_column_title(i));
+	top_setup_write(out, &top->setup);
 }
 
 static void
@@ -500,7 +500,7 @@ top_draw(struct top *top)
 	    [MODE_FUNCS] = " functions on CPU, most samples first (f: back)",
 	    [MODE_SETUP] = " setup: the columns shown",
 	};
-	char prompt[128];
+	char prompt[192];
 	struct top_screen s = {
 	    .sys = &top->sys,
 	    .table = &top->table,
@@ -516,7 +516,7 @@ top_draw(struct top *top)
 	    .detail_arg = top,
 	    .user = top_user,
 	    .names = top->names,
-	    .hidden = top->rc.hidden,
+	    .hidden = top->setup.rc.hidden,
 	    .stack =
 	        top->stack != NULL && top->stack->nthreads > 0 ? &top->stack->threads[0] : NULL,
 	    .stack_note = top->stack_note[0] ? top->stack_note : NULL,
@@ -527,6 +527,12 @@ top_draw(struct top *top)
 	    .menu = top_menu_is_open(&top->menu) ? &top->menu : NULL,
 	};
 
+	if (top->mode != MODE_TABLE && top->prompt == PROMPT_REFS) {
+		/* input holds printable ASCII only, the question numbers */
+		snprintf(prompt, sizeof(prompt), "%s: %s_", top->refs_question, top->input);
+		pager_draw(&top->pager, titles[top->mode], prompt);
+		return;
+	}
 	if (top->mode != MODE_TABLE) {
 		pager_draw(&top->pager, titles[top->mode], top->note[0] ? top->note : NULL);
 		return;
@@ -635,6 +641,16 @@ top_search(struct top *top, bool after)
 	top_selection_moved(top, old);
 }
 
+/* r's answer on the memory page: the chains of the type typed, shown from
+ * their first line. */
+static void
+top_mem_refs(struct top *top)
+{
+	top_mem_page_refs_take(&top->mem, top->fs, top->input);
+	top->pager.first = 0;
+	top_refresh_page(top);
+}
+
 static void
 top_prompt_key(struct top *top, int key)
 {
@@ -658,6 +674,8 @@ top_prompt_key(struct top *top, int key)
 			top_set_user(top, top->input);
 		else if (was == PROMPT_SEARCH)
 			snprintf(top->search, sizeof(top->search), "%s", top->input);
+		else if (was == PROMPT_REFS && top->input[0] != '\0')
+			top_mem_refs(top);
 		return;
 	} else if (key == KEY_F(3) && top->prompt == PROMPT_SEARCH) {
 		top_search(top, true);
@@ -723,7 +741,7 @@ top_open_signal_menu(struct top *top)
 static void
 top_open_sort_menu(struct top *top)
 {
-	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, top->sort_choices,
+	size_t n = top_screen_sort_columns(&top->table, top->setup.rc.hidden, top->sort_choices,
 	                                   TOP_SORT_COUNT),
 	       at = 0;
 
@@ -741,7 +759,8 @@ static void
 top_sort_step(struct top *top, int step)
 {
 	enum top_sort shown[TOP_SORT_COUNT];
-	size_t n = top_screen_sort_columns(&top->table, top->rc.hidden, shown, TOP_SORT_COUNT);
+	size_t n =
+	    top_screen_sort_columns(&top->table, top->setup.rc.hidden, shown, TOP_SORT_COUNT);
 
 	top->table.sort = top_table_sort_step(top->table.sort, shown, n, step);
 }
@@ -934,7 +953,7 @@ top_table_key(struct top *top, int key)
 		         top->names ? "command lines" : "process names");
 		return;
 	case KEY_F(2):
-		top->setup_row = 0;
+		top_setup_open(&top->setup);
 		top_open_page(top, MODE_SETUP);
 		return;
 	case KEY_ESCAPE:
@@ -978,38 +997,53 @@ top_table_key(struct top *top, int key)
 	top_selection_moved(top, old);
 }
 
-/* The setup page's keys: move, show or hide a column; leaving it keeps
- * the choice in the settings file. Returns whether key was one. */
+/* The setup page's keys (top_setup); leaving it goes back to the table.
+ * Returns whether key was one. */
 static bool
-top_setup_key(struct top *top, int key)
+top_setup_page_key(struct top *top, int key)
 {
-	const char *titles[32];
-	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
-	int err;
-
-	if (key == KEY_UP || key == KEY_DOWN) {
-		bool up = key == KEY_UP;
-
-		if (up && top->setup_row > 0)
-			top->setup_row--;
-		else if (!up && top->setup_row + 1 < top_screen_ncolumns())
-			top->setup_row++;
-	} else if (key == ' ') {
-		top->rc.hidden ^= top_screen_column_bit(top->setup_row);
-	} else if (key == 'q' || key == KEY_ESCAPE || key == KEY_F(2) || key == KEY_F(10) ||
-	           key == '\r' || key == '\n' || key == KEY_ENTER) {
-		for (size_t i = 0; i < cols.n && i < 32; i++)
-			titles[i] = top_screen_column_title(i);
-		err = top->rc_path[0] ? top_rc_save(top->rc_path, &cols, &top->rc) : -ENOENT;
-		if (err != 0)
-			snprintf(top->note, sizeof(top->note), "columns not kept: %.120s: %s",
-			         top->rc_path[0] ? top->rc_path : "no HOME", strerror(-err));
+	switch (top_setup_key(&top->setup, key, top->note, sizeof(top->note))) {
+	case TOP_SETUP_NOT_A_KEY:
+		return false;
+	case TOP_SETUP_CHANGED:
+		top_refresh_page(top);
+		return true;
+	case TOP_SETUP_LEAVE:
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
 		return true;
+	}
+	return false;
+}
+
+/* The memory page's keys: t a census, r what holds a type's objects (a
+ * prompt, the type to offer filled in), and from the chains q or Esc back
+ * to the page. Returns whether key was one. */
+static bool
+top_mem_key(struct top *top, int key)
+{
+	char offer[sizeof(top->input)];
+	bool chains = top->mem.refs_shown;
+
+	if (key == 't') {
+		top_mem_page_refs_close(&top->mem);
+		top_mem_page_census_key(&top->mem, top->fs);
+	} else if (key == 'r') {
+		if (!top_mem_page_refs_offer(&top->mem, offer, sizeof(offer), top->refs_question,
+		                             sizeof(top->refs_question))) {
+			snprintf(top->note, sizeof(top->note), "%s", top->refs_question);
+			return true;
+		}
+		top->prompt = PROMPT_REFS;
+		top_prompt_fill(top, offer); /* target text: its printable ASCII */
+		return true;
+	} else if ((key == 'q' || key == KEY_ESCAPE) && top->mem.refs_shown) {
+		top_mem_page_refs_close(&top->mem);
 	} else {
 		return false;
 	}
+	if (chains) /* another text: from its first line */
+		top->pager.first = 0;
 	top_refresh_page(top);
 	return true;
 }
@@ -1034,13 +1068,10 @@ top_key(struct top *top, int key)
 		top_table_key(top, key);
 		return;
 	}
-	if (top->mode == MODE_SETUP && top_setup_key(top, key))
+	if (top->mode == MODE_SETUP && top_setup_page_key(top, key))
 		return;
-	if (top->mode == MODE_MEM && key == 't') {
-		top_mem_page_census_key(&top->mem, top->fs);
-		top_refresh_page(top);
+	if (top->mode == MODE_MEM && top_mem_key(top, key))
 		return;
-	}
 	if (top->mode == MODE_FUNCS &&
 	    top_functions_key(top->funcs, key, top_table_selected(&top->table))) {
 		top_refresh_page(top);
@@ -1088,29 +1119,12 @@ top_free(struct top *top)
 	dump_report_free(top->stack);
 	target_close(top->watch);
 	pager_clear(&top->pager);
-	top_mem_page_close(&top->mem);
+	top_mem_page_clear(&top->mem);
 	top_functions_free(top->funcs);
 	top_pynames_free(top->pynames);
 	top_proctree_free(top->tree);
 	collector_free(top->collector);
 	procfs_free(top->fs);
-}
-
-/* The settings F2 kept. A file that cannot be read or parsed is a note on
- * the first screen; the view starts with what it has. */
-static void
-top_load_rc(struct top *top)
-{
-	const char *titles[32];
-	struct top_rc_columns cols = {titles, top_screen_ncolumns()};
-	char err[sizeof(top->note) - 32];
-
-	for (size_t i = 0; i < cols.n && i < 32; i++)
-		titles[i] = top_screen_column_title(i);
-	if (top_rc_path(top->rc_path, sizeof(top->rc_path)) != 0)
-		top->rc_path[0] = '\0';
-	else if (top_rc_load(top->rc_path, &cols, &top->rc, err, sizeof(err)) != 0)
-		snprintf(top->note, sizeof(top->note), "settings ignored: %s", err);
 }
 
 int
@@ -1124,7 +1138,7 @@ top_run(const struct top_opts *o)
 	top.table.command = top_command;
 	top.table.python_name = top_python_name;
 	top.table.command_arg = &top;
-	top_load_rc(&top);
+	top_setup_load(&top.setup, top.note, sizeof(top.note));
 	if (cli_open_procfs(&top.fs) != 0)
 		return EXIT_TARGET;
 	collector_new(top.fs, o->pids, o->npids, &top.collector);

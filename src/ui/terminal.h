@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Esc, as getch returns it: curses has no KEY_ name for it. */
+#define KEY_ESCAPE 27
+
 /* Attributes of the kinds of text the view draws: colour when the terminal
  * has it and NO_COLOR is not set, else plain video attributes. */
 enum terminal_style {

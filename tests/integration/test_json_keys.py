@@ -1,7 +1,8 @@
 """The JSON every command writes, against real targets: the set of key paths
-of each document (dump, locks, mem, report, record --json-summary, tasks) is the
-one listed in tests/golden/keys/COMMAND.txt, so that a key renamed or
-dropped fails here, and a key added must be listed (schema /1 only grows).
+of each document (dump, locks, mem, mem --python-refs as refs, report,
+record --json-summary, tasks) is the one listed in
+tests/golden/keys/COMMAND.txt, so that a key renamed or dropped fails here,
+and a key added must be listed (schema /1 only grows).
 Every document of stacktop's own starts with schema, taken_at (UTC, ISO
 8601 with milliseconds) and stacktop_version; every address has its
 _hex twin.
@@ -109,6 +110,10 @@ def test():
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
     compare("mem_tree", [stacktop_json("mem", "-p", py.pid, "--tree")], version)
+    # What holds HxConn: chains from __main__.POOL, and cycles of Finalized
+    # (with __del__) that nothing collects, so that every key is there.
+    refs = start_python(python, "refs_service.py", 300)
+    compare("refs", [stacktop_json("mem", "-p", refs.pid, "--python-refs", "HxConn")], version)
     compare("report", [stacktop_json("report", "-p", py.pid, "-d", "0.3", "--stacks"),
                        stacktop_json("report", "-p", py.pid, "-d", "0.3", "--tree")],
             version)

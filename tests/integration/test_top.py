@@ -7,7 +7,7 @@ import os
 import re
 import time
 
-from harness import check, python_interpreter, run, start_python, start_target, stacktop
+from harness import check, check_running, python_interpreter, run, start_python, start_target, stacktop
 from tui import Terminal, stack_pane, table
 
 
@@ -169,26 +169,99 @@ def test_python():
         term.close()
 
 
+def two_censuses(term, before=None):
+    """On a leaky.py's live view: the memory page, before(term) while it
+    offers a census, then a census (t) and another a second later; returns
+    the screen that shows the changes."""
+    term.wait_for(lambda l: table(l), "the target listed")
+    term.keys("m")
+    term.wait_for(lambda l: "memory" in l[0] and any("Press t" in s for s in l),
+                  "the memory page offers a census")
+    if before is not None:
+        before(term)
+    term.keys("t")
+    term.wait_for(lambda l: any("HxConn" in s for s in l), "t: the objects by type")
+    time.sleep(1)
+    term.keys("t")
+    return term.wait_for(lambda l: any("changes since the census" in s for s in l),
+                         "t again: the changes since the census before")
+
+
+def growth_rows(lines):
+    """The rows of the types' table with its growth columns (count, change,
+    bytes, change, type)."""
+    return [s for s in lines if re.match(r"\s*\d+\s+[+-]\d+\s+\d+\s+[+-]\d+\s+\S", s)]
+
+
 def test_memory_growth():
     """The memory page's census taken again (t) says what grew since the one
     before: the leaking type first, with its change."""
     leaky = start_python(python_interpreter("system"), "leaky.py")
     term = Terminal(f"{os.environ['STACKTOP']} -p {leaky.pid} -d 0.5", width=120, height=50)
     try:
-        term.wait_for(lambda l: table(l), "the target listed")
-        term.keys("m")
-        term.wait_for(lambda l: "memory" in l[0] and any("Press t" in s for s in l),
-                      "the memory page offers a census")
-        term.keys("t")
-        term.wait_for(lambda l: any("HxConn" in s for s in l), "t: the objects by type")
-        time.sleep(1)
-        term.keys("t")
-        lines = term.wait_for(lambda l: any("changes since the census" in s for s in l),
-                              "t again: the changes since the census before")
-        rows = [s for s in lines if re.match(r"\s*\d+\s+[+-]\d+\s+\d+\s+[+-]\d+\s+\S", s)]
+        rows = growth_rows(two_censuses(term))
         check(rows and rows[0].split()[-1] == "HxConn" and int(rows[0].split()[1]) > 500,
               f"HxConn is not first with its growth: {rows[:3]}")
         term.keys("q", "q")
+    finally:
+        term.close()
+
+
+def test_memory_refs():
+    """r on the memory page: what holds a type's objects, as mem
+    --python-refs shows it. Refused (a note, no stop) before a census; after
+    two, the type that grew most is offered; Enter shows its chains from
+    the module's global, with the stop they took, kept (not taken again on
+    every refresh); Esc goes back to the memory page, whose growth column
+    is there, and is there again when the page opens again (its census
+    against the last one); the target is not left stopped."""
+    leaky = start_python(python_interpreter("system"), "leaky.py")
+    term = Terminal(f"{os.environ['STACKTOP']} -p {leaky.pid} -d 0.5", width=120, height=50)
+    try:
+        def refused(term):
+            term.keys("r")
+            term.wait_for(lambda l: "needs a census" in l[-1], "r before a census: a note")
+
+        two_censuses(term, before=refused)
+        term.keys("r")
+        term.wait_for(lambda l: re.match(rf"What holds type \(a stop of {leaky.pid} longer than a "
+                                         r"census's \d+ ms\): HxConn_", l[-1]),
+                      "r: the prompt offers HxConn, which grew most")
+        term.keys("Enter")
+        lines = term.wait_for(lambda l: any("Referrers of HxConn" in s for s in l) and
+                              any("walked; stopped" in s for s in l),
+                              "Enter: what holds HxConn")
+        text = "\n".join(lines)
+        check(re.search(r"\d+ of \d+ HxConn: module __main__, global REGISTRY \(dict\) -> value "
+                        r"\(HxConn\)", text) and "e.g. __main__.REGISTRY[" in text,
+              f"no chain through __main__.REGISTRY:\n{text}")
+        check_running(leaky.pid)
+        # Taken once: the leak grows every refresh, the chains' counts stay.
+        walked = [s for s in lines if "walked; stopped" in s]
+        time.sleep(1.5)
+        lines = term.wait_for(lambda l: any("walked; stopped" in s for s in l),
+                              "the chains still shown")
+        check([s for s in lines if "walked; stopped" in s] == walked,
+              f"the chains were taken again: {walked} then "
+              f"{[s for s in lines if 'walked; stopped' in s]}")
+        term.keys("Escape")
+        lines = term.wait_for(lambda l: any("changes since the census" in s for s in l),
+                              "Esc: back to the memory page")
+        rows = growth_rows(lines)
+        check(rows and rows[0].split()[-1] == "HxConn", f"no growth column: {rows[:3]}")
+        term.keys("q")
+        term.wait_for(lambda l: table(l), "q: back to the table")
+        # Opened again: a census at once (agreed to), and what grew since
+        # the last one of the page before.
+        term.keys("m")
+        lines = term.wait_for(lambda l: "memory" in l[0] and
+                              any("changes since the census" in s for s in l),
+                              "m again: the changes since the census of the last opening")
+        check(growth_rows(lines)[:1] and growth_rows(lines)[0].split()[-1] == "HxConn",
+              f"HxConn is not first: {growth_rows(lines)[:3]}")
+        term.keys("q", "q")
+        check(term.exit_status() == 0, "stacktop exited with an error")
+        check_running(leaky.pid)
     finally:
         term.close()
 
@@ -251,6 +324,7 @@ if __name__ == "__main__":
     run(test)
     run(test_python)
     run(test_memory_growth)
+    run(test_memory_refs)
     run(test_locks_page)
     run(test_no_terminal)
     run(test_interval_kept)
