@@ -3,7 +3,9 @@
 TaskGroup on 3.11+, a gather before), each with its coroutine stack
 (worker -> nap -> asyncio.sleep); a task waiting for an asyncio.Lock
 another holds, seen waiting on that lock; two tasks awaiting each other,
-reported as one deadlock of exactly those two; the text form. On 3.14+,
+reported as one deadlock of exactly those two; a task awaiting a gather of
+two, on every version (the gather's children are read from the C future's
+instance dict, at tp_dictoffset); the text form. On 3.14+,
 the same process's tree as `python -m asyncio pstree` prints it, in the
 same run: every worker under the root, in both. 2.7 has no asyncio, and a
 free-threaded build keeps no collector lists to find tasks on: both are a
@@ -52,6 +54,18 @@ def check_tasks(python):
         check(root["name"] == "root", f"root named {root['name']}")
         check(sorted(w["name"] for w in workers) ==
               sorted("worker-%d" % n for n in range(WORKERS)), "worker names")
+    # The gather of two: its children linked, each awaited by the gatherer.
+    gathers = [t for t in doc["tasks"]
+               if t["awaits"] and t["awaits"]["kind"] == "gather" and len(t["awaits"]["tasks"]) == 2]
+    check(len(gathers) == 1, f"{len(gathers)} tasks awaiting a gather of two")
+    for child in gathers[0]["awaits"]["tasks"]:
+        funcs = [f["function"].split(".")[-1] for f in by_id[child]["coroutine_stack"]]
+        check(funcs == ["sleep", "nap"] and by_id[child]["awaited_by"] == [gathers[0]["id"]],
+              f"gathered {by_id[child]['name']}: {funcs}, awaited by {by_id[child]['awaited_by']}")
+    if named:
+        check(gathers[0]["name"] == "gatherer" and
+              sorted(by_id[c]["name"] for c in gathers[0]["awaits"]["tasks"]) ==
+              ["gathered-0", "gathered-1"], "gather names")
     # The Lock: blocked waits in Lock.acquire on the lock holder holds.
     blocked = [t for t in doc["tasks"] if t["awaits"] and t["awaits"]["kind"] == "lock"]
     check(len(blocked) == 1, f"lock waiters {[t['name'] for t in blocked]}")

@@ -7,6 +7,8 @@ Tasks (named where the version can):
   holder         holds an asyncio.Lock and sleeps
   blocked        waits for that Lock (in Lock.acquire)
   ping, pong     each awaits the other task: a deadlock
+  gatherer       awaits a gather of gathered-0 and gathered-1 (nap), on
+                 every version (3.11+'s root uses a TaskGroup instead)
 Prints "ready PID" once every task waits."""
 import asyncio
 import os
@@ -44,6 +46,10 @@ async def root():
         await asyncio.gather(*[spawn(loop, worker(n), "worker-%d" % n) for n in range(WORKERS)])
 
 
+async def gatherer(loop):
+    await asyncio.gather(spawn(loop, nap(), "gathered-0"), spawn(loop, nap(), "gathered-1"))
+
+
 async def hold(lock, held):
     async with lock:
         held.set()
@@ -65,6 +71,7 @@ async def await_other(me, other, started):
 
 async def main(loop):
     spawn(loop, root(), "root")
+    spawn(loop, gatherer(loop), "gatherer")
     lock = asyncio.Lock()
     held = asyncio.Event()
     spawn(loop, hold(lock, held), "holder")
