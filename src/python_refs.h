@@ -59,6 +59,9 @@ struct python_refs {
 	uint64_t roots;                   /* modules the walk started from */
 	uint64_t references;              /* read from the objects walked */
 	bool references_capped;           /* the reference bound was reached */
+	uint64_t objects_not_copied;      /* objects part of whose references the
+	                                     stop did not copy (a copy bound): not
+	                                     followed past what was copied */
 	struct python_refs_chain *chains; /* owned: the largest count first */
 	size_t nchains;                   /* kept (at most the --max-chains asked) */
 	size_t nchains_all;               /* found */

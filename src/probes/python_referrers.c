@@ -1,10 +1,12 @@
 #include "python_referrers.h"
 
 #include "../addr_index.h"
+#include "../addr_order.h"
 #include "../clock.h"
 #include "../refs_graph.h"
 #include "../string_table.h"
 #include "../xmalloc.h"
+#include "memory_cache.h"
 #include "python_dict.h"
 #include "python_namer.h"
 #include "python_referents.h"
@@ -25,22 +27,33 @@
 #define REFERRERS_CYCLE_VISITS 4096
 #define REFERRERS_MAX_CYCLES   100000
 
-/* What is recorded while the target is stopped: the objects walked, their
- * types classified, their references, and the roots. */
+/* What is recorded while the target is stopped (the objects walked, their
+ * types classified, sys.modules, and a copy of the memory their references
+ * are read from), and what is read from that copy once it runs again (the
+ * references that lead to another object walked). */
 struct referrers_copy {
 	const struct python_layout *l;
-	const struct python_memory *mem;
-	uint64_t *objects;    /* walked, in walk order */
-	uint32_t *type_of;    /* per object: index into types */
-	size_t *first_ref;    /* per object: its first in refs (one more at the end) */
-	size_t nobjects, cap; /* cap of the three arrays above (first_ref: + 1) */
-	struct python_ref_buf refs;
-	uint64_t *types; /* distinct type addresses */
+	const struct python_memory *mem; /* the stop's, until it ends */
+	uint64_t *objects;               /* walked; by address once read */
+	uint32_t *type_of;               /* per object: index into types */
+	size_t nobjects, cap;            /* cap of the two arrays above */
+	struct python_ref_buf probe;     /* one object's references, reused */
+	uint64_t *types;                 /* distinct type addresses */
 	struct python_ref_type *classes;
 	size_t ntypes, types_cap;
 	struct addr_index type_index;
+	uint64_t last_type; /* of the previous object: most runs share one */
+	uint32_t last_type_at;
 	struct python_dict_item *modules; /* sys.modules: name -> module */
 	size_t nmodules;
+	struct memory_cache *copy; /* owned: the stop's copy, frozen */
+	/* Read from the copy after the stop: */
+	size_t *first_ref;       /* per object: its first edge (one more at the end) */
+	struct python_ref *refs; /* the edges: references to an object walked */
+	uint32_t *edge_to;       /* per edge: that object's index */
+	size_t nrefs, refs_cap;
+	uint64_t references; /* read, to objects walked or not */
+	uint64_t not_copied; /* objects whose references the stop did not copy */
 	bool capped;
 };
 
@@ -53,8 +66,8 @@ copy_start(void *arg, const struct python_target *t, const struct python_memory 
 	/* An attempt made again starts over. */
 	c->l = &t->layout;
 	c->mem = mem;
-	c->nobjects = c->ntypes = c->refs.n = 0;
-	c->capped = false;
+	c->nobjects = c->ntypes = 0;
+	c->last_type = 0;
 	addr_index_clear(&c->type_index);
 	free(c->modules);
 	c->modules = NULL;
@@ -68,8 +81,11 @@ copy_start(void *arg, const struct python_target *t, const struct python_memory 
 static uint32_t
 copy_type(struct referrers_copy *c, uint64_t type)
 {
-	size_t at = addr_index_find_or_add(&c->type_index, type, c->ntypes);
+	size_t at;
 
+	if (c->ntypes > 0 && type == c->last_type)
+		return c->last_type_at;
+	at = addr_index_find_or_add(&c->type_index, type, c->ntypes);
 	if (at == c->ntypes) {
 		if (c->ntypes == c->types_cap) {
 			c->types_cap = c->types_cap ? c->types_cap * 2 : 256;
@@ -80,34 +96,91 @@ copy_type(struct referrers_copy *c, uint64_t type)
 		python_referents_type(c->l, c->mem, type, &c->classes[at]);
 		c->ntypes++;
 	}
+	c->last_type = type;
+	c->last_type_at = (uint32_t)at;
 	return (uint32_t)at;
 }
 
+/* While the target is stopped: records the object, and reads its
+ * references once, for what that read copies (a list's items, a dict's
+ * table, a set's, a deque's blocks) into the stop's copy; they are read
+ * again, from the copy, after the stop. */
 static void
 copy_object(void *arg, uint64_t obj, uint64_t type)
 {
 	struct referrers_copy *c = arg;
 	uint32_t t = copy_type(c, type);
 
-	if (c->nobjects + 1 >= c->cap) {
+	if (c->nobjects == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 65536;
 		c->objects = xreallocarray(c->objects, c->cap, sizeof(*c->objects));
 		c->type_of = xreallocarray(c->type_of, c->cap, sizeof(*c->type_of));
-		c->first_ref = xreallocarray(c->first_ref, c->cap, sizeof(*c->first_ref));
 	}
 	c->objects[c->nobjects] = obj;
 	c->type_of[c->nobjects] = t;
-	c->first_ref[c->nobjects] = c->refs.n;
 	c->nobjects++;
-	c->first_ref[c->nobjects] = c->refs.n;
-	if (c->capped)
-		return;
-	python_referents_of(c->l, c->mem, obj, &c->classes[t], &c->refs);
-	if (c->refs.n > PYTHON_REFERRERS_MAX_REFS) {
-		c->capped = true;
-		c->refs.n = c->first_ref[c->nobjects - 1];
+	c->probe.n = 0;
+	python_referents_of(c->l, c->mem, obj, &c->classes[t], &c->probe);
+}
+
+static void
+copy_keep(void *arg, struct memory_cache *copy)
+{
+	struct referrers_copy *c = arg;
+
+	memory_cache_free(c->copy); /* an earlier attempt's */
+	c->copy = copy;
+	c->mem = NULL;
+}
+
+static void
+copy_add_edge(struct referrers_copy *c, const struct python_ref *r, uint32_t to)
+{
+	if (c->nrefs == c->refs_cap) {
+		c->refs_cap = c->refs_cap ? c->refs_cap * 2 : 65536;
+		c->refs = xreallocarray(c->refs, c->refs_cap, sizeof(*c->refs));
+		c->edge_to = xreallocarray(c->edge_to, c->refs_cap, sizeof(*c->edge_to));
 	}
-	c->first_ref[c->nobjects] = c->refs.n;
+	c->refs[c->nrefs] = *r;
+	c->edge_to[c->nrefs++] = to;
+}
+
+/* After the stop: puts the objects in address order (an object's index is
+ * its place in it) and reads every object's references from the copy,
+ * keeping those to another object walked (a str, an int is no link of a
+ * chain). The layout is l: the census's target is closed by now. */
+static void
+copy_read_references(struct referrers_copy *c, const struct python_layout *l,
+                     struct addr_order *order)
+{
+	struct python_memory frozen = {memory_cache_read, c->copy, NULL};
+
+	addr_order_sort(c->objects, c->type_of, c->nobjects);
+	addr_order_init(order, c->objects, c->nobjects);
+	c->first_ref = xmalloc((c->nobjects + 1) * sizeof(*c->first_ref));
+	for (size_t i = 0; i < c->nobjects; i++) {
+		uint64_t misses = memory_cache_misses(c->copy);
+
+		c->first_ref[i] = c->nrefs;
+		if (c->capped)
+			continue;
+		c->probe.n = 0;
+		python_referents_of(l, &frozen, c->objects[i], &c->classes[c->type_of[i]],
+		                    &c->probe);
+		c->not_copied += memory_cache_misses(c->copy) != misses;
+		c->references += c->probe.n;
+		for (size_t k = 0; k < c->probe.n; k++) {
+			size_t to = addr_order_find(order, c->probe.refs[k].to);
+
+			if (to != SIZE_MAX)
+				copy_add_edge(c, &c->probe.refs[k], (uint32_t)to);
+		}
+		if (c->nrefs > PYTHON_REFERRERS_MAX_REFS) {
+			c->capped = true;
+			c->nrefs = c->first_ref[i];
+		}
+	}
+	c->first_ref[c->nobjects] = c->nrefs;
 }
 
 static void
@@ -116,11 +189,14 @@ copy_free(struct referrers_copy *c)
 	free(c->objects);
 	free(c->type_of);
 	free(c->first_ref);
-	python_ref_buf_free(&c->refs);
+	free(c->refs);
+	free(c->edge_to);
+	python_ref_buf_free(&c->probe);
 	free(c->types);
 	free(c->classes);
 	addr_index_free(&c->type_index);
 	free(c->modules);
+	memory_cache_free(c->copy);
 }
 
 /* Naming what the chains shown go through, after the stop, from the live
@@ -190,7 +266,7 @@ static size_t
 names_step_key(void *arg, size_t edge)
 {
 	struct referrers_names *n = arg;
-	const struct python_ref *r = &n->copy->refs.refs[edge];
+	const struct python_ref *r = &n->copy->refs[edge];
 	const char *name = names_label(n, r->kind, r->label);
 	char *key = xasprintf("%u\n%s\n%u", r->kind, name != NULL ? name : "",
 	                      n->copy->type_of[n->edge_to[edge]]);
@@ -234,7 +310,7 @@ names_example(struct referrers_names *n, const struct python_ref *r)
 static void
 names_fill_step(struct referrers_names *n, size_t edge, struct python_refs_step *s)
 {
-	const struct python_ref *r = &n->copy->refs.refs[edge];
+	const struct python_ref *r = &n->copy->refs[edge];
 	const char *name = names_label(n, r->kind, r->label);
 	uint32_t to = n->edge_to[edge];
 
@@ -274,24 +350,6 @@ referrers_is_sought(struct referrers_names *n, uint32_t t, const char *sought)
 	match = strcmp(q, sought) == 0;
 	free(q);
 	return match;
-}
-
-/* The graph of the copy: each reference's end as an object's index. */
-static uint32_t *
-referrers_edges(const struct referrers_copy *c)
-{
-	struct addr_index at = {0};
-	uint32_t *to = xmalloc((c->refs.n ? c->refs.n : 1) * sizeof(*to));
-
-	for (size_t i = 0; i < c->nobjects; i++)
-		addr_index_find_or_add(&at, c->objects[i], i);
-	for (size_t e = 0; e < c->refs.n; e++) {
-		size_t i = addr_index_find(&at, c->refs.refs[e].to);
-
-		to[e] = i == SIZE_MAX ? REFS_GRAPH_NONE : (uint32_t)i;
-	}
-	addr_index_free(&at);
-	return to;
 }
 
 static void
@@ -350,7 +408,7 @@ referrers_garbage(struct referrers_names *n, const struct refs_graph *g, const s
 
 		free(name);
 		for (size_t e = g->first_edge[m]; gc && e < g->first_edge[m + 1]; e++) {
-			const struct python_ref *ref = &n->copy->refs.refs[e];
+			const struct python_ref *ref = &n->copy->refs[e];
 			const char *label = names_label(n, ref->kind, ref->label);
 			uint32_t list = g->edge_to[e];
 
@@ -454,11 +512,10 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 /* Finds and groups the chains on the copy c (the target running again). */
 static void
 referrers_walk(const struct python_target *t, const struct python_memory *mem,
-               const struct referrers_copy *c, const char *sought, size_t max_chains,
-               struct python_refs *out)
+               const struct referrers_copy *c, const struct addr_order *objects, const char *sought,
+               size_t max_chains, struct python_refs *out)
 {
 	struct referrers_names n = {.target = t, .mem = mem, .copy = c};
-	struct addr_index objects = {0};
 	struct refs_graph g = {.nnodes = c->nobjects,
 	                       .first_edge = c->first_ref,
 	                       .max_depth = PYTHON_REFERRERS_MAX_DEPTH};
@@ -468,10 +525,9 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	uint32_t *roots = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*roots));
 	size_t *root_module = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_module));
 	size_t *root_key = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_key));
-	uint32_t *edge_to = referrers_edges(c);
 
 	n.namer = python_namer_new(t, mem);
-	n.edge_to = edge_to;
+	n.edge_to = c->edge_to;
 	n.type_names = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*n.type_names));
 	for (uint32_t i = 0; i < c->ntypes; i++)
 		type_sought[i] = referrers_is_sought(&n, i, sought);
@@ -479,10 +535,8 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 		sought_node[i] = type_sought[c->type_of[i]];
 	/* The roots: each module of sys.modules that was walked (a module is a
 	 * tracked object). */
-	for (size_t i = 0; i < c->nobjects; i++)
-		addr_index_find_or_add(&objects, c->objects[i], i);
 	for (size_t i = 0; i < c->nmodules; i++) {
-		size_t at = addr_index_find(&objects, c->modules[i].value);
+		size_t at = addr_order_find(objects, c->modules[i].value);
 
 		if (at == SIZE_MAX)
 			continue;
@@ -491,8 +545,7 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 		root_key[g.nroots] = g.nroots;
 		roots[g.nroots++] = (uint32_t)at;
 	}
-	addr_index_free(&objects);
-	g.edge_to = edge_to;
+	g.edge_to = c->edge_to;
 	g.roots = roots;
 	g.sought = sought_node;
 	refs_graph_chains(&g, root_key, names_step_key, &n, &res);
@@ -504,7 +557,6 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	refs_graph_result_free(&res);
 	names_free(&n);
 	python_namer_free(n.namer);
-	free(edge_to);
 	free(root_key);
 	free(root_module);
 	free(roots);
@@ -519,7 +571,8 @@ python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t
 	struct python_types_limits ours = {PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S,
 	                                   PYTHON_TYPES_MAX_COPY_BYTES, NULL};
 	struct referrers_copy copy = {0};
-	struct python_types_visitor visitor = {copy_start, copy_object, &copy};
+	struct python_types_visitor visitor = {copy_start, copy_object, copy_keep, &copy};
+	struct addr_order order = {0};
 	double start = clock_monotonic_s();
 	struct python_refs *r;
 	struct target *handle;
@@ -540,12 +593,16 @@ python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t
 	if (r->census->unreadable[0] != '\0') {
 		snprintf(r->unreadable, sizeof(r->unreadable), "%s", r->census->unreadable);
 	} else if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) == 0) {
-		r->references = copy.refs.n;
+		if (copy.copy != NULL)
+			copy_read_references(&copy, &target_python(handle)->layout, &order);
+		r->references = copy.references;
 		r->references_capped = copy.capped;
-		referrers_walk(target_python(handle), target_memory(handle), &copy, type,
+		r->objects_not_copied = copy.not_copied;
+		referrers_walk(target_python(handle), target_memory(handle), &copy, &order, type,
 		               max_chains, r);
 		target_close(handle);
 	}
+	addr_order_free(&order);
 	copy_free(&copy);
 	/* The whole take, the walk of the copy and the naming included. */
 	r->census->total_ms = (clock_monotonic_s() - start) * 1e3;

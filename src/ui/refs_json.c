@@ -68,6 +68,7 @@ refs_json_write(FILE *out, const struct python_refs *r)
 	json_member_count(&j, "references", (int64_t)r->references);
 	json_key(&j, "references_capped");
 	json_bool(&j, r->references_capped);
+	json_member_count(&j, "objects_not_copied", (int64_t)r->objects_not_copied);
 	refs_json_chains(&j, r);
 	json_key(&j, "python");
 	json_object_begin(&j);

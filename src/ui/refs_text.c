@@ -133,6 +133,13 @@ refs_text_write(FILE *out, const struct python_refs *r)
 		fputs("partial: the reference limit was reached; objects walked after it are "
 		      "counted, not followed\n",
 		      out);
+	if (r->objects_not_copied > 0)
+		fprintf(
+		    out,
+		    "partial: %" PRIu64 " %s not copied in the stop (the copy's bound); "
+		    "their references were followed as far as they were copied\n",
+		    r->objects_not_copied,
+		    plural(r->objects_not_copied, "object's storage was", "objects' storage was"));
 	if (p->threads_not_stopped > 0)
 		fprintf(
 		    out, "warning: %zu %s; %s while the objects were read\n",
