@@ -8,10 +8,12 @@
 #include "../xmalloc.h"
 #include "memory_cache.h"
 #include "python_dict.h"
+#include "python_locals.h"
 #include "python_namer.h"
 #include "python_referents.h"
 #include "python_stack.h"
 #include "python_string.h"
+#include "python_threads.h"
 #include "target.h"
 
 #include <errno.h>
@@ -26,6 +28,14 @@
 #define REFERRERS_CYCLE_DEPTH  16
 #define REFERRERS_CYCLE_VISITS 4096
 #define REFERRERS_MAX_CYCLES   100000
+
+/* A variable of a thread's live frame, a root: what a running function
+ * holds is alive as long as it runs. */
+struct referrers_local {
+	size_t thread, frame; /* in stacks */
+	char *name;           /* owned */
+	uint64_t value;
+};
 
 /* What is recorded while the target is stopped (the objects walked, their
  * types classified, sys.modules, and a copy of the memory their references
@@ -46,6 +56,9 @@ struct referrers_copy {
 	uint32_t last_type_at;
 	struct python_dict_item *modules; /* sys.modules: name -> module */
 	size_t nmodules;
+	struct python_raw stacks;       /* every thread's frames */
+	struct referrers_local *locals; /* their variables: roots after the modules */
+	size_t nlocals, locals_cap;
 	struct memory_cache *copy; /* owned: the stop's copy, frozen */
 	/* Read from the copy after the stop: */
 	size_t *first_ref;       /* per object: its first edge (one more at the end) */
@@ -56,6 +69,48 @@ struct referrers_copy {
 	uint64_t not_copied; /* objects whose references the stop did not copy */
 	bool capped;
 };
+
+static void
+copy_locals_free(struct referrers_copy *c)
+{
+	for (size_t i = 0; i < c->nlocals; i++)
+		free(c->locals[i].name);
+	c->nlocals = 0;
+	python_stack_raw_free(&c->stacks);
+	memset(&c->stacks, 0, sizeof(c->stacks));
+}
+
+/* Each thread's frames and their variables, read in the stop: a frame
+ * read after it may have returned. */
+static void
+copy_locals(struct referrers_copy *c, const struct python_target *t,
+            const struct python_memory *mem)
+{
+	if (python_stack_read(t, mem, &c->stacks) != 0)
+		return;
+	for (size_t i = 0; i < c->stacks.nthreads; i++) {
+		const struct python_raw_thread *th = &c->stacks.threads[i];
+
+		for (size_t k = 0; k < th->nframes; k++) {
+			struct python_local_value *v;
+			size_t n;
+
+			if (python_locals_values(&t->layout, mem, &th->frames[k], &v, &n) != 0)
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (c->nlocals == c->locals_cap) {
+					c->locals_cap = c->locals_cap ? 2 * c->locals_cap : 64;
+					c->locals = xreallocarray(c->locals, c->locals_cap,
+					                          sizeof(*c->locals));
+				}
+				c->locals[c->nlocals++] =
+				    (struct referrers_local){i, k, v[j].name, v[j].value};
+				v[j].name = NULL; /* moved */
+			}
+			python_locals_values_free(v, n);
+		}
+	}
+}
 
 static void
 copy_start(void *arg, const struct python_target *t, const struct python_memory *mem)
@@ -76,6 +131,8 @@ copy_start(void *arg, const struct python_target *t, const struct python_memory 
 	    interp != 0 &&
 	    python_memory_u64(mem, interp + (uint64_t)t->layout.interp.modules, &modules) == 0)
 		c->nmodules = python_dict_items(&t->layout, mem, modules, &c->modules);
+	copy_locals_free(c);
+	copy_locals(c, t, mem);
 }
 
 static uint32_t
@@ -196,6 +253,8 @@ copy_free(struct referrers_copy *c)
 	free(c->classes);
 	addr_index_free(&c->type_index);
 	free(c->modules);
+	copy_locals_free(c);
+	free(c->locals);
 	memory_cache_free(c->copy);
 }
 
@@ -352,9 +411,38 @@ referrers_is_sought(struct referrers_names *n, uint32_t t, const char *sought)
 	return match;
 }
 
+/* Names chain ch's root, root_of (a module of sys.modules, or past them a
+ * variable of a thread's frame). */
+static void
+referrers_root(struct referrers_names *n, size_t root_of, struct python_refs_chain *ch)
+{
+	const struct referrers_copy *c = n->copy;
+	const struct referrers_local *v;
+	const struct python_raw_thread *th;
+	struct frame_row f = {0};
+	char *name;
+
+	if (root_of < c->nmodules) {
+		name = python_namer_string(n->namer, c->modules[root_of].key);
+		ch->root_kind = "module";
+		ch->root = name != NULL ? name : xstrdup("?");
+		return;
+	}
+	v = &c->locals[root_of - c->nmodules];
+	th = &c->stacks.threads[v->thread];
+	python_namer_frame(n->namer, &th->frames[v->frame], &f);
+	ch->root_kind = "local";
+	ch->thread = th->name != NULL ? xstrdup(th->name)
+	                              : xasprintf("0x%llx", (unsigned long long)th->pthread);
+	ch->function = xstrdup(f.function != NULL ? f.function : "?");
+	ch->variable = xstrdup(v->name);
+	ch->root = xasprintf("thread %s, frame %s, local %s", ch->thread, ch->function, v->name);
+	frame_row_clear(&f);
+}
+
 static void
 referrers_chains(struct referrers_names *n, const struct refs_graph_result *res,
-                 const uint32_t *roots, const size_t *root_module, size_t max_chains,
+                 const uint32_t *roots, const size_t *root_of, size_t max_chains,
                  struct python_refs *out)
 {
 	out->nchains_all = res->ngroups;
@@ -363,11 +451,9 @@ referrers_chains(struct referrers_names *n, const struct refs_graph_result *res,
 	for (size_t i = 0; i < out->nchains; i++) {
 		const struct refs_graph_group *g = &res->groups[i];
 		struct python_refs_chain *ch = &out->chains[i];
-		char *root =
-		    python_namer_string(n->namer, n->copy->modules[root_module[g->root]].key);
 
 		ch->count = g->count;
-		ch->root = root != NULL ? root : xstrdup("?");
+		referrers_root(n, root_of[g->root], ch);
 		ch->root_address = n->copy->objects[roots[g->root]];
 		ch->nsteps = g->nedges;
 		ch->steps = xcalloc(g->nedges ? g->nedges : 1, sizeof(*ch->steps));
@@ -398,11 +484,11 @@ referrers_has_del(struct referrers_names *n, uint64_t type)
 /* The items of gc.garbage, as nodes marked in garbage: the list that is
  * the gc module's global "garbage" (2.7, and 3.x with gc.DEBUG_SAVEALL). */
 static void
-referrers_garbage(struct referrers_names *n, const struct refs_graph *g, const size_t *root_module,
+referrers_garbage(struct referrers_names *n, const struct refs_graph *g, const size_t *root_of,
                   bool *garbage)
 {
-	for (size_t r = 0; r < g->nroots; r++) {
-		char *name = python_namer_string(n->namer, n->copy->modules[root_module[r]].key);
+	for (size_t r = 0; r < g->nroots && root_of[r] < n->copy->nmodules; r++) {
+		char *name = python_namer_string(n->namer, n->copy->modules[root_of[r]].key);
 		bool gc = name != NULL && strcmp(name, "gc") == 0;
 		uint32_t m = g->roots[r];
 
@@ -436,7 +522,7 @@ referrers_cycles_by_count(const void *a, const void *b)
  * chains are. */
 static void
 referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
-                 const struct refs_graph_result *res, const size_t *root_module, size_t max_cycles,
+                 const struct refs_graph_result *res, const size_t *root_of, size_t max_cycles,
                  struct python_refs *out)
 {
 	const struct referrers_copy *c = n->copy;
@@ -449,7 +535,7 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 
 	for (uint32_t t = 0; t < c->ntypes; t++)
 		del[t] = c->classes[t].attributes && referrers_has_del(n, c->types[t]);
-	referrers_garbage(n, g, root_module, garbage);
+	referrers_garbage(n, g, root_of, garbage);
 	for (size_t i = 0; i < c->nobjects; i++)
 		set[i] = garbage[i] || res->parent[i] == REFS_GRAPH_NONE;
 	for (size_t r = 0; r < g->nroots; r++)
@@ -512,7 +598,7 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 /* Finds and groups the chains on the copy c (the target running again). */
 static void
 referrers_walk(const struct python_target *t, const struct python_memory *mem,
-               const struct referrers_copy *c, const struct addr_order *objects, const char *sought,
+               struct referrers_copy *c, const struct addr_order *objects, const char *sought,
                size_t max_chains, struct python_refs *out)
 {
 	struct referrers_names n = {.target = t, .mem = mem, .copy = c};
@@ -522,9 +608,10 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	struct refs_graph_result res;
 	bool *type_sought = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*type_sought));
 	bool *sought_node = xcalloc(c->nobjects ? c->nobjects : 1, sizeof(*sought_node));
-	uint32_t *roots = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*roots));
-	size_t *root_module = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_module));
-	size_t *root_key = xcalloc(c->nmodules ? c->nmodules : 1, sizeof(*root_key));
+	size_t nmax = c->nmodules + c->nlocals + 1;
+	uint32_t *roots = xcalloc(nmax, sizeof(*roots));
+	size_t *root_of = xcalloc(nmax, sizeof(*root_of));
+	size_t *root_key = xcalloc(nmax, sizeof(*root_key));
 
 	n.namer = python_namer_new(t, mem);
 	n.edge_to = c->edge_to;
@@ -534,17 +621,21 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	for (size_t i = 0; i < c->nobjects; i++)
 		sought_node[i] = type_sought[c->type_of[i]];
 	/* The roots: each module of sys.modules that was walked (a module is a
-	 * tracked object). */
-	for (size_t i = 0; i < c->nmodules; i++) {
-		size_t at = addr_order_find(objects, c->modules[i].value);
+	 * tracked object), then each variable of a thread's frame that holds an
+	 * object walked: a module's chain is preferred where both reach. */
+	for (size_t i = 0; i < c->nmodules + c->nlocals; i++) {
+		uint64_t obj =
+		    i < c->nmodules ? c->modules[i].value : c->locals[i - c->nmodules].value;
+		size_t at = addr_order_find(objects, obj);
 
 		if (at == SIZE_MAX)
 			continue;
-		root_module[g.nroots] = i;
+		root_of[g.nroots] = i;
 		/* Each root's own key: modules are told apart by address. */
 		root_key[g.nroots] = g.nroots;
 		roots[g.nroots++] = (uint32_t)at;
 	}
+	python_threads_names(n.namer, NULL, &c->stacks);
 	g.edge_to = c->edge_to;
 	g.roots = roots;
 	g.sought = sought_node;
@@ -552,13 +643,13 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
 	out->instances = res.sought;
 	out->reached = res.reached;
 	out->roots = g.nroots;
-	referrers_chains(&n, &res, roots, root_module, max_chains, out);
-	referrers_cycles(&n, &g, &res, root_module, max_chains, out);
+	referrers_chains(&n, &res, roots, root_of, max_chains, out);
+	referrers_cycles(&n, &g, &res, root_of, max_chains, out);
 	refs_graph_result_free(&res);
 	names_free(&n);
 	python_namer_free(n.namer);
 	free(root_key);
-	free(root_module);
+	free(root_of);
 	free(roots);
 	free(sought_node);
 	free(type_sought);

@@ -10,15 +10,19 @@
                             and drops them: on 2.7 a collection leaves them
                             in gc.garbage; on 3.x the collector is disabled
                             first, so they stay, reached from nothing.
-                            Then makes and drops Decoy instances as fast as
-                            it can sleep (churn, held by a frame's local
-                            only for a moment).
+                            Starts a thread named "holder" whose function
+                            hold_forever keeps one HeldByLocal in its local
+                            variable kept, and sleeps: nothing else refers
+                            to it. Then makes and drops Decoy instances as
+                            fast as it can sleep (churn, held by a frame's
+                            local only for a moment).
 
 Prints "ready PID", then "counts HxConn=N Finalized=M" as gc.get_objects()
 counts them, then churns until killed."""
 import gc
 import os
 import sys
+import threading
 import time
 
 CYCLES = 40
@@ -49,6 +53,17 @@ class Finalized(object):
 
     def __del__(self):
         pass
+
+
+class HeldByLocal(object):
+    pass
+
+
+def hold_forever(ready):
+    kept = HeldByLocal()
+    ready.set()
+    while kept is not None:
+        time.sleep(1)
 
 
 class Pool(object):
@@ -83,6 +98,11 @@ def main():
     else:
         gc.disable()  # nothing collects the cycles
         make_cycles()
+    held = threading.Event()
+    holder = threading.Thread(target=hold_forever, args=(held,), name="holder")
+    holder.daemon = True
+    holder.start()
+    held.wait()
     sys.stdout.write("ready %d\n" % os.getpid())
     sys.stdout.write("counts HxConn=%d Finalized=%d\n" % (count(HxConn), count(Finalized)))
     sys.stdout.flush()
