@@ -148,36 +148,36 @@ struct python_layout {
 
 	/* PyCodeObject. */
 	struct {
-		int32_t co_filename;       /* str (2.7: a PyStringObject) */
-		int32_t co_name;           /* str */
-		int32_t co_qualname;       /* str (3.11+) */
-		int32_t co_firstlineno;    /* int */
-		int32_t co_lnotab;         /* bytes (≤3.9) */
-		int32_t co_linetable;      /* bytes (3.10+) */
-		int32_t co_code;           /* bytes (≤3.10) */
-		int32_t co_code_adaptive;  /* the instructions, inline in the code
-		                              object (3.11+) */
-		int32_t co_nlocalsplus;    /* int: locals, cells and frees (3.11+) */
-		int32_t co_stacksize;      /* int: value stack slots (3.11+) */
-		int32_t co_exceptiontable; /* bytes, the exception table (3.11+) */
-		int32_t co_nlocals;        /* int: the frame's first slots are locals
-		                              (≤3.10) */
-		int32_t co_varnames;       /* tuple of str: their names (≤3.10) */
-		int32_t co_cellvars;       /* tuple of str: a cell slot each, after the
-		                              locals (≤3.10) */
-		int32_t co_freevars;       /* tuple of str: a cell slot each, after the
-		                              cells (≤3.10) */
+		int32_t co_filename;        /* str (2.7: a PyStringObject) */
+		int32_t co_name;            /* str */
+		int32_t co_qualname;        /* str (3.11+) */
+		int32_t co_firstlineno;     /* int */
+		int32_t co_lnotab;          /* bytes (≤3.9) */
+		int32_t co_linetable;       /* bytes (3.10+) */
+		int32_t co_code;            /* bytes (≤3.10) */
+		int32_t co_code_adaptive;   /* the instructions, inline in the code
+		                               object (3.11+) */
+		int32_t co_nlocalsplus;     /* int: locals, cells and frees (3.11+) */
+		int32_t co_stacksize;       /* int: value stack slots (3.11+) */
+		int32_t co_exceptiontable;  /* bytes, the exception table (3.11+) */
+		int32_t co_nlocals;         /* int: the frame's first slots are locals
+		                               (≤3.10) */
+		int32_t co_varnames;        /* tuple of str: their names (≤3.10) */
+		int32_t co_cellvars;        /* tuple of str: a cell slot each, after the
+		                               locals (≤3.10) */
+		int32_t co_freevars;        /* tuple of str: a cell slot each, after the
+		                               cells (≤3.10) */
 		int32_t co_localsplusnames; /* tuple of str: every slot's name (3.11+) */
 		int32_t co_localspluskinds; /* bytes: every slot's kind, of the bits
 		                               below (3.11+) */
-		int32_t fast_local;        /* CO_FAST_LOCAL (3.11+) */
-		int32_t fast_cell;         /* CO_FAST_CELL: the slot holds a cell (3.11+) */
-		int32_t fast_free;         /* CO_FAST_FREE: the slot holds a closure's
-		                              cell (3.11+) */
-		int32_t fast_hidden;       /* CO_FAST_HIDDEN: an inlined comprehension's
-		                              variable, not in locals() (3.13+) */
-		int32_t unit_size;         /* bytes per code unit: 1 (2.7), 2 (3.6+) */
-		int32_t linetable_format;  /* enum python_linetable_format (all) */
+		int32_t fast_local;         /* CO_FAST_LOCAL (3.11+) */
+		int32_t fast_cell;          /* CO_FAST_CELL: the slot holds a cell (3.11+) */
+		int32_t fast_free;          /* CO_FAST_FREE: the slot holds a closure's
+		                               cell (3.11+) */
+		int32_t fast_hidden;        /* CO_FAST_HIDDEN: an inlined comprehension's
+		                               variable, not in locals() (3.13+) */
+		int32_t unit_size;          /* bytes per code unit: 1 (2.7), 2 (3.6+) */
+		int32_t linetable_format;   /* enum python_linetable_format (all) */
 	} code;
 
 	/* PyBytesObject (3.x), PyStringObject (2.7). */
@@ -232,6 +232,8 @@ struct python_layout {
 		int32_t ht_cached_keys;     /* PyHeapTypeObject.ht_cached_keys, the keys
 		                               shared by the instances' dicts (3.x) */
 		int32_t tp_base;            /* PyTypeObject *, the base class (all) */
+		int32_t tp_members;         /* PyMemberDef *: a class's __slots__ among
+		                               them (all) */
 	} type;
 
 	/* Instance attributes of a type with flag_managed_dict (3.11+). The
@@ -321,6 +323,35 @@ struct python_layout {
 	struct {
 		int32_t ob_ref; /* PyObject *, NULL while unset (all) */
 	} cell;
+
+	/* PyMemberDef (structmember.h; 3.12+ descrobject.h): one of a type's
+	 * members, an array ended by a NULL name. */
+	struct {
+		int32_t size;   /* sizeof(PyMemberDef) (all) */
+		int32_t type;   /* int: T_OBJECT_EX for a __slots__ member (all) */
+		int32_t offset; /* Py_ssize_t: where in the object (all) */
+	} member_def;
+
+	/* PyMethodObject: a bound method (2.7's instancemethod). */
+	struct {
+		int32_t im_func; /* PyObject * (all) */
+		int32_t im_self; /* PyObject * (all) */
+	} method;
+
+	/* collections.deque: its structs are private to
+	 * Modules/_collectionsmodule.c, so the generator measures them in a live
+	 * deque. The items are a chain of blocks of block.len pointers each, the
+	 * first at index leftindex of leftblock. */
+	struct {
+		int32_t leftblock; /* block * (all) */
+		int32_t leftindex; /* Py_ssize_t (all) */
+		int32_t len;       /* Py_ssize_t: 3.x its ob_size (all) */
+	} deque;
+	struct {
+		int32_t data;      /* PyObject *[len]: 0 on 2.7, after the leftlink on 3.x */
+		int32_t len;       /* BLOCKLEN: 62 (2.7), 64 (3.x) */
+		int32_t rightlink; /* block *, the next block (all) */
+	} deque_block;
 
 	/* PyFloatObject. */
 	struct {

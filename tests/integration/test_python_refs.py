@@ -123,6 +123,21 @@ def test():
     check(all(c["root_kind"] == "module" and c["variable"] is None for c in doc["chains"]),
           f"HxConn chains not from modules: {doc['chains']}")
 
+    # A deque's items (its blocks, laid out as the layout table measured, 2.7
+    # too), a __slots__ member (the class's tp_members) and a bound method's
+    # __self__.
+    for sought, count, steps in (
+            ("Queued", 70, [("global", "QUEUE", "collections.deque"), ("index", None, "Queued")]),
+            ("InSlot", 1, [("global", "SLOTTED", "SlotHolder"), ("slot", "held", "InSlot")]),
+            ("BoundSelf", 1, [("global", "BOUND", "instancemethod" if python.version == "2.7"
+                                else "method"), ("__self__", None, "BoundSelf")])):
+        held = stacktop_json("mem", "-p", target.pid, "--python-refs", sought)
+        chains = [(c["count"], [(s["kind"], s["name"], s["type"]) for s in c["steps"]])
+                  for c in held["chains"]]
+        check(held["instances"] == count and chains == [(count, steps)],
+              f"{sought}: {held['instances']} instances, chains {chains}, want {count} by "
+              f"{steps}")
+
     decoy = stacktop_json("mem", "-p", target.pid, "--python-refs", "Decoy")
     for chain in decoy["chains"]:
         check(all(s["name"] != "POOL" for s in chain["steps"]), f"a Decoy via POOL: {chain}")

@@ -10,6 +10,11 @@
                             and drops them: on 2.7 a collection leaves them
                             in gc.garbage; on 3.x the collector is disabled
                             first, so they stay, reached from nothing.
+                            Holds 70 Queued in a module global QUEUE, a
+                            collections.deque (two blocks), one InSlot in
+                            SLOTTED.held (a __slots__ member) and one
+                            BoundSelf as the __self__ of the bound method
+                            BOUND.
                             Starts a thread named "holder" whose function
                             hold_forever keeps one HeldByLocal in its local
                             variable kept, and sleeps: nothing else refers
@@ -19,6 +24,7 @@
 
 Prints "ready PID", then "counts HxConn=N Finalized=M" as gc.get_objects()
 counts them, then churns until killed."""
+import collections
 import gc
 import os
 import sys
@@ -75,6 +81,29 @@ class Pool(object):
 
 
 POOL = Pool()
+
+
+class Queued(object):
+    pass
+
+
+class InSlot(object):
+    pass
+
+
+class SlotHolder(object):
+    __slots__ = ("held",)
+
+
+class BoundSelf(object):
+    def method(self):
+        pass
+
+
+QUEUE = collections.deque(Queued() for _ in range(70))
+SLOTTED = SlotHolder()
+SLOTTED.held = InSlot()
+BOUND = BoundSelf().method
 
 
 def make_cycles():
