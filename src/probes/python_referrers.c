@@ -14,6 +14,7 @@
 #include "python_stack.h"
 #include "python_string.h"
 #include "python_threads.h"
+#include "python_type_flags.h"
 #include "target.h"
 
 #include <errno.h>
@@ -265,6 +266,7 @@ struct referrers_names {
 	const struct python_memory *mem;
 	struct python_namer *namer;
 	const struct referrers_copy *copy;
+	const struct addr_order *objects; /* the copy's objects, by address */
 	const uint32_t *edge_to;
 	char **type_names; /* per type index, read on first use */
 	struct addr_index label_index;
@@ -462,6 +464,25 @@ referrers_chains(struct referrers_names *n, const struct refs_graph_result *res,
 	}
 }
 
+/* Whether the class at type (its namespace dict) defines __del__ itself.
+ * A class walked has its attributes among the copy's edges, their names
+ * read once per key (interned: one str for every class's "__del__"); a
+ * class not walked has its dict read key by key from the live target. */
+static bool
+referrers_defines_del(struct referrers_names *n, uint64_t type, uint64_t dict)
+{
+	const struct referrers_copy *c = n->copy;
+	size_t node = addr_order_find(n->objects, type);
+
+	if (node == SIZE_MAX)
+		return dict != 0 && python_dict_get(n->namer, dict, "__del__") != 0;
+	for (size_t e = c->first_ref[node]; e < c->first_ref[node + 1]; e++)
+		if (c->refs[e].kind == PYTHON_REF_CLASS_ATTR &&
+		    strcmp(names_label(n, PYTHON_REF_CLASS_ATTR, c->refs[e].label), "__del__") == 0)
+			return true;
+	return false;
+}
+
 /* Whether the class at type (or a base) defines __del__: its objects in a
  * cycle were never freed before 3.4 (PEP 442), and left in gc.garbage. */
 static bool
@@ -471,10 +492,14 @@ referrers_has_del(struct referrers_names *n, uint64_t type)
 
 	for (int depth = 0; depth < REFERRERS_MAX_BASES && type != 0; depth++) {
 		uint64_t dict = python_memory_word(n->mem, type + (uint64_t)l->type.tp_dict);
+		uint64_t flags = python_memory_word(n->mem, type + (uint64_t)l->type.tp_flags);
 
 		if (l->type.tp_dict < 0 || l->type.tp_base < 0)
 			return false;
-		if (dict != 0 && python_dict_get(n->namer, dict, "__del__") != 0)
+		/* A static type (object, a builtin) defines no __del__ in Python. */
+		if (!(flags & PYTHON_TPFLAG_HEAPTYPE))
+			return false;
+		if (referrers_defines_del(n, type, dict))
 			return true;
 		type = python_memory_word(n->mem, type + (uint64_t)l->type.tp_base);
 	}
@@ -528,13 +553,14 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 	const struct referrers_copy *c = n->copy;
 	size_t nn = c->nobjects ? c->nobjects : 1;
 	bool *garbage = xcalloc(nn, sizeof(*garbage)), *set = xcalloc(nn, sizeof(*set));
-	bool *del = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*del));
+	/* Per type: 0 not looked at yet, 1 no __del__, 2 __del__; looked at only
+	 * for the types of objects in set (each class's dict read key by key
+	 * from the live target: thousands of reads for all of them). */
+	unsigned char *del = xcalloc(c->ntypes ? c->ntypes : 1, sizeof(*del));
 	struct refs_graph_cycles scratch = {0};
 	struct string_table groups = {0};
 	size_t *sig = NULL, sig_cap = 0;
 
-	for (uint32_t t = 0; t < c->ntypes; t++)
-		del[t] = c->classes[t].attributes && referrers_has_del(n, c->types[t]);
 	referrers_garbage(n, g, root_of, garbage);
 	for (size_t i = 0; i < c->nobjects; i++)
 		set[i] = garbage[i] || res->parent[i] == REFS_GRAPH_NONE;
@@ -543,7 +569,14 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 	for (uint32_t v = 0; v < c->nobjects && out->ncycles_all < REFERRERS_MAX_CYCLES; v++) {
 		size_t *edges, len, id;
 
-		if (!set[v] || !del[c->type_of[v]])
+		uint32_t t = c->type_of[v];
+
+		if (!set[v])
+			continue;
+		if (del[t] == 0)
+			del[t] =
+			    c->classes[t].attributes && referrers_has_del(n, c->types[t]) ? 2 : 1;
+		if (del[t] != 2)
 			continue;
 		len = refs_graph_cycle(g, v, set, REFERRERS_CYCLE_DEPTH, REFERRERS_CYCLE_VISITS,
 		                       &scratch, &edges);
@@ -601,7 +634,7 @@ referrers_walk(const struct python_target *t, const struct python_memory *mem,
                struct referrers_copy *c, const struct addr_order *objects, const char *sought,
                size_t max_chains, struct python_refs *out)
 {
-	struct referrers_names n = {.target = t, .mem = mem, .copy = c};
+	struct referrers_names n = {.target = t, .mem = mem, .copy = c, .objects = objects};
 	struct refs_graph g = {.nnodes = c->nobjects,
 	                       .first_edge = c->first_ref,
 	                       .max_depth = PYTHON_REFERRERS_MAX_DEPTH};
