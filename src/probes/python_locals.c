@@ -236,8 +236,10 @@ python_locals_read(const struct python_layout *l, const struct python_memory *me
 	out->has_locals = true;
 	out->locals = NULL;
 	out->nlocals = out->locals_omitted = 0;
-	if ((err = python_locals_values(l, mem, f, &v, &n)) != 0 || n == 0)
+	if ((err = python_locals_values(l, mem, f, &v, &n)) != 0 || n == 0) {
+		python_locals_values_free(v, n);
 		return err;
+	}
 	out->locals = xcalloc(n < PYTHON_LOCALS_MAX ? n : PYTHON_LOCALS_MAX, sizeof(*out->locals));
 	for (size_t i = 0; i < n; i++) {
 		struct python_repr r;
