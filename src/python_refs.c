@@ -20,6 +20,9 @@ python_refs_free(struct python_refs *r)
 		return;
 	for (size_t i = 0; i < r->nchains; i++) {
 		free(r->chains[i].root);
+		free(r->chains[i].thread);
+		free(r->chains[i].function);
+		free(r->chains[i].variable);
 		python_refs_steps_free(r->chains[i].steps, r->chains[i].nsteps);
 	}
 	for (size_t i = 0; i < r->ncycles; i++)

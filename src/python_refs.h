@@ -33,8 +33,13 @@ struct python_refs_step {
  * instances reached through them, and one of them as the example. */
 struct python_refs_chain {
 	uint64_t count;
-	char *root;                     /* owned: the module's name in sys.modules */
-	uint64_t root_address;          /* the module object */
+	const char *root_kind;          /* static: "module", or "local" (a variable
+	                                   of a thread's live frame) */
+	char *root;                     /* owned: the module's name in sys.modules;
+	                                   "thread T, frame F, local V" */
+	char *thread, *function;        /* owned: a local's thread and function */
+	char *variable;                 /* owned: a local's name; else NULL */
+	uint64_t root_address;          /* the module object; the local's value */
 	struct python_refs_step *steps; /* owned: from the root; the last reaches
 	                                   an instance of the type sought */
 	size_t nsteps;
@@ -56,9 +61,12 @@ struct python_refs {
 	char unreadable[200];             /* why nothing could be walked; "" when it was */
 	uint64_t instances;               /* of the type, among the objects walked */
 	uint64_t reached;                 /* of them, reached from a root */
-	uint64_t roots;                   /* modules the walk started from */
+	uint64_t roots;                   /* modules and frames' variables the walk started from */
 	uint64_t references;              /* read from the objects walked */
 	bool references_capped;           /* the reference bound was reached */
+	uint64_t objects_not_copied;      /* objects part of whose references the
+	                                     stop did not copy (a copy bound): not
+	                                     followed past what was copied */
 	struct python_refs_chain *chains; /* owned: the largest count first */
 	size_t nchains;                   /* kept (at most the --max-chains asked) */
 	size_t nchains_all;               /* found */

@@ -33,6 +33,19 @@ void memory_cache_reserve(struct memory_cache *c, size_t bytes);
  * gone): the python_memory read contract. */
 int memory_cache_read(void *arg, uint64_t addr, void *buf, size_t len);
 
+/* Keeps the copies for reading after the stop: from now on a full cache
+ * refuses to copy more (-ENOBUFS) rather than dropping its copies and
+ * starting again. */
+void memory_cache_keep(struct memory_cache *c);
+
+/* Reads nothing more from the target (call it as the target is let go): a
+ * read of what was not copied fails with -ENODATA, never reads the live
+ * process, whose memory has moved on since the copies were taken. */
+void memory_cache_freeze(struct memory_cache *c);
+
+/* The reads refused since memory_cache_freeze (of bytes not copied). */
+uint64_t memory_cache_misses(const struct memory_cache *c);
+
 /* The bytes copied from the target so far, for the caller's statistics. */
 uint64_t memory_cache_copied(const struct memory_cache *c);
 

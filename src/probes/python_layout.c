@@ -122,6 +122,7 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(type.flag_long_subclass), .since = 207},
     {FIELD(type.ht_cached_keys), .since = 300},
     {FIELD(type.tp_base), .since = 207},
+    {FIELD(type.tp_members), .since = 207},
 
     {FIELD(instance.dict_before), .since = 311},
     {FIELD(instance.values_before), .since = 311, .until = 311},
@@ -165,6 +166,17 @@ const struct python_layout_field python_layout_fields[] = {
     {FIELD(set.used), .since = 207},
 
     {FIELD(cell.ob_ref), .since = 207},
+    {FIELD(member_def.size), .since = 207},
+    {FIELD(member_def.type), .since = 207},
+    {FIELD(member_def.offset), .since = 207},
+    {FIELD(method.im_func), .since = 207},
+    {FIELD(method.im_self), .since = 207},
+    {FIELD(deque.leftblock), .since = 207},
+    {FIELD(deque.leftindex), .since = 207},
+    {FIELD(deque.len), .since = 207},
+    {FIELD(deque_block.data), .since = 207, .zero_ok = 1},
+    {FIELD(deque_block.len), .since = 207},
+    {FIELD(deque_block.rightlink), .since = 207},
     {FIELD(floatobj.ob_fval), .since = 207},
 
     {FIELD(gen.gi_code), .since = 311, .until = 311},

@@ -234,6 +234,8 @@ struct python_layout {
 		int32_t ht_cached_keys;     /* PyHeapTypeObject.ht_cached_keys, the keys
 		                               shared by the instances' dicts (3.x) */
 		int32_t tp_base;            /* PyTypeObject *, the base class (all) */
+		int32_t tp_members;         /* PyMemberDef *: a class's __slots__ among
+		                               them (all) */
 	} type;
 
 	/* Instance attributes of a type with flag_managed_dict (3.11+). The
@@ -323,6 +325,35 @@ struct python_layout {
 	struct {
 		int32_t ob_ref; /* PyObject *, NULL while unset (all) */
 	} cell;
+
+	/* PyMemberDef (structmember.h; 3.12+ descrobject.h): one of a type's
+	 * members, an array ended by a NULL name. */
+	struct {
+		int32_t size;   /* sizeof(PyMemberDef) (all) */
+		int32_t type;   /* int: T_OBJECT_EX for a __slots__ member (all) */
+		int32_t offset; /* Py_ssize_t: where in the object (all) */
+	} member_def;
+
+	/* PyMethodObject: a bound method (2.7's instancemethod). */
+	struct {
+		int32_t im_func; /* PyObject * (all) */
+		int32_t im_self; /* PyObject * (all) */
+	} method;
+
+	/* collections.deque: its structs are private to
+	 * Modules/_collectionsmodule.c, so the generator measures them in a live
+	 * deque. The items are a chain of blocks of block.len pointers each, the
+	 * first at index leftindex of leftblock. */
+	struct {
+		int32_t leftblock; /* block * (all) */
+		int32_t leftindex; /* Py_ssize_t (all) */
+		int32_t len;       /* Py_ssize_t: 3.x its ob_size (all) */
+	} deque;
+	struct {
+		int32_t data;      /* PyObject *[len]: 0 on 2.7, after the leftlink on 3.x */
+		int32_t len;       /* BLOCKLEN: 62 (2.7), 64 (3.x) */
+		int32_t rightlink; /* block *, the next block (all) */
+	} deque_block;
 
 	/* PyFloatObject. */
 	struct {

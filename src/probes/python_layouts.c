@@ -10,41 +10,63 @@
  *
  * Sources:
  *   2.7: /root/.pyenv/versions/2.7.18/bin/python2 (2.7.18)
- *        measured: frame.lasti_scale, module.md_dict
+ *        measured: frame.lasti_scale, deque.leftblock, deque.leftindex,
+ *          deque.len, deque_block.data, deque_block.len,
+ *          deque_block.rightlink, module.md_dict
  *   3.6: /root/.pyenv/versions/3.6.15/bin/python3 (3.6.15)
  *        measured: frame.lasti_scale, dict_keys.dk_size,
  *          dict_keys.dk_nentries, dict_keys.dk_indices, dict_entry.size,
  *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value,
- *          module.md_dict
+ *          deque.leftblock, deque.leftindex, deque.len, deque_block.data,
+ *          deque_block.len, deque_block.rightlink, module.md_dict
  *   3.7: /root/.pyenv/versions/3.7.16/bin/python3 (3.7.16)
  *        measured: frame.lasti_scale, dict_keys.dk_size,
  *          dict_keys.dk_nentries, dict_keys.dk_indices, dict_entry.size,
  *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value,
- *          module.md_dict
+ *          deque.leftblock, deque.leftindex, deque.len, deque_block.data,
+ *          deque_block.len, deque_block.rightlink, module.md_dict
  *   3.8: /root/.pyenv/versions/3.8.18/bin/python3 (3.8.18)
  *        measured: frame.lasti_scale, dict_keys.dk_size,
  *          dict_keys.dk_nentries, dict_keys.dk_indices, dict_entry.size,
  *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value,
- *          module.md_dict
+ *          deque.leftblock, deque.leftindex, deque.len, deque_block.data,
+ *          deque_block.len, deque_block.rightlink, module.md_dict
  *   3.9: /root/.pyenv/versions/3.9.18/bin/python3 (3.9.18)
  *        measured: frame.lasti_scale, dict_keys.dk_size,
  *          dict_keys.dk_nentries, dict_keys.dk_indices, dict_entry.size,
  *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value,
- *          module.md_dict
+ *          deque.leftblock, deque.leftindex, deque.len, deque_block.data,
+ *          deque_block.len, deque_block.rightlink, module.md_dict
  *   3.10: /root/.pyenv/versions/3.10.13/bin/python3 (3.10.13)
  *        measured: frame.lasti_scale, dict_keys.dk_size,
  *          dict_keys.dk_nentries, dict_keys.dk_indices, dict_entry.size,
- *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value
+ *          dict_entry.me_hash, dict_entry.me_key, dict_entry.me_value,
+ *          deque.leftblock, deque.leftindex, deque.len, deque_block.data,
+ *          deque_block.len, deque_block.rightlink
  *   3.11: /root/.pyenv/versions/3.11.7/bin/python3 (3.11.7)
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink
  *        also checked, identical: /usr/bin/python3.11 (3.11.2)
  *   3.12: /root/.pyenv/versions/3.12.1/bin/python3 (3.12.1)
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink
  *   3.13: /root/.pyenv/versions/3.13.0/bin/python3 (3.13.0)
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink
  *   3.13: /var/cache/stacktop-tests/sid:/usr/bin/python3.13 (3.13.18)
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink
  *   3.13t: /var/cache/stacktop-tests/sid:/opt/python3.13t/bin/python3.13t (3.13.15)
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink
  *   3.14: /var/cache/stacktop-tests/sid:/usr/bin/python3.14 (3.14.10)
- *        measured: thread_lock.rlock_owner
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink,
+ *          thread_lock.rlock_owner
  *   3.15: /var/cache/stacktop-tests/sid:/usr/bin/python3.15 (3.15.2)
- *        measured: thread_lock.rlock_owner
+ *        measured: deque.leftblock, deque.leftindex, deque.len,
+ *          deque_block.data, deque_block.len, deque_block.rightlink,
+ *          thread_lock.rlock_owner
  */
 #include "python_layout.h"
 #include "python_linetable.h"
@@ -151,6 +173,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = -1,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -185,6 +208,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 16,
+        .deque.leftindex = 32,
+        .deque.len = 48,
+        .deque_block.data = 0,
+        .deque_block.len = 62,
+        .deque_block.rightlink = 496,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -308,6 +342,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 856,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -342,6 +377,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -465,6 +511,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 856,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -499,6 +546,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -622,6 +680,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 872,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -656,6 +715,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -779,6 +849,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 864,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -813,6 +884,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -936,6 +1018,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 872,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = -1,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -970,6 +1053,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = -1,
         .longobj.ob_digit = 24,
@@ -1093,6 +1187,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 872,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = 32,
         .instance.inline_values = -1,
@@ -1127,6 +1222,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = 16,
         .gen.gi_iframe = 80,
         .longobj.ob_digit = 24,
@@ -1250,6 +1356,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 880,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -1284,6 +1391,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 72,
         .longobj.ob_digit = 24,
@@ -1407,6 +1525,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 880,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = -1,
         .instance.inline_values = 16,
@@ -1441,6 +1560,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 72,
         .longobj.ob_digit = 24,
@@ -1564,6 +1694,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 880,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = -1,
         .instance.inline_values = 16,
@@ -1598,6 +1729,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 72,
         .longobj.ob_digit = 24,
@@ -1722,6 +1864,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 896,
         .type.tp_base = 272,
+        .type.tp_members = 256,
         .instance.dict_before = 8,
         .instance.values_before = -1,
         .instance.inline_values = 32,
@@ -1756,6 +1899,17 @@ static const struct python_layout layouts[] = {
         .set.used = 40,
         .cell.ob_ref = 32,
         .floatobj.ob_fval = 32,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 32,
+        .method.im_self = 40,
+        .deque.leftblock = 40,
+        .deque.leftindex = 56,
+        .deque.len = 32,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 88,
         .longobj.ob_digit = 40,
@@ -1879,6 +2033,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 880,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -1913,6 +2068,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 72,
         .longobj.ob_digit = 24,
@@ -2036,6 +2202,7 @@ static const struct python_layout layouts[] = {
         .type.flag_long_subclass = 16777216,
         .type.ht_cached_keys = 888,
         .type.tp_base = 256,
+        .type.tp_members = 240,
         .instance.dict_before = 24,
         .instance.values_before = -1,
         .instance.inline_values = -1,
@@ -2070,6 +2237,17 @@ static const struct python_layout layouts[] = {
         .set.used = 24,
         .cell.ob_ref = 16,
         .floatobj.ob_fval = 16,
+        .member_def.size = 40,
+        .member_def.type = 8,
+        .member_def.offset = 16,
+        .method.im_func = 16,
+        .method.im_self = 24,
+        .deque.leftblock = 24,
+        .deque.leftindex = 40,
+        .deque.len = 16,
+        .deque_block.data = 8,
+        .deque_block.len = 64,
+        .deque_block.rightlink = 520,
         .gen.gi_code = -1,
         .gen.gi_iframe = 72,
         .longobj.ob_digit = 24,
@@ -2630,6 +2808,24 @@ static const struct python_debug_offsets_field debug_fields_314[] = {
         .minus = -1,
         .bound = 648, /* gc.size */
     },
+    {
+        .field = offsetof(struct python_layout, set.used),
+        .at = 504, /* set_object.used */
+        .minus = -1,
+        .bound = 496, /* set_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, set.table),
+        .at = 512, /* set_object.table */
+        .minus = -1,
+        .bound = 496, /* set_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, set.mask),
+        .at = 520, /* set_object.mask */
+        .minus = -1,
+        .bound = 496, /* set_object.size */
+    },
 };
 
 /* Where CPython 3.15 keeps each offset we use in its _Py_DebugOffsets. */
@@ -2897,6 +3093,24 @@ static const struct python_debug_offsets_field debug_fields_315[] = {
         .at = 760, /* gc.collecting */
         .minus = -1,
         .bound = 752, /* gc.size */
+    },
+    {
+        .field = offsetof(struct python_layout, set.used),
+        .at = 600, /* set_object.used */
+        .minus = -1,
+        .bound = 592, /* set_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, set.table),
+        .at = 608, /* set_object.table */
+        .minus = -1,
+        .bound = 592, /* set_object.size */
+    },
+    {
+        .field = offsetof(struct python_layout, set.mask),
+        .at = 616, /* set_object.mask */
+        .minus = -1,
+        .bound = 592, /* set_object.size */
     },
 };
 

@@ -160,31 +160,29 @@ locals_deref(const struct python_layout *l, const struct python_memory *mem, uin
 	return v;
 }
 
-/* Whether name was shown already (a captured argument has a local slot
+/* Whether name was taken already (a captured argument has a local slot
  * and a cell of the same name on 2.7). */
 static bool
-locals_seen(const struct frame_row *out, const char *name)
+locals_seen(const struct python_local_value *v, size_t n, const char *name)
 {
-	for (size_t i = 0; i < out->nlocals; i++)
-		if (strcmp(out->locals[i].name, name) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
 			return true;
 	return false;
 }
 
 int
-python_locals_read(const struct python_layout *l, const struct python_memory *mem,
-                   const struct python_raw_frame *f, struct frame_row *out)
+python_locals_values(const struct python_layout *l, const struct python_memory *mem,
+                     const struct python_raw_frame *f, struct python_local_value **out, size_t *n)
 {
 	struct locals_code c = {0};
 	bool new_frames = l->iframe.localsplus >= 0;
 	int32_t base = new_frames ? l->iframe.localsplus : l->frame.f_localsplus;
 	uint64_t *slots;
-	size_t bytes = 0;
 	int err;
 
-	out->has_locals = true;
-	out->locals = NULL;
-	out->nlocals = out->locals_omitted = 0;
+	*out = NULL;
+	*n = 0;
 	if (f->code == 0 || f->addr == 0 || base < 0)
 		return -EFAULT;
 	err = new_frames ? locals_code_new(l, mem, f->code, &c)
@@ -199,12 +197,9 @@ python_locals_read(const struct python_layout *l, const struct python_memory *me
 		locals_code_free(&c);
 		return -EFAULT;
 	}
-	out->locals = xcalloc(c.nslots < PYTHON_LOCALS_MAX ? c.nslots : PYTHON_LOCALS_MAX,
-	                      sizeof(*out->locals));
+	*out = xcalloc(c.nslots, sizeof(**out));
 	for (size_t i = 0; i < c.nslots; i++) {
 		uint64_t v = slots[i] & LOCALS_TAG_MASK;
-		struct python_repr r;
-		size_t size;
 
 		if (c.names[i] == NULL || v == 0 ||
 		    (c.kinds != NULL && l->code.fast_hidden > 0 &&
@@ -212,20 +207,55 @@ python_locals_read(const struct python_layout *l, const struct python_memory *me
 			continue;
 		if (locals_is_cell(l, &c, i) && (v = locals_deref(l, mem, v)) == 0)
 			continue; /* an empty cell: unset */
-		if (locals_seen(out, c.names[i]))
+		if (locals_seen(*out, *n, c.names[i]))
 			continue;
-		python_repr(l, mem, v, &r);
-		size = strlen(c.names[i]) + strlen(r.type) + strlen(r.text);
+		(*out)[(*n)++] = (struct python_local_value){c.names[i], v};
+		c.names[i] = NULL; /* moved */
+	}
+	free(slots);
+	locals_code_free(&c);
+	return 0;
+}
+
+void
+python_locals_values_free(struct python_local_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int
+python_locals_read(const struct python_layout *l, const struct python_memory *mem,
+                   const struct python_raw_frame *f, struct frame_row *out)
+{
+	struct python_local_value *v;
+	size_t n, bytes = 0;
+	int err;
+
+	out->has_locals = true;
+	out->locals = NULL;
+	out->nlocals = out->locals_omitted = 0;
+	if ((err = python_locals_values(l, mem, f, &v, &n)) != 0 || n == 0) {
+		python_locals_values_free(v, n);
+		return err;
+	}
+	out->locals = xcalloc(n < PYTHON_LOCALS_MAX ? n : PYTHON_LOCALS_MAX, sizeof(*out->locals));
+	for (size_t i = 0; i < n; i++) {
+		struct python_repr r;
+		size_t size;
+
+		python_repr(l, mem, v[i].value, &r);
+		size = strlen(v[i].name) + strlen(r.type) + strlen(r.text);
 		if (out->nlocals == PYTHON_LOCALS_MAX || bytes + size > PYTHON_LOCALS_BYTES) {
 			out->locals_omitted++;
 			continue;
 		}
 		bytes += size;
 		out->locals[out->nlocals++] =
-		    (struct frame_local){c.names[i], xstrdup(r.type), xstrdup(r.text)};
-		c.names[i] = NULL; /* moved */
+		    (struct frame_local){v[i].name, xstrdup(r.type), xstrdup(r.text)};
+		v[i].name = NULL; /* moved */
 	}
-	free(slots);
-	locals_code_free(&c);
+	python_locals_values_free(v, n);
 	return 0;
 }

@@ -28,6 +28,23 @@
 #define PYTHON_LOCALS_SLOTS 4096 /* slots believed of a code object */
 #define PYTHON_LOCALS_NAME  128  /* code points of a name */
 
+/* One set variable of a frame: its name (owned) and the object it holds
+ * (a cell's contents for a cell or free variable). */
+struct python_local_value {
+	char *name;
+	uint64_t value;
+};
+
+/* The set variables of raw frame f, the ones python_locals_read shows
+ * (without its bounds on their number and bytes: at most
+ * PYTHON_LOCALS_SLOTS), in slot order: *out (owned, with each name: free
+ * with python_locals_values_free) and *n. Returns 0 or -EFAULT as
+ * python_locals_read (*out NULL, *n 0). */
+int python_locals_values(const struct python_layout *l, const struct python_memory *mem,
+                         const struct python_raw_frame *f, struct python_local_value **out,
+                         size_t *n);
+void python_locals_values_free(struct python_local_value *v, size_t n);
+
 /* Reads the variables of raw frame f into out: out->locals (owned, in the
  * frame's slot order), out->nlocals, out->locals_omitted, and sets
  * out->has_locals. Returns 0; -EFAULT when the code object or the frame's

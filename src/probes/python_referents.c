@@ -13,18 +13,10 @@
 #define FLAG_TUPLE         ((uint64_t)1 << 26)
 #define FLAG_DICT          ((uint64_t)1 << 29)
 #define FLAG_TYPE          ((uint64_t)1 << 31)
-/* tp_members follows tp_flags by nine pointers in every PyTypeObject from
- * 2.7 to 3.15 (tp_doc, tp_traverse, tp_clear, tp_richcompare,
- * tp_weaklistoffset, tp_iter, tp_iternext, tp_methods, then tp_members):
- * the part of the struct that has not moved since 2.2. */
-#define TP_MEMBERS_AFTER_FLAGS 72
-/* PyMemberDef (Include/structmember.h, 3.12+ Include/descrobject.h): name,
- * int type, Py_ssize_t offset, int flags, doc: 40 bytes. A __slots__
- * member is T_OBJECT_EX (16, 3.12+ Py_T_OBJECT_EX); T_OBJECT (6) holds
- * objects too. */
-#define MEMBER_SIZE      40
-#define MEMBER_TYPE      8
-#define MEMBER_OFFSET    16
+/* A __slots__ member is T_OBJECT_EX (16, 3.12+ Py_T_OBJECT_EX); T_OBJECT
+ * (6) holds objects too: values fixed since 2.2 (Include/structmember.h,
+ * 3.12+ Include/descrobject.h). Where the struct keeps them is the
+ * layout's (member_def). */
 #define MEMBER_OBJECT    6
 #define MEMBER_OBJECT_EX 16
 /* The most members read of one class, bases followed up to a class. */
@@ -32,16 +24,8 @@
 #define MAX_BASES   64
 /* The longest static type name compared ("collections.deque"). */
 #define NAME_MAX_BYTES 24
-/* After an object's header (ob_refcnt, ob_type; the free-threaded header
- * is longer, ob_type still its last word): a cell's ob_ref (PyCellObject),
- * a bound method's im_func then im_self (PyMethodObject, 2.7 and 3.x). */
-/* collections.deque (Modules/_collectionsmodule.c, every 3.x): ob_size the
- * length, then leftblock and, at 40, leftindex; a block is its leftlink,
- * 64 item pointers, its rightlink. 2.7's deque is laid out otherwise, and
- * not read. */
-#define DEQUE3_LEFTBLOCK 24
-#define DEQUE3_LEFTINDEX 40
-#define DEQUE3_BLOCKLEN  64
+/* The longest deque block believed (BLOCKLEN: 62 on 2.7, 64 on 3.x). */
+#define DEQUE_MAX_BLOCKLEN 1024
 /* A set's entry keeps its key first on 3.x ({key, hash}), after its hash on
  * 2.7 ({hash, key}; Include/setobject.h). */
 #define SET_KEY_27 8
@@ -93,22 +77,26 @@ static void
 refs_type_slots(const struct python_layout *l, const struct python_memory *mem, uint64_t type,
                 struct python_ref_type *out)
 {
-	uint64_t members = refs_field(mem, type, l->type.tp_flags + TP_MEMBERS_AFTER_FLAGS);
-	unsigned char m[MEMBER_SIZE];
+	uint64_t members = refs_field(mem, type, l->type.tp_members);
+	const int32_t size = l->member_def.size;
+	unsigned char m[64];
 
-	if (l->type.tp_flags < 0 || members == 0)
+	if (members == 0 || size < 24 || size > (int32_t)sizeof(m) || l->member_def.type < 0 ||
+	    l->member_def.type + 4 > size || l->member_def.offset < 0 ||
+	    l->member_def.offset + 8 > size)
 		return;
 	for (int i = 0; i < MAX_MEMBERS && out->nslots < PYTHON_REFERENTS_MAX_SLOTS; i++) {
 		uint64_t name, offset;
 		int32_t kind;
 
-		if (mem->read(mem->arg, members + (uint64_t)i * MEMBER_SIZE, m, sizeof(m)) != 0)
+		if (mem->read(mem->arg, members + (uint64_t)i * (uint64_t)size, m, (size_t)size) !=
+		    0)
 			return;
-		memcpy(&name, m, sizeof(name));
+		memcpy(&name, m, sizeof(name)); /* the name is PyMemberDef's first member */
 		if (name == 0)
 			return;
-		memcpy(&kind, m + MEMBER_TYPE, sizeof(kind));
-		memcpy(&offset, m + MEMBER_OFFSET, sizeof(offset));
+		memcpy(&kind, m + l->member_def.type, sizeof(kind));
+		memcpy(&offset, m + l->member_def.offset, sizeof(offset));
 		if ((kind == MEMBER_OBJECT || kind == MEMBER_OBJECT_EX) && offset > 0 &&
 		    offset < 4096 && offset % 8 == 0)
 			out->slots[out->nslots++] = (struct python_ref_slot){offset, name};
@@ -242,21 +230,25 @@ static void
 refs_deque(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
            struct python_ref_buf *b)
 {
-	uint64_t len = refs_bounded(refs_field(mem, obj, l->object.ob_size));
-	uint64_t block = python_memory_word(mem, obj + DEQUE3_LEFTBLOCK);
-	uint64_t at = python_memory_word(mem, obj + DEQUE3_LEFTINDEX), index = 0;
+	const int32_t per = l->deque_block.len, data = l->deque_block.data,
+	              link = l->deque_block.rightlink;
+	uint64_t len = refs_bounded(refs_field(mem, obj, l->deque.len));
+	uint64_t block = refs_field(mem, obj, l->deque.leftblock);
+	uint64_t at = refs_field(mem, obj, l->deque.leftindex), index = 0, words;
 
-	if (l->major < 3 || at >= DEQUE3_BLOCKLEN)
+	if (per <= 0 || per > DEQUE_MAX_BLOCKLEN || data < 0 || data % 8 != 0 || link < 0 ||
+	    link % 8 != 0 || at >= (uint64_t)per)
 		return;
+	/* The block read whole: its items and both links, whichever end they are. */
+	words = (uint64_t)((data > link ? data + 8 * per : link + 8) / 8);
 	while (index < len && block != 0) {
-		/* data[] after the leftlink, then the rightlink. */
-		const uint64_t *w = refs_read_array(mem, block, DEQUE3_BLOCKLEN + 2, b);
+		const uint64_t *w = refs_read_array(mem, block, words, b);
 
 		if (w == NULL)
 			return;
-		for (; at < DEQUE3_BLOCKLEN && index < len; at++, index++)
-			refs_add(b, w[1 + at], index, PYTHON_REF_INDEX);
-		block = w[1 + DEQUE3_BLOCKLEN];
+		for (; at < (uint64_t)per && index < len; at++, index++)
+			refs_add(b, w[data / 8 + at], index, PYTHON_REF_INDEX);
+		block = w[link / 8];
 		at = 0;
 	}
 }
@@ -280,7 +272,7 @@ python_referents_of(const struct python_layout *l, const struct python_memory *m
                     const struct python_ref_type *t, struct python_ref_buf *out)
 {
 	size_t before = out->n;
-	uint64_t head = (uint64_t)l->object.ob_type + 8, n;
+	uint64_t n;
 
 	switch (t->cls) {
 	case PYTHON_REF_DICT:
@@ -311,11 +303,11 @@ python_referents_of(const struct python_layout *l, const struct python_memory *m
 		          out);
 		break;
 	case PYTHON_REF_CELL_OBJECT:
-		refs_add(out, python_memory_word(mem, obj + head), 0, PYTHON_REF_CELL);
+		refs_add(out, refs_field(mem, obj, l->cell.ob_ref), 0, PYTHON_REF_CELL);
 		break;
 	case PYTHON_REF_METHOD:
-		refs_add(out, python_memory_word(mem, obj + head), 0, PYTHON_REF_FUNC);
-		refs_add(out, python_memory_word(mem, obj + head + 8), 0, PYTHON_REF_SELF);
+		refs_add(out, refs_field(mem, obj, l->method.im_func), 0, PYTHON_REF_FUNC);
+		refs_add(out, refs_field(mem, obj, l->method.im_self), 0, PYTHON_REF_SELF);
 		break;
 	case PYTHON_REF_OTHER:
 		break;

@@ -324,6 +324,8 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	 * reserve that much before the stop. */
 	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
 		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
+	if (s->visitor != NULL && s->visitor->keep_copy != NULL)
+		memory_cache_keep(cache);
 	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
 	s->limits.nmappings = types_mappings(fs, pid, &mappings);
 	s->limits.mappings = (const uint64_t(*)[2])mappings;
@@ -344,7 +346,12 @@ types_stop_and_walk(const struct procfs *fs, int pid, struct types_stop *s, size
 	free(tids);
 	free(mappings);
 	s->limits.mappings = NULL;
-	memory_cache_free(cache);
+	if (s->ran && s->visitor != NULL && s->visitor->keep_copy != NULL) {
+		memory_cache_freeze(cache);
+		s->visitor->keep_copy(s->visitor->arg, cache);
+	} else {
+		memory_cache_free(cache);
+	}
 	if (err != 0)
 		return err;
 	if (!s->ran && snap_skipped > 0) {

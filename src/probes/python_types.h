@@ -10,6 +10,7 @@
 #define STACKTOP_PYTHON_TYPES_H
 
 #include "../model.h"
+#include "memory_cache.h"
 #include "procfs.h"
 #include "python_find.h"
 #include "python_memory.h"
@@ -27,6 +28,13 @@ struct python_types_visitor {
 	void (*start)(void *arg, const struct python_target *t, const struct python_memory *mem);
 	/* For each object walked (python_gc_limits.visit). */
 	void (*object)(void *arg, uint64_t obj, uint64_t type);
+	/* When set: after each attempt's stop, the target running again, the
+	 * attempt's copy of its memory, owned by the visitor from then on
+	 * (memory_cache_free): frozen (a read of what the stop did not copy
+	 * fails, never reads the live process), and never started over while
+	 * it was copied (a full copy refuses more). Not called when the
+	 * attempt stopped no thread. */
+	void (*keep_copy)(void *arg, struct memory_cache *copy);
 	void *arg;
 };
 

@@ -31,6 +31,10 @@ refs_json_chains(struct json *j, const struct python_refs *r)
 		json_object_begin(j);
 		json_member_count(j, "count", (int64_t)c->count);
 		json_member_string(j, "root", c->root);
+		json_member_string(j, "root_kind", c->root_kind);
+		json_member_string(j, "thread", c->thread);
+		json_member_string(j, "function", c->function);
+		json_member_string(j, "variable", c->variable);
 		json_member_address(j, "root_address", c->root_address);
 		refs_json_steps(j, c->steps, c->nsteps);
 		json_object_end(j);
@@ -68,6 +72,7 @@ refs_json_write(FILE *out, const struct python_refs *r)
 	json_member_count(&j, "references", (int64_t)r->references);
 	json_key(&j, "references_capped");
 	json_bool(&j, r->references_capped);
+	json_member_count(&j, "objects_not_copied", (int64_t)r->objects_not_copied);
 	refs_json_chains(&j, r);
 	json_key(&j, "python");
 	json_object_begin(&j);

@@ -98,7 +98,8 @@ picture_build(const struct python_refs *r, struct picture *p)
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < r->nchains; i++) {
 		const struct python_refs_chain *c = &r->chains[i];
-		char *title = xasprintf("module %s", c->root);
+		char *title =
+		    c->variable == NULL ? xasprintf("module %s", c->root) : xstrdup(c->root);
 		size_t at = picture_node(p, c->root_address, title, 0);
 
 		free(title);

@@ -57,16 +57,18 @@ refs_text_chains(FILE *out, const struct python_refs *r, const char *type)
 		const struct python_refs_chain *c = &r->chains[i];
 		const struct python_refs_step *last = c->nsteps ? &c->steps[c->nsteps - 1] : NULL;
 
-		fprintf(out, "  %" PRIu64 " of %" PRIu64 " %s: module %s", c->count, r->instances,
-		        type, refs_text_safe(c->root, root, sizeof(root)));
+		fprintf(out, "  %" PRIu64 " of %" PRIu64 " %s: %s%s", c->count, r->instances, type,
+		        c->variable == NULL ? "module " : "",
+		        refs_text_safe(c->root, root, sizeof(root)));
 		for (size_t k = 0; k < c->nsteps; k++) {
 			fputs(k == 0 ? ", " : " -> ", out);
 			refs_text_step(out, &c->steps[k]);
 		}
 		fputs("\n      e.g. ", out);
-		refs_text_example(out, c->root, c->steps, c->nsteps);
-		if (last != NULL)
-			fprintf(out, " at 0x%" PRIx64, last->address);
+		refs_text_example(out, c->variable != NULL ? c->variable : c->root, c->steps,
+		                  c->nsteps);
+		/* A chain of no step: the root (a frame's variable) holds it. */
+		fprintf(out, " at 0x%" PRIx64, last != NULL ? last->address : c->root_address);
 		fputc('\n', out);
 	}
 	if (r->nchains < r->nchains_all)
@@ -124,7 +126,7 @@ refs_text_write(FILE *out, const struct python_refs *r)
 	        "  %" PRIu64 " %s of %s, %" PRIu64 " reached from %" PRIu64 " %s; %zu %s of "
 	        "chains\n",
 	        r->instances, plural(r->instances, "instance", "instances"), type, r->reached,
-	        r->roots, plural(r->roots, "module", "modules"), r->nchains_all,
+	        r->roots, plural(r->roots, "root", "roots"), r->nchains_all,
 	        plural(r->nchains_all, "group", "groups"));
 	if (p->partial)
 		fprintf(out, "partial: %s; the counts are of the objects walked so far\n",
@@ -133,6 +135,13 @@ refs_text_write(FILE *out, const struct python_refs *r)
 		fputs("partial: the reference limit was reached; objects walked after it are "
 		      "counted, not followed\n",
 		      out);
+	if (r->objects_not_copied > 0)
+		fprintf(
+		    out,
+		    "partial: %" PRIu64 " %s not copied in the stop (the copy's bound); "
+		    "their references were followed as far as they were copied\n",
+		    r->objects_not_copied,
+		    plural(r->objects_not_copied, "object's storage was", "objects' storage was"));
 	if (p->threads_not_stopped > 0)
 		fprintf(
 		    out, "warning: %zu %s; %s while the objects were read\n",

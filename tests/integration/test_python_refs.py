@@ -102,11 +102,41 @@ def test():
           f"example labels {example}")
     check(doc["chains_total"] >= 1 and len(doc["chains"]) <= 10, f"groups {doc['chains_total']}")
     check_cycles(python, doc, finalized)
+    check(first["root_kind"] == "module" and first["variable"] is None, f"first chain {first}")
 
     qualified = stacktop_json("mem", "-p", target.pid, "--python-refs", "__main__.HxConn",
                               "--max-chains", 1)
     check(near(qualified["instances"], conns) and len(qualified["chains"]) == 1,
           f"__main__.HxConn: {qualified['instances']} instances, {qualified['chains']}")
+
+    # Held only by the local variable kept of hold_forever, in the sleeping
+    # thread "holder": a chain from that frame's variable, of no step.
+    local = stacktop_json("mem", "-p", target.pid, "--python-refs", "HeldByLocal")
+    check(local["instances"] == 1 and local["reached"] == 1 and len(local["chains"]) == 1,
+          f"HeldByLocal: {local['instances']} instances, {local['reached']} reached, "
+          f"{local['chains']}")
+    held = local["chains"][0]
+    check(held["root_kind"] == "local" and held["thread"] == "holder" and
+          held["function"] == "hold_forever" and held["variable"] == "kept" and
+          held["root"] == "thread holder, frame hold_forever, local kept" and
+          held["steps"] == [], f"HeldByLocal's chain {held}")
+    check(all(c["root_kind"] == "module" and c["variable"] is None for c in doc["chains"]),
+          f"HxConn chains not from modules: {doc['chains']}")
+
+    # A deque's items (its blocks, laid out as the layout table measured, 2.7
+    # too), a __slots__ member (the class's tp_members) and a bound method's
+    # __self__.
+    for sought, count, steps in (
+            ("Queued", 70, [("global", "QUEUE", "collections.deque"), ("index", None, "Queued")]),
+            ("InSlot", 1, [("global", "SLOTTED", "SlotHolder"), ("slot", "held", "InSlot")]),
+            ("BoundSelf", 1, [("global", "BOUND", "instancemethod" if python.version == "2.7"
+                                else "method"), ("__self__", None, "BoundSelf")])):
+        held = stacktop_json("mem", "-p", target.pid, "--python-refs", sought)
+        chains = [(c["count"], [(s["kind"], s["name"], s["type"]) for s in c["steps"]])
+                  for c in held["chains"]]
+        check(held["instances"] == count and chains == [(count, steps)],
+              f"{sought}: {held['instances']} instances, chains {chains}, want {count} by "
+              f"{steps}")
 
     decoy = stacktop_json("mem", "-p", target.pid, "--python-refs", "Decoy")
     for chain in decoy["chains"]:
@@ -121,6 +151,9 @@ def test():
                     r"conns \(dict\) -> value \(list\) -> index \(HxConn\)", text) and
           re.search(r"e\.g\. __main__\.POOL\.conns\['peer-\d+'\]\[\d+\] at 0x", text),
           f"text has no chain through POOL:\n{text}")
+    code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "HeldByLocal")
+    check(code == 0 and b"1 of 1 HeldByLocal: thread holder, frame hold_forever, local kept"
+          in out and b"e.g. kept at 0x" in out, f"HeldByLocal text: {code} {out!r} {err!r}")
     check(re.search(r"\d+ cycles \(.*\): Finalized -> attribute partner \(Finalized\) -> "
                     r"attribute partner \(Finalized\)", text), f"text has no cycle:\n{text}")
     check_running(target.pid)

@@ -10,15 +10,25 @@
                             and drops them: on 2.7 a collection leaves them
                             in gc.garbage; on 3.x the collector is disabled
                             first, so they stay, reached from nothing.
-                            Then makes and drops Decoy instances as fast as
-                            it can sleep (churn, held by a frame's local
-                            only for a moment).
+                            Holds 70 Queued in a module global QUEUE, a
+                            collections.deque (two blocks), one InSlot in
+                            SLOTTED.held (a __slots__ member) and one
+                            BoundSelf as the __self__ of the bound method
+                            BOUND.
+                            Starts a thread named "holder" whose function
+                            hold_forever keeps one HeldByLocal in its local
+                            variable kept, and sleeps: nothing else refers
+                            to it. Then makes and drops Decoy instances as
+                            fast as it can sleep (churn, held by a frame's
+                            local only for a moment).
 
 Prints "ready PID", then "counts HxConn=N Finalized=M" as gc.get_objects()
 counts them, then churns until killed."""
+import collections
 import gc
 import os
 import sys
+import threading
 import time
 
 CYCLES = 40
@@ -51,6 +61,17 @@ class Finalized(object):
         pass
 
 
+class HeldByLocal(object):
+    pass
+
+
+def hold_forever(ready):
+    kept = HeldByLocal()
+    ready.set()
+    while kept is not None:
+        time.sleep(1)
+
+
 class Pool(object):
     def __init__(self):
         self.conns = {}
@@ -60,6 +81,29 @@ class Pool(object):
 
 
 POOL = Pool()
+
+
+class Queued(object):
+    pass
+
+
+class InSlot(object):
+    pass
+
+
+class SlotHolder(object):
+    __slots__ = ("held",)
+
+
+class BoundSelf(object):
+    def method(self):
+        pass
+
+
+QUEUE = collections.deque(Queued() for _ in range(70))
+SLOTTED = SlotHolder()
+SLOTTED.held = InSlot()
+BOUND = BoundSelf().method
 
 
 def make_cycles():
@@ -83,6 +127,11 @@ def main():
     else:
         gc.disable()  # nothing collects the cycles
         make_cycles()
+    held = threading.Event()
+    holder = threading.Thread(target=hold_forever, args=(held,), name="holder")
+    holder.daemon = True
+    holder.start()
+    held.wait()
     sys.stdout.write("ready %d\n" % os.getpid())
     sys.stdout.write("counts HxConn=%d Finalized=%d\n" % (count(HxConn), count(Finalized)))
     sys.stdout.flush()
