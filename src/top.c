@@ -11,6 +11,7 @@
 #include "top_proctree.h"
 #include "top_pynames.h"
 #include "top_setup.h"
+#include "top_tasks_page.h"
 #include "ui/dump_text.h"
 #include "ui/locks_text.h"
 #include "ui/pager.h"
@@ -44,6 +45,7 @@ enum top_mode {
 	MODE_LOCKS,
 	MODE_FUNCS,
 	MODE_SETUP,
+	MODE_TASKS,
 	MODE_COUNT
 };
 enum top_prompt {
@@ -99,6 +101,7 @@ struct top {
 	struct pager pager;
 	int page_pid; /* the process the memory or locks page is about */
 	struct top_mem_page mem;
+	struct top_tasks_page tasks; /* the asyncio page's */
 	struct top_functions *funcs; /* while the functions page is open */
 
 	enum top_prompt prompt;
@@ -125,7 +128,9 @@ struct top {
 	struct top_setup setup;
 };
 
-static const char top_help[] =
+/* In parts: ISO C bounds a string literal's length (4095), and the whole
+ * help is longer. */
+static const char *const top_help[] = {
     "stacktop: the hottest threads, and what the selected one is executing.\n"
     "\n"
     "The table lists every thread (or process) of the machine, or of the -p\n"
@@ -173,9 +178,15 @@ static const char top_help[] =
     "                     process once; q or Esc: back to the memory page)\n"
     "  l                  the selected process's locks: what each blocked\n"
     "                     thread waits for, who holds it, and deadlocks\n"
+    "  a                  the selected process's asyncio tasks, as stacktop\n"
+    "                     tasks shows them: the selected thread's event loop\n"
+    "                     first, then the other loops, then the deadlocks;\n"
+    "                     taken once, not on every refresh (the first time,\n"
+    "                     once t is pressed: the page says how long finding\n"
+    "                     them stops the process; t: again)\n"
     "  f                  functions on CPU, self and total, of the selected\n"
     "                     process (there a: every process, t: the selected\n"
-    "                     thread, p: its process), sampled while it is open\n"
+    "                     thread, p: its process), sampled while it is open\n",
     "  Ctrl-L             paint the screen again\n"
     "  h  ?  F1           this help\n"
     "  q  F10             quit (from a page: back to the table)\n"
@@ -188,7 +199,8 @@ static const char top_help[] =
     "thread's name in brackets). Columns that do not fit are left out, never\n"
     "the sorted one: widen the terminal to see them, or hide others with F2.\n"
     "\n"
-    "Settings: $XDG_CONFIG_HOME/stacktop/stacktoprc (~/.config without it).\n";
+    "Settings: $XDG_CONFIG_HOME/stacktop/stacktoprc (~/.config without it).\n",
+};
 
 /* A task's command line for the table and the filter: read once per
  * process by the collector, the first time a row or a filter needs it. */
@@ -401,6 +413,13 @@ top_write_funcs(FILE *out, struct top *top)
 	top_functions_write(out, top->funcs, top_rows(top) + 20);
 }
 
+/* The asyncio page's text (top_tasks_page): the tasks taken last. */
+static void
+top_write_tasks(FILE *out, struct top *top)
+{
+	top_tasks_page_write(out, &top->tasks);
+}
+
 /* The setup page's text (top_setup). */
 static void
 top_write_setup(FILE *out, struct top *top)
@@ -412,7 +431,8 @@ static void
 top_write_help(FILE *out, struct top *top)
 {
 	(void)top;
-	fputs(top_help, out);
+	for (size_t i = 0; i < sizeof(top_help) / sizeof(top_help[0]); i++)
+		fputs(top_help[i], out);
 }
 
 /* Writes the page of the current mode again, with the renderer it shows. */
@@ -423,6 +443,7 @@ top_refresh_page(struct top *top)
 	    [MODE_HELP] = top_write_help,   [MODE_STACK] = top_write_stack,
 	    [MODE_MEM] = top_write_mem,     [MODE_LOCKS] = top_write_locks,
 	    [MODE_FUNCS] = top_write_funcs, [MODE_SETUP] = top_write_setup,
+	    [MODE_TASKS] = top_write_tasks,
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -499,6 +520,7 @@ top_draw(struct top *top)
 	    [MODE_LOCKS] = " locks of the selected process: what its blocked threads wait for",
 	    [MODE_FUNCS] = " functions on CPU, most samples first (f: back)",
 	    [MODE_SETUP] = " setup: the columns shown",
+	    [MODE_TASKS] = " asyncio tasks of the selected process",
 	};
 	char prompt[192];
 	struct top_screen s = {
@@ -702,13 +724,15 @@ top_open_page(struct top *top, enum top_mode mode)
 {
 	const struct task_brief *b = top_table_selected(&top->table);
 
-	if (mode == MODE_MEM || mode == MODE_LOCKS) {
+	if (mode == MODE_MEM || mode == MODE_LOCKS || mode == MODE_TASKS) {
 		if (b == NULL)
 			return;
 		top->page_pid = b->pid;
 	}
 	if (mode == MODE_MEM)
 		top_mem_page_open(&top->mem, top->fs, top->page_pid);
+	if (mode == MODE_TASKS)
+		top_tasks_page_open(&top->tasks, top->fs, top->page_pid, top_stack_tid(top, b));
 	if (mode == MODE_FUNCS)
 		top_functions_new(top->fs, b, &top->funcs); /* a refusal is its page */
 	pager_clear(&top->pager);
@@ -982,6 +1006,9 @@ top_table_key(struct top *top, int key)
 	case 'f':
 		top_open_page(top, MODE_FUNCS);
 		return;
+	case 'a': /* asyncio (htop's a, CPU affinity, has no place here) */
+		top_open_page(top, MODE_TASKS);
+		return;
 	case 'h':
 	case '?':
 	case KEY_F(1):
@@ -1072,6 +1099,12 @@ top_key(struct top *top, int key)
 		return;
 	if (top->mode == MODE_MEM && top_mem_key(top, key))
 		return;
+	if (top->mode == MODE_TASKS && key == 't') {
+		top_tasks_page_take_key(&top->tasks, top->fs);
+		top->pager.first = 0; /* another text: from its first line */
+		top_refresh_page(top);
+		return;
+	}
 	if (top->mode == MODE_FUNCS &&
 	    top_functions_key(top->funcs, key, top_table_selected(&top->table))) {
 		top_refresh_page(top);
@@ -1085,6 +1118,7 @@ top_key(struct top *top, int key)
 		top->mode = MODE_TABLE;
 		pager_clear(&top->pager);
 		top_mem_page_close(&top->mem);
+		top_tasks_page_close(&top->tasks);
 		top_functions_free(top->funcs); /* stops its sampling */
 		top->funcs = NULL;
 		return;
@@ -1120,6 +1154,7 @@ top_free(struct top *top)
 	target_close(top->watch);
 	pager_clear(&top->pager);
 	top_mem_page_clear(&top->mem);
+	top_tasks_page_close(&top->tasks);
 	top_functions_free(top->funcs);
 	top_pynames_free(top->pynames);
 	top_proctree_free(top->tree);

@@ -65,15 +65,6 @@ mem_page_take_types(struct top_mem_page *p, const struct procfs *fs)
 	    p->pid == getpid() ? -ENOEXEC : python_types_take(fs, p->pid, NULL, &p->types);
 }
 
-static bool
-mem_page_agreed(const struct top_mem_page *p, int pid)
-{
-	for (size_t i = 0; i < p->ncensus && i < TOP_MEM_CENSUS_PIDS; i++)
-		if (p->census_pids[i] == pid)
-			return true;
-	return false;
-}
-
 void
 top_mem_page_clear(struct top_mem_page *p)
 {
@@ -100,7 +91,7 @@ top_mem_page_open(struct top_mem_page *p, const struct procfs *fs, int pid)
 		python_types_free(kept);
 		return;
 	}
-	if (mem_page_agreed(p, pid)) {
+	if (top_consent_given(&p->census, pid)) {
 		p->types = kept; /* the census before this opening's */
 		mem_page_take_types(p, fs);
 		return;
@@ -117,8 +108,8 @@ top_mem_page_open(struct top_mem_page *p, const struct procfs *fs, int pid)
 void
 top_mem_page_census_key(struct top_mem_page *p, const struct procfs *fs)
 {
-	if (p->asking && !mem_page_agreed(p, p->pid))
-		p->census_pids[p->ncensus++ % TOP_MEM_CENSUS_PIDS] = p->pid;
+	if (p->asking)
+		top_consent_give(&p->census, p->pid);
 	p->asking = false;
 	mem_page_take_types(p, fs);
 }
@@ -193,12 +184,8 @@ mem_page_write_python(FILE *out, const struct top_mem_page *p)
 		fprintf(out, "\n(Python objects: %s)\n",
 		        cli_target_message(p->pid, p->types_err, msg, sizeof(msg)));
 	else if (p->asking)
-		fprintf(out,
-		        "\nPython objects by type: a census stops every thread of %d for "
-		        "about %.0f ms (for its %.1f MiB of anonymous memory; never more "
-		        "than %.0f ms). Press t to take it.\n",
-		        p->pid, p->expect.stop_ms, (double)p->expect.anon_kib / 1024,
-		        p->expect.bound_ms);
+		top_consent_ask(out, "\nPython objects by type: a census", p->pid, &p->expect,
+		                "Press t to take it.");
 	else if (p->types != NULL && p->types_before != NULL)
 		fprintf(out,
 		        "\n(Python objects: the changes since the census %.0f s before "

@@ -16,14 +16,11 @@
 #include "probes/procfs.h"
 #include "probes/python_types.h"
 #include "python_refs.h"
+#include "top_consent.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-/* Processes whose census the user agreed to, remembered (the oldest
- * forgotten first). */
-#define TOP_MEM_CENSUS_PIDS 32
 
 struct top_mem_page {
 	int pid; /* the process shown; 0 while closed */
@@ -40,8 +37,7 @@ struct top_mem_page {
 	int refs_err;
 	char refs_type[64];
 	/* Kept from one opening to the next. */
-	int census_pids[TOP_MEM_CENSUS_PIDS];
-	size_t ncensus;
+	struct top_consent census; /* the processes whose census the user agreed to */
 	struct python_types *kept; /* the last census of kept_pid, for what grew */
 	int kept_pid;
 };

@@ -239,6 +239,35 @@ tasks_name(struct python_namer *namer, const struct python_task *t, struct task_
 	}
 }
 
+/* The asyncio layout of handle's version, or NULL where its tasks cannot
+ * be found: no table for the version (2.7 has no asyncio), or a
+ * free-threaded build, whose objects are not on the collector's lists. */
+static const struct python_asyncio_layout *
+tasks_layout(struct target *handle)
+{
+	const struct python_target *pt = target_python(handle);
+
+	if (pt->layout.free_threaded)
+		return NULL;
+	return python_asyncio_layout_for(pt->layout.major, pt->layout.minor);
+}
+
+int
+python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect *out)
+{
+	struct python_types_limits lim = {.max_stop_s = PYTHON_TASKS_MAX_STOP_S};
+	struct target *handle;
+	bool readable;
+	int err;
+
+	*out = (struct python_types_expect){0};
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
+		return err;
+	readable = tasks_layout(handle) != NULL;
+	target_close(handle);
+	return readable ? python_types_expect(fs, pid, &lim, out) : -ENOTSUP;
+}
+
 int
 python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 {
@@ -254,8 +283,8 @@ python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 		return err;
 	pt = target_python(handle);
 	s.target = pt;
-	s.al = python_asyncio_layout_for(pt->layout.major, pt->layout.minor);
-	if (s.al == NULL || pt->layout.free_threaded) {
+	s.al = tasks_layout(handle);
+	if (s.al == NULL) {
 		target_close(handle);
 		return -ENOTSUP;
 	}

@@ -9,6 +9,7 @@
 
 #include "../task_graph.h"
 #include "procfs.h"
+#include "python_types.h"
 
 /* What -ENOTSUP means, for the line a command prints. */
 #define PYTHON_TASKS_SUPPORTED                                                                     \
@@ -24,5 +25,12 @@
  * -ENOTSUP (a version without a table here, 2.7, or a free-threaded build,
  * whose objects are not on the collector's lists), -ESRCH, -EPERM/-EACCES. */
 int python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out);
+
+/* What python_tasks_take would stop pid for, before it is taken (nothing
+ * is stopped): its walk of the collector's lists copies the memory the
+ * objects live in, as a census does, within PYTHON_TASKS_MAX_STOP_S.
+ * Returns 0; -ENOEXEC, -ENOTSUP, -ESRCH, -EPERM/-EACCES as
+ * python_tasks_take. */
+int python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect *out);
 
 #endif

@@ -98,16 +98,6 @@ dump_text_python_unreadable(FILE *out, const struct python_info *p)
 		fprintf(out, "(%s)\n", p->unreadable);
 }
 
-/* Whether r (dump --tasks) has tasks whose loop runs in thread tid. */
-static bool
-dump_text_has_tasks(const struct tasks_report *r, int tid)
-{
-	for (size_t i = 0; r != NULL && i < r->ntasks; i++)
-		if (r->tasks[i].loop_tid == tid)
-			return true;
-	return false;
-}
-
 void
 dump_text_write(FILE *out, const struct dump_report *d)
 {
@@ -153,16 +143,16 @@ dump_text_write(FILE *out, const struct dump_report *d)
 		for (size_t f = 0; f < t->nnative; f++)
 			dump_text_frame(out, f, &t->native_frames[f]);
 		dump_text_cut(out, 0, t);
-		if (dump_text_has_tasks(d->tasks, t->tid)) {
+		if (tasks_text_loop_has(d->tasks, t->tid)) {
 			fputs("    asyncio tasks of the event loop this thread runs:\n", out);
-			tasks_text_loop(out, d->tasks, t->tid, 4);
+			tasks_text_loop(out, d->tasks, t->tid, 4, true);
 		}
 	}
 	if (d->tasks != NULL && d->tasks->partial[0] != '\0')
 		fprintf(out, "\n(the search for asyncio tasks ended early: %s)\n",
 		        d->tasks->partial);
-	if (dump_text_has_tasks(d->tasks, 0)) {
+	if (tasks_text_loop_has(d->tasks, 0)) {
 		fputs("\nasyncio tasks of event loops not running now:\n", out);
-		tasks_text_loop(out, d->tasks, 0, 2);
+		tasks_text_loop(out, d->tasks, 0, 2, true);
 	}
 }

@@ -52,15 +52,36 @@ pager_height(void)
 	return LINES > 2 ? (size_t)LINES - 2 : 1;
 }
 
+/* The screen rows line takes: a line wider than the screen goes on over
+ * the next rows (at most h: no more are drawn). */
+static size_t
+pager_rows(const char *line, size_t h)
+{
+	size_t rows = 0;
+
+	do {
+		size_t n = top_screen_fit(line, COLS, NULL);
+
+		rows++;
+		line += n > 0 ? n : strlen(line);
+	} while (*line != '\0' && rows < h);
+	return rows;
+}
+
+/* The last lines fill the screen at most, wrapped lines counted as the
+ * rows they take: End shows the text's end, not what lines wrapped past
+ * the bottom. */
 static void
 pager_clamp(struct pager *p)
 {
-	size_t h = pager_height();
+	size_t h = pager_height(), rows = 0, last = p->nlines;
 
-	if (p->nlines <= h)
-		p->first = 0;
-	else if (p->first > p->nlines - h)
-		p->first = p->nlines - h;
+	while (last > 0 && rows + pager_rows(p->lines[last - 1], h) <= h)
+		rows += pager_rows(p->lines[--last], h);
+	if (last == p->nlines && last > 0) /* a last line taller than the screen */
+		last--;
+	if (p->first > last)
+		p->first = last;
 }
 
 void

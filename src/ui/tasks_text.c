@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Before a task under the one that awaits it (the ASCII form has as many
+ * columns). */
+#define TASKS_TEXT_BRANCH_UTF8 "\u2514\u2500\u2500 "
 /* The deepest the tree is drawn; deeper tasks are listed as roots again. */
 #define TASKS_TEXT_MAX_DEPTH 32
 
@@ -29,6 +32,7 @@ struct tasks_text_trees {
 	size_t **children;
 	bool *shown;
 	int margin;
+	const char *branch; /* before a task under another */
 };
 
 static void
@@ -41,10 +45,13 @@ tasks_text_indent(FILE *out, int margin, int depth)
 
 /* "worker-3 (0x7f..) waiting on a lock 0x7f..", its frames under it. */
 static void
-tasks_text_task(FILE *out, const struct task_row *t, int margin, int depth, bool again)
+tasks_text_task(FILE *out, const struct tasks_text_trees *tr, const struct task_row *t, int depth,
+                bool again)
 {
+	int margin = tr->margin;
+
 	tasks_text_indent(out, margin, depth);
-	fputs(depth > 0 ? "└── " : "", out);
+	fputs(depth > 0 ? tr->branch : "", out);
 	tasks_text_name(out, t);
 	fprintf(out, " (task 0x%" PRIx64 ") %s", t->addr, t->state);
 	if (again) {
@@ -126,7 +133,7 @@ tasks_text_tree(FILE *out, const struct tasks_text_trees *tr, size_t root)
 
 	stack[0] = root;
 	next[0] = 0;
-	tasks_text_task(out, &r->tasks[root], tr->margin, 0, shown[root]);
+	tasks_text_task(out, tr, &r->tasks[root], 0, shown[root]);
 	if (shown[root])
 		return;
 	shown[root] = true;
@@ -138,7 +145,7 @@ tasks_text_tree(FILE *out, const struct tasks_text_trees *tr, size_t root)
 			continue;
 		}
 		size_t c = tr->children[stack[depth]][next[depth]++];
-		tasks_text_task(out, &r->tasks[c], tr->margin, depth + 1, shown[c]);
+		tasks_text_task(out, tr, &r->tasks[c], depth + 1, shown[c]);
 		if (shown[c])
 			continue;
 		shown[c] = true;
@@ -166,10 +173,8 @@ tasks_text_forest(FILE *out, const struct tasks_text_trees *tr, bool by_loop, in
 }
 
 void
-tasks_text_write(FILE *out, const struct tasks_report *r)
+tasks_text_header(FILE *out, const struct tasks_report *r)
 {
-	struct tasks_text_trees tr = {r, tasks_text_children(r),
-	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), 0};
 	char label[COMM_MAX * 4];
 
 	fprintf(out, "pid %d (%s) CPython %s: %zu asyncio task%s, target stopped %.1f ms\n", r->pid,
@@ -179,9 +184,11 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 		fprintf(out, "(the search for tasks ended early: %s)\n", r->partial);
 	if (r->ntasks == 0)
 		fputs("no asyncio tasks (asyncio not in use, or every task collected)\n", out);
-	else
-		fputc('\n', out);
-	tasks_text_forest(out, &tr, false, 0);
+}
+
+void
+tasks_text_deadlocks(FILE *out, const struct tasks_report *r)
+{
 	if (r->ncycles > 0)
 		fprintf(out, "\nFound %zu deadlock%s: tasks awaiting each other\n", r->ncycles,
 		        r->ncycles == 1 ? "" : "s");
@@ -200,15 +207,39 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 			fprintf(out, " (task 0x%" PRIx64 ")\n", b->addr);
 		}
 	}
+}
+
+void
+tasks_text_write(FILE *out, const struct tasks_report *r)
+{
+	struct tasks_text_trees tr = {r, tasks_text_children(r),
+	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), 0,
+	                              TASKS_TEXT_BRANCH_UTF8};
+
+	tasks_text_header(out, r);
+	if (r->ntasks > 0)
+		fputc('\n', out);
+	tasks_text_forest(out, &tr, false, 0);
+	tasks_text_deadlocks(out, r);
 	tasks_text_children_free(tr.children, r->ntasks);
 	free(tr.shown);
 }
 
+bool
+tasks_text_loop_has(const struct tasks_report *r, int tid)
+{
+	for (size_t i = 0; r != NULL && i < r->ntasks; i++)
+		if (r->tasks[i].loop_tid == tid)
+			return true;
+	return false;
+}
+
 void
-tasks_text_loop(FILE *out, const struct tasks_report *r, int tid, int margin)
+tasks_text_loop(FILE *out, const struct tasks_report *r, int tid, int margin, bool utf8)
 {
 	struct tasks_text_trees tr = {r, tasks_text_children(r),
-	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), margin};
+	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), margin,
+	                              utf8 ? TASKS_TEXT_BRANCH_UTF8 : "`-- "};
 
 	tasks_text_forest(out, &tr, true, tid);
 	tasks_text_children_free(tr.children, r->ntasks);

@@ -618,10 +618,8 @@ title_attr(const struct top_table *t, size_t c)
 	return attr;
 }
 
-/* Whether the locale's characters are UTF-8: the tree's lines are drawn
- * with box characters there, in ASCII elsewhere. */
-static bool
-utf8_locale(void)
+bool
+top_screen_utf8(void)
 {
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
@@ -633,7 +631,7 @@ tree_cell(const struct top_table *t, size_t i, char *cell, size_t size)
 	char prefix[TOP_TREE_MAX_DEPTH * 6 + 1];
 	size_t len;
 
-	top_tree_prefix(&t->marks[i], utf8_locale(), prefix, sizeof(prefix));
+	top_tree_prefix(&t->marks[i], top_screen_utf8(), prefix, sizeof(prefix));
 	len = strlen(prefix);
 	if (len == 0 || len + 1 >= size)
 		return;

@@ -86,4 +86,9 @@ size_t top_screen_fit(const char *s, int width, int *columns);
  * s must be sanitized. Returns the columns used. */
 int top_screen_put(int y, int x, int width, const char *s, int attr);
 
+/* Whether the locale's characters are UTF-8: trees' lines are drawn with
+ * box characters there, in ASCII elsewhere (a terminal in the C locale
+ * shows UTF-8 bytes as ~T~@ sequences). */
+bool top_screen_utf8(void);
+
 #endif
