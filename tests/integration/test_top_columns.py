@@ -144,7 +144,8 @@ def test_search():
 
 
 def test_help_and_quit():
-    target, term = one_target(height=60)
+    # Tall enough for the whole help on one screen (about 80 lines).
+    target, term = one_target(height=100)
     try:
         # F1: the help, which lists the keys; q back.
         term.keys("F1")
