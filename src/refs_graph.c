@@ -111,7 +111,8 @@ refs_graph_chains(const struct refs_graph *g, const size_t *root_key, refs_graph
 		}
 		out->groups[id].count++;
 	}
-	qsort(out->groups, out->ngroups, sizeof(*out->groups), graph_by_count);
+	if (out->ngroups > 1) /* (groups is NULL when there are none) */
+		qsort(out->groups, out->ngroups, sizeof(*out->groups), graph_by_count);
 	string_table_clear(&groups);
 	free(sig);
 	free(depth);

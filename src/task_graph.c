@@ -91,7 +91,8 @@ task_graph_build(struct tasks_report *r)
 	unsigned char *colour;
 	size_t *path, *next_edge;
 
-	qsort(r->tasks, r->ntasks, sizeof(*r->tasks), task_by_addr);
+	if (r->ntasks > 1) /* (a report without tasks may hold none) */
+		qsort(r->tasks, r->ntasks, sizeof(*r->tasks), task_by_addr);
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct task_row *t = &r->tasks[i];
 

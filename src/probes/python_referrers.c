@@ -610,7 +610,9 @@ referrers_cycles(struct referrers_names *n, const struct refs_graph *g,
 		out->cycles[id].count++;
 		free(edges);
 	}
-	qsort(out->cycles, out->ncycles_all, sizeof(*out->cycles), referrers_cycles_by_count);
+	if (out->ncycles_all > 1) /* (cycles is NULL when there are none) */
+		qsort(out->cycles, out->ncycles_all, sizeof(*out->cycles),
+		      referrers_cycles_by_count);
 	out->ncycles = out->ncycles_all < max_cycles ? out->ncycles_all : max_cycles;
 	for (size_t i = out->ncycles; i < out->ncycles_all; i++) {
 		for (size_t k = 0; k < out->cycles[i].nsteps; k++) {
