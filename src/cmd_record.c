@@ -648,10 +648,22 @@ record_json_summary(FILE *f, const struct profile *p, const struct record_opts *
 	    .output = o->output,
 	    .format = record_format_names[o->format],
 	};
+	const struct sampler_async_stats *a = src->s != NULL ? sampler_async_stats(src->s) : NULL;
+	struct record_asyncio asyncio;
 	char why[160];
 
 	clock_gettime(CLOCK_REALTIME, &sum.taken_at);
 	sum.unplaced = record_unplaced_samples(p);
+	if (a != NULL) {
+		asyncio = (struct record_asyncio){
+		    .censuses = a->censuses,
+		    .failed = a->failed,
+		    .stopped_ms = a->censuses ? a->stopped_ms_sum / (double)a->censuses : 0.0,
+		    .stopped_ms_max = a->stopped_ms_max,
+		    .tasks = a->tasks,
+		};
+		sum.asyncio = &asyncio;
+	}
 	if (src->w != NULL) {
 		const struct syswide_counts *c = syswide_counts(src->w);
 

@@ -14,6 +14,7 @@ no collector lists to find tasks on: both a one-line refusal, as is a
 process that is not Python."""
 
 import collections
+import json
 import sys
 import tempfile
 
@@ -29,7 +30,8 @@ def record(pid, *args):
     """{(leaf function, task name or None): samples} and the summary of a
     3 s record with args."""
     with tempfile.NamedTemporaryFile(suffix=".folded") as out:
-        code, _, err = stacktop("record", "-p", pid, "-d", 3, "-r", 200, "-o", out.name, *args)
+        code, summary, err = stacktop("record", "-p", pid, "-d", 3, "-r", 200, "-o", out.name,
+                                      "--json-summary", "-", *args)
         check(code == 0, f"record {' '.join(args)} exited {code}: {err}")
         counts = collections.Counter()
         for line in open(out.name):
@@ -47,7 +49,7 @@ def record(pid, *args):
             leaf = burning[-1] if burning else functions[-1] if functions else ""
             counts[(leaf, tasks[0][len("task "):] if tasks else None)] += int(n)
     print(f"{' '.join(args)}: {dict(counts)}  [{err.strip()}]", flush=True)
-    return counts, err
+    return counts, err, json.loads(summary)
 
 
 def task_name(label, version):
@@ -82,12 +84,15 @@ def main():
         return
     version = tuple(int(part) for part in python.version.split(".")[:2])
     proc = start_python(python, "async_burn.py")
-    counts, summary = record(proc.pid, "--async", "--python")
+    counts, summary, doc = record(proc.pid, "--async", "--python")
     check("asyncio: 2 tasks" in summary, f"summary: {summary}")
+    check(doc["asyncio"]["tasks"] == 2 and doc["asyncio"]["censuses"] >= 1,
+          f"JSON summary: {doc['asyncio']}")
     check_async(counts, version, "--async --python")
-    counts, _ = record(proc.pid, "--async")
+    counts, _, _ = record(proc.pid, "--async")
     check_async(counts, version, "--async")
-    counts, _ = record(proc.pid, "--python")
+    counts, _, doc = record(proc.pid, "--python")
+    check(doc["asyncio"] is None, f"JSON summary without --async: {doc['asyncio']}")
     labels = {label for (_, label) in counts if label is not None}
     check(not labels, f"task frames without --async: {labels}")
     check(sum(counts.values()) > 0, "no samples without --async")
