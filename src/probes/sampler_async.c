@@ -2,7 +2,10 @@
  * the task. A census of the tasks (python_tasks: one bounded stop of the
  * whole process) at the start, and again when samples meet a task it does
  * not know; between censuses a sample costs one small read of the task
- * its stack points to (python_task_census), never a stop. */
+ * its stack points to (python_task_census), never a stop: 2.3 us of CPU
+ * for its 200 bytes on 3.12 (measured on a loaded 2-CPU box, where a
+ * --python round cost 39-42 us), where reading the running task of each
+ * loop per sample would be a dict lookup (3.7-3.13) of several reads. */
 #include "../clock.h"
 #include "../xmalloc.h"
 #include "python_task_census.h"
