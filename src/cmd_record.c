@@ -7,6 +7,7 @@
 #include "plural.h"
 #include "probes/proctree.h"
 #include "probes/python_merge.h"
+#include "probes/python_tasks.h"
 #include "probes/sampler.h"
 #include "probes/syswide.h"
 #include "sanitize.h"
@@ -155,6 +156,11 @@ static const struct cli_option record_options[] = {
     {.name = "native",
      .help = "native frames only, even in a Python process (where\n"
              "the default merges both)"},
+    {.name = "async",
+     .help = "asyncio: a sample in a task gets \"task NAME\" under\n"
+             "its thread (CPython 3.6-3.15 with a GIL; finding the\n"
+             "tasks stops the process, at the start and when new\n"
+             "tasks are met)"},
     {.name = "json-summary",
      .arg = CLI_ARG_STRING,
      .value = "FILE",
@@ -179,6 +185,7 @@ struct record_opts {
 	const char *summary; /* --json-summary: a file, "-" for stdout; NULL: none */
 	bool tree;           /* -p's process and its descendants */
 	size_t cap;          /* --max-processes */
+	bool async;          /* --async: samples under the asyncio task they ran */
 };
 
 static volatile sig_atomic_t record_interrupted;
@@ -240,6 +247,7 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	    .summary = cli_args_string(args, "json-summary", NULL),
 	    .tree = cli_args_has(args, "tree"),
 	    .cap = (size_t)cli_args_int(args, "max-processes", PROCTREE_MAX_DEFAULT),
+	    .async = cli_args_has(args, "async"),
 	};
 	if (o->format < 0 && (o->format = record_format_of(o->output)) < 0)
 		return cli_usage_error(cmd,
@@ -263,6 +271,12 @@ record_opts_get(const struct cli_args *args, struct record_opts *o)
 	if (o->all && (o->what != SAMPLER_CPU || o->mode == TARGET_PYTHON))
 		return cli_usage_error(cmd, "-a samples on-CPU stacks from perf events: not "
 		                            "with --mode wall or gil, nor --python");
+	if (o->async && (o->all || o->tree))
+		return cli_usage_error(cmd, "--async follows the tasks of one process: not with "
+		                            "-a or --tree");
+	if (o->async && o->mode == TARGET_NATIVE)
+		return cli_usage_error(cmd,
+		                       "--async finds tasks in Python frames: not with --native");
 	if (o->what == SAMPLER_GIL && o->mode == TARGET_NATIVE)
 		return cli_usage_error(cmd, "--mode gil reads Python frames: not with --native");
 	if (o->summary != NULL && strcmp(o->summary, "-") == 0 && o->output == NULL)
@@ -508,6 +522,25 @@ record_shortfall(const struct profile *p, const struct record_opts *o, const str
 		fprintf(stderr, ", and stacktop was woken late (every CPU busy)");
 }
 
+/* The summary's note on --async: what following the tasks cost the
+ * target (each census a stop of the whole process). */
+static void
+record_async_notes(const struct sampler *s)
+{
+	const struct sampler_async_stats *a = sampler_async_stats(s);
+
+	if (a == NULL)
+		return;
+	fprintf(stderr,
+	        "; asyncio: %zu %s at the last census, %llu %s (target stopped %.3f ms on "
+	        "average, max %.3f ms)",
+	        a->tasks, plural(a->tasks, "task", "tasks"), (unsigned long long)a->censuses,
+	        plural(a->censuses, "census", "censuses"),
+	        a->censuses ? a->stopped_ms_sum / (double)a->censuses : 0.0, a->stopped_ms_max);
+	if (a->failed > 0)
+		fprintf(stderr, ", %llu failed", (unsigned long long)a->failed);
+}
+
 static void
 record_summary(const struct profile *p, const struct record_opts *o, const char *comm,
                const struct sampler *s)
@@ -542,6 +575,7 @@ record_summary(const struct profile *p, const struct record_opts *o, const char 
 		        o->what == SAMPLER_WALL ? "wall-clock (every thread)"
 		                                : "the GIL holder only");
 	record_shortfall(p, o, s);
+	record_async_notes(s);
 	record_python_notes(p);
 	fprintf(stderr, "; %s to %s\n", record_format_names[o->format],
 	        o->output ? o->output : "standard output");
@@ -614,10 +648,22 @@ record_json_summary(FILE *f, const struct profile *p, const struct record_opts *
 	    .output = o->output,
 	    .format = record_format_names[o->format],
 	};
+	const struct sampler_async_stats *a = src->s != NULL ? sampler_async_stats(src->s) : NULL;
+	struct record_asyncio asyncio;
 	char why[160];
 
 	clock_gettime(CLOCK_REALTIME, &sum.taken_at);
 	sum.unplaced = record_unplaced_samples(p);
+	if (a != NULL) {
+		asyncio = (struct record_asyncio){
+		    .censuses = a->censuses,
+		    .failed = a->failed,
+		    .stopped_ms = a->censuses ? a->stopped_ms_sum / (double)a->censuses : 0.0,
+		    .stopped_ms_max = a->stopped_ms_max,
+		    .tasks = a->tasks,
+		};
+		sum.asyncio = &asyncio;
+	}
 	if (src->w != NULL) {
 		const struct syswide_counts *c = syswide_counts(src->w);
 
@@ -673,6 +719,31 @@ record_close(struct outfile *f, const char *path, int rc)
 	return 0;
 }
 
+/* --async: the first census of tasks. Returns 0, or -errno with the
+ * reason printed in one line. */
+static int
+record_async_start(struct sampler *s, int pid)
+{
+	const struct python_info *python = sampler_python(s);
+	int err = sampler_async_start(s);
+
+	if (err == -ENOEXEC && python->unreadable[0])
+		fprintf(stderr, "stacktop: --async reads asyncio tasks from Python frames: %s\n",
+		        python->unreadable);
+	else if (err == -ENOEXEC)
+		fprintf(stderr,
+		        "stacktop: --async follows asyncio tasks: PID %d is not a Python process\n",
+		        pid);
+	else if (err == -ENOTSUP)
+		fprintf(stderr,
+		        "stacktop: --async cannot follow the tasks of %d (CPython %s%s): "
+		        "" PYTHON_TASKS_SUPPORTED "\n",
+		        pid, python->version, python->free_threaded ? ", free-threaded" : "");
+	else if (err != 0)
+		cli_target_error(pid, err);
+	return err;
+}
+
 static int
 cmd_record_exec(const struct cli_args *args)
 {
@@ -716,6 +787,11 @@ cmd_record_exec(const struct cli_args *args)
 		        "stacktop: PID %d runs a free-threaded CPython: it has no GIL to follow "
 		        "(--mode cpu or wall)\n",
 		        o.pid);
+		sampler_free(s);
+		procfs_free(fs);
+		return EXIT_TARGET;
+	}
+	if (s != NULL && o.async && (err = record_async_start(s, o.pid)) != 0) {
 		sampler_free(s);
 		procfs_free(fs);
 		return EXIT_TARGET;
@@ -816,7 +892,7 @@ const struct cmd_entry cmd_record_entry = {
     .name = "record",
     .usage = "-p PID | -a [-d SECONDS] [-r HZ] [-o FILE] [--format "
              "folded|speedscope|svg|pprof|gecko|chrometrace] "
-             "[--mode cpu|wall|gil] [--python|--native] [--per-thread] "
+             "[--mode cpu|wall|gil] [--python|--native] [--async] [--per-thread] "
              "[--json-summary FILE|-] [--tree [--max-processes N]]",
     .summary = "a sampled profile: folded stacks, speedscope JSON, an SVG flame graph, "
                "pprof, a Gecko profile (Firefox Profiler) or a trace (chrometrace)",

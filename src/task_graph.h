@@ -27,8 +27,12 @@ struct task_row {
 	                           "future", or "" */
 	uint64_t awaits_object; /* the future, lock, queue … (0: none) */
 	uint64_t loop;
-	int loop_tid; /* the thread running its loop now (its host TID), 0 when
-	                 the loop is not running or its thread is unknown */
+	/* As read, for record --async to recognise the task on a thread's
+	 * stack: its coroutine, that coroutine's frame (0 when it has none:
+	 * done, or unreadable) and its name object (0: none). */
+	uint64_t coro, coro_frame, name_obj;
+	int loop_tid;             /* the thread running its loop now (its host TID), 0 when
+	                             the loop is not running or its thread is unknown */
 	struct frame_row *frames; /* owned: its coroutine stack, innermost first */
 	size_t nframes;
 	bool frames_truncated;

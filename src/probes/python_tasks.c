@@ -227,6 +227,10 @@ tasks_name(struct python_namer *namer, const struct python_task *t, struct task_
 	row->awaits = python_task_awaits_name(t->awaits);
 	row->awaits_object = t->awaits_object;
 	row->loop = t->loop;
+	row->coro = t->coro;
+	row->name_obj = t->name_obj;
+	/* Outermost last: the task's own coroutine. */
+	row->coro_frame = t->nframes > 0 ? t->frames[t->nframes - 1].addr : 0;
 	row->frames = xcalloc(t->nframes ? t->nframes : 1, sizeof(*row->frames));
 	row->nframes = t->nframes;
 	for (size_t i = 0; i < t->nframes; i++)
@@ -237,19 +241,6 @@ tasks_name(struct python_namer *namer, const struct python_task *t, struct task_
 		memcpy(row->awaits_addrs, t->awaits_tasks, t->nawaits_tasks * sizeof(uint64_t));
 		row->nawaits_addrs = t->nawaits_tasks;
 	}
-}
-
-/* The asyncio layout of handle's version, or NULL where its tasks cannot
- * be found: no table for the version (2.7 has no asyncio), or a
- * free-threaded build, whose objects are not on the collector's lists. */
-static const struct python_asyncio_layout *
-tasks_layout(struct target *handle)
-{
-	const struct python_target *pt = target_python(handle);
-
-	if (pt->layout.free_threaded)
-		return NULL;
-	return python_asyncio_layout_for(pt->layout.major, pt->layout.minor);
 }
 
 int
@@ -263,7 +254,7 @@ python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect
 	*out = (struct python_types_expect){0};
 	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
 		return err;
-	readable = tasks_layout(handle) != NULL;
+	readable = python_tasks_layout(target_python(handle)) != NULL;
 	target_close(handle);
 	return readable ? python_types_expect(fs, pid, &lim, out) : -ENOTSUP;
 }
@@ -271,23 +262,41 @@ python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect
 int
 python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 {
-	struct tasks_stop s = {0};
 	struct target *handle;
+	int err;
+
+	*out = NULL;
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
+		return err;
+	err = python_tasks_take_in(fs, handle, pid, out);
+	target_close(handle);
+	return err;
+}
+
+const struct python_asyncio_layout *
+python_tasks_layout(const struct python_target *pt)
+{
+	if (pt == NULL || pt->layout.free_threaded)
+		return NULL;
+	return python_asyncio_layout_for(pt->layout.major, pt->layout.minor);
+}
+
+int
+python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
+                     struct tasks_report **out)
+{
+	struct tasks_stop s = {0};
 	struct tasks_report *r;
 	struct procfs_stat st;
 	const struct python_target *pt;
 	int err;
 
 	*out = NULL;
-	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
-		return err;
-	pt = target_python(handle);
+	if ((pt = target_python(handle)) == NULL)
+		return -ENOEXEC;
 	s.target = pt;
-	s.al = tasks_layout(handle);
-	if (s.al == NULL) {
-		target_close(handle);
+	if ((s.al = python_tasks_layout(pt)) == NULL)
 		return -ENOTSUP;
-	}
 	r = xcalloc(1, sizeof(*r));
 	r->pid = pid;
 	r->python = *target_python_info(handle);
@@ -314,7 +323,6 @@ python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 	free(s.task_types);
 	free(s.found);
 	free(s.loops);
-	target_close(handle);
 	if (err != 0) {
 		tasks_report_free(r);
 		return err;

@@ -33,4 +33,19 @@ int python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **ou
  * python_tasks_take. */
 int python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect *out);
 
+struct target;
+struct python_target;
+struct python_asyncio_layout;
+
+/* The same through handle (a target opened for Python frames, borrowed),
+ * whose interpreter is found already: record --async takes its census
+ * of tasks again while it samples. pid is handle's process. */
+int python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
+                         struct tasks_report **out);
+
+/* The layout pt's tasks are read with (static), or NULL when they cannot
+ * be (no table for its version, 2.7, a free-threaded build): what
+ * python_tasks_take's -ENOTSUP says. */
+const struct python_asyncio_layout *python_tasks_layout(const struct python_target *pt);
+
 #endif

@@ -79,6 +79,7 @@ sampler_free(struct sampler *s)
 	python_stack_raw_free(&s->raw);
 	python_stack_raw_free(&s->prev_raw);
 	tid_names_free(s->names, s->nnames);
+	sampler_async_free(s);
 	free(s);
 }
 
@@ -467,6 +468,7 @@ sampler_round(struct sampler *s, struct profile *p)
 			return err;
 		s->process_read_s = clock_monotonic_s();
 	}
+	sampler_async_round(s);
 	if (s->perf)
 		return sampler_perf_round(s, p);
 	/* Listing the threads costs about a microsecond each; skip it when they

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 struct sampler;
+struct task_census_entry;
 
 /* Which threads a round counts, as CPython 3.15's own sampler offers. */
 enum sampler_mode {
@@ -74,6 +75,26 @@ void sampler_free(struct sampler *s);
  * that exited keeps its last). Call after the last round. */
 void sampler_modules(struct sampler *s, struct profile *p);
 
+/* record --async: follows the asyncio task each thread runs, a sample in
+ * a task getting a "task NAME" frame outermost: takes a census of the
+ * tasks now (one bounded stop, as stacktop tasks makes) and again when
+ * samples meet tasks it does not know. Returns 0, -ENOEXEC (not a Python
+ * process, or its frames are not read), -ENOTSUP (2.7, a free-threaded
+ * build, a version without a table: PYTHON_TASKS_SUPPORTED), or the
+ * census's -ESRCH, -EPERM. */
+int sampler_async_start(struct sampler *s);
+
+/* What following the tasks cost. */
+struct sampler_async_stats {
+	uint64_t censuses; /* stops taken for a census, the first included */
+	uint64_t failed;   /* censuses that failed (the previous one kept) */
+	double stopped_ms_sum, stopped_ms_max;
+	size_t tasks; /* the tasks the last census found */
+};
+
+/* s's, or NULL when it does not follow tasks. Borrowed, for s's life. */
+const struct sampler_async_stats *sampler_async_stats(const struct sampler *s);
+
 /* The process's name as of the last round (borrowed until the next round). */
 const char *sampler_comm(const struct sampler *s);
 
@@ -96,6 +117,8 @@ struct sampler_hit {
 	bool kernel;
 	uint64_t weight;
 	const char *process; /* borrowed for the call; NULL: none */
+	/* record --async: the task it runs (set by the sampler), or NULL */
+	const struct task_census_entry *task;
 };
 
 struct unwinder;

@@ -3,6 +3,7 @@
  * with record -a's counting). */
 #include "../xmalloc.h"
 #include "python_merge.h"
+#include "python_task_census.h"
 #include "sampler_impl.h"
 
 #include <stdio.h>
@@ -42,16 +43,22 @@ sampler_count_cut_frame(const char *cut, struct frame_row *out)
 /* The key of a sample taken in the kernel ends with this: no user address
  * is that high. The kernel's own frames are not ours to read. */
 #define SAMPLER_KERNEL_KEY UINT64_MAX
+/* And the key of a sample in an asyncio task (record --async) ends with
+ * this, then the task and its name object: the same frames in two tasks
+ * are two stacks. */
+#define SAMPLER_TASK_KEY (UINT64_MAX - 1)
 
 /* The frames of a new profile entry: native (n of them, or none when snap
  * is NULL) and Python (py, or none), merged when both are there; when they
  * do not line up, side by side (python_merge_side_by_side); for a sample taken in
  * the kernel a "[kernel]" frame innermost; when the native walk was cut, a
- * [cut: reason] frame outermost. */
+ * [cut: reason] frame outermost; and outermost of all, in an asyncio task
+ * (record --async), "task NAME". */
 static struct frame_row *
 sampler_count_frames(struct unwinder *u, struct python_namer *namer,
                      const struct unwind_frame *native_frames, size_t n, const char *cut,
-                     const struct python_raw_thread *py, bool kernel, size_t *nframes)
+                     const struct python_raw_thread *py, bool kernel,
+                     const struct task_census_entry *task, size_t *nframes)
 {
 	struct frame_row *native = xcalloc(n + 1, sizeof(*native)), *pyf, *both;
 
@@ -85,6 +92,11 @@ sampler_count_frames(struct unwinder *u, struct python_namer *namer,
 		both = xreallocarray(both, *nframes + 1, sizeof(*both));
 		sampler_count_cut_frame(cut, &both[(*nframes)++]);
 	}
+	if (task != NULL) {
+		/* Outermost of all: right under the thread in every format. */
+		both = xreallocarray(both, *nframes + 1, sizeof(*both));
+		both[(*nframes)++] = (struct frame_row){.function = xstrdup(task->label)};
+	}
 	return both;
 }
 
@@ -103,7 +115,7 @@ sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_name
                  uint64_t **key, size_t *key_cap, struct sampler *s)
 {
 	size_t nkey = 0, n = 0, pyn = h->py != NULL ? h->py->nframes : 0, nframes;
-	size_t key_len = STACKS_MAX_FRAMES + 5 + 3 * pyn;
+	size_t key_len = STACKS_MAX_FRAMES + 8 + 3 * pyn;
 	struct unwind_end end = {.kind = UNWIND_END_ROOT};
 	struct profile_stack *entry;
 	char cut[64];
@@ -133,10 +145,15 @@ sampler_count_in(const struct procfs *fs, struct unwinder *u, struct python_name
 		(*key)[nkey++] = SAMPLER_KERNEL_KEY;
 	(*key)[nkey++] = end.kind;
 	(*key)[nkey++] = end.at;
+	if (h->task != NULL) {
+		(*key)[nkey++] = SAMPLER_TASK_KEY;
+		(*key)[nkey++] = h->task->task;
+		(*key)[nkey++] = h->task->name_obj;
+	}
 	unwind_end_text(&end, cut, sizeof(cut));
 	if ((entry = profile_find(p, h->tid, *key, nkey)) == NULL) {
-		struct frame_row *frames =
-		    sampler_count_frames(u, namer, *native, n, cut, h->py, h->kernel, &nframes);
+		struct frame_row *frames = sampler_count_frames(u, namer, *native, n, cut, h->py,
+		                                                h->kernel, h->task, &nframes);
 		char name[COMM_MAX];
 
 		const char *python_name = s != NULL ? sampler_python_name(s, h->tid) : NULL;
@@ -174,6 +191,7 @@ sampler_count(struct sampler *s, struct profile *p, struct sampler_hit *h)
 {
 	h->pid = s->pid;
 	h->process = p->pid == 0 ? s->comm : NULL;
+	h->task = sampler_async_task(s, h->tid, h->py);
 	return sampler_count_in(s->fs, s->unwinder, s->namer, p, h, &s->native, &s->key,
 	                        &s->key_cap, s);
 }

@@ -166,6 +166,15 @@ struct sampler {
 	struct tid_name *names;
 	size_t nnames;
 	double names_read_s;
+	/* record --async (sampler_async.c): the census of tasks (NULL: not
+	 * asked), when it was taken, how long until another may be, whether
+	 * samples asked for one, the threads that ran a loop then. */
+	struct task_census *census;
+	double census_s, census_every_s;
+	bool census_wanted;
+	int *census_loop_tids;
+	size_t census_nloop_tids;
+	struct sampler_async_stats async;
 };
 
 /* sampler.c */
@@ -220,6 +229,16 @@ void sampler_python_read_stopped(void *arg);
  * again when it tore; a thread still torn is not counted, but it is in the
  * profile's dropped count. */
 void sampler_python_read_running(struct sampler *s, struct profile *p, struct python_want *want);
+
+/* sampler_async.c */
+/* At a round's start: a census of tasks again when samples asked for one
+ * and it is due. */
+void sampler_async_round(struct sampler *s);
+/* The task thread tid (its Python frames py) runs, or NULL; a sample that
+ * meets a task the census does not know asks for another. */
+const struct task_census_entry *sampler_async_task(struct sampler *s, int tid,
+                                                   const struct python_raw_thread *py);
+void sampler_async_free(struct sampler *s);
 
 /* sampler_perf.c */
 /* A round of perf events: the samples the kernel took since the last one,

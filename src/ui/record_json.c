@@ -50,6 +50,18 @@ record_json_write(FILE *out, const struct record_summary *s)
 	                   3);
 	json_member_double(&j, "round_ms_max", 1e3 * p->round_s_max, 3);
 	dump_json_python(&j, s->python);
+	json_key(&j, "asyncio");
+	if (s->asyncio == NULL) {
+		json_null(&j);
+	} else {
+		json_object_begin(&j);
+		json_member_count(&j, "tasks", (int64_t)s->asyncio->tasks);
+		json_member_count(&j, "censuses", (int64_t)s->asyncio->censuses);
+		json_member_count(&j, "censuses_failed", (int64_t)s->asyncio->failed);
+		json_member_double(&j, "census_stopped_ms", s->asyncio->stopped_ms, 3);
+		json_member_double(&j, "census_stopped_ms_max", s->asyncio->stopped_ms_max, 3);
+		json_object_end(&j);
+	}
 	json_key(&j, "exited");
 	json_bool(&j, s->exited);
 	json_key(&j, "interrupted");

@@ -14,6 +14,12 @@
 
 /* What the summary says beyond the profile's own counts. Pointers are
  * borrowed for the call. */
+struct record_asyncio {
+	uint64_t censuses, failed;
+	double stopped_ms, stopped_ms_max; /* a census's stop: mean, longest */
+	uint64_t tasks;
+};
+
 struct record_summary {
 	const struct profile *profile;    /* pid 0: every process (record -a) */
 	struct timespec taken_at;         /* wall clock when the recording ended */
@@ -29,6 +35,9 @@ struct record_summary {
 	 * of processes gone before they were read, of kernel threads, and of
 	 * stacktop itself. */
 	int64_t lost, gone, kernel_threads, own;
+	/* record --async, else NULL: the censuses of asyncio tasks (each a
+	 * stop of the whole process), the tasks the last one found. */
+	const struct record_asyncio *asyncio;
 	bool exited;        /* the process exited before the duration was over */
 	bool interrupted;   /* a signal (Ctrl-C) ended the recording early */
 	const char *output; /* the profile's file; NULL for standard output */
