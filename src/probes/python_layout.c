@@ -181,6 +181,10 @@ const struct python_layout_field python_layout_fields[] = {
 
     {FIELD(gen.gi_code), .since = 311, .until = 311},
     {FIELD(gen.gi_iframe), .since = 311},
+    {FIELD(gen.gi_frame), .since = 207, .until = 310},
+    {FIELD(gen.gi_frame_state), .since = 311},
+    /* FRAME_EXECUTING is 0 until 3.14. */
+    {FIELD(gen.frame_executing), .since = 311, .zero_ok = 1},
 
     {FIELD(longobj.ob_digit), .since = 207},
     {FIELD(longobj.lv_tag), .since = 312},

@@ -363,8 +363,14 @@ struct python_layout {
 	/* PyGenObject, PyCoroObject, PyAsyncGenObject: one head (3.11+), the
 	 * interpreter frame inline at its end, sized by its code. */
 	struct {
-		int32_t gi_code;   /* PyCodeObject * (3.11; later the frame's code) */
-		int32_t gi_iframe; /* _PyInterpreterFrame (3.11+) */
+		int32_t gi_code;         /* PyCodeObject * (3.11; later the frame's code) */
+		int32_t gi_iframe;       /* _PyInterpreterFrame (3.11+) */
+		int32_t gi_frame;        /* PyFrameObject *, NULL once finished (≤3.10) */
+		int32_t gi_frame_state;  /* int8_t (3.11+) */
+		int32_t frame_executing; /* FRAME_EXECUTING: a state above it is a
+		                            finished frame, its slots released but
+		                            not emptied (3.11+; 0 until 3.14, 4 in
+		                            3.15) */
 	} gen;
 
 	/* PyLongObject (all), PyIntObject (2.7). A thread ident in

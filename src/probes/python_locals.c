@@ -19,6 +19,7 @@ enum locals_kind { LOCALS_PLAIN, LOCALS_CELL };
 struct locals_code {
 	size_t nslots;
 	char **names;          /* owned, nslots; NULL where unreadable */
+	uint64_t *name_objs;   /* owned, nslots: the str each name was read from */
 	unsigned char *kinds;  /* 3.11+: owned, nslots; NULL before */
 	enum locals_kind *old; /* ≤3.10: owned, nslots */
 };
@@ -29,6 +30,7 @@ locals_code_free(struct locals_code *c)
 	for (size_t i = 0; c->names != NULL && i < c->nslots; i++)
 		free(c->names[i]);
 	free(c->names);
+	free(c->name_objs);
 	free(c->kinds);
 	free(c->old);
 }
@@ -72,9 +74,11 @@ locals_add_names(const struct python_layout *l, const struct python_memory *mem,
 		return -EFAULT;
 	}
 	c->names = xreallocarray(c->names, c->nslots + n + 1, sizeof(*c->names));
+	c->name_objs = xreallocarray(c->name_objs, c->nslots + n + 1, sizeof(*c->name_objs));
 	c->old = xreallocarray(c->old, c->nslots + n + 1, sizeof(*c->old));
 	for (size_t i = 0; i < n; i++) {
 		c->names[c->nslots] = python_string_name(l, mem, items[i], PYTHON_LOCALS_NAME);
+		c->name_objs[c->nslots] = items[i];
 		c->old[c->nslots++] = k;
 	}
 	free(items);
@@ -130,8 +134,8 @@ locals_code_new(const struct python_layout *l, const struct python_memory *mem, 
 	c->names = xcalloc(n + 1, sizeof(*c->names));
 	for (size_t i = 0; i < n; i++)
 		c->names[i] = python_string_name(l, mem, items[i], PYTHON_LOCALS_NAME);
+	c->name_objs = items; /* moved */
 	c->nslots = n;
-	free(items);
 	return 0;
 }
 
@@ -209,7 +213,7 @@ python_locals_values(const struct python_layout *l, const struct python_memory *
 			continue; /* an empty cell: unset */
 		if (locals_seen(*out, *n, c.names[i]))
 			continue;
-		(*out)[(*n)++] = (struct python_local_value){c.names[i], v};
+		(*out)[(*n)++] = (struct python_local_value){c.names[i], c.name_objs[i], v};
 		c.names[i] = NULL; /* moved */
 	}
 	free(slots);

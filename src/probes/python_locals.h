@@ -28,10 +28,12 @@
 #define PYTHON_LOCALS_SLOTS 4096 /* slots believed of a code object */
 #define PYTHON_LOCALS_NAME  128  /* code points of a name */
 
-/* One set variable of a frame: its name (owned) and the object it holds
- * (a cell's contents for a cell or free variable). */
+/* One set variable of a frame: its name (owned), the str object of the
+ * code's that name was read from, and the object it holds (a cell's
+ * contents for a cell or free variable). */
 struct python_local_value {
 	char *name;
+	uint64_t name_obj;
 	uint64_t value;
 };
 

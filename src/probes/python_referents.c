@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "python_dict.h"
+#include "python_locals.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,17 @@ refs_class_by_name(const char *name)
 		const char *name;
 		enum python_ref_class cls;
 	} names[] = {
-	    {"module", PYTHON_REF_MODULE},           {"set", PYTHON_REF_SET},
-	    {"frozenset", PYTHON_REF_SET},           {"cell", PYTHON_REF_CELL_OBJECT},
+	    {"module", PYTHON_REF_MODULE},
+	    {"set", PYTHON_REF_SET},
+	    {"frozenset", PYTHON_REF_SET},
+	    {"cell", PYTHON_REF_CELL_OBJECT},
 	    {"method", PYTHON_REF_METHOD},         /* 3.x */
 	    {"instancemethod", PYTHON_REF_METHOD}, /* 2.7 */
 	    {"collections.deque", PYTHON_REF_DEQUE},
+	    {"generator", PYTHON_REF_GENERATOR},
+	    {"coroutine", PYTHON_REF_GENERATOR},       /* 3.5+ */
+	    {"async_generator", PYTHON_REF_GENERATOR}, /* 3.6+ */
+	    {"frame", PYTHON_REF_FRAME},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -267,11 +274,76 @@ refs_instance(const struct python_layout *l, const struct python_memory *mem, ui
 		         PYTHON_REF_SLOT);
 }
 
+/* 3.14+ keep a frame's code as a tagged reference (Py_TAG_BITS: the low
+ * two bits); an object is aligned to 8, so clearing them is right before. */
+static uint64_t
+refs_iframe_code(const struct python_layout *l, const struct python_memory *mem, uint64_t iframe)
+{
+	return refs_field(mem, iframe, l->iframe.code) & ~(uint64_t)3;
+}
+
+/* The frame whose variables generator-like obj holds, into *f: false when
+ * it has none (finished) or it cannot be read. */
+static bool
+refs_generator_frame(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+                     struct python_raw_frame *f)
+{
+	unsigned char state;
+
+	if (l->gen.gi_frame >= 0) { /* ≤3.10: a frame object, NULL once finished */
+		f->addr = refs_field(mem, obj, l->gen.gi_frame);
+		f->code = f->addr != 0 ? refs_field(mem, f->addr, l->frame.f_code) : 0;
+		return f->code != 0;
+	}
+	if (l->gen.gi_iframe < 0 || l->gen.gi_frame_state < 0 ||
+	    mem->read(mem->arg, obj + (uint64_t)l->gen.gi_frame_state, &state, 1) != 0)
+		return false;
+	/* 3.11+: a finished frame's slots were released but not emptied (they
+	 * point to freed objects, or to others since made there). */
+	if ((int8_t)state > l->gen.frame_executing)
+		return false;
+	f->addr = obj + (uint64_t)l->gen.gi_iframe;
+	f->code = refs_iframe_code(l, mem, f->addr);
+	return f->code != 0;
+}
+
+/* The frame frame object obj shows, into *f: ≤3.10 it is one; 3.11+ it
+ * points to it (in a thread's stack, a generator, or its own copy once
+ * the frame ended while it was referenced). */
+static bool
+refs_frame_object(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+                  struct python_raw_frame *f)
+{
+	if (l->frame.f_frame < 0) {
+		f->addr = obj;
+		f->code = refs_field(mem, obj, l->frame.f_code);
+	} else {
+		f->addr = refs_field(mem, obj, l->frame.f_frame);
+		f->code = f->addr != 0 ? refs_iframe_code(l, mem, f->addr) : 0;
+	}
+	return f->code != 0;
+}
+
+static void
+refs_frame_locals(const struct python_layout *l, const struct python_memory *mem,
+                  const struct python_raw_frame *f, struct python_ref_buf *b)
+{
+	struct python_local_value *v;
+	size_t n;
+
+	if (python_locals_values(l, mem, f, &v, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		refs_add(b, v[i].value, v[i].name_obj, PYTHON_REF_LOCAL);
+	python_locals_values_free(v, n);
+}
+
 size_t
 python_referents_of(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
                     const struct python_ref_type *t, struct python_ref_buf *out)
 {
 	size_t before = out->n;
+	struct python_raw_frame f = {0};
 	uint64_t n;
 
 	switch (t->cls) {
@@ -308,6 +380,14 @@ python_referents_of(const struct python_layout *l, const struct python_memory *m
 	case PYTHON_REF_METHOD:
 		refs_add(out, refs_field(mem, obj, l->method.im_func), 0, PYTHON_REF_FUNC);
 		refs_add(out, refs_field(mem, obj, l->method.im_self), 0, PYTHON_REF_SELF);
+		break;
+	case PYTHON_REF_GENERATOR:
+		if (refs_generator_frame(l, mem, obj, &f))
+			refs_frame_locals(l, mem, &f, out);
+		break;
+	case PYTHON_REF_FRAME:
+		if (refs_frame_object(l, mem, obj, &f))
+			refs_frame_locals(l, mem, &f, out);
 		break;
 	case PYTHON_REF_OTHER:
 		break;

@@ -2,7 +2,9 @@
  * what each reference is called: the values and keys of a dict, the items of
  * a list, tuple, set or deque, an instance's attributes (its __dict__, its
  * __slots__), a module's globals, a class's attributes, a cell's contents, a
- * bound method's __self__ and __func__. What gc.get_referents() gives, with
+ * bound method's __self__ and __func__, the variables of a generator's,
+ * coroutine's or async generator's frame and of a frame object. What
+ * gc.get_referents() gives, with
  * names, for the kinds of objects a leak is held through.
  *
  * Each type is classified once (python_referents_type), each object then
@@ -43,12 +45,14 @@ enum python_ref_edge {
 	PYTHON_REF_CELL,       /* a cell's contents: label 0 */
 	PYTHON_REF_SELF,       /* a bound method's __self__: label 0 */
 	PYTHON_REF_FUNC,       /* a bound method's __func__: label 0 */
+	PYTHON_REF_LOCAL,      /* a variable of a generator's or a frame object's
+	                          frame: label is its name (a str of the code's) */
 	PYTHON_REF_EDGE_KINDS
 };
 
 /* What the objects of a type hold, as far as references go. */
 enum python_ref_class {
-	PYTHON_REF_OTHER, /* nothing followed (functions, frames, code, ...) */
+	PYTHON_REF_OTHER, /* nothing followed (functions, code, ...) */
 	PYTHON_REF_DICT,
 	PYTHON_REF_LIST,
 	PYTHON_REF_TUPLE,
@@ -58,6 +62,8 @@ enum python_ref_class {
 	PYTHON_REF_TYPE,
 	PYTHON_REF_CELL_OBJECT,
 	PYTHON_REF_METHOD,
+	PYTHON_REF_GENERATOR, /* and coroutine, async generator: their frame */
+	PYTHON_REF_FRAME,     /* a frame object (a traceback's, sys._getframe()) */
 };
 
 struct python_ref_slot {

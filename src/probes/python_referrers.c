@@ -161,7 +161,8 @@ copy_type(struct referrers_copy *c, uint64_t type)
 
 /* While the target is stopped: records the object, and reads its
  * references once, for what that read copies (a list's items, a dict's
- * table, a set's, a deque's blocks) into the stop's copy; they are read
+ * table, a set's, a deque's blocks, a generator's or frame's variables and
+ * its code's names for them) into the stop's copy; they are read
  * again, from the copy, after the stop. */
 static void
 copy_object(void *arg, uint64_t obj, uint64_t type)
@@ -281,7 +282,7 @@ static const char *const referrers_kinds[PYTHON_REF_EDGE_KINDS] = {
     [PYTHON_REF_VALUE] = "value",   [PYTHON_REF_KEY] = "key",
     [PYTHON_REF_INDEX] = "index",   [PYTHON_REF_MEMBER] = "member",
     [PYTHON_REF_CELL] = "cell",     [PYTHON_REF_SELF] = "__self__",
-    [PYTHON_REF_FUNC] = "__func__",
+    [PYTHON_REF_FUNC] = "__func__", [PYTHON_REF_LOCAL] = "local",
 };
 
 static const char *
@@ -302,7 +303,7 @@ names_label(struct referrers_names *n, enum python_ref_edge kind, uint64_t label
 	size_t at;
 
 	if (kind != PYTHON_REF_GLOBAL && kind != PYTHON_REF_ATTR && kind != PYTHON_REF_SLOT &&
-	    kind != PYTHON_REF_CLASS_ATTR)
+	    kind != PYTHON_REF_CLASS_ATTR && kind != PYTHON_REF_LOCAL)
 		return NULL;
 	at = addr_index_find_or_add(&n->label_index, label, n->nlabels);
 	if (at < n->nlabels)

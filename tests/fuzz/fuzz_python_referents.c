@@ -3,7 +3,8 @@
  * and an object after it read for its references, as each CPython version
  * lays them out, and each class forced in turn (a list whose items point
  * anywhere, a dict whose tables lie, a set mask of 2^60, a deque's blocks
- * in a loop, slots at any offset). Every read is bounded: it must end,
+ * in a loop, slots at any offset, a generator or frame whose code and
+ * slots lie). Every read is bounded: it must end,
  * reading nothing outside what it is given, and give no reference that is
  * not an aligned, non-null address. */
 #include "../fake_memory.h"
@@ -34,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (t.nslots > PYTHON_REFERENTS_MAX_SLOTS)
 		abort();
 	python_referents_of(l, &mem, FUZZ_OBJECT, &t, &buf);
-	for (int cls = PYTHON_REF_OTHER; cls <= PYTHON_REF_METHOD; cls++) {
+	for (int cls = PYTHON_REF_OTHER; cls <= PYTHON_REF_FRAME; cls++) {
 		t.cls = (enum python_ref_class)cls;
 		t.attributes = cls % 2 == 0;
 		python_referents_of(l, &mem, FUZZ_OBJECT, &t, &buf);

@@ -7,7 +7,9 @@ or unreachable with the collector disabled (3.x). The chain names the
 module, the global, the attribute and the kinds of the steps, in text and
 JSON (stacktop.refs/1); the counts are within 5% of what the target's own
 gc.get_objects() counts; a module-qualified name finds the same objects;
-Decoy is never reached through POOL; the target runs on. A free-threaded
+Decoy is never reached through POOL; a GenHeld is found in the local kept
+of a suspended generator in the global list GENS, a FrameHeld in that of a
+frame object in FRAMES; the target runs on. A free-threaded
 build says in one line that it cannot be walked."""
 
 import os
@@ -130,7 +132,13 @@ def test():
             ("Queued", 70, [("global", "QUEUE", "collections.deque"), ("index", None, "Queued")]),
             ("InSlot", 1, [("global", "SLOTTED", "SlotHolder"), ("slot", "held", "InSlot")]),
             ("BoundSelf", 1, [("global", "BOUND", "instancemethod" if python.version == "2.7"
-                                else "method"), ("__self__", None, "BoundSelf")])):
+                                else "method"), ("__self__", None, "BoundSelf")]),
+            # A suspended generator's frame variable, and an ended frame
+            # object's (≤3.10 the frame itself, 3.11+ the copy it owns).
+            ("GenHeld", 1, [("global", "GENS", "list"), ("index", None, "generator"),
+                            ("local", "kept", "GenHeld")]),
+            ("FrameHeld", 1, [("global", "FRAMES", "list"), ("index", None, "frame"),
+                              ("local", "kept", "FrameHeld")])):
         held = stacktop_json("mem", "-p", target.pid, "--python-refs", sought)
         chains = [(c["count"], [(s["kind"], s["name"], s["type"]) for s in c["steps"]])
                   for c in held["chains"]]
@@ -154,6 +162,10 @@ def test():
     code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "HeldByLocal")
     check(code == 0 and b"1 of 1 HeldByLocal: thread holder, frame hold_forever, local kept"
           in out and b"e.g. kept at 0x" in out, f"HeldByLocal text: {code} {out!r} {err!r}")
+    code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "GenHeld")
+    check(code == 0 and b"1 of 1 GenHeld: module __main__, global GENS (list) -> index "
+          b"(generator) -> local kept (GenHeld)" in out and
+          b"e.g. __main__.GENS[0].kept at 0x" in out, f"GenHeld text: {code} {out!r} {err!r}")
     check(re.search(r"\d+ cycles \(.*\): Finalized -> attribute partner \(Finalized\) -> "
                     r"attribute partner \(Finalized\)", text), f"text has no cycle:\n{text}")
     check_running(target.pid)

@@ -15,6 +15,11 @@
                             SLOTTED.held (a __slots__ member) and one
                             BoundSelf as the __self__ of the bound method
                             BOUND.
+                            Keeps one GenHeld in the local kept of the
+                            suspended generator GENS[0] (holder_gen, a
+                            module global list), and one FrameHeld in the
+                            local kept of the ended frame object FRAMES[0]
+                            (frame_keeper's, from sys._getframe()).
                             Starts a thread named "holder" whose function
                             hold_forever keeps one HeldByLocal in its local
                             variable kept, and sleeps: nothing else refers
@@ -104,6 +109,31 @@ QUEUE = collections.deque(Queued() for _ in range(70))
 SLOTTED = SlotHolder()
 SLOTTED.held = InSlot()
 BOUND = BoundSelf().method
+
+
+class GenHeld(object):
+    pass
+
+
+def holder_gen():
+    kept = GenHeld()
+    yield kept is not None  # suspended here, kept alive in its frame
+
+
+GENS = [holder_gen()]
+next(GENS[0])
+
+
+class FrameHeld(object):
+    pass
+
+
+def frame_keeper():
+    kept = FrameHeld()
+    return kept is not None and sys._getframe()
+
+
+FRAMES = [frame_keeper()]
 
 
 def make_cycles():
