@@ -2,6 +2,7 @@
 
 #include "../xmalloc.h"
 #include "python_dict.h"
+#include "python_string.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,6 @@
  * locals, which are read again where their top is). */
 #define CORO_READ  512
 #define FRAME_READ 256
-/* The longest tp_name compared here ("BoundedSemaphore", "_GatheringFuture"). */
-#define TYPE_NAME_READ 32
 /* Tagged stack references (3.14+) keep flags in the low two bits. */
 #define REF_MASK (~(uint64_t)3)
 
@@ -82,15 +81,7 @@ static bool
 type_named(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
            const char *name)
 {
-	uint64_t type = object_type(l, mem, obj), at;
-	char buf[TYPE_NAME_READ];
-	size_t len = strlen(name) + 1;
-
-	if (type == 0 || len > sizeof(buf) ||
-	    python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &at) != 0 ||
-	    mem->read(mem->arg, at, buf, len) != 0)
-		return false;
-	return memcmp(buf, name, len) == 0;
+	return python_string_type_named(l, mem, object_type(l, mem, obj), name);
 }
 
 int

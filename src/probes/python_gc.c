@@ -1,12 +1,10 @@
 #include "python_gc.h"
 
 #include "python_stack.h"
+#include "python_string.h"
 
 #include <errno.h>
 #include <string.h>
-
-/* The bytes of a type name we compare with "list". */
-#define PYTHON_GC_LIST_NAME_BYTES 5
 
 /* The address of the struct gc_generation array, and of the gc.garbage
  * variable (a PyObject *; 0 when unknown), and of the collecting int (0 when
@@ -54,18 +52,15 @@ python_gc_where(const struct python_target *t, const struct python_memory *mem, 
 static int64_t
 python_gc_garbage_len(const struct python_layout *l, const struct python_memory *mem, uint64_t addr)
 {
-	uint64_t list, type, name;
+	uint64_t list, type;
 	int64_t len;
-	char text[PYTHON_GC_LIST_NAME_BYTES];
 
 	if (addr == 0 || python_memory_u64(mem, addr, &list) != 0)
 		return -1;
 	if (list == 0)
 		return 0;
 	if (python_memory_u64(mem, list + (uint64_t)l->object.ob_type, &type) != 0 ||
-	    python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &name) != 0 ||
-	    mem->read(mem->arg, name, text, sizeof(text)) != 0 ||
-	    memcmp(text, "list", sizeof(text)) != 0 ||
+	    !python_string_type_named(l, mem, type, "list") ||
 	    mem->read(mem->arg, list + (uint64_t)l->object.ob_size, &len, sizeof(len)) != 0 ||
 	    len < 0)
 		return -1;

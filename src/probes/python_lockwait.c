@@ -1,5 +1,7 @@
 #include "python_lockwait.h"
 
+#include "python_string.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -28,15 +30,9 @@ python_lockwait_applies(const struct python_target *t)
 static enum lockwait_kind
 lockwait_type_kind(const struct python_target *t, const struct python_memory *mem, uint64_t type)
 {
-	char name[sizeof(lockwait_rlock_name)];
-	uint64_t at;
-
-	if (python_memory_u64(mem, type + (uint64_t)t->layout.type.tp_name, &at) != 0 || at == 0 ||
-	    mem->read(mem->arg, at, name, sizeof(name)) != 0)
-		return KIND_OTHER;
-	if (memcmp(name, lockwait_rlock_name, sizeof(lockwait_rlock_name)) == 0)
+	if (python_string_type_named(&t->layout, mem, type, lockwait_rlock_name))
 		return KIND_RLOCK;
-	if (memcmp(name, lockwait_lock_name, sizeof(lockwait_lock_name)) == 0)
+	if (python_string_type_named(&t->layout, mem, type, lockwait_lock_name))
 		return KIND_LOCK;
 	return KIND_OTHER;
 }

@@ -3,6 +3,7 @@
 #include "../xmalloc.h"
 #include "python_dict.h"
 #include "python_locals.h"
+#include "python_string.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,10 @@ refs_type_name(const struct python_layout *l, const struct python_memory *mem, u
                char buf[NAME_MAX_BYTES])
 {
 	uint64_t at = refs_field(mem, type, l->type.tp_name);
-	size_t n = 0;
 
-	while (at != 0 && n < NAME_MAX_BYTES - 1 && mem->read(mem->arg, at + n, buf + n, 1) == 0 &&
-	       buf[n] != '\0')
-		n++;
-	buf[n] = '\0';
+	buf[0] = '\0';
+	if (at != 0)
+		python_string_c(mem, at, buf, NAME_MAX_BYTES);
 }
 
 /* The class a static type named name gives its objects. */

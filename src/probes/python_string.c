@@ -183,3 +183,18 @@ python_string_name(const struct python_layout *l, const struct python_memory *me
 	free(cps);
 	return out;
 }
+
+bool
+python_string_type_named(const struct python_layout *l, const struct python_memory *mem,
+                         uint64_t type, const char *name)
+{
+	char buf[64];
+	size_t len = strlen(name) + 1;
+	uint64_t at;
+
+	if (type == 0 || len > sizeof(buf) || l->type.tp_name < 0 ||
+	    python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &at) != 0 || at == 0 ||
+	    mem->read(mem->arg, at, buf, len) != 0)
+		return false;
+	return memcmp(buf, name, len) == 0;
+}

@@ -44,4 +44,10 @@ size_t python_string_utf8_put(char *out, uint32_t cp);
  * false when nothing could be read. */
 bool python_string_c(const struct python_memory *mem, uint64_t addr, char *out, size_t size);
 
+/* Whether the type at type (a PyTypeObject * of the target) is named
+ * exactly name (its tp_name, a short name of at most 63 bytes: "list",
+ * "_asyncio.Task"): one read of the name's bytes and its NUL. */
+bool python_string_type_named(const struct python_layout *l, const struct python_memory *mem,
+                              uint64_t type, const char *name);
+
 #endif

@@ -10,6 +10,7 @@
 #include "python_gc.h"
 #include "python_gc_walk.h"
 #include "python_namer.h"
+#include "python_string.h"
 #include "target.h"
 
 #include <errno.h>
@@ -61,16 +62,8 @@ struct tasks_stop {
 static bool
 tasks_is_task_class(const struct python_layout *l, const struct python_memory *mem, uint64_t type)
 {
-	static const char want[] = "_asyncio.Task";
-
 	for (int depth = 0; type != 0 && depth < TASKS_BASE_DEPTH; depth++) {
-		char name[sizeof(want)];
-		uint64_t at;
-
-		if (python_memory_u64(mem, type + (uint64_t)l->type.tp_name, &at) != 0)
-			return false;
-		if (mem->read(mem->arg, at, name, sizeof(name)) == 0 &&
-		    memcmp(name, want, sizeof(want)) == 0)
+		if (python_string_type_named(l, mem, type, "_asyncio.Task"))
 			return true;
 		if (l->type.tp_base < 0 ||
 		    python_memory_u64(mem, type + (uint64_t)l->type.tp_base, &type) != 0)
