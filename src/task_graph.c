@@ -85,6 +85,47 @@ cycles_from(struct tasks_report *r, size_t start, unsigned char *colour, size_t 
 	}
 }
 
+/* Whether again has a cycle of the n tasks (indexes into r) at cycle. */
+static bool
+cycle_seen_again(const struct tasks_report *r, const size_t *cycle, size_t n,
+                 const struct tasks_report *again)
+{
+	for (size_t k = 0; k < again->ncycles; k++) {
+		const struct task_cycle *d = &again->cycles[k];
+		size_t same = 0;
+
+		if (d->n != n)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			for (size_t m = 0; m < n; m++)
+				same += r->tasks[cycle[i]].addr == again->tasks[d->tasks[m]].addr;
+		if (same == n)
+			return true;
+	}
+	return false;
+}
+
+size_t
+task_graph_confirm(struct tasks_report *r, const struct tasks_report *again)
+{
+	size_t kept = 0, dropped;
+
+	for (size_t k = 0; k < r->ncycles; k++) {
+		if (again != NULL && cycle_seen_again(r, r->cycles[k].tasks, r->cycles[k].n, again))
+			r->cycles[kept++] = r->cycles[k];
+		else
+			free(r->cycles[k].tasks);
+	}
+	dropped = r->ncycles - kept;
+	r->ncycles = kept;
+	for (size_t i = 0; i < r->ntasks; i++)
+		r->tasks[i].in_cycle = false;
+	for (size_t k = 0; k < r->ncycles; k++)
+		for (size_t i = 0; i < r->cycles[k].n; i++)
+			r->tasks[r->cycles[k].tasks[i]].in_cycle = true;
+	return dropped;
+}
+
 void
 task_graph_build(struct tasks_report *r)
 {

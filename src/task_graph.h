@@ -69,6 +69,13 @@ struct tasks_report {
  * first sorted by address, so that output is stable. */
 void task_graph_build(struct tasks_report *r);
 
+/* Keeps of r's cycles those that again (a second look at the same
+ * process, its graph built) also has, of the same tasks (by address), and
+ * clears in_cycle of the tasks no kept cycle holds: a ring read once can be
+ * tasks caught between steps, and a false deadlock is worse than none.
+ * Returns how many cycles were dropped. */
+size_t task_graph_confirm(struct tasks_report *r, const struct tasks_report *again);
+
 /* Whether task i is awaited by no task: a root of the awaited-by tree. */
 bool task_graph_is_root(const struct tasks_report *r, size_t i);
 

@@ -2,7 +2,8 @@
  * the tasks of the report (a link to a task not in it dropped), the tree's
  * roots, cycles of two and three tasks and a task awaiting itself found
  * once each, and a chain of 10,000 tasks and a ring of 10,000 built without
- * recursion (a recursive search would overflow the stack under ASan). */
+ * recursion (a recursive search would overflow the stack under ASan); a
+ * second look keeps only the rings it finds again. */
 #include "check.h"
 #include "task_graph.h"
 #include "xmalloc.h"
@@ -192,6 +193,34 @@ test_natural_order(void)
 	CHECK(task_graph_name_compare(NULL, NULL) == 0);
 }
 
+/* Two rings (0 <-> 1, 2 <-> 3); a second look with only the first, its
+ * tasks listed in another order: the second ring and its tasks' in_cycle
+ * go. No second look (NULL): none is kept. */
+static void
+test_confirm(void)
+{
+	struct tasks_report *r = report_new(4), *again = report_new(4);
+
+	await_addr(r, 0, addr_of(1));
+	await_addr(r, 1, addr_of(0));
+	await_addr(r, 2, addr_of(3));
+	await_addr(r, 3, addr_of(2));
+	task_graph_build(r);
+	CHECK(r->ncycles == 2);
+	await_addr(again, 1, addr_of(0));
+	await_addr(again, 0, addr_of(1));
+	await_addr(again, 2, addr_of(3)); /* 3 now awaits nothing: no ring */
+	task_graph_build(again);
+	CHECK(again->ncycles == 1);
+	CHECK(task_graph_confirm(r, again) == 1);
+	CHECK(r->ncycles == 1 && r->cycles[0].n == 2);
+	CHECK(r->tasks[0].in_cycle && r->tasks[1].in_cycle);
+	CHECK(!r->tasks[2].in_cycle && !r->tasks[3].in_cycle);
+	CHECK(task_graph_confirm(r, NULL) == 1 && r->ncycles == 0 && !r->tasks[0].in_cycle);
+	tasks_report_free(again);
+	tasks_report_free(r);
+}
+
 int
 main(void)
 {
@@ -202,5 +231,6 @@ main(void)
 	test_long_chain(true);
 	test_empty();
 	test_natural_order();
+	test_confirm();
 	return check_done("test_task_graph");
 }
