@@ -14,15 +14,21 @@
 
 #define BLOCK_SHIFT  16
 #define BLOCK_SIZE   ((size_t)1 << BLOCK_SHIFT)
-#define PAGE_SIZE_4K ((uint64_t)4096)
+#define PAGE_SHIFT   12
+#define PAGE_SIZE_4K ((uint64_t)1 << PAGE_SHIFT)
 #define HUGE_PAGE    ((size_t)2 << 20)
 
-/* One block: the target's [number << BLOCK_SHIFT + lo, … + hi) is in data.
- * A block that straddles the edge of a mapping holds only its mapped part. */
+#define BLOCK_PAGES (BLOCK_SIZE / PAGE_SIZE_4K)
+
+/* One block: the target's 64 KiB at number << BLOCK_SHIFT, of which the 4 KiB
+ * pages whose bits are set in pages are copied into data. A block can hold
+ * the ends of two mappings with a hole between them (an arena freed, a guard
+ * page): each is copied as it is read, and both are kept, for the reads
+ * after the stop find what the reads during it found. */
 struct block {
 	uint64_t number; /* address >> BLOCK_SHIFT */
 	unsigned char *data;
-	uint32_t lo, hi;
+	uint16_t pages;
 };
 
 struct memory_cache {
@@ -178,32 +184,56 @@ memory_cache_buffer(struct memory_cache *c)
 	return xmalloc(BLOCK_SIZE);
 }
 
-/* Copies the block of addr, or the part of it from addr's page on: a
- * process_vm_readv range stops at the first unmapped page, so a block whose
- * start is not mapped (a mapping that begins inside it) is read again from
- * the page that was asked for. Returns 0 or -errno. */
+static bool
+block_has(const struct block *b, uint32_t off)
+{
+	return (b->pages >> (off >> PAGE_SHIFT)) & 1;
+}
+
+/* The bytes copied in b from off on, without a gap. */
+static size_t
+block_run(const struct block *b, uint32_t off)
+{
+	uint32_t page = off >> PAGE_SHIFT;
+
+	while (page < BLOCK_PAGES && ((b->pages >> page) & 1))
+		page++;
+	return ((size_t)page << PAGE_SHIFT) - off;
+}
+
+/* Copies [from, end of block) of b's target memory, as much of it as is
+ * mapped: a process_vm_readv range stops at the first unmapped page.
+ * Returns 0 or -errno. */
+static int
+block_copy(struct memory_cache *c, struct block *b, uint32_t from)
+{
+	ssize_t n = ptrace_read_memory(c->pid, (b->number << BLOCK_SHIFT) + from, b->data + from,
+	                               BLOCK_SIZE - from);
+	uint16_t before = b->pages;
+
+	for (size_t page = from >> PAGE_SHIFT; n >= (ssize_t)PAGE_SIZE_4K; n -= PAGE_SIZE_4K)
+		b->pages |= (uint16_t)(1u << page++);
+	c->copied += PAGE_SIZE_4K * (uint64_t)__builtin_popcount(b->pages & ~before);
+	return n < 0 ? (int)n : 0;
+}
+
+/* Copies the block of addr: the whole block at first, then from addr's page
+ * on when that page was not in what was mapped from the block's start (a
+ * mapping that begins inside the block). Returns 0 or -errno (-EFAULT:
+ * addr's page is not mapped). */
 static int
 memory_cache_fill(struct memory_cache *c, struct block *b, uint64_t addr)
 {
-	uint64_t start = b->number << BLOCK_SHIFT;
-	uint64_t page = addr & ~(PAGE_SIZE_4K - 1);
-	ssize_t n = ptrace_read_memory(c->pid, start, b->data, BLOCK_SIZE);
+	uint32_t off = (uint32_t)(addr & (BLOCK_SIZE - 1));
+	int err = 0;
 
-	if (n > 0 && start + (uint64_t)n > addr) {
-		b->lo = 0;
-		b->hi = (uint32_t)n;
-	} else {
-		n = ptrace_read_memory(c->pid, page, b->data + (page - start),
-		                       BLOCK_SIZE - (size_t)(page - start));
-		if (n <= 0) {
-			b->lo = b->hi = 0;
-			return n == 0 ? -EFAULT : (int)n;
-		}
-		b->lo = (uint32_t)(page - start);
-		b->hi = b->lo + (uint32_t)n;
-	}
-	c->copied += (uint64_t)(b->hi - b->lo);
-	return 0;
+	if (b->pages == 0)
+		err = block_copy(c, b, 0);
+	if (!block_has(b, off))
+		err = block_copy(c, b, off & ~(uint32_t)(PAGE_SIZE_4K - 1));
+	if (block_has(b, off))
+		return 0;
+	return err != 0 ? err : -EFAULT;
 }
 
 /* The block holding addr, copied if it was not. Returns NULL with *err set
@@ -216,13 +246,13 @@ memory_cache_block(struct memory_cache *c, uint64_t addr, int *err)
 	struct block *b;
 	size_t at;
 
-	if (c->last != NULL && c->last->number == number && off >= c->last->lo && off < c->last->hi)
+	if (c->last != NULL && c->last->number == number && block_has(c->last, off))
 		return c->last;
 	if (c->blocks == NULL)
 		c->blocks = xcalloc(c->max_blocks, sizeof(*c->blocks));
 	if (c->frozen) {
 		at = addr_index_find(&c->index, number);
-		if (at == SIZE_MAX || off < c->blocks[at].lo || off >= c->blocks[at].hi) {
+		if (at == SIZE_MAX || !block_has(&c->blocks[at], off)) {
 			c->misses++;
 			*err = -ENODATA;
 			return NULL;
@@ -246,7 +276,7 @@ memory_cache_block(struct memory_cache *c, uint64_t addr, int *err)
 		c->nblocks++;
 		*b = (struct block){.number = number, .data = memory_cache_buffer(c)};
 	}
-	if (off < b->lo || off >= b->hi) {
+	if (!block_has(b, off)) {
 		*err = memory_cache_fill(c, b, addr);
 		if (*err != 0)
 			return NULL;
@@ -271,7 +301,7 @@ memory_cache_read(void *arg, uint64_t addr, void *buf, size_t len)
 
 		if (b == NULL)
 			return err;
-		n = b->hi - off < len ? b->hi - off : len;
+		n = block_run(b, off) < len ? block_run(b, off) : len;
 		memcpy(out, b->data + off, n);
 		out += n;
 		addr += n;
