@@ -31,6 +31,10 @@ struct task_row {
 	 * stack: its coroutine, that coroutine's frame (0 when it has none:
 	 * done, or unreadable) and its name object (0: none). */
 	uint64_t coro, coro_frame, name_obj;
+	/* Its class, and whether it is asyncio's pure-Python Task (whose
+	 * fields are in its instance dict, not at fixed offsets). */
+	uint64_t type;
+	bool pure;
 	int loop_tid;             /* the thread running its loop now (its host TID), 0 when
 	                             the loop is not running or its thread is unknown */
 	struct frame_row *frames; /* owned: its coroutine stack, innermost first */

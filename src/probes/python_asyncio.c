@@ -62,6 +62,18 @@ python_asyncio_is_task_type(const struct python_asyncio_types *types, uint64_t t
 	for (size_t i = 0; i < types->ntask_types; i++)
 		if (types->task_types[i] == type && type != 0)
 			return true;
+	for (size_t i = 0; i < types->npy_task_types; i++)
+		if (types->py_task_types[i] == type && type != 0)
+			return true;
+	return false;
+}
+
+static bool
+is_py_task_type(const struct python_asyncio_types *types, uint64_t type)
+{
+	for (size_t i = 0; i < types->npy_task_types; i++)
+		if (types->py_task_types[i] == type && type != 0)
+			return true;
 	return false;
 }
 
@@ -337,13 +349,17 @@ short_name(const char *function)
 
 /* What a waiting task waits for: the future it waits on, told by the
  * innermost coroutine's function (asyncio's own sleep, lock, queue, …)
- * and by its kind (a task, a gather's future). */
+ * and by its kind (a task, a gather's future). selves: the first local of
+ * the innermost frame and of the one under it. A pure-Python Future is
+ * awaited through its own __await__ (3.6, 3.7: __iter__), a frame of
+ * futures.py at the top of the chain: the frame under it tells. */
 static void
 task_classify(const struct python_layout *l, const struct python_memory *mem,
               struct python_namer *namer, const struct python_asyncio_types *types,
-              uint64_t innermost_self, struct python_task *t)
+              const uint64_t selves[2], struct python_task *t)
 {
 	struct frame_row row = {0};
+	uint64_t innermost_self = selves[0];
 	const char *fn;
 
 	if (t->state != PYTHON_TASK_WAITING)
@@ -366,6 +382,13 @@ task_classify(const struct python_layout *l, const struct python_memory *mem,
 		return;
 	python_namer_frame(namer, &t->frames[t->nframes - 1], &row);
 	fn = short_name(row.function);
+	if (t->nframes > 1 && asyncio_file(row.file, "futures.py") &&
+	    (strcmp(fn, "__await__") == 0 || strcmp(fn, "__iter__") == 0)) {
+		frame_row_clear(&row);
+		python_namer_frame(namer, &t->frames[t->nframes - 2], &row);
+		fn = short_name(row.function);
+		innermost_self = selves[1];
+	}
 	if (asyncio_file(row.file, "tasks.py") && strcmp(fn, "sleep") == 0) {
 		t->awaits = PYTHON_AWAITS_SLEEP;
 	} else if (asyncio_file(row.file, "taskgroups.py") &&
@@ -395,6 +418,63 @@ task_classify(const struct python_layout *l, const struct python_memory *mem,
 	frame_row_clear(&row);
 }
 
+/* A C task's fields, from the TaskObj. Returns its state: 0 pending, 1
+ * cancelled, 2 finished, -1 unreadable. */
+static int64_t
+task_fields_c(const struct python_asyncio_layout *al, const struct python_memory *mem,
+              struct python_task *t)
+{
+	unsigned char buf[256];
+
+	if (mem->read(mem->arg, t->addr, buf, sizeof(buf)) != 0)
+		return -1;
+	t->loop = python_memory_field_u64(buf, sizeof(buf), al->task.loop);
+	t->name_obj = python_memory_field_u64(buf, sizeof(buf), al->task.name);
+	t->coro = python_memory_field_u64(buf, sizeof(buf), al->task.coro);
+	t->fut_waiter = python_memory_field_u64(buf, sizeof(buf), al->task.fut_waiter);
+	return python_memory_field_i32(buf, sizeof(buf), al->task.state);
+}
+
+/* A pure-Python task's fields, the attributes asyncio.futures.Future and
+ * asyncio.tasks.Task set (the same names in 3.6-3.15): _loop, _coro,
+ * _fut_waiter (None while it waits for nothing), _name (3.8+) and _state,
+ * the str 'PENDING', 'CANCELLED' or 'FINISHED', which a pending task does
+ * not have (it is Future's class attribute, 'PENDING', until the future is
+ * done). Returns the state as task_fields_c does. */
+static int64_t
+task_fields_py(struct python_namer *namer, struct python_task *t)
+{
+	static const char *const states[] = {"PENDING", "CANCELLED", "FINISHED"};
+	const struct python_target *tg = python_namer_target(namer);
+	struct python_dict_item *items;
+	const struct python_dict_item *it;
+	size_t n = python_instance_attrs(&tg->layout, python_namer_memory(namer), t->addr, &items);
+	char *state = NULL;
+	int64_t at = 0;
+
+	if ((it = python_dict_find(namer, items, n, "_loop", NULL)) != NULL)
+		t->loop = it->value;
+	if ((it = python_dict_find(namer, items, n, "_name", NULL)) != NULL)
+		t->name_obj = it->value;
+	if ((it = python_dict_find(namer, items, n, "_coro", NULL)) != NULL)
+		t->coro = it->value;
+	if ((it = python_dict_find(namer, items, n, "_fut_waiter", NULL)) != NULL &&
+	    !type_named(&tg->layout, python_namer_memory(namer), it->value, "NoneType"))
+		t->fut_waiter = it->value;
+	if ((it = python_dict_find(namer, items, n, "_state", NULL)) != NULL) {
+		state = python_namer_string(namer, it->value);
+		at = -1;
+		for (size_t i = 0; state != NULL && i < sizeof(states) / sizeof(*states); i++)
+			if (strcmp(state, states[i]) == 0)
+				at = (int64_t)i;
+	}
+	if (t->coro == 0)
+		at = -1; /* not a task read whole */
+	free(state);
+	free(items);
+	return at;
+}
+
 /* Reads one task. */
 static void
 task_read(const struct python_target *tg, const struct python_asyncio_layout *al,
@@ -402,20 +482,15 @@ task_read(const struct python_target *tg, const struct python_asyncio_layout *al
           const struct python_asyncio_types *types, uint64_t addr, struct python_task *t)
 {
 	const struct python_layout *l = &tg->layout;
-	unsigned char buf[256];
-	uint64_t coro, coro_type, self = 0;
+	uint64_t coro, coro_type, selves[2] = {0, 0}; /* innermost, the one under it */
 	int64_t state;
 	size_t cap = 0;
 	bool executing = false;
 
 	*t = (struct python_task){.addr = addr, .state = PYTHON_TASK_UNKNOWN};
-	if (mem->read(mem->arg, addr, buf, sizeof(buf)) != 0)
-		return;
-	t->loop = python_memory_field_u64(buf, sizeof(buf), al->task.loop);
-	t->name_obj = python_memory_field_u64(buf, sizeof(buf), al->task.name);
-	t->coro = python_memory_field_u64(buf, sizeof(buf), al->task.coro);
-	t->fut_waiter = python_memory_field_u64(buf, sizeof(buf), al->task.fut_waiter);
-	state = python_memory_field_i32(buf, sizeof(buf), al->task.state);
+	t->type = object_type(l, mem, addr);
+	t->pure = is_py_task_type(types, t->type);
+	state = t->pure ? task_fields_py(namer, t) : task_fields_c(al, mem, t);
 	if (state == 1 || state == 2) {
 		/* Its coroutine has returned (or was closed): no frames. */
 		t->state = state == 1 ? PYTHON_TASK_CANCELLED : PYTHON_TASK_DONE;
@@ -439,7 +514,8 @@ task_read(const struct python_target *tg, const struct python_asyncio_layout *al
 			t->frames = xreallocarray(t->frames, cap, sizeof(*t->frames));
 		}
 		t->frames[t->nframes++] = link.frame;
-		self = link.self;
+		selves[1] = selves[0];
+		selves[0] = link.self;
 		if (link.state == al->coro.state_executing) {
 			executing = true;
 			break;
@@ -454,7 +530,7 @@ task_read(const struct python_target *tg, const struct python_asyncio_layout *al
 	t->state = executing            ? PYTHON_TASK_RUNNING
 	           : t->fut_waiter != 0 ? PYTHON_TASK_WAITING
 	                                : PYTHON_TASK_SCHEDULED;
-	task_classify(l, mem, namer, types, self, t);
+	task_classify(l, mem, namer, types, selves, t);
 	/* Innermost first, as every stack stacktop shows. */
 	for (size_t i = 0; i < t->nframes / 2; i++) {
 		struct python_raw_frame f = t->frames[i];

@@ -1,5 +1,7 @@
 /* Reading asyncio tasks from outside a CPython process: each task's
- * fields (the C _asyncio.Task, through python_asyncio_layout), the chain
+ * fields (the C _asyncio.Task, through python_asyncio_layout; the
+ * pure-Python asyncio.tasks.Task, which asyncio uses when it has no C
+ * _asyncio module, from its instance dict), the chain
  * of coroutines it is suspended in (each suspended coroutine's frame, and
  * the coroutine it awaits, found at the top of that frame's value stack),
  * and what the innermost one waits for: another task, the tasks of a
@@ -68,6 +70,8 @@ struct python_task {
 	uint64_t coro;
 	uint64_t fut_waiter;
 	enum python_task_state state;
+	uint64_t type; /* its class */
+	bool pure;     /* a pure-Python Task: its fields are in its instance dict */
 	/* The coroutines it is suspended in, outermost first as followed:
 	 * innermost first once python_asyncio_read returns. */
 	struct python_raw_frame *frames; /* owned */
@@ -86,6 +90,10 @@ struct python_asyncio_types {
 	const uint64_t *task_types;
 	size_t ntask_types;
 	uint64_t gathering_future_type;
+	/* Those of its pure-Python task classes (asyncio.tasks.Task where
+	 * the C module is missing, and its subclasses). */
+	const uint64_t *py_task_types;
+	size_t npy_task_types;
 };
 
 /* Reads the n tasks at addrs of target t (layout al) through mem, and
@@ -113,7 +121,7 @@ int python_asyncio_small_int(const struct python_layout *l, const struct python_
 uint64_t python_asyncio_loop_thread(struct python_namer *namer, uint64_t loop);
 
 /* Whether type (a type object of the target) is one of types' task
- * classes. */
+ * classes, C or pure-Python. */
 bool python_asyncio_is_task_type(const struct python_asyncio_types *types, uint64_t type);
 
 #endif

@@ -70,6 +70,8 @@ task_census_new(const struct tasks_report *r, const struct python_asyncio_layout
 		    .task = t->addr,
 		    .coro = t->coro,
 		    .name_obj = t->name_obj,
+		    .type = t->type,
+		    .pure = t->pure,
 		    .label = census_label(t),
 		};
 	}
@@ -120,6 +122,13 @@ census_confirm(const struct task_census *c, const struct task_census_entry *e,
 	unsigned char buf[TASK_CENSUS_READ];
 	const struct python_asyncio_layout *al = c->al;
 
+	if (e->pure) {
+		/* ob_refcnt then ob_type, the header of every object (the
+		 * free-threaded build, which differs, has no census). */
+		uint64_t head[2];
+
+		return mem->read(mem->arg, e->task, head, sizeof(head)) == 0 && head[1] == e->type;
+	}
 	if (c->read_len == 0 || mem->read(mem->arg, e->task, buf, c->read_len) != 0)
 		return false;
 	if (python_memory_field_i32(buf, c->read_len, al->task.state) != 0)

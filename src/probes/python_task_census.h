@@ -7,7 +7,10 @@
  * a thread's stack that is in the census names the task, found without a
  * read. A task may have ended since the census and its memory have been
  * reused, so a match is confirmed by one small read of the task object
- * (still pending, the same coroutine and name) before it is believed.
+ * (still pending, the same coroutine and name) before it is believed. A
+ * pure-Python Task keeps those in its instance dict, too many reads for
+ * every sample: it is confirmed by its class only (a weaker check: a task
+ * freed keeps its class word until the memory is used again).
  *
  * Pure: the census is built from a tasks report, and the confirming read
  * goes through the struct python_memory given. */
@@ -29,6 +32,8 @@ struct task_census_entry {
 	uint64_t task;     /* the Task object */
 	uint64_t coro;     /* its coroutine, as the census read it */
 	uint64_t name_obj; /* its name object (3.8+), or 0 */
+	uint64_t type;     /* its class */
+	bool pure;         /* asyncio's pure-Python Task */
 	char *label;       /* owned, raw: the frame profiles show, "task NAME" */
 };
 

@@ -7,6 +7,7 @@
 #include "memory_cache.h"
 #include "ptrace.h"
 #include "python_asyncio.h"
+#include "python_dict.h"
 #include "python_gc.h"
 #include "python_gc_walk.h"
 #include "python_namer.h"
@@ -32,20 +33,28 @@ struct tasks_loop {
 	uint64_t loop, ident;
 };
 
+/* What kind of task class a type is. */
+enum tasks_class {
+	TASKS_NOT_TASK,
+	TASKS_C_TASK,  /* _asyncio.Task, or a subclass of it */
+	TASKS_PY_TASK, /* asyncio.tasks.Task in pure Python, or a subclass */
+};
+
 /* What the walk's visitor and the reads while stopped share. */
 struct tasks_stop {
 	const struct python_target *target;
 	const struct python_asyncio_layout *al;
-	struct python_memory mem; /* through the cache */
+	struct python_memory mem;   /* through the cache */
+	struct python_namer *namer; /* over mem, while stopped */
 	struct python_gc_limits limits;
 	struct python_gc_state state;
 	struct python_gc_tally tally;
-	/* Type addresses seen, and whether each is a task class. */
+	/* Type addresses seen, and the kind of each. */
 	struct addr_index seen;
-	bool *seen_task;
+	enum tasks_class *seen_class;
 	size_t nseen;
-	uint64_t *task_types;
-	size_t ntask_types;
+	uint64_t *task_types, *py_task_types;
+	size_t ntask_types, npy_task_types;
 	uint64_t *found; /* task objects */
 	size_t nfound;
 	struct python_task *tasks;
@@ -58,18 +67,51 @@ struct tasks_stop {
 	bool ran;
 };
 
-/* Whether type (or a base of it) is the C _asyncio.Task. */
+/* Whether type is asyncio's pure-Python Task: a class named Task of the
+ * module asyncio.tasks (the one asyncio uses when the C _asyncio module is
+ * missing; defined, and unused, beside the C one otherwise). */
 static bool
-tasks_is_task_class(const struct python_layout *l, const struct python_memory *mem, uint64_t type)
+tasks_is_py_task(struct python_namer *namer, uint64_t type)
 {
+	const struct python_layout *l = &python_namer_target(namer)->layout;
+	const struct python_memory *mem = python_namer_memory(namer);
+	uint64_t dict;
+	char *module;
+	bool is;
+
+	if (!python_string_type_named(l, mem, type, "Task") || l->type.tp_dict < 0 ||
+	    python_memory_u64(mem, type + (uint64_t)l->type.tp_dict, &dict) != 0)
+		return false;
+	module = python_namer_string(namer, python_dict_get(namer, dict, "__module__"));
+	is = module != NULL && strcmp(module, "asyncio.tasks") == 0;
+	free(module);
+	return is;
+}
+
+/* What kind of task class type is, by it or a base of it. */
+static enum tasks_class
+tasks_class_of(struct python_namer *namer, uint64_t type)
+{
+	const struct python_layout *l = &python_namer_target(namer)->layout;
+	const struct python_memory *mem = python_namer_memory(namer);
+
 	for (int depth = 0; type != 0 && depth < TASKS_BASE_DEPTH; depth++) {
 		if (python_string_type_named(l, mem, type, "_asyncio.Task"))
-			return true;
+			return TASKS_C_TASK;
+		if (tasks_is_py_task(namer, type))
+			return TASKS_PY_TASK;
 		if (l->type.tp_base < 0 ||
 		    python_memory_u64(mem, type + (uint64_t)l->type.tp_base, &type) != 0)
-			return false;
+			return TASKS_NOT_TASK;
 	}
-	return false;
+	return TASKS_NOT_TASK;
+}
+
+static void
+tasks_add_type(uint64_t **types, size_t *n, uint64_t type)
+{
+	*types = xreallocarray(*types, *n + 1, sizeof(uint64_t));
+	(*types)[(*n)++] = type;
 }
 
 static void
@@ -79,17 +121,16 @@ tasks_visit(void *arg, uint64_t object, uint64_t type)
 	size_t at = addr_index_find_or_add(&s->seen, type, s->nseen);
 
 	if (at == s->nseen) {
-		bool task = tasks_is_task_class(&s->target->layout, &s->mem, type);
+		enum tasks_class class = tasks_class_of(s->namer, type);
 
-		s->seen_task = xreallocarray(s->seen_task, s->nseen + 1, sizeof(bool));
-		s->seen_task[s->nseen++] = task;
-		if (task) {
-			s->task_types =
-			    xreallocarray(s->task_types, s->ntask_types + 1, sizeof(uint64_t));
-			s->task_types[s->ntask_types++] = type;
-		}
+		s->seen_class = xreallocarray(s->seen_class, s->nseen + 1, sizeof(*s->seen_class));
+		s->seen_class[s->nseen++] = class;
+		if (class == TASKS_C_TASK)
+			tasks_add_type(&s->task_types, &s->ntask_types, type);
+		else if (class == TASKS_PY_TASK)
+			tasks_add_type(&s->py_task_types, &s->npy_task_types, type);
 	}
-	if (s->seen_task[at] && s->nfound < TASK_GRAPH_MAX_TASKS) {
+	if (s->seen_class[at] != TASKS_NOT_TASK && s->nfound < TASK_GRAPH_MAX_TASKS) {
 		s->found = xreallocarray(s->found, s->nfound + 1, sizeof(uint64_t));
 		s->found[s->nfound++] = object;
 	}
@@ -106,12 +147,15 @@ tasks_while_stopped(void *arg)
 	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
 	if (s->err != 0)
 		return;
+	namer = s->namer = python_namer_new(s->target, &s->mem);
 	python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
 	               &s->limits, &s->tally);
-	types = (struct python_asyncio_types){s->task_types, s->ntask_types, 0};
+	types = (struct python_asyncio_types){.task_types = s->task_types,
+	                                      .ntask_types = s->ntask_types,
+	                                      .py_task_types = s->py_task_types,
+	                                      .npy_task_types = s->npy_task_types};
 	/* The tasks are read from the same copy, in the same stop: the chain
 	 * of each task's coroutines is of one instant. */
-	namer = python_namer_new(s->target, &s->mem);
 	python_asyncio_read(s->target, s->al, &s->mem, namer, &types, s->found, s->nfound,
 	                    &s->tasks);
 	s->ntasks = s->nfound;
@@ -130,6 +174,7 @@ tasks_while_stopped(void *arg)
 		    (struct tasks_loop){loop, python_asyncio_loop_thread(namer, loop)};
 	}
 	python_namer_free(namer);
+	s->namer = NULL;
 }
 
 /* Each task's loop_tid: the thread (by its pthread_t, the ident the loop
@@ -222,6 +267,8 @@ tasks_name(struct python_namer *namer, const struct python_task *t, struct task_
 	row->loop = t->loop;
 	row->coro = t->coro;
 	row->name_obj = t->name_obj;
+	row->type = t->type;
+	row->pure = t->pure;
 	/* Outermost last: the task's own coroutine. */
 	row->coro_frame = t->nframes > 0 ? t->frames[t->nframes - 1].addr : 0;
 	row->frames = xcalloc(t->nframes ? t->nframes : 1, sizeof(*row->frames));
@@ -323,8 +370,9 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
 	python_asyncio_tasks_free(s.tasks, s.ntasks);
 	python_gc_walk_tally_free(&s.tally);
 	addr_index_free(&s.seen);
-	free(s.seen_task);
+	free(s.seen_class);
 	free(s.task_types);
+	free(s.py_task_types);
 	free(s.found);
 	free(s.loops);
 	if (err != 0) {

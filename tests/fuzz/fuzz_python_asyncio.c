@@ -1,11 +1,12 @@
 /* libFuzzer harness for the asyncio task reader (python_asyncio) and the
  * graph and renderers after it: arbitrary bytes as a target's memory, read
  * through a fake address space for each CPython 3.x layout. The first
- * words of the memory are the task addresses, then the task type and the
- * gather type: loops in coroutine chains, gathers and TaskGroups of absurd
- * sizes, tasks awaiting themselves, garbage everywhere — every loop must
- * stay bounded, every read inside what is given, and the JSON valid in
- * shape (the json writer asserts its own nesting). */
+ * words of the memory are the task addresses, then the task type, the
+ * gather type, the code type and a pure-Python task type (whose tasks'
+ * fields are read from their instance dicts): loops in coroutine chains, gathers and TaskGroups of
+ * absurd sizes, tasks awaiting themselves, garbage everywhere — every loop must stay bounded, every
+ * read inside what is given, and the JSON valid in shape (the json writer asserts its own nesting).
+ */
 #include "../fake_memory.h"
 #include "probes/python_asyncio.h"
 #include "probes/python_namer.h"
@@ -78,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct python_target t;
 	const struct python_layout *l = fake_memory_fuzz_input(data, size, &fake);
 	const struct python_asyncio_layout *al;
-	uint64_t addrs[FUZZ_TASKS], task_type;
+	uint64_t addrs[FUZZ_TASKS], task_type, py_task_type;
 	struct python_asyncio_types types;
 	struct python_task *tasks;
 	struct python_namer *namer;
@@ -99,7 +100,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < FUZZ_TASKS; i++)
 		addrs[i] = word(&fake, i);
 	task_type = word(&fake, FUZZ_TASKS);
-	types = (struct python_asyncio_types){&task_type, 1, word(&fake, FUZZ_TASKS + 1)};
+	py_task_type = word(&fake, FUZZ_TASKS + 3);
+	types = (struct python_asyncio_types){.task_types = &task_type,
+	                                      .ntask_types = 1,
+	                                      .gathering_future_type = word(&fake, FUZZ_TASKS + 1),
+	                                      .py_task_types = &py_task_type,
+	                                      .npy_task_types = 1};
 	namer = python_namer_new(&t, &mem);
 	python_asyncio_read(&t, al, &mem, namer, &types, addrs, FUZZ_TASKS, &tasks);
 	fuzz_report(namer, tasks, FUZZ_TASKS);

@@ -8,6 +8,8 @@ and a plain thread burning in burn_plain.
                      a fair share of the two (they take equal turns)
   --async (merged)   the same with native frames merged in
   no --async         no task frame at all (the option is not ignored)
+  --async --python   on the target run with asyncio's pure-Python Task (no
+                     _asyncio): the same, its tasks read from their dicts
 3.6 and 3.7 name no task: there the task is named after its coroutine's
 function ("task alpha()"). 2.7 has no asyncio and a free-threaded build keeps
 no collector lists to find tasks on: both a one-line refusal, as is a
@@ -97,6 +99,12 @@ def main():
     check(not labels, f"task frames without --async: {labels}")
     check(sum(counts.values()) > 0, "no samples without --async")
     check_running(proc.pid)
+    proc.kill()
+    pure = start_python(python, "async_burn.py", "pure")
+    counts, summary, doc = record(pure.pid, "--async", "--python")
+    check("asyncio: 2 tasks" in summary, f"pure: summary: {summary}")
+    check_async(counts, version, "pure --async --python")
+    check_running(pure.pid)
     # Not Python: one line.
     other = start_target("threads", "1")
     code, _, err = stacktop("record", "-p", other.pid, "-d", 1, "--async")

@@ -7,8 +7,9 @@ reported as one deadlock of exactly those two; a task awaiting a gather of
 two, on every version (the gather's children are read from the C future's
 instance dict, at tp_dictoffset); the text form. On 3.14+,
 the same process's tree as `python -m asyncio pstree` prints it, in the
-same run: every worker under the root, in both. 2.7 has no asyncio, and a
-free-threaded build keeps no collector lists to find tasks on: both are a
+same run: every worker under the root, in both. All of it again with
+asyncio's pure-Python Task (the target started without _asyncio). 2.7 has
+no asyncio, and a free-threaded build keeps no collector lists to find tasks on: both are a
 one-line refusal."""
 
 import subprocess
@@ -21,12 +22,30 @@ WANT = sys.argv[1]
 WORKERS = 200
 
 
+def own_frames(task, pure):
+    """The task's coroutine stack as function names, innermost first. A
+    pure-Python Future is awaited through its own generator,
+    Future.__await__ in futures.py (3.6: __iter__; before 3.11 without its
+    class): on the pure run it must be the innermost frame of a waiting
+    task, and is left out of what is compared."""
+    frames = task["coroutine_stack"]
+    if pure:
+        check(frames and frames[0]["function"] in ("Future.__await__", "__await__", "__iter__")
+              and
+              frames[0]["file"].endswith("asyncio/futures.py"),
+              f"pure: innermost frame {frames[:1]}, want Future.__await__")
+        frames = frames[1:]
+    return [f["function"].split(".")[-1] for f in frames]
+
+
 def names_of(doc):
     return {t["id"]: t["name"] for t in doc["tasks"]}
 
 
-def check_tasks(python):
-    proc = start_python(python, "tasks.py")
+def check_tasks(python, pure):
+    """pure: the target runs asyncio's pure-Python Task (no _asyncio),
+    whose fields stacktop reads from each task's instance dict."""
+    proc = start_python(python, "tasks.py", *(["pure"] if pure else []))
     doc = stacktop_json("tasks", "-p", proc.pid)
     check_running(proc.pid)
     check(doc["schema"] == "stacktop.tasks/1", f"schema {doc['schema']}")
@@ -37,12 +56,12 @@ def check_tasks(python):
                if any(f["function"] == "worker" for f in t["coroutine_stack"])]
     check(len(workers) == WORKERS, f"{len(workers)} workers, want {WORKERS}")
     for w in workers:
-        funcs = [f["function"].split(".")[-1] for f in w["coroutine_stack"]]
+        funcs = own_frames(w, pure)
         check(funcs == ["sleep", "nap", "worker"], f"worker stack {funcs}")
         check(w["state"] == "waiting" and w["awaits"]["kind"] == "sleep",
               f"worker {w['name']}: {w['state']} {w['awaits']}")
-        check(w["coroutine_stack"][1]["file"].endswith("tasks.py") and
-              w["coroutine_stack"][1]["line"] > 0, f"nap frame {w['coroutine_stack'][1]}")
+        nap = w["coroutine_stack"][2 if pure else 1]
+        check(nap["file"].endswith("tasks.py") and nap["line"] > 0, f"nap frame {nap}")
         check(len(w["awaited_by"]) == 1, f"worker awaited by {w['awaited_by']}")
     roots = {by_id[w["awaited_by"][0]]["id"] for w in workers}
     check(len(roots) == 1, f"workers awaited by {roots}")
@@ -59,7 +78,7 @@ def check_tasks(python):
                if t["awaits"] and t["awaits"]["kind"] == "gather" and len(t["awaits"]["tasks"]) == 2]
     check(len(gathers) == 1, f"{len(gathers)} tasks awaiting a gather of two")
     for child in gathers[0]["awaits"]["tasks"]:
-        funcs = [f["function"].split(".")[-1] for f in by_id[child]["coroutine_stack"]]
+        funcs = own_frames(by_id[child], pure)
         check(funcs == ["sleep", "nap"] and by_id[child]["awaited_by"] == [gathers[0]["id"]],
               f"gathered {by_id[child]['name']}: {funcs}, awaited by {by_id[child]['awaited_by']}")
     if named:
@@ -69,7 +88,7 @@ def check_tasks(python):
     # The Lock: blocked waits in Lock.acquire on the lock holder holds.
     blocked = [t for t in doc["tasks"] if t["awaits"] and t["awaits"]["kind"] == "lock"]
     check(len(blocked) == 1, f"lock waiters {[t['name'] for t in blocked]}")
-    stack = [f["function"].split(".")[-1] for f in blocked[0]["coroutine_stack"]]
+    stack = own_frames(blocked[0], pure)
     check(stack[0] == "acquire" and stack[-1] == "take", f"blocked stack {stack}")
     if named:
         check(blocked[0]["name"] == "blocked", f"lock waiter {blocked[0]['name']}")
@@ -86,7 +105,7 @@ def check_tasks(python):
     text = out.decode()
     check(code == 0 and "Found 1 deadlock" in text and "awaits lock" in text,
           f"text: {code} {err} {text[:400]}")
-    if version >= (3, 14) and python.root is not None:
+    if version >= (3, 14) and python.root is not None and not pure:
         compare_pstree(python, proc.pid, doc)
     proc.kill()
 
@@ -127,7 +146,8 @@ def main():
         check(code == 1 and "free-threaded" in err, f"{WANT}: {code} {err}")
         check_running(proc.pid)
         return
-    check_tasks(python)
+    check_tasks(python, pure=False)
+    check_tasks(python, pure=True)
 
 
 run(main)

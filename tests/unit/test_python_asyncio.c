@@ -71,7 +71,7 @@ static void
 read_tasks(const uint64_t *addrs, size_t n, struct python_task **out)
 {
 	const uint64_t task_types[] = {TASK_TYPE};
-	const struct python_asyncio_types types = {task_types, 1, 0};
+	const struct python_asyncio_types types = {.task_types = task_types, .ntask_types = 1};
 	struct python_namer *namer = python_namer_new(&target, &mem);
 
 	python_asyncio_read(&target, al, &mem, namer, &types, addrs, n, out);

@@ -6,13 +6,18 @@ function, which here is the task's name too).
           await asyncio.sleep(0), forever
   beta    the same in burn_beta, taking turns with alpha on one loop
   plain   a thread (not asyncio) burning in burn_plain
-The loop runs in the main thread. Prints "ready PID" once all three ran."""
-import asyncio
+The loop runs in the main thread. Prints "ready PID" once all three ran.
+With the argument "pure", asyncio runs without its C module _asyncio, on its
+pure-Python Task."""
 import sys
-import threading
-import time
 
-from target_threads import name_this_thread
+if sys.argv[1:] == ["pure"]:
+    sys.modules["_asyncio"] = None  # import _asyncio fails: asyncio falls back
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from target_threads import name_this_thread  # noqa: E402
 
 SLICE_S = 0.02
 started = set()

@@ -9,10 +9,15 @@ Tasks (named where the version can):
   ping, pong     each awaits the other task: a deadlock
   gatherer       awaits a gather of gathered-0 and gathered-1 (nap), on
                  every version (3.11+'s root uses a TaskGroup instead)
-Prints "ready PID" once every task waits."""
-import asyncio
+Prints "ready PID" once every task waits. With the argument "pure", asyncio
+runs without its C module _asyncio, on its pure-Python Task and Future
+(what it falls back to where the module is missing)."""
 import os
 import sys
+
+if sys.argv[1:] == ["pure"]:
+    sys.modules["_asyncio"] = None  # import _asyncio fails: asyncio falls back
+import asyncio  # noqa: E402
 
 WORKERS = 200
 VERSION = sys.version_info[:2]
