@@ -30,9 +30,9 @@ LEAVES = {"burn_alpha": "alpha", "burn_beta": "beta", "burn_plain": None}
 
 def record(pid, *args):
     """{(leaf function, task name or None): samples} and the summary of a
-    3 s record with args."""
+    2 s record with args."""
     with tempfile.NamedTemporaryFile(suffix=".folded") as out:
-        code, summary, err = stacktop("record", "-p", pid, "-d", 3, "-r", 200, "-o", out.name,
+        code, summary, err = stacktop("record", "-p", pid, "-d", 2, "-r", 200, "-o", out.name,
                                       "--json-summary", "-", *args)
         check(code == 0, f"record {' '.join(args)} exited {code}: {err}")
         counts = collections.Counter()
