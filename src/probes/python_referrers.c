@@ -698,7 +698,8 @@ python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t
 	struct python_types_limits ours = {PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S,
 	                                   PYTHON_TYPES_MAX_COPY_BYTES, NULL};
 	struct referrers_copy copy = {0};
-	struct python_types_visitor visitor = {copy_start, copy_object, copy_keep, &copy};
+	struct python_types_visitor visitor = {
+	    .start = copy_start, .object = copy_object, .keep_copy = copy_keep, .arg = &copy};
 	struct addr_order order = {0};
 	double start = clock_monotonic_s();
 	struct python_refs *r;
@@ -709,17 +710,20 @@ python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t
 	if (lim != NULL)
 		ours = *lim;
 	ours.visitor = &visitor;
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
+		return err;
 	r = xcalloc(1, sizeof(*r));
 	r->pid = pid;
 	r->type = xstrdup(type);
-	if ((err = python_types_take(fs, pid, &ours, &r->census)) != 0) {
+	if ((err = python_types_take_in(fs, handle, pid, &ours, &r->census)) != 0) {
+		target_close(handle);
 		copy_free(&copy);
 		python_refs_free(r);
 		return err;
 	}
 	if (r->census->unreadable[0] != '\0') {
 		snprintf(r->unreadable, sizeof(r->unreadable), "%s", r->census->unreadable);
-	} else if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) == 0) {
+	} else {
 		if (copy.copy != NULL)
 			copy_read_references(&copy, &target_python(handle)->layout, &order);
 		r->references = copy.references;
@@ -727,17 +731,13 @@ python_referrers_take(const struct procfs *fs, int pid, const char *type, size_t
 		r->objects_not_copied = copy.not_copied;
 		referrers_walk(target_python(handle), target_memory(handle), &copy, &order, type,
 		               max_chains, r);
-		target_close(handle);
 	}
+	target_close(handle);
 	addr_order_free(&order);
 	copy_free(&copy);
 	/* The whole take, the walk of the copy and the naming included. */
 	r->census->total_ms = (clock_monotonic_s() - start) * 1e3;
 	clock_gettime(CLOCK_REALTIME, &r->taken_at);
-	if (err != 0) {
-		python_refs_free(r);
-		return err;
-	}
 	*out = r;
 	return 0;
 }

@@ -3,13 +3,8 @@
 #include "../addr_index.h"
 #include "../clock.h"
 #include "../xmalloc.h"
-#include "mem.h"
-#include "memory_cache.h"
-#include "ptrace.h"
 #include "python_asyncio.h"
 #include "python_dict.h"
-#include "python_gc.h"
-#include "python_gc_walk.h"
 #include "python_namer.h"
 #include "python_string.h"
 #include "target.h"
@@ -23,11 +18,6 @@
 /* How far up a class's bases a task class is looked for (a subclass of a
  * subclass of asyncio.Task). */
 #define TASKS_BASE_DEPTH 8
-/* The most of the copied memory kept at once. */
-#define TASKS_MAX_COPY_BYTES ((size_t)512 << 20)
-#define TASKS_MAX_OBJECTS    10000000
-/* The part of the stop's bound the threads are given to stop in. */
-#define TASKS_WAIT_SHARE 0.5
 
 struct tasks_loop {
 	uint64_t loop, ident;
@@ -40,15 +30,15 @@ enum tasks_class {
 	TASKS_PY_TASK, /* asyncio.tasks.Task in pure Python, or a subclass */
 };
 
-/* What the walk's visitor and the reads while stopped share. */
+/* What the census's visitor keeps of each stop (an attempt made again
+ * starts over). */
 struct tasks_stop {
-	const struct python_target *target;
 	const struct python_asyncio_layout *al;
-	struct python_memory mem;   /* through the cache */
-	struct python_namer *namer; /* over mem, while stopped */
-	struct python_gc_limits limits;
-	struct python_gc_state state;
-	struct python_gc_tally tally;
+	/* The stopped target's, borrowed from the census's start to its
+	 * finish: */
+	const struct python_target *target;
+	const struct python_memory *mem; /* through the census's copy */
+	struct python_namer *namer;      /* over mem */
 	/* Type addresses seen, and the kind of each. */
 	struct addr_index seen;
 	enum tasks_class *seen_class;
@@ -63,8 +53,6 @@ struct tasks_stop {
 	 * each (0: not running). */
 	struct tasks_loop *loops;
 	size_t nloops;
-	int err;
-	bool ran;
 };
 
 /* Whether type is asyncio's pure-Python Task: a class named Task of the
@@ -137,26 +125,33 @@ tasks_visit(void *arg, uint64_t object, uint64_t type)
 }
 
 static void
-tasks_while_stopped(void *arg)
+tasks_start(void *arg, const struct python_target *t, const struct python_memory *mem)
 {
 	struct tasks_stop *s = arg;
-	struct python_asyncio_types types;
-	struct python_namer *namer;
 
-	s->ran = true;
-	s->err = python_gc_read_state(s->target, &s->mem, &s->state);
-	if (s->err != 0)
-		return;
-	namer = s->namer = python_namer_new(s->target, &s->mem);
-	python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
-	               &s->limits, &s->tally);
-	types = (struct python_asyncio_types){.task_types = s->task_types,
-	                                      .ntask_types = s->ntask_types,
-	                                      .py_task_types = s->py_task_types,
-	                                      .npy_task_types = s->npy_task_types};
-	/* The tasks are read from the same copy, in the same stop: the chain
-	 * of each task's coroutines is of one instant. */
-	python_asyncio_read(s->target, s->al, &s->mem, namer, &types, s->found, s->nfound,
+	addr_index_clear(&s->seen);
+	s->nseen = s->ntask_types = s->npy_task_types = s->nfound = s->nloops = 0;
+	python_asyncio_tasks_free(s->tasks, s->ntasks);
+	s->tasks = NULL;
+	s->ntasks = 0;
+	python_namer_free(s->namer);
+	s->target = t;
+	s->mem = mem;
+	s->namer = python_namer_new(t, mem);
+}
+
+/* After the walk, still stopped: the tasks it found are read from the same
+ * copy, so the chain of each task's coroutines is of one instant. */
+static void
+tasks_finish(void *arg)
+{
+	struct tasks_stop *s = arg;
+	struct python_asyncio_types types = {.task_types = s->task_types,
+	                                     .ntask_types = s->ntask_types,
+	                                     .py_task_types = s->py_task_types,
+	                                     .npy_task_types = s->npy_task_types};
+
+	python_asyncio_read(s->target, s->al, s->mem, s->namer, &types, s->found, s->nfound,
 	                    &s->tasks);
 	s->ntasks = s->nfound;
 	/* Which thread runs each loop, of the same instant: a few loops for
@@ -171,9 +166,9 @@ tasks_while_stopped(void *arg)
 			continue;
 		s->loops = xreallocarray(s->loops, s->nloops + 1, sizeof(*s->loops));
 		s->loops[s->nloops++] =
-		    (struct tasks_loop){loop, python_asyncio_loop_thread(namer, loop)};
+		    (struct tasks_loop){loop, python_asyncio_loop_thread(s->namer, loop)};
 	}
-	python_namer_free(namer);
+	python_namer_free(s->namer);
 	s->namer = NULL;
 }
 
@@ -199,48 +194,6 @@ tasks_loop_threads(struct target *handle, const struct tasks_stop *s, struct tas
 				t->loop_tid = raw.threads[k].tid;
 	}
 	python_stack_raw_free(&raw);
-}
-
-/* Stops pid and reads its tasks. Returns 0 or -errno. */
-static int
-tasks_stop_and_read(const struct procfs *fs, int pid, struct tasks_stop *s, double *stopped_ms)
-{
-	struct snapshot_request req = {.while_stopped = tasks_while_stopped,
-	                               .while_stopped_arg = s,
-	                               .max_wait_ms =
-	                                   PYTHON_TASKS_MAX_STOP_S * 1e3 * TASKS_WAIT_SHARE};
-	struct snapshot snap;
-	struct memory_cache *cache;
-	char path[64];
-	int *tids;
-	int64_t anon_kib;
-	ssize_t n;
-	int err;
-
-	snprintf(path, sizeof(path), "%d/task", pid);
-	n = procfs_list_ids(fs, path, &tids);
-	if (n < 0)
-		return procfs_is_gone((int)n) ? -ESRCH : (int)n;
-	cache = memory_cache_new(pid, TASKS_MAX_COPY_BYTES);
-	if (mem_read_anon(fs, pid, &anon_kib) == 0 && anon_kib > 0)
-		memory_cache_reserve(cache, (size_t)anon_kib * 1024);
-	s->mem = (struct python_memory){memory_cache_read, cache, NULL};
-	s->limits =
-	    (struct python_gc_limits){.max_objects = TASKS_MAX_OBJECTS,
-	                              .deadline = clock_monotonic_s() + PYTHON_TASKS_MAX_STOP_S,
-	                              .visit = tasks_visit,
-	                              .visit_arg = s};
-	err = ptrace_snapshot(tids, (size_t)n, &req, &snap);
-	*stopped_ms = snap.stopped_ms;
-	ptrace_snapshot_free(&snap);
-	free(tids);
-	memory_cache_free(cache);
-	ptrace_release_pending();
-	if (err != 0)
-		return err;
-	if (!s->ran)
-		return -ESRCH;
-	return s->err;
 }
 
 /* Names one task's frames and its name, with the target running. */
@@ -337,6 +290,18 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
                      struct tasks_report **out)
 {
 	struct tasks_stop s = {0};
+	/* The census's stop and walk (its retries, bounds and copy), with
+	 * the tasks picked out on the way and read before it lets go. */
+	struct python_types_visitor visitor = {.start = tasks_start,
+	                                       .object = tasks_visit,
+	                                       .finish = tasks_finish,
+	                                       .arg = &s,
+	                                       .no_histogram = true};
+	struct python_types_limits lim = {.max_objects = PYTHON_TYPES_MAX_OBJECTS,
+	                                  .max_stop_s = PYTHON_TASKS_MAX_STOP_S,
+	                                  .max_copy_bytes = PYTHON_TYPES_MAX_COPY_BYTES,
+	                                  .visitor = &visitor};
+	struct python_types *census = NULL;
 	struct tasks_report *r;
 	struct procfs_stat st;
 	const struct python_target *pt;
@@ -345,7 +310,6 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
 	*out = NULL;
 	if ((pt = target_python(handle)) == NULL)
 		return -ENOEXEC;
-	s.target = pt;
 	if ((s.al = python_tasks_layout(pt)) == NULL)
 		return -ENOTSUP;
 	r = xcalloc(1, sizeof(*r));
@@ -353,13 +317,13 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
 	r->python = *target_python_info(handle);
 	if (target_alive(handle, &st) == 0)
 		snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
-	err = tasks_stop_and_read(fs, pid, &s, &r->stopped_ms);
+	err = python_types_take_in(fs, handle, pid, &lim, &census);
 	if (err == 0) {
 		struct python_namer *namer = target_namer(handle);
 
-		if (s.tally.partial != PYTHON_GC_COMPLETE)
-			snprintf(r->partial, sizeof(r->partial), "%s",
-			         python_gc_walk_partial_reason(s.tally.partial));
+		r->stopped_ms = census->stopped_ms;
+		if (census->partial)
+			snprintf(r->partial, sizeof(r->partial), "%s", census->partial_reason);
 		r->tasks = xcalloc(s.ntasks ? s.ntasks : 1, sizeof(*r->tasks));
 		r->ntasks = s.ntasks;
 		for (size_t i = 0; i < s.ntasks; i++)
@@ -367,8 +331,9 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
 		tasks_loop_threads(handle, &s, r);
 		task_graph_build(r);
 	}
+	python_types_free(census);
+	python_namer_free(s.namer);
 	python_asyncio_tasks_free(s.tasks, s.ntasks);
-	python_gc_walk_tally_free(&s.tally);
 	addr_index_free(&s.seen);
 	free(s.seen_class);
 	free(s.task_types);

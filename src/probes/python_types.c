@@ -66,6 +66,8 @@ types_while_stopped(void *arg)
 	if (s->err == 0)
 		python_gc_walk(&s->target->layout, &s->mem, s->state.heads, (size_t)s->state.nheads,
 		               &s->limits, &s->tally);
+	if (s->err == 0 && s->visitor != NULL && s->visitor->finish != NULL)
+		s->visitor->finish(s->visitor->arg);
 }
 
 static uint64_t
@@ -370,12 +372,26 @@ int
 python_types_take(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                   struct python_types **out)
 {
+	struct target *handle;
+	int err;
+
+	*out = NULL;
+	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
+		return err;
+	err = python_types_take_in(fs, handle, pid, lim, out);
+	target_close(handle);
+	return err;
+}
+
+int
+python_types_take_in(const struct procfs *fs, struct target *handle, int pid,
+                     const struct python_types_limits *lim, struct python_types **out)
+{
 	static const struct python_types_limits defaults = {
 	    PYTHON_TYPES_MAX_OBJECTS, PYTHON_TYPES_MAX_STOP_S, PYTHON_TYPES_MAX_COPY_BYTES, NULL};
 	double start = clock_monotonic_s();
 	struct types_stop stop = {0};
 	struct python_types *t;
-	struct target *handle;
 	int err;
 
 	*out = NULL;
@@ -388,9 +404,8 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		stop.limits.visit = lim->visitor->object;
 		stop.limits.visit_arg = lim->visitor->arg;
 	}
-	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
-		return err;
-	stop.target = target_python(handle);
+	if ((stop.target = target_python(handle)) == NULL)
+		return -ENOEXEC;
 	t = xcalloc(1, sizeof(*t));
 	snprintf(t->version, sizeof(t->version), "%s", stop.target->version);
 	t->max_stop_ms = lim->max_stop_s * 1e3;
@@ -402,7 +417,6 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		         "a free-threaded CPython keeps its objects in per-thread mimalloc "
 		         "heaps, not in the collector's lists: stacktop cannot count them yet");
 		t->garbage = t->frozen = t->collecting = -1;
-		target_close(handle);
 		*out = t;
 		return 0;
 	}
@@ -434,10 +448,10 @@ python_types_take(const struct procfs *fs, int pid, const struct python_types_li
 		types_fill_state(&stop, t);
 		/* The target runs again: types are named from the live process
 		 * (a type freed meanwhile reads as <unreadable>). */
-		types_rows(stop.target, target_memory(handle), &stop.tally, t);
+		if (lim->visitor == NULL || !lim->visitor->no_histogram)
+			types_rows(stop.target, target_memory(handle), &stop.tally, t);
 	}
 	python_gc_walk_tally_free(&stop.tally);
-	target_close(handle);
 	t->total_ms = (clock_monotonic_s() - start) * 1e3;
 	if (err != 0) {
 		python_types_free(t);

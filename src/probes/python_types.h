@@ -19,8 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct target;
+
 /* What else a census does while the target is stopped (python_refs: each
- * object's references), all members optional. */
+ * object's references; python_tasks: the asyncio tasks among them), all
+ * members optional. */
 struct python_types_visitor {
 	/* At the start of each attempt's walk (an attempt made again starts
 	 * over): t and mem (the stopped target's, through the census's copy)
@@ -28,6 +31,9 @@ struct python_types_visitor {
 	void (*start)(void *arg, const struct python_target *t, const struct python_memory *mem);
 	/* For each object walked (python_gc_limits.visit). */
 	void (*object)(void *arg, uint64_t obj, uint64_t type);
+	/* After each attempt's walk, the target still stopped, with start's t
+	 * and mem: what is read of the instant the walk saw. */
+	void (*finish)(void *arg);
 	/* When set: after each attempt's stop, the target running again, the
 	 * attempt's copy of its memory, owned by the visitor from then on
 	 * (memory_cache_free): frozen (a read of what the stop did not copy
@@ -36,6 +42,9 @@ struct python_types_visitor {
 	 * attempt stopped no thread. */
 	void (*keep_copy)(void *arg, struct memory_cache *copy);
 	void *arg;
+	/* The visitor wants its walk, not the histogram: the types are not
+	 * named (python_types' types and ntypes stay empty). */
+	bool no_histogram;
 };
 
 struct python_types_limits {
@@ -60,6 +69,11 @@ struct python_types_limits {
  * (gone), -EPERM / -EACCES (may not trace it). */
 int python_types_take(const struct procfs *fs, int pid, const struct python_types_limits *lim,
                       struct python_types **out);
+
+/* The same through handle, pid's target opened for Python (borrowed): for
+ * a caller that reads it again afterwards. */
+int python_types_take_in(const struct procfs *fs, struct target *handle, int pid,
+                         const struct python_types_limits *lim, struct python_types **out);
 
 /* What a census of pid would stop it for, before one is taken (nothing is
  * stopped): the walk copies the anonymous memory the objects live in, so
