@@ -340,6 +340,27 @@ struct python_layout {
 		int32_t im_self; /* PyObject * (all) */
 	} method;
 
+	/* PyFunctionObject: what a function holds besides its code and globals. */
+	struct {
+		int32_t closure;    /* PyObject *: a tuple of cells, or NULL (all) */
+		int32_t defaults;   /* PyObject *: a tuple, or NULL (all) */
+		int32_t kwdefaults; /* PyObject *: a dict, or NULL (3.x) */
+	} func;
+
+	/* PyTracebackObject: one level of a caught exception's traceback. */
+	struct {
+		int32_t tb_next;  /* PyTracebackObject *, or NULL (all) */
+		int32_t tb_frame; /* PyFrameObject * (all) */
+	} traceback;
+
+	/* PyBaseExceptionObject: the head of every exception. */
+	struct {
+		int32_t args;      /* PyObject *: a tuple (all) */
+		int32_t traceback; /* PyObject *, or NULL (3.x) */
+		int32_t context;   /* PyObject *: __context__, or NULL (3.x) */
+		int32_t cause;     /* PyObject *: __cause__, or NULL (3.x) */
+	} exception;
+
 	/* collections.deque: its structs are private to
 	 * Modules/_collectionsmodule.c, so the generator measures them in a live
 	 * deque. The items are a chain of blocks of block.len pointers each, the

@@ -1,10 +1,12 @@
 #include "python_referents.h"
 
 #include "../xmalloc.h"
+#include "python_asyncio_layout.h"
 #include "python_dict.h"
 #include "python_locals.h"
 #include "python_string.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 #define FLAG_LIST_SUBCLASS ((uint64_t)1 << 25)
 #define FLAG_TUPLE         ((uint64_t)1 << 26)
 #define FLAG_DICT          ((uint64_t)1 << 29)
+#define FLAG_EXCEPTION     ((uint64_t)1 << 30)
 #define FLAG_TYPE          ((uint64_t)1 << 31)
 /* A __slots__ member is T_OBJECT_EX (16, 3.12+ Py_T_OBJECT_EX); T_OBJECT
  * (6) holds objects too: values fixed since 2.2 (Include/structmember.h,
@@ -24,7 +27,8 @@
 /* The most members read of one class, bases followed up to a class. */
 #define MAX_MEMBERS 256
 #define MAX_BASES   64
-/* The longest static type name compared ("collections.deque"). */
+/* The longest static type name compared ("collections.deque",
+ * "_asyncio.Task"). */
 #define NAME_MAX_BYTES 24
 /* The longest deque block believed (BLOCKLEN: 62 on 2.7, 64 on 3.x). */
 #define DEQUE_MAX_BLOCKLEN 1024
@@ -69,6 +73,9 @@ refs_class_by_name(const char *name)
 	    {"coroutine", PYTHON_REF_GENERATOR},       /* 3.5+ */
 	    {"async_generator", PYTHON_REF_GENERATOR}, /* 3.6+ */
 	    {"frame", PYTHON_REF_FRAME},
+	    {"function", PYTHON_REF_FUNCTION},
+	    {"traceback", PYTHON_REF_TRACEBACK_OBJECT},
+	    {"_asyncio.Task", PYTHON_REF_TASK},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -114,6 +121,8 @@ python_referents_type(const struct python_layout *l, const struct python_memory 
                       struct python_ref_type *out)
 {
 	uint64_t flags = refs_field(mem, type, l->type.tp_flags);
+	const uint64_t dictoffset = refs_field(mem, type, l->type.tp_dictoffset);
+	const struct python_asyncio_layout *al;
 	char name[NAME_MAX_BYTES];
 
 	memset(out, 0, sizeof(*out));
@@ -127,6 +136,8 @@ python_referents_type(const struct python_layout *l, const struct python_memory 
 		out->cls = PYTHON_REF_TUPLE;
 	else if (flags & FLAG_TYPE)
 		out->cls = PYTHON_REF_TYPE;
+	else if (flags & FLAG_EXCEPTION)
+		out->cls = PYTHON_REF_EXCEPTION;
 	/* A class (heap type): its instances' attributes and slots, and what
 	 * the static type it derives from holds (a subclass of set, deque). */
 	out->attributes = (flags & FLAG_HEAPTYPE) != 0 && !(flags & FLAG_TYPE);
@@ -141,6 +152,15 @@ python_referents_type(const struct python_layout *l, const struct python_memory 
 			refs_type_slots(l, mem, type, out);
 		type = refs_field(mem, type, l->type.tp_base);
 		flags = refs_field(mem, type, l->type.tp_flags);
+	}
+	/* A static type's objects that keep a __dict__ (a function's
+	 * attributes, an exception's, a SimpleNamespace's); a module's is its
+	 * globals, followed as such. */
+	if (dictoffset != 0 && out->cls != PYTHON_REF_MODULE && out->cls != PYTHON_REF_TYPE)
+		out->attributes = true;
+	if (out->cls == PYTHON_REF_TASK) {
+		al = python_asyncio_layout_for(l->major, l->minor);
+		out->task_coro = al != NULL ? al->task.coro : -1;
 	}
 }
 
@@ -273,6 +293,46 @@ refs_instance(const struct python_layout *l, const struct python_memory *mem, ui
 		         PYTHON_REF_SLOT);
 }
 
+/* The pointer fields followed of each class of object: the layout's
+ * int32_t offset of the field (-1: the version has none), and the kind of
+ * reference it is. */
+static const struct {
+	enum python_ref_class cls;
+	size_t field; /* offsetof(struct python_layout, ...) */
+	enum python_ref_edge kind;
+} refs_pointer_fields[] = {
+    {PYTHON_REF_CELL_OBJECT, offsetof(struct python_layout, cell.ob_ref), PYTHON_REF_CELL},
+    {PYTHON_REF_METHOD, offsetof(struct python_layout, method.im_func), PYTHON_REF_FUNC},
+    {PYTHON_REF_METHOD, offsetof(struct python_layout, method.im_self), PYTHON_REF_SELF},
+    {PYTHON_REF_FUNCTION, offsetof(struct python_layout, func.closure), PYTHON_REF_CLOSURE},
+    {PYTHON_REF_FUNCTION, offsetof(struct python_layout, func.defaults), PYTHON_REF_DEFAULTS},
+    {PYTHON_REF_FUNCTION, offsetof(struct python_layout, func.kwdefaults), PYTHON_REF_KWDEFAULTS},
+    {PYTHON_REF_TRACEBACK_OBJECT, offsetof(struct python_layout, traceback.tb_frame),
+     PYTHON_REF_TB_FRAME},
+    {PYTHON_REF_TRACEBACK_OBJECT, offsetof(struct python_layout, traceback.tb_next),
+     PYTHON_REF_TB_NEXT},
+    {PYTHON_REF_EXCEPTION, offsetof(struct python_layout, exception.args), PYTHON_REF_ARGS},
+    {PYTHON_REF_EXCEPTION, offsetof(struct python_layout, exception.traceback),
+     PYTHON_REF_TRACEBACK},
+    {PYTHON_REF_EXCEPTION, offsetof(struct python_layout, exception.context), PYTHON_REF_CONTEXT},
+    {PYTHON_REF_EXCEPTION, offsetof(struct python_layout, exception.cause), PYTHON_REF_CAUSE},
+};
+
+/* The references obj holds in the pointer fields of its class. */
+static void
+refs_pointers(const struct python_layout *l, const struct python_memory *mem, uint64_t obj,
+              enum python_ref_class cls, struct python_ref_buf *b)
+{
+	for (size_t i = 0; i < sizeof(refs_pointer_fields) / sizeof(refs_pointer_fields[0]); i++) {
+		int32_t offset;
+
+		if (refs_pointer_fields[i].cls != cls)
+			continue;
+		memcpy(&offset, (const char *)l + refs_pointer_fields[i].field, sizeof(offset));
+		refs_add(b, refs_field(mem, obj, offset), 0, refs_pointer_fields[i].kind);
+	}
+}
+
 /* 3.14+ keep a frame's code as a tagged reference (Py_TAG_BITS: the low
  * two bits); an object is aligned to 8, so clearing them is right before. */
 static uint64_t
@@ -373,13 +433,6 @@ python_referents_of(const struct python_layout *l, const struct python_memory *m
 		refs_dict(l, mem, refs_field(mem, obj, l->type.tp_dict), PYTHON_REF_CLASS_ATTR,
 		          out);
 		break;
-	case PYTHON_REF_CELL_OBJECT:
-		refs_add(out, refs_field(mem, obj, l->cell.ob_ref), 0, PYTHON_REF_CELL);
-		break;
-	case PYTHON_REF_METHOD:
-		refs_add(out, refs_field(mem, obj, l->method.im_func), 0, PYTHON_REF_FUNC);
-		refs_add(out, refs_field(mem, obj, l->method.im_self), 0, PYTHON_REF_SELF);
-		break;
 	case PYTHON_REF_GENERATOR:
 		if (refs_generator_frame(l, mem, obj, &f))
 			refs_frame_locals(l, mem, &f, out);
@@ -387,6 +440,16 @@ python_referents_of(const struct python_layout *l, const struct python_memory *m
 	case PYTHON_REF_FRAME:
 		if (refs_frame_object(l, mem, obj, &f))
 			refs_frame_locals(l, mem, &f, out);
+		break;
+	case PYTHON_REF_TASK:
+		refs_add(out, refs_field(mem, obj, t->task_coro), 0, PYTHON_REF_CORO);
+		break;
+	case PYTHON_REF_CELL_OBJECT:
+	case PYTHON_REF_METHOD:
+	case PYTHON_REF_FUNCTION:
+	case PYTHON_REF_TRACEBACK_OBJECT:
+	case PYTHON_REF_EXCEPTION:
+		refs_pointers(l, mem, obj, t->cls, out);
 		break;
 	case PYTHON_REF_OTHER:
 		break;

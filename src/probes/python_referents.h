@@ -47,12 +47,23 @@ enum python_ref_edge {
 	PYTHON_REF_FUNC,       /* a bound method's __func__: label 0 */
 	PYTHON_REF_LOCAL,      /* a variable of a generator's or a frame object's
 	                          frame: label is its name (a str of the code's) */
+	/* Named by the attribute Python shows them as, label 0: */
+	PYTHON_REF_CLOSURE,    /* a function's __closure__ (a tuple of cells) */
+	PYTHON_REF_DEFAULTS,   /* a function's __defaults__ (a tuple) */
+	PYTHON_REF_KWDEFAULTS, /* a function's __kwdefaults__ (a dict) */
+	PYTHON_REF_TB_FRAME,   /* a traceback's tb_frame */
+	PYTHON_REF_TB_NEXT,    /* a traceback's tb_next */
+	PYTHON_REF_ARGS,       /* an exception's args (a tuple) */
+	PYTHON_REF_TRACEBACK,  /* an exception's __traceback__ */
+	PYTHON_REF_CONTEXT,    /* an exception's __context__ */
+	PYTHON_REF_CAUSE,      /* an exception's __cause__ */
+	PYTHON_REF_CORO,       /* an asyncio task's coroutine (get_coro()) */
 	PYTHON_REF_EDGE_KINDS
 };
 
 /* What the objects of a type hold, as far as references go. */
 enum python_ref_class {
-	PYTHON_REF_OTHER, /* nothing followed (functions, code, ...) */
+	PYTHON_REF_OTHER, /* nothing followed (code, str, int, ...) */
 	PYTHON_REF_DICT,
 	PYTHON_REF_LIST,
 	PYTHON_REF_TUPLE,
@@ -64,6 +75,10 @@ enum python_ref_class {
 	PYTHON_REF_METHOD,
 	PYTHON_REF_GENERATOR, /* and coroutine, async generator: their frame */
 	PYTHON_REF_FRAME,     /* a frame object (a traceback's, sys._getframe()) */
+	PYTHON_REF_FUNCTION,  /* its closure and defaults (attributes: its __dict__) */
+	PYTHON_REF_TRACEBACK_OBJECT,
+	PYTHON_REF_EXCEPTION, /* BaseException and every subclass */
+	PYTHON_REF_TASK,      /* the C _asyncio.Task: its coroutine */
 };
 
 struct python_ref_slot {
@@ -74,7 +89,10 @@ struct python_ref_slot {
 /* One type, classified. */
 struct python_ref_type {
 	enum python_ref_class cls;
-	bool attributes; /* a class's instances: their __dict__ attributes */
+	bool attributes;   /* its objects' __dict__ attributes: a class's
+	                      instances, and a static type's that keeps a
+	                      __dict__ (functions, exceptions, SimpleNamespace) */
+	int32_t task_coro; /* PYTHON_REF_TASK: where its coroutine is */
 	struct python_ref_slot slots[PYTHON_REFERENTS_MAX_SLOTS];
 	size_t nslots;
 };

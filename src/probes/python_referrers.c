@@ -277,12 +277,28 @@ struct referrers_names {
 };
 
 static const char *const referrers_kinds[PYTHON_REF_EDGE_KINDS] = {
-    [PYTHON_REF_GLOBAL] = "global", [PYTHON_REF_ATTR] = "attribute",
-    [PYTHON_REF_SLOT] = "slot",     [PYTHON_REF_CLASS_ATTR] = "class attribute",
-    [PYTHON_REF_VALUE] = "value",   [PYTHON_REF_KEY] = "key",
-    [PYTHON_REF_INDEX] = "index",   [PYTHON_REF_MEMBER] = "member",
-    [PYTHON_REF_CELL] = "cell",     [PYTHON_REF_SELF] = "__self__",
-    [PYTHON_REF_FUNC] = "__func__", [PYTHON_REF_LOCAL] = "local",
+    [PYTHON_REF_GLOBAL] = "global",
+    [PYTHON_REF_ATTR] = "attribute",
+    [PYTHON_REF_SLOT] = "slot",
+    [PYTHON_REF_CLASS_ATTR] = "class attribute",
+    [PYTHON_REF_VALUE] = "value",
+    [PYTHON_REF_KEY] = "key",
+    [PYTHON_REF_INDEX] = "index",
+    [PYTHON_REF_MEMBER] = "member",
+    [PYTHON_REF_CELL] = "cell",
+    [PYTHON_REF_SELF] = "__self__",
+    [PYTHON_REF_FUNC] = "__func__",
+    [PYTHON_REF_LOCAL] = "local",
+    [PYTHON_REF_CLOSURE] = "__closure__",
+    [PYTHON_REF_DEFAULTS] = "__defaults__",
+    [PYTHON_REF_KWDEFAULTS] = "__kwdefaults__",
+    [PYTHON_REF_TB_FRAME] = "tb_frame",
+    [PYTHON_REF_TB_NEXT] = "tb_next",
+    [PYTHON_REF_ARGS] = "args",
+    [PYTHON_REF_TRACEBACK] = "__traceback__",
+    [PYTHON_REF_CONTEXT] = "__context__",
+    [PYTHON_REF_CAUSE] = "__cause__",
+    [PYTHON_REF_CORO] = "coroutine",
 };
 
 static const char *

@@ -43,6 +43,13 @@ refs_text_example(FILE *out, const char *root, const struct python_refs_step *st
 			fprintf(out, ".%s", refs_text_safe(s->name, buf, sizeof(buf)));
 		else if (s->example != NULL)
 			fprintf(out, "[%s]", refs_text_safe(s->example, buf, sizeof(buf)));
+		else if (strcmp(s->kind, "cell") == 0)
+			fputs(".cell_contents", out);
+		else if (strcmp(s->kind, "coroutine") == 0)
+			fputs(".get_coro()", out);
+		else if (s->kind[0] == '_' || strncmp(s->kind, "tb_", 3) == 0 ||
+		         strcmp(s->kind, "args") == 0)
+			fprintf(out, ".%s", s->kind); /* an attribute of that name */
 		else
 			fprintf(out, ".<%s>", s->kind);
 	}
@@ -148,6 +155,12 @@ refs_text_write(FILE *out, const struct python_refs *r)
 		    p->threads_not_stopped,
 		    plural(p->threads_not_stopped, "thread did not stop", "threads did not stop"),
 		    plural(p->threads_not_stopped, "it ran", "they ran"));
+	if (r->instances == 0 && !p->partial)
+		fprintf(out,
+		        "  no object of type %s among the %" PRIu64 " the collector tracks: a "
+		        "name spelt otherwise (module.Name, as mem --python-types shows it), or "
+		        "a type whose objects it does not track (int, str, float)\n",
+		        type, p->objects);
 	fputc('\n', out);
 	refs_text_chains(out, r, type);
 	if (r->instances > r->reached)

@@ -9,7 +9,9 @@ JSON (stacktop.refs/1); the counts are within 5% of what the target's own
 gc.get_objects() counts; a module-qualified name finds the same objects;
 Decoy is never reached through POOL; a GenHeld is found in the local kept
 of a suspended generator in the global list GENS, a FrameHeld in that of a
-frame object in FRAMES; the target runs on. A free-threaded
+frame object in FRAMES; instances held by a closure, a default, an
+exception's args, a traceback's frame, a task's coroutine and a
+SimpleNamespace are found through them; the target runs on. A free-threaded
 build says in one line that it cannot be walked."""
 
 import os
@@ -130,8 +132,26 @@ def test():
 
     # A deque's items (its blocks, laid out as the layout table measured, 2.7
     # too), a __slots__ member (the class's tp_members) and a bound method's
-    # __self__.
-    for sought, count, steps in (
+    # __self__; a function's closure and defaults, an exception's args, a
+    # traceback's frames, an asyncio task's coroutine and a SimpleNamespace's
+    # attributes (3.x).
+    error = "exceptions.ValueError" if python.version == "2.7" else "ValueError"
+    py3 = () if python.version == "2.7" else (
+        ("InTask", 1, [("global", "TASKS", "list"), ("index", None, "_asyncio.Task"),
+                       ("coroutine", None, "coroutine"), ("local", "arg", "InTask")]),
+        ("InNamespace", 1, [("global", "NS", "types.SimpleNamespace"),
+                            ("attribute", "held", "InNamespace")]))
+    for sought, count, steps in py3 + (
+            ("InClosure", 1, [("global", "CALLBACKS", "list"), ("index", None, "function"),
+                              ("__closure__", None, "tuple"), ("index", None, "cell"),
+                              ("cell", None, "InClosure")]),
+            ("InDefault", 1, [("global", "with_default", "function"),
+                              ("__defaults__", None, "tuple"), ("index", None, "InDefault")]),
+            ("InError", 1, [("global", "ERRORS", "list"), ("index", None, error),
+                            ("args", None, "tuple"), ("index", None, "InError")]),
+            ("InTraceback", 1, [("global", "TRACEBACKS", "list"), ("index", None, "traceback"),
+                                ("tb_next", None, "traceback"), ("tb_frame", None, "frame"),
+                                ("local", "kept", "InTraceback")]),
             ("Queued", 70, [("global", "QUEUE", "collections.deque"), ("index", None, "Queued")]),
             ("InSlot", 1, [("global", "SLOTTED", "SlotHolder"), ("slot", "held", "InSlot")]),
             ("BoundSelf", 1, [("global", "BOUND", "instancemethod" if python.version == "2.7"
@@ -169,6 +189,10 @@ def test():
     check(code == 0 and b"1 of 1 GenHeld: module __main__, global GENS (list) -> index "
           b"(generator) -> local kept (GenHeld)" in out and
           b"e.g. __main__.GENS[0].kept at 0x" in out, f"GenHeld text: {code} {out!r} {err!r}")
+    # A type no tracked object has: said so, not a bare 0.
+    code, out, err = stacktop("mem", "-p", target.pid, "--python-refs", "NoSuchType")
+    check(code == 0 and b"no object of type NoSuchType among the " in out,
+          f"NoSuchType text: {code} {out!r} {err!r}")
     check(re.search(r"\d+ cycles \(.*\): Finalized -> attribute partner \(Finalized\) -> "
                     r"attribute partner \(Finalized\)", text), f"text has no cycle:\n{text}")
     check_running(target.pid)

@@ -20,6 +20,16 @@
                             module global list), and one FrameHeld in the
                             local kept of the ended frame object FRAMES[0]
                             (frame_keeper's, from sys._getframe()).
+                            Keeps one InClosure in the closure of the
+                            function CALLBACKS[0], one InDefault as a
+                            default of the module function with_default,
+                            one InError in the args of the exception
+                            ERRORS[0], one InTraceback in the local kept
+                            of a frame of the traceback TRACEBACKS[0];
+                            on 3.x one InTask as the argument arg of the
+                            (never started) coroutine of the asyncio task
+                            TASKS[0] and one InNamespace in the attribute
+                            held of the types.SimpleNamespace NS.
                             Starts a thread named "holder" whose function
                             hold_forever keeps one HeldByLocal in its local
                             variable kept, and sleeps: nothing else refers
@@ -134,6 +144,79 @@ def frame_keeper():
 
 
 FRAMES = [frame_keeper()]
+
+
+class InClosure(object):
+    pass
+
+
+def make_callback():
+    held = InClosure()
+
+    def callback():
+        return held
+    return callback
+
+
+CALLBACKS = [make_callback()]
+
+
+class InDefault(object):
+    pass
+
+
+def with_default(x=InDefault()):
+    return x
+
+
+class InError(object):
+    pass
+
+
+def fail_with(obj):
+    raise ValueError(obj)
+
+
+try:
+    fail_with(InError())
+except ValueError:
+    ERRORS = [sys.exc_info()[1]]
+
+
+class InTraceback(object):
+    pass
+
+
+def fail_holding():
+    kept = InTraceback()
+    raise KeyError(kept is not None)
+
+
+try:
+    fail_holding()
+except KeyError:
+    TRACEBACKS = [sys.exc_info()[2]]
+if sys.version_info[0] == 2:
+    sys.exc_clear()  # 2.7 keeps the last exception: only the globals hold these
+
+if sys.version_info[0] >= 3:
+    import types
+
+    class InTask(object):
+        pass
+
+    class InNamespace(object):
+        pass
+
+    NS = types.SimpleNamespace(held=InNamespace())
+    try:
+        import asyncio
+    except ImportError:  # sid's free-threaded 3.13 has no _socket
+        asyncio = None
+    if asyncio is not None:
+        exec("async def hold_task(arg):\n    await asyncio.sleep(3600)\n")
+        LOOP = asyncio.new_event_loop()
+        TASKS = [LOOP.create_task(hold_task(InTask()))]  # noqa: F821 (made by exec)
 
 
 def make_cycles():
