@@ -6,8 +6,10 @@ another holds, seen waiting on that lock; two tasks awaiting each other,
 reported as one deadlock of exactly those two; a task awaiting a gather of
 two, on every version (the gather's children are read from the C future's
 instance dict, at tp_dictoffset); the text form. On 3.14+,
-the same process's tree as `python -m asyncio pstree` prints it, in the
-same run: every worker under the root, in both. All of it again with
+the same tasks and (task, awaiter) pairs as `python -m asyncio ps` lists
+for the same process in the same run. A task waiting on a
+Queue, an Event, a Semaphore, a Condition and a bare future, one running,
+one done and one cancelled: each seen so. All of it again with
 asyncio's pure-Python Task (the target started without _asyncio). 2.7 has
 no asyncio, and a free-threaded build keeps no collector lists to find tasks on: both are a
 one-line refusal."""
@@ -101,6 +103,7 @@ def check_tasks(python, pure):
               f"{a} awaits {by_id[a]['awaits']}")
     if named:
         check(sorted(by_id[i]["name"] for i in ring) == ["ping", "pong"], "deadlock names")
+    check_other_kinds(doc, named)
     code, out, err = stacktop("tasks", "-p", proc.pid)
     text = out.decode()
     check(code == 0 and "Found 1 deadlock" in text and "awaits lock" in text,
@@ -110,25 +113,67 @@ def check_tasks(python, pure):
     proc.kill()
 
 
+def check_other_kinds(doc, named):
+    """The other waits and states, each held by one task of tasks.py: a
+    Queue.get, an Event.wait, a Semaphore.acquire, a Condition.wait and a
+    bare future; a task running (its loop's thread in time.sleep inside it),
+    one done and one cancelled (both still referenced)."""
+    want = {"queue": "queued", "event": "evented", "semaphore": "semaphored",
+            "condition": "conditioned", "future": "futured"}
+    for kind, name in want.items():
+        waiting = [t for t in doc["tasks"] if t["awaits"] and t["awaits"]["kind"] == kind]
+        check(len(waiting) == 1, f"{len(waiting)} tasks awaiting a {kind}, want 1")
+        check(not named or waiting[0]["name"] == name,
+              f"awaiting a {kind}: {waiting[0]['name']}, want {name}")
+        check(waiting[0]["state"] == "waiting", f"{name}: {waiting[0]['state']}")
+    for state, name in (("running", "spinner"), ("done", "done"), ("cancelled", "cancelled")):
+        tasks = [t for t in doc["tasks"] if t["state"] == state]
+        check(len(tasks) == 1, f"{len(tasks)} tasks {state}, want 1")
+        check(not named or tasks[0]["name"] == name, f"{state}: {tasks[0]['name']}, want {name}")
+    spinner = [t for t in doc["tasks"] if t["state"] == "running"][0]
+    funcs = [f["function"] for f in spinner["coroutine_stack"]]
+    check(funcs == ["spin"] and spinner["awaits"] is None, f"running: {funcs} {spinner['awaits']}")
+    for t in doc["tasks"]:
+        if t["state"] in ("done", "cancelled"):
+            check(t["coroutine_stack"] == [], f"{t['state']} with a stack {t['coroutine_stack']}")
+
+
 def compare_pstree(python, pid, doc):
     """python -m asyncio ps (3.14+, through _Py_AsyncioModuleDebugOffsets)
     on the same process, run inside the target's container (its namespaces
-    and root, where the target's files and PIDs are what ps expects): it
-    lists every task we list, by id. (pstree itself refuses a graph with a
-    cycle, which ping and pong make.)"""
+    and root, where the target's files and PIDs are what ps expects): every
+    task it lists we list, every pending task we list it lists (it leaves
+    out tasks done and cancelled, and 3.14's the one running), and the same
+    (task, awaiter) pairs for the tasks it lists: the awaited-by tree.
+    (pstree itself refuses a graph with a cycle, which ping and pong make.)"""
     with open(f"/proc/{pid}/status") as f:
         nspid = [line.split()[-1] for line in f if line.startswith("NSpid:")][0]
     cmd = ["nsenter", "-t", str(pid), "-m", "-p", "-r", "-w", python.path, "-m", "asyncio",
            "ps", nspid]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     check(done.returncode == 0, f"python -m asyncio ps: {done.returncode} {done.stderr[-300:]}")
-    ids = {str(t["id"]) for t in doc["tasks"]}
-    # Its second column, the task's id in hex ("0x0" for no awaiter).
-    theirs = {str(int(line.split()[1], 16)) for line in done.stdout.splitlines()
-              if len(line.split()) > 1 and line.split()[1].startswith("0x")}
-    check(ids == theirs, f"asyncio ps lists {len(theirs)} task ids, we {len(ids)}: "
-          f"only theirs {sorted(theirs - ids)[:5]}, only ours {sorted(ids - theirs)[:5]}")
-    print(f"python -m asyncio ps: the same {len(ids)} tasks")
+    # Its second column is the task's id in hex, its last the awaiter's
+    # ("0x0" for none): a task awaited by two is on two lines.
+    theirs, their_pairs = set(), set()
+    for line in done.stdout.splitlines():
+        cols = line.split()
+        if len(cols) > 2 and cols[1].startswith("0x") and cols[-1].startswith("0x"):
+            task, awaiter = int(cols[1], 16), int(cols[-1], 16)
+            theirs.add(task)
+            if awaiter:
+                their_pairs.add((task, awaiter))
+    ours = {int(t["id"]): t for t in doc["tasks"]}
+    pending = {i for i, t in ours.items() if t["state"] in ("waiting", "scheduled")}
+    check(theirs <= set(ours) and pending <= theirs,
+          f"asyncio ps lists {len(theirs)} tasks, we {len(ours)} ({len(pending)} pending): only "
+          f"theirs {sorted(theirs - set(ours))[:5]}, pending only ours "
+          f"{[ours[i]['name'] for i in sorted(pending - theirs)[:5]]}")
+    our_pairs = {(i, int(a)) for i, t in ours.items() if i in theirs for a in t["awaited_by"]}
+    check(our_pairs == their_pairs,
+          f"awaited-by pairs: only theirs {sorted(their_pairs - our_pairs)[:5]}, only ours "
+          f"{sorted(our_pairs - their_pairs)[:5]}")
+    print(f"python -m asyncio ps: the same {len(theirs)} tasks, the same {len(our_pairs)} "
+          "awaiter pairs")
 
 
 def main():
