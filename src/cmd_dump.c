@@ -57,13 +57,14 @@ dump_error(int pid, int err)
 	return cli_target_error(pid, err);
 }
 
-/* dump --tasks: d's process's asyncio tasks into d->tasks, a task whose
- * loop runs in a thread not in d (it started since) among those of loops
- * not running. Returns 0 or python_tasks_take's -errno. */
+/* dump --tasks: d's process's asyncio tasks into d->tasks (with locals,
+ * their frames' variables), a task whose loop runs in a thread not in d (it
+ * started since) among those of loops not running. Returns 0 or
+ * python_tasks_take's -errno. */
 static int
-dump_tasks(const struct procfs *fs, struct dump_report *d)
+dump_tasks(const struct procfs *fs, struct dump_report *d, bool locals)
 {
-	int err = python_tasks_take(fs, d->pid, &d->tasks);
+	int err = python_tasks_take(fs, d->pid, locals, &d->tasks);
 
 	if (err != 0)
 		return err;
@@ -86,7 +87,7 @@ dump_one(const struct procfs *fs, int pid, const struct dump_what *what)
 	struct dump_report *d = NULL;
 	int err = stacks_dump(fs, pid, what->mode, what->locals, &d);
 
-	if (err == 0 && what->tasks && (err = dump_tasks(fs, d)) != 0)
+	if (err == 0 && what->tasks && (err = dump_tasks(fs, d, what->locals)) != 0)
 		dump_report_free(d);
 	if (err != 0)
 		return err;

@@ -13,6 +13,9 @@
 
 static const struct cli_option tasks_options[] = {
     CLI_OPTION_TARGET_PID,
+    {.name = "locals",
+     .help = "each coroutine frame's arguments and local variables: type\n"
+             "and a bounded repr (read in the same stop as the tasks)"},
     {.name = "json", .help = "JSON output (schema stacktop.tasks/1)"},
     {0},
 };
@@ -27,7 +30,7 @@ cmd_tasks_exec(const struct cli_args *args)
 
 	if (cli_open_procfs(&fs) != 0)
 		return EXIT_TARGET;
-	err = python_tasks_take(fs, pid, &r);
+	err = python_tasks_take(fs, pid, cli_args_has(args, "locals"), &r);
 	procfs_free(fs);
 	if (err == -ENOTSUP) {
 		fprintf(stderr,
@@ -49,7 +52,7 @@ cmd_tasks_exec(const struct cli_args *args)
 
 const struct cmd_entry cmd_tasks_entry = {
     .name = "tasks",
-    .usage = "-p PID [--json]",
+    .usage = "-p PID [--locals] [--json]",
     .summary = "every asyncio task: its coroutine stack, what it awaits, the awaited-by tree "
                "and deadlocks",
     .options = tasks_options,

@@ -27,7 +27,7 @@ tasks_page_take(struct top_tasks_page *p, const struct procfs *fs)
 	tasks_report_free(p->report);
 	p->report = NULL;
 	/* stacktop is no Python process, and never stops itself. */
-	p->err = p->pid == getpid() ? -ENOEXEC : python_tasks_take(fs, p->pid, &p->report);
+	p->err = p->pid == getpid() ? -ENOEXEC : python_tasks_take(fs, p->pid, false, &p->report);
 }
 
 void

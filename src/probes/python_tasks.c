@@ -5,6 +5,7 @@
 #include "../xmalloc.h"
 #include "python_asyncio.h"
 #include "python_dict.h"
+#include "python_locals.h"
 #include "python_namer.h"
 #include "python_string.h"
 #include "target.h"
@@ -53,7 +54,24 @@ struct tasks_stop {
 	 * each (0: not running). */
 	struct tasks_loop *loops;
 	size_t nloops;
+	/* With locals: per task, its frames' variables (frame_rows of which
+	 * only the locals are filled), read while stopped. */
+	bool locals;
+	struct frame_row **frame_locals;
 };
+
+/* Frees s's frames' variables (those not moved into the report). */
+static void
+tasks_locals_free(struct tasks_stop *s)
+{
+	for (size_t i = 0; s->frame_locals != NULL && i < s->ntasks; i++) {
+		for (size_t k = 0; s->frame_locals[i] != NULL && k < s->tasks[i].nframes; k++)
+			frame_row_clear(&s->frame_locals[i][k]);
+		free(s->frame_locals[i]);
+	}
+	free(s->frame_locals);
+	s->frame_locals = NULL;
+}
 
 /* Whether type is asyncio's pure-Python Task: a class named Task of the
  * module asyncio.tasks (the one asyncio uses when the C _asyncio module is
@@ -131,6 +149,7 @@ tasks_start(void *arg, const struct python_target *t, const struct python_memory
 
 	addr_index_clear(&s->seen);
 	s->nseen = s->ntask_types = s->npy_task_types = s->nfound = s->nloops = 0;
+	tasks_locals_free(s);
 	python_asyncio_tasks_free(s->tasks, s->ntasks);
 	s->tasks = NULL;
 	s->ntasks = 0;
@@ -154,6 +173,18 @@ tasks_finish(void *arg)
 	python_asyncio_read(s->target, s->al, s->mem, s->namer, &types, s->found, s->nfound,
 	                    &s->tasks);
 	s->ntasks = s->nfound;
+	if (s->locals) {
+		s->frame_locals = xcalloc(s->ntasks ? s->ntasks : 1, sizeof(*s->frame_locals));
+		for (size_t i = 0; i < s->ntasks; i++) {
+			const struct python_task *t = &s->tasks[i];
+
+			s->frame_locals[i] =
+			    xcalloc(t->nframes ? t->nframes : 1, sizeof(*s->frame_locals[i]));
+			for (size_t k = 0; k < t->nframes; k++)
+				python_locals_read(&s->target->layout, s->mem, &t->frames[k],
+				                   &s->frame_locals[i][k]);
+		}
+	}
 	/* Which thread runs each loop, of the same instant: a few loops for
 	 * all the tasks (one attribute read each). */
 	for (size_t i = 0; i < s->ntasks; i++) {
@@ -196,9 +227,11 @@ tasks_loop_threads(struct target *handle, const struct tasks_stop *s, struct tas
 	python_stack_raw_free(&raw);
 }
 
-/* Names one task's frames and its name, with the target running. */
+/* Names one task's frames and its name, with the target running; the
+ * variables of its frames read in the stop (locals, or NULL) are moved in. */
 static void
-tasks_name(struct python_namer *namer, const struct python_task *t, struct task_row *row)
+tasks_name(struct python_namer *namer, const struct python_task *t, struct frame_row *locals,
+           struct task_row *row)
 {
 	row->addr = t->addr;
 	row->name = t->name_obj != 0 ? python_namer_string(namer, t->name_obj) : NULL;
@@ -226,8 +259,19 @@ tasks_name(struct python_namer *namer, const struct python_task *t, struct task_
 	row->coro_frame = t->nframes > 0 ? t->frames[t->nframes - 1].addr : 0;
 	row->frames = xcalloc(t->nframes ? t->nframes : 1, sizeof(*row->frames));
 	row->nframes = t->nframes;
-	for (size_t i = 0; i < t->nframes; i++)
-		python_namer_frame(namer, &t->frames[i], &row->frames[i]);
+	for (size_t i = 0; i < t->nframes; i++) {
+		struct frame_row *f = &row->frames[i];
+
+		python_namer_frame(namer, &t->frames[i], f);
+		if (locals != NULL) {
+			f->has_locals = locals[i].has_locals;
+			f->locals = locals[i].locals;
+			f->nlocals = locals[i].nlocals;
+			f->locals_omitted = locals[i].locals_omitted;
+			locals[i].locals = NULL; /* moved */
+			locals[i].nlocals = 0;
+		}
+	}
 	row->frames_truncated = t->truncated;
 	if (t->nawaits_tasks > 0) {
 		row->awaits_addrs = xcalloc(t->nawaits_tasks, sizeof(uint64_t));
@@ -253,7 +297,7 @@ python_tasks_expect(const struct procfs *fs, int pid, struct python_types_expect
 }
 
 int
-python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
+python_tasks_take(const struct procfs *fs, int pid, bool locals, struct tasks_report **out)
 {
 	struct target *handle;
 	int err;
@@ -261,14 +305,14 @@ python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out)
 	*out = NULL;
 	if ((err = target_open(fs, pid, TARGET_PYTHON, false, &handle)) != 0)
 		return err;
-	err = python_tasks_take_in(fs, handle, pid, out);
+	err = python_tasks_take_in(fs, handle, pid, locals, out);
 	/* A ring of tasks awaiting each other is reported only when a second
 	 * look finds it again, as locks does with threads: one read can catch
 	 * tasks between steps. */
 	if (err == 0 && (*out)->ncycles > 0) {
 		struct tasks_report *again = NULL;
 
-		if (python_tasks_take_in(fs, handle, pid, &again) == 0)
+		if (python_tasks_take_in(fs, handle, pid, false, &again) == 0)
 			(*out)->stopped_ms += again->stopped_ms;
 		task_graph_confirm(*out, again);
 		tasks_report_free(again);
@@ -286,10 +330,10 @@ python_tasks_layout(const struct python_target *pt)
 }
 
 int
-python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
+python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid, bool locals,
                      struct tasks_report **out)
 {
-	struct tasks_stop s = {0};
+	struct tasks_stop s = {.locals = locals};
 	/* The census's stop and walk (its retries, bounds and copy), with
 	 * the tasks picked out on the way and read before it lets go. */
 	struct python_types_visitor visitor = {.start = tasks_start,
@@ -327,11 +371,13 @@ python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
 		r->tasks = xcalloc(s.ntasks ? s.ntasks : 1, sizeof(*r->tasks));
 		r->ntasks = s.ntasks;
 		for (size_t i = 0; i < s.ntasks; i++)
-			tasks_name(namer, &s.tasks[i], &r->tasks[i]);
+			tasks_name(namer, &s.tasks[i],
+			           s.frame_locals != NULL ? s.frame_locals[i] : NULL, &r->tasks[i]);
 		tasks_loop_threads(handle, &s, r);
 		task_graph_build(r);
 	}
 	python_types_free(census);
+	tasks_locals_free(&s);
 	python_namer_free(s.namer);
 	python_asyncio_tasks_free(s.tasks, s.ntasks);
 	addr_index_free(&s.seen);

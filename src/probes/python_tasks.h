@@ -11,6 +11,8 @@
 #include "procfs.h"
 #include "python_types.h"
 
+#include <stdbool.h>
+
 /* What -ENOTSUP means, for the line a command prints. */
 #define PYTHON_TASKS_SUPPORTED                                                                     \
 	"stacktop reads them in CPython 3.6 to 3.15 with the GIL (not 2.7, not free-threaded "     \
@@ -20,11 +22,12 @@
 #define PYTHON_TASKS_MAX_STOP_S 2.0
 
 /* Takes pid's tasks into an owned *out (free with tasks_report_free), its
- * graph built. Returns 0 (possibly with no tasks: asyncio not in use, or
- * out->partial saying why the search ended early); -ENOEXEC (not Python),
- * -ENOTSUP (a version without a table here, 2.7, or a free-threaded build,
- * whose objects are not on the collector's lists), -ESRCH, -EPERM/-EACCES. */
-int python_tasks_take(const struct procfs *fs, int pid, struct tasks_report **out);
+ * graph built; with locals, each coroutine frame's arguments and locals
+ * too (dump --locals), read in the same stop. Returns 0 (possibly with no tasks: asyncio not in
+ * use, or out->partial saying why the search ended early); -ENOEXEC (not Python), -ENOTSUP (a
+ * version without a table here, 2.7, or a free-threaded build, whose objects are not on the
+ * collector's lists), -ESRCH, -EPERM/-EACCES. */
+int python_tasks_take(const struct procfs *fs, int pid, bool locals, struct tasks_report **out);
 
 /* What python_tasks_take would stop pid for, before it is taken (nothing
  * is stopped): its walk of the collector's lists copies the memory the
@@ -40,7 +43,7 @@ struct python_asyncio_layout;
 /* The same through handle (a target opened for Python frames, borrowed),
  * whose interpreter is found already: record --async takes its census
  * of tasks again while it samples. pid is handle's process. */
-int python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid,
+int python_tasks_take_in(const struct procfs *fs, struct target *handle, int pid, bool locals,
                          struct tasks_report **out);
 
 /* The layout pt's tasks are read with (static), or NULL when they cannot

@@ -35,7 +35,7 @@ sampler_async_census(struct sampler *s)
 	struct tasks_report *r;
 	struct task_census *c;
 	size_t new_tasks;
-	int err = python_tasks_take_in(s->fs, s->target, s->pid, &r);
+	int err = python_tasks_take_in(s->fs, s->target, s->pid, false, &r);
 	double now = clock_monotonic_s();
 
 	s->census_s = now;

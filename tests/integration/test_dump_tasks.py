@@ -44,6 +44,18 @@ def check_dump_tasks(python):
     check([functions(t) for t in idle] == [["in_idle"]] and idle[0]["loop_thread"] is None,
           f"tasks of no running loop: {[functions(t) for t in idle]}")
     check(in_a[0]["loop"] != in_main[0]["loop"] != idle[0]["loop"], "three loops")
+    # --tasks --locals: the tasks' frames' variables too, asyncio.sleep's
+    # argument delay among them; without --locals none.
+    with_locals = stacktop_json("dump", "-p", proc.pid, "--tasks", "--locals")
+    sleeps = 0
+    for t in tasks_running(with_locals, "MainThread") + with_locals["asyncio_tasks_not_running"]:
+        sleep = [f for f in t["coroutine_stack"] if f["function"].split(".")[-1] == "sleep"]
+        delay = [v["repr"] for f in sleep for v in f.get("locals") or [] if v["name"] == "delay"]
+        check(not sleep or delay == ["3600"], f"dump --tasks --locals: {functions(t)} {sleep}")
+        sleeps += len(delay)
+    check(sleeps >= 1, "dump --tasks --locals: no task's asyncio.sleep frame with its delay")
+    check(any("locals" in f for t in in_main for f in t["coroutine_stack"]) is False,
+          "dump --tasks without --locals shows a task's locals")
     # Without --tasks nothing is read.
     plain = stacktop_json("dump", "-p", proc.pid)
     check(all("asyncio_tasks" not in t for t in plain["threads"]) and

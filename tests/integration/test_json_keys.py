@@ -103,10 +103,11 @@ def test():
                       stacktop_json("locks", "-p", fds.pid)], version)
     # asyncio tasks: waiting on sleeps, a TaskGroup, a Lock, each other.
     aio = start_python(python, "tasks.py")
-    compare("tasks", [stacktop_json("tasks", "-p", aio.pid)], version)
+    compare("tasks", [stacktop_json("tasks", "-p", aio.pid),
+                      stacktop_json("tasks", "-p", aio.pid, "--locals")], version)
     # dump, and dump --tasks: those tasks under the thread running their loop.
     compare("dump", [stacktop_json("dump", "-p", py.pid),
-                     stacktop_json("dump", "-p", aio.pid, "--tasks")], version)
+                     stacktop_json("dump", "-p", aio.pid, "--tasks", "--locals")], version)
     compare("mem", [stacktop_json("mem", "-p", py.pid, "-d", "0.3", "--python-types")],
             version)
     compare("mem_tree", [stacktop_json("mem", "-p", py.pid, "--tree")], version)

@@ -9,7 +9,8 @@ instance dict, at tp_dictoffset); the text form. On 3.14+,
 the same tasks and (task, awaiter) pairs as `python -m asyncio ps` lists
 for the same process in the same run. A task waiting on a
 Queue, an Event, a Semaphore, a Condition and a bare future, one running,
-one done and one cancelled: each seen so. All of it again with
+one done and one cancelled: each seen so; --locals shows each worker's
+argument n. All of it again with
 asyncio's pure-Python Task (the target started without _asyncio). 2.7 has
 no asyncio, and a free-threaded build keeps no collector lists to find tasks on: both are a
 one-line refusal."""
@@ -104,6 +105,8 @@ def check_tasks(python, pure):
     if named:
         check(sorted(by_id[i]["name"] for i in ring) == ["ping", "pong"], "deadlock names")
     check_other_kinds(doc, named)
+    if not pure:
+        check_locals(proc.pid, named)
     code, out, err = stacktop("tasks", "-p", proc.pid)
     text = out.decode()
     check(code == 0 and "Found 1 deadlock" in text and "awaits lock" in text,
@@ -111,6 +114,26 @@ def check_tasks(python, pure):
     if version >= (3, 14) and python.root is not None and not pure:
         compare_pstree(python, proc.pid, doc)
     proc.kill()
+
+
+def check_locals(pid, named):
+    """tasks --locals: each worker's frame worker(n) shows its argument n,
+    the number in its name; without --locals no frame has variables."""
+    doc = stacktop_json("tasks", "-p", pid, "--locals")
+    numbers = set()
+    for t in doc["tasks"]:
+        frames = [f for f in t["coroutine_stack"] if f["function"].split(".")[-1] == "worker"]
+        if not frames:
+            continue
+        n = [v for v in frames[0].get("locals") or [] if v["name"] == "n"]
+        check(len(n) == 1 and n[0]["type"] == "int", f"{t['name']}: worker's locals {frames[0]}")
+        numbers.add(int(n[0]["repr"]))
+        check(not named or t["name"] == "worker-%s" % n[0]["repr"],
+              f"{t['name']} has n = {n[0]['repr']}")
+    check(numbers == set(range(WORKERS)), f"workers' n: {sorted(numbers)[:10]}...")
+    plain = stacktop_json("tasks", "-p", pid)
+    check(all("locals" not in f for t in plain["tasks"] for f in t["coroutine_stack"]),
+          "locals without --locals")
 
 
 def check_other_kinds(doc, named):
