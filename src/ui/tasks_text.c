@@ -14,14 +14,25 @@
 #define TASKS_TEXT_BRANCH_UTF8 "\u2514\u2500\u2500 "
 /* The deepest the tree is drawn; deeper tasks are listed as roots again. */
 #define TASKS_TEXT_MAX_DEPTH 32
+/* Tasks alike after one drawn under the same task: from this many on they
+ * are counted, not drawn. */
+#define TASKS_TEXT_ALIKE_MIN 3
 
+/* Its name; without one (3.6 and 3.7 name no task), its coroutine's
+ * function, as Task's repr shows it: "worker()". */
 static void
 tasks_text_name(FILE *out, const struct task_row *t)
 {
-	if (t->name != NULL)
+	const char *fn = t->nframes > 0 ? t->frames[t->nframes - 1].function : NULL;
+
+	if (t->name != NULL) {
 		text_field(out, t->name, strlen(t->name), 80, 0);
-	else
+	} else if (fn != NULL) {
+		text_field(out, fn, strlen(fn), 80, 0);
+		fputs("()", out);
+	} else {
 		fputs("?", out);
+	}
 }
 
 /* What drawing trees of one report shares: each task's awaited tasks in
@@ -121,6 +132,74 @@ tasks_text_children_free(size_t **children, size_t n)
 	free(children);
 }
 
+static bool
+tasks_text_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether a and b would be drawn alike: leaves (awaiting no task) in the
+ * same state, awaiting the same kind of thing, at the same frames, and
+ * without variables shown (--locals tells them apart). */
+static bool
+tasks_text_alike(const struct task_row *a, const struct task_row *b)
+{
+	if (a->nawaits_tasks > 0 || b->nawaits_tasks > 0 || strcmp(a->state, b->state) != 0 ||
+	    strcmp(a->awaits, b->awaits) != 0 || a->nframes != b->nframes ||
+	    a->frames_truncated != b->frames_truncated)
+		return false;
+	for (size_t i = 0; i < a->nframes; i++) {
+		const struct frame_row *x = &a->frames[i], *y = &b->frames[i];
+
+		if (x->has_locals || y->has_locals || x->line != y->line ||
+		    !tasks_text_same(x->function, y->function) ||
+		    !tasks_text_same(x->file, y->file))
+			return false;
+	}
+	return true;
+}
+
+/* After child at of task parent was drawn: how many of the children after
+ * it are alike (drawn once, then counted: 200 workers are one stack), at
+ * least TASKS_TEXT_ALIKE_MIN of them, else 0. */
+static size_t
+tasks_text_alike_run(const struct tasks_text_trees *tr, size_t parent, size_t at)
+{
+	const struct tasks_report *r = tr->r;
+	const struct task_row *p = &r->tasks[parent];
+	const size_t first = tr->children[parent][at];
+	size_t n = 0;
+
+	while (at + 1 + n < p->nawaits_tasks) {
+		size_t c = tr->children[parent][at + 1 + n];
+
+		if (tr->shown[c] || !tasks_text_alike(&r->tasks[first], &r->tasks[c]))
+			break;
+		n++;
+	}
+	return n >= TASKS_TEXT_ALIKE_MIN ? n : 0;
+}
+
+/* "└── 199 more tasks like worker-0: worker-1 to worker-199": the run of n
+ * children after child at, each marked shown. */
+static void
+tasks_text_alike_line(FILE *out, const struct tasks_text_trees *tr, size_t parent, size_t at,
+                      size_t n, int depth)
+{
+	size_t *c = &tr->children[parent][at];
+
+	tasks_text_indent(out, tr->margin, depth);
+	fprintf(out, "%s%zu more tasks like ", tr->branch, n);
+	tasks_text_name(out, &tr->r->tasks[c[0]]);
+	fputs(": ", out);
+	tasks_text_name(out, &tr->r->tasks[c[1]]);
+	fputs(" to ", out);
+	tasks_text_name(out, &tr->r->tasks[c[n]]);
+	fputc('\n', out);
+	for (size_t i = 1; i <= n; i++)
+		tr->shown[c[i]] = true;
+}
+
 /* Task i and, under it, the tasks it awaits (an explicit stack: the depth
  * is bounded, no recursion on target data). */
 static void
@@ -144,11 +223,17 @@ tasks_text_tree(FILE *out, const struct tasks_text_trees *tr, size_t root)
 			depth--;
 			continue;
 		}
-		size_t c = tr->children[stack[depth]][next[depth]++];
+		size_t at = next[depth]++;
+		size_t c = tr->children[stack[depth]][at], alike;
+
 		tasks_text_task(out, tr, &r->tasks[c], depth + 1, shown[c]);
 		if (shown[c])
 			continue;
 		shown[c] = true;
+		if ((alike = tasks_text_alike_run(tr, stack[depth], at)) > 0) {
+			tasks_text_alike_line(out, tr, stack[depth], at, alike, depth + 1);
+			next[depth] += alike;
+		}
 		depth++;
 		stack[depth] = c;
 		next[depth] = 0;
@@ -170,6 +255,29 @@ tasks_text_forest(FILE *out, const struct tasks_text_trees *tr, bool by_loop, in
 	for (size_t i = 0; i < r->ntasks; i++)
 		if ((!by_loop || r->tasks[i].loop_tid == tid) && !tr->shown[i])
 			tasks_text_tree(out, tr, i);
+}
+
+/* The threads whose loops r's tasks are of, in the order their tasks
+ * come, 0 (loops not running) last: owned, *n of them. */
+static int *
+tasks_text_loops(const struct tasks_report *r, size_t *n)
+{
+	int *loops = xcalloc(r->ntasks + 1, sizeof(*loops));
+	bool idle = false;
+
+	*n = 0;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		size_t k = 0;
+
+		idle |= r->tasks[i].loop_tid == 0;
+		while (k < *n && loops[k] != r->tasks[i].loop_tid)
+			k++;
+		if (k == *n && r->tasks[i].loop_tid != 0)
+			loops[(*n)++] = r->tasks[i].loop_tid;
+	}
+	if (idle)
+		loops[(*n)++] = 0;
+	return loops;
 }
 
 void
@@ -216,10 +324,27 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 	                              xcalloc(r->ntasks ? r->ntasks : 1, sizeof(bool)), 0,
 	                              TASKS_TEXT_BRANCH_UTF8};
 
+	size_t nloops;
+	int *loops = tasks_text_loops(r, &nloops);
+
 	tasks_text_header(out, r);
 	if (r->ntasks > 0)
 		fputc('\n', out);
-	tasks_text_forest(out, &tr, false, 0);
+	if (nloops < 2) {
+		tasks_text_forest(out, &tr, false, 0);
+	} else {
+		/* Tasks of several threads' loops: each loop's under its thread. */
+		tr.margin = 2;
+		for (size_t i = 0; i < nloops; i++) {
+			if (loops[i] != 0)
+				fprintf(out, "%sthe event loop of thread %d:\n", i ? "\n" : "",
+				        loops[i]);
+			else
+				fprintf(out, "%sevent loops not running now:\n", i ? "\n" : "");
+			tasks_text_forest(out, &tr, true, loops[i]);
+		}
+	}
+	free(loops);
 	tasks_text_deadlocks(out, r);
 	tasks_text_children_free(tr.children, r->ntasks);
 	free(tr.shown);

@@ -111,6 +111,12 @@ def check_tasks(python, pure):
     text = out.decode()
     check(code == 0 and "Found 1 deadlock" in text and "awaits lock" in text,
           f"text: {code} {err} {text[:400]}")
+    # The text draws the 200 workers' one stack once and counts the rest,
+    # and puts each loop's tasks under its thread (main, and "spinning").
+    alike = ("worker-0: worker-1 to worker-199" if named else "worker(): worker() to worker()")
+    check(f"199 more tasks like {alike}\n" in text and
+          text.count("the event loop of thread ") == 2,
+          f"text: no count of the workers alike, or not by loop:\n{text[:3000]}")
     if version >= (3, 14) and python.root is not None and not pure:
         compare_pstree(python, proc.pid, doc)
     proc.kill()
