@@ -1,9 +1,10 @@
 """--tree --max-processes on a bounded fork bomb (tests/targets/forker: 300
 sleeping children forked at once, then one killed and another forked every
 20 ms; each dies with the forker, killed at the end): report, dump, record,
-locks and the live view follow 20 processes, say so in one line (stderr,
+locks, mem and the live view follow 20 processes, say so in one line (stderr,
 or the live view's TREE line) and end normally."""
 
+import json
 import os
 import re
 import tempfile
@@ -48,6 +49,13 @@ def test():
     code, out, err = stacktop("locks", "-p", forker.pid, *cap, "--json")
     check_said_once("locks", code, err)
     check(len(out.decode().splitlines()) <= CAP, "locks --tree: more documents than the cap")
+
+    code, out, err = stacktop("mem", "-p", forker.pid, *cap, "--json")
+    check_said_once("mem", code, err)
+    tree = json.loads(out)
+    check(1 < len(tree["processes"]) <= CAP and tree["tree"]["process_count"] ==
+          len(tree["processes"]), f"mem --tree: {len(tree['processes'])} processes, "
+          f"{tree['tree']['process_count']} counted")
 
     with tempfile.TemporaryDirectory() as tmp:
         code, out, err = stacktop("record", "-p", forker.pid, *cap, "-d", "1.5", "-o",
