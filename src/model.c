@@ -179,6 +179,7 @@ locks_report_free(struct locks_report *r)
 		return;
 	for (size_t i = 0; i < r->nwaits; i++) {
 		free(r->waits[i].fd_target);
+		free(r->waits[i].owner_python_name);
 		for (size_t k = 0; k < r->waits[i].nfds; k++)
 			free(r->waits[i].fds[k].target);
 		free(r->waits[i].fds);

@@ -357,6 +357,9 @@ struct lock_wait {
 	uint64_t futex;            /* the futex word waited on; 0 when not a futex wait */
 	int owner;                 /* the owner's TID, a live thread of the process; 0 unknown */
 	char owner_name[COMM_MAX]; /* raw, from its stat; "" when unknown */
+	char *owner_python_name;   /* owned, raw: the owner's threading name when
+	                              its stack was not taken (it was not
+	                              blocked), or NULL */
 	int claimed_owner;         /* the owner the lock names, even a TID that is not a
 	                              live thread of the process (it exited holding it); 0 none */
 	int64_t readers;           /* an rwlock held for reading: by how many; -1 unknown */

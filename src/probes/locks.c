@@ -783,6 +783,33 @@ locks_take(const struct procfs *fs, int pid, struct locks_report **out)
 	return 0;
 }
 
+/* The threading names of the owners whose stacks were not taken (an
+ * owner that was not blocked, as a thread holding a lock while it sleeps
+ * in a loop can be runnable at the moment the waits are read), read from
+ * target, a Python process, running: what the stop named the others. */
+static void
+locks_name_owners(struct target *target, struct locks_report *r)
+{
+	struct tid_name *names = NULL;
+	size_t n = 0;
+	bool wanted = false;
+
+	for (size_t i = 0; i < r->nwaits; i++)
+		wanted |= r->waits[i].owner > 0 &&
+		          dump_report_thread(r->stacks, r->waits[i].owner) == NULL;
+	if (!wanted || target == NULL || target_python(target) == NULL ||
+	    target_thread_names(target, &names, &n) != 0)
+		return;
+	for (size_t i = 0; i < r->nwaits; i++) {
+		const char *name = tid_names_find(names, n, r->waits[i].owner);
+
+		if (r->waits[i].owner > 0 && name != NULL &&
+		    dump_report_thread(r->stacks, r->waits[i].owner) == NULL)
+			r->waits[i].owner_python_name = xstrdup(name);
+	}
+	tid_names_free(names, n);
+}
+
 /* One look: the waits, then one stop of the waiting threads for their
  * stacks, their futex words and the Python threads' locks, then the
  * owners. known: RLocks an earlier look found, whose owners are read in
@@ -854,6 +881,8 @@ locks_take_once(const struct procfs *fs, int pid, const struct locks_known *know
 			memcpy(r->waits[i].owner_name, owner.name, sizeof(owner.name));
 		}
 	}
+	if (err == 0)
+		locks_name_owners(target, r);
 	if (err == 0)
 		locks_find_deadlocks(tids, late, known != NULL, r);
 	/* A process that exited while we looked left only threads that had

@@ -11,6 +11,7 @@ static void
 locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_wait *w)
 {
 	const struct thread_stack *t = dump_report_thread(r->stacks, w->tid);
+	const struct thread_stack *owner = dump_report_thread(r->stacks, w->owner);
 
 	json_object_begin(j);
 	json_key(j, "tid");
@@ -30,6 +31,10 @@ locks_json_wait(struct json *j, const struct locks_report *r, const struct lock_
 	json_member_count(j, "owner_tid", w->owner > 0 ? w->owner : -1);
 	json_key(j, "owner_name");
 	json_string(j, w->owner > 0 ? w->owner_name : NULL);
+	json_key(j, "owner_python_thread_name");
+	json_string(j, w->owner <= 0   ? NULL
+	               : owner != NULL ? owner->python_name
+	                               : w->owner_python_name);
 	/* What the lock names as its owner even when that is no live thread
 	 * of the process (one that exited holding it). */
 	json_member_count(j, "claimed_owner_tid", w->claimed_owner > 0 ? w->claimed_owner : -1);

@@ -49,23 +49,26 @@ locks_text_what(const struct lock_wait *w)
 #define LOCKS_NAME_COLUMNS_MAX 40
 
 /* Thread tid's name as shown (text_thread_label): with its threading name
- * when it is a Python thread whose stack was taken. Raw, into buf. */
+ * when it is a Python thread whose stack was taken, else python_name (an
+ * owner's read apart, or NULL). Raw, into buf. */
 static char *
-locks_text_label(const struct locks_report *r, int tid, const char *os_name, char *buf, size_t size)
+locks_text_label(const struct locks_report *r, int tid, const char *os_name,
+                 const char *python_name, char *buf, size_t size)
 {
 	const struct thread_stack *t = dump_report_thread(r->stacks, tid);
 	char name[COMM_MAX];
 
 	snprintf(name, sizeof(name), "%.*s", (int)strnlen(os_name, COMM_MAX - 1), os_name);
-	return text_thread_label(name, t != NULL ? t->python_name : NULL, buf, size);
+	return text_thread_label(name, t != NULL ? t->python_name : python_name, buf, size);
 }
 
 static void
-locks_text_thread(FILE *out, const struct locks_report *r, const char *name, int tid)
+locks_text_thread(FILE *out, const struct locks_report *r, const char *name,
+                  const char *python_name, int tid)
 {
 	char label[256];
 
-	locks_text_label(r, tid, name, label, sizeof(label));
+	locks_text_label(r, tid, name, python_name, label, sizeof(label));
 	fputs("thread ", out);
 	text_field(out, label, strlen(label), LOCKS_NAME_COLUMNS_MAX, 0);
 	fprintf(out, " (%d)", tid);
@@ -79,7 +82,8 @@ locks_text_owner(FILE *out, const struct locks_report *r, const struct lock_wait
 
 	if (w->owner > 0) {
 		fprintf(out, "%d (", w->owner);
-		locks_text_label(r, w->owner, w->owner_name, label, sizeof(label));
+		locks_text_label(r, w->owner, w->owner_name, w->owner_python_name, label,
+		                 sizeof(label));
 		text_field(out, label, strlen(label), LOCKS_NAME_COLUMNS_MAX, 0);
 		fputc(')', out);
 	} else if (w->claimed_owner > 0) {
@@ -144,8 +148,8 @@ locks_text_name_width(const struct locks_report *r)
 	char label[256];
 
 	for (size_t i = 0; i < r->nwaits; i++) {
-		w = text_width(
-		    locks_text_label(r, r->waits[i].tid, r->waits[i].name, label, sizeof(label)));
+		w = text_width(locks_text_label(r, r->waits[i].tid, r->waits[i].name, NULL, label,
+		                                sizeof(label)));
 		width = w > width ? w : width;
 	}
 	return width < LOCKS_NAME_COLUMNS_MAX ? width : LOCKS_NAME_COLUMNS_MAX;
@@ -158,7 +162,7 @@ locks_text_wait(FILE *out, const struct locks_report *r, const struct lock_wait 
 	char what[96], label[256];
 
 	fprintf(out, "%-8d ", w->tid);
-	locks_text_label(r, w->tid, w->name, label, sizeof(label));
+	locks_text_label(r, w->tid, w->name, NULL, label, sizeof(label));
 	text_field(out, label, strlen(label), name_width, 1);
 	snprintf(what, sizeof(what), "%s", locks_text_what(w));
 	fprintf(out, " %-20s ", what);
@@ -190,7 +194,7 @@ locks_text_stack(FILE *out, const struct locks_report *r, const struct lock_wait
 	const char *why = t != NULL ? dump_json_thread_error(t->err) : "not taken";
 
 	fputc('\n', out);
-	locks_text_thread(out, r, w->name, w->tid);
+	locks_text_thread(out, r, w->name, NULL, w->tid);
 	fputs(":\n", out);
 	if (why != NULL) {
 		fprintf(out, "    (no stack: %s)\n", why);
@@ -210,10 +214,10 @@ locks_text_deadlock(FILE *out, const struct locks_report *r, const struct lock_c
 
 		if (w == NULL)
 			continue;
-		locks_text_thread(out, r, w->name, w->tid);
+		locks_text_thread(out, r, w->name, NULL, w->tid);
 		fprintf(out, " waits for %s 0x%" PRIx64 " held by ", locks_text_what(w),
 		        w->address);
-		locks_text_thread(out, r, w->owner_name, w->owner);
+		locks_text_thread(out, r, w->owner_name, w->owner_python_name, w->owner);
 		fputc('\n', out);
 	}
 	fputs("\nStacks of the threads above:\n", out);

@@ -52,15 +52,22 @@ def check_locks(python):
 
 def check_rlock_deadlock(python):
     """Two threads, each holding the RLock the other wants (3.x, whose RLock
-    records its owner): one deadlock of exactly those two."""
+    records its owner): one deadlock of exactly those two; a third RLock's
+    owner, busy (not stopped), named by its threading name."""
     proc = start_python(python, "locks.py", "deadlock")
     tids = tids_by_name(proc.pid)
     doc = stacktop_json("locks", "-p", proc.pid)
     want = sorted([tids["py-rl-a"], tids["py-rl-b"]])
     check([sorted(d["tids"]) for d in doc["deadlocks"]] == [want],
           f"deadlocks {doc['deadlocks']}, want one of {want}")
+    # An owner never blocked (in a busy loop: its stack is not taken) is
+    # named by its threading name all the same.
+    busy = [w for w in doc["waits"] if w["name"] == "py-busy-wait"]
+    check(len(busy) == 1 and busy[0]["owner_tid"] == tids["py-busy"] and
+          busy[0]["owner_python_thread_name"] == "busy-holder", f"py-busy-wait: {busy}")
     code, out, err = stacktop("locks", "-p", proc.pid)
     check(code == 0 and "Found one deadlock" in out.decode(), f"text: {code} {out} {err}")
+    check("busy-holder (py-busy)" in out.decode(), f"text: the busy owner's name: {out}")
     proc.kill()
 
 

@@ -10,7 +10,9 @@ Threads (their OS names set with prctl, so /proc shows them):
                    extension that forgets to release it, so that py-gil-wait
                    waits for the GIL for good
   py-rl-a, py-rl-b (with argument "deadlock") each holds one RLock and waits
-                   for the other's: a deadlock
+                   for the other's: a deadlock; beside them py-busy holds
+                   a third RLock in a busy loop (never blocked) and
+                   py-busy-wait waits for it
   py-lk-a, py-lk-b (with argument "abba") each takes one threading.Lock in
                    a `with` block and waits for the other's (a deadlock a
                    Lock's missing owner field hides: its holders are the
@@ -70,6 +72,22 @@ def rlock_waiter():
 
 rlock_a = threading.RLock()
 rlock_b = threading.RLock()
+rlock_busy = threading.RLock()
+busy_holds = threading.Event()
+
+
+def busy_holder():
+    name_this_thread("py-busy")
+    with rlock_busy:
+        busy_holds.set()
+        while True:
+            pass
+
+
+def busy_waiter():
+    name_this_thread("py-busy-wait")
+    busy_holds.wait()
+    rlock_busy.acquire()
 both_hold = threading.Barrier(2) if hasattr(threading, "Barrier") else None
 
 
@@ -154,14 +172,16 @@ def main():
         threads += abba_threads(sys.argv[1:] == ["abba"])
     if deadlock:
         threads += [(rlock_abba, ("py-rl-a", rlock_a, rlock_b), "rl-a"),
-                    (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b")]
+                    (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b"),
+                    (busy_holder, (), "busy-holder"), (busy_waiter, (), "busy-waiter")]
     for target, target_args, name in threads:
         t = threading.Thread(target=target, args=target_args, name=name)
         t.daemon = True
         t.start()
     for _ in range(1000):
         named = "py-gil-wait" in tids or not gil
-        stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b"))
+        stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b") and
+                                 in_futex("py-busy-wait"))
         stuck = stuck and (not abba or all(in_futex("py-%s-%s" % (k, s))
                                            for k in ("lk", "rk") for s in "ab"))
         if named and stuck and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
