@@ -58,8 +58,9 @@ def test():
     check(abs(sum(first["weights"]) - first["endValue"]) < 1e-3,
           f"weights {sum(first['weights'])} vs endValue {first['endValue']}")
     # Samples are 5 ms of the 2 s each (200 Hz): the weights add up to
-    # about the time the thread was sampled.
-    check(0.5 < first["endValue"] <= 2.2, f"endValue {first['endValue']} s for 2 s")
+    # about the time the thread was sampled, which on a loaded box runs
+    # past the 2 s by the last round's lateness (a CI run: 2.23 s).
+    check(0.5 < first["endValue"] <= 2.5, f"endValue {first['endValue']} s for 2 s")
 
     # The phases, in the order sampled: 0.25 s each over 2 s, so they
     # alternate several times (a table of distinct stacks has each once).
