@@ -225,6 +225,7 @@ tasks_report_free(struct tasks_report *r)
 		struct task_row *t = &r->tasks[i];
 
 		free(t->name);
+		free(t->loop_thread_name);
 		frame_rows_free(t->frames, t->nframes);
 		free(t->awaits_addrs);
 		free(t->awaits_tasks);

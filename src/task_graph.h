@@ -37,6 +37,7 @@ struct task_row {
 	bool pure;
 	int loop_tid;             /* the thread running its loop now (its host TID), 0 when
 	                             the loop is not running or its thread is unknown */
+	char *loop_thread_name;   /* owned, raw: that thread's threading name, or NULL */
 	struct frame_row *frames; /* owned: its coroutine stack, innermost first */
 	size_t nframes;
 	bool frames_truncated;

@@ -204,12 +204,15 @@ tasks_finish(void *arg)
 }
 
 /* Each task's loop_tid: the thread (by its pthread_t, the ident the loop
- * recorded) of a thread state of the process, read with it running. A
- * thread that ended since the stop leaves its tasks' loop_tid 0. */
+ * recorded) of a thread state of the process, read with it running, and
+ * that thread's threading name. A thread that ended since the stop leaves
+ * its tasks' loop_tid 0. */
 static void
 tasks_loop_threads(struct target *handle, const struct tasks_stop *s, struct tasks_report *r)
 {
 	struct python_raw raw;
+	struct tid_name *names;
+	size_t nnames;
 
 	if (s->nloops == 0 || target_thread_states(handle, &raw) != 0)
 		return;
@@ -225,6 +228,15 @@ tasks_loop_threads(struct target *handle, const struct tasks_stop *s, struct tas
 				t->loop_tid = raw.threads[k].tid;
 	}
 	python_stack_raw_free(&raw);
+	if (target_thread_names(handle, &names, &nnames) != 0)
+		return;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const char *name = tid_names_find(names, nnames, r->tasks[i].loop_tid);
+
+		if (r->tasks[i].loop_tid > 0 && name != NULL)
+			r->tasks[i].loop_thread_name = xstrdup(name);
+	}
+	tid_names_free(names, nnames);
 }
 
 /* Names one task's frames and its name, with the target running; the

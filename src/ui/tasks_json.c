@@ -29,6 +29,7 @@ tasks_json_task(struct json *j, const struct tasks_report *r, const struct task_
 		json_int(j, t->loop_tid);
 	else
 		json_null(j);
+	json_member_string(j, "loop_thread_name", t->loop_thread_name);
 	json_key(j, "coroutine_stack");
 	json_array_begin(j);
 	for (size_t i = 0; i < t->nframes; i++)

@@ -257,6 +257,16 @@ tasks_text_forest(FILE *out, const struct tasks_text_trees *tr, bool by_loop, in
 			tasks_text_tree(out, tr, i);
 }
 
+/* The threading name of thread tid, from a task whose loop it runs. */
+static const char *
+tasks_text_loop_name(const struct tasks_report *r, int tid)
+{
+	for (size_t i = 0; i < r->ntasks; i++)
+		if (r->tasks[i].loop_tid == tid && r->tasks[i].loop_thread_name != NULL)
+			return r->tasks[i].loop_thread_name;
+	return NULL;
+}
+
 /* The threads whose loops r's tasks are of, in the order their tasks
  * come, 0 (loops not running) last: owned, *n of them. */
 static int *
@@ -336,10 +346,16 @@ tasks_text_write(FILE *out, const struct tasks_report *r)
 		/* Tasks of several threads' loops: each loop's under its thread. */
 		tr.margin = 2;
 		for (size_t i = 0; i < nloops; i++) {
-			if (loops[i] != 0)
-				fprintf(out, "%sthe event loop of thread %d:\n", i ? "\n" : "",
-				        loops[i]);
-			else
+			if (loops[i] != 0) {
+				const char *name = tasks_text_loop_name(r, loops[i]);
+
+				fprintf(out, "%sthe event loop of thread ", i ? "\n" : "");
+				if (name != NULL) {
+					text_field(out, name, strlen(name), 80, 0);
+					fputc(' ', out);
+				}
+				fprintf(out, "(%d):\n", loops[i]);
+			} else
 				fprintf(out, "%sevent loops not running now:\n", i ? "\n" : "");
 			tasks_text_forest(out, &tr, true, loops[i]);
 		}

@@ -115,7 +115,9 @@ def check_tasks(python, pure):
     # and puts each loop's tasks under its thread (main, and "spinning").
     alike = ("worker-0: worker-1 to worker-199" if named else "worker(): worker() to worker()")
     check(f"199 more tasks like {alike}\n" in text and
-          text.count("the event loop of thread ") == 2,
+          text.count("the event loop of thread ") == 2 and
+          "the event loop of thread MainThread (" in text and
+          "the event loop of thread spinning (" in text,
           f"text: no count of the workers alike, or not by loop:\n{text[:3000]}")
     if version >= (3, 14) and python.root is not None and not pure:
         compare_pstree(python, proc.pid, doc)
@@ -160,6 +162,8 @@ def check_other_kinds(doc, named):
         check(len(tasks) == 1, f"{len(tasks)} tasks {state}, want 1")
         check(not named or tasks[0]["name"] == name, f"{state}: {tasks[0]['name']}, want {name}")
     spinner = [t for t in doc["tasks"] if t["state"] == "running"][0]
+    check(spinner["loop_thread_name"] == "spinning" and spinner["loop_thread"] is not None,
+          f"running: loop thread {spinner['loop_thread']} {spinner['loop_thread_name']}")
     funcs = [f["function"] for f in spinner["coroutine_stack"]]
     check(funcs == ["spin"] and spinner["awaits"] is None, f"running: {funcs} {spinner['awaits']}")
     for t in doc["tasks"]:
