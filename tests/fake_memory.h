@@ -31,6 +31,18 @@ fake_read(void *arg, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/* The i-th 64-bit word of m's bytes, 0 past their end: how fuzzers take
+ * addresses (of tasks, objects, types) from their input. */
+static inline uint64_t
+fake_word(const struct fake_memory *m, size_t i)
+{
+	uint64_t v = 0;
+
+	if ((i + 1) * 8 <= m->size)
+		memcpy(&v, m->bytes + i * 8, 8);
+	return v;
+}
+
 /* Writes v, or string s with its NUL, at addr of space (the bytes that
  * appear at FAKE_BASE): how tests lay out a fake address space. */
 static inline void

@@ -301,7 +301,9 @@ memory_cache_read(void *arg, uint64_t addr, void *buf, size_t len)
 
 		if (b == NULL)
 			return err;
-		n = block_run(b, off) < len ? block_run(b, off) : len;
+		n = block_run(b, off);
+		if (n > len)
+			n = len;
 		memcpy(out, b->data + off, n);
 		out += n;
 		addr += n;

@@ -56,25 +56,21 @@ python_task_awaits_name(enum python_task_awaits a)
 	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "";
 }
 
-bool
-python_asyncio_is_task_type(const struct python_asyncio_types *types, uint64_t type)
+/* Whether type (not 0) is one of types[0..n). */
+static bool
+type_among(const uint64_t *types, size_t n, uint64_t type)
 {
-	for (size_t i = 0; i < types->ntask_types; i++)
-		if (types->task_types[i] == type && type != 0)
-			return true;
-	for (size_t i = 0; i < types->npy_task_types; i++)
-		if (types->py_task_types[i] == type && type != 0)
+	for (size_t i = 0; i < n; i++)
+		if (types[i] == type && type != 0)
 			return true;
 	return false;
 }
 
-static bool
-is_py_task_type(const struct python_asyncio_types *types, uint64_t type)
+bool
+python_asyncio_is_task_type(const struct python_asyncio_types *types, uint64_t type)
 {
-	for (size_t i = 0; i < types->npy_task_types; i++)
-		if (types->py_task_types[i] == type && type != 0)
-			return true;
-	return false;
+	return type_among(types->task_types, types->ntask_types, type) ||
+	       type_among(types->py_task_types, types->npy_task_types, type);
 }
 
 static uint64_t
@@ -489,7 +485,7 @@ task_read(const struct python_target *tg, const struct python_asyncio_layout *al
 
 	*t = (struct python_task){.addr = addr, .state = PYTHON_TASK_UNKNOWN};
 	t->type = object_type(l, mem, addr);
-	t->pure = is_py_task_type(types, t->type);
+	t->pure = type_among(types->py_task_types, types->npy_task_types, t->type);
 	state = t->pure ? task_fields_py(namer, t) : task_fields_c(al, mem, t);
 	if (state == 1 || state == 2) {
 		/* Its coroutine has returned (or was closed): no frames. */

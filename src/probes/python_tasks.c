@@ -1,10 +1,8 @@
 #include "python_tasks.h"
 
 #include "../addr_index.h"
-#include "../clock.h"
 #include "../xmalloc.h"
 #include "python_asyncio.h"
-#include "python_dict.h"
 #include "python_locals.h"
 #include "python_namer.h"
 #include "python_string.h"
@@ -73,24 +71,24 @@ tasks_locals_free(struct tasks_stop *s)
 	s->frame_locals = NULL;
 }
 
-/* Whether type is asyncio's pure-Python Task: a class named Task of the
- * module asyncio.tasks (the one asyncio uses when the C _asyncio module is
- * missing; defined, and unused, beside the C one otherwise). */
+/* Whether type is asyncio's pure-Python Task: the class Task of the module
+ * asyncio.tasks (the one asyncio uses when the C _asyncio module is
+ * missing; defined, and unused, beside the C one otherwise), named as the
+ * census names a class, module-qualified. The cheap test of its short
+ * name first: most types are not named Task. */
 static bool
 tasks_is_py_task(struct python_namer *namer, uint64_t type)
 {
-	const struct python_layout *l = &python_namer_target(namer)->layout;
+	const struct python_target *t = python_namer_target(namer);
 	const struct python_memory *mem = python_namer_memory(namer);
-	uint64_t dict;
-	char *module;
+	char *name;
 	bool is;
 
-	if (!python_string_type_named(l, mem, type, "Task") || l->type.tp_dict < 0 ||
-	    python_memory_u64(mem, type + (uint64_t)l->type.tp_dict, &dict) != 0)
+	if (!python_string_type_named(&t->layout, mem, type, "Task"))
 		return false;
-	module = python_namer_string(namer, python_dict_get(namer, dict, "__module__"));
-	is = module != NULL && strcmp(module, "asyncio.tasks") == 0;
-	free(module);
+	name = python_types_name_of(t, mem, namer, type, true);
+	is = strcmp(name, "asyncio.tasks.Task") == 0;
+	free(name);
 	return is;
 }
 

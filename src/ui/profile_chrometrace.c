@@ -3,6 +3,7 @@
 #include "../profile_timeline.h"
 #include "../string_table.h"
 #include "json.h"
+#include "text.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,22 +32,16 @@ trace_name(const struct frame_row *f, char *buf, size_t size)
 	return profile_frame_label(f, buf, size);
 }
 
-static bool
-trace_same_string(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /* Whether a and b are the same call site's frame, as far as a span goes:
  * the same function in the same file (Python) or module (native). */
 static bool
 trace_same_frame(const struct frame_row *a, const struct frame_row *b)
 {
-	if (a->python != b->python || !trace_same_string(a->function, b->function))
+	if (a->python != b->python || !text_same(a->function, b->function))
 		return false;
 	if (a->python)
-		return trace_same_string(a->file, b->file);
-	if (!trace_same_string(a->module, b->module))
+		return text_same(a->file, b->file);
+	if (!text_same(a->module, b->module))
 		return false;
 	/* Unnamed native code is known by its offset alone. */
 	return a->function != NULL || a->offset == b->offset;

@@ -132,12 +132,6 @@ tasks_text_children_free(size_t **children, size_t n)
 	free(children);
 }
 
-static bool
-tasks_text_same(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /* Whether a and b would be drawn alike: leaves (awaiting no task) in the
  * same state, awaiting the same kind of thing, at the same frames, and
  * without variables shown (--locals tells them apart). */
@@ -152,8 +146,7 @@ tasks_text_alike(const struct task_row *a, const struct task_row *b)
 		const struct frame_row *x = &a->frames[i], *y = &b->frames[i];
 
 		if (x->has_locals || y->has_locals || x->line != y->line ||
-		    !tasks_text_same(x->function, y->function) ||
-		    !tasks_text_same(x->file, y->file))
+		    !text_same(x->function, y->function) || !text_same(x->file, y->file))
 			return false;
 	}
 	return true;

@@ -112,6 +112,12 @@ text_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+bool
+text_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 char
 text_state(char state)
 {

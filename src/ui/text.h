@@ -4,6 +4,7 @@
 
 #include "../model.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +43,10 @@ char *text_uptime(char *buf, size_t size, double seconds);
 
 /* The file name of a path: "libc.so.6" of "/usr/lib/x86_64-linux-gnu/libc.so.6". */
 const char *text_basename(const char *path);
+
+/* Whether a and b are the same text, either or both possibly NULL (a name
+ * not known): NULL is the same only as NULL. */
+bool text_same(const char *a, const char *b);
 
 /* What a thread is doing: its syscall and kernel wait channel ("read",
  * "futex (futex_wait_queue)", "pipe_read"), "running", or "-". */

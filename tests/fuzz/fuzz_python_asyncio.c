@@ -24,16 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_TASKS 6
 
-static uint64_t
-word(const struct fake_memory *m, size_t i)
-{
-	uint64_t v = 0;
-
-	if ((i + 1) * 8 <= m->size)
-		memcpy(&v, m->bytes + i * 8, 8);
-	return v;
-}
-
 /* Names what was read and builds the report, as python_tasks_take does. */
 static void
 fuzz_report(struct python_namer *namer, const struct python_task *tasks, size_t n)
@@ -96,16 +86,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.layout = *l;
 	/* Half the inputs check code objects' type, as a target whose
 	 * PyCode_Type is known. */
-	t.code_type_addr = size % 2 ? word(&fake, FUZZ_TASKS + 2) : 0;
+	t.code_type_addr = size % 2 ? fake_word(&fake, FUZZ_TASKS + 2) : 0;
 	for (size_t i = 0; i < FUZZ_TASKS; i++)
-		addrs[i] = word(&fake, i);
-	task_type = word(&fake, FUZZ_TASKS);
-	py_task_type = word(&fake, FUZZ_TASKS + 3);
-	types = (struct python_asyncio_types){.task_types = &task_type,
-	                                      .ntask_types = 1,
-	                                      .gathering_future_type = word(&fake, FUZZ_TASKS + 1),
-	                                      .py_task_types = &py_task_type,
-	                                      .npy_task_types = 1};
+		addrs[i] = fake_word(&fake, i);
+	task_type = fake_word(&fake, FUZZ_TASKS);
+	py_task_type = fake_word(&fake, FUZZ_TASKS + 3);
+	types =
+	    (struct python_asyncio_types){.task_types = &task_type,
+	                                  .ntask_types = 1,
+	                                  .gathering_future_type = fake_word(&fake, FUZZ_TASKS + 1),
+	                                  .py_task_types = &py_task_type,
+	                                  .npy_task_types = 1};
 	namer = python_namer_new(&t, &mem);
 	python_asyncio_read(&t, al, &mem, namer, &types, addrs, FUZZ_TASKS, &tasks);
 	fuzz_report(namer, tasks, FUZZ_TASKS);

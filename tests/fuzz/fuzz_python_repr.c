@@ -18,16 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_OBJECTS 4
 
-static uint64_t
-fuzz_word(const struct fake_memory *fake, size_t i)
-{
-	uint64_t v = 0;
-
-	if ((i + 1) * 8 <= fake->size)
-		memcpy(&v, fake->bytes + i * 8, 8);
-	return v;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,13 +31,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (l == NULL)
 		return 0;
 	for (size_t i = 0; i < FUZZ_OBJECTS; i++) {
-		(void)python_repr(l, &mem, fuzz_word(&fake, i), &r);
+		(void)python_repr(l, &mem, fake_word(&fake, i), &r);
 		if (strnlen(r.text, sizeof(r.text)) == sizeof(r.text) ||
 		    strnlen(r.type, sizeof(r.type)) == sizeof(r.type))
 			abort(); /* always a NUL-terminated text */
 	}
-	frame.code = fuzz_word(&fake, FUZZ_OBJECTS);
-	frame.addr = fuzz_word(&fake, FUZZ_OBJECTS + 1);
+	frame.code = fake_word(&fake, FUZZ_OBJECTS);
+	frame.addr = fake_word(&fake, FUZZ_OBJECTS + 1);
 	(void)python_locals_read(l, &mem, &frame, &row);
 	if (row.nlocals > PYTHON_LOCALS_MAX)
 		abort();
