@@ -4,7 +4,8 @@ container): a thread waiting for a threading.Lock
 another holds is reported as a Python lock of unknown owner (taken with acquire()), one
 waiting for an RLock as an RLock held by its owner (2.7, where RLock is
 written in Python: an RLock whose holder only a with block tells), with their threading names; two
-threads each holding the RLock the other wants are a deadlock (3.x); a busy
+threads each holding the RLock the other wants are a deadlock (3.x); an
+RLock's owner in a busy loop is named by its threading name (3.x); a busy
 thread waits for the GIL that the main thread keeps while it sleeps in a C
 call; two threads deadlocked ABBA on threading.Locks taken in with blocks
 are a deadlock (their holders: the with blocks), and the same taken with
@@ -52,22 +53,31 @@ def check_locks(python):
 
 def check_rlock_deadlock(python):
     """Two threads, each holding the RLock the other wants (3.x, whose RLock
-    records its owner): one deadlock of exactly those two; a third RLock's
-    owner, busy (not stopped), named by its threading name."""
+    records its owner): one deadlock of exactly those two."""
     proc = start_python(python, "locks.py", "deadlock")
     tids = tids_by_name(proc.pid)
     doc = stacktop_json("locks", "-p", proc.pid)
     want = sorted([tids["py-rl-a"], tids["py-rl-b"]])
     check([sorted(d["tids"]) for d in doc["deadlocks"]] == [want],
           f"deadlocks {doc['deadlocks']}, want one of {want}")
-    # An owner never blocked (in a busy loop: its stack is not taken) is
-    # named by its threading name all the same.
+    code, out, err = stacktop("locks", "-p", proc.pid)
+    check(code == 0 and "Found one deadlock" in out.decode(), f"text: {code} {out} {err}")
+    proc.kill()
+
+
+def check_busy_owner(python):
+    """An RLock's owner never blocked (in a busy loop: its stack is not
+    taken, 3.x, whose RLock records its owner) is named by its threading
+    name all the same, in JSON and text."""
+    proc = start_python(python, "locks.py", "busy-owner")
+    tids = tids_by_name(proc.pid)
+    doc = stacktop_json("locks", "-p", proc.pid)
     busy = [w for w in doc["waits"] if w["name"] == "py-busy-wait"]
     check(len(busy) == 1 and busy[0]["owner_tid"] == tids["py-busy"] and
           busy[0]["owner_python_thread_name"] == "busy-holder", f"py-busy-wait: {busy}")
     code, out, err = stacktop("locks", "-p", proc.pid)
-    check(code == 0 and "Found one deadlock" in out.decode(), f"text: {code} {out} {err}")
-    check("busy-holder (py-busy)" in out.decode(), f"text: the busy owner's name: {out}")
+    check(code == 0 and "busy-holder (py-busy)" in out.decode(),
+          f"text: the busy owner's name: {code} {out} {err}")
     proc.kill()
 
 
@@ -168,6 +178,7 @@ def test():
     check_locks(python)
     if WANT != "2.7":
         check_rlock_deadlock(python)
+        check_busy_owner(python)
     check_lock_abba(python)
     check_lock_acquire(python)
     if python.free_threaded:

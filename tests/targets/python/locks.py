@@ -10,9 +10,9 @@ Threads (their OS names set with prctl, so /proc shows them):
                    extension that forgets to release it, so that py-gil-wait
                    waits for the GIL for good
   py-rl-a, py-rl-b (with argument "deadlock") each holds one RLock and waits
-                   for the other's: a deadlock; beside them py-busy holds
-                   a third RLock in a busy loop (never blocked) and
-                   py-busy-wait waits for it
+                   for the other's: a deadlock
+  py-busy          (with argument "busy-owner") holds an RLock in a busy
+                   loop (never blocked); py-busy-wait waits for it
   py-lk-a, py-lk-b (with argument "abba") each takes one threading.Lock in
                    a `with` block and waits for the other's (a deadlock a
                    Lock's missing owner field hides: its holders are the
@@ -163,6 +163,7 @@ def main():
                (rlock_waiter, (), "rlock-waiter")]
     gil = sys.argv[1:] == ["gil"]
     deadlock = sys.argv[1:] == ["deadlock"]
+    busy = sys.argv[1:] == ["busy-owner"]
     if sys.argv[1:] in (["churn"], ["churn-lock"]):
         threads += [(churn, ("py-churn-%d" % i, i), "churn-%d" % i) for i in range(12)]
     if gil:
@@ -172,16 +173,17 @@ def main():
         threads += abba_threads(sys.argv[1:] == ["abba"])
     if deadlock:
         threads += [(rlock_abba, ("py-rl-a", rlock_a, rlock_b), "rl-a"),
-                    (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b"),
-                    (busy_holder, (), "busy-holder"), (busy_waiter, (), "busy-waiter")]
+                    (rlock_abba, ("py-rl-b", rlock_b, rlock_a), "rl-b")]
+    if busy:
+        threads += [(busy_holder, (), "busy-holder"), (busy_waiter, (), "busy-waiter")]
     for target, target_args, name in threads:
         t = threading.Thread(target=target, args=target_args, name=name)
         t.daemon = True
         t.start()
     for _ in range(1000):
         named = "py-gil-wait" in tids or not gil
-        stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b") and
-                                 in_futex("py-busy-wait"))
+        stuck = not deadlock or (in_futex("py-rl-a") and in_futex("py-rl-b"))
+        stuck = stuck and (not busy or in_futex("py-busy-wait"))
         stuck = stuck and (not abba or all(in_futex("py-%s-%s" % (k, s))
                                            for k in ("lk", "rk") for s in "ab"))
         if named and stuck and in_futex("py-lock-wait") and in_futex("py-rlock-wait"):
